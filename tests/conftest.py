@@ -1,0 +1,106 @@
+"""Shared fixtures: a small district with one user per role, and a few matters in it."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from pytest_django.fixtures import SettingsWrapper
+
+from xinfang.accounts.models import Role, User
+from xinfang.intake.choices import Channel, Purpose
+from xinfang.intake.models import Category, Matter
+from xinfang.intake.services import PersonInput, RegistrationInput, registration_create
+from xinfang.organisation.models import OrgUnit, UnitKind
+from xinfang.organisation.services import unit_create
+
+TZ = ZoneInfo("Asia/Shanghai")
+PASSWORD = "test-pass-123"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: SettingsWrapper) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class District:
+    city: OrgUnit
+    district: OrgUnit
+    street_a: OrgUnit
+    street_b: OrgUnit
+    village_a: OrgUnit
+    housing: OrgUnit  # 区住建局
+    discipline: OrgUnit  # 区纪委监委
+    users: dict[str, User]
+
+
+def make_user(username: str, role: str, unit: OrgUnit) -> User:
+    return User.objects.create_user(
+        username=username, password=PASSWORD, role=role, org_unit=unit, display_name=username
+    )
+
+
+@pytest.fixture
+def district(db: None) -> District:
+    city = unit_create(code="3201", name="示范市", kind=UnitKind.CITY)
+    district = unit_create(code="320101", name="示范区", kind=UnitKind.DISTRICT, parent=city)
+    street_a = unit_create(code="32010101", name="东风街道", kind=UnitKind.STREET, parent=district)
+    street_b = unit_create(code="32010102", name="西湖街道", kind=UnitKind.STREET, parent=district)
+    village_a = unit_create(
+        code="3201010101", name="东风社区", kind=UnitKind.VILLAGE, parent=street_a
+    )
+    housing = unit_create(
+        code="32010190", name="区住房和城乡建设局", kind=UnitKind.DEPARTMENT, parent=district
+    )
+    discipline = unit_create(
+        code="32010191",
+        name="区纪委监委",
+        kind=UnitKind.DEPARTMENT,
+        parent=district,
+        is_discipline_organ=True,
+    )
+    users = {
+        "registrar": make_user("registrar", Role.REGISTRAR, district),
+        "officer": make_user("officer", Role.OFFICER, district),
+        "leader": make_user("leader", Role.LEADER, district),
+        "supervisor": make_user("supervisor", Role.SUPERVISOR, district),
+        "admin": make_user("admin", Role.ADMIN, district),
+        "street_a_staff": make_user("street_a_staff", Role.UNIT_STAFF, street_a),
+        "street_b_staff": make_user("street_b_staff", Role.UNIT_STAFF, street_b),
+        "housing_staff": make_user("housing_staff", Role.UNIT_STAFF, housing),
+        "discipline_staff": make_user("discipline_staff", Role.UNIT_STAFF, discipline),
+    }
+    return District(city, district, street_a, street_b, village_a, housing, discipline, users)
+
+
+def register(
+    district: District,
+    *,
+    locality: OrgUnit | None,
+    responsible: OrgUnit | None = None,
+    purpose: str = Purpose.REQUEST,
+    channel: str = Channel.VISIT,
+    name: str = "王小明",
+    id_number: str = "",
+    phone: str = "13800138000",
+    when: datetime | None = None,
+    matter: Matter | None = None,
+    content: str = "反映小区物业管理问题",
+    category: str = "物业管理",
+) -> Matter:
+    registration = registration_create(
+        actor=district.users["registrar"],
+        data=RegistrationInput(
+            channel=channel,
+            received_at=when or datetime(2026, 3, 2, 9, 30, tzinfo=TZ),
+            content=content,
+            category=Category.objects.get(name=category),
+            purpose=purpose,
+            locality=locality,
+            responsible_unit=responsible,
+            petitioner=PersonInput(name=name, id_number=id_number, phone=phone),
+        ),
+        matter=matter,
+    )
+    return registration.matter

@@ -1,0 +1,67 @@
+"""The one permission question: who sees which matter, and accusations never reach the accused."""
+
+import pytest
+
+from tests.conftest import District, register
+from xinfang.core.permissions import Action, may, visible_matters
+from xinfang.intake.choices import Purpose
+
+
+@pytest.fixture
+def matters(district: District) -> dict[str, object]:
+    d = district
+    return {
+        "street_a": register(d, locality=d.village_a),
+        "street_b": register(d, locality=d.street_b, name="李四"),
+        "housing": register(d, locality=d.street_b, responsible=d.housing, name="赵六"),
+        "unplaced": register(d, locality=None, name="钱七"),
+        "accusation": register(
+            d,
+            locality=d.street_a,
+            responsible=d.discipline,
+            purpose=Purpose.ACCUSATION,
+            name="孙八",
+            content="检举东风街道某干部",
+        ),
+    }
+
+
+def visible(district: District, who: str) -> set[str]:
+    return set(visible_matters(district.users[who]).values_list("number", flat=True))
+
+
+def test_bureau_roles_see_the_whole_district(district: District, matters: dict) -> None:
+    everything = {m.number for m in matters.values()}
+    for role in ("registrar", "officer", "leader", "supervisor"):
+        assert visible(district, role) == everything, role
+
+
+def test_admin_sees_no_petitions(district: District, matters: dict) -> None:
+    assert visible(district, "admin") == set()
+    assert not may(district.users["admin"], Action.VIEW_MATTER, matters["street_a"])
+
+
+def test_units_see_only_their_own(district: District, matters: dict) -> None:
+    assert visible(district, "street_a_staff") == {matters["street_a"].number}
+    assert visible(district, "street_b_staff") == {
+        matters["street_b"].number,
+        matters["housing"].number,
+    }
+    assert visible(district, "housing_staff") == {matters["housing"].number}
+
+
+def test_accusation_reaches_only_the_discipline_organ(district: District, matters: dict) -> None:
+    accusation = matters["accusation"]
+    # The accused street is the locality, yet its staff never see the accusation.
+    assert not may(district.users["street_a_staff"], Action.VIEW_MATTER, accusation)
+    assert may(district.users["discipline_staff"], Action.VIEW_MATTER, accusation)
+    assert visible(district, "discipline_staff") == {accusation.number}
+
+
+def test_reveal_only_for_roles_that_need_it(district: District, matters: dict) -> None:
+    m = matters["street_a"]
+    assert may(district.users["registrar"], Action.REVEAL_PERSONAL_DATA, m)
+    assert may(district.users["street_a_staff"], Action.REVEAL_PERSONAL_DATA, m)
+    assert not may(district.users["street_b_staff"], Action.REVEAL_PERSONAL_DATA, m)
+    assert not may(district.users["leader"], Action.REVEAL_PERSONAL_DATA, m)
+    assert not may(district.users["supervisor"], Action.REVEAL_PERSONAL_DATA, m)

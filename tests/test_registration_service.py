@@ -1,0 +1,80 @@
+"""Registering arrivals: new matters, repeats, collective visits, audit rows."""
+
+from datetime import datetime
+
+import pytest
+
+from tests.conftest import TZ, District, register
+from xinfang.core.errors import InputError, PermissionRefusedError
+from xinfang.core.models import AuditEvent
+from xinfang.intake.choices import Channel, Form
+from xinfang.intake.models import Petitioner
+from xinfang.intake.services import PersonInput, RegistrationInput, registration_create
+
+
+def test_repeat_registration_joins_the_matter(district: District) -> None:
+    first = register(district, locality=district.street_a, id_number="11010519491231002X")
+    again = register(
+        district,
+        locality=district.street_a,
+        id_number="11010519491231002X",
+        channel=Channel.LETTER,
+        when=datetime(2026, 4, 1, 10, tzinfo=TZ),
+        matter=first,
+    )
+    assert again.pk == first.pk
+    again.refresh_from_db()
+    assert again.registration_count == 2
+    assert [r.is_first for r in again.registrations.order_by("received_at")] == [True, False]
+    assert Petitioner.objects.count() == 1
+    assert AuditEvent.objects.filter(matter=again, action="registration.create").count() == 2
+
+
+def test_collective_visit_by_threshold_with_representatives(district: District) -> None:
+    reps = [PersonInput(name=f"代表{i}", phone=f"1390000000{i}") for i in range(5)]
+    registration = registration_create(
+        actor=district.users["registrar"],
+        data=RegistrationInput(
+            channel=Channel.VISIT,
+            received_at=datetime(2026, 3, 2, 9, tzinfo=TZ),
+            people=12,
+            representatives=reps,
+            petitioner=PersonInput(name="代表0", phone="13900000000"),
+        ),
+    )
+    assert registration.form == Form.COLLECTIVE
+    assert registration.representatives.count() == 5
+
+
+def test_bad_input_is_refused_and_nothing_written(district: District) -> None:
+    with pytest.raises(InputError, match="代表人最多5名"):
+        registration_create(
+            actor=district.users["registrar"],
+            data=RegistrationInput(
+                channel=Channel.VISIT,
+                received_at=datetime(2026, 3, 2, 9, tzinfo=TZ),
+                people=30,
+                representatives=[PersonInput(name=f"代表{i}") for i in range(6)],
+            ),
+        )
+    with pytest.raises(InputError, match="校验位不符"):
+        registration_create(
+            actor=district.users["registrar"],
+            data=RegistrationInput(
+                channel=Channel.VISIT,
+                received_at=datetime(2026, 3, 2, 9, tzinfo=TZ),
+                petitioner=PersonInput(name="张三", id_number="110105194912310021"),
+            ),
+        )
+    assert not AuditEvent.objects.exists()
+    assert not Petitioner.objects.exists()
+
+
+def test_only_registering_roles_may_register(district: District) -> None:
+    with pytest.raises(PermissionRefusedError):
+        registration_create(
+            actor=district.users["leader"],
+            data=RegistrationInput(
+                channel=Channel.PHONE, received_at=datetime(2026, 3, 2, 9, tzinfo=TZ)
+            ),
+        )

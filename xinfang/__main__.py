@@ -1,0 +1,5 @@
+"""`python -m xinfang` is the `xinfang` command."""
+
+from xinfang.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""People who use the product: users, their roles and the unit each belongs to."""

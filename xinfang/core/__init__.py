@@ -1,0 +1,1 @@
+"""Core: settings helpers, errors, audit history and the one permission question."""

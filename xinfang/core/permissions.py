@@ -1,0 +1,144 @@
+"""The one permission question — `may(actor, action, obj)` — and the matching queryset scopes.
+
+Every view, API endpoint, export and command asks here; nothing else decides who sees what.
+`actor=None` is the server operator running a command on the machine itself.
+"""
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from xinfang.accounts.models import Role
+
+if TYPE_CHECKING:
+    from xinfang.accounts.models import User
+    from xinfang.intake.models import Matter
+
+
+class Action(StrEnum):
+    REGISTER = "register"
+    VIEW_MATTER = "view_matter"
+    VIEW_PETITIONER = "view_petitioner"
+    REVEAL_PERSONAL_DATA = "reveal_personal_data"
+    UPLOAD_ATTACHMENT = "upload_attachment"
+    VIEW_ATTACHMENT = "view_attachment"
+    IMPORT_LEDGER = "import_ledger"
+    EXPORT_LEDGER = "export_ledger"
+    MANAGE_ORGANISATION = "manage_organisation"
+    MANAGE_USERS = "manage_users"
+    MANAGE_CATEGORIES = "manage_categories"
+    VIEW_AUDIT = "view_audit"
+
+
+BUREAU_ROLES = frozenset({Role.REGISTRAR, Role.OFFICER, Role.LEADER, Role.SUPERVISOR})
+
+# What each role may do at all; whether it may do it to one object is decided below.
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.REGISTRAR: frozenset(
+        {
+            Action.REGISTER,
+            Action.VIEW_MATTER,
+            Action.VIEW_PETITIONER,
+            Action.REVEAL_PERSONAL_DATA,
+            Action.UPLOAD_ATTACHMENT,
+            Action.VIEW_ATTACHMENT,
+        }
+    ),
+    Role.OFFICER: frozenset(
+        {
+            Action.REGISTER,
+            Action.VIEW_MATTER,
+            Action.VIEW_PETITIONER,
+            Action.REVEAL_PERSONAL_DATA,
+            Action.UPLOAD_ATTACHMENT,
+            Action.VIEW_ATTACHMENT,
+            Action.IMPORT_LEDGER,
+            Action.EXPORT_LEDGER,
+            Action.VIEW_AUDIT,
+        }
+    ),
+    # A handling unit needs the petitioner's contact to handle what is assigned to it.
+    Role.UNIT_STAFF: frozenset(
+        {Action.VIEW_MATTER, Action.REVEAL_PERSONAL_DATA, Action.VIEW_ATTACHMENT}
+    ),
+    Role.LEADER: frozenset({Action.VIEW_MATTER, Action.VIEW_ATTACHMENT, Action.VIEW_PETITIONER}),
+    Role.SUPERVISOR: frozenset(
+        {Action.VIEW_MATTER, Action.VIEW_ATTACHMENT, Action.VIEW_PETITIONER, Action.VIEW_AUDIT}
+    ),
+    Role.ADMIN: frozenset(
+        {
+            Action.MANAGE_ORGANISATION,
+            Action.MANAGE_USERS,
+            Action.MANAGE_CATEGORIES,
+            Action.IMPORT_LEDGER,
+            Action.VIEW_AUDIT,
+        }
+    ),
+}
+
+
+def may(actor: "User | None", action: Action, obj: Any = None) -> bool:
+    if actor is None:
+        return True  # the operator at the server's own console
+    if not actor.is_authenticated or not actor.is_active:
+        return False
+    if action not in ROLE_ACTIONS.get(actor.role, frozenset()):
+        return False
+    if obj is None:
+        return True
+    matter = _matter_of(obj)
+    if matter is not None:
+        return visible_matters(actor).filter(pk=matter.pk).exists()
+    return True
+
+
+def visible_matters(actor: "User | None") -> "QuerySet[Matter]":
+    """The matters `actor` may see: the same rule as may(actor, VIEW_MATTER, matter)."""
+    from xinfang.intake.choices import Purpose
+    from xinfang.intake.models import Matter
+    from xinfang.organisation.selectors import subtree_ids
+
+    matters = Matter.objects.all()
+    if actor is None:
+        return matters
+    if not actor.is_authenticated or Action.VIEW_MATTER not in ROLE_ACTIONS.get(
+        actor.role, frozenset()
+    ):
+        return matters.none()
+    if actor.org_unit is None:
+        return matters.none()
+    ids = subtree_ids(actor.org_unit)
+    if actor.role in BUREAU_ROLES:
+        # Matters not yet placed in a locality are the bureau's to place.
+        return matters.filter(Q(locality_id__in=ids) | Q(locality__isnull=True))
+    # Handling units: what is theirs by responsibility or by locality (属地) — but accusation
+    # material goes only to discipline organs, and never to the unit it accuses.
+    own = Q(responsible_unit_id__in=ids) | Q(locality_id__in=ids)
+    scope = own & ~Q(purpose=Purpose.ACCUSATION)
+    if actor.org_unit.is_discipline_organ:
+        scope |= Q(purpose=Purpose.ACCUSATION, responsible_unit_id__in=ids)
+    return matters.filter(scope)
+
+
+def get_matter_for(actor: "User | None", pk: int, action: Action = Action.VIEW_MATTER) -> "Matter":
+    """The matter, or 404 for anyone who may not see it (no hint that it exists)."""
+    if actor is not None and action not in ROLE_ACTIONS.get(actor.role, frozenset()):
+        raise Http404
+    try:
+        return visible_matters(actor).get(pk=pk)
+    except Exception as exc:  # DoesNotExist or a bad pk
+        raise Http404 from exc
+
+
+def _matter_of(obj: Any) -> "Matter | None":
+    from xinfang.intake.models import Attachment, Matter, Registration
+
+    if isinstance(obj, Matter):
+        return obj
+    if isinstance(obj, Registration):
+        return obj.matter
+    if isinstance(obj, Attachment):
+        return obj.registration.matter
+    return None

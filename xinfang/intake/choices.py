@@ -1,0 +1,78 @@
+"""The closed vocabularies of intake, with the codes of the JSON report and the Chinese labels."""
+
+from django.db import models
+
+
+class Channel(models.TextChoices):
+    LETTER = "letter", "来信"
+    VISIT = "visit", "来访"
+    ONLINE = "online", "网上信访"
+    PHONE = "phone", "来电"
+
+
+class Level(models.TextChoices):
+    NATIONAL = "national", "进京"
+    PROVINCIAL = "provincial", "赴省"
+    CITY = "city", "到市"
+    LOCAL = "local", "来区"
+
+
+class Form(models.TextChoices):
+    INDIVIDUAL = "individual", "个访"
+    COLLECTIVE = "collective", "集体访"
+
+
+class Purpose(models.TextChoices):
+    SUGGESTION = "suggestion", "建议意见"
+    ACCUSATION = "accusation", "检举控告"
+    REQUEST = "request", "申诉求决"
+
+
+class HandlingMethod(models.TextChoices):
+    ACCEPT = "accept", "受理"
+    DECLINE = "decline", "不予受理"
+    FORWARD = "forward", "转送"
+    ASSIGN = "assign", "交办"
+    LEGAL_CHANNEL = "legal_channel", "依法分类"
+
+
+class Evaluation(models.TextChoices):
+    SATISFIED = "satisfied", "满意"
+    BASICALLY_SATISFIED = "basically_satisfied", "基本满意"
+    DISSATISFIED = "dissatisfied", "不满意"
+
+
+class SupervisionLevel(models.TextChoices):
+    CENTRAL = "central", "中央"
+    PROVINCIAL = "provincial", "省"
+    CITY = "city", "市"
+    DISTRICT = "district", "区"
+
+
+class Source(models.TextChoices):
+    DESK = "desk", "窗口登记"
+    LEDGER = "ledger", "台账导入"
+    PORTAL = "portal", "网上提交"
+    API = "api", "接口"
+
+
+class LetterKind(models.TextChoices):
+    """Sub-types of letters counted separately in the reports (seed 000)."""
+
+    ORDINARY = "", "普通来信"
+    LEADER_INSTRUCTED = "leader_instructed", "领导批示件"
+    JOINT = "joint", "联名信"
+    ASSIGNED = "assigned", "交办件"
+    FORWARDED = "forwarded", "转送件"
+
+
+class Sex(models.TextChoices):
+    MALE = "M", "男"
+    FEMALE = "F", "女"
+
+
+class AttachmentKind(models.TextChoices):
+    LETTER_SCAN = "letter_scan", "来信扫描件"
+    PHOTO = "photo", "照片"
+    EVIDENCE = "evidence", "证明材料"
+    OTHER = "other", "其他"

@@ -1,0 +1,328 @@
+"""Petitioners, matters, registrations, representatives, categories and attachments."""
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+
+from xinfang.intake.choices import (
+    AttachmentKind,
+    Channel,
+    Evaluation,
+    Form,
+    HandlingMethod,
+    LetterKind,
+    Level,
+    Purpose,
+    Sex,
+    Source,
+    SupervisionLevel,
+)
+from xinfang.workflow.states import MatterStatus
+
+
+class Category(models.Model):
+    """A node of the content-category tree (内容分类); names are unique in the whole tree."""
+
+    name = models.CharField("名称", max_length=64, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField("路径", max_length=255, unique=True)  # "城乡建设/征地拆迁"
+    sort_order = models.IntegerField("排序", default=0)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        ordering = ["sort_order", "path"]
+        verbose_name = "内容分类"
+        verbose_name_plural = "内容分类"
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class Petitioner(models.Model):
+    """A person (一人一档). Identified by ID number when known, else by name and phone."""
+
+    name = models.CharField("姓名", max_length=64, db_index=True)
+    id_number = models.CharField("身份证号", max_length=18, null=True, blank=True, unique=True)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    sex = models.CharField("性别", max_length=1, choices=Sex.choices, blank=True)
+    phone = models.CharField("联系电话", max_length=32, blank=True, db_index=True)
+    address = models.CharField("住址", max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "信访人"
+        verbose_name_plural = "信访人"
+        indexes = [models.Index(fields=["name", "phone"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Matter(models.Model):
+    """A petition matter (信访事项, 件): one or more registrations about the same request.
+
+    The fields after `status` are the recorded facts of its handling (contract A, from 处理方式
+    on); the workflow services keep them, and the reports count from them.
+    """
+
+    number = models.CharField("事项编号", max_length=64, unique=True)
+    status = models.CharField(
+        "状态", max_length=24, choices=MatterStatus.choices, default=MatterStatus.REGISTERED
+    )
+    # Copied from the first registration, which decides where and when a matter counts and
+    # what the staff list filters on (intake.services keeps them).
+    first_received_on = models.DateField("首次登记日期")
+    last_received_on = models.DateField("最近登记日期")
+    registration_count = models.PositiveIntegerField("登记次数", default=0)
+    channel = models.CharField("渠道", max_length=16, choices=Channel.choices)
+    level = models.CharField("层级", max_length=16, choices=Level.choices, default=Level.LOCAL)
+    form = models.CharField("形式", max_length=16, choices=Form.choices, default=Form.INDIVIDUAL)
+    purpose = models.CharField("信访目的", max_length=16, choices=Purpose.choices, blank=True)
+    category = models.ForeignKey(
+        Category,
+        verbose_name="内容分类",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    locality = models.ForeignKey(
+        "organisation.OrgUnit",
+        verbose_name="问题属地",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    responsible_unit = models.ForeignKey(
+        "organisation.OrgUnit",
+        verbose_name="责任单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    petitioner = models.ForeignKey(
+        Petitioner,
+        verbose_name="信访人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    handling_method = models.CharField(
+        "处理方式", max_length=16, choices=HandlingMethod.choices, blank=True
+    )
+    decided_on = models.DateField("处理日期", null=True, blank=True)
+    handling_deadline = models.DateField("办理期限", null=True, blank=True)
+    extended_to = models.DateField("延期至", null=True, blank=True)
+    replied_on = models.DateField("答复日期", null=True, blank=True)
+    evaluation = models.CharField("评价", max_length=24, choices=Evaluation.choices, blank=True)
+    evaluated_on = models.DateField("评价日期", null=True, blank=True)
+    review_requested_on = models.DateField("复查申请日期", null=True, blank=True)
+    review_replied_on = models.DateField("复查答复日期", null=True, blank=True)
+    rereview_requested_on = models.DateField("复核申请日期", null=True, blank=True)
+    rereview_replied_on = models.DateField("复核答复日期", null=True, blank=True)
+    package_leader = models.CharField("包案领导", max_length=64, blank=True)
+    package_started_on = models.DateField("包案日期", null=True, blank=True)
+    supervision_level = models.CharField(
+        "督办级别", max_length=16, choices=SupervisionLevel.choices, blank=True
+    )
+    supervision_started_on = models.DateField("督办日期", null=True, blank=True)
+    supervision_due = models.DateField("督办期限", null=True, blank=True)
+    resolved_on = models.DateField("化解日期", null=True, blank=True)
+    remark = models.TextField("备注", blank=True)
+
+    version = models.PositiveIntegerField(default=1)  # bumped on every change; optimistic checks
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "信访事项"
+        verbose_name_plural = "信访事项"
+        indexes = [
+            models.Index(fields=["first_received_on", "id"]),
+            models.Index(fields=["status", "first_received_on"]),
+            models.Index(fields=["channel", "first_received_on"]),
+            models.Index(fields=["level", "first_received_on"]),
+            models.Index(fields=["form", "first_received_on"]),
+            models.Index(fields=["purpose", "first_received_on"]),
+            models.Index(fields=["category", "first_received_on"]),
+            models.Index(fields=["locality", "first_received_on"]),
+            models.Index(fields=["responsible_unit", "first_received_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ImportBatch(models.Model):
+    """One run of a ledger import: what file, by whom, with what result."""
+
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    mode = models.CharField(max_length=32)  # "atomic", "partial", "update", "partial+update"
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "台账导入"
+        verbose_name_plural = "台账导入"
+
+    def __str__(self) -> str:
+        return f"{self.file_name} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Registration(models.Model):
+    """One arrival of a petition through one channel at one level (登记, one 批次)."""
+
+    number = models.CharField("登记编号", max_length=64, unique=True)
+    matter = models.ForeignKey(
+        Matter, verbose_name="信访事项", on_delete=models.PROTECT, related_name="registrations"
+    )
+    is_first = models.BooleanField("初信初访", default=True)
+    channel = models.CharField("渠道", max_length=16, choices=Channel.choices)
+    level = models.CharField("层级", max_length=16, choices=Level.choices, default=Level.LOCAL)
+    form = models.CharField("形式", max_length=16, choices=Form.choices, default=Form.INDIVIDUAL)
+    people = models.PositiveIntegerField("人数", default=1)
+    received_at = models.DateTimeField("登记时间")
+    received_on = models.DateField("登记日期", db_index=True)
+    letter_kind = models.CharField(
+        "来信类型", max_length=24, choices=LetterKind.choices, blank=True, default=""
+    )
+
+    petitioner = models.ForeignKey(
+        Petitioner,
+        verbose_name="信访人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+    )
+    # What the petitioner gave on that day; the Petitioner row holds the person's current data.
+    petitioner_name = models.CharField("信访人", max_length=64, blank=True)
+    petitioner_phone = models.CharField("联系电话", max_length=32, blank=True)
+    petitioner_address = models.CharField("住址", max_length=255, blank=True)
+
+    content = models.TextField("反映内容", blank=True)
+    category = models.ForeignKey(
+        Category,
+        verbose_name="内容分类",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        db_index=False,
+    )
+    purpose = models.CharField("信访目的", max_length=16, choices=Purpose.choices, blank=True)
+    locality = models.ForeignKey(
+        "organisation.OrgUnit",
+        verbose_name="问题属地",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    responsible_unit = models.ForeignKey(
+        "organisation.OrgUnit",
+        verbose_name="责任单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+
+    source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.DESK)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    import_batch = models.ForeignKey(
+        ImportBatch,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "信访登记"
+        verbose_name_plural = "信访登记"
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["received_on", "id"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Representative(models.Model):
+    """A representative of a collective visit (at most five per registration)."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="representatives"
+    )
+    petitioner = models.ForeignKey(Petitioner, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "petitioner"], name="representative_once_per_registration"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration} #{self.position}"
+
+
+attachment_storage = FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+
+
+class Attachment(models.Model):
+    """A scanned letter, photo or document kept with a registration, served only through a view."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, related_name="attachments"
+    )
+    kind = models.CharField("类型", max_length=16, choices=AttachmentKind.choices)
+    file = models.FileField(storage=attachment_storage, upload_to="%Y/%m/")
+    original_name = models.CharField("文件名", max_length=255)
+    content_type = models.CharField(max_length=128)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+
+    def __str__(self) -> str:
+        return self.original_name

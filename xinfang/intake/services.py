@@ -1,0 +1,220 @@
+"""Writing intake: find or create a petitioner, register an arrival, keep a matter's summary."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.accounts.models import User
+from xinfang.core.audit import audit_record
+from xinfang.core.config import domain_setting
+from xinfang.core.errors import InputError, PermissionRefusedError
+from xinfang.core.permissions import Action, may
+from xinfang.core.sequences import next_value
+from xinfang.intake.choices import Channel, Form, LetterKind, Level, Purpose, Source
+from xinfang.intake.idcard import InvalidIdNumberError, parse_id_number
+from xinfang.intake.models import Category, Matter, Petitioner, Registration, Representative
+from xinfang.organisation.models import OrgUnit
+
+
+@dataclass
+class PersonInput:
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+@dataclass
+class RegistrationInput:
+    channel: Channel | str
+    received_at: datetime
+    people: int = 1
+    level: Level | str = Level.LOCAL
+    form: Form | str | None = None  # None: decided by the collective threshold
+    content: str = ""
+    category: Category | None = None
+    purpose: Purpose | str = ""
+    locality: OrgUnit | None = None
+    responsible_unit: OrgUnit | None = None
+    letter_kind: LetterKind | str = LetterKind.ORDINARY
+    petitioner: PersonInput | None = None
+    representatives: list[PersonInput] = field(default_factory=list)
+    number: str = ""
+
+
+def collective_threshold() -> int:
+    return int(domain_setting("COLLECTIVE_THRESHOLD"))
+
+
+def form_for(people: int, form: str | None) -> str:
+    if form:
+        return form
+    return Form.COLLECTIVE if people >= collective_threshold() else Form.INDIVIDUAL
+
+
+def petitioner_find_or_create(*, person: PersonInput) -> Petitioner:
+    """The person by ID number, else by name and phone; their contact is brought up to date."""
+    name = person.name.strip()
+    if not name:
+        raise InputError("请填写信访人姓名", field="name")
+    facts = None
+    if person.id_number.strip():
+        try:
+            facts = parse_id_number(person.id_number)
+        except InvalidIdNumberError as exc:
+            raise InputError(str(exc), field="id_number") from exc
+    if facts is not None:
+        found, _ = Petitioner.objects.get_or_create(
+            id_number=facts.number,
+            defaults={"name": name, "birth_date": facts.birth_date, "sex": facts.sex},
+        )
+    else:
+        found = (
+            Petitioner.objects.filter(name=name, phone=person.phone.strip(), id_number__isnull=True)
+            .order_by("id")
+            .first()
+        ) or Petitioner.objects.create(name=name)
+    updates = {"name": name}
+    if person.phone.strip():
+        updates["phone"] = person.phone.strip()
+    if person.address.strip():
+        updates["address"] = person.address.strip()
+    changed = [key for key, value in updates.items() if getattr(found, key) != value]
+    if changed:
+        for key in changed:
+            setattr(found, key, updates[key])
+        found.save(update_fields=[*changed, "updated_at"])
+    return found
+
+
+def registration_create(
+    *,
+    actor: User | None,
+    data: RegistrationInput,
+    matter: Matter | None = None,
+    source: Source = Source.DESK,
+) -> Registration:
+    """Register one arrival; it starts a new matter, or joins `matter` (a repeat petition)."""
+    if not may(actor, Action.REGISTER):
+        raise PermissionRefusedError("您没有登记信访事项的权限")
+    _check(data)
+    with transaction.atomic():
+        person = petitioner_find_or_create(person=data.petitioner) if data.petitioner else None
+        if matter is not None:
+            matter = Matter.objects.select_for_update().get(pk=matter.pk)
+        else:
+            matter = Matter(number=_free_number("matter", "XF", Matter))
+        received_on = timezone.localdate(data.received_at)
+        registration = Registration(
+            number=data.number.strip() or _free_number("registration", "DJ", Registration),
+            channel=data.channel,
+            level=data.level,
+            form=form_for(data.people, data.form),
+            people=data.people,
+            received_at=data.received_at,
+            received_on=received_on,
+            letter_kind=data.letter_kind if data.channel == Channel.LETTER else "",
+            petitioner=person,
+            petitioner_name=data.petitioner.name.strip() if data.petitioner else "",
+            petitioner_phone=data.petitioner.phone.strip() if data.petitioner else "",
+            petitioner_address=data.petitioner.address.strip() if data.petitioner else "",
+            content=data.content.strip(),
+            category=data.category,
+            purpose=data.purpose,
+            locality=data.locality,
+            responsible_unit=data.responsible_unit,
+            source=source,
+            registered_by=actor,
+        )
+        if matter.pk is None:
+            _copy_first(matter, registration)
+            matter.last_received_on = received_on
+            matter.save()
+        registration.matter = matter
+        registration.save()
+        for position, rep in enumerate(data.representatives, start=1):
+            Representative.objects.create(
+                registration=registration,
+                petitioner=petitioner_find_or_create(person=rep),
+                position=position,
+            )
+        matter_refresh_summary(matter=matter)
+        audit_record(
+            actor=actor,
+            action="registration.create",
+            obj=registration,
+            matter=matter,
+            data={
+                "channel": registration.channel,
+                "level": registration.level,
+                "people": registration.people,
+                "repeat": not registration.is_first,
+            },
+        )
+    return registration
+
+
+def matter_refresh_summary(*, matter: Matter) -> None:
+    """Recompute what a matter copies from its registrations; call with the matter locked."""
+    registrations = list(matter.registrations.order_by("received_at", "number"))
+    if not registrations:
+        return
+    first = registrations[0]
+    for registration in registrations:
+        is_first = registration.pk == first.pk
+        if registration.is_first != is_first:
+            registration.is_first = is_first
+            registration.save(update_fields=["is_first"])
+    _copy_first(matter, first)
+    matter.last_received_on = max(r.received_on for r in registrations)
+    matter.registration_count = len(registrations)
+    if not matter.responsible_unit_id:
+        matter.responsible_unit_id = next(
+            (r.responsible_unit_id for r in reversed(registrations) if r.responsible_unit_id), None
+        )
+    matter.version += 1
+    matter.save()
+
+
+def _copy_first(matter: Matter, first: Registration) -> None:
+    matter.first_received_on = first.received_on
+    matter.channel = first.channel
+    matter.level = first.level
+    matter.form = first.form
+    matter.purpose = first.purpose
+    matter.category = first.category
+    matter.locality = first.locality
+    matter.petitioner = first.petitioner
+    if first.responsible_unit_id:
+        matter.responsible_unit = first.responsible_unit
+
+
+def _free_number(kind: str, prefix: str, model: type[Matter] | type[Registration]) -> str:
+    year = timezone.localdate().year
+    while True:  # skip numbers an imported ledger already uses
+        number = f"{prefix}{year}{next_value(f'{kind}:{year}'):06d}"
+        if not model.objects.filter(number=number).exists():
+            return number
+
+
+def _check(data: RegistrationInput) -> None:
+    if data.channel not in Channel.values:
+        raise InputError("请选择渠道：来信、来访、网上信访或来电", field="channel")
+    if data.level not in Level.values:
+        raise InputError("请选择层级：进京、赴省、到市或来区", field="level")
+    if not 1 <= data.people <= 100000:
+        raise InputError("人数应为1至100000之间的整数", field="people")
+    if data.received_at > timezone.now() + timedelta(minutes=5):
+        raise InputError("登记时间不能晚于现在", field="received_at")
+    form = form_for(data.people, data.form)
+    if form == Form.COLLECTIVE and data.people < 2:
+        raise InputError("集体访的人数至少为2人", field="people")
+    limit = int(domain_setting("MAX_REPRESENTATIVES"))
+    if len(data.representatives) > limit:
+        raise InputError(f"代表人最多{limit}名", field="representatives")
+    if data.representatives and form != Form.COLLECTIVE:
+        raise InputError("只有集体访才登记代表人", field="representatives")
+    if data.purpose and data.purpose not in Purpose.values:
+        raise InputError("信访目的应为建议意见、检举控告或申诉求决", field="purpose")

@@ -1,0 +1,1 @@
+"""The organisation tree: city, districts, streets and towns, villages, departments."""

@@ -1,0 +1,128 @@
+"""Django settings, read from the environment (see README: 配置)."""
+
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+from xinfang.core.env import env_bool, env_int, env_list, env_path, env_str, secret_key_from
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = env_path("XINFANG_DATA_DIR", Path.home() / ".local" / "share" / "xinfang")
+
+DEBUG = env_bool("XINFANG_DEBUG", False)
+SECRET_KEY = env_str("XINFANG_SECRET_KEY", "") or secret_key_from(DATA_DIR)
+ALLOWED_HOSTS = env_list("XINFANG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("XINFANG_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "xinfang.core",
+    "xinfang.organisation",
+    "xinfang.accounts",
+    "xinfang.intake",
+    "xinfang.workflow",
+    "xinfang.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "xinfang.core.middleware.RequestContextMiddleware",
+]
+
+ROOT_URLCONF = "xinfang.urls"
+WSGI_APPLICATION = "xinfang.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+_default_db = f"sqlite:///{DATA_DIR / 'xinfang.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(env_str("DATABASE_URL", "") or _default_db, conn_max_age=60)
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and a busy timeout let the web server and a background worker share one SQLite file.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["TEST"] = {"NAME": env_str("XINFANG_TEST_DB_NAME", "") or None}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+TIME_ZONE = env_str("XINFANG_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+# Our static files (htmx, ECharts, CSS) are served by the app itself from our own tree.
+WHITENOISE_USE_FINDERS = True
+# Attachments live under the data directory, never under a web-served folder.
+MEDIA_ROOT = DATA_DIR / "attachments"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("XINFANG_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("XINFANG_LOG_LEVEL", "WARNING")},
+}
+
+# Domain settings: every number the regulations give is a setting with the regulation's default.
+XINFANG: dict[str, Any] = {
+    "COLLECTIVE_THRESHOLD": env_int("XINFANG_COLLECTIVE_THRESHOLD", 5, minimum=2),
+    "MAX_REPRESENTATIVES": 5,
+    "ATTACHMENT_MAX_BYTES": env_int("XINFANG_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1),
+    "ATTACHMENT_TYPES": {
+        "application/pdf": [".pdf"],
+        "image/jpeg": [".jpg", ".jpeg"],
+        "image/png": [".png"],
+        "image/tiff": [".tif", ".tiff"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document": [".docx"],
+    },
+    "MATTER_LIST_PAGE_SIZE": 50,
+}

@@ -1,0 +1,18 @@
+"""URL map: each part of the work has its own prefix."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from xinfang.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html"),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("intake/", include("xinfang.intake.urls")),
+]

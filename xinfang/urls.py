@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from xinfang.core import views as core_views
+from xinfang.core.admin_site import admin_site
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -13,6 +14,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("manage/", admin_site.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("intake/", include("xinfang.intake.urls")),
 ]

@@ -300,7 +300,9 @@ class Representative(models.Model):
         return f"{self.registration} #{self.position}"
 
 
-attachment_storage = FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+def attachment_storage() -> FileSystemStorage:
+    """Files under MEDIA_ROOT (in the data directory), with no public URL."""
+    return FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
 
 
 class Attachment(models.Model):

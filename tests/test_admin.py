@@ -1,0 +1,82 @@
+"""The administrator's site: only the admin role, category and unit edits keep paths and audit."""
+
+import pytest
+from django.test import Client
+
+from tests.conftest import PASSWORD, District
+from xinfang.core.models import AuditEvent
+from xinfang.intake.models import Category
+from xinfang.organisation.models import OrgUnit
+
+
+def client_for(district: District, who: str) -> Client:
+    client = Client()
+    assert client.login(username=district.users[who].username, password=PASSWORD)
+    return client
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        "registrar",
+        "officer",
+        "leader",
+        "supervisor",
+        "street_a_staff",
+        "discipline_staff",
+    ],
+)
+def test_only_admin_role_enters(district: District, who: str) -> None:
+    response = client_for(district, who).get("/manage/")
+    assert response.status_code == 302
+    assert "/manage/login/" in response["Location"]
+
+
+def test_admin_enters(district: District) -> None:
+    response = client_for(district, "admin").get("/manage/")
+    assert response.status_code == 200
+    assert "组织机构、用户与分类" in response.content.decode()
+
+
+def test_new_category_gets_its_path_and_an_audit_row(district: District) -> None:
+    parent = Category.objects.get(name="城乡建设")
+    response = client_for(district, "admin").post(
+        "/manage/intake/category/add/",
+        {"name": "老旧小区改造", "parent": parent.pk, "sort_order": 7, "active": "on"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    category = Category.objects.get(name="老旧小区改造")
+    assert category.path == "城乡建设/老旧小区改造"
+    event = AuditEvent.objects.get(action="category.create")
+    assert event.actor == district.users["admin"]
+
+
+def test_renaming_a_parent_renames_the_paths_below(district: District) -> None:
+    parent = Category.objects.get(name="城乡建设")
+    response = client_for(district, "admin").post(
+        f"/manage/intake/category/{parent.pk}/change/",
+        {"name": "城乡建设管理", "parent": "", "sort_order": 0, "active": "on"},
+    )
+    assert response.status_code == 302
+    assert Category.objects.get(name="征地拆迁").path == "城乡建设管理/征地拆迁"
+    event = AuditEvent.objects.get(action="category.change")
+    assert event.data["changes"]["name"] == ["城乡建设", "城乡建设管理"]
+
+
+def test_moving_a_unit_moves_its_branch(district: District) -> None:
+    response = client_for(district, "admin").post(
+        f"/manage/organisation/orgunit/{district.village_a.pk}/change/",
+        {
+            "code": district.village_a.code,
+            "name": district.village_a.name,
+            "short_name": "",
+            "kind": "village",
+            "parent": district.street_b.pk,
+            "sort_order": 0,
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    moved = OrgUnit.objects.get(pk=district.village_a.pk)
+    assert moved.is_within(district.street_b)
+    assert not moved.is_within(district.street_a)

@@ -273,7 +273,12 @@ class Registration(models.Model):
         verbose_name = "信访登记"
         verbose_name_plural = "信访登记"
         ordering = ["-received_at", "-id"]
-        indexes = [models.Index(fields=["received_on", "id"])]
+        indexes = [
+            models.Index(fields=["received_on", "id"]),
+            # The staff search finds a person by what they gave on the day, too.
+            models.Index(fields=["petitioner_name"], name="registration_snap_name"),
+            models.Index(fields=["petitioner_phone"], name="registration_snap_phone"),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -126,4 +126,18 @@ XINFANG: dict[str, Any] = {
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document": [".docx"],
     },
     "MATTER_LIST_PAGE_SIZE": 50,
+    # Clocks (domain brief, section 4): limits in calendar days, except the 退回 working days.
+    "ROUTE_DAYS": env_int("XINFANG_ROUTE_DAYS", 15, minimum=1),
+    "ACCEPT_DAYS": env_int("XINFANG_ACCEPT_DAYS", 15, minimum=1),
+    "RETURN_WORKING_DAYS": env_int("XINFANG_RETURN_WORKING_DAYS", 5, minimum=1),
+    "HANDLE_DAYS": env_int("XINFANG_HANDLE_DAYS", 60, minimum=1),
+    "EXTENSION_MAX_DAYS": env_int("XINFANG_EXTENSION_MAX_DAYS", 30, minimum=1),
+    "REVIEW_REQUEST_DAYS": env_int("XINFANG_REVIEW_REQUEST_DAYS", 30, minimum=1),
+    "REVIEW_DECIDE_DAYS": env_int("XINFANG_REVIEW_DECIDE_DAYS", 30, minimum=1),
+    "REREVIEW_REQUEST_DAYS": env_int("XINFANG_REREVIEW_REQUEST_DAYS", 30, minimum=1),
+    "REREVIEW_DECIDE_DAYS": env_int("XINFANG_REREVIEW_DECIDE_DAYS", 30, minimum=1),
+    # 预警: a clock warns this many calendar days before its last day (0: on the last day only).
+    "CLOCK_WARNING_DAYS": env_int("XINFANG_CLOCK_WARNING_DAYS", 3, minimum=0),
+    # How long a process trusts its cached holiday years before asking whether an admin changed one.
+    "CALENDAR_RECHECK_SECONDS": env_int("XINFANG_CALENDAR_RECHECK_SECONDS", 60, minimum=0),
 }

@@ -1,6 +1,6 @@
 """Administering the working calendar: an administrator enters a year's holidays as text lines."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
@@ -25,6 +25,10 @@ from xinfang.workflow.models import CalendarYear, DayKind
 
 # how far ahead the year list warns that a clock may soon need a year nobody has entered
 LOOKAHEAD_DAYS = 120
+
+
+def today() -> date:
+    return timezone.localdate()
 
 
 class CalendarYearForm(forms.ModelForm):
@@ -92,14 +96,14 @@ class CalendarYearAdmin(AuditedAdmin):
         return initial
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        today = timezone.localdate()
+        now = today()
         built_in = sorted(package_years())
         messages.info(
             request,
             f"系统内置{built_in[0]}–{built_in[-1]}年的节假日安排；某年录入后以录入的为准。"
             "要修订内置年份，可打开“增加”页面并在地址后加 ?year=年份，以内置数据为底稿。",
         )
-        for year in missing_years(today, today + timedelta(days=LOOKAHEAD_DAYS)):
+        for year in missing_years(now, now + timedelta(days=LOOKAHEAD_DAYS)):
             messages.warning(request, f"{year}年的节假日安排尚未录入，届时到期的期限将无法计算。")
         return super().changelist_view(request, extra_context)
 

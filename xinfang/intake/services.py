@@ -218,3 +218,37 @@ def _check(data: RegistrationInput) -> None:
         raise InputError("只有集体访才登记代表人", field="representatives")
     if data.purpose and data.purpose not in Purpose.values:
         raise InputError("信访目的应为建议意见、检举控告或申诉求决", field="purpose")
+
+
+REVEALABLE_FIELDS = ("id_number", "phone")
+
+
+def personal_data_reveal(
+    *, actor: User | None, matter: Matter, petitioner: Petitioner
+) -> dict[str, str]:
+    """A person's whole ID number and phone, for one of their matters; each reveal is logged."""
+    if not may(actor, Action.REVEAL_PERSONAL_DATA, matter):
+        raise PermissionRefusedError("您没有查看完整个人信息的权限")
+    linked = (
+        matter.petitioner_id == petitioner.pk
+        or Registration.objects.filter(matter=matter, petitioner=petitioner).exists()
+        or Representative.objects.filter(
+            registration__matter=matter, petitioner=petitioner
+        ).exists()
+    )
+    if not linked:
+        raise PermissionRefusedError("该信访人与此事项无关")
+    values = {"id_number": petitioner.id_number or "", "phone": petitioner.phone}
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="personal_data.reveal",
+            obj=petitioner,
+            matter=matter,
+            data={
+                "fields": [name for name in REVEALABLE_FIELDS if values[name]],
+                "petitioner": petitioner.pk,
+                "matter": matter.number,
+            },
+        )
+    return values

@@ -1,4 +1,4 @@
-"""Intake pages: the registrar's screen, the matter list and the matter detail."""
+"""Intake pages: the registrar's screen, the matter list and detail, people and attachments."""
 
 from django.urls import path
 
@@ -7,6 +7,14 @@ from xinfang.intake import views
 app_name = "intake"
 urlpatterns = [
     path("register/", views.register, name="register"),
+    path("register/lookup/", views.person_lookup, name="person_lookup"),
     path("matters/", views.matter_list, name="matter_list"),
     path("matters/<int:pk>/", views.matter_detail, name="matter_detail"),
+    path(
+        "matters/<int:pk>/people/<int:person>/reveal/",
+        views.reveal,
+        name="reveal",
+    ),
+    path("people/<int:pk>/", views.petitioner_detail, name="petitioner_detail"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
 ]

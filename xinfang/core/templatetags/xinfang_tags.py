@@ -30,3 +30,37 @@ def masked_id(value: str | None) -> str:
 @register.filter
 def masked_phone(value: str | None) -> str:
     return mask_phone(value)
+
+
+# What the audit history shows for each action; an unknown action is shown as it is written.
+AUDIT_LABELS = {
+    "registration.create": "登记",
+    "attachment.add": "上传附件",
+    "personal_data.reveal": "查看完整个人信息",
+    "ledger.import": "台账导入",
+}
+FIELD_LABELS = {"id_number": "身份证号", "phone": "电话", "address": "住址"}
+
+
+@register.filter
+def audit_label(action: str) -> str:
+    return AUDIT_LABELS.get(action, action)
+
+
+@register.filter
+def audit_summary(event: Any) -> str:
+    """A short Chinese line of what the event's data says; never a personal value."""
+    data = event.data or {}
+    if event.action == "personal_data.reveal":
+        fields = "、".join(FIELD_LABELS.get(name, name) for name in data.get("fields", []))
+        return f"查看了{fields or '（无）'}"
+    if event.action == "registration.create":
+        from xinfang.intake.choices import Channel, Level
+
+        channel = Channel(data["channel"]).label if data.get("channel") in Channel.values else ""
+        level = Level(data["level"]).label if data.get("level") in Level.values else ""
+        repeat = "，重复信访" if data.get("repeat") else ""
+        return f"{channel} {level} {data.get('people', '')}人{repeat}".strip()
+    if event.action == "attachment.add":
+        return f"{data.get('name', '')}（{data.get('registration', '')}）"
+    return ""

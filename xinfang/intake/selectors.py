@@ -1,0 +1,260 @@
+"""Reading intake for the staff pages: the matter list, a person's earlier matters, one history."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Substr
+
+from xinfang.accounts.models import User
+from xinfang.core.models import AuditEvent
+from xinfang.core.permissions import visible_matters
+from xinfang.intake.models import Category, Matter, Petitioner, Registration, Representative
+from xinfang.organisation.models import OrgUnit
+from xinfang.organisation.selectors import subtree_ids
+
+# Counting past this many rows costs more than it tells; the list says "1000 件以上".
+COUNT_CAP = 1000
+EXCERPT_CHARS = 60
+_ID_LIKE = re.compile(r"^\d{15,17}[\dXx]?$")
+_PHONE_LIKE = re.compile(r"^[\d\-+ ]{5,20}$")
+
+
+@dataclass(frozen=True)
+class MatterFilters:
+    channel: str = ""
+    level: str = ""
+    form: str = ""
+    category: Category | None = None
+    purpose: str = ""
+    locality: OrgUnit | None = None
+    responsible_unit: OrgUnit | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    status: str = ""
+    person: str = ""  # a name, an ID number or a phone
+    words: str = ""  # words of the content, all of them
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A place in the list, newest first: the (first_received_on, id) of a row."""
+
+    day: date
+    pk: int
+
+    def encode(self) -> str:
+        return f"{self.day.isoformat()}_{self.pk}"
+
+    @classmethod
+    def decode(cls, raw: str | None) -> "Cursor | None":
+        try:
+            day, pk = (raw or "").split("_")
+            return cls(date.fromisoformat(day), int(pk))
+        except ValueError:
+            return None
+
+
+@dataclass
+class MatterPage:
+    rows: list[Any]  # Matter rows, each with `excerpt`: the start of its first content
+    next_cursor: Cursor | None
+    prev_cursor: Cursor | None
+    total: int
+    total_capped: bool  # True: there are more than `total`
+
+
+def category_ids(category: Category) -> list[int]:
+    """The category and every category below it."""
+    below = Category.objects.filter(Q(pk=category.pk) | Q(path__startswith=f"{category.path}/"))
+    return list(below.values_list("pk", flat=True))
+
+
+def person_registrations(text: str) -> "QuerySet[Registration] | None":
+    """Registrations of the person named by `text`: an ID number, a phone or a name."""
+    value = text.strip()
+    if not value:
+        return None
+    if _ID_LIKE.match(value):
+        number = value.upper()
+        if len(number) == 18:
+            return _of(Petitioner.objects.filter(id_number=number))
+        return _of(Petitioner.objects.filter(id_number__startswith=number))
+    if _PHONE_LIKE.match(value):
+        phone = value.replace(" ", "")
+        return _of(Petitioner.objects.filter(phone=phone), Q(petitioner_phone=phone))
+    return _of(Petitioner.objects.filter(name=value), Q(petitioner_name=value))
+
+
+def matters_filtered(actor: User | None, filters: MatterFilters) -> QuerySet[Matter]:
+    """The matters `actor` may see that pass `filters`; each filter can use a Matter index."""
+    matters = visible_matters(actor)
+    exact = {
+        "channel": filters.channel,
+        "level": filters.level,
+        "form": filters.form,
+        "purpose": filters.purpose,
+        "status": filters.status,
+    }
+    matters = matters.filter(**{key: value for key, value in exact.items() if value})
+    if filters.category is not None:
+        matters = matters.filter(category_id__in=category_ids(filters.category))
+    if filters.locality is not None:
+        matters = matters.filter(locality_id__in=subtree_ids(filters.locality))
+    if filters.responsible_unit is not None:
+        matters = matters.filter(responsible_unit_id__in=subtree_ids(filters.responsible_unit))
+    if filters.received_from is not None:
+        matters = matters.filter(first_received_on__gte=filters.received_from)
+    if filters.received_to is not None:
+        matters = matters.filter(first_received_on__lte=filters.received_to)
+    registrations = person_registrations(filters.person)
+    if registrations is not None:
+        matters = matters.filter(pk__in=registrations.values("matter_id"))
+    for word in filters.words.split():
+        matters = matters.filter(
+            pk__in=Registration.objects.filter(content__icontains=word).values("matter_id")
+        )
+    return matters
+
+
+def matter_page(
+    *,
+    actor: User | None,
+    filters: MatterFilters,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    size: int = 50,
+) -> MatterPage:
+    """One page of the list, newest first, paged by keyset so page 1000 costs what page 1 does."""
+    matters = matters_filtered(actor, filters)
+    total = matters.order_by()[: COUNT_CAP + 1].count()
+    rows_qs = matters.select_related(
+        "petitioner", "category", "locality", "responsible_unit"
+    ).annotate(
+        excerpt=Subquery(
+            Registration.objects.filter(matter_id=OuterRef("pk"), is_first=True)
+            .order_by("id")
+            .annotate(cut=Substr("content", 1, EXCERPT_CHARS + 1))
+            .values("cut")[:1]
+        )
+    )
+    if before is not None:
+        # The first bound makes the date an index condition; the second settles ties by id.
+        older_first = rows_qs.filter(first_received_on__gte=before.day).filter(
+            Q(first_received_on__gt=before.day) | Q(pk__gt=before.pk)
+        )
+        rows = list(older_first.order_by("first_received_on", "id")[: size + 1])
+        more_before = len(rows) > size
+        rows = rows[:size][::-1]
+        return MatterPage(
+            rows=rows,
+            next_cursor=_cursor(rows[-1]) if rows else None,
+            prev_cursor=_cursor(rows[0]) if rows and more_before else None,
+            total=min(total, COUNT_CAP),
+            total_capped=total > COUNT_CAP,
+        )
+    if after is not None:
+        rows_qs = rows_qs.filter(first_received_on__lte=after.day).filter(
+            Q(first_received_on__lt=after.day) | Q(pk__lt=after.pk)
+        )
+    rows = list(rows_qs.order_by("-first_received_on", "-id")[: size + 1])
+    more_after = len(rows) > size
+    rows = rows[:size]
+    return MatterPage(
+        rows=rows,
+        next_cursor=_cursor(rows[-1]) if rows and more_after else None,
+        prev_cursor=_cursor(rows[0]) if rows and after is not None else None,
+        total=min(total, COUNT_CAP),
+        total_capped=total > COUNT_CAP,
+    )
+
+
+@dataclass
+class PersonMatch:
+    matter: Matter
+    reasons: list[str] = field(default_factory=list)
+
+
+def person_matches(
+    *,
+    actor: User | None,
+    name: str = "",
+    id_number: str = "",
+    phone: str = "",
+    limit: int = 8,
+) -> list[PersonMatch]:
+    """The matters the actor may see of the person being typed: ID first, then phone, then name."""
+    id_number = id_number.strip().upper()
+    phone = phone.strip().replace(" ", "")
+    name = name.strip()
+    probes: list[tuple[str, QuerySet[Registration]]] = []
+    if len(id_number) == 18:
+        probes.append(("身份证号相同", _of(Petitioner.objects.filter(id_number=id_number))))
+    elif len(id_number) >= 10 and id_number.isdigit():
+        people = Petitioner.objects.filter(id_number__startswith=id_number)
+        probes.append(("身份证号开头相同", _of(people)))
+    if len(phone) >= 7:
+        people = Petitioner.objects.filter(phone=phone)
+        probes.append(("电话相同", _of(people, Q(petitioner_phone=phone))))
+    if len(name) >= 2:
+        people = Petitioner.objects.filter(name=name)
+        probes.append(("姓名相同", _of(people, Q(petitioner_name=name))))
+    found: dict[int, PersonMatch] = {}
+    for reason, registrations in probes:
+        matters = (
+            visible_matters(actor)
+            .filter(pk__in=registrations.values("matter_id"))
+            .select_related("petitioner", "category", "locality")
+            .order_by("-last_received_on", "-id")[:limit]
+        )
+        for matter in matters:
+            found.setdefault(matter.pk, PersonMatch(matter)).reasons.append(reason)
+    return list(found.values())[:limit]
+
+
+def matter_registrations(matter: Matter) -> list[Registration]:
+    """Every registration of a matter, oldest first, with what the detail page shows of each."""
+    return list(
+        matter.registrations.order_by("received_at", "id")
+        .select_related("petitioner", "category", "locality", "responsible_unit", "registered_by")
+        .prefetch_related(
+            Prefetch(
+                "representatives",
+                queryset=Representative.objects.select_related("petitioner").order_by("position"),
+            ),
+            "attachments",
+        )
+    )
+
+
+def matter_events(matter: Matter) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(matter=matter).select_related("actor").order_by("at", "id")
+    )
+
+
+def petitioner_registrations(actor: User | None, petitioner: Petitioner) -> list[Registration]:
+    """Everything the actor may see of one person (一人一档): as petitioner or representative."""
+    represented = Representative.objects.filter(petitioner=petitioner).values("registration_id")
+    return list(
+        Registration.objects.filter(
+            Q(petitioner=petitioner) | Q(pk__in=represented),
+            matter__in=visible_matters(actor).values("pk"),
+        )
+        .select_related("matter", "category", "locality", "responsible_unit", "registered_by")
+        .order_by("-received_at", "-id")
+    )
+
+
+def _of(people: QuerySet[Petitioner], snapshot: Q | None = None) -> QuerySet[Registration]:
+    """Registrations of these people, as petitioner or as representative, or by the day's data."""
+    ids = people.values("pk")
+    represented = Representative.objects.filter(petitioner__in=ids).values("registration_id")
+    found = Q(petitioner__in=ids) | Q(pk__in=represented)
+    return Registration.objects.filter(found | snapshot if snapshot is not None else found)
+
+
+def _cursor(matter: Matter) -> Cursor:
+    return Cursor(matter.first_received_on, matter.pk)

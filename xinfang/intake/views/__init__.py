@@ -1,0 +1,16 @@
+"""Intake pages for the staff: registering, the matter list and detail, a person's history."""
+
+from xinfang.intake.views.files import attachment_download
+from xinfang.intake.views.matters import matter_detail, matter_list
+from xinfang.intake.views.people import petitioner_detail, reveal
+from xinfang.intake.views.register import person_lookup, register
+
+__all__ = [
+    "attachment_download",
+    "matter_detail",
+    "matter_list",
+    "person_lookup",
+    "petitioner_detail",
+    "register",
+    "reveal",
+]

@@ -1,0 +1,107 @@
+"""The matter list (filters, search, keyset pages) and one matter with everything recorded on it."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from xinfang.accounts.models import User
+from xinfang.core.config import domain_setting
+from xinfang.core.permissions import Action, get_matter_for, may
+from xinfang.intake.forms import MatterFilterForm
+from xinfang.intake.models import Matter, Petitioner
+from xinfang.intake.selectors import (
+    Cursor,
+    MatterFilters,
+    matter_events,
+    matter_page,
+    matter_registrations,
+)
+
+# The recorded facts of handling, in the order of the ledger (contract A, from 处理方式 on).
+FACT_FIELDS = (
+    "handling_method",
+    "decided_on",
+    "handling_deadline",
+    "extended_to",
+    "replied_on",
+    "evaluation",
+    "evaluated_on",
+    "review_requested_on",
+    "review_replied_on",
+    "rereview_requested_on",
+    "rereview_replied_on",
+    "package_leader",
+    "package_started_on",
+    "supervision_level",
+    "supervision_started_on",
+    "supervision_due",
+    "resolved_on",
+    "remark",
+)
+
+
+@login_required
+def matter_list(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if not may(user, Action.VIEW_MATTER):
+        raise PermissionDenied
+    searching = any(key not in ("after", "before") for key in request.GET)
+    form = MatterFilterForm(request.GET if searching else None, user=user)
+    filters = form.filters() if searching else MatterFilters()
+    page = matter_page(
+        actor=user,
+        filters=filters,
+        after=Cursor.decode(request.GET.get("after")),
+        before=Cursor.decode(request.GET.get("before")),
+        size=int(domain_setting("MATTER_LIST_PAGE_SIZE")),
+    )
+    context = {"form": form, "page": page, "searching": searching}
+    return render(request, "intake/matter_list.html", context)
+
+
+@login_required
+def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    matter = get_matter_for(user, pk, Action.VIEW_MATTER)
+    registrations = matter_registrations(matter)
+    context = {
+        "matter": matter,
+        "registrations": registrations,
+        "people": _people(matter, registrations),
+        "facts": _facts(matter),
+        "events": matter_events(matter) if may(user, Action.VIEW_AUDIT) else None,
+        "can_reveal": may(user, Action.REVEAL_PERSONAL_DATA, matter),
+        "can_view_petitioner": may(user, Action.VIEW_PETITIONER),
+    }
+    return render(request, "intake/matter_detail.html", context)
+
+
+def _people(matter: Matter, registrations: list[Any]) -> list[tuple[Petitioner, str]]:
+    """Everyone the matter names, once each: petitioners first, then representatives."""
+    seen: dict[int, tuple[Petitioner, str]] = {}
+    for registration in registrations:
+        if registration.petitioner is not None:
+            seen.setdefault(registration.petitioner.pk, (registration.petitioner, "信访人"))
+    for registration in registrations:
+        for rep in registration.representatives.all():
+            seen.setdefault(rep.petitioner.pk, (rep.petitioner, "代表人"))
+    return list(seen.values())
+
+
+def _facts(matter: Matter) -> list[tuple[str, str]]:
+    """(label, value) of each recorded handling fact that has a value."""
+    facts = []
+    for name in FACT_FIELDS:
+        value = getattr(matter, name)
+        if value in (None, ""):
+            continue
+        field = Matter._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        display = getattr(matter, f"get_{name}_display")() if field.choices else value
+        shown = display.isoformat() if hasattr(display, "isoformat") else str(display)
+        facts.append((str(field.verbose_name), shown))
+    return facts

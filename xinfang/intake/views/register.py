@@ -1,0 +1,186 @@
+"""The registrar's screen: one arrival in under a minute, and the live look-up of the person."""
+
+import re
+from typing import Any, cast
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from xinfang.accounts.models import User
+from xinfang.core.config import domain_setting
+from xinfang.core.errors import InputError, PermissionRefusedError
+from xinfang.core.permissions import Action, may, visible_matters
+from xinfang.intake.attachments import registration_create_with_attachments
+from xinfang.intake.choices import Channel, Level
+from xinfang.intake.forms import (
+    BaseRepresentativeFormSet,
+    RegistrationForm,
+    RepresentativeFormSet,
+)
+from xinfang.intake.models import Registration
+from xinfang.intake.selectors import PersonMatch, person_matches
+
+_REP_FIELD = re.compile(r"^rep-\d+-")
+SESSION_CHANNEL = "intake.last_channel"
+SESSION_DONE = "intake.last_registration"
+# Where a service's error about a field is shown on the form.
+SERVICE_FIELDS = {
+    "name": "petitioner_name",
+    "id_number": "petitioner_id_number",
+    "phone": "petitioner_phone",
+    "channel": "channel",
+    "level": "level",
+    "people": "people",
+    "received_at": "received_at",
+    "purpose": "purpose",
+    "attachments": "attachments",
+    "attachment_kind": "attachment_kind",
+}
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if not may(user, Action.REGISTER):
+        raise PermissionDenied
+    rep_errors: list[str] = []
+    if request.method == "POST":
+        form = RegistrationForm(request.POST, request.FILES, user=user)
+        reps = cast(BaseRepresentativeFormSet, RepresentativeFormSet(request.POST, prefix="rep"))
+        if form.is_valid() and reps.is_valid():
+            try:
+                registration = registration_create_with_attachments(
+                    actor=user,
+                    data=form.to_input(reps.people()),
+                    matter=form.chosen_matter,
+                    uploads=form.cleaned_data["attachments"],
+                    attachment_kind=form.cleaned_data["attachment_kind"],
+                )
+            except PermissionRefusedError as exc:
+                raise PermissionDenied(exc.message) from exc
+            except InputError as exc:
+                if exc.field == "representatives":
+                    rep_errors.append(exc.message)
+                else:
+                    form.add_error(SERVICE_FIELDS.get(exc.field or ""), exc.message)
+            else:
+                request.session[SESSION_CHANNEL] = registration.channel
+                request.session[SESSION_DONE] = registration.pk
+                return redirect("intake:register")
+        dropped = [f.name or "" for f in request.FILES.getlist("attachments")]
+        _focus_first_error(form, reps)
+        return _page(request, form, reps, rep_errors=rep_errors, dropped_files=dropped)
+    channel = request.session.get(SESSION_CHANNEL) or Channel.VISIT
+    form = RegistrationForm(
+        user=user,
+        initial={
+            "channel": channel,
+            "level": Level.LOCAL,
+            "people": 1,
+            "received_at": timezone.localtime().replace(second=0, microsecond=0),
+        },
+    )
+    form.fields["petitioner_name"].widget.attrs["autofocus"] = True
+    done = _last_done(request, user)
+    return _page(request, form, RepresentativeFormSet(prefix="rep"), done=done)
+
+
+@login_required
+def person_lookup(request: HttpRequest) -> HttpResponse:
+    """The person's earlier matters as the registrar types (htmx, debounced in the page)."""
+    user: User = request.user  # type: ignore[assignment]
+    if not may(user, Action.REGISTER):
+        raise PermissionDenied
+    selected = request.GET.get("matter", "")
+    matches = _matches(user, request.GET, selected)
+    return render(
+        request,
+        "intake/_person_matches.html",
+        {"matches": matches, "selected": selected, "searched": _has_probe(request.GET)},
+    )
+
+
+def _page(
+    request: HttpRequest,
+    form: RegistrationForm,
+    reps: Any,
+    *,
+    done: Registration | None = None,
+    rep_errors: list[str] | None = None,
+    dropped_files: list[str] | None = None,
+) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    data = request.POST if request.method == "POST" else {}
+    selected = str(data.get("matter", "")) if data else ""
+    rep_errors = [*(rep_errors or []), *reps.non_form_errors()] if form.is_bound else []
+    reps_have_data = form.is_bound and any(
+        str(value).strip() for key, value in data.items() if _REP_FIELD.match(key)
+    )
+    context = {
+        "form": form,
+        "reps": reps,
+        "rep_errors": rep_errors,
+        "show_reps": form.is_collective() or reps_have_data or bool(rep_errors),
+        "max_reps": int(domain_setting("MAX_REPRESENTATIVES")),
+        "threshold": int(domain_setting("COLLECTIVE_THRESHOLD")),
+        "done": done,
+        "dropped_files": dropped_files or [],
+        "matches": _matches(user, data, selected) if data else [],
+        "selected": selected,
+        "searched": bool(data) and _has_probe(data),
+        "letter": str(form["channel"].value() or "") == Channel.LETTER,
+    }
+    return render(request, "intake/register.html", context)
+
+
+def _matches(user: User, data: Any, selected: str) -> list[PersonMatch]:
+    matches = person_matches(
+        actor=user,
+        name=str(data.get("petitioner_name", "")),
+        id_number=str(data.get("petitioner_id_number", "")),
+        phone=str(data.get("petitioner_phone", "")),
+    )
+    # The matter the registrar already chose stays on screen even when the typing moved on.
+    if selected.isdigit() and all(str(m.matter.pk) != selected for m in matches):
+        chosen = (
+            visible_matters(user)
+            .filter(pk=int(selected))
+            .select_related("petitioner", "category", "locality")
+            .first()
+        )
+        if chosen is not None:
+            matches.insert(0, PersonMatch(chosen, ["已选"]))
+    return matches
+
+
+def _has_probe(data: Any) -> bool:
+    return any(
+        str(data.get(key, "")).strip()
+        for key in ("petitioner_name", "petitioner_id_number", "petitioner_phone")
+    )
+
+
+def _last_done(request: HttpRequest, user: User) -> Registration | None:
+    pk = request.session.pop(SESSION_DONE, None)
+    if pk is None:
+        return None
+    return (
+        Registration.objects.filter(pk=pk, matter__in=visible_matters(user).values("pk"))
+        .select_related("matter")
+        .first()
+    )
+
+
+def _focus_first_error(form: RegistrationForm, reps: Any) -> None:
+    for name in form.fields:
+        if name in form.errors:
+            form.fields[name].widget.attrs["autofocus"] = True
+            return
+    for rep_form in reps.forms:
+        for name in rep_form.fields:
+            if name in rep_form.errors:
+                rep_form.fields[name].widget.attrs["autofocus"] = True
+                return

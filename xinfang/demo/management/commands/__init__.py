@@ -1,0 +1,1 @@
+"""xinfang load-demo and xinfang demo-logins."""

@@ -1,0 +1,60 @@
+"""`xinfang load-demo`: load the demo district once (its tree, two years of ledger, its logins)."""
+
+from argparse import ArgumentParser
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from xinfang.core.errors import XinfangError
+from xinfang.demo.generator import DEFAULT_REGISTRATIONS, DEFAULT_SEED
+from xinfang.demo.services import DEMO_PASSWORD, demo_load
+
+
+class Command(BaseCommand):
+    help = (
+        "载入演示区（临江市青山区）：组织机构、截至今天的两年信访台账和各角色演示账号；"
+        "已载入时不作任何更改"
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--registrations",
+            type=int,
+            default=DEFAULT_REGISTRATIONS,
+            help=f"台账登记数（默认{DEFAULT_REGISTRATIONS}）",
+        )
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="随机种子")
+        parser.add_argument("--end", help="台账截止日期 YYYY-MM-DD（默认今天）")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        end = timezone.localdate()
+        if options["end"]:
+            try:
+                end = date.fromisoformat(options["end"])
+            except ValueError as exc:
+                raise CommandError(f"截止日期“{options['end']}”应为YYYY-MM-DD格式") from exc
+        if options["registrations"] < 1:
+            raise CommandError("台账登记数应为正整数")
+        self.stdout.write("正在载入演示区……")
+        try:
+            result = demo_load(
+                actor=None,  # the operator at the server's console
+                end=end,
+                seed=options["seed"],
+                registrations=options["registrations"],
+                stdout=self.stdout if options["verbosity"] > 1 else None,
+            )
+        except XinfangError as exc:
+            raise CommandError(exc.message) from exc
+        if result.already_loaded:
+            self.stdout.write("演示数据已载入，未作任何更改。")
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示区已载入：组织机构{result.units}个单位，台账{result.registrations}条登记"
+                f"（截至{end:%Y-%m-%d}），新建演示账号{result.users_created}个，"
+                f"密码均为 {DEMO_PASSWORD}"
+            )
+        )

@@ -367,3 +367,10 @@ def test_lookup_shows_nothing_out_of_sight(district: District, matters: Matters)
     assert "未找到此人此前的事项" in html.content.decode()
     html = client.get(reverse("intake:person_lookup"), {"petitioner_name": "李四"})
     assert matters.street_b.number in html.content.decode()
+
+
+def test_the_page_s_scripts_and_styles_are_served() -> None:
+    from django.contrib.staticfiles import finders
+
+    for path in ("vendor/htmx.min.js", "css/app.css", "js/register.js"):
+        assert finders.find(path), path

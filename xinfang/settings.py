@@ -96,6 +96,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# xinfang/static is not inside an app, so the finders must be told where it is.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # Our static files (htmx, ECharts, CSS) are served by the app itself from our own tree.
 WHITENOISE_USE_FINDERS = True
 # Attachments live under the data directory, never under a web-served folder.

@@ -1,5 +1,6 @@
 """Shared fixtures: a small district with one user per role, and a few matters in it."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from xinfang.intake.models import Category, Matter
 from xinfang.intake.services import PersonInput, RegistrationInput, registration_create
 from xinfang.organisation.models import OrgUnit, UnitKind
 from xinfang.organisation.services import unit_create
+from xinfang.workflow.calendar import invalidate_calendar
 
 TZ = ZoneInfo("Asia/Shanghai")
 PASSWORD = "test-pass-123"
@@ -21,6 +23,14 @@ PASSWORD = "test-pass-123"
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: LazySettings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_working_calendar() -> Iterator[None]:
+    # a rolled-back test must not leave a holiday year it entered in this process's cache
+    invalidate_calendar()
+    yield
+    invalidate_calendar()
 
 
 @dataclass

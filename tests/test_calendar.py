@@ -1,6 +1,5 @@
 """The working calendar: holidays and 调休 from the package and the admin, and every clock rule."""
 
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 import chinese_calendar
@@ -51,14 +50,6 @@ YEAR_2027 = """\
 2027-10-01~2027-10-07 国庆节 休
 2027-10-09 国庆节 班
 """
-
-
-@pytest.fixture(autouse=True)
-def _fresh_calendar() -> Iterator[None]:
-    # a rolled-back test must not leave its years in this process's cache
-    calendar.invalidate_calendar()
-    yield
-    calendar.invalidate_calendar()
 
 
 def enter_2027() -> CalendarYear:

@@ -83,7 +83,7 @@ class LedgerMaker:
     def __init__(
         self, *, seed: int, end: date, registrations: int, sibling_share: float = 0.25
     ) -> None:
-        self.rng = random.Random(seed)
+        self.rng: random.Random = w.QuickRandom(seed)
         self.end_date = end
         self.start_date = two_years_before(end)
         self.start, self.end = self.start_date.toordinal(), end.toordinal()

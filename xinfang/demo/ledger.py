@@ -10,6 +10,7 @@ import random
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+from xinfang.demo import shapes
 from xinfang.demo import weights as w
 from xinfang.demo.content import ContentMaker
 from xinfang.demo.facts import Facts, MatterShape, make_facts
@@ -178,7 +179,7 @@ class LedgerMaker:
         span = max(1, self.end - self.start)
         for ordinal in range(self.start, self.end + 1):
             day = date.fromordinal(ordinal)
-            holiday = _is_holiday(day)
+            holiday = shapes.is_holiday(day)
             weight = w.WEEKDAY_WEIGHTS[day.weekday()] * (1 + 0.10 * (ordinal - self.start) / span)
             self.weights.append(weight * 0.3 if holiday else weight)
             self.rest_days.append(int(holiday or day.weekday() >= 5))
@@ -234,9 +235,11 @@ class LedgerMaker:
         channel = self.channel_tables[self.rest_days[index]].pick(random_())
         anonymous = purpose == "检举控告" and channel in ("来信", "网上") and random_() < 0.35
         level = self.level_tables[(district, channel)].pick(random_())
-        people, form, kind = self._size(channel, level)
+        people, form, kind = shapes.size(rng, channel, level)
         person = None if anonymous else self._person(place, category)
-        registrations = self._shape(day, channel, level, people, form, anonymous)
+        registrations = shapes.registrations(
+            rng, self.channel_tables[0], day, channel, level, people, form, anonymous
+        )
         registrations = [r for r in registrations if r[0] <= self.end]
 
         year = int(self.iso[index][:4])
@@ -297,18 +300,6 @@ class LedgerMaker:
         key = self.responsible_tables[category].pick(self.rng.random())
         return place.street if key == "street" else self.tree.departments[key]
 
-    def _size(self, channel: str, level: str) -> tuple[int, str, str]:
-        """People, form, and the kind of opener: 个访, 集体访 or 联名 (a joint letter)."""
-        rng = self.rng
-        if channel == "来访":
-            if rng.random() < w.COLLECTIVE_SHARE[level]:
-                return _collective_size(rng), "集体访", "集体访"
-            u = rng.random()
-            return (1 if u < 0.75 else 2 if u < 0.92 else 3 if u < 0.98 else 4), "个访", "个访"
-        if channel == "来信" and rng.random() < w.JOINT_LETTER_SHARE:
-            return rng.randint(2, 25), "个访", "联名"
-        return 1, "个访", "个访"
-
     def _person(self, place: Place, category: str) -> Person:
         rng = self.rng
         if self.known and rng.random() < 0.03:
@@ -333,56 +324,6 @@ class LedgerMaker:
         else:
             self.known[int(rng.random() * 500)] = person
         return person
-
-    def _shape(
-        self, day: int, channel: str, level: str, people: int, form: str, anonymous: bool
-    ) -> list[tuple[int, str, str, int, str, bool]]:
-        """The matter's registrations: (day, channel, level, people, form, parallel)."""
-        rng = self.rng
-        rows = [(day, channel, level, people, form, False)]
-        u = rng.random()
-        if u < 0.12 and not anonymous:  # 信访并行: the same person writes and visits
-            if channel == "来访":
-                other = "网上" if rng.random() < 0.5 else "来信"
-                # A group that visited may also send a joint letter.
-                other_people = people if form == "集体访" and other == "来信" else 1
-            else:
-                other = "来访" if rng.random() < 0.75 else ("来信" if channel != "来信" else "网上")
-                other_people = 1
-            rows.append((day + rng.randint(1, 10), other, level, other_people, "个访", True))
-            if rng.random() < 0.3:
-                rows.extend(self._repeats(rows[-1], 1))
-        elif u < 0.36:  # 重复信访: back again months later
-            count = 1
-            while count < 6 and rng.random() < 0.45:
-                count += 1
-            rows.extend(self._repeats(rows[-1], count, keep_channel=anonymous))
-        return rows
-
-    def _repeats(
-        self, last: tuple[int, str, str, int, str, bool], count: int, keep_channel: bool = False
-    ) -> list[tuple[int, str, str, int, str, bool]]:
-        rng = self.rng
-        day, channel, level, people, form, _ = last
-        out = []
-        for _ in range(count):
-            day += int(rng.triangular(12, 160, 40))
-            if not keep_channel and rng.random() >= 0.45:
-                channel = self.channel_tables[0].pick(rng.random())
-            u = rng.random()
-            index = w.LEVEL_ORDER.index(level)
-            if u < 0.2 and index < 3:
-                level = w.LEVEL_ORDER[index + 1]  # going up a level (越级)
-            elif u < 0.45:
-                level = "来区"
-            if channel == "来访" and form == "集体访":
-                reg_people, reg_form = max(5, people + rng.randint(-people // 3, people // 3)), form
-            elif channel == "来访":
-                reg_people, reg_form = 1, "个访"
-            else:
-                reg_people, reg_form = (people if people > 1 and channel == "来信" else 1), "个访"
-            out.append((day, channel, level, reg_people, reg_form, False))
-        return out
 
     def _method(self, category: str, purpose: str) -> str:
         u = self.rng.random()
@@ -431,25 +372,3 @@ class LedgerMaker:
         if level == "到市" and channel == "来电" and u < 0.5:
             return "12345热线转办件"
         return ""
-
-
-def _collective_size(rng: random.Random) -> int:
-    if rng.random() < 0.02:
-        return rng.randint(60, 300)
-    return min(200, 5 + int(rng.expovariate(1 / 12)))
-
-
-def _is_holiday(day: date) -> bool:
-    month_day = w.SPRING_FESTIVAL.get(day.year, (2, 1))
-    festival = date(day.year, *month_day).toordinal()
-    if -3 <= day.toordinal() - festival <= 6:
-        return True
-    next_festival = date(day.year + 1, *w.SPRING_FESTIVAL.get(day.year + 1, (2, 1))).toordinal()
-    if next_festival - day.toordinal() <= 3:
-        return True
-    return (day.month, day.day) in _FIXED_HOLIDAYS
-
-
-_FIXED_HOLIDAYS = frozenset(
-    [(1, 1), (5, 1), (5, 2), (5, 3), (5, 4), (5, 5)] + [(10, d) for d in range(1, 8)]
-)

@@ -61,7 +61,6 @@ _CASES = (
 )
 _CROPS = ("水稻", "油菜", "茶叶", "蔬菜", "葡萄", "柑橘", "莲藕", "苗木")
 _SERVICES = ("不动产登记", "社保转移接续", "营业执照变更", "医保异地备案", "户口迁移", "居住证")
-_TOPICS = ("停车管理", "垃圾分类", "公共服务", "养老服务", "便民设施", "文化活动场所")
 _DEPTS = (
     "区住房和城乡建设局",
     "区人力资源和社会保障局",
@@ -82,6 +81,8 @@ class Filler:
         self.rng = rng
         self.end_year = end_year
         self.place: Place | None = None
+        self.category = ""
+        self.dept = ""  # the department a complaint or accusation is about
         r = rng
         ri = rng.randint
         self.slots: dict[str, Callable[[], str]] = {
@@ -102,11 +103,10 @@ class Filler:
             "court": lambda: r.choice(("区人民法院", "临江市中级人民法院")),
             "case": lambda: r.choice(_CASES),
             "cadre": lambda: r.choice(_CADRES),
-            "dept": lambda: r.choice(_DEPTS),
+            "dept": lambda: self.dept,
             "person": lambda: r.choice(_SURNAMES) + "某" + r.choice(("", "", "某")),
             "crop": lambda: r.choice(_CROPS),
             "service": lambda: r.choice(_SERVICES),
-            "topic": lambda: r.choice(_TOPICS),
             "bus": lambda: f"{ri(1, 86)}路公交",
             "year": lambda: str(ri(end_year - 12, end_year - 1)),
             "recent_year": lambda: str(ri(end_year - 2, end_year)),
@@ -115,7 +115,11 @@ class Filler:
             "month": lambda: str(ri(1, 12)),
             "month2": lambda: str(ri(1, 12)),
             "wage": lambda: str(ri(40, 980) * 100),
-            "wan": lambda: f"{ri(15, 2600) / 10:g}",
+            "wan": lambda: f"{ri(15, 800) / 10:g}",
+            "big_wan": lambda: f"{ri(200, 9000) / 10:g}",
+            "per_head": lambda: f"{ri(8, 120) / 10:g}",
+            "deposit": lambda: f"{ri(1, 30)}",
+            "category": lambda: self.category,
             "income": lambda: f"{ri(20, 600) / 10:g}",
             "small_money": lambda: str(ri(12, 180) * 10),
             "fee": lambda: f"{ri(12, 45) / 10:.1f}",
@@ -213,9 +217,12 @@ class ContentMaker:
             if not found:
                 self.requests[name] = fallback
 
-    def core(self, *, category: str, purpose: str, place: Place) -> str:
+    def core(self, *, category: str, purpose: str, place: Place, dept: str = "") -> str:
+        """The situation and the demand; `dept` is the department the category concerns."""
         rng = self.rng
         self.filler.place = place
+        self.filler.category = category
+        self.filler.dept = dept or rng.choice(_DEPTS)
         if purpose == "检举控告":
             body = self.filler.fill(rng.choice(self.accusations[category]))
             return body + rng.choice(t.ACCUSATION_ENDINGS)
@@ -232,5 +239,5 @@ class ContentMaker:
     def again(self, *, channel: str, prev: str, prev_channel: str, parallel: bool) -> str:
         options = t.PARALLEL_OPENERS if parallel else t.REPEAT_OPENERS
         return self.rng.choice(options).format(
-            prev=prev, verb=t.VERBS[channel], prev_channel=t.CHANNEL_WORDS[prev_channel]
+            prev=prev, verb=t.VERBS[channel], prev_how=t.VERBS[prev_channel]
         )

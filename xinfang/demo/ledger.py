@@ -124,6 +124,18 @@ class LedgerMaker:
             self.handling_tables[category] = w.Table(
                 [(m, x * scale) for m, x in w.HANDLING_REQUEST.items()] + [("依法分类", legal)]
             )
+        # The department each category concerns, which accusations name.
+        self.category_depts = {
+            category: next(
+                (
+                    self.tree.departments[k]
+                    for k, _ in w.RESPONSIBLE.get(category, [])
+                    if k != "street"
+                ),
+                "",
+            )
+            for category in self.categories
+        }
         self.accusation_handling = w.Table(w.HANDLING_ACCUSATION)
         self.suggestion_handling = w.Table(w.HANDLING_SUGGESTION)
         self.place_tables = {
@@ -250,7 +262,9 @@ class LedgerMaker:
         shape = MatterShape(day, method, len(registrations), top, form == "集体访")
         facts = make_facts(rng, shape, self.end)
         tail = self._tail(facts, channel, kind, level)
-        core = self.content.core(category=category, purpose=purpose, place=place)
+        core = self.content.core(
+            category=category, purpose=purpose, place=place, dept=self.category_depts[category]
+        )
         name = person.name if person else ""
         who = (name, person.id_number, person.phone, person.address) if person else ("", "", "", "")
         locality = place.name

@@ -15,7 +15,7 @@ REQUESTS: dict[str, list[Template]] = {
         ),
         (
             "{year}年{place}集体土地被征收用于{project}，村民应得的土地补偿款和安置补助费"
-            "至今未足额发放，人均尚有约{wan}万元未到位。",
+            "至今未足额发放，人均尚有约{per_head}万元未到位。",
             ("要求尽快兑现补偿款。", "要求公开征地补偿款发放明细。"),
         ),
         (
@@ -51,7 +51,7 @@ REQUESTS: dict[str, list[Template]] = {
             ("要求督促开发商彻底维修或予以赔偿。",),
         ),
         (
-            "其与{person}因{estate}一套二手房的买卖合同发生纠纷，对方收取定金{wan}万元后拒绝过户。",
+            "其与{person}因{estate}一套二手房的买卖合同发生纠纷，对方收取定金{deposit}万元后拒绝过户。",
             ("要求协调解决。", "要求有关部门帮助追回定金。"),
         ),
         (
@@ -140,7 +140,7 @@ REQUESTS: dict[str, list[Template]] = {
             ("要求尽快追回被拖欠的工资。", "要求督促施工总包单位支付工资。"),
         ),
         (
-            "{company}自{recent_year}年{month}月起拖欠{workers}名职工工资共计约{wan}万元，"
+            "{company}自{recent_year}年{month}月起拖欠{workers}名职工工资共计约{big_wan}万元，"
             "企业负责人已联系不上。",
             ("要求帮助追讨欠薪。", "要求依法追究企业负责人拒不支付劳动报酬的责任。"),
         ),
@@ -173,7 +173,7 @@ REQUESTS: dict[str, list[Template]] = {
     ],
     "村务管理": [
         (
-            "{place}村务不公开，{year}年以来集体资产出租收入约{wan}万元的使用情况从未向村民公示。",
+            "{place}村务不公开，{year}年以来集体资产出租收入约{big_wan}万元的使用情况从未向村民公示。",
             ("要求公开村级财务。", "要求对村级财务进行审计。"),
         ),
         (
@@ -239,7 +239,7 @@ REQUESTS: dict[str, list[Template]] = {
             ("要求参照“事业办法”计发退休费。",),
         ),
         (
-            "{old_company}破产清算时拖欠职工集资款{wan}万元，至今未予清偿。",
+            "{old_company}破产清算时拖欠职工集资款{big_wan}万元，至今未予清偿。",
             ("要求清偿职工集资款。",),
         ),
     ],
@@ -419,27 +419,31 @@ SUGGESTIONS: dict[str, list[str]] = {
     "其他": ["建议{street}便民服务中心在{place}设立代办点，方便老年人就近办理{service}。"],
 }
 GENERIC_SUGGESTION = (
-    "就{place}{topic}问题提出意见建议，认为现行做法存在不足，提出了{times}条具体改进措施。"
+    "就{category}相关工作提出意见建议，认为{place}现行做法存在不足，提出了{times}条改进措施。"
 )
 SUGGESTION_ENDINGS = ("希望有关部门予以研究采纳。", "请予研究。", "希望得到答复。")
 
 ACCUSATIONS: dict[str, list[str]] = {
     "村务管理": [
-        "检举{place}{cadre}{person}在任期间侵占村集体资金，虚报冒领工程款约{wan}万元。",
+        "检举{place}{cadre}{person}在任期间侵占村集体资金，虚报冒领工程款约{big_wan}万元。",
         "检举{place}{cadre}{person}在低保评定中优亲厚友，为其{times}名亲属违规办理低保。",
     ],
     "征地拆迁": [
-        "检举{place}{cadre}{person}在{project}征收中虚增拆迁面积，套取补偿款约{wan}万元。",
+        "检举{place}{cadre}{person}在{project}征收中虚增拆迁面积，套取补偿款约{big_wan}万元。",
     ],
     "教育": ["检举{school}负责人{person}违规收受家长礼金，并在{recent_year}年招生中违规操作。"],
     "医疗卫生": ["检举{hospital}医生{person}长期收受患者红包和医药代表回扣。"],
     "环境保护": ["检举{dept}执法人员{person}对{company}违法排污问题长期包庇纵容。"],
     "劳动保障": ["检举{dept}工作人员{person}违规为不符合条件的人员办理提前退休。"],
     "房地产开发": ["检举{dept}工作人员{person}在{estate}项目验收中收受开发商好处。"],
+    "三农": ["检举{place}{cadre}{person}虚报种植面积，冒领耕地地力保护补贴约{wan}万元。"],
+    "拖欠工资": ["检举{dept}工作人员{person}收受{builder}好处，对其拖欠农民工工资问题不予查处。"],
+    "涉法涉诉": ["检举{dept}民警{person}在办理其报案过程中徇私枉法、故意拖延。"],
+    "民政优抚": ["检举{place}{cadre}{person}在低保审核中收受好处，为不符合条件的亲属办理低保。"],
 }
 GENERIC_ACCUSATIONS = [
     "检举{dept}工作人员{person}在办理业务过程中吃拿卡要、故意刁难群众。",
-    "检举{street}干部{person}违规经商办企业，利用职务便利为亲属承揽工程约{wan}万元。",
+    "检举{street}干部{person}违规经商办企业，利用职务便利为亲属承揽工程约{big_wan}万元。",
     "检举{dept}干部{person}{recent_year}年多次在节假日驾驶公车办私事。",
 ]
 ACCUSATION_ENDINGS = ("请求纪检监察机关调查核实，依纪依法处理。", "请求调查处理。")
@@ -462,8 +466,7 @@ REPEAT_OPENERS = (
     "信访人就{prev}反映过的问题再次{verb}，称：",
 )
 PARALLEL_OPENERS = (
-    "信访人已于{prev}通过{prev_channel}反映此事，今日又{verb}反映：",
-    "信访人{prev}已{prev_channel}反映，同一事项又{verb}反映：",
+    "信访人已于{prev}{prev_how}反映此事，今日又{verb}反映：",
+    "信访人{prev}已{prev_how}反映，同一事项又{verb}反映：",
 )
 VERBS = {"来信": "来信", "来访": "来访", "网上": "通过网上信访", "来电": "来电"}
-CHANNEL_WORDS = {"来信": "来信", "来访": "来访", "网上": "网上信访", "来电": "来电"}

@@ -342,8 +342,8 @@ def test_live_lookup_finds_the_person(
     html = registrar.get(reverse("intake:person_lookup"), params).content.decode()
     assert matters.street_a.number in html and reason in html
     assert matters.street_b.number not in html
-    assert f'name="matter" value="{matters.street_a.pk}"' in html
-    assert 'name="matter" value="" accesskey="y" checked' in html  # "new matter" stays default
+    assert f'id="match-{matters.street_a.pk}" value="{matters.street_a.pk}"' in html
+    assert 'id="match-new" value="" accesskey="y" checked' in html  # "new matter" stays default
     assert ID_A not in html and PHONE_A not in html
 
 

@@ -113,8 +113,19 @@ class RegistrationForm(forms.Form):
     )
     received_at = forms.DateTimeField(
         label="登记时间",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        # A plain text box: one tab stop, typed as 2026-03-10 09:30 (a picker takes seven).
+        widget=forms.DateTimeInput(
+            attrs={"placeholder": "年-月-日 时:分", "spellcheck": "false"}, format="%Y-%m-%d %H:%M"
+        ),
+        input_formats=[
+            "%Y-%m-%d %H:%M",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M:%S",
+            "%Y/%m/%d %H:%M",
+            "%Y-%m-%d",
+            "%Y/%m/%d",
+        ],
+        help_text="默认为现在；来信可只填日期",
         error_messages={"invalid": "请按“年-月-日 时:分”填写登记时间"},
     )
     people = forms.IntegerField(

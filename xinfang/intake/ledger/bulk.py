@@ -1,0 +1,112 @@
+"""Fast inserts of many rows: ids taken in one go, then executemany (SQLite) or COPY (PostgreSQL).
+
+We write our own instead of bulk_create because building a million model instances costs
+more than the whole import may take (see benchmarks/results/import_ledger.md).
+"""
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
+
+from django.db import connection, models
+from django.utils import timezone
+
+
+def allocate_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` fresh primary keys of `model`; call inside the transaction that inserts them."""
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite: the transaction holds the write lock, so nobody takes these ids meanwhile;
+        # sqlite_sequence remembers ids of deleted rows, which AUTOINCREMENT never reuses.
+        cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')
+        start = cursor.fetchone()[0]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        start = max(start, row[0] if row else 0)
+    return list(range(start + 1, start + 1 + count))
+
+
+def db_datetime_text() -> Callable[[datetime], str]:
+    """How this database reads an aware datetime given as text in a raw insert."""
+    if connection.vendor == "sqlite":  # as Django stores it: naive UTC
+        return lambda value: value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+    return lambda value: value.astimezone(UTC).isoformat(" ")
+
+
+@contextmanager
+def faster_writes() -> Iterator[None]:
+    """A larger SQLite page cache while writing: index pages stay in memory instead of churning."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute("PRAGMA cache_size = -262144")  # 256 MiB
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+class Inserter:
+    """Inserts tuples of `fields` into `model`; every other column gets its default."""
+
+    BATCH = 5000
+
+    def __init__(self, model: type[models.Model], fields: Sequence[str]) -> None:
+        meta = model._meta
+        now = timezone.now()
+        given = [meta.get_field(name) for name in fields]
+        rest = [
+            field
+            for field in meta.concrete_fields
+            if field.name not in fields and not field.primary_key
+        ]
+        self.table = meta.db_table
+        self.columns = [f.column for f in [*given, *rest]]  # type: ignore[union-attr]
+        self.tail = tuple(_default(field, now) for field in rest)
+
+    def insert(self, rows: Iterable[tuple[Any, ...]]) -> int:
+        tail = self.tail
+        full = (row + tail for row in rows)
+        names = ", ".join(f'"{column}"' for column in self.columns)
+        done = 0
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f'COPY "{self.table}" ({names}) FROM STDIN') as copy:
+                    for row in full:
+                        copy.write_row(row)
+                        done += 1
+                return done
+            marks = ", ".join(["%s"] * len(self.columns))
+            sql = f'INSERT INTO "{self.table}" ({names}) VALUES ({marks})'
+            while batch := list(islice(full, self.BATCH)):
+                cursor.executemany(sql, batch)
+                done += len(batch)
+        return done
+
+
+def _default(field: Any, now: datetime) -> Any:
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        value: Any = now
+    elif field.has_default():
+        value = field.get_default()
+    elif field.null:
+        value = None
+    elif field.blank and isinstance(field, models.CharField | models.TextField):
+        value = ""
+    else:
+        raise ValueError(f"{field.model.__name__}.{field.name}: no value and no default")
+    return field.get_db_prep_save(value, connection)

@@ -1,0 +1,216 @@
+"""What a checked ledger will write, held compactly: matters, people, and the rows on disk."""
+
+import pickle
+import tempfile
+from collections.abc import Iterator
+from datetime import date, datetime
+from operator import itemgetter
+from typing import Any
+
+from xinfang.intake.ledger.columns import MATTER_COLUMNS
+from xinfang.intake.ledger.values import Lookups, id_facts
+
+MATTER_SLOTS = tuple(column.field for column in MATTER_COLUMNS)
+# A matter's facts when nothing is stated: the model's blanks (no date, empty text).
+BLANK_FACTS = tuple(None if column.kind == "date" else "" for column in MATTER_COLUMNS)
+_matter_values = itemgetter(*MATTER_SLOTS)
+
+# A new registration as the spool keeps it: a plain tuple of text and numbers, ready for the
+# database (received_at as this database's text of the UTC time, received_on as YYYY-MM-DD).
+NEW_FIELDS = (
+    "number",
+    "received_at",
+    "received_on",
+    "channel",
+    "level",
+    "form",
+    "people",
+    "petitioner",  # a person reference of PersonBook
+    "petitioner_name",
+    "petitioner_phone",
+    "petitioner_address",
+    "content",
+    "category",
+    "purpose",
+    "locality",
+    "responsible_unit",
+)
+# What a matter copies from its first registration (intake.services._copy_first), with the
+# petitioner, the responsible unit and the day.
+SUMMARY_FIELDS = ("channel", "level", "form", "purpose", "category", "locality")
+
+
+class MatterPlan:
+    """One matter named by the file: the summary of its new rows and the facts its rows state."""
+
+    __slots__ = (
+        "bad_rows",
+        "count",
+        "existing",
+        "fact_rows",
+        "facts",
+        "first",
+        "first_key",
+        "first_row",
+        "last_on",
+        "latest_unit",
+        "number",
+    )
+
+    def __init__(self, number: str, row: int) -> None:
+        self.number = number
+        self.first_row = row  # the first row of the file that names it
+        self.existing: dict[str, Any] | None = None  # the stored matter, when there is one
+        self.first_key: tuple[datetime, str] | None = None  # (received_at, number) of new rows
+        self.first: dict[str, Any] | None = None
+        self.last_on: date | None = None
+        self.count = 0
+        self.latest_unit: tuple[tuple[datetime, str], int] | None = None
+        self.facts: list[Any] | None = None  # by MATTER_SLOTS, blanks unset; None: all blank
+        self.fact_rows: list[int] | None = None
+        self.bad_rows: list[int] | None = None
+
+    def add_new(self, values: dict[str, Any], petitioner: int | None) -> None:
+        key = (values["received_at"], values["number"])
+        if self.first_key is None or key < self.first_key:
+            self.first_key = key
+            self.first = {name: values[name] for name in SUMMARY_FIELDS} | {
+                "petitioner": petitioner,
+                "responsible_unit": values["responsible_unit"],
+                "received_on": values["received_on"],
+                "number": values["number"],
+            }
+        received_on = values["received_on"]
+        if self.last_on is None or received_on > self.last_on:
+            self.last_on = received_on
+        self.count += 1
+        unit = values["responsible_unit"]
+        if unit is not None and (self.latest_unit is None or key > self.latest_unit[0]):
+            self.latest_unit = (key, unit)
+
+    def add_facts(self, row: int, values: dict[str, Any]) -> list[tuple[str, int, Any, Any]]:
+        """Merge the row's matter columns; the disagreements as (field, other row, theirs, ours)."""
+        given = _matter_values(values)
+        if not any(given):
+            return []
+        if self.facts is None or self.fact_rows is None:
+            self.facts = list(BLANK_FACTS)
+            self.fact_rows = [0] * len(MATTER_SLOTS)
+        clashes: list[tuple[str, int, Any, Any]] = []
+        for slot, value in enumerate(given):
+            if value is None or value == "":
+                continue
+            known = self.facts[slot]
+            if known is None or known == "":
+                self.facts[slot] = value
+                self.fact_rows[slot] = row
+            elif known != value:
+                clashes.append((MATTER_SLOTS[slot], self.fact_rows[slot], known, value))
+        return clashes
+
+    def mark_bad(self, row: int) -> None:
+        if self.bad_rows is None:
+            self.bad_rows = []
+        self.bad_rows.append(row)
+
+
+class PersonBook:
+    """Petitioners named by the file, found once each: by ID number, else by name and phone.
+
+    A reference is an int: below zero, minus the id of a stored petitioner; from zero, the
+    position of a new one in `new`. A new person's data is the latest row's (by 登记日期).
+    """
+
+    def __init__(self, ctx: Lookups) -> None:
+        self.ctx = ctx
+        self.by_key: dict[Any, int] = {}
+        self.new: list[list[Any]] = []  # name, id_number, birth, sex, phone, address + 3 keys
+        self.stored_ids: dict[str, int] = {}
+        self.stored_names: dict[tuple[str, str], int] = {}
+
+    def load_stored(self) -> None:
+        from xinfang.intake.models import Petitioner
+
+        rows = Petitioner.objects.order_by("-id").values_list("id", "id_number", "name", "phone")
+        for pk, id_number, name, phone in rows.iterator(chunk_size=20000):
+            if id_number:
+                self.stored_ids[id_number] = pk
+            else:
+                self.stored_names[(name, phone)] = pk  # descending ids: the oldest wins
+
+    def reference(self, values: dict[str, Any]) -> int | None:
+        name = values["petitioner_name"]
+        if not name:
+            return None
+        id_number = values["petitioner__id_number"]
+        key: Any = id_number or (name, values["petitioner_phone"])
+        ref = self.by_key.get(key)
+        if ref is None:
+            stored = self.stored_ids.get(id_number) if id_number else self.stored_names.get(key)
+            ref = -stored if stored else self._add(key, id_number)
+            self.by_key[key] = ref
+        if ref >= 0:
+            self._bring_up_to_date(self.new[ref], values)
+        return ref
+
+    def _add(self, key: Any, id_number: str) -> int:
+        facts = id_facts(id_number, self.ctx) if id_number else None
+        birth, sex = (facts.birth_date, facts.sex) if facts else (None, "")
+        self.new.append(["", id_number or None, birth, sex, "", "", None, None, None])
+        return len(self.new) - 1
+
+    @staticmethod
+    def _bring_up_to_date(person: list[Any], values: dict[str, Any]) -> None:
+        # As petitioner_find_or_create, in the order of arrival: the latest name, and the latest
+        # phone and address that were given (slots 6-8 hold the row key each value came from).
+        key = (values["received_at"], values["number"])
+        name, phone, address = (
+            values["petitioner_name"],
+            values["petitioner_phone"],
+            values["petitioner_address"],
+        )
+        if name and (person[6] is None or key >= person[6]):
+            person[0], person[6] = name, key
+        if phone and (person[7] is None or key >= person[7]):
+            person[4], person[7] = phone, key
+        if address and (person[8] is None or key >= person[8]):
+            person[5], person[8] = address, key
+
+
+class Spool:
+    """Rows kept on disk between checking and writing, so a million rows cost little memory.
+
+    Records are tuples of str, int and None only, pickled (our own temporary file, read back
+    by this same process; pickle reads back several times faster than marshal here).
+    """
+
+    BATCH = 20000
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        self._buffer: list[tuple[Any, ...]] = []
+        self.count = 0
+
+    def append(self, record: tuple[Any, ...]) -> None:
+        self._buffer.append(record)
+        self.count += 1
+        if len(self._buffer) >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._buffer:
+            pickle.dump(self._buffer, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self._buffer = []
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        self._flush()
+        self._file.seek(0)
+        while True:
+            try:
+                batch = pickle.load(self._file)
+            except EOFError:
+                return
+            yield from batch
+
+    def close(self) -> None:
+        self._file.close()

@@ -337,3 +337,11 @@ def test_organisation_tree() -> None:
     assert {"区信访局", "区纪委监委", "区住房和城乡建设局"} <= {u["名称"] for u in departments}
     assert by_code["339102"]["上级编码"] == "3391"
     assert org_rows() == units  # stable
+
+
+def test_columns_match_the_ledger_contract() -> None:
+    from xinfang.intake.ledger.columns import COLUMNS
+    from xinfang.intake.ledger.columns import MATTER_COLUMNS as CONTRACT_MATTER
+
+    assert tuple(column.name for column in COLUMNS) == LEDGER_COLUMNS
+    assert tuple(column.name for column in CONTRACT_MATTER) == MATTER_COLUMNS

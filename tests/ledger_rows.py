@@ -279,3 +279,21 @@ def snapshot() -> tuple[dict[str, tuple[Any, ...]], dict[str, tuple[Any, ...]]]:
     }
     matters = {row[0]: row for row in Matter.objects.values_list(*MATTER_SNAPSHOT)}
     return registrations, matters
+
+
+def wipe_intake() -> None:
+    """Empty the intake tables (an empty database for a round trip; the tree stays)."""
+    from xinfang.core.models import AuditEvent
+    from xinfang.intake.models import ImportBatch, Matter, Petitioner, Registration
+
+    AuditEvent.objects.all().delete()  # a queryset delete: the test's own reset, not a service
+    Registration.objects.all().delete()
+    Matter.objects.all().delete()
+    Petitioner.objects.all().delete()
+    ImportBatch.objects.all().delete()
+
+
+def row(**cells: str) -> dict[str, str]:
+    """One ledger row with sensible required cells, overridden by `cells` (Chinese names)."""
+    base = {"登记编号": "DJ1", "登记日期": "2024-03-01", "渠道": "来访"}
+    return base | cells

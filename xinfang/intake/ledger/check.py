@@ -22,6 +22,7 @@ REGISTRATION_COLUMNS = tuple(
 )
 _BY_FIELD = {column.field: column for column in COLUMNS}
 _record = itemgetter(*NEW_FIELDS)
+_ORDER = {column.name: index for index, column in enumerate(COLUMNS)}
 _STORED_FIELDS = ("id", "matter_id", *(c.field for c in COLUMNS if not c.matter))
 
 
@@ -99,7 +100,7 @@ class LedgerCheck:
                     self.progress("检查", result.rows)
             self._take(chunk)
         self._compare_stored_facts()
-        result.problems.sort(key=lambda p: p.row)
+        result.problems.sort(key=lambda p: (p.row, _ORDER.get(p.column, len(_ORDER))))
         return result
 
     def _unique_number(self, row: int, values: dict[str, Any]) -> bool:

@@ -342,3 +342,11 @@ def test_collective_and_levels_show_in_the_list(district: District) -> None:
     html = client_for(district, "officer").get(LIST, {"form": Form.COLLECTIVE}).content.decode()
     assert "来访 · 赴省 · 集体访" in html and "集体赴省反映拆迁安置问题" in html
     assert ACCUSATION_TEXT not in html
+
+
+def test_content_words_ignore_latin_case(district: District) -> None:
+    matter = register(district, locality=district.street_a, content="反映小区ETC道闸收费问题")
+    client = client_for(district, "officer")
+    assert listed(client, words="etc") == [matter.number]
+    assert listed(client, words="道闸 ETC") == [matter.number]
+    assert listed(client, words="道闸收费站") == []

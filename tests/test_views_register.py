@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -374,3 +375,12 @@ def test_the_page_s_scripts_and_styles_are_served() -> None:
 
     for path in ("vendor/htmx.min.js", "css/app.css", "js/register.js"):
         assert finders.find(path), path
+
+
+def test_enter_submits_the_registration(registrar: Client) -> None:
+    # Enter in a field presses the form's first submit button: it must be 登记, and the only one.
+    page = registrar.get(URL).content.decode()
+    form = page.split('id="register-form"')[1].split("</form>")[0]
+    buttons = re.findall(r"<button[^>]*>", form)
+    submits = [b for b in buttons if 'type="button"' not in b]
+    assert len(submits) == 1 and 'type="submit"' in submits[0]

@@ -1,0 +1,383 @@
+"""How fast the staff matter list answers at scale: first page, filters, search, deep pages.
+
+Run: .venv/bin/python benchmarks/matter_list.py [--registrations N] [--database-url URL] [--runs N]
+Without --database-url it uses a scratch SQLite file; a PostgreSQL URL names a scratch database
+that is created, filled and dropped again. Prints a Markdown table for results/.
+"""
+
+import argparse
+import atexit
+import os
+import platform
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+parser = argparse.ArgumentParser(description=__doc__)
+parser.add_argument("--registrations", type=int, default=1_000_000)
+parser.add_argument("--database-url", default="")
+parser.add_argument("--runs", type=int, default=5)
+args = parser.parse_args()
+
+scratch = tempfile.mkdtemp(prefix="xf-bench-list.")
+atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+os.environ["XINFANG_DATA_DIR"] = scratch
+os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{scratch}/bench.sqlite3"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
+POSTGRES = args.database_url.startswith("postgres")
+
+
+def _admin_sql(sql: str) -> None:
+    """CREATE/DROP DATABASE through the server's maintenance database."""
+    import psycopg
+
+    base, _, _name = args.database_url.replace("postgres://", "postgresql://").rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+if POSTGRES:
+    db_name = args.database_url.rsplit("/", 1)[1]
+    _admin_sql(f'DROP DATABASE IF EXISTS "{db_name}"')
+    _admin_sql(f'CREATE DATABASE "{db_name}"')
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from xinfang.accounts.models import Role, User  # noqa: E402
+from xinfang.intake.models import Category  # noqa: E402
+from xinfang.intake.selectors import Cursor, MatterFilters, matter_page  # noqa: E402
+from xinfang.organisation.models import OrgUnit, UnitKind  # noqa: E402
+from xinfang.organisation.services import unit_create  # noqa: E402
+
+if POSTGRES:
+    atexit.register(_admin_sql, f'DROP DATABASE IF EXISTS "{db_name}"')
+    atexit.register(connection.close)
+
+TZ = ZoneInfo("Asia/Shanghai")
+FIRST_DAY, DAYS = date(2016, 1, 1), 3834  # 2016-01-01 .. 2026-06-30
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
+GIVEN = ("建国", "秀英", "伟", "芳", "志强", "丽", "德明", "海涛", "桂兰", "军", "敏", "静")
+TOPICS = [
+    "小区物业不履行维修义务，电梯多次故障",
+    "建筑工地拖欠农民工工资",
+    "征地补偿款未足额发放",
+    "企业排放废气影响周边居民",
+    "学校周边交通拥堵存在安全隐患",
+    "老旧小区改造进度缓慢",
+    "医保报销比例有异议",
+    "村务财务不公开",
+    "违章建筑占用公共通道",
+    "公交线路调整出行不便",
+    "拆迁安置房迟迟未交付",
+    "检举某干部在项目审批中收受好处费",
+]
+
+
+def build(n: int) -> dict[str, Any]:
+    """Units, users and n registrations of about 0.7 n matters and 0.4 n people, in bulk."""
+    call_command("migrate", verbosity=0)
+    city = unit_create(code="B1", name="基准市", kind=UnitKind.CITY)
+    district = unit_create(code="B101", name="基准区", kind=UnitKind.DISTRICT, parent=city)
+    places: list[OrgUnit] = []
+    streets = []
+    for s in range(12):
+        street = unit_create(
+            code=f"B101{s:02d}", name=f"第{s + 1}街道", kind=UnitKind.STREET, parent=district
+        )
+        streets.append(street)
+        places.append(street)
+        for v in range(8):
+            places.append(
+                unit_create(
+                    code=f"B101{s:02d}{v:02d}",
+                    name=f"第{s + 1}街道第{v + 1}社区",
+                    kind=UnitKind.VILLAGE,
+                    parent=street,
+                )
+            )
+    departments = [
+        unit_create(
+            code=f"B1019{d:02d}", name=f"第{d + 1}局", kind=UnitKind.DEPARTMENT, parent=district
+        )
+        for d in range(20)
+    ]
+    discipline = unit_create(
+        code="B101999",
+        name="区纪委监委",
+        kind=UnitKind.DEPARTMENT,
+        parent=district,
+        is_discipline_organ=True,
+    )
+    users = {
+        "officer": User.objects.create_user("officer", role=Role.OFFICER, org_unit=district),
+        "street_staff": User.objects.create_user(
+            "street_staff", role=Role.UNIT_STAFF, org_unit=streets[2]
+        ),
+        "discipline_staff": User.objects.create_user(
+            "discipline_staff", role=Role.UNIT_STAFF, org_unit=discipline
+        ),
+    }
+    categories = list(Category.objects.values_list("pk", flat=True))
+    rng = random.Random(20261121)
+    n_people, n_matters = max(n * 2 // 5, 1), max(n * 7 // 10, 1)
+    now = datetime.now(TZ)
+    people = []
+    with connection.cursor() as cur, transaction.atomic():
+        for pk in range(1, n_people + 1):
+            id_number = f"3201{pk:013d}X"  # unique; a list query does not check the checksum
+            name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+            phone = f"13{pk:09d}"
+            people.append((pk, name, id_number, phone))
+        _insert(
+            cur,
+            "intake_petitioner",
+            ["id", "name", "id_number", "phone", "address", "sex", "created_at", "updated_at"],
+            [(pk, name, idn, phone, "", "", now, now) for pk, name, idn, phone in people],
+        )
+        matters: list[list[Any]] = []
+        for pk in range(1, n_matters + 1):
+            day = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
+            accusation = rng.random() < 0.05
+            place = rng.choice(places) if rng.random() > 0.02 else None
+            responsible = (
+                discipline
+                if accusation
+                else (rng.choice(departments) if rng.random() < 0.4 else None)
+            )
+            people_count = rng.choice((1, 1, 1, 1, 1, 1, 2, 3, 6, 12))
+            matters.append(
+                [
+                    pk,
+                    f"XF{pk:09d}",
+                    rng.choice(("registered", "in_handling", "replied", "replied", "final")),
+                    day,
+                    day,
+                    1,
+                    rng.choice(("letter", "visit", "visit", "online", "online", "phone")),
+                    rng.choice(("local",) * 7 + ("city", "city", "provincial", "national")),
+                    "collective" if people_count >= 5 else "individual",
+                    "accusation" if accusation else rng.choice(("request",) * 4 + ("suggestion",)),
+                    rng.choice(categories),
+                    place.pk if place else None,
+                    responsible.pk if responsible else None,
+                    rng.randrange(1, n_people + 1),
+                    people_count,
+                ]
+            )
+        registrations = []
+        for pk in range(1, n + 1):
+            if pk <= n_matters:
+                m = matters[pk - 1]
+                day, first = m[3], True
+            else:
+                m = matters[rng.randrange(n_matters)]
+                day, first = m[4] + timedelta(days=rng.randrange(1, 90)), False
+                m[4], m[5] = day, m[5] + 1
+            person = people[m[13] - 1]
+            topic = TOPICS[-1] if m[9] == "accusation" else rng.choice(TOPICS[:-1])
+            content = f"{person[1]}反映{topic}，编号{pk}，要求有关部门尽快处理。"
+            registrations.append(
+                (
+                    *(pk, f"DJ{pk:09d}", m[0], first, m[6], m[7], m[8], m[14]),
+                    *(datetime(day.year, day.month, day.day, 9, tzinfo=TZ), day, "", m[13]),
+                    *(person[1], person[3], "", content, m[10], m[9], m[11], m[12], "ledger", now),
+                )
+            )
+        _insert(
+            cur,
+            "intake_matter",
+            [
+                "id",
+                "number",
+                "status",
+                "first_received_on",
+                "last_received_on",
+                "registration_count",
+                "channel",
+                "level",
+                "form",
+                "purpose",
+                "category_id",
+                "locality_id",
+                "responsible_unit_id",
+                "petitioner_id",
+                "handling_method",
+                "evaluation",
+                "package_leader",
+                "supervision_level",
+                "remark",
+                "version",
+                "created_at",
+                "updated_at",
+            ],
+            [(*m[:14], "", "", "", "", "", 1, now, now) for m in matters],
+        )
+        _insert(
+            cur,
+            "intake_registration",
+            [
+                "id",
+                "number",
+                "matter_id",
+                "is_first",
+                "channel",
+                "level",
+                "form",
+                "people",
+                "received_at",
+                "received_on",
+                "letter_kind",
+                "petitioner_id",
+                "petitioner_name",
+                "petitioner_phone",
+                "petitioner_address",
+                "content",
+                "category_id",
+                "purpose",
+                "locality_id",
+                "responsible_unit_id",
+                "source",
+                "created_at",
+            ],
+            registrations,
+        )
+        if POSTGRES:
+            for table in ("intake_petitioner", "intake_matter", "intake_registration"):
+                cur.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT MAX(id) FROM {table}))"
+                )
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    sample = people[len(people) // 3]
+    return {
+        "users": users,
+        "street": streets[5],
+        "department": departments[3],
+        "category": Category.objects.get(name="城乡建设"),
+        "person": sample,
+    }
+
+
+def _insert(cur: Any, table: str, columns: list[str], rows: list[Any]) -> None:
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+    for start in range(0, len(rows), 20_000):
+        cur.executemany(sql, rows[start : start + 20_000])
+
+
+def timed(fn: Callable[[], Any], runs: int) -> tuple[float, float]:
+    fn()  # warm the caches the way a second visitor finds them
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), max(times)
+
+
+def main() -> None:
+    started = time.perf_counter()
+    world = build(args.registrations)
+    built = time.perf_counter() - started
+    officer = world["users"]["officer"]
+    deep = matter_page(actor=officer, filters=MatterFilters(), size=50)
+    cursor: Cursor | None = deep.next_cursor
+    for _ in range(199):  # walk to page 200 once, to time the page there
+        assert cursor is not None
+        cursor = matter_page(actor=officer, filters=MatterFilters(), after=cursor).next_cursor
+    month = (date(2025, 3, 1), date(2025, 3, 31))
+    name, id_number, phone = world["person"][1:]
+    cases: list[tuple[str, Any, MatterFilters, Cursor | None]] = [
+        ("no filter, page 1", officer, MatterFilters(), None),
+        ("no filter, page 200 (keyset)", officer, MatterFilters(), cursor),
+        ("channel = letter", officer, MatterFilters(channel="letter"), None),
+        ("level = national", officer, MatterFilters(level="national"), None),
+        ("form = collective", officer, MatterFilters(form="collective"), None),
+        ("purpose = accusation", officer, MatterFilters(purpose="accusation"), None),
+        (
+            "category 城乡建设 (with children)",
+            officer,
+            MatterFilters(category=world["category"]),
+            None,
+        ),
+        ("locality = a street (subtree)", officer, MatterFilters(locality=world["street"]), None),
+        ("responsible unit", officer, MatterFilters(responsible_unit=world["department"]), None),
+        ("status = final", officer, MatterFilters(status="final"), None),
+        ("one month", officer, MatterFilters(received_from=month[0], received_to=month[1]), None),
+        (
+            "visit + street + 2025",
+            officer,
+            MatterFilters(
+                channel="visit",
+                locality=world["street"],
+                received_from=date(2025, 1, 1),
+                received_to=date(2025, 12, 31),
+            ),
+            None,
+        ),
+        ("street staff, no filter", world["users"]["street_staff"], MatterFilters(), None),
+        ("discipline staff, no filter", world["users"]["discipline_staff"], MatterFilters(), None),
+        ("search: ID number", officer, MatterFilters(person=id_number), None),
+        ("search: phone", officer, MatterFilters(person=phone), None),
+        ("search: name", officer, MatterFilters(person=name), None),
+        ("search: content words (not indexed)", officer, MatterFilters(words="拆迁安置房"), None),
+        (
+            "content words + one month",
+            officer,
+            MatterFilters(words="拆迁安置房", received_from=month[0], received_to=month[1]),
+            None,
+        ),
+    ]
+    client = Client()
+    client.force_login(officer)
+    vendor = "PostgreSQL" if POSTGRES else "SQLite"
+    print(f"# Matter list at {args.registrations:,} registrations ({vendor})\n")
+    print(f"Built in {built:.0f} s. Median / worst of {args.runs} runs after one warm-up, in ms.")
+    print(
+        f"Machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
+    print()
+    print("| case | rows | count shown | selector median | selector worst |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for label, actor, filters, after in cases:
+        page = matter_page(actor=actor, filters=filters, after=after)
+        median, worst = timed(
+            lambda actor=actor, filters=filters, after=after: matter_page(
+                actor=actor, filters=filters, after=after
+            ),
+            args.runs,
+        )
+        shown = f"{page.total}+" if page.total_capped else str(page.total)
+        print(f"| {label} | {len(page.rows)} | {shown} | {median:.1f} | {worst:.1f} |")
+    print()
+    print("Whole page through the Django test client (session, user, form, query, template):\n")
+    print("| page | median | worst |")
+    print("| --- | ---: | ---: |")
+    pages = [
+        ("/intake/matters/", "list, no filter"),
+        (f"/intake/matters/?locality={world['street'].pk}&channel=visit", "list, street + visit"),
+        (f"/intake/matters/?person={phone}", "list, search by phone"),
+    ]
+    for url, label in pages:
+        median, worst = timed(lambda url=url: client.get(url), args.runs)
+        print(f"| {label} | {median:.1f} | {worst:.1f} |")
+    print(f"\n{date.today():%Y-%m-%d}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,7 +1,7 @@
 """Exporting the ledger: the same format, and export → import into an empty database round trips."""
 
 import csv
-from datetime import datetime
+from datetime import date, datetime
 from io import StringIO
 from pathlib import Path
 
@@ -118,3 +118,19 @@ def test_a_user_exports_only_what_they_may_see(district: District, tmp_path: Pat
     assert ledger_export(actor=street_officer, path=path) == 1
     with path.open(encoding="utf-8-sig", newline="") as fh:
         assert [r["信访人"] for r in csv.DictReader(fh)] == ["甲"]
+
+
+def test_the_demo_district_round_trips(db: None, tmp_path: Path) -> None:
+    from xinfang.demo.generator import write_ledger_csv, write_org_csv
+
+    write_org_csv(tmp_path / "org.csv")
+    call_command("import_org", str(tmp_path / "org.csv"), stdout=StringIO())
+    source = tmp_path / "demo.csv"
+    write_ledger_csv(source, end=date(2026, 6, 30), registrations=3000)
+    assert ledger_import(actor=None, path=source).created == 3000
+    before = snapshot()
+    exported = tmp_path / "demo-out.csv"
+    export(exported)
+    wipe_intake()
+    ledger_import(actor=None, path=exported)
+    assert snapshot() == before

@@ -33,10 +33,14 @@ def progress_printer(stream: Any) -> Callable[[str, int], None] | None:
     """Progress on a terminal (one line, rewritten), nothing when the output is piped."""
     if not hasattr(stream, "isatty") or not stream.isatty():
         return None
-    started = time.monotonic()
+    stages: list[tuple[str, float]] = []
 
     def show(stage: str, done: int) -> None:
-        rate = done / max(time.monotonic() - started, 1e-6)
+        if not stages or stages[-1][0] != stage:  # each stage has its own rate
+            if stages:
+                stream.write("\n")
+            stages.append((stage, time.monotonic() - 1e-6))
+        rate = done / (time.monotonic() - stages[-1][1])
         stream.write(f"\r{stage}：{done:,}行（每秒{rate:,.0f}行）  ")
         stream.flush()
 

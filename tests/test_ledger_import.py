@@ -11,8 +11,10 @@ from django.core.management.base import CommandError
 
 from tests.conftest import TZ, District, register
 from tests.ledger_rows import HEADER, ledger_rows, row, snapshot, write_csv, write_xlsx
+from xinfang.core.errors import InputError
 from xinfang.core.models import AuditEvent
 from xinfang.intake.idcard import make_id_number
+from xinfang.intake.ledger.check import CheckResult, LedgerCheck
 from xinfang.intake.ledger.importer import LedgerRejectedError, ledger_import
 from xinfang.intake.models import ImportBatch, Matter, Petitioner, Registration
 from xinfang.organisation.models import UnitKind
@@ -399,4 +401,22 @@ def test_only_roles_that_may_import(district: District, tmp_path: Path) -> None:
         run(str(path), "--user", "registrar")
     with pytest.raises(CommandError, match="没有用户名"):
         run(str(path), "--user", "nobody")
+    assert nothing_written()
+
+
+def test_a_unit_removed_after_the_check_stops_the_write(
+    district: District, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spare = unit_create(code="32010199", name="临时单位", kind=UnitKind.DEPARTMENT)
+    check = LedgerCheck.run
+
+    def check_then_remove(self: LedgerCheck, path: Path) -> CheckResult:
+        result = check(self, path)
+        spare.delete()  # someone removes a unit between the check and the write
+        return result
+
+    monkeypatch.setattr(LedgerCheck, "run", check_then_remove)
+    path = write_csv(tmp_path / "r.csv", [row(问题属地="临时单位")])
+    with pytest.raises(InputError, match="检查之后组织单位有了变化"):
+        ledger_import(actor=None, path=path)
     assert nothing_written()

@@ -213,7 +213,7 @@ class LedgerCheck:
     def _compare_stored_facts(self) -> None:
         """A stored matter keeps its facts unless the file states others (and --update is on)."""
         for plan in self.result.matters.values():
-            if plan.existing is None or plan.facts is None or plan.fact_rows is None:
+            if plan.existing is None or plan.facts is None:
                 continue
             for slot, column in enumerate(MATTER_COLUMNS):
                 value = plan.facts[slot]
@@ -232,4 +232,4 @@ class LedgerCheck:
                         f"事项“{plan.number}”已导入，此项原为“{before or '空'}”；"
                         "要修改请加 --update"
                     )
-                    self._problem(plan.fact_rows[slot], column.name, reason, plan.number)
+                    self._problem(plan.row_of(slot), column.name, reason, plan.number)

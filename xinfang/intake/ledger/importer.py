@@ -14,6 +14,7 @@ from xinfang.accounts.models import User
 from xinfang.core.audit import audit_record
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.permissions import Action, may
+from xinfang.intake.ledger.bulk import sqlite_foreign_keys_unchecked
 from xinfang.intake.ledger.check import CheckResult, LedgerCheck, Progress
 from xinfang.intake.ledger.columns import REASON_COLUMN
 from xinfang.intake.ledger.readers import file_sha256, open_table
@@ -82,7 +83,8 @@ def ledger_import(
     started = time.monotonic()
     mode = "+".join(name for name, on in (("partial", partial), ("update", update)) if on)
     summary = ImportSummary(file_name=path.name, mode=mode or "atomic", dry_run=dry_run)
-    result = LedgerCheck(ctx=Lookups.load(), update=update, progress=progress).run(path)
+    ctx = Lookups.load()
+    result = LedgerCheck(ctx=ctx, update=update, progress=progress).run(path)
     try:
         summary.rows = result.rows
         if result.fatal or (result.problems and not partial):
@@ -90,7 +92,7 @@ def ledger_import(
         reasons = _rejected_rows(result)
         _count_planned(summary, result, reasons)
         if not dry_run:
-            _write(summary, result, actor=actor, path=path, progress=progress)
+            _write(summary, result, ctx=ctx, actor=actor, path=path, progress=progress)
             if reasons:
                 summary.rejects_path = rejects_path or path.with_name(path.name + ".rejects.csv")
                 write_rejects(path, summary.rejects_path, reasons)
@@ -105,19 +107,20 @@ def _write(
     summary: ImportSummary,
     result: CheckResult,
     *,
+    ctx: Lookups,
     actor: User | None,
     path: Path,
     progress: Progress | None,
 ) -> None:
     try:
-        with transaction.atomic():
+        with sqlite_foreign_keys_unchecked(), transaction.atomic():
             batch = ImportBatch.objects.create(
                 file_name=path.name,
                 sha256=file_sha256(path),
                 actor=actor if actor is not None and actor.is_authenticated else None,
                 mode=summary.mode,
             )
-            counts = LedgerWriter(result, batch=batch, progress=progress).write()
+            counts = LedgerWriter(result, batch=batch, ctx=ctx, progress=progress).write()
             summary.created, summary.updated = counts["created"], counts["updated"]
             summary.matters_created = counts["matters_created"]
             summary.matters_updated = counts["matters_updated"]

@@ -2,10 +2,11 @@
 
 import pickle
 import tempfile
+from array import array
 from collections.abc import Iterator
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from xinfang.intake.ledger.columns import MATTER_COLUMNS
 from xinfang.intake.ledger.values import Lookups, id_facts
@@ -35,18 +36,30 @@ NEW_FIELDS = (
     "locality",
     "responsible_unit",
 )
-# What a matter copies from its first registration (intake.services._copy_first), with the
-# petitioner, the responsible unit and the day.
-SUMMARY_FIELDS = ("channel", "level", "form", "purpose", "category", "locality")
+
+
+class Head(NamedTuple):
+    """What a matter copies from its first registration (intake.services._copy_first)."""
+
+    number: str
+    received_on: date
+    channel: str
+    level: str
+    form: str
+    purpose: str
+    category: int | None
+    locality: int | None
+    petitioner: int | None  # a PersonBook reference
+    responsible_unit: int | None
 
 
 class MatterPlan:
     """One matter named by the file: the summary of its new rows and the facts its rows state."""
 
     __slots__ = (
-        "bad_rows",
         "count",
         "existing",
+        "fact_row",
         "fact_rows",
         "facts",
         "first",
@@ -62,24 +75,30 @@ class MatterPlan:
         self.first_row = row  # the first row of the file that names it
         self.existing: dict[str, Any] | None = None  # the stored matter, when there is one
         self.first_key: tuple[datetime, str] | None = None  # (received_at, number) of new rows
-        self.first: dict[str, Any] | None = None
+        self.first: Head | None = None
         self.last_on: date | None = None
         self.count = 0
         self.latest_unit: tuple[tuple[datetime, str], int] | None = None
         self.facts: list[Any] | None = None  # by MATTER_SLOTS, blanks unset; None: all blank
-        self.fact_rows: list[int] | None = None
-        self.bad_rows: list[int] | None = None
+        self.fact_row = 0  # the row that first stated facts; most matters need no more
+        self.fact_rows: array[int] | None = None
 
     def add_new(self, values: dict[str, Any], petitioner: int | None) -> None:
         key = (values["received_at"], values["number"])
         if self.first_key is None or key < self.first_key:
             self.first_key = key
-            self.first = {name: values[name] for name in SUMMARY_FIELDS} | {
-                "petitioner": petitioner,
-                "responsible_unit": values["responsible_unit"],
-                "received_on": values["received_on"],
-                "number": values["number"],
-            }
+            self.first = Head(
+                values["number"],
+                values["received_on"],
+                values["channel"],
+                values["level"],
+                values["form"],
+                values["purpose"],
+                values["category"],
+                values["locality"],
+                petitioner,
+                values["responsible_unit"],
+            )
         received_on = values["received_on"]
         if self.last_on is None or received_on > self.last_on:
             self.last_on = received_on
@@ -93,9 +112,9 @@ class MatterPlan:
         given = _matter_values(values)
         if not any(given):
             return []
-        if self.facts is None or self.fact_rows is None:
+        if self.facts is None:
             self.facts = list(BLANK_FACTS)
-            self.fact_rows = [0] * len(MATTER_SLOTS)
+            self.fact_row = row
         clashes: list[tuple[str, int, Any, Any]] = []
         for slot, value in enumerate(given):
             if value is None or value == "":
@@ -103,15 +122,18 @@ class MatterPlan:
             known = self.facts[slot]
             if known is None or known == "":
                 self.facts[slot] = value
-                self.fact_rows[slot] = row
+                if self.fact_rows is not None:
+                    self.fact_rows[slot] = row
+                elif row != self.fact_row:  # rows differ by slot: keep one row per slot now
+                    self.fact_rows = array("I", [self.fact_row] * len(MATTER_SLOTS))
+                    self.fact_rows[slot] = row
             elif known != value:
-                clashes.append((MATTER_SLOTS[slot], self.fact_rows[slot], known, value))
+                clashes.append((MATTER_SLOTS[slot], self.row_of(slot), known, value))
         return clashes
 
-    def mark_bad(self, row: int) -> None:
-        if self.bad_rows is None:
-            self.bad_rows = []
-        self.bad_rows.append(row)
+    def row_of(self, slot: int) -> int:
+        """The row that stated fact `slot`."""
+        return self.fact_rows[slot] if self.fact_rows is not None else self.fact_row
 
 
 class PersonBook:
@@ -154,8 +176,7 @@ class PersonBook:
         return ref
 
     def _add(self, key: Any, id_number: str) -> int:
-        facts = id_facts(id_number, self.ctx) if id_number else None
-        birth, sex = (facts.birth_date, facts.sex) if facts else (None, "")
+        birth, sex = id_facts(id_number) if id_number else (None, "")
         self.new.append(["", id_number or None, birth, sex, "", "", None, None, None])
         return len(self.new) - 1
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl.utils.datetime import from_excel
 
 from xinfang.core.config import domain_setting
-from xinfang.intake.idcard import IdFacts, InvalidIdNumberError, parse_id_number
+from xinfang.intake.idcard import InvalidIdNumberError, parse_id_number
 
 # What a reader hands over: text from CSV; from .xlsx also numbers and date cells.
 Cell = str | int | float | datetime | date | bool | None
@@ -38,7 +38,7 @@ class Lookups:
     today: date
     dates: dict[str, date] = field(default_factory=dict)  # parse cache: dates repeat a lot
     datetimes: dict[str, datetime] = field(default_factory=dict)
-    id_numbers: dict[str, IdFacts | str] = field(default_factory=dict)  # facts or the reason
+    id_numbers: dict[str, str] = field(default_factory=dict)  # as given -> normalised
 
     @classmethod
     def load(cls) -> "Lookups":
@@ -152,22 +152,20 @@ def parse_people(raw: Cell, ctx: Lookups) -> int:
 
 def parse_id(raw: Cell, ctx: Lookups) -> str:
     value = text(raw)
-    facts = ctx.id_numbers.get(value)
-    if facts is None:
+    number = ctx.id_numbers.get(value)
+    if number is None:
         try:
-            facts = parse_id_number(value, today=ctx.today)
+            number = parse_id_number(value, today=ctx.today).number
         except InvalidIdNumberError as exc:
-            facts = str(exc)
-        ctx.id_numbers[value] = facts
-    if isinstance(facts, str):
-        raise CellError(facts)
-    return facts.number
+            raise CellError(str(exc)) from exc
+        ctx.id_numbers[value] = number  # valid ones only; people come back with the same number
+    return number
 
 
-def id_facts(number: str, ctx: Lookups) -> IdFacts:
-    """The facts of a number parse_id accepted (from its cache)."""
-    facts = ctx.id_numbers.get(number)
-    return facts if isinstance(facts, IdFacts) else parse_id_number(number, today=ctx.today)
+def id_facts(number: str) -> tuple[date, str]:
+    """Birth date and sex of a number parse_id accepted (read as idcard.parse_id_number does)."""
+    birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    return birth, "M" if int(number[16]) % 2 else "F"
 
 
 def parse_unit(raw: Cell, ctx: Lookups) -> int:

@@ -4,12 +4,13 @@ Call inside one transaction. Matter summaries follow intake.services (_copy_firs
 matter_refresh_summary); a matter's status comes from its facts (workflow.states).
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.utils import timezone
 
 from xinfang.core.audit import changes as audit_changes
+from xinfang.core.errors import InputError
 from xinfang.core.middleware import current_ip
 from xinfang.core.models import AuditEvent
 from xinfang.intake.choices import Source
@@ -17,7 +18,9 @@ from xinfang.intake.ledger.bulk import Inserter, allocate_ids, faster_writes
 from xinfang.intake.ledger.check import CheckResult, Update
 from xinfang.intake.ledger.columns import MATTER_FIELDS
 from xinfang.intake.ledger.plan import BLANK_FACTS, NEW_FIELDS, MatterPlan
-from xinfang.intake.models import ImportBatch, Matter, Petitioner, Registration
+from xinfang.intake.ledger.values import Lookups
+from xinfang.intake.models import Category, ImportBatch, Matter, Petitioner, Registration
+from xinfang.organisation.models import OrgUnit
 from xinfang.workflow.states import RecordedFacts, status_from_facts
 
 _AT = {name: index + 3 for index, name in enumerate(NEW_FIELDS)}  # positions in a spool record
@@ -100,9 +103,11 @@ class LedgerWriter:
         result: CheckResult,
         *,
         batch: ImportBatch,
+        ctx: Lookups,
         progress: Callable[[str, int], None] | None = None,
     ) -> None:
         self.result = result
+        self.ctx = ctx
         self.batch = batch
         self.progress = progress
         self.bad = result.bad_matters()
@@ -119,8 +124,30 @@ class LedgerWriter:
         self.first_flags: dict[int, bool] = {}  # stored registration id -> is_first, when changed
 
     def write(self) -> dict[str, int]:
+        self._check_references()
         with faster_writes():
             return self._write()
+
+    def _check_references(self) -> None:
+        """What the rows point at and was read before the write began must still be there."""
+        people = self.result.people
+        assert people is not None
+        ctx = self.ctx
+        wanted = [
+            (OrgUnit, {pk for pk in ctx.units.values() if pk is not None}),
+            (Category, set(ctx.category_name)),
+            (Matter, {p.existing["id"] for p in self.result.matters.values() if p.existing}),
+            (Petitioner, {-ref for ref in people.by_key.values() if ref < 0}),
+        ]
+        for model, ids in wanted:
+            found = sum(
+                model.objects.filter(pk__in=chunk).count()  # type: ignore[attr-defined]
+                for chunk in _chunks(sorted(ids))
+            )
+            if found != len(ids):
+                raise ReferencesChangedError(
+                    f"检查之后{model._meta.verbose_name}有了变化，没有写入任何数据，请重新导入"
+                )
 
     def _write(self) -> dict[str, int]:
         self._insert_people()
@@ -151,12 +178,15 @@ class LedgerWriter:
     def _insert_people(self) -> None:
         people = self.result.people
         assert people is not None
-        used: list[int] | range = range(len(people.new))
+        used: Iterable[int] = range(len(people.new))
         if self.bad:  # people met only in rejected rows are not written
             at = _AT["petitioner"]
             seen = {r[at] for r in self._new_records() if r[at] is not None}
             seen |= {u.petitioner for u in self.updates if u.petitioner is not None}
-            used = sorted(ref for ref in seen if ref >= 0)
+            used = (ref for ref in seen if ref >= 0)
+        # By name and phone: two of the table's indexes then grow at their end (faster inserts).
+        new = people.new
+        used = sorted(used, key=lambda ref: (new[ref][0], new[ref][4]))
         ids = allocate_ids(Petitioner, len(used))
         self.person_ids = [0] * len(people.new)
         for ref, pk in zip(used, ids, strict=True):
@@ -193,29 +223,29 @@ class LedgerWriter:
                 first = plan.first
                 assert first is not None
                 self.matter_ids[plan.number] = pk
-                self.first_numbers[plan.number] = first["number"]
+                self.first_numbers[plan.number] = first.number
                 if plan.facts is None:
                     facts, status = BLANK_FACTS, blank_status
                 else:
                     facts = tuple(plan.facts)
                     status = status_of(dict(zip(MATTER_FIELDS, facts, strict=True)))
-                unit = first["responsible_unit"]
+                unit = first.responsible_unit
                 if unit is None and plan.latest_unit is not None:
                     unit = plan.latest_unit[1]
-                ref = first["petitioner"]
+                ref = first.petitioner
                 yield (
                     pk,
                     plan.number,
                     status,
-                    first["received_on"],
+                    first.received_on,
                     plan.last_on,
                     plan.count,
-                    first["channel"],
-                    first["level"],
-                    first["form"],
-                    first["purpose"],
-                    first["category"],
-                    first["locality"],
+                    first.channel,
+                    first.level,
+                    first.form,
+                    first.purpose,
+                    first.category,
+                    first.locality,
                     None if ref is None else -ref if ref < 0 else self.person_ids[ref],
                     unit,
                     *facts,
@@ -296,11 +326,10 @@ class LedgerWriter:
         rows = [((r["received_at"], r["number"]), r) for r in regs]
         if plan.first is not None and plan.first_key is not None:
             first = plan.first
-            head_of_new = {name: first[name.removesuffix("_id")] for name in _SUMMARY} | {
-                "petitioner_id": self._person(first["petitioner"]),
-                "number": first["number"],
-                "received_on": first["received_on"],
+            head_of_new = {name: getattr(first, name.removesuffix("_id")) for name in _SUMMARY} | {
+                "petitioner_id": self._person(first.petitioner)
             }
+            head_of_new |= {"number": first.number, "received_on": first.received_on}
             rows.append((plan.first_key, head_of_new))
         head = min(rows, key=lambda item: item[0])[1]
         before = {name: getattr(matter, name) for name in _TRACKED}
@@ -373,6 +402,15 @@ class LedgerWriter:
             },
             ip=current_ip.get(),
         )
+
+
+class ReferencesChangedError(InputError):
+    pass
+
+
+def _chunks(ids: list[int], size: int = 2000) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 def _in_chunks(ids: list[int], query: Callable[[list[int]], Any]) -> Iterator[Any]:

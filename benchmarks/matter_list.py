@@ -26,10 +26,14 @@ parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--registrations", type=int, default=1_000_000)
 parser.add_argument("--database-url", default="")
 parser.add_argument("--runs", type=int, default=5)
+parser.add_argument("--keep", action="store_true", help="keep the data to study query plans")
 args = parser.parse_args()
 
 scratch = tempfile.mkdtemp(prefix="xf-bench-list.")
-atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+if args.keep:
+    print(f"Data kept in {scratch} (and the PostgreSQL database, if any).", file=sys.stderr)
+else:
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
 os.environ["XINFANG_DATA_DIR"] = scratch
 os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{scratch}/bench.sqlite3"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
@@ -64,7 +68,7 @@ from xinfang.intake.selectors import Cursor, MatterFilters, matter_page  # noqa:
 from xinfang.organisation.models import OrgUnit, UnitKind  # noqa: E402
 from xinfang.organisation.services import unit_create  # noqa: E402
 
-if POSTGRES:
+if POSTGRES and not args.keep:
     atexit.register(_admin_sql, f'DROP DATABASE IF EXISTS "{db_name}"')
     atexit.register(connection.close)
 
@@ -330,12 +334,19 @@ def main() -> None:
             ),
             None,
         ),
+        (
+            "rare: national + accusation + collective",
+            officer,
+            MatterFilters(level="national", purpose="accusation", form="collective"),
+            None,
+        ),
         ("street staff, no filter", world["users"]["street_staff"], MatterFilters(), None),
         ("discipline staff, no filter", world["users"]["discipline_staff"], MatterFilters(), None),
         ("search: ID number", officer, MatterFilters(person=id_number), None),
         ("search: phone", officer, MatterFilters(person=phone), None),
         ("search: name", officer, MatterFilters(person=name), None),
         ("search: content words (not indexed)", officer, MatterFilters(words="拆迁安置房"), None),
+        ("search: one rare content word", officer, MatterFilters(words="编号777777"), None),
         (
             "content words + one month",
             officer,

@@ -350,3 +350,31 @@ def test_content_words_ignore_latin_case(district: District) -> None:
     assert listed(client, words="etc") == [matter.number]
     assert listed(client, words="道闸 ETC") == [matter.number]
     assert listed(client, words="道闸收费站") == []
+
+
+def test_broad_plan_gives_the_same_matters(
+    district: District, matters: Matters, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    officer = district.users["officer"]
+    filters = selectors.MatterFilters(
+        category=Category.objects.get(name="城乡建设"), locality=district.district
+    )
+    narrow = list(selectors.matters_filtered(officer, filters).order_by("id"))
+    broad = list(selectors.matters_filtered(officer, filters, broad=True).order_by("id"))
+    assert narrow == broad == sorted([matters.street_a, matters.housing], key=lambda m: m.pk)
+    # With a tiny cap every list is "broad": the page still shows the same rows.
+    monkeypatch.setattr(selectors, "COUNT_CAP", 1)
+    client = client_for(district, "officer")
+    assert listed(client, category=filters.category.pk) == names(matters, "housing", "street_a")
+
+
+@pytest.mark.parametrize("probe", [True, False])
+def test_both_ways_of_finding_words_agree(
+    district: District, matters: Matters, probe: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    officer = district.users["officer"]
+    filters = selectors.MatterFilters(words="西湖街道 反映")
+    found = selectors.matters_filtered(officer, filters, probe_words=probe).order_by("id")
+    assert list(found) == [matters.street_b, matters.housing]
+    monkeypatch.setattr(selectors, "PROBE_LIMIT", 10**6 if probe else 0)
+    assert listed(client_for(district, "officer"), words="拆迁") == [matters.housing.number]

@@ -1,11 +1,22 @@
 """Reading intake for the staff pages: the matter list, a person's earlier matters, one history."""
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import (
+    BigIntegerField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Substr
 
 from xinfang.accounts.models import User
@@ -18,6 +29,8 @@ from xinfang.organisation.selectors import subtree_ids
 # Counting past this many rows costs more than it tells; the list says "1000 件以上".
 COUNT_CAP = 1000
 EXCERPT_CHARS = 60
+# Up to this many matters left by the other filters, SQLite looks for words matter by matter.
+PROBE_LIMIT = 20_000
 _ID_LIKE = re.compile(r"^\d{15,17}[\dXx]?$")
 _PHONE_LIKE = re.compile(r"^[\d\-+ ]{5,20}$")
 
@@ -88,8 +101,41 @@ def person_matter_ids(text: str) -> list[int] | None:
     return _matter_ids(Petitioner.objects.filter(name=value), Q(petitioner_name=value))
 
 
-def matters_filtered(actor: User | None, filters: MatterFilters) -> QuerySet[Matter]:
-    """The matters `actor` may see that pass `filters`; each filter can use a Matter index."""
+@dataclass(frozen=True)
+class _Sets:
+    """The id lists the filters stand for, looked up once per page."""
+
+    category: list[int] | None
+    locality: list[int] | None
+    responsible: list[int] | None
+    person: list[int] | None
+
+
+def _resolve(filters: MatterFilters) -> _Sets:
+    return _Sets(
+        category=category_ids(filters.category) if filters.category else None,
+        locality=subtree_ids(filters.locality) if filters.locality else None,
+        responsible=subtree_ids(filters.responsible_unit) if filters.responsible_unit else None,
+        person=person_matter_ids(filters.person),
+    )
+
+
+def matters_filtered(
+    actor: User | None,
+    filters: MatterFilters,
+    *,
+    sets: _Sets | None = None,
+    broad: bool = False,
+    probe_words: bool = False,
+) -> QuerySet[Matter]:
+    """The matters `actor` may see that pass `filters`; each filter can use a Matter index.
+
+    `broad`: the filters match many rows, so walking the date index newest first finds a page
+    sooner than the filters' own indexes would (SQLite sorts every row an IN list matches).
+    `probe_words`: the other filters leave few matters, so look into each one's registrations
+    for the words instead of reading every registration (SQLite plans the two apart).
+    """
+    sets = sets or _resolve(filters)
     matters = visible_matters(actor)
     exact = {
         "channel": filters.channel,
@@ -99,27 +145,41 @@ def matters_filtered(actor: User | None, filters: MatterFilters) -> QuerySet[Mat
         "status": filters.status,
     }
     matters = matters.filter(**{key: value for key, value in exact.items() if value})
-    if filters.category is not None:
-        matters = matters.filter(category_id__in=category_ids(filters.category))
-    if filters.locality is not None:
-        matters = matters.filter(locality_id__in=subtree_ids(filters.locality))
-    if filters.responsible_unit is not None:
-        matters = matters.filter(responsible_unit_id__in=subtree_ids(filters.responsible_unit))
+    for column, ids in (
+        ("category_id", sets.category),
+        ("locality_id", sets.locality),
+        ("responsible_unit_id", sets.responsible),
+    ):
+        if ids is not None:
+            matters = _within(matters, column, ids, broad=broad)
     if filters.received_from is not None:
         matters = matters.filter(first_received_on__gte=filters.received_from)
     if filters.received_to is not None:
         matters = matters.filter(first_received_on__lte=filters.received_to)
-    person_matters = person_matter_ids(filters.person)
-    if person_matters is not None:
-        matters = matters.filter(pk__in=person_matters)
+    if sets.person is not None:
+        matters = matters.filter(pk__in=sets.person)
     for word in filters.words.split():
         # Case folding costs PostgreSQL three times the scan; only Latin letters need it.
         latin = any(c.isascii() and c.isalpha() for c in word)
         lookup = "content__icontains" if latin else "content__contains"
-        matters = matters.filter(
-            pk__in=Registration.objects.filter(**{lookup: word}).values("matter_id")
-        )
+        having = Registration.objects.filter(**{lookup: word})
+        if probe_words:
+            matters = matters.filter(Exists(having.filter(matter_id=OuterRef("pk"))))
+        else:
+            matters = matters.filter(pk__in=having.values("matter_id"))
     return matters
+
+
+def _within(
+    matters: QuerySet[Matter], column: str, ids: list[int], *, broad: bool
+) -> QuerySet[Matter]:
+    if len(ids) == 1:  # one value: its (column, first_received_on) index is already in order
+        return matters.filter(**{column: ids[0]})
+    if not broad:
+        return matters.filter(**{f"{column}__in": ids})
+    # Adding 0 hides the column's index from the planner, which then walks the date index.
+    plain = ExpressionWrapper(F(column) + 0, output_field=BigIntegerField())
+    return matters.alias(**{f"{column}_plain": plain}).filter(**{f"{column}_plain__in": ids})
 
 
 def matter_page(
@@ -131,8 +191,16 @@ def matter_page(
     size: int = 50,
 ) -> MatterPage:
     """One page of the list, newest first, paged by keyset so page 1000 costs what page 1 does."""
-    matters = matters_filtered(actor, filters)
+    sets = _resolve(filters)
+    sqlite = connection.vendor == "sqlite"
+    probe = False
+    if sqlite and filters.words.split():
+        others = matters_filtered(actor, replace(filters, words=""), sets=sets)
+        probe = others.order_by()[: PROBE_LIMIT + 1].count() <= PROBE_LIMIT
+    matters = matters_filtered(actor, filters, sets=sets, probe_words=probe)
     total = matters.order_by()[: COUNT_CAP + 1].count()
+    if total > COUNT_CAP and sqlite:
+        matters = matters_filtered(actor, filters, sets=sets, broad=True, probe_words=probe)
     rows_qs = matters.select_related(
         "petitioner", "category", "locality", "responsible_unit"
     ).annotate(

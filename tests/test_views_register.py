@@ -384,3 +384,16 @@ def test_enter_submits_the_registration(registrar: Client) -> None:
     buttons = re.findall(r"<button[^>]*>", form)
     submits = [b for b in buttons if 'type="button"' not in b]
     assert len(submits) == 1 and 'type="submit"' in submits[0]
+
+
+def test_locality_offers_places_and_responsible_offers_every_unit(
+    district: District, registrar: Client
+) -> None:
+    page = registrar.get(URL).content.decode()
+    locality = page.split('name="locality"')[1].split("</select>")[0]
+    responsible = page.split('name="responsible_unit"')[1].split("</select>")[0]
+    assert "东风社区" in locality and "区住房和城乡建设局" not in locality
+    assert "区住房和城乡建设局" in responsible and "东风社区" in responsible
+    response = registrar.post(URL, form_data(district, locality=str(district.housing.pk)))
+    assert "所选单位不在可选范围内" in response.content.decode()
+    assert nothing_written()

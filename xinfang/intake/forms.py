@@ -18,7 +18,7 @@ from xinfang.intake.idcard import InvalidIdNumberError, parse_id_number
 from xinfang.intake.models import Category, Matter
 from xinfang.intake.selectors import MatterFilters
 from xinfang.intake.services import PersonInput, RegistrationInput
-from xinfang.organisation.models import OrgUnit
+from xinfang.organisation.models import OrgUnit, UnitKind
 from xinfang.organisation.selectors import subtree
 from xinfang.workflow.states import MatterStatus
 
@@ -48,11 +48,15 @@ LOOKUP_INCLUDE = (
 
 
 class CategoryField(forms.ModelChoiceField):
+    default_error_messages = {"invalid_choice": "所选分类不存在，请从列表中重新选择"}
+
     def label_from_instance(self, obj: Any) -> str:
         return INDENT * obj.path.count("/") + obj.name
 
 
 class UnitField(forms.ModelChoiceField):
+    default_error_messages = {"invalid_choice": "所选单位不在可选范围内，请从列表中重新选择"}
+
     def label_from_instance(self, obj: Any) -> str:
         return INDENT * max(obj.depth - self.base_depth, 0) + obj.name
 
@@ -183,6 +187,10 @@ class RegistrationForm(forms.Form):
             field.queryset = units
             field.base_depth = base
             field.empty_label = "（未定）"
+        locality = self.fields["locality"]
+        assert isinstance(locality, UnitField)
+        # 属地 is a place: a department is a responsible unit, never where the problem lies.
+        locality.queryset = units.exclude(kind=UnitKind.DEPARTMENT)
         self.fields[
             "attachments"
         ].help_text = (

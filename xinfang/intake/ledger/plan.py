@@ -9,11 +9,12 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from xinfang.intake.ledger.columns import MATTER_COLUMNS
+from xinfang.intake.ledger.rows import DEFAULTS
 from xinfang.intake.ledger.values import Lookups, id_facts
 
 MATTER_SLOTS = tuple(column.field for column in MATTER_COLUMNS)
-# A matter's facts when nothing is stated: the model's blanks (no date, empty text).
-BLANK_FACTS = tuple(None if column.kind == "date" else "" for column in MATTER_COLUMNS)
+# A matter's facts when nothing is stated: what empty cells read as (no date, empty text).
+BLANK_FACTS = tuple(DEFAULTS[slot] for slot in MATTER_SLOTS)
 _matter_values = itemgetter(*MATTER_SLOTS)
 
 # A new registration as the spool keeps it: a plain tuple of text and numbers, ready for the
@@ -110,11 +111,12 @@ class MatterPlan:
     def add_facts(self, row: int, values: dict[str, Any]) -> list[tuple[str, int, Any, Any]]:
         """Merge the row's matter columns; the disagreements as (field, other row, theirs, ours)."""
         given = _matter_values(values)
-        if not any(given):
-            return []
         if self.facts is None:
-            self.facts = list(BLANK_FACTS)
-            self.fact_row = row
+            if any(given):  # an empty cell reads as the blank: the row's values are the facts
+                self.facts, self.fact_row = list(given), row
+            return []
+        if not any(given) or self.facts == list(given):
+            return []
         clashes: list[tuple[str, int, Any, Any]] = []
         for slot, value in enumerate(given):
             if value is None or value == "":

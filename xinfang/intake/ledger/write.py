@@ -98,6 +98,8 @@ def status_of(facts: dict[str, Any]) -> str:
 
 
 class LedgerWriter:
+    """Writes one checked ledger: call write() once, inside the import's transaction."""
+
     def __init__(
         self,
         result: CheckResult,

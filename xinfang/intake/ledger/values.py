@@ -170,10 +170,10 @@ def id_facts(number: str) -> tuple[date, str]:
 
 def parse_unit(raw: Cell, ctx: Lookups) -> int:
     value = text(raw)
-    if value not in ctx.units:
-        raise CellError(f"组织树中没有编码或名称为“{value}”的单位")
-    pk = ctx.units[value]
-    if pk is None:
+    pk = ctx.units.get(value, 0)
+    if not pk:
+        if value not in ctx.units:
+            raise CellError(f"组织树中没有编码或名称为“{value}”的单位")
         raise CellError(f"名称“{value}”在组织树中不唯一，请填写单位编码")
     return pk
 
@@ -192,10 +192,9 @@ def choice(labels: Mapping[str, str], aliases: Mapping[str, str] | None = None) 
     allowed = "、".join(labels.values())
 
     def parse(raw: Cell, ctx: Lookups) -> str:
-        value = text(raw)
-        code = table.get(value)
+        code = table.get(raw)  # type: ignore[arg-type]  # trimmed text; anything else misses
         if code is None:
-            raise CellError(f"应为{allowed}之一，实为“{value}”")
+            raise CellError(f"应为{allowed}之一，实为“{text(raw)}”")
         return code
 
     return parse

@@ -420,3 +420,22 @@ def test_a_unit_removed_after_the_check_stops_the_write(
     with pytest.raises(InputError, match="检查之后组织单位有了变化"):
         ledger_import(actor=None, path=path)
     assert nothing_written()
+
+
+def test_rejects_of_a_workbook_are_a_csv_that_imports(district: District, tmp_path: Path) -> None:
+    rows = [
+        row(登记编号="DJ1") | {"登记日期": datetime(2024, 3, 1, 9, 30), "人数": 3},
+        row(登记编号="DJ2") | {"登记日期": date(2024, 3, 2), "渠道": "传真"},
+    ]
+    book = write_xlsx(tmp_path / "book.xlsx", rows)
+    summary = ledger_import(actor=None, path=book, partial=True)
+    assert (summary.created, summary.rejected) == (1, 1)
+    rejects = tmp_path / "book.xlsx.rejects.csv"
+    assert summary.rejects_path == rejects
+    text = rejects.read_text(encoding="utf-8-sig")
+    assert "DJ2,,2024-03-02,传真" in text
+    rejects.write_text(text.replace("传真", "来信"), encoding="utf-8-sig")
+    assert ledger_import(actor=None, path=rejects).created == 1
+    assert Registration.objects.get(number="DJ1").received_at == datetime(
+        2024, 3, 1, 9, 30, tzinfo=TZ
+    )

@@ -69,7 +69,7 @@ class LedgerCheck:
         self.progress = progress
         self.has_registrations = Registration.objects.exists()
         self.has_matters = Matter.objects.exists()
-        self.people = PersonBook(ctx)
+        self.people = PersonBook()
         if Petitioner.objects.exists():
             self.people.load_stored()
         self.numbers: dict[str, int] = {}

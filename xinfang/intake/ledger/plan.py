@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from xinfang.intake.ledger.columns import MATTER_COLUMNS
 from xinfang.intake.ledger.rows import DEFAULTS
-from xinfang.intake.ledger.values import Lookups, id_facts
+from xinfang.intake.ledger.values import id_facts
 
 MATTER_SLOTS = tuple(column.field for column in MATTER_COLUMNS)
 # A matter's facts when nothing is stated: what empty cells read as (no date, empty text).
@@ -145,8 +145,7 @@ class PersonBook:
     position of a new one in `new`. A new person's data is the latest row's (by 登记日期).
     """
 
-    def __init__(self, ctx: Lookups) -> None:
-        self.ctx = ctx
+    def __init__(self) -> None:
         self.by_key: dict[Any, int] = {}
         self.new: list[list[Any]] = []  # name, id_number, birth, sex, phone, address + 3 keys
         self.stored_ids: dict[str, int] = {}

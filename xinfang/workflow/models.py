@@ -1,8 +1,10 @@
-"""Workflow tables; so far the holiday years an administrator enters for the working calendar."""
+"""Workflow tables: the working calendar's entered years, assignments, and each matter's clocks."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+
+from xinfang.workflow.transitions import AssignmentKind, LegalChannel, ReplyOutcome
 
 FIRST_YEAR = 1990
 LAST_YEAR = 2100
@@ -63,3 +65,102 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name} {self.get_kind_display()}".replace("  ", " ")
+
+
+class Assignment(models.Model):
+    """A forward (转送) or assignment (交办) of a matter to a handling unit, with its own clocks."""
+
+    matter = models.ForeignKey(
+        "intake.Matter",
+        verbose_name="信访事项",
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    unit = models.ForeignKey(
+        "organisation.OrgUnit",
+        verbose_name="承办单位",
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    kind = models.CharField("方式", max_length=16, choices=AssignmentKind.choices)
+    assigned_on = models.DateField("交办日期")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    due = models.DateField("办理期限")
+    received_on = models.DateField("签收日期", null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    return_due = models.DateField("退回期限", null=True, blank=True)
+    returned_on = models.DateField("退回日期", null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    return_reason = models.TextField("退回理由", blank=True)
+    active = models.BooleanField("有效", default=True)
+
+    class Meta:
+        verbose_name = "交办记录"
+        verbose_name_plural = "交办记录"
+        ordering = ["matter", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["matter"],
+                condition=models.Q(active=True),
+                name="assignment_one_active_per_matter",
+            )
+        ]
+        indexes = [models.Index(fields=["unit", "active", "due"])]
+
+    def __str__(self) -> str:
+        return f"{self.matter} → {self.unit}"
+
+
+class MatterWorkflow(models.Model):
+    """The workflow's own facts of a matter beyond the ledger's: outcomes, deliveries, clocks.
+
+    Kept by xinfang.workflow.services only; the ledger's facts stay on the Matter itself.
+    """
+
+    matter = models.OneToOneField(
+        "intake.Matter", primary_key=True, on_delete=models.PROTECT, related_name="workflow"
+    )
+    decline_reason = models.TextField("不予受理理由", blank=True)
+    legal_channel = models.CharField(
+        "依法分类途径", max_length=16, choices=LegalChannel.choices, blank=True
+    )
+    handling_notes = models.TextField("办理情况", blank=True)
+    extension_days = models.PositiveSmallIntegerField("申请延期天数", null=True, blank=True)
+    extension_reason = models.TextField("延期理由", blank=True)
+    extension_requested_on = models.DateField("延期申请日期", null=True, blank=True)
+    extension_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # None while the request waits for the head; True approved, False refused
+    extension_approved = models.BooleanField("延期获批", null=True, blank=True)
+    reply_outcome = models.CharField(
+        "处理意见", max_length=16, choices=ReplyOutcome.choices, blank=True
+    )
+    reply_delivered_on = models.DateField("处理意见送达日期", null=True, blank=True)
+    review_request_due = models.DateField("申请复查期限", null=True, blank=True)
+    review_due = models.DateField("复查期限", null=True, blank=True)
+    review_outcome = models.CharField(
+        "复查意见", max_length=16, choices=ReplyOutcome.choices, blank=True
+    )
+    review_delivered_on = models.DateField("复查意见送达日期", null=True, blank=True)
+    rereview_request_due = models.DateField("申请复核期限", null=True, blank=True)
+    rereview_due = models.DateField("复核期限", null=True, blank=True)
+    hearing_started_on = models.DateField("听证开始日期", null=True, blank=True)
+    hearing_ended_on = models.DateField("听证结束日期", null=True, blank=True)
+    rereview_outcome = models.CharField(
+        "复核意见", max_length=16, choices=ReplyOutcome.choices, blank=True
+    )
+    final_on = models.DateField("终结日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "办理流程"
+        verbose_name_plural = "办理流程"
+
+    def __str__(self) -> str:
+        return f"{self.matter_id}"

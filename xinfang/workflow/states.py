@@ -8,6 +8,8 @@ from django.db import models
 
 class MatterStatus(models.TextChoices):
     REGISTERED = "registered", "待处理"
+    ASSIGNED = "assigned", "已转交待签收"
+    RETURNED = "returned", "已退回待重新交办"
     DECLINED = "declined", "不予受理"
     LEGAL_CHANNEL = "legal_channel", "依法分类导出"
     IN_HANDLING = "in_handling", "办理中"

@@ -1,0 +1,508 @@
+"""The only code that moves a matter: one function per step of transitions.TABLE.
+
+Each runs in one transaction with the matter row locked, refuses a stale `version` (someone else
+moved the matter first), checks the table's guard, bumps the version, saves with update_fields and
+writes exactly one audit event `workflow.<step>` with the status before and after.
+"""
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.accounts.models import Role, User
+from xinfang.core.audit import audit_record
+from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
+from xinfang.core.permissions import visible_matters
+from xinfang.intake.choices import Evaluation, HandlingMethod, Purpose
+from xinfang.intake.models import Matter
+from xinfang.organisation.models import OrgUnit
+from xinfang.workflow import calendar
+from xinfang.workflow.models import Assignment, MatterWorkflow
+from xinfang.workflow.transitions import (
+    TABLE,
+    AssignmentKind,
+    LegalChannel,
+    ReplyOutcome,
+    Step,
+    Transition,
+    check_role,
+    check_state,
+)
+
+
+class _Move:
+    """A step in progress: the locked matter, its workflow row, and what the step changes."""
+
+    def __init__(self, step: Step, actor: User, matter: Matter, flow: MatterWorkflow) -> None:
+        self.step, self.actor, self.matter, self.flow = step, actor, matter, flow
+        self.matter_fields: set[str] = set()
+        self.flow_fields: set[str] = set()
+        self.data: dict[str, Any] = {}
+
+    def set(self, **values: Any) -> None:
+        for name, value in values.items():
+            setattr(self.matter, name, value)
+            self.matter_fields.add(name)
+
+    def set_flow(self, **values: Any) -> None:
+        for name, value in values.items():
+            setattr(self.flow, name, value)
+            self.flow_fields.add(name)
+
+
+def _limit(name: str) -> int:
+    return int(settings.XINFANG[name])
+
+
+def _day(on: date | None) -> date:
+    today = timezone.localdate()
+    if on is None:
+        return today
+    if on > today:
+        raise InputError("日期不能晚于今天", field="on")
+    return on
+
+
+def _text(value: str, what: str) -> str:
+    value = value.strip()
+    if not value:
+        raise InputError(f"请填写{what}", field="reason")
+    return value
+
+
+def _active_assignment(matter: Matter) -> Assignment | None:
+    return Assignment.objects.select_for_update().filter(matter=matter, active=True).first()
+
+
+def _check_reach(t: Transition, actor: User, matter: Matter) -> None:
+    """Unit staff act only on what is assigned to their unit; the bureau on what it may see."""
+    assignment = _active_assignment(matter)
+    if actor.role == Role.UNIT_STAFF:
+        if (
+            assignment is None
+            or actor.org_unit is None
+            or not actor.org_unit.is_within(assignment.unit)
+        ):
+            raise PermissionRefusedError(f"该事项未交办本单位，不能{t.label}")
+        return
+    if t.step in _HANDLER_STEPS and assignment is not None:
+        raise PermissionRefusedError(f"该事项由{assignment.unit}办理，应由承办单位{t.label}")
+    if not visible_matters(actor).filter(pk=matter.pk).exists():
+        raise PermissionRefusedError("您无权处理该事项")
+
+
+# steps the bureau's officer takes only for a matter it accepted itself
+_HANDLER_STEPS = frozenset({Step.RECORD_HANDLING, Step.REQUEST_EXTENSION, Step.REPLY})
+
+
+def _begin(step: Step, *, actor: User, matter: Matter, version: int) -> _Move:
+    """Lock the matter and check, in order: role, reach, version, state (call inside atomic)."""
+    t = check_role(step, role=actor.role)
+    locked = Matter.objects.select_for_update().get(pk=matter.pk)
+    _check_reach(t, actor, locked)
+    if locked.version != version:
+        raise ConflictError(
+            f"事项{locked.number}已被他人更新（当前状态「{locked.get_status_display()}」），"
+            f"本次「{t.label}」未保存，请刷新后重试"
+        )
+    check_state(step, status=locked.status)
+    flow, _ = MatterWorkflow.objects.get_or_create(matter=locked)
+    return _Move(step, actor, locked, flow)
+
+
+def _finish(move: _Move) -> Matter:
+    """Save what changed, bump the version, move the status per the table, write ONE event."""
+    matter, before = move.matter, move.matter.status
+    target = TABLE[move.step].target
+    if target is not None:
+        move.set(status=target)
+    move.set(version=matter.version + 1)
+    matter.save(update_fields=sorted(move.matter_fields | {"updated_at"}))
+    if move.flow_fields:
+        move.flow.save(update_fields=sorted(move.flow_fields))
+    audit_record(
+        actor=move.actor,
+        action=f"workflow.{move.step}",
+        obj=matter,
+        matter=matter,
+        data={"from": before, "to": matter.status, **move.data},
+    )
+    return matter
+
+
+# --- the bureau routes ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def matter_accept(*, actor: User, matter: Matter, version: int, on: date | None = None) -> Matter:
+    """受理: the bureau handles the matter itself; the 60-day clock starts today."""
+    day = _day(on)
+    move = _begin(Step.ACCEPT, actor=actor, matter=matter, version=version)
+    due = calendar.deadline(day, _limit("HANDLE_DAYS"))
+    move.set(
+        handling_method=HandlingMethod.ACCEPT,
+        decided_on=day,
+        handling_deadline=due,
+        extended_to=None,
+    )
+    move.data = {"on": day.isoformat(), "due": due.isoformat()}
+    return _finish(move)
+
+
+@transaction.atomic
+def matter_decline(
+    *, actor: User, matter: Matter, version: int, reason: str, on: date | None = None
+) -> Matter:
+    """不予受理, with the reason the petitioner is told."""
+    day, reason = _day(on), _text(reason, "不予受理的理由")
+    move = _begin(Step.DECLINE, actor=actor, matter=matter, version=version)
+    move.set(handling_method=HandlingMethod.DECLINE, decided_on=day, handling_deadline=None)
+    move.set_flow(decline_reason=reason)
+    move.data = {"on": day.isoformat(), "reason": reason}
+    return _finish(move)
+
+
+@transaction.atomic
+def matter_sort_by_law(
+    *, actor: User, matter: Matter, version: int, channel: str, on: date | None = None
+) -> Matter:
+    """依法分类处理: the petitioner is told which legal channel; the matter leaves the track."""
+    day = _day(on)
+    if channel not in LegalChannel.values:
+        raise InputError("请选择依法分类的途径：诉讼、仲裁、党员申诉或行政程序", field="channel")
+    move = _begin(Step.LEGAL_CHANNEL, actor=actor, matter=matter, version=version)
+    move.set(handling_method=HandlingMethod.LEGAL_CHANNEL, decided_on=day, handling_deadline=None)
+    move.set_flow(legal_channel=channel)
+    move.data = {"on": day.isoformat(), "channel": channel}
+    return _finish(move)
+
+
+def _route(
+    step: Step, *, actor: User, matter: Matter, version: int, unit: OrgUnit, on: date | None
+) -> Matter:
+    day = _day(on)
+    if not unit.active:
+        raise InputError(f"{unit}已停用，不能接收事项", field="unit")
+    move = _begin(step, actor=actor, matter=matter, version=version)
+    # 检举控告 material goes only to discipline and supervision organs (条例第二十二条)
+    if move.matter.purpose == Purpose.ACCUSATION and not unit.is_discipline_organ:
+        raise InputError("检举控告类事项只能转送、交办纪检监察机关", field="unit")
+    due = calendar.deadline(day, _limit("HANDLE_DAYS"))
+    kind = AssignmentKind.FORWARD if step == Step.FORWARD else AssignmentKind.ASSIGN
+    assignment = Assignment.objects.create(
+        matter=move.matter, unit=unit, kind=kind, assigned_on=day, assigned_by=actor, due=due
+    )
+    move.set(
+        handling_method=HandlingMethod(kind.value),
+        decided_on=day,
+        handling_deadline=due,
+        extended_to=None,
+        responsible_unit=unit,
+    )
+    move.data = {
+        "on": day.isoformat(),
+        "unit": unit.name,
+        "assignment": assignment.pk,
+        "due": due.isoformat(),
+    }
+    return _finish(move)
+
+
+@transaction.atomic
+def matter_forward(
+    *, actor: User, matter: Matter, version: int, unit: OrgUnit, on: date | None = None
+) -> Matter:
+    """转送 to the organ with authority."""
+    return _route(Step.FORWARD, actor=actor, matter=matter, version=version, unit=unit, on=on)
+
+
+@transaction.atomic
+def matter_assign(
+    *, actor: User, matter: Matter, version: int, unit: OrgUnit, on: date | None = None
+) -> Matter:
+    """交办 to a handling unit, which reports back."""
+    return _route(Step.ASSIGN, actor=actor, matter=matter, version=version, unit=unit, on=on)
+
+
+# --- the handling unit ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assignment_receive(
+    *, actor: User, matter: Matter, version: int, on: date | None = None
+) -> Matter:
+    """签收: the unit has it; its 5 working days to return it start now."""
+    day = _day(on)
+    move = _begin(Step.RECEIVE, actor=actor, matter=matter, version=version)
+    assignment = _active_assignment(move.matter)
+    assert assignment is not None  # _begin's reach check guarantees it
+    assignment.received_on, assignment.received_by = day, actor
+    assignment.return_due = calendar.add_working_days(day, _limit("RETURN_WORKING_DAYS"))
+    assignment.save(update_fields=["received_on", "received_by", "return_due"])
+    move.data = {"on": day.isoformat(), "return_due": assignment.return_due.isoformat()}
+    return _finish(move)
+
+
+@transaction.atomic
+def assignment_return(
+    *, actor: User, matter: Matter, version: int, reason: str, on: date | None = None
+) -> Matter:
+    """退回: not this unit's matter, said within 5 working days of receipt; the bureau reassigns."""
+    day, reason = _day(on), _text(reason, "退回理由")
+    move = _begin(Step.RETURN, actor=actor, matter=matter, version=version)
+    assignment = _active_assignment(move.matter)
+    assert assignment is not None
+    window = assignment.return_due or calendar.add_working_days(
+        assignment.assigned_on, _limit("RETURN_WORKING_DAYS")
+    )
+    if day > window:
+        raise InputError(
+            f"退回期限（{window:%Y年%m月%d日}）已过，不能退回；确非本单位职责的，请与信访局协调",
+            field="on",
+        )
+    assignment.returned_on, assignment.returned_by = day, actor
+    assignment.return_reason, assignment.active = reason, False
+    assignment.save(update_fields=["returned_on", "returned_by", "return_reason", "active"])
+    move.data = {"on": day.isoformat(), "unit": assignment.unit.name, "reason": reason}
+    return _finish(move)
+
+
+@transaction.atomic
+def handling_record(
+    *, actor: User, matter: Matter, version: int, notes: str, on: date | None = None
+) -> Matter:
+    """办理情况: what the handler did, kept on the matter's timeline."""
+    day, notes = _day(on), _text(notes, "办理情况")
+    move = _begin(Step.RECORD_HANDLING, actor=actor, matter=matter, version=version)
+    stamp = f"{day:%Y-%m-%d} {notes}"
+    move.set_flow(handling_notes="\n".join(filter(None, [move.flow.handling_notes, stamp])))
+    move.data = {"on": day.isoformat(), "notes": notes}
+    return _finish(move)
+
+
+@transaction.atomic
+def extension_request(
+    *, actor: User, matter: Matter, version: int, days: int, reason: str, on: date | None = None
+) -> Matter:
+    """申请延期: once, at most EXTENSION_MAX_DAYS days, before the limit, with a reason."""
+    day, reason = _day(on), _text(reason, "延期理由")
+    most = _limit("EXTENSION_MAX_DAYS")
+    if not 1 <= days <= most:
+        raise InputError(f"延期不能超过{most}日", field="days")
+    move = _begin(Step.REQUEST_EXTENSION, actor=actor, matter=matter, version=version)
+    if move.flow.extension_requested_on is not None:
+        raise InputError("该事项已申请过延期；办理期限只能延长一次", field="days")
+    due = move.matter.handling_deadline
+    if due is not None and day > due:
+        raise InputError(f"办理期限（{due:%Y年%m月%d日}）已过，不能再申请延期", field="on")
+    move.set_flow(
+        extension_days=days,
+        extension_reason=reason,
+        extension_requested_on=day,
+        extension_requested_by=actor,
+        extension_approved=None,
+    )
+    move.data = {"on": day.isoformat(), "days": days, "reason": reason}
+    return _finish(move)
+
+
+@transaction.atomic
+def extension_decide(
+    *, actor: User, matter: Matter, version: int, approve: bool, on: date | None = None
+) -> Matter:
+    """审批延期: the head approves (the clock runs 60 + n days from its start) or refuses."""
+    day = _day(on)
+    move = _begin(Step.DECIDE_EXTENSION, actor=actor, matter=matter, version=version)
+    flow = move.flow
+    if flow.extension_requested_on is None or flow.extension_approved is not None:
+        raise ConflictError("该事项没有待审批的延期申请")
+    if flow.extension_requested_by_id == actor.pk:
+        raise PermissionRefusedError("延期申请须由他人审批，不能自行审批")
+    move.set_flow(extension_approved=approve)
+    move.data = {"on": day.isoformat(), "approved": approve}
+    start, days = move.matter.decided_on, flow.extension_days or 0
+    if approve and start is not None:
+        extended = calendar.deadline(start, _limit("HANDLE_DAYS") + days)
+        move.set(extended_to=extended)
+        Assignment.objects.filter(matter=move.matter, active=True).update(due=extended)
+        move.data["extended_to"] = extended.isoformat()
+    return _finish(move)
+
+
+@transaction.atomic
+def reply_issue(
+    *, actor: User, matter: Matter, version: int, outcome: str, on: date | None = None
+) -> Matter:
+    """处理意见书: the written reply, 予以支持 / 解释说明 / 不予支持."""
+    day = _day(on)
+    if outcome not in ReplyOutcome.values:
+        raise InputError("请选择处理意见：予以支持、解释说明或不予支持", field="outcome")
+    move = _begin(Step.REPLY, actor=actor, matter=matter, version=version)
+    due = move.matter.extended_to or move.matter.handling_deadline
+    move.set(replied_on=day)
+    move.set_flow(reply_outcome=outcome)
+    move.data = {"on": day.isoformat(), "outcome": outcome, "on_time": due is None or day <= due}
+    return _finish(move)
+
+
+# --- the petitioner's side, recorded by staff ---------------------------------------------------
+
+
+@transaction.atomic
+def reply_deliver(*, actor: User, matter: Matter, version: int, on: date | None = None) -> Matter:
+    """送达: the petitioner has the reply; the 30 days to ask for review start."""
+    day = _day(on)
+    move = _begin(Step.DELIVER_REPLY, actor=actor, matter=matter, version=version)
+    if move.flow.reply_delivered_on is not None:
+        raise ConflictError("处理意见已登记送达")
+    window = calendar.deadline(day, _limit("REVIEW_REQUEST_DAYS"))
+    move.set_flow(reply_delivered_on=day, review_request_due=window)
+    move.data = {"on": day.isoformat(), "review_request_due": window.isoformat()}
+    return _finish(move)
+
+
+@transaction.atomic
+def evaluation_record(
+    *, actor: User, matter: Matter, version: int, evaluation: str, on: date | None = None
+) -> Matter:
+    """满意度评价 as the petitioner gave it."""
+    day = _day(on)
+    if evaluation not in Evaluation.values:
+        raise InputError("请选择评价：满意、基本满意或不满意", field="evaluation")
+    move = _begin(Step.EVALUATE, actor=actor, matter=matter, version=version)
+    if move.flow.reply_delivered_on is None:
+        raise InputError("处理意见尚未送达，不能登记评价")
+    move.set(evaluation=evaluation, evaluated_on=day)
+    move.data = {"on": day.isoformat(), "evaluation": evaluation}
+    return _finish(move)
+
+
+def _within(day: date, window: date | None, what: str) -> None:
+    if window is None:
+        raise InputError(f"意见尚未送达，不能{what}")
+    if day > window:
+        raise InputError(f"{what}的期限（{window:%Y年%m月%d日}）已过，不再受理", field="on")
+
+
+@transaction.atomic
+def review_request(*, actor: User, matter: Matter, version: int, on: date | None = None) -> Matter:
+    """申请复查, within 30 days of receiving the reply; decided within 30."""
+    day = _day(on)
+    move = _begin(Step.REQUEST_REVIEW, actor=actor, matter=matter, version=version)
+    _within(day, move.flow.review_request_due, "申请复查")
+    due = calendar.deadline(day, _limit("REVIEW_DECIDE_DAYS"))
+    move.set(review_requested_on=day)
+    move.set_flow(review_due=due)
+    move.data = {"on": day.isoformat(), "due": due.isoformat()}
+    return _finish(move)
+
+
+@transaction.atomic
+def review_decide(
+    *, actor: User, matter: Matter, version: int, outcome: str, on: date | None = None
+) -> Matter:
+    """复查意见书."""
+    day = _day(on)
+    if outcome not in ReplyOutcome.values:
+        raise InputError("请选择复查意见", field="outcome")
+    move = _begin(Step.DECIDE_REVIEW, actor=actor, matter=matter, version=version)
+    move.set(review_replied_on=day)
+    move.set_flow(review_outcome=outcome)
+    due = move.flow.review_due
+    move.data = {"on": day.isoformat(), "outcome": outcome, "on_time": due is None or day <= due}
+    return _finish(move)
+
+
+@transaction.atomic
+def review_deliver(*, actor: User, matter: Matter, version: int, on: date | None = None) -> Matter:
+    """送达复查意见: the 30 days to ask for re-review start."""
+    day = _day(on)
+    move = _begin(Step.DELIVER_REVIEW, actor=actor, matter=matter, version=version)
+    if move.flow.review_delivered_on is not None:
+        raise ConflictError("复查意见已登记送达")
+    window = calendar.deadline(day, _limit("REREVIEW_REQUEST_DAYS"))
+    move.set_flow(review_delivered_on=day, rereview_request_due=window)
+    move.data = {"on": day.isoformat(), "rereview_request_due": window.isoformat()}
+    return _finish(move)
+
+
+@transaction.atomic
+def rereview_request(
+    *, actor: User, matter: Matter, version: int, on: date | None = None
+) -> Matter:
+    """申请复核, within 30 days of receiving the review; decided within 30, hearings not counted."""
+    day = _day(on)
+    move = _begin(Step.REQUEST_REREVIEW, actor=actor, matter=matter, version=version)
+    _within(day, move.flow.rereview_request_due, "申请复核")
+    due = calendar.deadline(day, _limit("REREVIEW_DECIDE_DAYS"))
+    move.set(rereview_requested_on=day)
+    move.set_flow(rereview_due=due)
+    move.data = {"on": day.isoformat(), "due": due.isoformat()}
+    return _finish(move)
+
+
+@transaction.atomic
+def hearing_start(*, actor: User, matter: Matter, version: int, on: date | None = None) -> Matter:
+    """听证 begins: the re-review clock stops until it ends."""
+    day = _day(on)
+    move = _begin(Step.START_HEARING, actor=actor, matter=matter, version=version)
+    if move.flow.hearing_started_on is not None:
+        raise ConflictError("该事项已举行过听证")
+    move.set_flow(hearing_started_on=day)
+    move.data = {"on": day.isoformat()}
+    return _finish(move)
+
+
+@transaction.atomic
+def hearing_end(*, actor: User, matter: Matter, version: int, on: date | None = None) -> Matter:
+    """听证 ends: the re-review limit moves on by the days it took."""
+    day = _day(on)
+    move = _begin(Step.END_HEARING, actor=actor, matter=matter, version=version)
+    started, requested = move.flow.hearing_started_on, move.matter.rereview_requested_on
+    if started is None or move.flow.hearing_ended_on is not None or requested is None:
+        raise ConflictError("没有正在进行的听证")
+    if day < started:
+        raise InputError("听证结束日期不能早于开始日期", field="on")
+    due = calendar.deadline(requested, _limit("REREVIEW_DECIDE_DAYS"), paused=[(started, day)])
+    move.set_flow(hearing_ended_on=day, rereview_due=due)
+    move.data = {"on": day.isoformat(), "due": due.isoformat()}
+    return _finish(move)
+
+
+@transaction.atomic
+def rereview_decide(
+    *, actor: User, matter: Matter, version: int, outcome: str, on: date | None = None
+) -> Matter:
+    """复核意见书: the matter is final (终结)."""
+    day = _day(on)
+    if outcome not in ReplyOutcome.values:
+        raise InputError("请选择复核意见", field="outcome")
+    move = _begin(Step.DECIDE_REREVIEW, actor=actor, matter=matter, version=version)
+    if move.flow.hearing_started_on is not None and move.flow.hearing_ended_on is None:
+        raise ConflictError("听证尚未结束，不能出具复核意见")
+    move.set(rereview_replied_on=day)
+    move.set_flow(rereview_outcome=outcome, final_on=day)
+    due = move.flow.rereview_due
+    move.data = {"on": day.isoformat(), "outcome": outcome, "on_time": due is None or day <= due}
+    return _finish(move)
+
+
+@transaction.atomic
+def matter_finalise(*, actor: User, matter: Matter, version: int, on: date | None = None) -> Matter:
+    """终结 when the window to ask for review or re-review passed unused."""
+    day = _day(on)
+    move = _begin(Step.FINALISE, actor=actor, matter=matter, version=version)
+    flow = move.flow
+    window = (
+        flow.review_request_due if move.matter.status == "replied" else flow.rereview_request_due
+    )
+    if window is None:
+        raise InputError("意见尚未送达，申请期限尚未起算，不能终结")
+    if day <= window:
+        raise InputError(f"信访人可在{window:%Y年%m月%d日}前申请，期限届满后方可终结", field="on")
+    move.set_flow(final_on=day)
+    move.data = {"on": day.isoformat(), "window": window.isoformat()}
+    return _finish(move)

@@ -37,6 +37,8 @@ PURPOSES = ["", "建议意见", "检举控告", "申诉求决", "申诉求决"]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英"
 METHODS = ["受理", "受理", "交办", "转送", "不予受理", "依法分类", "依法分类处理"]
+# A letter's 来信类型, by the last digit of its 登记编号 (no random draw: rows stay as before).
+LETTER_KINDS = ["", "联名信", "领导批示件", "交办件", "转送件", "普通来信"]
 CONTENTS = [
     "反映小区物业管理问题",
     '反映征地补偿款未到位，要求"依法补偿"',
@@ -181,6 +183,8 @@ def _row(
             "责任单位": rng.choice(handlers),
         }
     )
+    if row["渠道"] == "来信":
+        row["来信类型"] = LETTER_KINDS[int(number[-1]) % len(LETTER_KINDS)]
     if rng.random() < 0.95:
         row.update(matter["person"])
     # The first row of a matter states its facts; later ones repeat them or leave them empty.
@@ -233,6 +237,7 @@ REGISTRATION_SNAPSHOT = (
     "purpose",
     "locality__code",
     "responsible_unit__code",
+    "letter_kind",
 )
 MATTER_SNAPSHOT = (
     "number",

@@ -155,6 +155,29 @@ def test_collective_visits_and_joint_letters(
     assert all(row["渠道"] == "来信" and int(row["人数"]) >= 2 for row in joint)
 
 
+def test_letter_kinds_are_filled_where_the_remark_names_them(
+    rows: list[Row], matters: dict[str, list[Row]]
+) -> None:
+    kinds = Counter(row["来信类型"] for row in rows)
+    assert set(kinds) == {"", "联名信", "领导批示件", "交办件", "转送件"}
+    assert kinds["联名信"] > 20
+    assert all(row["渠道"] == "来信" for row in rows if row["来信类型"])
+    letters = [row for row in rows if row["渠道"] == "来信"]
+    assert all((row["来信类型"] == "联名信") == (int(row["人数"]) > 1) for row in letters)
+    first_letters = [row for row in first_rows(matters) if row["渠道"] == "来信"]
+    for remark, kind in (
+        ("联名信", "联名信"),
+        ("领导批示件", "领导批示件"),
+        ("国家信访局转送件", "转送件"),
+        ("国家投诉受理办公室交办件", "交办件"),
+    ):
+        marked = [row for row in first_letters if row["备注"] == remark]
+        assert marked and all(row["来信类型"] == kind for row in marked), remark
+    # Hotline transfers (12345) are calls, not letters: they stay in 备注 only.
+    hotline = [row for row in rows if row["备注"] == "12345热线转办件" and row["渠道"] == "来电"]
+    assert hotline and not any(row["来信类型"] for row in hotline)
+
+
 # ---- people and places ------------------------------------------------------------------
 
 
@@ -339,9 +362,54 @@ def test_organisation_tree() -> None:
     assert org_rows() == units  # stable
 
 
+# Contract A's columns in its order, written out from the contract (never renamed, only extended).
+CONTRACT_A = [
+    "登记编号",
+    "事项编号",
+    "登记日期",
+    "渠道",
+    "层级",
+    "人数",
+    "形式",
+    "信访人",
+    "身份证号",
+    "联系电话",
+    "住址",
+    "问题属地",
+    "内容分类",
+    "信访目的",
+    "反映内容",
+    "责任单位",
+    "处理方式",
+    "处理日期",
+    "办理期限",
+    "延期至",
+    "答复日期",
+    "评价",
+    "评价日期",
+    "复查申请日期",
+    "复查答复日期",
+    "复核申请日期",
+    "复核答复日期",
+    "包案领导",
+    "包案日期",
+    "督办级别",
+    "督办日期",
+    "督办期限",
+    "化解日期",
+    "备注",
+]
+
+
 def test_columns_match_the_ledger_contract() -> None:
     from xinfang.intake.ledger.columns import COLUMNS
     from xinfang.intake.ledger.columns import MATTER_COLUMNS as CONTRACT_MATTER
 
     assert tuple(column.name for column in COLUMNS) == LEDGER_COLUMNS
     assert tuple(column.name for column in CONTRACT_MATTER) == MATTER_COLUMNS
+    extensions = [column.name for column in COLUMNS if column.extension]
+    assert extensions == ["来信类型"]
+    assert [name for name in LEDGER_COLUMNS if name not in extensions] == CONTRACT_A
+    # A registration's column: after the registration columns, before the matter's.
+    assert LEDGER_COLUMNS.index("来信类型") == LEDGER_COLUMNS.index("责任单位") + 1
+    assert LEDGER_COLUMNS.index("来信类型") < LEDGER_COLUMNS.index(MATTER_COLUMNS[0])

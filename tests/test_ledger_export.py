@@ -10,7 +10,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tests.conftest import TZ, District, make_user, register
-from tests.ledger_rows import HEADER, ledger_rows, row, snapshot, wipe_intake, write_csv
+from tests.ledger_rows import (
+    HEADER,
+    REGISTRATION_SNAPSHOT,
+    ledger_rows,
+    row,
+    snapshot,
+    wipe_intake,
+    write_csv,
+)
 from xinfang.accounts.models import Role
 from xinfang.core.models import AuditEvent
 from xinfang.intake.ledger.exporter import ledger_export
@@ -33,6 +41,9 @@ def test_round_trip_through_an_empty_database(
     before_regs, before_matters = snapshot()
     assert len(before_matters) > 2500  # many matters, a quarter of the rows are repeats
     assert sum(1 for r in before_regs.values() if not r[2]) > 500
+    kind_at = REGISTRATION_SNAPSHOT.index("letter_kind")
+    kinds = {r[kind_at] for r in before_regs.values()}
+    assert kinds == {"", "joint", "leader_instructed", "assigned", "forwarded"}
     exported = tmp_path / f"ledger{suffix}"
     assert "已导出4000条登记" in export(exported)
     wipe_intake()
@@ -129,6 +140,7 @@ def test_the_demo_district_round_trips(db: None, tmp_path: Path) -> None:
     write_ledger_csv(source, end=date(2026, 6, 30), registrations=3000)
     assert ledger_import(actor=None, path=source).created == 3000
     before = snapshot()
+    assert Registration.objects.filter(letter_kind="joint").count() > 20
     exported = tmp_path / "demo-out.csv"
     export(exported)
     wipe_intake()

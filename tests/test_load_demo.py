@@ -43,6 +43,8 @@ def test_load_demo_loads_tree_ledger_and_logins() -> None:
     first = Registration.objects.get(number=rows[0]["登记编号"])
     assert first.received_on.isoformat() == rows[0]["登记日期"]
     assert first.content == rows[0]["反映内容"]
+    joint = sum(row["来信类型"] == "联名信" for row in rows)
+    assert joint > 0 and Registration.objects.filter(letter_kind="joint").count() == joint
 
     users = {user.username: user for user in User.objects.all()}
     assert set(users) == {login.username for login in DEMO_LOGINS}

@@ -35,6 +35,7 @@ REGISTRATION_COLUMNS = (
     "信访目的",
     "反映内容",
     "责任单位",
+    "来信类型",  # beyond contract A (README): the letter sub-types seed 000 counts
 )
 MATTER_COLUMNS = (
     "处理方式",
@@ -61,6 +62,12 @@ LEDGER_COLUMNS = REGISTRATION_COLUMNS + MATTER_COLUMNS
 # Other districts' people are a little more likely to go up a level (江北区 most).
 _UPWARD = {DISTRICT_NAME: 1.0, "滨江区": 0.8, "江北区": 1.7, "南湖区": 1.0, "云溪区": 0.7}
 _CITY_REGIONS = tuple(code for code, *_ in SIBLING_DISTRICTS)
+# The 来信类型 of a matter's first letter, from the remark _remark gave it.
+_LETTER_KIND_OF_REMARK = {
+    "领导批示件": "领导批示件",
+    "国家信访局转送件": "转送件",
+    "国家投诉受理办公室交办件": "交办件",
+}
 
 
 def default_category_names() -> list[str]:
@@ -268,6 +275,7 @@ class LedgerMaker:
         name = person.name if person else ""
         who = (name, person.id_number, person.phone, person.address) if person else ("", "", "", "")
         locality = place.name
+        first_kind = _LETTER_KIND_OF_REMARK.get(tail[-1], "") if channel == "来信" else ""
         rows = []
         previous: tuple[int, str] | None = None
         for ordinal, reg_channel, reg_level, reg_people, reg_form, parallel in registrations:
@@ -285,6 +293,10 @@ class LedgerMaker:
                     prev_channel=previous[1],
                     parallel=parallel,
                 )
+            if reg_channel == "来信" and reg_people > 1:
+                letter_kind = "联名信"  # signed by several people (domain brief, section 2)
+            else:
+                letter_kind = first_kind if previous is None else ""
             previous = (ordinal, reg_channel)
             row = (
                 matter_number,
@@ -299,6 +311,7 @@ class LedgerMaker:
                 purpose,
                 opener + core,
                 responsible,
+                letter_kind,
                 *tail,
             )
             rows.append((ordinal, row))

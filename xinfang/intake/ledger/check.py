@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from xinfang.intake.ledger.bulk import db_datetime_text
-from xinfang.intake.ledger.columns import COLUMNS, MATTER_COLUMNS, MATTER_FIELDS
+from xinfang.intake.ledger.columns import COLUMNS, MATTER_COLUMNS, MATTER_FIELDS, Column
 from xinfang.intake.ledger.plan import NEW_FIELDS, MatterPlan, PersonBook, Spool
 from xinfang.intake.ledger.readers import open_table
 from xinfang.intake.ledger.rows import Problem, parse_row, read_header
@@ -73,6 +73,7 @@ class LedgerCheck:
         if Petitioner.objects.exists():
             self.people.load_stored()
         self.numbers: dict[str, int] = {}
+        self.unstated: tuple[Column, ...] = ()  # extension columns the file leaves out
         self._db_time = db_datetime_text()
         self._db_times: dict[datetime, str] = {}  # dates repeat: each is converted once
 
@@ -84,6 +85,7 @@ class LedgerCheck:
                 result.problems = problems
                 result.fatal = True
                 return result
+            self.unstated = tuple(c for c in COLUMNS if c.extension and not layout.has(c.name))
             chunk: list[tuple[int, dict[str, Any]]] = []
             for number, cells in rows:
                 result.rows += 1
@@ -158,6 +160,11 @@ class LedgerCheck:
                 plan.number,
             )
             return
+        if self.unstated:
+            for column in self.unstated:  # the file says nothing of it: the stored value stays
+                values[column.field] = old[column.field]
+            if values["channel"] != "letter":
+                values["letter_kind"] = ""  # unless the row stops being a letter (--update)
         fmt = self.ctx
         diffs = {
             c.name: [c.format(old[c.field], fmt), c.format(values[c.field], fmt)]
@@ -172,6 +179,8 @@ class LedgerCheck:
             self.result.updates.append(Update(row, plan.number, old["id"], values, ref, diffs))
         else:
             for name, (before, _) in diffs.items():
+                if any(column.name == name for column in self.unstated):
+                    continue  # no such cell: its change follows from another column's
                 reason = (
                     f"登记编号“{values['number']}”已导入，此列原为“{before}”；要修改请加 --update"
                 )

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from xinfang.intake.choices import LetterKind
 from xinfang.intake.ledger.values import (
     Cell,
     Lookups,
@@ -40,6 +41,8 @@ HANDLING = {
 }
 EVALUATIONS = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
 SUPERVISION = {"central": "中央", "provincial": "省", "city": "市", "district": "区"}
+# An ordinary letter is written as an empty cell.
+LETTER_KINDS = {kind.value: kind.label for kind in LetterKind if kind.value}
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,8 @@ class Column:
     matter: bool = False  # from 处理方式 on: a fact of the matter, not of the registration
     kind: str = "text"  # "date", "datetime" or "int": how an .xlsx export types the cell
     limit: int = 0  # plain text of at most this many characters (read without a parser call)
+    # Beyond contract A: a file without the column states nothing, and stored values stay.
+    extension: bool = False
 
 
 def _col(name: str, field: str, parse: Parser, fmt: Formatter = format_text, **kw: Any) -> Column:
@@ -59,8 +64,8 @@ def _col(name: str, field: str, parse: Parser, fmt: Formatter = format_text, **k
 
 
 def _choice(name: str, field: str, labels: dict[str, str], **kw: Any) -> Column:
-    aliases = kw.pop("aliases", None)
-    return _col(name, field, choice(labels, aliases), format_choice(labels), **kw)
+    aliases, hint = kw.pop("aliases", None), kw.pop("hint", "")
+    return _col(name, field, choice(labels, aliases, hint), format_choice(labels), **kw)
 
 
 def _date(name: str, field: str, **kw: Any) -> Column:
@@ -101,6 +106,14 @@ COLUMNS: tuple[Column, ...] = (
     ),
     _text("反映内容", "content", 100000),
     _col("责任单位", "responsible_unit", parse_unit, format_unit),
+    _choice(
+        "来信类型",
+        "letter_kind",
+        LETTER_KINDS,
+        aliases={"普通来信": ""},
+        hint="（普通来信留空）",
+        extension=True,
+    ),
     _choice(
         "处理方式",
         "matter__handling_method",

@@ -36,6 +36,7 @@ NEW_FIELDS = (
     "purpose",
     "locality",
     "responsible_unit",
+    "letter_kind",
 )
 
 

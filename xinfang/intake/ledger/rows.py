@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from xinfang.intake.ledger.columns import BY_NAME, COLUMNS, REASON_COLUMN, Column
+from xinfang.intake.ledger.columns import BY_NAME, CHANNELS, COLUMNS, REASON_COLUMN, Column
 from xinfang.intake.ledger.values import CellError, Lookups
 
 
@@ -73,6 +73,7 @@ DEFAULTS: dict[str, Any] = {column.field: None for column in COLUMNS} | {
     "petitioner_address": "",
     "purpose": "",
     "content": "",
+    "letter_kind": "",
     "matter__handling_method": "",
     "matter__evaluation": "",
     "matter__package_leader": "",
@@ -119,6 +120,10 @@ def parse_row(
         problems.append(Problem(number, "形式", "集体访的人数至少为2人"))
     if values["petitioner__id_number"] and not values["petitioner_name"]:
         problems.append(Problem(number, "信访人", "填写了身份证号，也应填写信访人姓名"))
+    if values["letter_kind"] and values["channel"] not in (None, "letter"):
+        channel = CHANNELS[values["channel"]]
+        reason = f"只有渠道为来信的登记才有来信类型，此行渠道为“{channel}”，应留空"
+        problems.append(Problem(number, "来信类型", reason))
     if len(problems) > before:
         return values, False
     values["received_on"] = values["received_at"].date()

@@ -186,7 +186,9 @@ def parse_category(raw: Cell, ctx: Lookups) -> int:
     return pk
 
 
-def choice(labels: Mapping[str, str], aliases: Mapping[str, str] | None = None) -> Any:
+def choice(
+    labels: Mapping[str, str], aliases: Mapping[str, str] | None = None, hint: str = ""
+) -> Any:
     """A parser for a closed vocabulary: code -> label, and more spellings read as the same code."""
     table = {label: code for code, label in labels.items()} | dict(aliases or {})
     allowed = "、".join(labels.values())
@@ -194,7 +196,7 @@ def choice(labels: Mapping[str, str], aliases: Mapping[str, str] | None = None) 
     def parse(raw: Cell, ctx: Lookups) -> str:
         code = table.get(raw)  # type: ignore[arg-type]  # trimmed text; anything else misses
         if code is None:
-            raise CellError(f"应为{allowed}之一，实为“{text(raw)}”")
+            raise CellError(f"应为{allowed}之一{hint}，实为“{text(raw)}”")
         return code
 
     return parse

@@ -59,6 +59,7 @@ _REG_UPDATE = {
     "purpose": "purpose",
     "locality_id": "locality",
     "responsible_unit_id": "responsible_unit",
+    "letter_kind": "letter_kind",
 }
 _REG_INSERT = (
     "matter",
@@ -79,6 +80,7 @@ _REG_INSERT = (
     "purpose",
     "locality",
     "responsible_unit",
+    "letter_kind",
     "source",
     "import_batch",
 )

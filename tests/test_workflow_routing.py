@@ -164,3 +164,12 @@ def test_a_date_in_the_future_is_refused(district: District) -> None:
         wf.matter_accept(
             actor=district.users["officer"], matter=m, version=m.version, on=date(2099, 1, 4)
         )
+
+
+def test_a_date_before_the_first_registration_is_refused(district: District) -> None:
+    m = new_matter(district, received=date(2025, 8, 1))
+    with pytest.raises(InputError, match="不能早于首次登记日期（2025年08月01日）"):
+        wf.matter_accept(
+            actor=district.users["officer"], matter=m, version=m.version, on=date(2025, 7, 31)
+        )
+    assert events(m) == []

@@ -98,7 +98,7 @@ def _check_reach(t: Transition, actor: User, matter: Matter) -> None:
 _HANDLER_STEPS = frozenset({Step.RECORD_HANDLING, Step.REQUEST_EXTENSION, Step.REPLY})
 
 
-def _begin(step: Step, *, actor: User, matter: Matter, version: int) -> _Move:
+def _begin(step: Step, *, actor: User, matter: Matter, version: int, day: date) -> _Move:
     """Lock the matter and check, in order: role, reach, version, state (call inside atomic)."""
     t = check_role(step, role=actor.role)
     locked = Matter.objects.select_for_update().get(pk=matter.pk)
@@ -109,6 +109,10 @@ def _begin(step: Step, *, actor: User, matter: Matter, version: int) -> _Move:
             f"本次「{t.label}」未保存，请刷新后重试"
         )
     check_state(step, status=locked.status)
+    if day < locked.first_received_on:
+        raise InputError(
+            f"日期不能早于首次登记日期（{locked.first_received_on:%Y年%m月%d日}）", field="on"
+        )
     flow, _ = MatterWorkflow.objects.get_or_create(matter=locked)
     return _Move(step, actor, locked, flow)
 
@@ -140,7 +144,7 @@ def _finish(move: _Move) -> Matter:
 def matter_accept(*, actor: User, matter: Matter, version: int, on: date | None = None) -> Matter:
     """受理: the bureau handles the matter itself; the 60-day clock starts today."""
     day = _day(on)
-    move = _begin(Step.ACCEPT, actor=actor, matter=matter, version=version)
+    move = _begin(Step.ACCEPT, actor=actor, matter=matter, version=version, day=day)
     due = calendar.deadline(day, _limit("HANDLE_DAYS"))
     move.set(
         handling_method=HandlingMethod.ACCEPT,
@@ -158,7 +162,7 @@ def matter_decline(
 ) -> Matter:
     """不予受理, with the reason the petitioner is told."""
     day, reason = _day(on), _text(reason, "不予受理的理由")
-    move = _begin(Step.DECLINE, actor=actor, matter=matter, version=version)
+    move = _begin(Step.DECLINE, actor=actor, matter=matter, version=version, day=day)
     move.set(handling_method=HandlingMethod.DECLINE, decided_on=day, handling_deadline=None)
     move.set_flow(decline_reason=reason)
     move.data = {"on": day.isoformat(), "reason": reason}
@@ -173,7 +177,7 @@ def matter_sort_by_law(
     day = _day(on)
     if channel not in LegalChannel.values:
         raise InputError("请选择依法分类的途径：诉讼、仲裁、党员申诉或行政程序", field="channel")
-    move = _begin(Step.LEGAL_CHANNEL, actor=actor, matter=matter, version=version)
+    move = _begin(Step.LEGAL_CHANNEL, actor=actor, matter=matter, version=version, day=day)
     move.set(handling_method=HandlingMethod.LEGAL_CHANNEL, decided_on=day, handling_deadline=None)
     move.set_flow(legal_channel=channel)
     move.data = {"on": day.isoformat(), "channel": channel}
@@ -186,7 +190,7 @@ def _route(
     day = _day(on)
     if not unit.active:
         raise InputError(f"{unit}已停用，不能接收事项", field="unit")
-    move = _begin(step, actor=actor, matter=matter, version=version)
+    move = _begin(step, actor=actor, matter=matter, version=version, day=day)
     # 检举控告 material goes only to discipline and supervision organs (条例第二十二条)
     if move.matter.purpose == Purpose.ACCUSATION and not unit.is_discipline_organ:
         raise InputError("检举控告类事项只能转送、交办纪检监察机关", field="unit")
@@ -236,7 +240,7 @@ def assignment_receive(
 ) -> Matter:
     """签收: the unit has it; its 5 working days to return it start now."""
     day = _day(on)
-    move = _begin(Step.RECEIVE, actor=actor, matter=matter, version=version)
+    move = _begin(Step.RECEIVE, actor=actor, matter=matter, version=version, day=day)
     assignment = _active_assignment(move.matter)
     assert assignment is not None  # _begin's reach check guarantees it
     assignment.received_on, assignment.received_by = day, actor
@@ -252,7 +256,7 @@ def assignment_return(
 ) -> Matter:
     """退回: not this unit's matter, said within 5 working days of receipt; the bureau reassigns."""
     day, reason = _day(on), _text(reason, "退回理由")
-    move = _begin(Step.RETURN, actor=actor, matter=matter, version=version)
+    move = _begin(Step.RETURN, actor=actor, matter=matter, version=version, day=day)
     assignment = _active_assignment(move.matter)
     assert assignment is not None
     window = assignment.return_due or calendar.add_working_days(
@@ -276,7 +280,7 @@ def handling_record(
 ) -> Matter:
     """办理情况: what the handler did, kept on the matter's timeline."""
     day, notes = _day(on), _text(notes, "办理情况")
-    move = _begin(Step.RECORD_HANDLING, actor=actor, matter=matter, version=version)
+    move = _begin(Step.RECORD_HANDLING, actor=actor, matter=matter, version=version, day=day)
     stamp = f"{day:%Y-%m-%d} {notes}"
     move.set_flow(handling_notes="\n".join(filter(None, [move.flow.handling_notes, stamp])))
     move.data = {"on": day.isoformat(), "notes": notes}
@@ -292,7 +296,7 @@ def extension_request(
     most = _limit("EXTENSION_MAX_DAYS")
     if not 1 <= days <= most:
         raise InputError(f"延期不能超过{most}日", field="days")
-    move = _begin(Step.REQUEST_EXTENSION, actor=actor, matter=matter, version=version)
+    move = _begin(Step.REQUEST_EXTENSION, actor=actor, matter=matter, version=version, day=day)
     if move.flow.extension_requested_on is not None:
         raise InputError("该事项已申请过延期；办理期限只能延长一次", field="days")
     due = move.matter.handling_deadline
@@ -315,7 +319,7 @@ def extension_decide(
 ) -> Matter:
     """审批延期: the head approves (the clock runs 60 + n days from its start) or refuses."""
     day = _day(on)
-    move = _begin(Step.DECIDE_EXTENSION, actor=actor, matter=matter, version=version)
+    move = _begin(Step.DECIDE_EXTENSION, actor=actor, matter=matter, version=version, day=day)
     flow = move.flow
     if flow.extension_requested_on is None or flow.extension_approved is not None:
         raise ConflictError("该事项没有待审批的延期申请")
@@ -340,7 +344,7 @@ def reply_issue(
     day = _day(on)
     if outcome not in ReplyOutcome.values:
         raise InputError("请选择处理意见：予以支持、解释说明或不予支持", field="outcome")
-    move = _begin(Step.REPLY, actor=actor, matter=matter, version=version)
+    move = _begin(Step.REPLY, actor=actor, matter=matter, version=version, day=day)
     due = move.matter.extended_to or move.matter.handling_deadline
     move.set(replied_on=day)
     move.set_flow(reply_outcome=outcome)
@@ -355,7 +359,7 @@ def reply_issue(
 def reply_deliver(*, actor: User, matter: Matter, version: int, on: date | None = None) -> Matter:
     """送达: the petitioner has the reply; the 30 days to ask for review start."""
     day = _day(on)
-    move = _begin(Step.DELIVER_REPLY, actor=actor, matter=matter, version=version)
+    move = _begin(Step.DELIVER_REPLY, actor=actor, matter=matter, version=version, day=day)
     if move.flow.reply_delivered_on is not None:
         raise ConflictError("处理意见已登记送达")
     window = calendar.deadline(day, _limit("REVIEW_REQUEST_DAYS"))
@@ -372,7 +376,7 @@ def evaluation_record(
     day = _day(on)
     if evaluation not in Evaluation.values:
         raise InputError("请选择评价：满意、基本满意或不满意", field="evaluation")
-    move = _begin(Step.EVALUATE, actor=actor, matter=matter, version=version)
+    move = _begin(Step.EVALUATE, actor=actor, matter=matter, version=version, day=day)
     if move.flow.reply_delivered_on is None:
         raise InputError("处理意见尚未送达，不能登记评价")
     move.set(evaluation=evaluation, evaluated_on=day)
@@ -391,7 +395,7 @@ def _within(day: date, window: date | None, what: str) -> None:
 def review_request(*, actor: User, matter: Matter, version: int, on: date | None = None) -> Matter:
     """申请复查, within 30 days of receiving the reply; decided within 30."""
     day = _day(on)
-    move = _begin(Step.REQUEST_REVIEW, actor=actor, matter=matter, version=version)
+    move = _begin(Step.REQUEST_REVIEW, actor=actor, matter=matter, version=version, day=day)
     _within(day, move.flow.review_request_due, "申请复查")
     due = calendar.deadline(day, _limit("REVIEW_DECIDE_DAYS"))
     move.set(review_requested_on=day)
@@ -408,7 +412,7 @@ def review_decide(
     day = _day(on)
     if outcome not in ReplyOutcome.values:
         raise InputError("请选择复查意见", field="outcome")
-    move = _begin(Step.DECIDE_REVIEW, actor=actor, matter=matter, version=version)
+    move = _begin(Step.DECIDE_REVIEW, actor=actor, matter=matter, version=version, day=day)
     move.set(review_replied_on=day)
     move.set_flow(review_outcome=outcome)
     due = move.flow.review_due
@@ -420,7 +424,7 @@ def review_decide(
 def review_deliver(*, actor: User, matter: Matter, version: int, on: date | None = None) -> Matter:
     """送达复查意见: the 30 days to ask for re-review start."""
     day = _day(on)
-    move = _begin(Step.DELIVER_REVIEW, actor=actor, matter=matter, version=version)
+    move = _begin(Step.DELIVER_REVIEW, actor=actor, matter=matter, version=version, day=day)
     if move.flow.review_delivered_on is not None:
         raise ConflictError("复查意见已登记送达")
     window = calendar.deadline(day, _limit("REREVIEW_REQUEST_DAYS"))
@@ -435,7 +439,7 @@ def rereview_request(
 ) -> Matter:
     """申请复核, within 30 days of receiving the review; decided within 30, hearings not counted."""
     day = _day(on)
-    move = _begin(Step.REQUEST_REREVIEW, actor=actor, matter=matter, version=version)
+    move = _begin(Step.REQUEST_REREVIEW, actor=actor, matter=matter, version=version, day=day)
     _within(day, move.flow.rereview_request_due, "申请复核")
     due = calendar.deadline(day, _limit("REREVIEW_DECIDE_DAYS"))
     move.set(rereview_requested_on=day)
@@ -448,7 +452,7 @@ def rereview_request(
 def hearing_start(*, actor: User, matter: Matter, version: int, on: date | None = None) -> Matter:
     """听证 begins: the re-review clock stops until it ends."""
     day = _day(on)
-    move = _begin(Step.START_HEARING, actor=actor, matter=matter, version=version)
+    move = _begin(Step.START_HEARING, actor=actor, matter=matter, version=version, day=day)
     if move.flow.hearing_started_on is not None:
         raise ConflictError("该事项已举行过听证")
     move.set_flow(hearing_started_on=day)
@@ -460,7 +464,7 @@ def hearing_start(*, actor: User, matter: Matter, version: int, on: date | None 
 def hearing_end(*, actor: User, matter: Matter, version: int, on: date | None = None) -> Matter:
     """听证 ends: the re-review limit moves on by the days it took."""
     day = _day(on)
-    move = _begin(Step.END_HEARING, actor=actor, matter=matter, version=version)
+    move = _begin(Step.END_HEARING, actor=actor, matter=matter, version=version, day=day)
     started, requested = move.flow.hearing_started_on, move.matter.rereview_requested_on
     if started is None or move.flow.hearing_ended_on is not None or requested is None:
         raise ConflictError("没有正在进行的听证")
@@ -480,7 +484,7 @@ def rereview_decide(
     day = _day(on)
     if outcome not in ReplyOutcome.values:
         raise InputError("请选择复核意见", field="outcome")
-    move = _begin(Step.DECIDE_REREVIEW, actor=actor, matter=matter, version=version)
+    move = _begin(Step.DECIDE_REREVIEW, actor=actor, matter=matter, version=version, day=day)
     if move.flow.hearing_started_on is not None and move.flow.hearing_ended_on is None:
         raise ConflictError("听证尚未结束，不能出具复核意见")
     move.set(rereview_replied_on=day)
@@ -494,7 +498,7 @@ def rereview_decide(
 def matter_finalise(*, actor: User, matter: Matter, version: int, on: date | None = None) -> Matter:
     """终结 when the window to ask for review or re-review passed unused."""
     day = _day(on)
-    move = _begin(Step.FINALISE, actor=actor, matter=matter, version=version)
+    move = _begin(Step.FINALISE, actor=actor, matter=matter, version=version, day=day)
     flow = move.flow
     window = (
         flow.review_request_due if move.matter.status == "replied" else flow.rereview_request_due

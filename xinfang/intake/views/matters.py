@@ -12,11 +12,11 @@ from xinfang.accounts.models import User
 from xinfang.core.config import domain_setting
 from xinfang.core.permissions import Action, get_matter_for, may
 from xinfang.intake.forms import MatterFilterForm
+from xinfang.intake.history import matter_history
 from xinfang.intake.models import Matter, Petitioner
 from xinfang.intake.selectors import (
     Cursor,
     MatterFilters,
-    matter_events,
     matter_page,
     matter_registrations,
 )
@@ -73,7 +73,7 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "registrations": registrations,
         "people": _people(matter, registrations),
         "facts": _facts(matter),
-        "events": matter_events(matter) if may(user, Action.VIEW_AUDIT) else None,
+        "history": matter_history(matter, registrations) if may(user, Action.VIEW_AUDIT) else None,
         "can_reveal": may(user, Action.REVEAL_PERSONAL_DATA, matter),
         "can_view_petitioner": may(user, Action.VIEW_PETITIONER),
     }

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from xinfang.accounts.models import Role
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
 from xinfang.intake.choices import HandlingMethod, Purpose
 from xinfang.workflow import calendar
@@ -12,7 +13,7 @@ from xinfang.workflow.models import Assignment, MatterWorkflow
 from xinfang.workflow.states import MatterStatus
 from xinfang.workflow.transitions import LegalChannel
 
-from .conftest import District
+from .conftest import District, make_user
 from .workflow_support import events, fresh, new_matter, step
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +174,21 @@ def test_a_date_before_the_first_registration_is_refused(district: District) -> 
             actor=district.users["officer"], matter=m, version=m.version, on=date(2025, 7, 31)
         )
     assert events(m) == []
+
+
+def test_only_the_assigned_unit_itself_acts_and_may_refuse_before_signing(
+    district: District,
+) -> None:
+    m = new_matter(district)
+    m = step(wf.matter_assign, m, district.users["officer"], unit=district.street_a, on=DAY)
+    village_staff = make_user("village_staff", Role.UNIT_STAFF, district.village_a)
+    with pytest.raises(PermissionRefusedError, match="未交办本单位"):
+        wf.assignment_receive(actor=village_staff, matter=m, version=m.version, on=DAY)
+    staff = district.users["street_a_staff"]
+    # not signed for: the 5 working days run from the assignment (Tue 5 Aug -> Tue 12 Aug 2025)
+    with pytest.raises(InputError, match="2025年08月12日"):
+        wf.assignment_return(
+            actor=staff, matter=m, version=m.version, reason="非本单位", on=date(2025, 8, 13)
+        )
+    m = step(wf.assignment_return, m, staff, reason="非本单位", on=date(2025, 8, 12))
+    assert m.status == MatterStatus.RETURNED

@@ -81,11 +81,8 @@ def _check_reach(t: Transition, actor: User, matter: Matter) -> None:
     """Unit staff act only on what is assigned to their unit; the bureau on what it may see."""
     assignment = _active_assignment(matter)
     if actor.role == Role.UNIT_STAFF:
-        if (
-            assignment is None
-            or actor.org_unit is None
-            or not actor.org_unit.is_within(assignment.unit)
-        ):
+        # the unit itself, not a unit below it: a village does not sign for its street
+        if assignment is None or actor.org_unit_id != assignment.unit_id:
             raise PermissionRefusedError(f"该事项未交办本单位，不能{t.label}")
         return
     if t.step in _HANDLER_STEPS and assignment is not None:

@@ -80,3 +80,50 @@ def test_moving_a_unit_moves_its_branch(district: District) -> None:
     moved = OrgUnit.objects.get(pk=district.village_a.pk)
     assert moved.is_within(district.street_b)
     assert not moved.is_within(district.street_a)
+
+
+def test_a_new_users_password_never_enters_the_history(district: District) -> None:
+    response = client_for(district, "admin").post(
+        "/manage/accounts/user/add/",
+        {
+            "username": "newclerk",
+            "display_name": "新登记员",
+            "role": "registrar",
+            "org_unit": district.district.pk,
+            "password1": "S3cret-Pass-987",
+            "password2": "S3cret-Pass-987",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event = AuditEvent.objects.get(action="user.create")
+    assert "S3cret-Pass-987" not in str(event.data)
+    assert {"password1", "password2"} <= set(event.data["secret_fields_changed"])
+
+
+def test_a_unit_cannot_move_below_itself(district: District) -> None:
+    response = client_for(district, "admin").post(
+        f"/manage/organisation/orgunit/{district.street_a.pk}/change/",
+        {
+            "code": district.street_a.code,
+            "name": district.street_a.name,
+            "short_name": "",
+            "kind": "street",
+            "parent": district.village_a.pk,
+            "sort_order": 0,
+            "active": "on",
+        },
+    )
+    assert response.status_code == 200  # the form again, with the reason
+    assert "不能把“东风街道”移到它自己或它的下级“东风社区”之下" in response.content.decode()
+    assert OrgUnit.objects.get(pk=district.street_a.pk).parent == district.district
+
+
+def test_bulk_delete_is_audited_one_by_one(district: District) -> None:
+    spare = [Category.objects.create(name=f"临时{i}", path=f"临时{i}") for i in range(2)]
+    response = client_for(district, "admin").post(
+        "/manage/intake/category/",
+        {"action": "delete_selected", "_selected_action": [c.pk for c in spare], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Category.objects.filter(name__startswith="临时").exists()
+    assert AuditEvent.objects.filter(action="category.delete").count() == 2

@@ -108,7 +108,10 @@ def test_the_file_has_the_contract_columns_and_labels(district: District, tmp_pa
 
 
 def test_export_is_audited_and_refused_to_others(district: District, tmp_path: Path) -> None:
-    ledger_import(actor=None, path=write_csv(tmp_path / "in.csv", [row()]))
+    # A row with no 问题属地 belongs to the root (contract B): the district's officer exports
+    # only the placed one.
+    rows = [row(), row(登记编号="DJ2", 问题属地="东风街道")]
+    ledger_import(actor=None, path=write_csv(tmp_path / "in.csv", rows))
     export(tmp_path / "o.xlsx", "--user", "officer")
     event = AuditEvent.objects.get(action="ledger.export")
     assert event.actor == district.users["officer"]

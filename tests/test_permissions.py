@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import District, register
+from tests.conftest import District, make_user, register
 from xinfang.core.permissions import Action, may, visible_matters
 from xinfang.intake.choices import Purpose
 
@@ -32,8 +32,46 @@ def visible(district: District, who: str) -> set[str]:
 
 def test_bureau_roles_see_the_whole_district(district: District, matters: dict) -> None:
     everything = {m.number for m in matters.values()}
-    for role in ("registrar", "officer", "leader", "supervisor"):
+    for role in ("registrar", "officer"):
         assert visible(district, role) == everything, role
+    # Leaders and supervisors: the district, but accusations only reach discipline organs.
+    for role in ("leader", "supervisor"):
+        assert visible(district, role) == everything - {matters["accusation"].number}, role
+
+
+def test_a_desk_arrival_without_locality_is_the_registrars_area(
+    district: District, matters: dict
+) -> None:
+    assert matters["unplaced"].locality == district.district
+
+
+def test_a_matter_with_no_locality_belongs_to_the_root(district: District, matters: dict) -> None:
+    from xinfang.intake.models import Matter
+
+    Matter.objects.filter(pk=matters["street_b"].pk).update(locality=None)
+    assert matters["street_b"].number not in visible(district, "officer")
+    city_officer = make_user("city_officer", "officer", district.city)
+    assert matters["street_b"].number in set(
+        visible_matters(city_officer).values_list("number", flat=True)
+    )
+
+
+def test_an_accusation_arriving_as_a_repeat_makes_the_matter_an_accusation(
+    district: District, matters: dict
+) -> None:
+    plain = matters["street_a"]
+    assert plain.number in visible(district, "street_a_staff")
+    register(
+        district,
+        locality=district.village_a,
+        purpose=Purpose.ACCUSATION,
+        matter=plain,
+        content="检举社区干部收受好处",
+    )
+    plain.refresh_from_db()
+    assert plain.purpose == Purpose.ACCUSATION
+    assert plain.number not in visible(district, "street_a_staff")
+    assert plain.number not in visible(district, "leader")
 
 
 def test_admin_sees_no_petitions(district: District, matters: dict) -> None:

@@ -78,3 +78,29 @@ def test_only_registering_roles_may_register(district: District) -> None:
                 channel=Channel.PHONE, received_at=datetime(2026, 3, 2, 9, tzinfo=TZ)
             ),
         )
+
+
+def test_a_name_alone_identifies_nobody(district: District) -> None:
+    first = register(district, locality=district.street_a, name="王伟", phone="")
+    second = register(district, locality=district.street_b, name="王伟", phone="")
+    assert first.petitioner_id != second.petitioner_id
+
+
+def test_the_repeat_flag_and_contact_changes_are_in_the_history(district: District) -> None:
+    matter = register(district, locality=district.street_a, id_number="11010519491231002X")
+    register(
+        district,
+        locality=district.street_a,
+        id_number="11010519491231002X",
+        name="王晓明",
+        phone="13911112222",
+        matter=matter,
+        when=datetime(2026, 4, 1, 10, tzinfo=TZ),
+    )
+    flags = [
+        e.data["repeat"]
+        for e in AuditEvent.objects.filter(action="registration.create").order_by("id")
+    ]
+    assert flags == [False, True]
+    change = AuditEvent.objects.get(action="petitioner.update")
+    assert change.data == {"fields": ["name", "phone"]}  # which fields, never the values

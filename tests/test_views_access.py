@@ -130,6 +130,9 @@ def test_petitioner_page(district: District, matters: Matters, who: str) -> None
             assert login_redirect(response)
         elif who not in PETITIONER_PAGES:
             assert response.status_code == 403, (who, key)
+        elif key not in VISIBLE[who]:
+            # A person whose only matter one may not see (here: the accuser) is not shown at all.
+            assert response.status_code == 404, (who, key)
         else:
             assert response.status_code == 200, (who, key)
             html = response.content.decode()

@@ -39,7 +39,7 @@ def test_imports_show_in_the_history_in_time_order(district: District, tmp_path:
     officer = district.users["officer"]
     first = [
         row(登记编号="DJ1", 事项编号=matter.number, 登记日期="2026-03-10"),
-        row(登记编号="DJ2", 事项编号="SX9"),  # another matter of the same file
+        row(登记编号="DJ2", 事项编号="SX9", 问题属地="东风街道"),  # another matter of the same file
     ]
     events_before = AuditEvent.objects.filter(matter=matter).count()
     ledger_import(actor=officer, path=write_csv(tmp_path / "first.csv", first))
@@ -70,7 +70,9 @@ def test_imports_show_in_the_history_in_time_order(district: District, tmp_path:
 def test_only_those_who_may_read_the_history_see_the_imports(
     district: District, tmp_path: Path
 ) -> None:
-    ledger_import(actor=None, path=write_csv(tmp_path / "l.csv", [row(登记编号="DJ1")]))
+    ledger_import(
+        actor=None, path=write_csv(tmp_path / "l.csv", [row(登记编号="DJ1", 问题属地="东风街道")])
+    )
     matter = Matter.objects.get(number="DJ1")
     url = reverse("intake:matter_detail", args=[matter.pk])
     for who in ("officer", "supervisor"):

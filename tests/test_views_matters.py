@@ -87,8 +87,9 @@ def test_tree_filters_include_what_lies_below(district: District, matters: Matte
     assert listed(client, locality=district.street_a.pk) == names(matters, "accusation", "street_a")
     assert listed(client, locality=district.village_a.pk) == names(matters, "street_a")
     assert listed(client, responsible_unit=district.housing.pk) == names(matters, "housing")
-    # The district covers every placed matter, not the one without a locality.
-    assert matters.unplaced.number not in listed(client, locality=district.district.pk)
+    # A desk arrival nobody placed is the registering bureau's (the district's) own.
+    assert matters.unplaced.number in listed(client, locality=district.district.pk)
+    assert matters.unplaced.number not in listed(client, locality=district.street_a.pk)
 
 
 def test_search_finds_the_day_s_snapshot_and_representatives(

@@ -46,8 +46,8 @@ class Matters:
 VISIBLE = {
     "registrar": {"street_a", "street_b", "housing", "unplaced", "accusation"},
     "officer": {"street_a", "street_b", "housing", "unplaced", "accusation"},
-    "leader": {"street_a", "street_b", "housing", "unplaced", "accusation"},
-    "supervisor": {"street_a", "street_b", "housing", "unplaced", "accusation"},
+    "leader": {"street_a", "street_b", "housing", "unplaced"},
+    "supervisor": {"street_a", "street_b", "housing", "unplaced"},
     "admin": set(),
     "street_a_staff": {"street_a"},
     "street_b_staff": {"street_b", "housing"},

@@ -42,14 +42,20 @@ class AuditedAdmin(admin.ModelAdmin):
         return admin_site.has_permission(request)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        before = {f: form.initial.get(f) for f in form.changed_data} if change else {}
+        # Secrets are named in the history as changed, never written into it.
+        secret = {f for f in form.changed_data if "password" in f}
+        shown = [f for f in form.changed_data if f not in secret]
+        before = {f: form.initial.get(f) for f in shown} if change else {}
         self.write(obj)
-        after = {f: form.cleaned_data.get(f) for f in form.changed_data}
+        after = {f: form.cleaned_data.get(f) for f in shown}
+        data: dict[str, Any] = {"changes": changes(before, after)}
+        if secret:
+            data["secret_fields_changed"] = sorted(secret)
         audit_record(
             actor=request.user,  # type: ignore[arg-type]
             action=f"{obj._meta.model_name}.{'change' if change else 'create'}",
             obj=obj,
-            data={"changes": changes(before, after)},
+            data=data,
         )
 
     def write(self, obj: models.Model) -> None:
@@ -63,3 +69,7 @@ class AuditedAdmin(admin.ModelAdmin):
             data={"name": str(obj)},
         )
         obj.delete()
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:  # one audited delete each, as on the single-object page
+            self.delete_model(request, obj)

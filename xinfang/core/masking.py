@@ -1,5 +1,7 @@
 """Masking of personal data for display: ID numbers and phones are never shown whole by default."""
 
+import re
+
 
 def mask_id_number(value: str | None) -> str:
     if not value:
@@ -20,8 +22,13 @@ def mask_phone(value: str | None) -> str:
     return f"{'*' * (len(digits) - 4)}{digits[-4:]}"
 
 
-def mask_name(value: str | None) -> str:
-    """张三丰 -> 张**; shown where a name appears to people who may not see it whole."""
+_AREA_END = re.compile(r"^.*?(?:街道|镇|乡)")
+
+
+def mask_address(value: str | None) -> str:
+    """Down to the street or town, then hidden: 青山区清河街道中山路1号 -> 青山区清河街道****."""
     if not value:
         return ""
-    return value[0] + "*" * (len(value) - 1)
+    area = _AREA_END.match(value)
+    kept = area.group(0) if area else value[: min(6, len(value) // 2)]
+    return f"{kept}****"

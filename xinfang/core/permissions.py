@@ -33,6 +33,7 @@ class Action(StrEnum):
 
 
 BUREAU_ROLES = frozenset({Role.REGISTRAR, Role.OFFICER, Role.LEADER, Role.SUPERVISOR})
+INTAKE_ROLES = frozenset({Role.REGISTRAR, Role.OFFICER})
 
 # What each role may do at all; whether it may do it to one object is decided below.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -88,10 +89,7 @@ def may(actor: "User | None", action: Action, obj: Any = None) -> bool:
         return False
     if obj is None:
         return True
-    matter = _matter_of(obj)
-    if matter is not None:
-        return visible_matters(actor).filter(pk=matter.pk).exists()
-    return True
+    return visible_matters(actor).filter(pk=_matter_of(obj).pk).exists()
 
 
 def visible_matters(actor: "User | None") -> "QuerySet[Matter]":
@@ -110,9 +108,17 @@ def visible_matters(actor: "User | None") -> "QuerySet[Matter]":
     if actor.org_unit is None:
         return matters.none()
     ids = subtree_ids(actor.org_unit)
+    if actor.role in INTAKE_ROLES:
+        # The bureau's intake routes everything in its area, accusations included; a matter with
+        # no locality belongs to the root of the tree (contract B), so only the root's bureau.
+        scope = Q(locality_id__in=ids)
+        if actor.org_unit.parent_id is None:
+            scope |= Q(locality__isnull=True)
+        return matters.filter(scope)
     if actor.role in BUREAU_ROLES:
-        # Matters not yet placed in a locality are the bureau's to place.
-        return matters.filter(Q(locality_id__in=ids) | Q(locality__isnull=True))
+        # Leaders and supervisors read their area, but accusation material goes only to the
+        # discipline organs: a unit's head is among those an accusation may accuse.
+        return matters.filter(Q(locality_id__in=ids) & ~Q(purpose=Purpose.ACCUSATION))
     # Handling units: what is theirs by responsibility or by locality (属地) — but accusation
     # material goes only to discipline organs, and never to the unit it accuses.
     own = Q(responsible_unit_id__in=ids) | Q(locality_id__in=ids)
@@ -126,13 +132,15 @@ def get_matter_for(actor: "User | None", pk: int, action: Action = Action.VIEW_M
     """The matter, or 404 for anyone who may not see it (no hint that it exists)."""
     if actor is not None and action not in ROLE_ACTIONS.get(actor.role, frozenset()):
         raise Http404
+    from xinfang.intake.models import Matter
+
     try:
-        return visible_matters(actor).get(pk=pk)
-    except Exception as exc:  # DoesNotExist or a bad pk
+        return visible_matters(actor).get(pk=int(pk))
+    except (Matter.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
 
-def _matter_of(obj: Any) -> "Matter | None":
+def _matter_of(obj: Any) -> "Matter":
     from xinfang.intake.models import Attachment, Matter, Registration
 
     if isinstance(obj, Matter):
@@ -141,4 +149,4 @@ def _matter_of(obj: Any) -> "Matter | None":
         return obj.matter
     if isinstance(obj, Attachment):
         return obj.registration.matter
-    return None
+    raise TypeError(f"may() does not know how to place a {type(obj).__name__} in a matter")

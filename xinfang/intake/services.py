@@ -15,6 +15,7 @@ from xinfang.core.sequences import next_value
 from xinfang.intake.choices import Channel, Form, LetterKind, Level, Purpose, Source
 from xinfang.intake.idcard import InvalidIdNumberError, parse_id_number
 from xinfang.intake.models import Category, Matter, Petitioner, Registration, Representative
+from xinfang.intake.summary import MatterSummary, summarise
 from xinfang.organisation.models import OrgUnit
 
 
@@ -54,38 +55,56 @@ def form_for(people: int, form: str | None) -> str:
     return Form.COLLECTIVE if people >= collective_threshold() else Form.INDIVIDUAL
 
 
-def petitioner_find_or_create(*, person: PersonInput) -> Petitioner:
-    """The person by ID number, else by name and phone; their contact is brought up to date."""
+def petitioner_find_or_create(*, actor: User | None, person: PersonInput) -> Petitioner:
+    """The person by ID number, else by name and phone; changes of their contact are audited.
+
+    A name alone identifies nobody: without an ID number or a phone a new person is made.
+    """
     name = person.name.strip()
     if not name:
         raise InputError("请填写信访人姓名", field="name")
+    phone, address = person.phone.strip(), person.address.strip()
     facts = None
     if person.id_number.strip():
         try:
             facts = parse_id_number(person.id_number)
         except InvalidIdNumberError as exc:
             raise InputError(str(exc), field="id_number") from exc
+    found: Petitioner | None = None
     if facts is not None:
-        found, _ = Petitioner.objects.get_or_create(
+        found, created = Petitioner.objects.get_or_create(
             id_number=facts.number,
-            defaults={"name": name, "birth_date": facts.birth_date, "sex": facts.sex},
+            defaults={
+                "name": name,
+                "birth_date": facts.birth_date,
+                "sex": facts.sex,
+                "phone": phone,
+                "address": address,
+            },
         )
-    else:
+        if created:
+            return found
+    elif phone:
         found = (
-            Petitioner.objects.filter(name=name, phone=person.phone.strip(), id_number__isnull=True)
+            Petitioner.objects.filter(name=name, phone=phone, id_number__isnull=True)
             .order_by("id")
             .first()
-        ) or Petitioner.objects.create(name=name)
-    updates = {"name": name}
-    if person.phone.strip():
-        updates["phone"] = person.phone.strip()
-    if person.address.strip():
-        updates["address"] = person.address.strip()
-    changed = [key for key, value in updates.items() if getattr(found, key) != value]
+        )
+    if found is None:
+        return Petitioner.objects.create(name=name, phone=phone, address=address)
+    updates = {"name": name, "phone": phone or found.phone, "address": address or found.address}
+    before = {key: getattr(found, key) for key in updates}
+    changed = [key for key, value in updates.items() if before[key] != value]
     if changed:
         for key in changed:
             setattr(found, key, updates[key])
         found.save(update_fields=[*changed, "updated_at"])
+        audit_record(
+            actor=actor,
+            action="petitioner.update",
+            obj=found,
+            data={"fields": changed},  # which fields, never the values: they are personal data
+        )
     return found
 
 
@@ -101,7 +120,11 @@ def registration_create(
         raise PermissionRefusedError("您没有登记信访事项的权限")
     _check(data)
     with transaction.atomic():
-        person = petitioner_find_or_create(person=data.petitioner) if data.petitioner else None
+        person = (
+            petitioner_find_or_create(actor=actor, person=data.petitioner)
+            if data.petitioner
+            else None
+        )
         if matter is not None:
             matter = Matter.objects.select_for_update().get(pk=matter.pk)
         else:
@@ -123,24 +146,25 @@ def registration_create(
             content=data.content.strip(),
             category=data.category,
             purpose=data.purpose,
-            locality=data.locality,
+            # An arrival nobody has placed yet belongs to the registering bureau's own area.
+            locality=data.locality or (actor.org_unit if actor is not None else None),
             responsible_unit=data.responsible_unit,
             source=source,
             registered_by=actor,
         )
         if matter.pk is None:
-            _copy_first(matter, registration)
-            matter.last_received_on = received_on
+            _apply_summary(matter, summarise([registration]))
             matter.save()
         registration.matter = matter
         registration.save()
         for position, rep in enumerate(data.representatives, start=1):
             Representative.objects.create(
                 registration=registration,
-                petitioner=petitioner_find_or_create(person=rep),
+                petitioner=petitioner_find_or_create(actor=actor, person=rep),
                 position=position,
             )
         matter_refresh_summary(matter=matter)
+        registration.refresh_from_db(fields=["is_first"])
         audit_record(
             actor=actor,
             action="registration.create",
@@ -158,37 +182,33 @@ def registration_create(
 
 def matter_refresh_summary(*, matter: Matter) -> None:
     """Recompute what a matter copies from its registrations; call with the matter locked."""
-    registrations = list(matter.registrations.order_by("received_at", "number"))
+    registrations = list(matter.registrations.all())
     if not registrations:
         return
-    first = registrations[0]
-    for registration in registrations:
-        is_first = registration.pk == first.pk
+    summary = summarise(registrations)
+    for index, registration in enumerate(registrations):
+        is_first = index == summary.first_index
         if registration.is_first != is_first:
             registration.is_first = is_first
             registration.save(update_fields=["is_first"])
-    _copy_first(matter, first)
-    matter.last_received_on = max(r.received_on for r in registrations)
-    matter.registration_count = len(registrations)
-    if not matter.responsible_unit_id:
-        matter.responsible_unit_id = next(
-            (r.responsible_unit_id for r in reversed(registrations) if r.responsible_unit_id), None
-        )
+    _apply_summary(matter, summary)
     matter.version += 1
     matter.save()
 
 
-def _copy_first(matter: Matter, first: Registration) -> None:
-    matter.first_received_on = first.received_on
-    matter.channel = first.channel
-    matter.level = first.level
-    matter.form = first.form
-    matter.purpose = first.purpose
-    matter.category = first.category
-    matter.locality = first.locality
-    matter.petitioner = first.petitioner
-    if first.responsible_unit_id:
-        matter.responsible_unit = first.responsible_unit
+def _apply_summary(matter: Matter, summary: MatterSummary) -> None:
+    matter.first_received_on = summary.first_received_on
+    matter.last_received_on = summary.last_received_on
+    matter.registration_count = summary.registration_count
+    matter.channel = summary.channel
+    matter.level = summary.level
+    matter.form = summary.form
+    matter.purpose = summary.purpose
+    matter.category_id = summary.category_id
+    matter.locality_id = summary.locality_id
+    matter.petitioner_id = summary.petitioner_id
+    # A unit the workflow named stays; the registrations only fill an empty one.
+    matter.responsible_unit_id = matter.responsible_unit_id or summary.responsible_unit_id
 
 
 def _free_number(kind: str, prefix: str, model: type[Matter] | type[Registration]) -> str:

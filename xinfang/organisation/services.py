@@ -30,17 +30,6 @@ def unit_create(
     return unit
 
 
-@transaction.atomic
-def unit_move(*, unit: OrgUnit, parent: OrgUnit | None) -> OrgUnit:
-    if parent is not None and parent.is_within(unit):
-        raise ValueError(f"不能把“{unit.name}”移到它自己的下级“{parent.name}”之下")
-    unit.parent = parent
-    unit.save(update_fields=["parent"])
-    rebuild_paths()
-    unit.refresh_from_db()
-    return unit
-
-
 def rebuild_paths() -> None:
     """Recompute every path from the parent links (after an import or a move)."""
     units = {u.pk: u for u in OrgUnit.objects.all()}

@@ -5,7 +5,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from xinfang.core.masking import mask_id_number, mask_phone
+from xinfang.core.masking import mask_address, mask_id_number, mask_phone
 from xinfang.core.permissions import Action, may
 
 register = template.Library()
@@ -64,3 +64,8 @@ def audit_summary(event: Any) -> str:
     if event.action == "attachment.add":
         return f"{data.get('name', '')}（{data.get('registration', '')}）"
     return ""
+
+
+@register.filter
+def masked_address(value: str | None) -> str:
+    return mask_address(value)

@@ -55,14 +55,24 @@ def first_order(row: RegistrationFacts) -> tuple[date, str, str]:
     return (row.received_on, at.isoformat() if isinstance(at, datetime) else "", row.number)
 
 
+def accuses(purpose: str) -> bool:
+    """Whether a registration of this purpose makes its whole matter an accusation."""
+    return purpose == Purpose.ACCUSATION
+
+
+def matter_purpose(first_purpose: str, *, accused: bool) -> str:
+    """The matter's purpose: accusation if any registration accuses, else the first's."""
+    # Accusation material must stay with the discipline organs even when it arrives as a repeat.
+    return Purpose.ACCUSATION if accused else first_purpose
+
+
 def summarise(rows: Sequence[RegistrationFacts]) -> MatterSummary:
     """The matter's summary; any accusation among its registrations makes it an accusation."""
     if not rows:
         raise ValueError("a matter has at least one registration")
     first_index = min(range(len(rows)), key=lambda i: first_order(rows[i]))
     first = rows[first_index]
-    # Accusation material must stay with the discipline organs even when it arrives as a repeat.
-    accused = any(row.purpose == Purpose.ACCUSATION for row in rows)
+    accused = any(accuses(row.purpose) for row in rows)
     responsible = first.responsible_unit_id or next(
         (
             row.responsible_unit_id
@@ -79,7 +89,7 @@ def summarise(rows: Sequence[RegistrationFacts]) -> MatterSummary:
         channel=first.channel,
         level=first.level,
         form=first.form,
-        purpose=Purpose.ACCUSATION if accused else first.purpose,
+        purpose=matter_purpose(first.purpose, accused=accused),
         category_id=first.category_id,
         locality_id=first.locality_id,
         responsible_unit_id=responsible,

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from xinfang.intake.ledger.columns import MATTER_COLUMNS
 from xinfang.intake.ledger.rows import DEFAULTS
 from xinfang.intake.ledger.values import id_facts
+from xinfang.intake.summary import accuses
 
 MATTER_SLOTS = tuple(column.field for column in MATTER_COLUMNS)
 # A matter's facts when nothing is stated: what empty cells read as (no date, empty text).
@@ -59,6 +60,7 @@ class MatterPlan:
     """One matter named by the file: the summary of its new rows and the facts its rows state."""
 
     __slots__ = (
+        "accused",
         "count",
         "existing",
         "fact_row",
@@ -80,6 +82,7 @@ class MatterPlan:
         self.first: Head | None = None
         self.last_on: date | None = None
         self.count = 0
+        self.accused = False  # any new row accuses: the matter is an accusation (intake.summary)
         self.latest_unit: tuple[tuple[datetime, str], int] | None = None
         self.facts: list[Any] | None = None  # by MATTER_SLOTS, blanks unset; None: all blank
         self.fact_row = 0  # the row that first stated facts; most matters need no more
@@ -105,6 +108,8 @@ class MatterPlan:
         if self.last_on is None or received_on > self.last_on:
             self.last_on = received_on
         self.count += 1
+        if not self.accused and accuses(values["purpose"]):
+            self.accused = True
         unit = values["responsible_unit"]
         if unit is not None and (self.latest_unit is None or key > self.latest_unit[0]):
             self.latest_unit = (key, unit)

@@ -1,7 +1,7 @@
 """Writing a checked ledger: new people, matters and registrations in bulk; updates; summaries.
 
-Call inside one transaction. Matter summaries follow intake.services (_copy_first and
-matter_refresh_summary); a matter's status comes from its facts (workflow.states).
+Call inside one transaction. Matter summaries follow intake.summary (the purpose through its
+own functions); a matter's status comes from its facts (workflow.states).
 """
 
 from collections.abc import Callable, Iterable, Iterator
@@ -20,6 +20,7 @@ from xinfang.intake.ledger.columns import MATTER_FIELDS
 from xinfang.intake.ledger.plan import BLANK_FACTS, NEW_FIELDS, MatterPlan
 from xinfang.intake.ledger.values import Lookups
 from xinfang.intake.models import Category, ImportBatch, Matter, Petitioner, Registration
+from xinfang.intake.summary import accuses, matter_purpose
 from xinfang.organisation.models import OrgUnit
 from xinfang.workflow.states import RecordedFacts, status_from_facts
 
@@ -247,7 +248,7 @@ class LedgerWriter:
                     first.channel,
                     first.level,
                     first.form,
-                    first.purpose,
+                    matter_purpose(first.purpose, accused=plan.accused),
                     first.category,
                     first.locality,
                     None if ref is None else -ref if ref < 0 else self.person_ids[ref],
@@ -341,6 +342,8 @@ class LedgerWriter:
         for name in _SUMMARY:
             if name != "responsible_unit_id" or head[name]:
                 setattr(matter, name, head[name])
+        accused = plan.accused or any(accuses(r["purpose"]) for r in regs)
+        matter.purpose = matter_purpose(head["purpose"], accused=accused)
         if not matter.responsible_unit_id:
             units = [(key, r["responsible_unit_id"]) for key, r in rows[: len(regs)]]
             units = [item for item in units if item[1]]

@@ -380,7 +380,8 @@ def test_rows_join_a_registered_matter(district: District, tmp_path: Path) -> No
 
 
 def test_history_of_an_import(district: District, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "h.csv", [row(登记编号="DJ1"), row(登记编号="DJ2")])
+    rows = [row(登记编号="DJ1", 问题属地="东风街道"), row(登记编号="DJ2", 问题属地="示范区")]
+    path = write_csv(tmp_path / "h.csv", rows)
     run(str(path), "--user", "officer")
     batch = ImportBatch.objects.get()
     assert (batch.rows, batch.created, batch.mode, batch.actor) == (

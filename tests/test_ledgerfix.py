@@ -2,10 +2,14 @@
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import District, register
 from tests.ledger_rows import row, write_csv
-from xinfang.intake.ledger.importer import ledger_import
-from xinfang.intake.models import Matter
+from xinfang.intake.ledger.importer import LedgerRejectedError, ledger_import
+from xinfang.intake.models import Matter, Registration
+from xinfang.organisation.models import UnitKind
+from xinfang.organisation.services import unit_create
 
 
 def test_a_later_accusation_row_makes_the_new_matter_an_accusation(
@@ -42,3 +46,56 @@ def test_a_ledger_accusation_joins_a_desk_matter(district: District, tmp_path: P
     ledger_import(actor=None, path=write_csv(tmp_path / "d.csv", rows))
     matter.refresh_from_db()
     assert (matter.purpose, matter.registration_count) == ("accusation", 2)
+
+
+def test_rows_the_actor_may_not_see_are_refused_without_revealing_them(
+    district: District, tmp_path: Path
+) -> None:
+    officer = district.users["officer"]  # at 示范区, under 示范市 (the root)
+    elsewhere = unit_create(code="3202", name="邻市", kind=UnitKind.CITY)
+    hidden = register(district, locality=elsewhere, content="秘密内容")
+    hidden_reg = hidden.registrations.get()
+    ledger_import(
+        actor=None,
+        path=write_csv(tmp_path / "s.csv", [row(登记编号="DJ-S", 事项编号="SX-S", 渠道="来信")]),
+    )
+    rows = [
+        row(
+            登记编号=hidden_reg.number, 渠道="来信", 问题属地="东风街道"
+        ),  # a stored one, out of scope
+        row(
+            登记编号="DJ-NEW", 事项编号=hidden.number, 问题属地="东风街道"
+        ),  # joins a hidden matter
+        row(登记编号="DJ-OUT", 问题属地="邻市"),  # a new row placed outside the subtree
+        row(登记编号="DJ-BLANK"),  # no 问题属地: a new matter of the root
+        row(登记编号="DJ-S", 事项编号="SX-S", 渠道="来访"),  # stored by the console: unplaced
+        row(登记编号="DJ-OK", 问题属地="西湖街道"),
+    ]
+    with pytest.raises(LedgerRejectedError) as caught:
+        ledger_import(actor=officer, path=write_csv(tmp_path / "o.csv", rows), update=True)
+    problems = {(p.row, p.column): p.reason for p in caught.value.problems}
+    assert problems == {
+        (2, "登记编号"): "该登记不在您的权限范围内",
+        (4, "问题属地"): "问题属地不在您的权限范围内",
+        (5, "问题属地"): "新事项未填问题属地（属于最上级单位），不在您的权限范围内",
+        (6, "登记编号"): "该登记不在您的权限范围内",
+    }
+    # A file that only adds to the hidden matter is told so, and nothing more.
+    only = [row(登记编号="DJ-NEW", 事项编号=hidden.number, 问题属地="东风街道")]
+    with pytest.raises(LedgerRejectedError) as caught_again:
+        ledger_import(actor=officer, path=write_csv(tmp_path / "n.csv", only))
+    assert [(p.row, p.column, p.reason) for p in caught_again.value.problems] == [
+        (2, "事项编号", "该事项不在您的权限范围内")
+    ]
+    assert not any("秘密" in r or hidden.number in r for r in problems.values())
+    # The operator at the console may see everything: the same conflict names the stored value.
+    with pytest.raises(LedgerRejectedError) as caught:
+        ledger_import(actor=None, path=write_csv(tmp_path / "c.csv", rows[4:5]))
+    assert [p.reason for p in caught.value.problems] == [
+        "登记编号“DJ-S”已导入，此列原为“来信”；要修改请加 --update"
+    ]
+    # In partial mode the rows in scope are written, the others not.
+    summary = ledger_import(actor=officer, path=write_csv(tmp_path / "p.csv", rows), partial=True)
+    assert summary.created == 1 and Registration.objects.filter(number="DJ-OK").exists()
+    assert not Registration.objects.filter(number__in=["DJ-NEW", "DJ-OUT", "DJ-BLANK"]).exists()
+    assert hidden.registrations.count() == 1

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xinfang.intake.ledger.bulk import db_datetime_text
 from xinfang.intake.ledger.columns import COLUMNS, MATTER_COLUMNS, MATTER_FIELDS, Column
@@ -14,7 +14,14 @@ from xinfang.intake.ledger.readers import open_table
 from xinfang.intake.ledger.rows import Problem, parse_row, read_header
 from xinfang.intake.ledger.values import Lookups
 
+if TYPE_CHECKING:
+    from xinfang.accounts.models import User
+
 Progress = Callable[[str, int], None]
+OUT_OF_SCOPE_REGISTRATION = "该登记不在您的权限范围内"
+OUT_OF_SCOPE_MATTER = "该事项不在您的权限范围内"
+OUT_OF_SCOPE_LOCALITY = "问题属地不在您的权限范围内"
+UNPLACED_MATTER = "新事项未填问题属地（属于最上级单位），不在您的权限范围内"
 
 # Columns that describe the registration itself; a stored registration is compared on these.
 REGISTRATION_COLUMNS = tuple(
@@ -61,10 +68,23 @@ class CheckResult:
 class LedgerCheck:
     CHUNK = 2000  # rows looked up in the database together (only when it holds registrations)
 
-    def __init__(self, *, ctx: Lookups, update: bool, progress: Progress | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        ctx: Lookups,
+        update: bool,
+        progress: Progress | None = None,
+        actor: "User | None" = None,
+    ) -> None:
         from xinfang.intake.models import Matter, Petitioner, Registration
 
         self.ctx = ctx
+        self.actor = actor
+        self.hidden: set[str] = set()  # stored matters the actor may not see, by number
+        # The localities a new row may name; None: any (the operator at the console).
+        self.scope: set[int | None] | None = None
+        if actor is not None:
+            self.scope = _scope_of(actor)
         self.update = update
         self.progress = progress
         self.has_registrations = Registration.objects.exists()
@@ -102,6 +122,7 @@ class LedgerCheck:
                     self.progress("检查", result.rows)
             self._take(chunk)
         self._compare_stored_facts()
+        self._refuse_unplaced_matters()
         result.problems.sort(key=lambda p: (p.row, _ORDER.get(p.column, len(_ORDER))))
         return result
 
@@ -119,6 +140,7 @@ class LedgerCheck:
         if not chunk:
             return
         stored = self._stored_registrations([v["number"] for _, v in chunk])
+        visible = self._visible({old["matter_id"] for old in stored.values()})
         fresh: list[MatterPlan] = []
         for row, values in chunk:
             old = stored.get(values["number"])
@@ -127,10 +149,17 @@ class LedgerCheck:
             if plan is None:
                 plan = self.result.matters[key] = MatterPlan(key, row)
                 fresh.append(plan)
-            if not self._merge_facts(plan, row, values):
+            if old is not None and old["matter_id"] not in visible:
+                # Nothing of the stored registration may show: not its matter, not its values.
+                self._problem(row, "登记编号", OUT_OF_SCOPE_REGISTRATION, key)
+            elif not self._merge_facts(plan, row, values):
                 self.result.bad_rows[row] = key
             elif old is None:
-                self._take_new(plan, row, values)
+                locality = values["locality"]
+                if self.scope is not None and locality is not None and locality not in self.scope:
+                    self._problem(row, "问题属地", OUT_OF_SCOPE_LOCALITY, key)
+                else:
+                    self._take_new(plan, row, values)
             else:
                 self._take_stored(plan, row, values, old)
         if self.has_matters:
@@ -216,13 +245,43 @@ class LedgerCheck:
             stored = Matter.objects.filter(number__in=numbers).values(
                 "id", "number", *MATTER_FIELDS
             )
-            for row in stored:
-                by_number[row["number"]].existing = row
+            stored_rows = list(stored)
+            visible = self._visible({row["id"] for row in stored_rows})
+            for row in stored_rows:
+                plan = by_number[row["number"]]
+                plan.existing = row
+                if row["id"] not in visible:
+                    self.hidden.add(plan.number)  # its stored facts are never echoed
+                    if plan.first_row not in self.result.bad_rows:  # once: not a 2nd reason
+                        self._problem(plan.first_row, "事项编号", OUT_OF_SCOPE_MATTER, plan.number)
+
+    def _visible(self, matter_ids: set[int]) -> set[int]:
+        """Which of these stored matters the actor may see (visible_matters, the one rule)."""
+        if self.actor is None or not matter_ids:
+            return matter_ids
+        from xinfang.core.permissions import visible_matters
+
+        ids = sorted(matter_ids)
+        seen: set[int] = set()
+        for start in range(0, len(ids), self.CHUNK):
+            chunk = ids[start : start + self.CHUNK]
+            seen.update(
+                visible_matters(self.actor).filter(pk__in=chunk).values_list("pk", flat=True)
+            )
+        return seen
+
+    def _refuse_unplaced_matters(self) -> None:
+        """A new matter with no 问题属地 belongs to the root: only the root's staff may add it."""
+        if self.scope is None or None in self.scope:
+            return
+        for plan in self.result.matters.values():
+            if plan.existing is None and plan.first is not None and plan.first.locality is None:
+                self._problem(plan.first_row, "问题属地", UNPLACED_MATTER, plan.number)
 
     def _compare_stored_facts(self) -> None:
         """A stored matter keeps its facts unless the file states others (and --update is on)."""
         for plan in self.result.matters.values():
-            if plan.existing is None or plan.facts is None:
+            if plan.existing is None or plan.facts is None or plan.number in self.hidden:
                 continue
             for slot, column in enumerate(MATTER_COLUMNS):
                 value = plan.facts[slot]
@@ -242,3 +301,16 @@ class LedgerCheck:
                         "要修改请加 --update"
                     )
                     self._problem(plan.row_of(slot), column.name, reason, plan.number)
+
+
+def _scope_of(actor: "User") -> set[int | None]:
+    """The localities the actor's matters may have: its subtree; no locality only at the root."""
+    from xinfang.organisation.selectors import subtree_ids
+
+    unit = actor.org_unit
+    if unit is None:
+        return set()
+    scope: set[int | None] = set(subtree_ids(unit))
+    if unit.parent_id is None:
+        scope.add(None)
+    return scope

@@ -84,7 +84,7 @@ def ledger_import(
     mode = "+".join(name for name, on in (("partial", partial), ("update", update)) if on)
     summary = ImportSummary(file_name=path.name, mode=mode or "atomic", dry_run=dry_run)
     ctx = Lookups.load()
-    result = LedgerCheck(ctx=ctx, update=update, progress=progress).run(path)
+    result = LedgerCheck(ctx=ctx, update=update, progress=progress, actor=actor).run(path)
     try:
         summary.rows = result.rows
         if result.fatal or (result.problems and not partial):

@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import District, register
 from tests.ledger_rows import row, write_csv
 from xinfang.intake.ledger.importer import LedgerRejectedError, ledger_import
-from xinfang.intake.models import Matter, Registration
+from xinfang.intake.models import Matter, Petitioner, Registration
 from xinfang.organisation.models import UnitKind
 from xinfang.organisation.services import unit_create
 
@@ -99,3 +99,21 @@ def test_rows_the_actor_may_not_see_are_refused_without_revealing_them(
     assert summary.created == 1 and Registration.objects.filter(number="DJ-OK").exists()
     assert not Registration.objects.filter(number__in=["DJ-NEW", "DJ-OUT", "DJ-BLANK"]).exists()
     assert hidden.registrations.count() == 1
+
+
+def test_a_name_alone_identifies_nobody(district: District, tmp_path: Path) -> None:
+    register(district, locality=district.street_a, name="李四", phone="")  # stored, name only
+    rows = [
+        row(登记编号="DJ1", 信访人="李四", 联系电话="", 住址="甲路1号"),
+        row(登记编号="DJ2", 信访人="李四", 联系电话="", 住址="乙路2号"),
+        row(登记编号="DJ3", 信访人="李四", 联系电话="139"),
+        row(登记编号="DJ4", 信访人="李四", 联系电话="139"),
+    ]
+    before = Petitioner.objects.count()
+    ledger_import(actor=None, path=write_csv(tmp_path / "p.csv", rows))
+    assert Petitioner.objects.count() == before + 3  # DJ1, DJ2 each; DJ3 and DJ4 one
+    people = dict(Registration.objects.values_list("number", "petitioner__address"))
+    assert (people["DJ1"], people["DJ2"]) == ("甲路1号", "乙路2号")
+    by_number = dict(Registration.objects.values_list("number", "petitioner_id"))
+    assert by_number["DJ3"] == by_number["DJ4"]
+    assert len({by_number["DJ1"], by_number["DJ2"], by_number["DJ3"]}) == 3

@@ -147,6 +147,8 @@ class MatterPlan:
 class PersonBook:
     """Petitioners named by the file, found once each: by ID number, else by name and phone.
 
+    A row with neither an ID number nor a phone makes a new person: a name alone is nobody's.
+
     A reference is an int: below zero, minus the id of a stored petitioner; from zero, the
     position of a new one in `new`. A new person's data is the latest row's (by 登记日期).
     """
@@ -171,8 +173,13 @@ class PersonBook:
         name = values["petitioner_name"]
         if not name:
             return None
-        id_number = values["petitioner__id_number"]
-        key: Any = id_number or (name, values["petitioner_phone"])
+        id_number, phone = values["petitioner__id_number"], values["petitioner_phone"]
+        if not id_number and not phone:
+            # A name alone identifies nobody (petitioner_find_or_create): a new person each time.
+            ref = self._add(None, "")
+            self._bring_up_to_date(self.new[ref], values)
+            return ref
+        key: Any = id_number or (name, phone)
         ref = self.by_key.get(key)
         if ref is None:
             stored = self.stored_ids.get(id_number) if id_number else self.stored_names.get(key)

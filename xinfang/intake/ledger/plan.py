@@ -176,9 +176,9 @@ class PersonBook:
         id_number, phone = values["petitioner__id_number"], values["petitioner_phone"]
         if not id_number and not phone:
             # A name alone identifies nobody (petitioner_find_or_create): a new person each time.
-            ref = self._add(None, "")
-            self._bring_up_to_date(self.new[ref], values)
-            return ref
+            alone = self._add(None, "")
+            self._bring_up_to_date(self.new[alone], values)
+            return alone
         key: Any = id_number or (name, phone)
         ref = self.by_key.get(key)
         if ref is None:

@@ -1,11 +1,14 @@
 """Ledger import review fixes: sticky accusations, per-object permission, people, CSV guard."""
 
+import csv
+import stat
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import District, register
 from tests.ledger_rows import row, write_csv
+from xinfang.intake.ledger.exporter import ledger_export
 from xinfang.intake.ledger.importer import LedgerRejectedError, ledger_import
 from xinfang.intake.models import Matter, Petitioner, Registration
 from xinfang.organisation.models import UnitKind
@@ -117,3 +120,41 @@ def test_a_name_alone_identifies_nobody(district: District, tmp_path: Path) -> N
     by_number = dict(Registration.objects.values_list("number", "petitioner_id"))
     assert by_number["DJ3"] == by_number["DJ4"]
     assert len({by_number["DJ1"], by_number["DJ2"], by_number["DJ3"]}) == 3
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "=SUM(A1:A2) 开头的内容",
+        "+86 电话",
+        "-1 的问题",
+        "@某人",
+        "'=已有撇号",
+        "''+两个撇号",
+        "'普通撇号",
+    ],
+)
+def test_csv_export_guards_formulas_and_round_trips(
+    district: District, tmp_path: Path, content: str
+) -> None:
+    matter = register(district, locality=district.street_a, content=content)
+    Matter.objects.filter(pk=matter.pk).update(remark="=1+1")
+    number = matter.registrations.get().number
+    out = tmp_path / "out.csv"
+    assert ledger_export(actor=None, path=out) == 1
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        exported = next(csv.DictReader(fh))
+    assert exported["反映内容"] == ("'" + content if content != "'普通撇号" else content)
+    assert exported["备注"] == "'=1+1"
+    # Read back, every cell equals the stored value: nothing new, nothing changed.
+    again = ledger_import(actor=None, path=out)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    assert Registration.objects.get(number=number).content == content
+
+
+def test_xlsx_export_is_private_too(district: District, tmp_path: Path) -> None:
+    ledger_import(actor=None, path=write_csv(tmp_path / "in.csv", [row()]))
+    out = tmp_path / "out.xlsx"
+    ledger_export(actor=None, path=out)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600

@@ -1,6 +1,7 @@
 """Exporting registrations as a ledger file in the format the importer reads (contract A)."""
 
 import csv
+import os
 from collections.abc import Iterator
 from datetime import time
 from pathlib import Path
@@ -15,7 +16,7 @@ from xinfang.core.models import AuditEvent
 from xinfang.core.permissions import Action, may, visible_matters
 from xinfang.intake.ledger.check import Progress
 from xinfang.intake.ledger.columns import COLUMNS, Column
-from xinfang.intake.ledger.readers import file_sha256, is_xlsx
+from xinfang.intake.ledger.readers import file_sha256, guard_formula, is_xlsx
 from xinfang.intake.ledger.values import Lookups
 from xinfang.intake.models import Registration
 
@@ -49,6 +50,7 @@ def ledger_export(*, actor: User | None, path: Path, progress: Progress | None =
     )
     partial = path.with_name(path.name + ".part")
     try:
+        _create_private(partial)
         if is_xlsx(path):
             count = _write_xlsx(partial, rows, ctx, progress)
         else:
@@ -68,6 +70,12 @@ def ledger_export(*, actor: User | None, path: Path, progress: Progress | None =
     return count
 
 
+def _create_private(path: Path) -> None:
+    """An empty file only its owner may read: the ledger holds personal data."""
+    path.unlink(missing_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def _write_csv(
     path: Path, rows: Iterator[tuple[Any, ...]], ctx: Lookups, progress: Progress | None
 ) -> int:
@@ -77,7 +85,7 @@ def _write_csv(
         writer = csv.writer(fh)
         writer.writerow([column.name for column in COLUMNS])
         for count, values in enumerate(rows, start=1):
-            writer.writerow(registration_cells(values, ctx))
+            writer.writerow([guard_formula(cell) for cell in registration_cells(values, ctx)])
             if progress and count % 10000 == 0:
                 progress("导出", count)
     return count

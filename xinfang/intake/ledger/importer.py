@@ -17,7 +17,7 @@ from xinfang.core.permissions import Action, may
 from xinfang.intake.ledger.bulk import sqlite_foreign_keys_unchecked
 from xinfang.intake.ledger.check import CheckResult, LedgerCheck, Progress
 from xinfang.intake.ledger.columns import REASON_COLUMN
-from xinfang.intake.ledger.readers import file_sha256, open_table
+from xinfang.intake.ledger.readers import file_sha256, guard_formula, open_table
 from xinfang.intake.ledger.rows import Problem
 from xinfang.intake.ledger.values import Lookups, text
 from xinfang.intake.ledger.write import LedgerWriter
@@ -214,7 +214,8 @@ def write_rejects(source: Path, target: Path, reasons: dict[int, list[str]]) -> 
         writer.writerow([header[i] for i in keep] + [REASON_COLUMN])
         for number, cells in rows:
             if number in reasons:
-                writer.writerow([_cell_text(cells[i]) for i in keep] + ["；".join(reasons[number])])
+                cells_out = [guard_formula(_cell_text(cells[i])) for i in keep]
+                writer.writerow([*cells_out, "；".join(reasons[number])])
 
 
 def _cell_text(cell: Any) -> str:

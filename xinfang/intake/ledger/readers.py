@@ -14,6 +14,21 @@ from typing import Any
 from xinfang.core.errors import InputError
 
 Row = tuple[int, list[Any]]
+# A CSV cell starting with one of these is a formula to a spreadsheet: exports prefix an apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_formula(cell: str) -> str:
+    """The cell as a CSV export writes it: a leading apostrophe keeps a formula start as text."""
+    # Apostrophes already there count too, so that unguard_formula gives back the very cell.
+    return "'" + cell if cell.lstrip("'").startswith(FORMULA_STARTS) else cell
+
+
+def unguard_formula(cell: str) -> str:
+    """Exactly one apostrophe taken off a guarded cell, so an export imports back unchanged."""
+    if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_STARTS):
+        return cell[1:]
+    return cell
 
 
 def is_xlsx(path: Path) -> bool:
@@ -43,7 +58,11 @@ def open_table(path: Path) -> Iterator[tuple[list[str], Iterator[Row]]]:
 
 def _csv_rows(fh: Any, path: Path) -> Iterator[list[Any]]:
     try:
-        yield from csv.reader(fh)
+        for row in csv.reader(fh):
+            # Joined once, in C: most rows hold no cell that starts with an apostrophe.
+            if "\x00'" in "\x00" + "\x00".join(row):
+                row = [unguard_formula(cell) for cell in row]
+            yield row
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{path.name} 不是UTF-8编码的CSV文件；请在Excel中“另存为 CSV UTF-8”后再导入"

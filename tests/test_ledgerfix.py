@@ -5,6 +5,8 @@ import stat
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import District, register
 from tests.ledger_rows import row, write_csv
@@ -158,3 +160,19 @@ def test_xlsx_export_is_private_too(district: District, tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
     ledger_export(actor=None, path=out)
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def test_stored_matters_are_locked_while_the_import_resummarises(
+    district: District, tmp_path: Path
+) -> None:
+    matter = register(district, locality=district.street_a)
+    rows = [row(登记编号="DJ9", 事项编号=matter.number, 登记日期="2026-04-01")]
+    with CaptureQueriesContext(connection) as queries:
+        ledger_import(actor=None, path=write_csv(tmp_path / "l.csv", rows))
+    locked = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
+    if connection.features.has_select_for_update:
+        assert len(locked) == 1 and '"intake_matter"' in locked[0]
+    else:  # SQLite locks the whole database for a write transaction instead
+        assert locked == []
+    matter.refresh_from_db()
+    assert matter.registration_count == 2

@@ -298,7 +298,10 @@ class LedgerWriter:
             and (plan.count or plan.number in self.result.fact_changes or plan.number in by_matter)
         ]
         ids = [plan.existing["id"] for plan in touched if plan.existing]
-        matters = _in_chunks(ids, lambda chunk: Matter.objects.filter(pk__in=chunk))
+        # Locked till the import commits: a desk registration meanwhile waits, never lost.
+        matters = _in_chunks(
+            ids, lambda chunk: Matter.objects.select_for_update().filter(pk__in=chunk)
+        )
         by_pk = {matter.pk: matter for matter in matters}
         fields = ("id", "matter_id", "number", "received_at", "received_on", "is_first", *_SUMMARY)
         stored: dict[int, list[dict[str, Any]]] = {}

@@ -40,7 +40,7 @@ def run(path: Path, *args: str) -> str:
 
 def test_children_may_come_before_parents(db: None, tmp_path: Path) -> None:
     out = run(org_csv(tmp_path / "org.csv", TREE))
-    assert "新增单位6个" in out
+    assert "新增单位6个（其中按名称认定为纪检监察机关1个）" in out
     village = OrgUnit.objects.get(code="3202010101")
     chain = [OrgUnit.objects.get(pk=pk).code for pk in village.ancestor_ids()]
     assert chain == ["3202", "320201", "32020101", "3202010101"]
@@ -68,7 +68,10 @@ def test_loading_again_updates_and_keeps_the_rest(db: None, tmp_path: Path) -> N
     assert village.parent is not None and village.parent.code == "320201"
     assert village.path == f"{village.parent.path}{village.pk}/"
     assert OrgUnit.objects.get(code="32020101").name == "桥东街道"
-    assert OrgUnit.objects.get(code="32020191").is_discipline_organ is True
+    # The discipline-organ flag is set only on creation: a new name neither grants nor takes it.
+    flags = dict(OrgUnit.objects.values_list("code", "is_discipline_organ"))
+    assert (flags["32020191"], flags["32020190"]) == (False, True)
+    assert "已有单位的标记不变" in summary.text() and "纪检监察机关0个" in summary.text()
     assert OrgUnit.objects.count() == 6
     rename = AuditEvent.objects.get(action="orgunit.update", data__code="32020101")
     assert rename.data["changes"] == {"name": ["桥头街道", "桥东街道"]}

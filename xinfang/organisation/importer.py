@@ -46,11 +46,14 @@ class OrgImportSummary:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    discipline_created: int = 0  # new units taken as discipline organs by their name
 
     def text(self) -> str:
         return (
-            f"{self.file_name} 导入完成：共{self.rows}行，新增单位{self.created}个，"
+            f"{self.file_name} 导入完成：共{self.rows}行，新增单位{self.created}个"
+            f"（其中按名称认定为纪检监察机关{self.discipline_created}个），"
             f"更新{self.updated}个，未变{self.unchanged}个。"
+            "纪检监察机关标记只在新建单位时按名称设定，已有单位的标记不变，请在单位管理中核对。"
         )
 
 
@@ -191,6 +194,7 @@ def _write(
         for created in OrgUnit.objects.bulk_create(batch):
             by_code[created.code] = created
     summary.created = len(new)
+    summary.discipline_created = sum(1 for unit in new if _discipline(unit.name))
     events: list[AuditEvent] = []
     changed: list[OrgUnit] = []
     code_of: dict[int | None, str] = {unit.pk: code for code, unit in stored.items()}
@@ -202,7 +206,8 @@ def _write(
             "name": unit.name,
             "kind": KINDS[unit.kind],
             "parent": unit.parent or None,
-            "is_discipline_organ": current.is_discipline_organ or _discipline(unit.name),
+            # Set only when a unit is created: a name never grants or takes away accusations.
+            "is_discipline_organ": current.is_discipline_organ,
         }
         old_parent = code_of.get(current.parent_id)
         before = {

@@ -13,6 +13,7 @@ from xinfang.core.config import domain_setting
 from xinfang.core.permissions import Action, get_matter_for, may
 from xinfang.intake.forms import MatterFilterForm
 from xinfang.intake.history import matter_history
+from xinfang.intake.ledger.columns import MATTER_FIELDS
 from xinfang.intake.models import Matter, Petitioner
 from xinfang.intake.selectors import (
     Cursor,
@@ -22,26 +23,7 @@ from xinfang.intake.selectors import (
 )
 
 # The recorded facts of handling, in the order of the ledger (contract A, from 处理方式 on).
-FACT_FIELDS = (
-    "handling_method",
-    "decided_on",
-    "handling_deadline",
-    "extended_to",
-    "replied_on",
-    "evaluation",
-    "evaluated_on",
-    "review_requested_on",
-    "review_replied_on",
-    "rereview_requested_on",
-    "rereview_replied_on",
-    "package_leader",
-    "package_started_on",
-    "supervision_level",
-    "supervision_started_on",
-    "supervision_due",
-    "resolved_on",
-    "remark",
-)
+FACT_FIELDS = MATTER_FIELDS
 
 
 @login_required

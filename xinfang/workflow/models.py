@@ -1,9 +1,15 @@
-"""Workflow tables: the working calendar's entered years, assignments, and each matter's clocks."""
+"""Workflow tables: calendar years, assignments, each matter's clocks, supervision, instructions."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from xinfang.intake.choices import SupervisionLevel
+from xinfang.workflow.supervision_rules import (
+    SupervisionKind,
+    SupervisionOutcome,
+    SupervisionSource,
+)
 from xinfang.workflow.transitions import AssignmentKind, LegalChannel, ReplyOutcome
 
 FIRST_YEAR = 1990
@@ -164,3 +170,83 @@ class MatterWorkflow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.matter_id}"
+
+
+class SupervisionNotice(models.Model):
+    """督办单: a level's demand that a matter be settled by a date; at most one open per level."""
+
+    matter = models.ForeignKey(
+        "intake.Matter",
+        verbose_name="信访事项",
+        on_delete=models.PROTECT,
+        related_name="supervision_notices",
+    )
+    level = models.CharField("督办级别", max_length=16, choices=SupervisionLevel.choices)
+    kind = models.CharField("督办类型", max_length=16, choices=SupervisionKind.choices)
+    source = models.CharField("发起方式", max_length=8, choices=SupervisionSource.choices)
+    unit = models.ForeignKey(
+        "organisation.OrgUnit",
+        verbose_name="被督办单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervision_notices",
+    )
+    reason = models.TextField("督办事由")
+    raised_on = models.DateField("督办日期")
+    due = models.DateField("督办期限")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(
+        "督办结果", max_length=16, choices=SupervisionOutcome.choices, blank=True
+    )
+    outcome_note = models.TextField("结果说明", blank=True)
+    closed_on = models.DateField("办结日期", null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "督办单"
+        verbose_name_plural = "督办单"
+        ordering = ["matter", "id"]
+        constraints = [
+            # a clock scan run twice (or at once) can never open a second notice at one level
+            models.UniqueConstraint(
+                fields=["matter", "level"],
+                condition=models.Q(closed_on__isnull=True),
+                name="supervision_one_open_per_matter_level",
+            )
+        ]
+        indexes = [models.Index(fields=["closed_on", "due"])]
+
+    def __str__(self) -> str:
+        return f"{self.matter} {self.get_level_display()}督办"
+
+
+class LeaderInstruction(models.Model):
+    """领导批示 on a matter, as the leader wrote it."""
+
+    matter = models.ForeignKey(
+        "intake.Matter",
+        verbose_name="信访事项",
+        on_delete=models.PROTECT,
+        related_name="leader_instructions",
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="批示领导",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    text = models.TextField("批示内容")
+    given_on = models.DateField("批示日期")
+
+    class Meta:
+        verbose_name = "领导批示"
+        verbose_name_plural = "领导批示"
+        ordering = ["matter", "given_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.matter} {self.given_on:%Y-%m-%d} 批示"

@@ -1,0 +1,227 @@
+"""Supervision services: raise and close 督办单, add a leader's 批示, record a matter's 化解.
+
+Same shape as xinfang.workflow.services: one transaction with the matter locked, the role guard
+from supervision_rules.TABLE, a version check, the version bumped, ONE audit event per call.
+"""
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.accounts.models import User
+from xinfang.core.audit import audit_record
+from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
+from xinfang.core.permissions import visible_matters
+from xinfang.intake.choices import SupervisionLevel
+from xinfang.intake.models import Matter
+from xinfang.organisation.models import OrgUnit
+from xinfang.workflow import calendar
+from xinfang.workflow.models import LeaderInstruction, SupervisionNotice
+from xinfang.workflow.supervision_rules import (
+    TABLE,
+    Act,
+    SupervisionKind,
+    SupervisionOutcome,
+    SupervisionSource,
+    check_role,
+)
+
+
+def _day(on: date | None, what: str = "日期") -> date:
+    today = timezone.localdate()
+    if on is None:
+        return today
+    if on > today:
+        raise InputError(f"{what}不能晚于今天", field="on")
+    return on
+
+
+def _text(value: str, what: str, field: str) -> str:
+    value = value.strip()
+    if not value:
+        raise InputError(f"请填写{what}", field=field)
+    return value
+
+
+def _lock(act: Act, *, actor: User | None, matter: Matter, version: int | None) -> Matter:
+    """Lock the matter; check the actor may see it and, when given, that `version` is current."""
+    locked = Matter.objects.select_for_update().get(pk=matter.pk)
+    if actor is not None and not visible_matters(actor).filter(pk=locked.pk).exists():
+        raise PermissionRefusedError("您无权处理该事项")
+    if version is not None and locked.version != version:
+        raise ConflictError(
+            f"事项{locked.number}已被他人更新，本次「{TABLE[act].label}」未保存，请刷新后重试"
+        )
+    return locked
+
+
+def _not_before_registration(day: date, matter: Matter) -> None:
+    if day < matter.first_received_on:
+        raise InputError(
+            f"日期不能早于首次登记日期（{matter.first_received_on:%Y年%m月%d日}）", field="on"
+        )
+
+
+def _finish(
+    act: Act, *, actor: User | None, matter: Matter, fields: set[str], data: dict[str, Any]
+) -> Matter:
+    """Bump the version, save the matter's changed facts, write the ONE event of this call."""
+    matter.version += 1
+    matter.save(update_fields=sorted(fields | {"version", "updated_at"}))
+    audit_record(actor=actor, action=f"workflow.{act}", obj=matter, matter=matter, data=data)
+    return matter
+
+
+@transaction.atomic
+def supervision_raise(
+    *,
+    actor: User | None,
+    matter: Matter,
+    version: int,
+    level: str,
+    kind: str = SupervisionKind.ROUTINE,
+    source: str = SupervisionSource.MANUAL,
+    reason: str,
+    unit: OrgUnit | None = None,
+    due: date | None = None,
+    on: date | None = None,
+) -> SupervisionNotice:
+    """督办: open a notice at `level`; a clock's second attempt returns the open one unchanged.
+
+    `actor` is None only for the clock scan (no person raised it); due defaults to
+    SUPERVISION_DAYS calendar days on the working calendar.
+    """
+    if source not in SupervisionSource.values:
+        raise InputError("发起方式无效", field="source")
+    if actor is None and source != SupervisionSource.CLOCK:
+        raise PermissionRefusedError("人工督办须由经办人或督查人员发起")
+    if actor is not None:
+        check_role(Act.SUPERVISION_RAISE, role=actor.role)
+    if level not in SupervisionLevel.values:
+        raise InputError("请选择督办级别：中央、省、市或区", field="level")
+    if kind not in SupervisionKind.values:
+        raise InputError("请选择督办类型：常规督办或集中督办", field="kind")
+    day, reason = _day(on, "督办日期"), _text(reason, "督办事由", "reason")
+    locked = Matter.objects.select_for_update().get(pk=matter.pk)
+    open_notice = SupervisionNotice.objects.filter(
+        matter=locked, level=level, closed_on__isnull=True
+    ).first()
+    # idempotent for the clock: before the version check, so a rerun with an old version is a no-op
+    if open_notice is not None and source == SupervisionSource.CLOCK:
+        return open_notice
+    locked = _lock(Act.SUPERVISION_RAISE, actor=actor, matter=locked, version=version)
+    if open_notice is not None:
+        raise ConflictError(
+            f"该事项已有未办结的{SupervisionLevel(level).label}级督办单"
+            f"（期限{open_notice.due:%Y年%m月%d日}），不能重复督办"
+        )
+    _not_before_registration(day, locked)
+    if due is None:
+        due = calendar.deadline(day, int(settings.XINFANG["SUPERVISION_DAYS"]))
+    elif due < day:
+        raise InputError("督办期限不能早于督办日期", field="due")
+    notice = SupervisionNotice.objects.create(
+        matter=locked,
+        level=level,
+        kind=kind,
+        source=source,
+        unit=unit if unit is not None else locked.responsible_unit,
+        reason=reason,
+        raised_on=day,
+        due=due,
+        raised_by=actor,
+    )
+    # the ledger's 督办 facts are the first notice's; later notices do not rewrite them
+    fields: set[str] = set()
+    if not locked.supervision_level:
+        locked.supervision_level = level
+        fields.add("supervision_level")
+    if locked.supervision_started_on is None:
+        locked.supervision_started_on = day
+        fields.add("supervision_started_on")
+    if locked.supervision_due is None:
+        locked.supervision_due = due
+        fields.add("supervision_due")
+    data = {
+        "notice": notice.pk,
+        "level": level,
+        "kind": kind,
+        "source": source,
+        "unit": str(notice.unit) if notice.unit else "",
+        "on": day.isoformat(),
+        "due": due.isoformat(),
+        "reason": reason,
+    }
+    _finish(Act.SUPERVISION_RAISE, actor=actor, matter=locked, fields=fields, data=data)
+    return notice
+
+
+@transaction.atomic
+def supervision_close(
+    *,
+    actor: User,
+    notice: SupervisionNotice,
+    version: int,
+    outcome: str,
+    note: str = "",
+    on: date | None = None,
+) -> SupervisionNotice:
+    """办结督办单 with its outcome (已办结 / 已化解 / 未化解) and the date."""
+    check_role(Act.SUPERVISION_CLOSE, role=actor.role)
+    if outcome not in SupervisionOutcome.values:
+        raise InputError("请选择督办结果：已办结、已化解或未化解", field="outcome")
+    day = _day(on, "办结日期")
+    locked = _lock(Act.SUPERVISION_CLOSE, actor=actor, matter=notice.matter, version=version)
+    current = SupervisionNotice.objects.select_for_update().get(pk=notice.pk)
+    if current.closed_on is not None:
+        raise ConflictError(f"该督办单已于{current.closed_on:%Y年%m月%d日}办结")
+    if day < current.raised_on:
+        raise InputError(
+            f"办结日期不能早于督办日期（{current.raised_on:%Y年%m月%d日}）", field="on"
+        )
+    current.outcome, current.outcome_note = outcome, note.strip()
+    current.closed_on, current.closed_by = day, actor
+    current.save(update_fields=["outcome", "outcome_note", "closed_on", "closed_by"])
+    data = {
+        "notice": current.pk,
+        "level": current.level,
+        "outcome": outcome,
+        "note": current.outcome_note,
+        "on": day.isoformat(),
+        "on_time": day <= current.due,
+    }
+    _finish(Act.SUPERVISION_CLOSE, actor=actor, matter=locked, fields=set(), data=data)
+    return current
+
+
+@transaction.atomic
+def instruction_add(
+    *, actor: User, matter: Matter, version: int, text: str, on: date | None = None
+) -> LeaderInstruction:
+    """领导批示: the leader's own words on the matter, with the day given."""
+    check_role(Act.INSTRUCTION_ADD, role=actor.role)
+    day, text = _day(on, "批示日期"), _text(text, "批示内容", "text")
+    locked = _lock(Act.INSTRUCTION_ADD, actor=actor, matter=matter, version=version)
+    _not_before_registration(day, locked)
+    instruction = LeaderInstruction.objects.create(
+        matter=locked, leader=actor, text=text, given_on=day
+    )
+    data = {"instruction": instruction.pk, "on": day.isoformat(), "text": text}
+    _finish(Act.INSTRUCTION_ADD, actor=actor, matter=locked, fields=set(), data=data)
+    return instruction
+
+
+@transaction.atomic
+def matter_resolve(*, actor: User, matter: Matter, version: int, on: date) -> Matter:
+    """化解: the day the matter was settled, kept as Matter.resolved_on (the ledger's 化解日期)."""
+    check_role(Act.RESOLVE, role=actor.role)
+    day = _day(on, "化解日期")
+    locked = _lock(Act.RESOLVE, actor=actor, matter=matter, version=version)
+    _not_before_registration(day, locked)
+    before = locked.resolved_on
+    locked.resolved_on = day
+    data = {"on": day.isoformat(), "before": before.isoformat() if before else None}
+    return _finish(Act.RESOLVE, actor=actor, matter=locked, fields={"resolved_on"}, data=data)

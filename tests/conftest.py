@@ -51,8 +51,26 @@ def make_user(username: str, role: str, unit: OrgUnit) -> User:
     )
 
 
+def ensure_default_categories() -> None:
+    """A transactional test's flush removes what migrations loaded; put the default tree back."""
+    from xinfang.intake.default_categories import DEFAULT_CATEGORIES
+
+    if Category.objects.exists():
+        return
+    for order, (parent_name, children) in enumerate(DEFAULT_CATEGORIES):
+        parent = Category.objects.create(name=parent_name, path=parent_name, sort_order=order * 100)
+        for sub, child in enumerate(children, start=1):
+            Category.objects.create(
+                name=child,
+                parent=parent,
+                path=f"{parent_name}/{child}",
+                sort_order=order * 100 + sub,
+            )
+
+
 @pytest.fixture
 def district(db: None) -> District:
+    ensure_default_categories()
     city = unit_create(code="3201", name="示范市", kind=UnitKind.CITY)
     district = unit_create(code="320101", name="示范区", kind=UnitKind.DISTRICT, parent=city)
     street_a = unit_create(code="32010101", name="东风街道", kind=UnitKind.STREET, parent=district)

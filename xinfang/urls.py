@@ -17,4 +17,5 @@ urlpatterns = [
     path("manage/", admin_site.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("intake/", include("xinfang.intake.urls")),
+    path("workflow/", include("xinfang.workflow.urls")),
 ]

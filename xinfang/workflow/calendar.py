@@ -302,3 +302,10 @@ def clock_state(deadline: date, today: date, warning_days: int | None = None) ->
     if left <= warning_days:
         return ClockState.WARNING
     return ClockState.RUNNING
+
+
+def warning_horizon(today: date, warning_days: int | None = None) -> date:
+    """The last deadline clock_state calls WARNING on `today` (to filter in the database)."""
+    if warning_days is None:
+        warning_days = int(settings.XINFANG["CLOCK_WARNING_DAYS"])
+    return date.fromordinal(_ordinal(today) + warning_days)

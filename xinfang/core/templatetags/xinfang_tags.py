@@ -13,6 +13,7 @@ register = template.Library()
 NAV = (
     (Action.REGISTER, "登记", "intake:register"),
     (Action.VIEW_MATTER, "事项", "intake:matter_list"),
+    (Action.VIEW_MATTER, "我的待办", "workflow:queues"),
 )
 
 

@@ -1,0 +1,175 @@
+"""Work queues (我的待办): what each role should act on today, read only, within visible_matters."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import DateField, Exists, F, Min, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan, LessThanOrEqual
+
+from xinfang.accounts.models import Role, User
+from xinfang.core.permissions import visible_matters
+from xinfang.intake.models import Matter
+from xinfang.workflow import calendar
+from xinfang.workflow.calendar import ClockState
+from xinfang.workflow.models import Assignment, SupervisionNotice
+from xinfang.workflow.states import MatterStatus as S
+
+QUEUE_SIZE = 50
+# statuses whose handling clock is running: routed or accepted, not yet replied
+CLOCK_STATUSES = (S.ASSIGNED, S.IN_HANDLING)
+TO_ROUTE = (S.REGISTERED, S.RETURNED)
+BADGES = {ClockState.RUNNING: "ok", ClockState.WARNING: "warn", ClockState.OVERDUE: "bad"}
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    matter: Matter
+    day: date | None  # the date the queue is about (its column label says which)
+    days_left: int | None  # None when the queue has no clock
+    state: ClockState | None
+
+    @property
+    def badge(self) -> str:
+        return BADGES[self.state] if self.state else ""
+
+    @property
+    def overdue_days(self) -> int:
+        return -(self.days_left or 0)
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    title: str
+    day_label: str
+    rows: list[QueueRow]
+    total: int
+
+    @property
+    def capped(self) -> bool:
+        return self.total > len(self.rows)
+
+
+def _open_assignments(user: User) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(matter=OuterRef("pk"), active=True, unit_id=user.org_unit_id)
+
+
+# the handling deadline in force: the approved extension, else the original limit
+DEADLINE = Coalesce("extended_to", "handling_deadline", output_field=DateField())
+
+
+def _running(matters: QuerySet[Matter]) -> QuerySet[Matter]:
+    return matters.filter(
+        IsNull(DEADLINE, False), status__in=CLOCK_STATUSES, replied_on__isnull=True
+    ).annotate(queue_day=DEADLINE)
+
+
+def _due_soon(matters: QuerySet[Matter], today: date) -> QuerySet[Matter]:
+    horizon = calendar.warning_horizon(today)
+    soon = _running(matters).filter(
+        GreaterThanOrEqual(DEADLINE, today), LessThanOrEqual(DEADLINE, horizon)
+    )
+    return soon.order_by(DEADLINE.asc(), "pk")
+
+
+def _overdue(matters: QuerySet[Matter], today: date) -> QuerySet[Matter]:
+    return _running(matters).filter(LessThan(DEADLINE, today)).order_by(DEADLINE.asc(), "pk")
+
+
+def _build(
+    key: str, title: str, day_label: str, matters: QuerySet[Matter], today: date, clock: bool
+) -> Queue:
+    """Count, then fetch the first QUEUE_SIZE with what the row shows (two queries)."""
+    total = matters.count()
+    fetched = matters.select_related("petitioner", "responsible_unit")[:QUEUE_SIZE]
+    rows = []
+    for m in fetched:
+        day: date | None = getattr(m, "queue_day", None)
+        if clock and day is not None:
+            rows.append(QueueRow(m, day, calendar.days_left(day, today), _state(day, today)))
+        else:
+            rows.append(QueueRow(m, day, None, None))
+    return Queue(key, title, day_label, rows, total)
+
+
+def _state(day: date, today: date) -> ClockState:
+    return calendar.clock_state(day, today)
+
+
+def new_assignments(user: User, visible: QuerySet[Matter], today: date) -> Queue:
+    own = _open_assignments(user)
+    matters = (
+        visible.filter(Exists(own.filter(received_on__isnull=True)))
+        .annotate(queue_day=Subquery(own.values("assigned_on")[:1]))
+        .order_by("-queue_day", "-pk")
+    )
+    return _build("new", "新交办待签收", "交办日期", matters, today, clock=False)
+
+
+def due_soon(user: User, visible: QuerySet[Matter], today: date) -> Queue:
+    matters = _due_soon(_scope(user, visible), today)
+    return _build("due_soon", "即将到期", "办理期限", matters, today, clock=True)
+
+
+def overdue(user: User, visible: QuerySet[Matter], today: date) -> Queue:
+    matters = _overdue(_scope(user, visible), today)
+    return _build("overdue", "已超期", "办理期限", matters, today, clock=True)
+
+
+def to_route(user: User, visible: QuerySet[Matter], today: date) -> Queue:
+    matters = (
+        visible.filter(status__in=TO_ROUTE)
+        .annotate(queue_day=F("first_received_on"))
+        .order_by("-first_received_on", "-pk")
+    )
+    return _build("to_route", "待处理", "首次登记", matters, today, clock=False)
+
+
+def extensions(user: User, visible: QuerySet[Matter], today: date) -> Queue:
+    matters = (
+        visible.filter(
+            workflow__extension_requested_on__isnull=False,
+            workflow__extension_approved__isnull=True,
+        )
+        .annotate(queue_day=DEADLINE)
+        .order_by(DEADLINE.asc(nulls_last=True), "pk")
+    )
+    return _build("extensions", "待审批延期", "办理期限", matters, today, clock=True)
+
+
+def supervised(user: User, visible: QuerySet[Matter], today: date) -> Queue:
+    open_notices = SupervisionNotice.objects.filter(matter=OuterRef("pk"), closed_on__isnull=True)
+    first_due = open_notices.order_by().values("matter").annotate(d=Min("due")).values("d")
+    matters = (
+        visible.filter(Exists(open_notices))
+        .annotate(queue_day=Subquery(first_due[:1]))
+        .order_by("queue_day", "pk")
+    )
+    return _build("supervised", "督办中", "督办期限", matters, today, clock=True)
+
+
+def _scope(user: User, visible: QuerySet[Matter]) -> QuerySet[Matter]:
+    """Clocks a user watches: a unit its own active assignments, the bureau its whole area."""
+    matters = visible
+    if user.role == Role.UNIT_STAFF:
+        return matters.filter(Exists(_open_assignments(user)))
+    return matters
+
+
+QueueFn = Callable[[User, QuerySet[Matter], date], Queue]
+ROLE_QUEUES: dict[str, tuple[QueueFn, ...]] = {
+    Role.UNIT_STAFF: (new_assignments, due_soon, overdue),
+    Role.OFFICER: (to_route, extensions, due_soon, overdue, supervised),
+    Role.LEADER: (extensions, supervised),
+    Role.SUPERVISOR: (overdue, supervised),
+    Role.REGISTRAR: (to_route,),
+}
+
+
+def queues_for(user: User, today: date) -> list[Queue]:
+    """The user's queues, in the order the page shows them; none for a role without any."""
+    # the user's scope is worked out once (it reads the unit tree), then narrowed by each queue
+    visible = visible_matters(user)
+    return [fn(user, visible, today) for fn in ROLE_QUEUES.get(user.role, ())]

@@ -1,0 +1,10 @@
+"""Workflow pages."""
+
+from django.urls import path
+
+from xinfang.workflow import views
+
+app_name = "workflow"
+urlpatterns = [
+    path("queues/", views.queues, name="queues"),
+]

@@ -86,6 +86,19 @@ def units_for(user: User) -> QuerySet[OrgUnit]:
     return subtree(user.org_unit).filter(active=True).order_by("path")
 
 
+def scope_unit_fields(form: forms.Form, user: User, *, empty_label: str) -> QuerySet[OrgUnit]:
+    """Limit the form's 问题属地 and 责任单位 to the units of the user's area; returns them."""
+    units = units_for(user)
+    base = user.org_unit.depth if user.org_unit else 0
+    for name in ("locality", "responsible_unit"):
+        field = form.fields[name]
+        assert isinstance(field, UnitField)
+        field.queryset = units
+        field.base_depth = base
+        field.empty_label = empty_label
+    return units
+
+
 def check_id_number(raw: str) -> str:
     if not raw.strip():
         return ""
@@ -179,14 +192,7 @@ class RegistrationForm(forms.Form):
         assert isinstance(category, CategoryField)
         category.queryset = Category.objects.filter(active=True).order_by("path")
         category.empty_label = "（未定）"
-        units = units_for(user)
-        base = user.org_unit.depth if user.org_unit else 0
-        for name in ("locality", "responsible_unit"):
-            field = self.fields[name]
-            assert isinstance(field, UnitField)
-            field.queryset = units
-            field.base_depth = base
-            field.empty_label = "（未定）"
+        units = scope_unit_fields(self, user, empty_label="（未定）")
         locality = self.fields["locality"]
         assert isinstance(locality, UnitField)
         # 属地 is a place: a department is a responsible unit, never where the problem lies.
@@ -377,14 +383,7 @@ class MatterFilterForm(forms.Form):
         assert isinstance(category, CategoryField)
         category.queryset = Category.objects.order_by("path")
         category.empty_label = "全部"
-        units = units_for(user)
-        base = user.org_unit.depth if user.org_unit else 0
-        for name in ("locality", "responsible_unit"):
-            field = self.fields[name]
-            assert isinstance(field, UnitField)
-            field.queryset = units
-            field.base_depth = base
-            field.empty_label = "全部"
+        scope_unit_fields(self, user, empty_label="全部")
 
     def clean(self) -> dict[str, Any]:
         super().clean()

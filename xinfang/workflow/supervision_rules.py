@@ -6,7 +6,7 @@ from enum import StrEnum
 from django.db import models
 
 from xinfang.accounts.models import Role
-from xinfang.core.errors import PermissionRefusedError
+from xinfang.workflow.transitions import refuse_unless
 
 
 class SupervisionKind(models.TextChoices):
@@ -54,7 +54,5 @@ TABLE: dict[Act, Rule] = {
 def check_role(act: Act, *, role: str) -> Rule:
     """The rule, if `role` may take `act`; otherwise a refusal naming who may."""
     r = TABLE[act]
-    if role not in r.roles:
-        names = "、".join(Role(x).label for x in sorted(r.roles))
-        raise PermissionRefusedError(f"「{r.label}」只能由{names}办理")
+    refuse_unless(role, r.roles, r.label)
     return r

@@ -222,10 +222,15 @@ TABLE: dict[Step, Transition] = {
 def check_role(step: Step, *, role: str) -> Transition:
     """The transition, if `role` may take `step` at all; otherwise a refusal naming who may."""
     t = TABLE[step]
-    if role not in t.roles:
-        names = "、".join(Role(r).label for r in sorted(t.roles))
-        raise PermissionRefusedError(f"「{t.label}」只能由{names}办理")
+    refuse_unless(role, t.roles, t.label)
     return t
+
+
+def refuse_unless(role: str, roles: frozenset[str], label: str) -> None:
+    """A refusal naming the roles that may take the step called `label`, unless `role` is one."""
+    if role not in roles:
+        names = "、".join(Role(r).label for r in sorted(roles))
+        raise PermissionRefusedError(f"「{label}」只能由{names}办理")
 
 
 def check_state(step: Step, *, status: str) -> Transition:

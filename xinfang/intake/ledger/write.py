@@ -62,29 +62,7 @@ _REG_UPDATE = {
     "responsible_unit_id": "responsible_unit",
     "letter_kind": "letter_kind",
 }
-_REG_INSERT = (
-    "matter",
-    "is_first",
-    "number",
-    "received_at",
-    "received_on",
-    "channel",
-    "level",
-    "form",
-    "people",
-    "petitioner",
-    "petitioner_name",
-    "petitioner_phone",
-    "petitioner_address",
-    "content",
-    "category",
-    "purpose",
-    "locality",
-    "responsible_unit",
-    "letter_kind",
-    "source",
-    "import_batch",
-)
+_REG_INSERT = ("matter", "is_first", *NEW_FIELDS, "source", "import_batch")
 
 
 def status_of(facts: dict[str, Any]) -> str:

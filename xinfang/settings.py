@@ -24,11 +24,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "xinfang.core",
     "xinfang.organisation",
     "xinfang.accounts",
     "xinfang.intake",
     "xinfang.workflow",
+    "xinfang.documents",
+    "xinfang.notifications",
+    "xinfang.analytics",
     "xinfang.demo",
 ]
 
@@ -77,6 +82,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["TEST"] = {"NAME": env_str("XINFANG_TEST_DB_NAME", "") or None}
+# Background work (clock scans, notifications, report builds) through the Django tasks API:
+# the database backend by default, run by `xinfang db_worker`; tests run tasks immediately.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("XINFANG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -18,4 +18,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("intake/", include("xinfang.intake.urls")),
     path("workflow/", include("xinfang.workflow.urls")),
+    path("documents/", include("xinfang.documents.urls")),
+    path("notifications/", include("xinfang.notifications.urls")),
+    path("analytics/", include("xinfang.analytics.urls")),
 ]

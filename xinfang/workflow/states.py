@@ -20,6 +20,20 @@ class MatterStatus(models.TextChoices):
     FINAL = "final", "已终结"
 
 
+class ClockKind(models.TextChoices):
+    """Every clock a matter can have (domain brief, section 4); the scan, the page and the queues
+    name them by these codes."""
+
+    ROUTE = "route", "登记转送交办期限"  # receipt + ROUTE_DAYS, while the bureau has not routed it
+    RETURN = "return", "退回期限"  # receipt of the assignment + RETURN_WORKING_DAYS working days
+    HANDLE = "handle", "办理期限"  # acceptance/assignment + HANDLE_DAYS, or the approved extension
+    REVIEW_REQUEST = "review_request", "申请复查期限"  # reply delivered + REVIEW_REQUEST_DAYS
+    REVIEW = "review", "复查期限"  # review requested + REVIEW_DECIDE_DAYS
+    REREVIEW_REQUEST = "rereview_request", "申请复核期限"  # review delivered + 30
+    REREVIEW = "rereview", "复核期限"  # re-review requested + REREVIEW_DECIDE_DAYS, hearings paused
+    SUPERVISION = "supervision", "督办期限"  # an open 督办单's due date
+
+
 @dataclass(frozen=True)
 class RecordedFacts:
     handling_method: str

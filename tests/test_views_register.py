@@ -4,7 +4,7 @@ import hashlib
 import io
 import re
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from xinfang.core.models import AuditEvent
 from xinfang.intake.choices import AttachmentKind, Channel, Form, LetterKind, Level
 from xinfang.intake.idcard import make_id_number
 from xinfang.intake.models import Attachment, Category, Matter, Petitioner, Registration
+from xinfang.workflow import services as wf
 
 URL = "/intake/register/"
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -147,6 +148,60 @@ def test_repeat_petition_joins_the_earlier_matter(district: District, registrar:
     assert Matter.objects.count() == 1
     page = registrar.get(URL).content.decode()
     assert "重复信访" in page and earlier.number in page
+
+
+def finalised(district: District) -> Matter:
+    """A matter of 周九's, replied to, delivered, and final once the 30 days passed unused."""
+    officer, desk = district.users["officer"], district.users["registrar"]
+    m = register(
+        district,
+        locality=district.village_a,
+        name="周九",
+        phone="13700007777",
+        when=datetime(2025, 8, 1, 9, tzinfo=TZ),
+    )
+    m = wf.matter_accept(actor=officer, matter=m, version=m.version, on=date(2025, 8, 4))
+    m = wf.reply_issue(
+        actor=officer, matter=m, version=m.version, outcome="explained", on=date(2025, 8, 20)
+    )
+    m = wf.reply_deliver(actor=desk, matter=m, version=m.version, on=date(2025, 9, 1))
+    return wf.matter_finalise(actor=officer, matter=m, version=m.version, on=date(2025, 10, 10))
+
+
+def test_the_same_facts_after_finality_are_recorded_and_the_refusal_shown(
+    district: District, registrar: Client
+) -> None:
+    earlier = finalised(district)
+    lookup = registrar.get("/intake/register/lookup/", {"petitioner_phone": "13700007777"})
+    assert "已终结：同一事实和理由登记后不予受理" in lookup.content.decode()
+    data = form_data(district, matter=str(earlier.pk), petitioner_id_number="")
+    response = registrar.post(URL, data)
+    assert response.status_code == 302
+    latest = earlier.registrations.order_by("-id").first()
+    assert latest is not None and latest.outcome == "refused"
+    assert Matter.objects.get(pk=earlier.pk).registration_count == 2
+    page = registrar.get(URL).content.decode()
+    assert "已登记，不予受理" in page and 'role="alert" id="done-outcome"' in page
+    assert "不予受理的理由" in page and latest.outcome_note in page
+    assert latest.number in page and earlier.number in page
+    assert "（新事项）" not in page
+
+
+def test_a_declined_matter_shows_its_decision_to_the_registrar(
+    district: District, registrar: Client
+) -> None:
+    earlier = register(district, locality=district.village_a, name="周九", phone="13700007777")
+    wf.matter_decline(
+        actor=district.users["officer"],
+        matter=earlier,
+        version=earlier.version,
+        reason="不属于本级职权范围",
+        on=date(2026, 3, 3),
+    )
+    response = registrar.post(URL, form_data(district, matter=str(earlier.pk)))
+    assert response.status_code == 302
+    page = registrar.get(URL).content.decode()
+    assert "原处理决定" in page and "不属于本级职权范围" in page and "重复信访" in page
 
 
 def test_repeat_refused_for_a_matter_out_of_sight(district: District) -> None:

@@ -188,6 +188,15 @@ class ImportBatch(models.Model):
         return f"{self.file_name} {self.started_at:%Y-%m-%d %H:%M}"
 
 
+class RegistrationOutcome(models.TextChoices):
+    """What became of one arrival when it was registered (blank: imported, not recorded)."""
+
+    NEW = "new", "新事项"
+    JOINED = "joined", "重复信访，并入在办事项"
+    TOLD = "told", "重复信访，告知原处理决定"  # the earlier 不予受理 / 依法分类 decision stands
+    REFUSED = "refused", "已终结，登记但不予受理"
+
+
 class Registration(models.Model):
     """One arrival of a petition through one channel at one level (登记, one 批次)."""
 
@@ -250,6 +259,12 @@ class Registration(models.Model):
     )
 
     source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.DESK)
+    outcome = models.CharField(
+        "登记结果", max_length=16, choices=RegistrationOutcome.choices, blank=True, default=""
+    )
+    # what the registrar was told to tell the petitioner: the refusal and its basis, or the
+    # earlier decision that stands
+    outcome_note = models.TextField("登记结果说明", blank=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="登记人",

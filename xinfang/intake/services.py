@@ -1,7 +1,7 @@
 """Writing intake: find or create a petitioner, register an arrival, keep a matter's summary."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,9 +14,18 @@ from xinfang.core.permissions import Action, may
 from xinfang.core.sequences import next_value
 from xinfang.intake.choices import Channel, Form, LetterKind, Level, Purpose, Source
 from xinfang.intake.idcard import InvalidIdNumberError, parse_id_number
-from xinfang.intake.models import Category, Matter, Petitioner, Registration, Representative
+from xinfang.intake.models import (
+    Category,
+    Matter,
+    Petitioner,
+    Registration,
+    RegistrationOutcome,
+    Representative,
+)
 from xinfang.intake.summary import MatterSummary, summarise
 from xinfang.organisation.models import OrgUnit
+from xinfang.workflow.models import MatterWorkflow
+from xinfang.workflow.states import MatterStatus
 
 
 @dataclass
@@ -127,8 +136,10 @@ def registration_create(
         )
         if matter is not None:
             matter = Matter.objects.select_for_update().get(pk=matter.pk)
+            outcome, note = repeat_outcome(matter)
         else:
             matter = Matter(number=_free_number("matter", "XF", Matter))
+            outcome, note = RegistrationOutcome.NEW, ""
         received_on = timezone.localdate(data.received_at)
         registration = Registration(
             number=data.number.strip() or _free_number("registration", "DJ", Registration),
@@ -150,6 +161,8 @@ def registration_create(
             locality=data.locality or (actor.org_unit if actor is not None else None),
             responsible_unit=data.responsible_unit,
             source=source,
+            outcome=outcome,
+            outcome_note=note,
             registered_by=actor,
         )
         if matter.pk is None:
@@ -175,9 +188,60 @@ def registration_create(
                 "level": registration.level,
                 "people": registration.people,
                 "repeat": not registration.is_first,
+                "outcome": outcome,
+                **({"note": note} if note else {}),
             },
         )
     return registration
+
+
+def repeat_outcome(matter: Matter) -> tuple[RegistrationOutcome, str]:
+    """What a new arrival of an existing matter is, by the matter's state (domain brief §4).
+
+    A live matter takes it as a repeat (重复信访): its status and every clock stay as they are,
+    whatever level the arrival comes from. A final matter records it (it counts as a batch) but
+    does not accept it again. A declined or legally-channelled matter keeps its decision: the
+    arrival is a repeat and the registrar tells the petitioner the earlier decision; new facts
+    and reasons are registered as a new matter.
+    """
+    status = matter.status
+    flow = MatterWorkflow.objects.filter(matter=matter).first()
+    if status == MatterStatus.FINAL:
+        return RegistrationOutcome.REFUSED, _final_note(matter, flow)
+    if status == MatterStatus.DECLINED:
+        reason = flow.decline_reason if flow is not None else ""
+        return RegistrationOutcome.TOLD, (
+            f"该事项{_on(matter.decided_on)}已决定不予受理"
+            + (f"（理由：{reason}）" if reason else "")
+            + "，原决定不变，请向信访人告知；如有新的事实和理由，请另行登记为新事项。"
+        )
+    if status == MatterStatus.LEGAL_CHANNEL:
+        has_channel = flow is not None and bool(flow.legal_channel)
+        channel = flow.get_legal_channel_display() if flow is not None and has_channel else ""
+        return RegistrationOutcome.TOLD, (
+            f"该事项{_on(matter.decided_on)}已依法分类处理"
+            + (f"，应通过{channel}途径解决" if channel else "")
+            + "，不属于信访程序办理，请再次告知信访人依法通过相应途径反映。"
+        )
+    return RegistrationOutcome.JOINED, ""
+
+
+def _final_note(matter: Matter, flow: MatterWorkflow | None) -> str:
+    final_on = (flow.final_on if flow is not None else None) or matter.rereview_replied_on
+    if matter.rereview_replied_on is not None:
+        return (
+            f"该事项{_on(final_on)}已出具复核意见，信访事项已终结。依据《信访工作条例》"
+            "第三十五条，信访人对复核意见不服，仍然以同一事实和理由提出投诉请求的，不再受理。"
+            "本次信访已登记备查，不予受理，请向信访人说明。"
+        )
+    return (
+        f"该事项{_on(final_on)}已终结（处理或复查意见送达后，信访人未在规定期限内请求复查或复核）。"
+        "以同一事实和理由再次提出的，不再受理。本次信访已登记备查，不予受理，请向信访人说明。"
+    )
+
+
+def _on(day: date | None) -> str:
+    return f"于{day:%Y年%m月%d日}" if day is not None else ""
 
 
 def matter_refresh_summary(*, matter: Matter) -> None:

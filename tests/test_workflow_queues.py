@@ -149,8 +149,11 @@ def test_rows_carry_the_calendar_deadline_and_days_left(district: District) -> N
     sup = queues["supervised"].rows[0]
     assert sup.day == calendar.deadline(date(2025, 9, 5), 15) == date(2025, 9, 22)
     assert sup.state == ClockState.OVERDUE
-    todo = queues["to_route"].rows[0]
-    assert (todo.day, todo.days_left, todo.badge) == (date(2025, 9, 10), None, "")
+    todo, ret = queues["to_route"].rows
+    # 待处理 carries the 15-day routing clock from receipt; a returned matter was routed once
+    assert todo.due == calendar.deadline(date(2025, 9, 10), 15) == date(2025, 9, 25)
+    assert (todo.day, todo.days_left, todo.badge) == (date(2025, 9, 10), -12, "bad")
+    assert (ret.days_left, ret.state, ret.due) == (None, None, None)
     # the day before its warning window opens, the matter is in no clock queue
     earlier = {
         q.key: board.names(q) for q in queues_for(district.users["officer"], date(2025, 10, 5))
@@ -220,3 +223,22 @@ def test_a_long_queue_is_capped_with_its_count(
     (queue,) = queues_for(district.users["registrar"], TODAY)
     assert (queue.total, len(queue.rows), queue.capped) == (3, 2, True)
     assert [r.day for r in queue.rows] == [date(2025, 9, 3), date(2025, 9, 2)]
+
+
+def test_the_routing_clock_waits_out_national_day(
+    district: District, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # received 2025-09-20: day 15 is 10-05, inside the National Day holiday (10-01..10-08)
+    m = new_matter(district, received=date(2025, 9, 20))
+    (queue,) = queues_for(district.users["registrar"], TODAY)
+    (row,) = queue.rows
+    assert row.matter.pk == m.pk
+    assert row.due == calendar.deadline(date(2025, 9, 20), 15) == date(2025, 10, 9)
+    assert (row.days_left, row.state, row.badge) == (2, ClockState.WARNING, "warn")
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
+    html = client_for(district, "officer").get("/workflow/queues/").content.decode()
+    to_route = section(html, "to_route")
+    assert m.number in to_route and "剩 2 天" in to_route and "期限 2025-10-09" in to_route
+    # the next day the clock is still warning; after 10-09 it is overdue
+    (queue,) = queues_for(district.users["registrar"], date(2025, 10, 10))
+    assert (queue.rows[0].days_left, queue.rows[0].state) == (-1, ClockState.OVERDUE)

@@ -25,15 +25,19 @@ class ImportLine:
 HistoryEntry = tuple[str, AuditEvent | ImportLine]  # ("event" | "import", the entry)
 
 
-def matter_history(matter: Matter, registrations: list[Registration]) -> list[HistoryEntry]:
-    """The matter's audit events and its ledger imports, oldest first."""
+def matter_history(
+    matter: Matter, registrations: list[Registration], events: list[AuditEvent] | None = None
+) -> list[HistoryEntry]:
+    """The matter's audit events (read here unless given) and its ledger imports, oldest first."""
     batch_ids = {r.import_batch_id for r in registrations if r.import_batch_id is not None}
     batches = ImportBatch.objects.filter(pk__in=batch_ids).select_related("actor")
     entries: list[HistoryEntry] = [
         ("import", ImportLine(at=b.started_at, file_name=b.file_name, actor=b.actor))
         for b in sorted(batches, key=lambda b: (b.started_at, b.pk))
     ]
-    entries += [("event", event) for event in matter_events(matter)]
+    if events is None:
+        events = matter_events(matter)
+    entries += [("event", event) for event in events]
     # A stable sort: events keep their (at, id) order, imports go before events of their moment.
     entries.sort(key=lambda entry: (entry[1].at, entry[0] == "event"))
     return entries

@@ -13,6 +13,7 @@ from xinfang.core.permissions import visible_matters
 from xinfang.intake.models import Matter
 from xinfang.workflow import calendar
 from xinfang.workflow.calendar import ClockState
+from xinfang.workflow.clocks import clock_state_of, route_clock
 from xinfang.workflow.models import Assignment, SupervisionNotice
 from xinfang.workflow.states import MatterStatus as S
 
@@ -29,6 +30,7 @@ class QueueRow:
     day: date | None  # the date the queue is about (its column label says which)
     days_left: int | None  # None when the queue has no clock
     state: ClockState | None
+    due: date | None = None  # the clock's last day when it is not `day` (待处理: the routing clock)
 
     @property
     def badge(self) -> str:
@@ -79,7 +81,13 @@ def _overdue(matters: QuerySet[Matter], today: date) -> QuerySet[Matter]:
 
 
 def _build(
-    key: str, title: str, day_label: str, matters: QuerySet[Matter], today: date, clock: bool
+    key: str,
+    title: str,
+    day_label: str,
+    matters: QuerySet[Matter],
+    today: date,
+    clock: bool,
+    row: Callable[[Matter, date | None, date], QueueRow] | None = None,
 ) -> Queue:
     """Count, then fetch the first QUEUE_SIZE with what the row shows (two queries)."""
     total = matters.count()
@@ -87,11 +95,22 @@ def _build(
     rows = []
     for m in fetched:
         day: date | None = getattr(m, "queue_day", None)
-        if clock and day is not None:
+        if row is not None:
+            rows.append(row(m, day, today))
+        elif clock and day is not None:
             rows.append(QueueRow(m, day, calendar.days_left(day, today), _state(day, today)))
         else:
             rows.append(QueueRow(m, day, None, None))
     return Queue(key, title, day_label, rows, total)
+
+
+def _route_row(m: Matter, day: date | None, today: date) -> QueueRow:
+    """待处理 with the routing clock (clocks.route_clock, the matter page's own rule)."""
+    clock = route_clock(m, today)
+    state = clock_state_of(clock)
+    if clock is None or state is None:
+        return QueueRow(m, day, None, None)  # returned: routed once already; or no calendar year
+    return QueueRow(m, day, clock.days_left, state, due=clock.deadline)
 
 
 def _state(day: date, today: date) -> ClockState:
@@ -124,7 +143,7 @@ def to_route(user: User, visible: QuerySet[Matter], today: date) -> Queue:
         .annotate(queue_day=F("first_received_on"))
         .order_by("-first_received_on", "-pk")
     )
-    return _build("to_route", "待处理", "首次登记", matters, today, clock=False)
+    return _build("to_route", "待处理", "首次登记", matters, today, clock=True, row=_route_row)
 
 
 def extensions(user: User, visible: QuerySet[Matter], today: date) -> Queue:

@@ -7,4 +7,5 @@ from xinfang.workflow import views
 app_name = "workflow"
 urlpatterns = [
     path("queues/", views.queues, name="queues"),
+    path("matters/<int:pk>/act/<slug:action>/", views.matter_action, name="matter_action"),
 ]

@@ -43,9 +43,16 @@ AUDIT_LABELS = {
 FIELD_LABELS = {"id_number": "身份证号", "phone": "电话", "address": "住址"}
 
 
+def _workflow_labels() -> dict[str, str]:
+    """workflow.<step>, workflow.<supervision act>, document.issue: as the tables name them."""
+    from xinfang.workflow.timeline import EVENT_LABELS
+
+    return EVENT_LABELS
+
+
 @register.filter
 def audit_label(action: str) -> str:
-    return AUDIT_LABELS.get(action, action)
+    return AUDIT_LABELS.get(action) or _workflow_labels().get(action, action)
 
 
 @register.filter
@@ -64,6 +71,10 @@ def audit_summary(event: Any) -> str:
         return f"{channel} {level} {data.get('people', '')}人{repeat}".strip()
     if event.action == "attachment.add":
         return f"{data.get('name', '')}（{data.get('registration', '')}）"
+    if event.action in _workflow_labels():
+        from xinfang.workflow.timeline import event_details
+
+        return "；".join(f"{k}：{v}" if k else v for k, v in event_details(event))
     return ""
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.core.config import domain_setting
@@ -18,9 +19,13 @@ from xinfang.intake.models import Matter, Petitioner
 from xinfang.intake.selectors import (
     Cursor,
     MatterFilters,
+    matter_events,
     matter_page,
     matter_registrations,
 )
+from xinfang.workflow.clocks import load_facts, matter_clocks
+from xinfang.workflow.forms import offered_actions
+from xinfang.workflow.timeline import matter_timeline
 
 # The recorded facts of handling, in the order of the ledger (contract A, from 处理方式 on).
 FACT_FIELDS = MATTER_FIELDS
@@ -50,14 +55,23 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     matter = get_matter_for(user, pk, Action.VIEW_MATTER)
     registrations = matter_registrations(matter)
+    audit = may(user, Action.VIEW_AUDIT)
+    events = matter_events(matter)
+    today = timezone.localdate()
+    clock_facts = load_facts(matter)
     context = {
         "matter": matter,
         "registrations": registrations,
         "people": _people(matter, registrations),
         "facts": _facts(matter),
-        "history": matter_history(matter, registrations) if may(user, Action.VIEW_AUDIT) else None,
+        "history": matter_history(matter, registrations, events) if audit else None,
         "can_reveal": may(user, Action.REVEAL_PERSONAL_DATA, matter),
         "can_view_petitioner": may(user, Action.VIEW_PETITIONER),
+        # the workflow: what the user may do now, every clock, and everything that happened
+        "actions": offered_actions(user, matter, clock_facts, today),
+        "clocks": matter_clocks(matter, today, clock_facts),
+        "timeline": matter_timeline(registrations, events, may_view_audit=audit),
+        "today": today,
     }
     return render(request, "intake/matter_detail.html", context)
 

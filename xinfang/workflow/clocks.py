@@ -1,0 +1,353 @@
+"""Every clock of one matter, as its page shows them: start, deadline, days left and state.
+
+Dates come only from xinfang.workflow.calendar (stored deadlines were computed there when the step
+was taken; missing ones are computed there now). Finished clocks stay in the list: a clock done on
+or before its deadline is MET, after it MISSED. A window the petitioner or the unit may use (退回,
+申请复查, 申请复核) is never overdue: once it passes unused, or the matter moves on, it has ENDED.
+A clock whose dates reach a year nobody has entered is UNKNOWN and carries the calendar's message.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+
+from xinfang.core.errors import XinfangError
+from xinfang.intake.models import Matter
+from xinfang.workflow import calendar
+from xinfang.workflow.calendar import ClockState
+from xinfang.workflow.models import Assignment, MatterWorkflow, SupervisionNotice
+from xinfang.workflow.states import ClockKind
+from xinfang.workflow.states import MatterStatus as S
+
+
+class ClockStatus(models.TextChoices):
+    RUNNING = "running", "未到期"
+    WARNING = "warning", "即将到期"
+    OVERDUE = "overdue", "已超期"
+    PAUSED = "paused", "暂停计时"
+    MET = "met", "按期完成"
+    MISSED = "missed", "超期完成"
+    ENDED = "ended", "已结束"
+    UNKNOWN = "unknown", "无法计算"
+
+
+BADGES = {
+    ClockStatus.RUNNING: "ok",
+    ClockStatus.WARNING: "warn",
+    ClockStatus.OVERDUE: "bad",
+    ClockStatus.PAUSED: "paused",
+    ClockStatus.MET: "ok",
+    ClockStatus.MISSED: "bad",
+    ClockStatus.ENDED: "",
+    ClockStatus.UNKNOWN: "warn",
+}
+
+
+@dataclass(frozen=True)
+class Clock:
+    kind: ClockKind
+    start: date | None
+    deadline: date | None
+    state: ClockStatus
+    days_left: int | None = None  # only while the clock runs (or is paused)
+    done_on: date | None = None
+    unit: str = ""  # the unit the clock binds (an assignment's, a notice's)
+    note: str = ""
+    problem: str = ""  # the calendar's refusal when the deadline cannot be computed
+
+    @property
+    def label(self) -> str:
+        return ClockKind(self.kind).label
+
+    @property
+    def badge(self) -> str:
+        return BADGES[self.state]
+
+    @property
+    def running(self) -> bool:
+        return self.state in (ClockStatus.RUNNING, ClockStatus.WARNING, ClockStatus.OVERDUE)
+
+    @property
+    def overdue_days(self) -> int:
+        return -(self.days_left or 0)
+
+
+@dataclass
+class MatterClockFacts:
+    """What the clocks read beyond the matter row: three queries, shared with the matter page."""
+
+    assignments: list[Assignment]
+    flow: MatterWorkflow | None
+    notices: list[SupervisionNotice]
+    active: Assignment | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.active = next((a for a in self.assignments if a.active), None)
+
+    @property
+    def open_notices(self) -> list[SupervisionNotice]:
+        return [n for n in self.notices if n.closed_on is None]
+
+
+def load_facts(matter: Matter) -> MatterClockFacts:
+    return MatterClockFacts(
+        assignments=list(
+            Assignment.objects.filter(matter=matter).select_related("unit").order_by("id")
+        ),
+        flow=MatterWorkflow.objects.filter(matter=matter).first(),
+        notices=list(
+            SupervisionNotice.objects.filter(matter=matter).select_related("unit").order_by("id")
+        ),
+    )
+
+
+def _limit(name: str) -> int:
+    return int(settings.XINFANG[name])
+
+
+def _running(
+    kind: ClockKind, start: date | None, due: date, today: date, unit: str = "", note: str = ""
+) -> Clock:
+    state = ClockStatus(calendar.clock_state(due, today).value)
+    return Clock(kind, start, due, state, calendar.days_left(due, today), unit=unit, note=note)
+
+
+def _finished(
+    kind: ClockKind, start: date | None, due: date, done: date, unit: str = "", note: str = ""
+) -> Clock:
+    state = ClockStatus.MET if done <= due else ClockStatus.MISSED
+    return Clock(kind, start, due, state, None, done, unit=unit, note=note)
+
+
+def _duty(
+    kind: ClockKind,
+    start: date | None,
+    due: date,
+    done: date | None,
+    today: date,
+    unit: str = "",
+    note: str = "",
+) -> Clock:
+    """A clock someone must beat: finished when done, else running against today."""
+    if done is not None:
+        return _finished(kind, start, due, done, unit, note)
+    return _running(kind, start, due, today, unit, note)
+
+
+def _window(
+    kind: ClockKind,
+    start: date | None,
+    due: date,
+    used: date | None,
+    today: date,
+    *,
+    still_open: bool,
+    unused: str,
+    unit: str = "",
+) -> Clock:
+    """A window someone may use: used in time is MET; passed or closed unused, it ENDED."""
+    if used is not None:
+        return _finished(kind, start, due, used, unit)
+    if not still_open or calendar.days_left(due, today) < 0:
+        return Clock(kind, start, due, ClockStatus.ENDED, unit=unit, note=unused)
+    return _running(kind, start, due, today, unit)
+
+
+def _guarded(kind: ClockKind, start: date | None, make: Callable[[], Clock | None]) -> Clock | None:
+    try:
+        return make()
+    except XinfangError as exc:  # CalendarMissingError: a year nobody has entered yet
+        return Clock(kind, start, None, ClockStatus.UNKNOWN, problem=exc.message)
+
+
+def route_deadline(matter: Matter) -> date:
+    """登记转送交办期限: receipt + ROUTE_DAYS calendar days, on the working calendar."""
+    return calendar.deadline(matter.first_received_on, _limit("ROUTE_DAYS"))
+
+
+def route_clock(matter: Matter, today: date) -> Clock | None:
+    """The 15-day routing clock (no queries): running while the matter waits to be routed."""
+    start = matter.first_received_on
+
+    def make() -> Clock | None:
+        if matter.status == S.REGISTERED:
+            return _running(ClockKind.ROUTE, start, route_deadline(matter), today)
+        if matter.decided_on is None:
+            return None  # imported history without a decision date: nothing to time
+        return _finished(ClockKind.ROUTE, start, route_deadline(matter), matter.decided_on)
+
+    return _guarded(ClockKind.ROUTE, start, make)
+
+
+def _extension_note(matter: Matter, flow: MatterWorkflow | None) -> str:
+    if matter.extended_to is not None:
+        return f"已延期至{matter.extended_to:%Y-%m-%d}"
+    if flow is not None and flow.extension_requested_on and flow.extension_approved is None:
+        return f"延期{flow.extension_days}日的申请待审批"
+    if flow is not None and flow.extension_approved is False:
+        return "延期申请未获批准"
+    return ""
+
+
+def _assignment_clocks(
+    matter: Matter, a: Assignment, flow: MatterWorkflow | None, today: date
+) -> list[Clock | None]:
+    unit = a.unit.name
+    how = a.get_kind_display()
+    return_start = a.received_on or a.assigned_on
+
+    def return_window() -> Clock | None:
+        due = a.return_due or calendar.add_working_days(
+            a.assigned_on, _limit("RETURN_WORKING_DAYS")
+        )
+        still_open = a.active and matter.status in (S.ASSIGNED, S.IN_HANDLING)
+        return _window(
+            ClockKind.RETURN,
+            return_start,
+            due,
+            a.returned_on,
+            today,
+            still_open=still_open,
+            unused="未退回",
+            unit=unit,
+        )
+
+    def handle() -> Clock | None:
+        if not a.active:
+            return Clock(
+                ClockKind.HANDLE,
+                a.assigned_on,
+                a.due,
+                ClockStatus.ENDED,
+                done_on=a.returned_on,
+                unit=unit,
+                note=f"{how}后已退回",
+            )
+        done = (
+            matter.replied_on if matter.replied_on and matter.replied_on >= a.assigned_on else None
+        )
+        note = _extension_note(matter, flow) or how
+        return _duty(ClockKind.HANDLE, a.assigned_on, a.due, done, today, unit=unit, note=note)
+
+    return [
+        _guarded(ClockKind.RETURN, return_start, return_window),
+        _guarded(ClockKind.HANDLE, a.assigned_on, handle),
+    ]
+
+
+def matter_clocks(
+    matter: Matter, today: date, facts: MatterClockFacts | None = None
+) -> list[Clock]:
+    """Every clock of the matter, running or finished, oldest start first (three queries)."""
+    facts = facts if facts is not None else load_facts(matter)
+    flow = facts.flow
+    clocks: list[Clock | None] = [route_clock(matter, today)]
+    for a in facts.assignments:
+        clocks += _assignment_clocks(matter, a, flow, today)
+
+    # the bureau's own handling (受理), or handling the ledger recorded without an assignment row
+    due = matter.extended_to or matter.handling_deadline
+    if due is not None and facts.active is None and matter.status not in _NO_HANDLING:
+        note = _extension_note(matter, flow) or matter.get_handling_method_display()
+        clocks.append(
+            _duty(ClockKind.HANDLE, matter.decided_on, due, matter.replied_on, today, note=note)
+        )
+
+    clocks += _review_clocks(matter, flow, today)
+
+    for n in facts.notices:
+        unit = n.unit.name if n.unit else ""
+        note = f"{n.get_level_display()}级{n.get_kind_display()}"
+        if n.outcome:
+            note += f"，{n.get_outcome_display()}"
+        clocks.append(_duty(ClockKind.SUPERVISION, n.raised_on, n.due, n.closed_on, today,
+                            unit=unit, note=note))  # fmt: skip
+    found = [c for c in clocks if c is not None]
+    return sorted(found, key=lambda c: c.start or date.min)  # stable: same-day clocks keep order
+
+
+# statuses in which no handling clock runs (not routed yet, sent back, or left the track)
+_NO_HANDLING = (S.REGISTERED, S.RETURNED, S.DECLINED, S.LEGAL_CHANNEL)
+
+
+def _review_clocks(matter: Matter, flow: MatterWorkflow | None, today: date) -> list[Clock | None]:
+    found: list[Clock | None] = []
+    final = matter.status == S.FINAL
+    if flow is not None and flow.reply_delivered_on and flow.review_request_due:
+        delivered, window = flow.reply_delivered_on, flow.review_request_due
+        found.append(
+            _window(
+                ClockKind.REVIEW_REQUEST,
+                delivered,
+                window,
+                matter.review_requested_on,
+                today,
+                still_open=not final,
+                unused="未申请复查",
+            )
+        )
+    if matter.review_requested_on:
+        requested = matter.review_requested_on
+
+        def review() -> Clock | None:
+            due = (flow.review_due if flow else None) or calendar.deadline(
+                requested, _limit("REVIEW_DECIDE_DAYS")
+            )
+            return _duty(ClockKind.REVIEW, requested, due, matter.review_replied_on, today)
+
+        found.append(_guarded(ClockKind.REVIEW, requested, review))
+    if flow is not None and flow.review_delivered_on and flow.rereview_request_due:
+        found.append(
+            _window(
+                ClockKind.REREVIEW_REQUEST,
+                flow.review_delivered_on,
+                flow.rereview_request_due,
+                matter.rereview_requested_on,
+                today,
+                still_open=not final,
+                unused="未申请复核",
+            )
+        )
+    if matter.rereview_requested_on:
+        requested = matter.rereview_requested_on
+        found.append(
+            _guarded(ClockKind.REREVIEW, requested, lambda: _rereview(matter, flow, today))
+        )
+    return found
+
+
+def _rereview(matter: Matter, flow: MatterWorkflow | None, today: date) -> Clock:
+    """复核期限: hearing days are not counted; while a hearing runs the clock stands still."""
+    requested = matter.rereview_requested_on
+    assert requested is not None
+    limit = _limit("REREVIEW_DECIDE_DAYS")
+    started = flow.hearing_started_on if flow else None
+    ended = flow.hearing_ended_on if flow else None
+    if started is not None and ended is None and matter.rereview_replied_on is None:
+        # the deadline as it would stand if the hearing ended today; days left do not fall
+        due = calendar.deadline(requested, limit, paused=[(started, max(started, today))])
+        note = f"听证中，自{started:%Y-%m-%d}起暂停计时"
+        return Clock(
+            ClockKind.REREVIEW,
+            requested,
+            due,
+            ClockStatus.PAUSED,
+            calendar.days_left(due, today),
+            note=note,
+        )
+    paused = [(started, ended)] if started is not None and ended is not None else []
+    due = (flow.rereview_due if flow else None) or calendar.deadline(
+        requested, limit, paused=paused
+    )
+    note = f"听证{started:%Y-%m-%d}至{ended:%Y-%m-%d}不计入" if paused and started and ended else ""
+    return _duty(ClockKind.REREVIEW, requested, due, matter.rereview_replied_on, today, note=note)
+
+
+def clock_state_of(clock: Clock | None) -> ClockState | None:
+    """The queue's three-state view of a running clock (None when it does not run)."""
+    if clock is None or not clock.running:
+        return None
+    return ClockState(clock.state.value)

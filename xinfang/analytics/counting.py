@@ -1,0 +1,654 @@
+"""THE counting module: contract B of ledger-and-report.md, for any node and any period.
+
+Everything the product reports (CLI, JSON, text, Excel, Word, pages) calls `build_report`;
+nothing counts anywhere else. The database does the counting (GROUP BY over registrations and
+matters); Python only adds up the grouped rows, a few thousand at most, never the rows themselves.
+
+Decisions the contract leaves open, written down here:
+- Belonging: a registration belongs to its 问题属地 (the root of the tree when empty), a matter to
+  the locality of its first registration (Matter.locality). A node counts itself and its subtree.
+- A matter counts in P when any of its registrations was received in P (wherever that one
+  belongs); it is first-time when its first registration was received in P.
+- Breakdown rows count registrations (batches, people). `unit` is the matter's handling unit
+  (Matter.responsible_unit: 责任单位, kept by routing), the unit itself, not its subtree; rows
+  without one have `"unit": null`. `locality` rows are the node's direct children, each with its
+  subtree, plus the node itself for what is registered directly at it. `category` is the
+  registration's own category (its path).
+- Rows of channel, level, form and purpose list every code of the vocabulary (so tables keep
+  their shape); the other breakdowns list only rows with a figure in either period.
+- Rank (contract C) is present when the node has siblings of its own kind (a district among the
+  city's districts): totals and the rows of channel, level, form, their combinations, category
+  and purpose rank the node among them for the same row. Rows of `locality` rank that child among
+  the node's children of its kind ("列全区第2位"); rows of `unit` rank the unit among the units
+  of the breakdown. Competition ranking, largest first: 1, 2, 2, 4.
+- Clock items (及时受理, 按期办结, the supervision part of the score) count in the period in which
+  their deadline falls. Every deadline, given (延期至, 办理期限, 督办期限) or computed (+15, +60),
+  moves to the next working day by the calendar of xinfang.workflow.calendar; a year missing from
+  it raises CalendarMissingError rather than guess.
+- Nothing dated after the end of P counts: a decision, reply, evaluation or resolution after it
+  does not make an item compliant; a supervision or package begun after it is not counted.
+- 满意率 / 参评率: over matters whose reply was delivered in P; an evaluation with no date counts
+  (it is not dated after P).
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    F,
+    Func,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from xinfang.analytics.figures import change, pct, weighted_score
+from xinfang.analytics.periods import Comparison, Period, compared_period
+from xinfang.core.errors import InputError
+from xinfang.intake.choices import (
+    Channel,
+    Evaluation,
+    Form,
+    HandlingMethod,
+    Level,
+    Purpose,
+    SupervisionLevel,
+)
+from xinfang.intake.models import Category, Matter, Registration
+from xinfang.organisation.models import OrgUnit
+from xinfang.workflow.calendar import WorkCalendar, current_calendar
+
+DEFAULT_RULE_OF_LAW_WEIGHTS = (1.2, 0.5, 0.8)
+FIGURES = ("batches", "people")
+MATTER_FIGURES = ("matters", "first_matters")
+HANDLED = (HandlingMethod.ACCEPT, HandlingMethod.ASSIGN, HandlingMethod.FORWARD)
+SATISFIED = (Evaluation.SATISFIED, Evaluation.BASICALLY_SATISFIED)
+BREAKDOWNS: dict[str, tuple[str, ...]] = {
+    "channel": ("channel",),
+    "level": ("level",),
+    "form": ("form",),
+    "channel,level": ("channel", "level"),
+    "channel,level,form": ("channel", "level", "form"),
+    "category": ("category",),
+    "purpose": ("purpose",),
+    "locality": ("locality",),
+    "unit": ("unit",),
+}
+VOCABULARIES: dict[str, list[str]] = {
+    "channel": list(Channel.values),
+    "level": list(Level.values),
+    "form": list(Form.values),
+    "purpose": list(Purpose.values),
+}
+
+
+class AddDays(Func):
+    """date + n days as a date in SQL (Django's date arithmetic gives a datetime text on SQLite)."""
+
+    output_field = DateField()
+
+    def __init__(self, expression: Any, days: int) -> None:
+        super().__init__(expression)
+        self.days = int(days)
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, Any]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} + {self.days})", params  # PostgreSQL: date + integer is a date
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"date({sql}, '{self.days:+d} days')", params
+
+
+def rule_of_law_weights() -> tuple[Decimal, Decimal, Decimal]:
+    """XINFANG["RULE_OF_LAW_WEIGHTS"]: acceptance, handling, supervision (default 1.2, 0.5, 0.8)."""
+    raw = getattr(settings, "XINFANG", {}).get("RULE_OF_LAW_WEIGHTS", DEFAULT_RULE_OF_LAW_WEIGHTS)
+    a, h, s = (Decimal(str(w)) for w in raw)
+    return a, h, s
+
+
+def _limit(name: str, default: int) -> int:
+    return int(getattr(settings, "XINFANG", {}).get(name, default))
+
+
+# --- the organisation node, its scope and its siblings ---------------------------------------
+
+
+def org_for_report(code: str | None) -> OrgUnit:
+    """The node a report is about: the unit with this code, else the single root of the tree."""
+    if code:
+        unit = OrgUnit.objects.filter(code=code).first()
+        if unit is None:
+            raise InputError(f"没有编码为“{code}”的单位", field="org")
+        return unit
+    roots = list(OrgUnit.objects.filter(parent__isnull=True)[:2])
+    if len(roots) != 1:
+        raise InputError("组织机构有多个顶级单位或尚未导入，请用 --org 指定单位编码", field="org")
+    return roots[0]
+
+
+@dataclass
+class Scope:
+    """The node, the unit whose subtree the queries read (its parent when it has siblings)."""
+
+    node: OrgUnit
+    siblings: list[OrgUnit]  # the node and its siblings of its kind, when there are several
+    children: list[OrgUnit]  # the node's direct children
+    paths: dict[int, list[int]]  # unit id -> ids from the root down to it
+
+    @classmethod
+    def of(cls, node: OrgUnit) -> "Scope":
+        siblings: list[OrgUnit] = []
+        if node.parent_id is not None:
+            siblings = list(OrgUnit.objects.filter(parent_id=node.parent_id, kind=node.kind))
+            if len(siblings) < 2:
+                siblings = []
+        read = node.parent if siblings and node.parent is not None else node
+        paths = {
+            pk: [int(x) for x in path.strip("/").split("/")]
+            for pk, path in OrgUnit.objects.filter(path__startswith=read.path).values_list(
+                "id", "path"
+            )
+        }
+        children = list(OrgUnit.objects.filter(parent=node))
+        return cls(node=node, siblings=siblings, children=children, paths=paths)
+
+    @property
+    def read_root(self) -> OrgUnit:
+        return self.node.parent if self.siblings and self.node.parent else self.node
+
+    def locality_q(self, field: str, *, whole: bool) -> Q:
+        """Rows whose unit lies in the node's subtree (`whole`: the parent's, for ranking)."""
+        unit = self.read_root if whole else self.node
+        q = Q(**{f"{field}__in": OrgUnit.objects.filter(path__startswith=unit.path).values("id")})
+        if unit.parent_id is None:  # an empty 问题属地 belongs to the root
+            q |= Q(**{f"{field}__isnull": True})
+        return q
+
+    def ancestor_at(self, unit_id: int | None, depth: int) -> int | None:
+        if unit_id is None:
+            return self.read_root.pk if self.read_root.parent_id is None and depth == 0 else None
+        path = self.paths.get(unit_id)
+        if path is None or len(path) <= depth:
+            return None
+        return path[depth]
+
+    def in_node(self, unit_id: int | None) -> bool:
+        return self.ancestor_at(unit_id, self.node.depth) == self.node.pk
+
+    def sibling_of(self, unit_id: int | None) -> int | None:
+        return self.ancestor_at(unit_id, self.node.depth) if self.siblings else None
+
+    def child_of(self, unit_id: int | None) -> int | None:
+        """The node's child the unit lies under, or the node itself for what is at the node."""
+        if not self.in_node(unit_id):
+            return None
+        return self.ancestor_at(unit_id, self.node.depth + 1) or self.node.pk
+
+
+# --- ranking -----------------------------------------------------------------------------------
+
+
+def competition_rank(value: int, values: Iterable[int]) -> list[int]:
+    """[k, n]: place of `value` among `values` (which include it), largest first, ties 1,2,2,4."""
+    values = list(values)
+    return [1 + sum(1 for v in values if v > value), len(values)]
+
+
+# --- registrations: batches and people ---------------------------------------------------------
+
+Key = tuple[Any, ...]
+Figures = dict[str, int]
+
+
+def _bucketed(qs: QuerySet[Any], field: str, cur: Period, prev: Period) -> QuerySet[Any]:
+    return qs.filter(
+        Q(**{f"{field}__range": (cur.start, cur.end)})
+        | Q(**{f"{field}__range": (prev.start, prev.end)})
+    ).annotate(
+        bucket=Case(
+            When(Q(**{f"{field}__range": (cur.start, cur.end)}), then=Value(0)),
+            default=Value(1),
+        )
+    )
+
+
+class Cube:
+    """Grouped counts: (bucket 0 current / 1 previous, owner id, key) -> figures."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int | None, Key], Figures] = defaultdict(
+            lambda: dict.fromkeys(FIGURES, 0)
+        )
+
+    def add(self, bucket: int, owner: int | None, key: Key, batches: int, people: int) -> None:
+        cell = self.cells[(bucket, owner, key)]
+        cell["batches"] += batches
+        cell["people"] += people
+
+    def get(self, bucket: int, owner: int | None, key: Key) -> Figures:
+        return self.cells.get((bucket, owner, key)) or dict.fromkeys(FIGURES, 0)
+
+    def row_keys(self) -> set[Key]:
+        return {key for (_, _, key) in self.cells}
+
+
+def _registration_groups(
+    scope: Scope, cur: Period, prev: Period, dims: tuple[str, ...], *, whole: bool
+) -> Iterable[dict[str, Any]]:
+    qs = Registration.objects.filter(scope.locality_q("locality", whole=whole))
+    qs = _bucketed(qs, "received_on", cur, prev)
+    return (
+        qs.values("bucket", "locality_id", *dims)
+        .annotate(batches=Count("id"), people=Sum("people"))
+        .order_by()
+    )
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+class ReportBuilder:
+    def __init__(self, node: OrgUnit, period: Period, comparison: Comparison = "yoy") -> None:
+        self.node = node
+        self.period = period
+        self.comparison = comparison
+        self.previous = compared_period(period, comparison)
+        self.scope = Scope.of(node)
+        self.calendar: WorkCalendar = current_calendar()
+
+    # registrations --------------------------------------------------------------------------
+
+    def _registration_cube(
+        self, dims: tuple[str, ...], keyer: Callable[[dict[str, Any]], Key]
+    ) -> tuple[Cube, Cube]:
+        """(node cube by row key, sibling cube by row key), from one grouped query."""
+        scope, node_cube, sib_cube = self.scope, Cube(), Cube()
+        groups = _registration_groups(
+            scope, self.period, self.previous, dims, whole=bool(scope.siblings)
+        )
+        for g in groups:
+            loc, key = g["locality_id"], keyer(g)
+            b, p = g["batches"], g["people"] or 0
+            if scope.in_node(loc):
+                node_cube.add(g["bucket"], None, key, b, p)
+            sib = scope.sibling_of(loc)
+            if sib is not None:
+                sib_cube.add(g["bucket"], sib, key, b, p)
+        return node_cube, sib_cube
+
+    def _locality_cube(self) -> Cube:
+        cube = Cube()
+        for g in _registration_groups(self.scope, self.period, self.previous, (), whole=False):
+            child = self.scope.child_of(g["locality_id"])
+            if child is not None:
+                cube.add(g["bucket"], child, (child,), g["batches"], g["people"] or 0)
+        return cube
+
+    def _unit_cube(self) -> Cube:
+        cube = Cube()
+        regs = Registration.objects.filter(self.scope.locality_q("locality", whole=False))
+        qs: QuerySet[Any] = _bucketed(regs, "received_on", self.period, self.previous)
+        groups = (
+            qs.values("bucket", unit=F("matter__responsible_unit_id"))
+            .annotate(batches=Count("id"), people=Sum("people"))
+            .order_by()
+        )
+        for g in groups:
+            cube.add(g["bucket"], None, (g["unit"],), g["batches"], g["people"] or 0)
+        return cube
+
+    def _matter_counts(self) -> tuple[dict[int, dict[int | None, int]], ...]:
+        """matters and first_matters per bucket and sibling/node owner."""
+        scope = self.scope
+        whole = bool(scope.siblings)
+        matters: dict[int, dict[int | None, int]] = {0: defaultdict(int), 1: defaultdict(int)}
+        firsts: dict[int, dict[int | None, int]] = {0: defaultdict(int), 1: defaultdict(int)}
+        for bucket, p in ((0, self.period), (1, self.previous)):
+            counted = (
+                Registration.objects.filter(received_on__range=(p.start, p.end))
+                .filter(scope.locality_q("matter__locality", whole=whole))
+                .values(loc=F("matter__locality_id"))
+                .annotate(n=Count("matter_id", distinct=True))
+                .order_by()
+            )
+            first = (
+                Matter.objects.filter(first_received_on__range=(p.start, p.end))
+                .filter(scope.locality_q("locality", whole=whole))
+                .values(loc=F("locality_id"))
+                .annotate(n=Count("id"))
+                .order_by()
+            )
+            for target, rows in ((matters, counted), (firsts, first)):
+                for g in rows:
+                    if scope.in_node(g["loc"]):
+                        target[bucket][None] += g["n"]
+                    sib = scope.sibling_of(g["loc"])
+                    if sib is not None:
+                        target[bucket][sib] += g["n"]
+        return matters, firsts
+
+    # rows ------------------------------------------------------------------------------------
+
+    def _with_change(self, row: dict[str, Any], cur: Figures, prev: Figures) -> dict[str, Any]:
+        row.update(cur)
+        row["previous"] = dict(prev)
+        row["change"] = {k: change(cur[k], prev[k]) for k in cur}
+        return row
+
+    def _rank(self, cube: Cube, key: Key, owners: Iterable[int], me: int | None) -> dict[str, Any]:
+        owners = list(owners)
+        ranks = {}
+        for figure in FIGURES:
+            values = {o: cube.get(0, o, key)[figure] for o in owners}
+            mine = values.get(me, 0) if me is not None else 0
+            ranks[figure] = competition_rank(mine, values.values())
+        return ranks
+
+    def totals(self) -> dict[str, Any]:
+        node_cube, sib_cube = self._registration_cube((), lambda g: ())
+        matters, firsts = self._matter_counts()
+        cur = node_cube.get(0, None, ()) | {
+            "matters": matters[0][None],
+            "first_matters": firsts[0][None],
+        }
+        prev = node_cube.get(1, None, ()) | {
+            "matters": matters[1][None],
+            "first_matters": firsts[1][None],
+        }
+        row = self._with_change({}, cur, prev)
+        if self.scope.siblings:
+            row["rank"] = self._rank(
+                sib_cube, (), [s.pk for s in self.scope.siblings], self.node.pk
+            )
+        return row
+
+    def breakdowns(self) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        sib_ids = [s.pk for s in self.scope.siblings]
+        clf = ("channel", "level", "form")
+        node_clf, sib_clf = self._registration_cube(
+            clf, lambda g: (g["channel"], g["level"], g["form"])
+        )
+
+        def project(cube: Cube, idx: tuple[int, ...]) -> Cube:
+            projected = Cube()
+            for (bucket, owner, key), fig in cube.cells.items():
+                projected.add(bucket, owner, tuple(key[i] for i in idx), **fig)
+            return projected
+
+        for name, idx in (
+            ("channel", (0,)),
+            ("level", (1,)),
+            ("form", (2,)),
+            ("channel,level", (0, 1)),
+            ("channel,level,form", (0, 1, 2)),
+        ):
+            fields = BREAKDOWNS[name]
+            node_cube, sib_cube = project(node_clf, idx), project(sib_clf, idx)
+            if len(fields) == 1:
+                keys: list[Key] = [(v,) for v in VOCABULARIES[fields[0]]]
+            elif name == "channel,level":
+                keys = [(c, lv) for c in VOCABULARIES["channel"] for lv in VOCABULARIES["level"]]
+            else:
+                keys = sorted(node_cube.row_keys(), key=lambda k: _vocab_order(fields, k))
+            out[name] = [
+                self._row(dict(zip(fields, key, strict=True)), node_cube, sib_cube, key, sib_ids)
+                for key in keys
+            ]
+
+        # category: the registration's own category, shown by its path
+        node_cat, sib_cat = self._registration_cube(("category_id",), lambda g: (g["category_id"],))
+        paths = dict(Category.objects.values_list("id", "path"))
+        out["category"] = [
+            self._row(
+                {"category": paths.get(k[0]) if k[0] else None}, node_cat, sib_cat, k, sib_ids
+            )
+            for k in _by_size(node_cat)
+        ]
+
+        node_pur, sib_pur = self._registration_cube(("purpose",), lambda g: (g["purpose"] or None,))
+        keys = [(v,) for v in VOCABULARIES["purpose"]]
+        keys += [(None,)] if (None,) in node_pur.row_keys() else []
+        out["purpose"] = [self._row({"purpose": k[0]}, node_pur, sib_pur, k, sib_ids) for k in keys]
+
+        out["locality"] = self._locality_rows()
+        out["unit"] = self._unit_rows()
+        return out
+
+    def _row(
+        self, head: dict[str, Any], node: Cube, sib: Cube, key: Key, sib_ids: list[int]
+    ) -> dict[str, Any]:
+        row = self._with_change(head, node.get(0, None, key), node.get(1, None, key))
+        if sib_ids:
+            row["rank"] = self._rank(sib, key, sib_ids, self.node.pk)
+        return row
+
+    def _locality_rows(self) -> list[dict[str, Any]]:
+        cube = self._locality_cube()
+        rows = []
+        for unit in [self.node, *sorted(self.scope.children, key=lambda u: (u.sort_order, u.code))]:
+            key = (unit.pk,)
+            cur, prev = cube.get(0, unit.pk, key), cube.get(1, unit.pk, key)
+            if not any(cur.values()) and not any(prev.values()):
+                continue
+            row = self._with_change({"locality": unit.code, "name": unit.name}, cur, prev)
+            if unit.pk != self.node.pk:
+                kin = [c.pk for c in self.scope.children if c.kind == unit.kind]
+                if len(kin) > 1:
+                    row["rank"] = {
+                        f: competition_rank(cur[f], (cube.get(0, k, (k,))[f] for k in kin))
+                        for f in FIGURES
+                    }
+            rows.append(row)
+        return rows
+
+    def _unit_rows(self) -> list[dict[str, Any]]:
+        cube = self._unit_cube()
+        keys = _by_size(cube)
+        names = dict(
+            OrgUnit.objects.filter(pk__in=[k[0] for k in keys if k[0]]).values_list("pk", "code")
+        )
+        labels = dict(
+            OrgUnit.objects.filter(pk__in=[k[0] for k in keys if k[0]]).values_list("pk", "name")
+        )
+        rows = []
+        for key in keys:
+            uid = key[0]
+            head = {"unit": names.get(uid) if uid else None, "name": labels.get(uid, "未指定")}
+            row = self._with_change(head, cube.get(0, None, key), cube.get(1, None, key))
+            named = [k for k in keys if k[0]]
+            if uid and len(named) > 1:
+                row["rank"] = {
+                    f: competition_rank(
+                        cube.get(0, None, key)[f], (cube.get(0, None, k)[f] for k in named)
+                    )
+                    for f in FIGURES
+                }
+            rows.append(row)
+        return rows
+
+    # clocks and rates --------------------------------------------------------------------------
+
+    def _node_matters(self) -> QuerySet[Matter]:
+        return Matter.objects.filter(self.scope.locality_q("locality", whole=False))
+
+    def _base_range(self) -> tuple[date, date, int]:
+        """Base dates b whose deadline next_working_day(b) falls in P, and the largest shift."""
+        cal, p = self.calendar, self.period
+        lo = p.start - timedelta(days=1)
+        while not cal.is_working_day(lo):
+            lo -= timedelta(days=1)
+        hi = p.end
+        while not cal.is_working_day(hi):
+            hi -= timedelta(days=1)
+        b_lo, b_hi = lo + timedelta(days=1), hi
+        shift, d = 0, b_lo
+        while d <= b_hi:
+            shift = max(shift, (cal.next_working_day(d) - d).days)
+            d += timedelta(days=1)
+        return b_lo, b_hi, shift
+
+    def _clock(self, qs: QuerySet[Matter], base: Any, action: str) -> dict[str, int]:
+        """Items whose deadline (base moved to a working day) falls in P; compliant ones."""
+        b_lo, b_hi, shift = self._base_range()
+        if b_lo > b_hi:
+            return {"num": 0, "den": 0}
+        act = Case(
+            When(Q(**{f"{action}__lte": F("base")}), then=F("base")),
+            When(Q(**{f"{action}__lte": AddDays(F("base"), shift)}), then=F(action)),
+            default=Value(None),
+            output_field=DateField(),
+        )
+        groups = (
+            qs.annotate(base=base)
+            .filter(base__range=(b_lo, b_hi))
+            .annotate(act=act)
+            .values("base", "act")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        num = den = 0
+        deadlines: dict[date, date] = {}
+        for g in groups:
+            den += g["n"]
+            if g["act"] is None:
+                continue
+            day = g["base"]
+            if day not in deadlines:
+                deadlines[day] = self.calendar.next_working_day(day)
+            if g["act"] <= deadlines[day] and g["act"] <= self.period.end:
+                num += g["n"]
+        return {"num": num, "den": den}
+
+    def clocks(self) -> dict[str, dict[str, int]]:
+        end = self.period.end
+        matters = self._node_matters()
+        acceptance = self._clock(
+            matters, AddDays(F("first_received_on"), _limit("ACCEPT_DAYS", 15)), "decided_on"
+        )
+        handling = self._clock(
+            matters.filter(handling_method__in=HANDLED, decided_on__lte=end),
+            Coalesce(
+                "extended_to",
+                "handling_deadline",
+                AddDays(F("decided_on"), _limit("HANDLE_DAYS", 60)),
+                output_field=DateField(),
+            ),
+            "replied_on",
+        )
+        supervision = self._clock(
+            matters.filter(supervision_due__isnull=False).filter(
+                Q(supervision_started_on__isnull=True) | Q(supervision_started_on__lte=end)
+            ),
+            F("supervision_due"),
+            "resolved_on",
+        )
+        return {"acceptance": acceptance, "handling": handling, "supervision": supervision}
+
+    def rates(self, clocks: dict[str, dict[str, int]]) -> dict[str, Any]:
+        p, matters = self.period, self._node_matters()
+
+        def ratio(num: int, den: int) -> dict[str, Any]:
+            return {"num": num, "den": den, "pct": pct(num, den)}
+
+        evaluated_q = ~Q(evaluation="") & (
+            Q(evaluated_on__isnull=True) | Q(evaluated_on__lte=p.end)
+        )
+        replies = matters.filter(replied_on__range=(p.start, p.end)).aggregate(
+            replied=Count("id"),
+            evaluated=Count("id", filter=evaluated_q),
+            satisfied=Count("id", filter=evaluated_q & Q(evaluation__in=SATISFIED)),
+        )
+        resolved = Q(resolved_on__isnull=False) & Q(resolved_on__lte=p.end)
+        package = matters.filter(package_started_on__range=(p.start, p.end)).aggregate(
+            den=Count("id"), num=Count("id", filter=resolved)
+        )
+        by_level = {
+            g["supervision_level"]: g
+            for g in matters.filter(supervision_started_on__range=(p.start, p.end))
+            .values("supervision_level")
+            .annotate(den=Count("id"), num=Count("id", filter=resolved))
+            .order_by()
+        }
+        sup_num = sum(g["num"] for g in by_level.values())
+        sup_den = sum(g["den"] for g in by_level.values())
+        supervision = ratio(sup_num, sup_den)
+        supervision["by_level"] = {
+            label: ratio(by_level.get(code, {}).get("num", 0), by_level.get(code, {}).get("den", 0))
+            for code, label in SupervisionLevel.choices
+        }
+        return {
+            "timely_acceptance": ratio(**clocks["acceptance"]),
+            "on_time_reply": ratio(**clocks["handling"]),
+            "satisfaction": ratio(replies["satisfied"], replies["evaluated"]),
+            "evaluation_participation": ratio(replies["evaluated"], replies["replied"]),
+            "package_resolution": ratio(package["num"], package["den"]),
+            "supervision_resolution": supervision,
+        }
+
+    def rule_of_law(self, clocks: dict[str, dict[str, int]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        total = Decimal("0.000")
+        for part, weight in zip(
+            ("acceptance", "handling", "supervision"), rule_of_law_weights(), strict=True
+        ):
+            num, den = clocks[part]["num"], clocks[part]["den"]
+            score = weighted_score(num, den, weight)
+            total += score
+            out[part] = {"num": num, "den": den, "weight": float(weight), "score": str(score)}
+            if den == 0:
+                out[part]["zero_denominator"] = True
+        out["total"] = str(total)
+        return out
+
+    def build(self) -> dict[str, Any]:
+        clocks = self.clocks()
+        return {
+            "period": self.period.as_dict(),
+            "previous_period": self.previous.as_dict(),
+            "comparison": self.comparison,
+            "org": self.node.code,
+            "org_name": self.node.name,
+            "totals": self.totals(),
+            "breakdowns": self.breakdowns(),
+            "rates": self.rates(clocks),
+            "rule_of_law": self.rule_of_law(clocks),
+        }
+
+
+def _vocab_order(fields: tuple[str, ...], key: Key) -> tuple[int, ...]:
+    return tuple(
+        VOCABULARIES[f].index(v) if v in VOCABULARIES[f] else 99
+        for f, v in zip(fields, key, strict=True)
+    )
+
+
+def _by_size(cube: Cube) -> list[Key]:
+    """Row keys, largest current batches first, then previous, then key."""
+    return sorted(
+        cube.row_keys(),
+        key=lambda k: (
+            -cube.get(0, None, k)["batches"],
+            -cube.get(1, None, k)["batches"],
+            str(k),
+        ),
+    )
+
+
+def build_report(*, org: OrgUnit, period: Period, comparison: Comparison = "yoy") -> dict[str, Any]:
+    """The report of contract C for `org` and everything below it over `period`."""
+    return ReportBuilder(org, period, comparison).build()

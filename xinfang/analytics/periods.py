@@ -1,0 +1,91 @@
+"""Report periods (contract B): whole days [start, end], 同比 and 环比.
+
+- 同比 (`yoy`): the same days one year earlier. 29 February becomes 28 February; an end on the
+  last day of February stays on the last day of February (so "1-2月" of 2025 compares with all of
+  February 2024, 29 February included).
+- 环比 (`pop`): the period just before. A whole calendar month compares with the previous month,
+  a whole quarter with the previous quarter, a whole half-year with the previous half-year, a
+  whole year with the previous year; any other range with the same number of days that ends the
+  day before it starts.
+"""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from xinfang.core.errors import InputError
+
+Comparison = Literal["yoy", "pop"]
+COMPARISON_LABELS: dict[str, str] = {"yoy": "同比", "pop": "环比"}
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            raise InputError(
+                f"统计期间的开始日期{self.start.isoformat()}晚于结束日期{self.end.isoformat()}",
+                field="start",
+            )
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def as_dict(self) -> dict[str, str]:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+def parse_day(value: str, *, field: str) -> date:
+    """A YYYY-MM-DD date from the command line or a form, refused in Chinese otherwise."""
+    try:
+        return date.fromisoformat(value.strip())
+    except (ValueError, AttributeError):
+        raise InputError(
+            f"日期“{value}”无效，应为YYYY-MM-DD，例如2024-09-30", field=field
+        ) from None
+
+
+def _last_of_month(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _year_earlier(d: date, *, is_end: bool) -> date:
+    year = d.year - 1
+    if d.month == 2 and d == _last_of_month(d.year, 2):
+        return _last_of_month(year, 2) if is_end else date(year, 2, min(d.day, 28))
+    return date(year, d.month, d.day)
+
+
+def same_days_last_year(p: Period) -> Period:
+    """同比: the same days one year earlier."""
+    return Period(_year_earlier(p.start, is_end=False), _year_earlier(p.end, is_end=True))
+
+
+def _months_back(d: date, months: int) -> date:
+    index = d.year * 12 + d.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def previous_period(p: Period) -> Period:
+    """环比: the previous month, quarter, half-year or year, else the equal-length period before."""
+    s, e = p.start, p.end
+    if s.day == 1 and e == _last_of_month(e.year, e.month):
+        months = (e.year - s.year) * 12 + e.month - s.month + 1
+        if months in (1, 3, 6, 12) and (s.month - 1) % months == 0:
+            first = _months_back(s, months)
+            before = s - timedelta(days=1)
+            return Period(first, before)
+    return Period(s - timedelta(days=p.days), s - timedelta(days=1))
+
+
+def compared_period(p: Period, comparison: Comparison) -> Period:
+    if comparison == "yoy":
+        return same_days_last_year(p)
+    if comparison == "pop":
+        return previous_period(p)
+    raise InputError(f"比较方式“{comparison}”无效，应为同比(yoy)或环比(pop)", field="compare")

@@ -1,0 +1,178 @@
+"""The report as Chinese prose in the manner of seed 003: figures from the JSON report only.
+
+The sections people write (问题, 打算) are left as marked places to fill: 【待填写：…】.
+"""
+
+from datetime import date, timedelta
+from typing import Any
+
+from xinfang.intake.choices import Level
+from xinfang.organisation.models import OrgUnit, UnitKind
+
+TO_FILL = "【待填写：{}】"
+SCOPE_WORD = {
+    UnitKind.CITY: "全市",
+    UnitKind.DISTRICT: "全区",
+    UnitKind.STREET: "全街道",
+    UnitKind.VILLAGE: "全社区",
+}
+COUNTED = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
+
+
+def period_label(start: date, end: date) -> str:
+    """ "2024年1-9月", "2024年9月", "2024年", else "2024年1月5日至2024年2月3日"."""
+    month_end = (end + timedelta(days=1)).day == 1
+    if start.year == end.year and start.day == 1 and month_end:
+        if start.month == 1 and end.month == 12:
+            return f"{start.year}年"
+        if start.month == end.month:
+            return f"{start.year}年{start.month}月"
+        return f"{start.year}年{start.month}-{end.month}月"
+    return f"{_day(start)}至{_day(end)}"
+
+
+def _day(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _bp(fig: dict[str, Any]) -> str:
+    return f"{fig['batches']}批{fig['people']}人次"
+
+
+def _changes(row: dict[str, Any]) -> str:
+    c = row["change"]
+    return f"批次{c['batches']}、人次{c['people']}"
+
+
+def _rank_phrase(row: dict[str, Any], scope_word: str) -> str:
+    rank = row.get("rank")
+    if not rank:
+        return ""
+    return f"，人次由多至少列{scope_word}第{rank['people'][0]}位"
+
+
+def _ratio(r: dict[str, Any]) -> str:
+    return f"{r['den']}件，已化解{r['num']}件，化解率{r['pct']}%"
+
+
+def render_text(report: dict[str, Any]) -> str:
+    start = date.fromisoformat(report["period"]["start"])
+    end = date.fromisoformat(report["period"]["end"])
+    prev_start = date.fromisoformat(report["previous_period"]["start"])
+    prev_end = date.fromisoformat(report["previous_period"]["end"])
+    label = period_label(start, end)
+    compare = (
+        "较去年同期"
+        if report.get("comparison", "yoy") == "yoy"
+        else f"较上期（{period_label(prev_start, prev_end)}）"
+    )
+    same = "同比去年" if report.get("comparison", "yoy") == "yoy" else "环比上期"
+    node = OrgUnit.objects.filter(code=report["org"]).select_related("parent").first()
+    name = report.get("org_name") or report["org"]
+    scope_word = "同级单位中"
+    if node is not None and node.parent is not None:
+        scope_word = SCOPE_WORD.get(UnitKind(node.parent.kind), scope_word)
+    totals = report["totals"]
+    b = report["breakdowns"]
+    lines: list[str] = [f"{label}信访工作情况汇报", "", name, ""]
+    lines.append(TO_FILL.format("总体形势概述"))
+    lines.append("")
+    lines.append(f"一、{label}的信访情况")
+    lines.append("")
+    lines.append(
+        f"{label}，共发生登记信访事项{_bp(totals)}，{compare}{_bp(totals['previous'])}，"
+        f"{_changes(totals)}。涉及信访事项{totals['matters']}件，其中初次信访事项"
+        f"{totals['first_matters']}件。"
+    )
+    visit = next(r for r in b["channel"] if r["channel"] == "visit")
+    lines.append(
+        f"（一）走访情况分析。共发生走访登记{_bp(visit)}，{compare}{_bp(visit['previous'])}，"
+        f"{_changes(visit)}。" + _visit_levels(b, same, scope_word)
+    )
+    rates = report["rates"]
+    part = 1
+    package = rates["package_resolution"]
+    part += 1
+    lines.append(
+        f"（{COUNTED[part - 1]}）领导包案化解信访事项情况。{label}，领导包案化解信访事项共"
+        f"{_ratio(package)}。"
+    )
+    sup = rates["supervision_resolution"]
+    levels = "；".join(
+        f"{lv}级督办{_ratio(r)}" if lv != "中央" else f"中央信访联席办督办{_ratio(r)}"
+        for lv, r in sup["by_level"].items()
+        if r["den"]
+    )
+    part += 1
+    lines.append(
+        f"（{COUNTED[part - 1]}）督办信访事项办理情况。{label}，督办信访事项共{_ratio(sup)}"
+        + (f"，其中{levels}" if levels else "")
+        + "。"
+    )
+    part += 1
+    ta, otr = rates["timely_acceptance"], rates["on_time_reply"]
+    sat, ev = rates["satisfaction"], rates["evaluation_participation"]
+    lines.append(
+        f"（{COUNTED[part - 1]}）受理办理情况。到期应受理{ta['den']}件，按期受理{ta['num']}件，"
+        f"及时受理率{ta['pct']}%；到期应办结{otr['den']}件，按期办结{otr['num']}件，按期办结率"
+        f"{otr['pct']}%；答复{ev['den']}件，参评{ev['num']}件，参评率{ev['pct']}%，满意（含基本满意）"
+        f"{sat['num']}件，满意率{sat['pct']}%。"
+    )
+    part += 1
+    lines.append(
+        f"（{COUNTED[part - 1]}）信访工作法治化考核推进情况。" + _rule_of_law(report, label)
+    )
+    lines += [
+        "",
+        "二、存在问题及原因分析",
+        "",
+        TO_FILL.format("存在的问题及原因分析"),
+        "",
+        "三、下一步工作打算",
+        "",
+        TO_FILL.format("下一步工作打算"),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _visit_levels(b: dict[str, Any], same: str, scope_word: str) -> str:
+    by_level = {r["level"]: r for r in b["channel,level"] if r["channel"] == "visit"}
+    collective = {
+        r["level"]: r
+        for r in b["channel,level,form"]
+        if r["channel"] == "visit" and r["form"] == "collective"
+    }
+    parts = []
+    for i, (code, word) in enumerate(Level.choices):
+        row = by_level.get(code)
+        if row is None:
+            continue
+        text = (
+            f"{COUNTED[i]}是{word}走访。登记{_bp(row)}，{same}{_bp(row['previous'])}，"
+            f"{_changes(row)}{_rank_phrase(row, scope_word)}"
+        )
+        col = collective.get(code)
+        if col and col["batches"]:
+            text += f"，其中集体访{_bp(col)}"
+        parts.append(text + "。")
+    return "".join(parts)
+
+
+def _rule_of_law(report: dict[str, Any], label: str) -> str:
+    law = report["rule_of_law"]
+    names = {
+        "acceptance": ("应受理件数", "按规定受理件数"),
+        "handling": ("应办理件数", "按期办理件数"),
+        "supervision": ("督办到期件数", "按期化解件数"),
+    }
+    parts = []
+    for key, (due, done) in names.items():
+        part = law[key]
+        weight = f"{part['weight']:g}"
+        if part["den"]:
+            formula = f"{part['num']}÷{part['den']}×{weight}={part['score']}分"
+        else:
+            formula = f"无到期事项，该项按0分计（{part['score']}分）"
+        parts.append(f"{due}为{part['den']}件，{done}{part['num']}件，{formula}")
+    return f"{label}总得分{law['total']}分。其中：" + "；".join(parts) + "。"

@@ -1,6 +1,12 @@
 """Pages of the notifications app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from xinfang.notifications import views
 
 app_name = "notifications"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("<int:pk>/read/", views.notification_read, name="read"),
+    path("read-all/", views.notification_read_all, name="read_all"),
+]

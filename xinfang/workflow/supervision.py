@@ -225,3 +225,82 @@ def matter_resolve(*, actor: User, matter: Matter, version: int, on: date) -> Ma
     locked.resolved_on = day
     data = {"on": day.isoformat(), "before": before.isoformat() if before else None}
     return _finish(Act.RESOLVE, actor=actor, matter=locked, fields={"resolved_on"}, data=data)
+
+
+# --- the clock scan's set-based 督办 ---------------------------------------------------------
+
+
+def clock_raise_bulk(*, matters: Any, level: str, reason: str, on: date, due: date) -> int:
+    """supervision_raise(source=clock) for many matters at once; how many notices it opened.
+
+    `matters` is a queryset of matter ids (values("matter_id") or values("pk")). Like the single
+    call: no notice where one is open at `level` (the conditional unique constraint decides, so
+    a concurrent run cannot add a second), the unit is the matter's responsible unit, the
+    ledger's 督办 facts are set where empty, the version is bumped and each opened notice gets
+    its one `workflow.supervision_raise` event on the matter. Call inside a transaction.
+    """
+    from django.db import connection
+    from django.db.models import F
+
+    from xinfang.core.models import AuditEvent
+
+    if level not in SupervisionLevel.values:
+        raise InputError("请选择督办级别：中央、省、市或区", field="level")
+    ids_sql, ids_params = matters.query.sql_with_params()
+    qn = connection.ops.quote_name
+    table, matter_table = SupervisionNotice._meta.db_table, Matter._meta.db_table
+    columns = (
+        "matter_id, level, kind, source, unit_id, reason, raised_on, due, outcome, outcome_note"
+    )
+    # Django has no INSERT … SELECT … RETURNING; the rows stay in the database this way
+    select = (
+        f"SELECT m.id, %s, %s, %s, m.responsible_unit_id, %s, %s, %s, '', '' "
+        f"FROM {qn(matter_table)} m WHERE m.id IN ({ids_sql})"
+    )
+    params: list[Any] = [level, SupervisionKind.ROUTINE, SupervisionSource.CLOCK, reason, on, due]
+    if connection.vendor == "sqlite":
+        sql = f"INSERT OR IGNORE INTO {qn(table)} ({columns}) {select} RETURNING id, matter_id"
+    else:
+        sql = (
+            f"INSERT INTO {qn(table)} ({columns}) {select} "
+            f"ON CONFLICT DO NOTHING RETURNING id, matter_id"
+        )
+    with connection.cursor() as cur:
+        cur.execute(sql, [*params, *ids_params])
+        opened = [(int(n), int(m)) for n, m in cur.fetchall()]
+    if not opened:
+        return 0
+    units = dict(OrgUnit.objects.values_list("pk", "name"))
+    now = timezone.now()
+    for at in range(0, len(opened), 5000):
+        chunk = opened[at : at + 5000]
+        found = Matter.objects.filter(pk__in=[m for _, m in chunk])
+        chunk_units = dict(found.values_list("pk", "responsible_unit"))
+        found.filter(supervision_level="").update(supervision_level=level)
+        found.filter(supervision_started_on__isnull=True).update(supervision_started_on=on)
+        found.filter(supervision_due__isnull=True).update(supervision_due=due)
+        found.update(version=F("version") + 1, updated_at=now)
+        AuditEvent.objects.bulk_create(
+            [
+                AuditEvent(
+                    actor=None,
+                    action=f"workflow.{Act.SUPERVISION_RAISE}",
+                    object_type=Matter._meta.label_lower,
+                    object_id=str(m),
+                    matter_id=m,
+                    data={
+                        "notice": n,
+                        "level": level,
+                        "kind": SupervisionKind.ROUTINE,
+                        "source": SupervisionSource.CLOCK,
+                        "unit": units.get(chunk_units.get(m) or 0, ""),
+                        "on": on.isoformat(),
+                        "due": due.isoformat(),
+                        "reason": reason,
+                    },
+                )
+                for n, m in chunk
+            ],
+            batch_size=1000,
+        )
+    return len(opened)

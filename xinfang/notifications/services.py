@@ -1,0 +1,28 @@
+"""Marking notifications read: a user touches only their own."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.accounts.models import User
+from xinfang.core.errors import PermissionRefusedError
+from xinfang.notifications.models import Notification
+
+
+@transaction.atomic
+def notification_read(*, actor: User, pk: int) -> Notification:
+    """标为已读 one notification of the actor's; a second call keeps the first time."""
+    found = Notification.objects.select_for_update().filter(pk=pk, recipient=actor).first()
+    if found is None:
+        raise PermissionRefusedError("该提醒不存在或不属于您")
+    if found.read_at is None:
+        found.read_at = timezone.now()
+        found.save(update_fields=["read_at"])
+    return found
+
+
+@transaction.atomic
+def notifications_read_all(*, actor: User) -> int:
+    """全部标为已读; how many were unread."""
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

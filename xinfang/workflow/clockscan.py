@@ -1,0 +1,474 @@
+"""The clock scan (期限扫描): warnings, overdue marks, automatic 督办 and notifications, set-based.
+
+One run, in one transaction:
+1. For every clock (states.ClockKind) whose deadline is within CLOCK_WARNING_DAYS of `today` or
+   past it, insert a ClockAlert (matter, clock, stage, deadline) with INSERT … SELECT; the unique
+   key skips every alert an earlier run raised, so a rerun inserts nothing. The alert rows of
+   this run are the only thing the later steps act on.
+2. A new overdue alert of the route, handling, review or re-review clock opens a 区级 督办单
+   (source 超期自动发起) through supervision.clock_raise_bulk: one notice per matter and level,
+   guaranteed by the notice table's conditional unique constraint, one audit event each.
+3. In-app notifications for this run's alerts, to each user who may see the matter
+   (core.permissions.visible_matters, the same rule as every page) and whose post watches that
+   clock: the bureau's officers everything in their area; supervisors what went overdue and the
+   督办 clocks; a handling unit's staff the 退回/办理/督办 clocks of what is assigned to their own
+   unit. Unique per (user, alert).
+After the commit, SMS and e-mail digests (notifications.backends) of the new notifications.
+
+Which clocks: 登记转送 (REGISTERED / RETURNED matters, first receipt + ROUTE_DAYS, computed per
+distinct date), 退回 (warning only: when it passes the unit simply keeps the matter), 办理 (the
+extension when approved), 复查, 复核 (not while a hearing is open: its days do not count), 督办
+(an open notice's due date). The petitioner's windows 申请复查 / 申请复核 do not warn anyone;
+once passed the bureau's officers are told the matter can be finalised (可终结).
+
+Safe twice at once: on PostgreSQL the run takes a transaction-level advisory lock and a second
+run finds it taken and returns at once (skipped); without the lock the unique constraints alone
+keep every row single. On SQLite the IMMEDIATE transaction makes the second run wait.
+"""
+
+import logging
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from xinfang.accounts.models import Role, User
+from xinfang.core.permissions import visible_matters
+from xinfang.intake.choices import SupervisionLevel
+from xinfang.intake.models import Matter
+from xinfang.notifications.models import (
+    AlertStage,
+    ClockAlert,
+    ClockScan,
+    Notification,
+    NotificationKind,
+)
+from xinfang.workflow import calendar, supervision
+from xinfang.workflow.calendar import CalendarMissingError
+from xinfang.workflow.models import Assignment, MatterWorkflow, SupervisionNotice
+from xinfang.workflow.states import ClockKind as C
+from xinfang.workflow.states import MatterStatus as S
+
+log = logging.getLogger("xinfang.clockscan")
+
+LOCK_KEY = 0x58460001  # pg advisory lock id of the clock scan ("XF" 1)
+ROUTE_BATCH = 200  # deadline groups per INSERT of route alerts (one CASE branch each)
+W, OVER = str(AlertStage.WARNING), str(AlertStage.OVERDUE)
+# an overdue alert of these clocks opens a 区级 督办单
+NOTICE_CLOCKS = (C.ROUTE, C.HANDLE, C.REVIEW, C.REREVIEW)
+# the petitioner's windows: passing them lets the bureau finalise the matter
+LAPSE_CLOCKS = (C.REVIEW_REQUEST, C.REREVIEW_REQUEST)
+NOTICE_LEVEL = SupervisionLevel.DISTRICT
+
+
+@dataclass
+class ScanResult:
+    today: date
+    skipped: bool = False  # another scan held the lock
+    warnings: int = 0
+    overdue: int = 0
+    notices: int = 0
+    notifications: int = 0
+    messages: int = 0
+    missing_years: list[int] = field(default_factory=list)
+    scan_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        found = asdict(self)
+        found["today"] = self.today.isoformat()
+        return found
+
+    def summary(self) -> str:
+        if self.skipped:
+            return f"{self.today:%Y-%m-%d} 另一次期限扫描正在进行，本次跳过"
+        line = (
+            f"{self.today:%Y-%m-%d} 期限扫描：新增预警 {self.warnings} 条，"
+            f"新增超期 {self.overdue} 条，"
+            f"自动督办 {self.notices} 件，站内提醒 {self.notifications} 条，"
+            f"短信/邮件 {self.messages} 条"
+        )
+        if self.missing_years:
+            years = "、".join(str(y) for y in self.missing_years)
+            line += f"；{years}年节假日安排未录入，部分登记转送期限未计算"
+        return line
+
+
+def _limit(name: str) -> int:
+    return int(settings.XINFANG[name])
+
+
+# --- INSERT … SELECT ---------------------------------------------------------------------------
+
+
+def _insert_select(
+    table: str, columns: list[str], rows: QuerySet[Any], *, cross_users: list[int] | None = None
+) -> int:
+    """INSERT INTO table (columns) SELECT the aliases c0…cN of `rows`, skipping duplicates.
+
+    Django has no INSERT … SELECT; this one keeps millions of rows inside the database. With
+    `cross_users`, each row is inserted once per user id, which goes in the first column.
+    """
+    sql, params = rows.query.sql_with_params()
+    n = len(columns) - (1 if cross_users is not None else 0)
+    picked = ", ".join(f"src.c{i}" for i in range(n))
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in columns)
+    source = f"({sql}) src"
+    if cross_users is not None:
+        ids = ", ".join(str(int(u)) for u in cross_users)
+        picked = f"u.id, {picked}"
+        source += f" CROSS JOIN (SELECT id FROM {qn(User._meta.db_table)} WHERE id IN ({ids})) u"
+    if connection.vendor == "sqlite":
+        statement = f"INSERT OR IGNORE INTO {qn(table)} ({cols}) SELECT {picked} FROM {source}"
+    else:
+        statement = (
+            f"INSERT INTO {qn(table)} ({cols}) SELECT {picked} FROM {source} ON CONFLICT DO NOTHING"
+        )
+    with connection.cursor() as cur:
+        cur.execute(statement, params)
+        return max(cur.rowcount, 0)
+
+
+# --- 1. alerts ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    clock: C
+    rows: QuerySet[Any]  # annotated m (matter id) and d (deadline)
+    warn: bool = True
+    overdue: bool = True
+
+
+def _sources() -> Iterator[Source]:
+    handle = Coalesce("extended_to", "handling_deadline", output_field=DateField())
+    yield Source(
+        C.HANDLE,
+        Matter.objects.filter(
+            status__in=(S.ASSIGNED, S.IN_HANDLING), replied_on__isnull=True
+        ).annotate(m=F("pk"), d=handle),
+    )
+    yield Source(
+        C.RETURN,
+        Assignment.objects.filter(
+            active=True,
+            received_on__isnull=False,
+            returned_on__isnull=True,
+            matter__status=S.IN_HANDLING,
+        ).annotate(m=F("matter_id"), d=F("return_due")),
+        overdue=False,
+    )
+    flows = MatterWorkflow.objects.all()
+    yield Source(
+        C.REVIEW,
+        flows.filter(matter__status=S.UNDER_REVIEW).annotate(m=F("matter_id"), d=F("review_due")),
+    )
+    # a hearing in progress stops the re-review clock; its end sets a new rereview_due
+    yield Source(
+        C.REREVIEW,
+        flows.filter(matter__status=S.UNDER_REREVIEW)
+        .exclude(hearing_started_on__isnull=False, hearing_ended_on__isnull=True)
+        .annotate(m=F("matter_id"), d=F("rereview_due")),
+    )
+    yield Source(
+        C.SUPERVISION,
+        SupervisionNotice.objects.filter(closed_on__isnull=True).annotate(
+            m=F("matter_id"), d=F("due")
+        ),
+    )
+    yield Source(
+        C.REVIEW_REQUEST,
+        flows.filter(matter__status=S.REPLIED).annotate(
+            m=F("matter_id"), d=F("review_request_due")
+        ),
+        warn=False,
+    )
+    yield Source(
+        C.REREVIEW_REQUEST,
+        flows.filter(matter__status=S.REVIEWED).annotate(
+            m=F("matter_id"), d=F("rereview_request_due")
+        ),
+        warn=False,
+    )
+
+
+def _insert_alerts(run: ClockScan, src: Source, today: date, horizon: date) -> int:
+    rows = src.rows.filter(d__isnull=False, d__lte=horizon if src.warn else today)
+    if not src.warn:
+        rows = rows.filter(d__lt=today)
+    if not src.overdue:
+        rows = rows.filter(d__gte=today)
+    stage = Case(When(d__lt=today, then=Value(OVER)), default=Value(W), output_field=CharField())
+    rows = rows.order_by().values(
+        c0=F("m"),
+        c1=Value(src.clock, output_field=CharField()),
+        c2=stage,
+        c3=F("d"),
+        c4=Value(run.pk, output_field=IntegerField()),
+        c5=Value(run.started_at, output_field=DateTimeField()),
+    )
+    columns = ["matter_id", "clock", "stage", "deadline", "scan_id", "created_at"]
+    return _insert_select(ClockAlert._meta.db_table, columns, rows)
+
+
+def _insert_route_alerts(
+    run: ClockScan, today: date, horizon: date, overdue: bool, missing: set[int]
+) -> int:
+    """登记转送: first receipt + ROUTE_DAYS on the calendar, worked out once per distinct date."""
+    to_route = Matter.objects.filter(status__in=(S.REGISTERED, S.RETURNED))
+    days = sorted(to_route.order_by().values_list("first_received_on", flat=True).distinct())
+    limit = _limit("ROUTE_DAYS")
+    # (first day, last day, deadline): the deadline never falls as the start moves on, so the
+    # days sharing a deadline are one range
+    groups: list[tuple[date, date, date]] = []
+    for day in days:
+        try:
+            due = calendar.deadline(day, limit)
+        except CalendarMissingError as exc:
+            missing.add(exc.year)
+            continue
+        if due > horizon or (not overdue and due < today):
+            continue
+        if groups and groups[-1][2] == due:
+            groups[-1] = (groups[-1][0], day, due)
+        else:
+            groups.append((day, day, due))
+    inserted = 0
+    for at in range(0, len(groups), ROUTE_BATCH):
+        batch = groups[at : at + ROUTE_BATCH]
+        deadline = Case(
+            *[When(first_received_on__range=(lo, hi), then=Value(due)) for lo, hi, due in batch],
+            default=None,
+            output_field=DateField(),
+        )
+        rows = to_route.filter(first_received_on__range=(batch[0][0], batch[-1][1])).annotate(
+            m=F("pk"), d=deadline
+        )
+        inserted += _insert_alerts(run, Source(C.ROUTE, rows), today, horizon)
+    return inserted
+
+
+# --- 3. notifications --------------------------------------------------------------------------
+
+
+def _label(clock: str) -> str:
+    return str(C(clock).label)
+
+
+def alert_text(clock: str, stage: str) -> str:
+    """The notification's words for a clock at a stage (matter number and date shown beside)."""
+    if clock in LAPSE_CLOCKS:
+        return f"{_label(clock)}已过，可办理终结"
+    if stage == W:
+        return f"{_label(clock)}即将到期"
+    if clock in NOTICE_CLOCKS:
+        return f"{_label(clock)}已超期，已自动发起区级督办"
+    return f"{_label(clock)}已超期"
+
+
+def alert_kind(clock: str, stage: str) -> str:
+    if clock in LAPSE_CLOCKS:
+        return NotificationKind.FINALISABLE
+    if clock == C.SUPERVISION:
+        return NotificationKind.SUPERVISION
+    return NotificationKind.WARNING if stage == W else NotificationKind.OVERDUE
+
+
+ALL: list[tuple[str, str]] = [(c, s) for c in C.values for s in (W, OVER)]
+# what each post watches: (clock, stage) pairs, and for a unit only its own matters (see below)
+WATCHES: dict[str, list[tuple[str, str]]] = {
+    str(Role.OFFICER): ALL,
+    str(Role.SUPERVISOR): [
+        *((str(c), OVER) for c in NOTICE_CLOCKS),
+        (C.SUPERVISION, W),
+        (C.SUPERVISION, OVER),
+    ],
+    str(Role.UNIT_STAFF): [
+        (C.RETURN, W),
+        (C.HANDLE, W),
+        (C.HANDLE, OVER),
+        (C.SUPERVISION, W),
+        (C.SUPERVISION, OVER),
+    ],
+}
+
+
+def _watched(role: str, unit_id: int) -> Q:
+    pairs = WATCHES[role]
+    if role != Role.UNIT_STAFF:
+        return _any([Q(clock=c, stage=s) for c, s in pairs])
+    # a unit hears of its own active assignment's clocks and of notices addressed to it
+    assigned = Exists(
+        Assignment.objects.filter(matter=OuterRef("matter_id"), active=True, unit_id=unit_id)
+    )
+    noticed = Exists(
+        SupervisionNotice.objects.filter(
+            matter=OuterRef("matter_id"), closed_on__isnull=True, unit_id=unit_id
+        )
+    )
+    own = _any([Q(clock=c, stage=s) for c, s in pairs if c != C.SUPERVISION])
+    return (own & Q(assigned)) | (Q(clock=C.SUPERVISION) & Q(noticed))
+
+
+def _any(conditions: list[Q]) -> Q:
+    found = Q()
+    for q in conditions:
+        found |= q
+    return found
+
+
+def _notify(run: ClockScan) -> int:
+    """One notification per (user, new alert) the user may see and watches; set-based per post."""
+    text = Case(
+        *[When(clock=c, stage=s, then=Value(alert_text(c, s))) for c, s in ALL],
+        output_field=CharField(),
+    )
+    kind = Case(
+        *[When(clock=c, stage=s, then=Value(alert_kind(c, s))) for c, s in ALL],
+        output_field=CharField(),
+    )
+    posts: dict[tuple[str, int], list[User]] = {}
+    for user in User.objects.filter(
+        is_active=True, role__in=list(WATCHES), org_unit__isnull=False
+    ).select_related("org_unit"):
+        assert user.org_unit_id is not None
+        posts.setdefault((user.role, user.org_unit_id), []).append(user)
+    columns = ["recipient_id", "alert_id", "matter_id", "kind", "text", "key", "scan_id"]
+    columns.append("created_at")
+    new = ClockAlert.objects.filter(scan=run)
+    inserted = 0
+    for (role, unit_id), users in posts.items():
+        # everyone at one post sees the same matters: the permission rule reads role and unit
+        seen = visible_matters(users[0]).values("pk")
+        rows = (
+            new.filter(_watched(role, unit_id), matter_id__in=seen)
+            .order_by()
+            .values(
+                c0=F("pk"),
+                c1=F("matter_id"),
+                c2=kind,
+                c3=text,
+                c4=Value("", output_field=CharField()),
+                c5=F("scan_id"),
+                c6=F("created_at"),
+            )
+        )
+        inserted += _insert_select(
+            Notification._meta.db_table, columns, rows, cross_users=[u.pk for u in users]
+        )
+    return inserted
+
+
+def _tell_admins(run: ClockScan, years: set[int]) -> int:
+    """Each admin hears once per year that its holidays must be entered."""
+    admins = list(User.objects.filter(is_active=True, role=Role.ADMIN))
+    made = [
+        Notification(
+            recipient=admin,
+            kind=NotificationKind.SYSTEM,
+            text=f"{CalendarMissingError(year).message}（期限扫描已跳过受影响的期限）",
+            key=f"calendar-missing:{year}",
+            scan=run,
+            created_at=run.started_at,
+        )
+        for year in sorted(years)
+        for admin in admins
+    ]
+    before = Notification.objects.filter(scan=run).count()
+    Notification.objects.bulk_create(made, ignore_conflicts=True)
+    return Notification.objects.filter(scan=run).count() - before
+
+
+# --- the run -----------------------------------------------------------------------------------
+
+
+def _locked() -> bool:
+    """On PostgreSQL, hold the scan's advisory lock until commit; False if another run has it."""
+    if connection.vendor != "postgresql":
+        return True  # SQLite: the IMMEDIATE transaction already lets one writer in at a time
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
+        row = cur.fetchone()
+    return bool(row and row[0])
+
+
+def scan_clocks(today: date | None = None, *, lock: bool = True, send: bool = True) -> ScanResult:
+    """Run the clock scan for `today` (default: today in China); see the module's doc."""
+    today = today or timezone.localdate()
+    result = ScanResult(today)
+    with transaction.atomic():
+        if lock and not _locked():
+            result.skipped = True
+            return result
+        run = ClockScan.objects.create(today=today)
+        missing: set[int] = set()
+        horizon = calendar.warning_horizon(today)
+        try:
+            notice_due: date | None = calendar.deadline(today, _limit("SUPERVISION_DAYS"))
+        except CalendarMissingError as exc:
+            # no 督办期限 can be set: leave the overdue marks that open notices to a later run
+            missing.add(exc.year)
+            notice_due = None
+        for src in _sources():
+            if notice_due is None and src.clock in NOTICE_CLOCKS:
+                src = Source(src.clock, src.rows, src.warn, overdue=False)
+            _insert_alerts(run, src, today, horizon)
+        _insert_route_alerts(run, today, horizon, notice_due is not None, missing)
+        counts = dict(
+            ClockAlert.objects.filter(scan=run)
+            .order_by()
+            .values_list("stage")
+            .annotate(n=Count("id"))
+            .values_list("stage", "n")
+        )
+        result.warnings, result.overdue = counts.get(W, 0), counts.get(OVER, 0)
+        if notice_due is not None:
+            for clock in NOTICE_CLOCKS:
+                overdue = ClockAlert.objects.filter(scan=run, clock=clock, stage=OVER)
+                result.notices += supervision.clock_raise_bulk(
+                    matters=overdue.values("matter_id"),
+                    level=NOTICE_LEVEL,
+                    reason=f"{_label(clock)}已超期，系统自动督办",
+                    on=today,
+                    due=notice_due,
+                )
+        result.notifications = _notify(run)
+        if missing:
+            result.missing_years = sorted(missing)
+            result.notifications += _tell_admins(run, missing)
+        run.warnings, run.overdue = result.warnings, result.overdue
+        run.notices, run.notifications = result.notices, result.notifications
+        run.missing_years = ",".join(str(y) for y in result.missing_years)
+        run.save()
+    result.scan_id = run.pk
+    if send and result.notifications:
+        from xinfang.notifications.delivery import send_digests
+
+        result.messages = send_digests(run)
+        ClockScan.objects.filter(pk=run.pk).update(
+            messages=result.messages, finished_at=timezone.now()
+        )
+    else:
+        ClockScan.objects.filter(pk=run.pk).update(finished_at=timezone.now())
+    log.info(result.summary())
+    return result

@@ -1,0 +1,328 @@
+"""Documents (文书): numbers per unit, kind and year; the facts each kind needs; who may issue."""
+
+from datetime import date
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
+from xinfang.core.models import AuditEvent
+from xinfang.core.sequences import Sequence
+from xinfang.documents.kinds import DocumentKind as K
+from xinfang.documents.models import DocumentTemplate, IssuedDocument, IssuerPrefix
+from xinfang.documents.prefixes import default_organ_name, default_prefix
+from xinfang.documents.selectors import documents_for, issuable_kinds
+from xinfang.documents.services import document_issue
+from xinfang.intake.choices import SupervisionLevel
+from xinfang.organisation.models import OrgUnit, UnitKind
+from xinfang.workflow import services as wf
+from xinfang.workflow.supervision import supervision_raise
+
+from .conftest import District, make_user
+from .test_documents_support import STAGES, at_stage, issue, year
+from .workflow_support import fresh, new_matter, step
+
+DAY = date(2025, 8, 5)
+
+
+# each kind, the stage whose facts support it, who issues it, and its number as written by hand
+EXPECTED = [
+    (K.ACCEPT, "accepted", "officer", "示信受〔{y}〕1号"),
+    (K.DECLINE, "declined", "officer", "示信不受〔{y}〕1号"),
+    (K.FORWARD, "forwarded", "officer", "示信转〔{y}〕1号"),
+    (K.ASSIGN, "assigned", "officer", "示信交〔{y}〕1号"),
+    (K.EXTENSION, "extended", "street_a_staff", "东风延〔{y}〕1号"),
+    (K.REPLY, "replied", "street_a_staff", "东风处〔{y}〕1号"),
+    (K.REVIEW, "reviewed", "officer", "示信复查〔{y}〕1号"),
+    (K.REREVIEW, "final", "officer", "示信复核〔{y}〕1号"),
+    (K.SUPERVISION, "supervised", "supervisor", "示信督〔{y}〕1号"),
+]
+
+
+@pytest.mark.parametrize(("kind", "stage", "who", "number"), EXPECTED)
+def test_each_kind_issues_with_its_number_and_one_event(
+    district: District, kind: str, stage: str, who: str, number: str
+) -> None:
+    matter = at_stage(district, stage)
+    before = AuditEvent.objects.filter(matter=matter).count()
+    document = issue(district, who, matter, kind)
+    assert document.number == number.format(y=year())
+    assert (document.year, document.sequence) == (year(), 1)
+    assert document.issuer == district.users[who].org_unit
+    assert document.body and "王小明" in document.body
+    assert "{{" not in document.body and "{%" not in document.body
+    new = AuditEvent.objects.filter(matter=matter).order_by("id")[before:]
+    assert [e.action for e in new] == ["document.issue"]
+    assert new[0].data["number"] == document.number
+    assert new[0].object_id == str(document.pk)
+    assert fresh(matter).version == matter.version  # issuing records no fact of the matter
+
+
+def test_documents_link_their_step(district: District) -> None:
+    matter = at_stage(district, "assigned")
+    document = issue(district, "officer", matter, K.ASSIGN)
+    assert document.event is not None and document.event.action == "workflow.assign"
+    assert document.event.data["assignment"] == int(document.step_key.split(":")[1])
+    supervised = at_stage(district, "supervised")
+    notice = supervised.supervision_notices.get()
+    sup_doc = issue(district, "officer", supervised, K.SUPERVISION)
+    assert sup_doc.notice == notice
+    assert "区级" in sup_doc.body and "电梯故障多次反映未果" in sup_doc.body
+
+
+def test_numbers_count_per_unit_kind_and_year(district: District) -> None:
+    first, second = at_stage(district, "accepted"), at_stage(district, "accepted")
+    assigned = at_stage(district, "assigned")
+    assert issue(district, "officer", first, K.ACCEPT).sequence == 1
+    assert issue(district, "officer", second, K.ACCEPT).sequence == 2
+    assert issue(district, "officer", assigned, K.ASSIGN).sequence == 1  # another kind: its own
+    # another issuing unit counts its own numbers
+    IssuerPrefix.objects.create(unit=district.city, prefix="范市信")
+    city_officer = make_user("city_officer", "officer", district.city)
+    third = at_stage(district, "accepted")
+    doc = document_issue(actor=city_officer, matter=third, kind=K.ACCEPT)
+    assert doc.number == f"范市信受〔{year()}〕1号"
+    y = year()
+    assert sorted(IssuedDocument.objects.values_list("number", flat=True)) == sorted(
+        [f"示信受〔{y}〕1号", f"示信受〔{y}〕2号", f"示信交〔{y}〕1号", f"范市信受〔{y}〕1号"]
+    )
+
+
+def test_year_rollover_starts_again_at_one(
+    district: District, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    matters = [at_stage(district, "accepted") for _ in range(3)]
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: date(2026, 12, 31))
+    assert issue(district, "officer", matters[0], K.ACCEPT).number == "示信受〔2026〕1号"
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: date(2027, 1, 1))
+    late = issue(district, "officer", matters[1], K.ACCEPT)
+    assert (late.number, late.year, late.issued_on) == ("示信受〔2027〕1号", 2027, date(2027, 1, 1))
+    assert "2027年1月1日" in late.body or late.date_text == "2027年1月1日"
+    assert issue(district, "officer", matters[2], K.ACCEPT).number == "示信受〔2027〕2号"
+
+
+def test_a_rolled_back_or_refused_issue_takes_no_number(district: District) -> None:
+    matters = [at_stage(district, "accepted") for _ in range(3)]
+    assert issue(district, "officer", matters[0], K.ACCEPT).sequence == 1
+    with pytest.raises(RuntimeError), transaction.atomic():
+        issue(district, "officer", matters[1], K.ACCEPT)
+        raise RuntimeError("the surrounding work failed")
+    assert not IssuedDocument.objects.filter(matter=matters[1]).exists()
+    with pytest.raises(InputError):
+        issue(district, "officer", matters[2], K.DECLINE)  # refused: not declined
+    second = issue(district, "officer", matters[1], K.ACCEPT)
+    third = issue(district, "officer", matters[2], K.ACCEPT)
+    assert (second.sequence, third.sequence) == (2, 3)  # gap-free, each number on one document
+    key = f"document:{district.district.pk}:accept:{year()}"
+    assert Sequence.objects.get(key=key).last == 3
+    numbers = list(IssuedDocument.objects.values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers)) == 3
+
+
+MISSING = [
+    (K.ACCEPT, "officer", "尚未受理"),
+    (K.DECLINE, "officer", "未作出不予受理决定"),
+    (K.FORWARD, "officer", "尚未转送"),
+    (K.ASSIGN, "officer", "尚未交办"),
+    (K.EXTENSION, "officer", "没有获批的延期"),
+    (K.REPLY, "officer", "尚未出具处理意见"),
+    (K.REVIEW, "officer", "尚未作出复查决定"),
+    (K.REREVIEW, "officer", "尚未作出复核决定"),
+    (K.SUPERVISION, "officer", "没有未办结的督办"),
+]
+
+
+@pytest.mark.parametrize(("kind", "who", "message"), MISSING)
+def test_refused_before_the_facts_support_it(
+    district: District, kind: str, who: str, message: str
+) -> None:
+    matter = new_matter(district)
+    with pytest.raises(InputError) as refused:
+        issue(district, who, matter, kind)
+    assert message in refused.value.message
+    assert not IssuedDocument.objects.exists()
+    assert not AuditEvent.objects.filter(action="document.issue").exists()
+
+
+def test_extension_waiting_for_approval_is_refused(district: District) -> None:
+    matter = at_stage(district, "received")
+    staff = district.users["street_a_staff"]
+    step(wf.extension_request, matter, staff, days=20, reason="需鉴定", on=DAY)
+    with pytest.raises(InputError, match="没有获批的延期"):
+        issue(district, "street_a_staff", matter, K.EXTENSION)
+
+
+def test_forward_document_is_refused_for_an_assigned_matter(district: District) -> None:
+    with pytest.raises(InputError, match="交办给东风街道"):
+        issue(district, "officer", at_stage(district, "assigned"), K.FORWARD)
+
+
+def test_returned_matter_gets_its_new_assignment_documented(district: District) -> None:
+    matter = at_stage(district, "assigned")
+    first = issue(district, "officer", matter, K.ASSIGN)
+    step(
+        wf.assignment_return, matter, district.users["street_a_staff"], reason="不属本街道", on=DAY
+    )
+    with pytest.raises(ConflictError, match="已退回"):
+        issue(district, "officer", matter, K.ASSIGN)
+    step(wf.matter_assign, matter, district.users["officer"], unit=district.housing, on=DAY)
+    second = issue(district, "officer", matter, K.ASSIGN)
+    assert (first.sequence, second.sequence) == (1, 2)
+    assert "区住房和城乡建设局" in second.body and "东风街道" not in second.body.split("\n")[0]
+
+
+def test_same_step_is_issued_once_and_points_to_the_original(district: District) -> None:
+    matter = at_stage(district, "accepted")
+    original = issue(district, "officer", matter, K.ACCEPT)
+    with pytest.raises(ConflictError) as refused:
+        issue(district, "officer", matter, K.ACCEPT)
+    assert original.number in refused.value.message and "打印原件" in refused.value.message
+    assert IssuedDocument.objects.count() == 1
+    assert Sequence.objects.get(key__startswith="document:").last == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "stage", "who", "message"),
+    [
+        (K.ACCEPT, "accepted", "leader", "只能由"),
+        (K.ACCEPT, "accepted", "registrar", "只能由"),
+        (K.ACCEPT, "accepted", "street_a_staff", "只能由"),
+        (K.SUPERVISION, "supervised", "leader", "只能由"),
+        (K.REPLY, "replied", "leader", "只能由"),
+        (K.REPLY, "replied", "street_b_staff", "无权"),  # another unit: cannot even see it
+        (K.REPLY, "replied", "officer", "应由承办单位出具"),  # the assigned unit writes it
+        (K.EXTENSION, "extended", "housing_staff", "无权"),
+        (K.REVIEW, "reviewed", "street_a_staff", "只能由"),
+    ],
+)
+def test_who_may_issue(district: District, kind: str, stage: str, who: str, message: str) -> None:
+    matter = at_stage(district, stage)
+    with pytest.raises(PermissionRefusedError) as refused:
+        issue(district, who, matter, kind)
+    assert message in refused.value.message
+    assert not IssuedDocument.objects.exists()
+
+
+def test_unit_below_the_assigned_one_may_not_issue_for_it(district: District) -> None:
+    village_staff = make_user("village_staff", "unit_staff", district.village_a)
+    matter = at_stage(district, "replied", locality=district.village_a)  # the village sees it
+    with pytest.raises(PermissionRefusedError, match="未交办本单位"):
+        document_issue(actor=village_staff, matter=matter, kind=K.REPLY)
+
+
+def test_bureau_writes_the_reply_of_a_matter_it_accepted(district: District) -> None:
+    matter = at_stage(district, "accepted")
+    step(wf.reply_issue, matter, district.users["officer"], outcome="explained", on=DAY)
+    document = issue(district, "officer", matter, K.REPLY)
+    assert document.number == f"示信处〔{year()}〕1号"
+    assert "解释说明" in document.body and "30日内" in document.body
+
+
+def test_documents_never_carry_id_number_or_phone(district: District) -> None:
+    from tests.test_documents_support import ID_NUMBER, PHONE
+
+    matter = at_stage(
+        district, "assigned", content=f"本人身份证{ID_NUMBER}，电话{PHONE}，反映电梯问题"
+    )
+    document = issue(district, "officer", matter, K.ASSIGN)
+    assert ID_NUMBER not in document.body and PHONE not in document.body
+    assert ID_NUMBER[:4] in document.body and "电梯问题" in document.body  # masked, not dropped
+
+
+def test_issuable_kinds_follow_facts_role_and_what_was_issued(district: District) -> None:
+    matter = at_stage(district, "accepted")
+    officer, leader = district.users["officer"], district.users["leader"]
+    assert [i.kind for i in issuable_kinds(officer, matter)] == [K.ACCEPT]
+    assert issuable_kinds(leader, matter) == []
+    document = issue(district, "officer", matter, K.ACCEPT)
+    assert issuable_kinds(officer, matter) == []
+    assert documents_for(matter) == [document]
+    replied = at_stage(district, "replied")
+    assert [i.kind for i in issuable_kinds(district.users["street_a_staff"], replied)] == [
+        K.EXTENSION,
+        K.REPLY,
+    ]
+    assert [i.kind for i in issuable_kinds(officer, replied)] == [K.ASSIGN]
+
+
+def test_supervision_document_per_open_notice(district: District) -> None:
+    matter = at_stage(district, "supervised")
+    current = fresh(matter)
+    supervision_raise(
+        actor=district.users["officer"],
+        matter=current,
+        version=current.version,
+        level=SupervisionLevel.CITY,
+        reason="市级交办督办",
+        on=DAY,
+    )
+    with pytest.raises(InputError, match="多个未办结的督办"):
+        issue(district, "officer", matter, K.SUPERVISION)
+    offered = [i for i in issuable_kinds(district.users["officer"], matter) if i.notice]
+    assert len(offered) == 2
+    city = matter.supervision_notices.get(level=SupervisionLevel.CITY)
+    document = document_issue(
+        actor=district.users["officer"], matter=matter, kind=K.SUPERVISION, notice=city
+    )
+    assert "市级" in document.body and document.notice == city
+
+
+def test_unit_override_template_applies_to_the_unit_and_below(district: District) -> None:
+    DocumentTemplate.objects.create(
+        kind=K.REPLY,
+        unit=district.street_a,
+        title="东风街道信访事项答复意见书",
+        body="{{ 信访人 }}：街道版。",
+    )
+    document = issue(district, "street_a_staff", at_stage(district, "replied"), K.REPLY)
+    assert (document.title, document.body) == ("东风街道信访事项答复意见书", "王小明：街道版。")
+    bureau = at_stage(district, "accepted")
+    step(wf.reply_issue, bureau, district.users["officer"], outcome="supported", on=DAY)
+    assert issue(district, "officer", bureau, K.REPLY).title == "信访事项处理意见书"
+
+
+def test_note_is_written_into_the_body(district: District) -> None:
+    matter = at_stage(district, "declined")
+    document = document_issue(
+        actor=district.users["officer"], matter=matter, kind=K.DECLINE, note="可向区人民法院起诉。"
+    )
+    assert "可向区人民法院起诉。" in document.body and "不属于信访受理范围" in document.body
+
+
+def test_default_prefix_and_organ_name(district: District) -> None:
+    bureau = OrgUnit(name="青山区信访局", kind=UnitKind.DEPARTMENT)
+    assert default_prefix(bureau) == "青信"
+    assert default_prefix(district.district) == "示信"
+    assert default_prefix(district.street_a) == "东风"
+    assert default_prefix(district.housing) == "住房"
+    assert default_organ_name(district.district) == "示范区信访局"
+    assert default_organ_name(district.housing) == "示范区住房和城乡建设局"
+    assert default_organ_name(district.street_a) == "东风街道"
+
+
+def test_prefix_change_keeps_the_count(district: District) -> None:
+    first, second = at_stage(district, "accepted"), at_stage(district, "accepted")
+    assert issue(district, "officer", first, K.ACCEPT).number == f"示信受〔{year()}〕1号"
+    IssuerPrefix.objects.create(unit=district.district, prefix="示区信", organ_name="示范区信访办")
+    later = issue(district, "officer", second, K.ACCEPT)
+    assert later.number == f"示区信受〔{year()}〕2号" and later.issuer_name == "示范区信访办"
+    assert fresh_document(first).number == f"示信受〔{year()}〕1号"
+
+
+def fresh_document(matter: object) -> IssuedDocument:
+    return IssuedDocument.objects.get(matter=matter)
+
+
+def test_every_kind_has_a_default_template(district: District) -> None:
+    assert set(
+        DocumentTemplate.objects.filter(unit__isnull=True).values_list("kind", flat=True)
+    ) == set(K.values)
+    assert set(STAGES) >= {stage for _, stage, _, _ in EXPECTED}
+
+
+def test_dates_are_written_in_chinese(district: District) -> None:
+    matter = at_stage(district, "accepted")
+    document = issue(district, "officer", matter, K.ACCEPT)
+    assert "2025年8月1日" in document.body  # 登记日期 of new_matter, no leading zeros
+    assert f"{DAY.year}年{DAY.month}月{DAY.day}日" in document.body  # 受理日期

@@ -1,0 +1,125 @@
+"""Helpers for the document tests: a matter brought to a stage, issuing as a role, the templates."""
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from xinfang.documents.default_templates import DEFAULT_TEMPLATES
+from xinfang.documents.models import DocumentTemplate, IssuedDocument
+from xinfang.documents.services import document_issue
+from xinfang.intake.idcard import make_id_number
+from xinfang.intake.models import Matter
+from xinfang.organisation.models import OrgUnit
+from xinfang.workflow import services as wf
+from xinfang.workflow.supervision import supervision_raise
+
+from .conftest import TZ, District, register
+from .workflow_support import fresh, step
+
+DAY = date(2025, 8, 5)
+ID_NUMBER = make_id_number("320101", date(1960, 5, 17), 123)
+PHONE = "13812345678"
+
+
+def ensure_default_templates() -> None:
+    """A transactional test's flush removes what migration 0002 loaded; put the defaults back."""
+    for kind, (title, body, footer) in DEFAULT_TEMPLATES.items():
+        DocumentTemplate.objects.get_or_create(
+            kind=kind, unit=None, defaults={"title": title, "body": body, "footer": footer}
+        )
+
+
+@pytest.fixture(autouse=True)
+def _default_templates(db: None) -> None:
+    """Import it into each document test module: every test there starts with the defaults."""
+    ensure_default_templates()
+
+
+def year() -> int:
+    return timezone.localdate().year
+
+
+def issue(district: District, who: str, matter: Matter, kind: str, **kwargs: Any) -> IssuedDocument:
+    return document_issue(actor=district.users[who], matter=matter, kind=kind, **kwargs)
+
+
+def _on(
+    service: Callable[..., Matter], who: str, **kwargs: Any
+) -> Callable[[District, Matter], Matter]:
+    return lambda d, m: step(service, m, d.users[who], on=DAY, **kwargs)
+
+
+def _supervise(d: District, m: Matter) -> Matter:
+    current = fresh(m)
+    supervision_raise(
+        actor=d.users["officer"],
+        matter=current,
+        version=current.version,
+        level="district",
+        reason="电梯故障多次反映未果",
+        on=DAY,
+    )
+    return fresh(m)
+
+
+ACCEPT = _on(wf.matter_accept, "officer")
+ASSIGN = [
+    lambda d, m: step(wf.matter_assign, m, d.users["officer"], unit=d.street_a, on=DAY),
+]
+RECEIVE = [*ASSIGN, _on(wf.assignment_receive, "street_a_staff")]
+EXTEND = [
+    *RECEIVE,
+    _on(wf.extension_request, "street_a_staff", days=20, reason="需委托第三方检测电梯"),
+    _on(wf.extension_decide, "leader", approve=True),
+]
+REPLY = [*EXTEND, _on(wf.reply_issue, "street_a_staff", outcome="supported")]
+REVIEW = [
+    *REPLY,
+    _on(wf.reply_deliver, "registrar"),
+    _on(wf.review_request, "registrar"),
+    _on(wf.review_decide, "officer", outcome="not_supported"),
+]
+STAGES: dict[str, list[Callable[[District, Matter], Matter]]] = {
+    "registered": [],
+    "accepted": [ACCEPT],
+    "declined": [_on(wf.matter_decline, "officer", reason="不属于信访受理范围")],
+    "forwarded": [
+        lambda d, m: step(wf.matter_forward, m, d.users["officer"], unit=d.housing, on=DAY)
+    ],
+    "assigned": ASSIGN,
+    "received": RECEIVE,
+    "extended": EXTEND,
+    "replied": REPLY,
+    "reviewed": REVIEW,
+    "final": [
+        *REVIEW,
+        _on(wf.review_deliver, "registrar"),
+        _on(wf.rereview_request, "registrar"),
+        _on(wf.rereview_decide, "officer", outcome="not_supported"),
+    ],
+    "supervised": [ACCEPT, _supervise],
+}
+
+
+def at_stage(
+    district: District,
+    stage: str,
+    *,
+    content: str = "反映东风社区小区电梯长期故障",
+    locality: OrgUnit | None = None,
+) -> Matter:
+    matter = register(
+        district,
+        locality=locality or district.street_a,
+        name="王小明",
+        id_number=ID_NUMBER if content == "反映东风社区小区电梯长期故障" else "",
+        phone=PHONE,
+        content=content,
+        when=datetime(2025, 8, 1, 9, 0, tzinfo=TZ),
+    )
+    for move in STAGES[stage]:
+        matter = move(district, matter)
+    return fresh(matter)

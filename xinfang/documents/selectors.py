@@ -1,0 +1,60 @@
+"""Reads for the matter page: a matter's documents, and what the user may issue on it now."""
+
+from dataclasses import dataclass
+
+from xinfang.accounts.models import User
+from xinfang.core.errors import XinfangError
+from xinfang.documents.facts import facts_for
+from xinfang.documents.kinds import ISSUER_ROLES, DocumentKind
+from xinfang.documents.models import IssuedDocument
+from xinfang.documents.services import check_issuer
+from xinfang.intake.models import Matter
+from xinfang.workflow.models import SupervisionNotice
+
+
+@dataclass(frozen=True)
+class Issuable:
+    kind: str
+    label: str
+    notice: SupervisionNotice | None = None  # for a 督办单: which notice it is for
+
+    @property
+    def button(self) -> str:
+        if self.notice is None:
+            return f"出具{self.label}"
+        return f"出具{self.label}（{self.notice.get_level_display()}级督办）"
+
+
+def documents_for(matter: Matter) -> list[IssuedDocument]:
+    """The matter's documents, oldest first; the caller has checked the matter is visible."""
+    return list(
+        IssuedDocument.objects.filter(matter=matter)
+        .select_related("issued_by")
+        .order_by("issued_at", "id")
+    )
+
+
+def issuable_kinds(user: User, matter: Matter) -> list[Issuable]:
+    """The documents `user` could issue on `matter` now: allowed, supported by facts, not issued."""
+    issued = set(IssuedDocument.objects.filter(matter=matter).values_list("kind", "step_key"))
+    out: list[Issuable] = []
+    for kind in DocumentKind:
+        if user.role not in ISSUER_ROLES[kind]:
+            continue
+        try:
+            check_issuer(user, matter, kind)
+        except XinfangError:
+            continue
+        if kind == DocumentKind.SUPERVISION:
+            notices = SupervisionNotice.objects.filter(matter=matter, closed_on__isnull=True)
+            for notice in notices.order_by("id"):
+                if (kind.value, f"notice:{notice.pk}") not in issued:
+                    out.append(Issuable(kind, kind.label, notice))
+            continue
+        try:
+            facts = facts_for(matter, kind)
+        except XinfangError:
+            continue
+        if (kind.value, facts.step_key) not in issued:
+            out.append(Issuable(kind, kind.label))
+    return out

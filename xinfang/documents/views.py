@@ -1,0 +1,87 @@
+"""Document pages: the printable page, the DOCX download, and issuing one from the matter page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST
+
+from xinfang.accounts.models import User
+from xinfang.core.errors import XinfangError
+from xinfang.core.permissions import Action, get_matter_for
+from xinfang.documents.models import IssuedDocument
+from xinfang.documents.selectors import documents_for, issuable_kinds
+from xinfang.documents.services import document_issue
+from xinfang.documents.word import document_docx
+from xinfang.intake.models import Matter
+from xinfang.workflow.models import SupervisionNotice
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _document_for(user: User, pk: int) -> IssuedDocument:
+    """The document, or 404 for anyone who may not see its matter (the one permission question)."""
+    document = IssuedDocument.objects.filter(pk=pk).first()
+    if document is None:
+        raise Http404
+    get_matter_for(user, document.matter_id, Action.VIEW_MATTER)
+    return document
+
+
+@login_required
+@require_GET
+def document_print(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _document_for(request.user, pk)  # type: ignore[arg-type]
+    return render(request, "documents/print.html", {"document": document})
+
+
+@login_required
+@require_GET
+def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _document_for(request.user, pk)  # type: ignore[arg-type]
+    response = HttpResponse(document_docx(document), content_type=DOCX)
+    name = f"{document.number}{document.get_kind_display()}.docx"
+    response["Content-Disposition"] = content_disposition_header(True, name) or ""
+    response["Cache-Control"] = "private, no-store"  # personal data: no shared or stored copies
+    return response
+
+
+@login_required
+@require_POST
+def document_issue_view(request: HttpRequest, matter_pk: int, kind: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    matter = get_matter_for(user, matter_pk, Action.VIEW_MATTER)
+    notice = _notice(matter, request.POST.get("notice", ""))
+    error, issued = "", None
+    try:
+        issued = document_issue(
+            actor=user, matter=matter, kind=kind, notice=notice, note=request.POST.get("note", "")
+        )
+    except XinfangError as exc:
+        error = exc.message
+    if request.htmx:  # type: ignore[attr-defined]
+        context = {
+            "matter": matter,
+            "documents": documents_for(matter),
+            "issuable": issuable_kinds(user, matter),
+            "error": error,
+            "issued": issued,
+        }
+        return render(request, "documents/_matter_documents.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        assert issued is not None
+        messages.success(request, f"已出具{issued.get_kind_display()}，文号{issued.number}")
+    return redirect(reverse("intake:matter_detail", args=[matter.pk]) + "#h-documents")
+
+
+def _notice(matter: Matter, raw: str) -> SupervisionNotice | None:
+    if not raw:
+        return None
+    try:
+        return SupervisionNotice.objects.get(pk=int(raw), matter=matter)
+    except (ValueError, SupervisionNotice.DoesNotExist) as exc:
+        raise Http404 from exc

@@ -16,6 +16,7 @@ from django.utils import timezone
 from xinfang.accounts.models import User
 from xinfang.core.errors import ConflictError, PermissionRefusedError, XinfangError
 from xinfang.core.permissions import Action, get_matter_for, may
+from xinfang.intake.models import Matter
 from xinfang.workflow.clocks import load_facts
 from xinfang.workflow.forms import ACTIONS, ActionSpec, StepForm, offered_actions
 from xinfang.workflow.selectors import QUEUE_SIZE, queues_for
@@ -44,20 +45,18 @@ def matter_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if spec is None:
         raise Http404
     if user.role not in spec.roles:
-        raise PermissionDenied(f"「{spec.label}」不是您的岗位可以办理的")
+        refusal = f"「{spec.label}」不是您的岗位可以办理的"
+        return _render(request, matter, spec, None, refusal=refusal, status=403)
     facts = load_facts(matter)
     today = timezone.localdate()
     conflict = ""
-    refusal = ""
     if request.method == "POST":
         form = spec.form(request.POST, matter=matter, user=user, facts=facts)
         if form.is_valid():
             try:
                 spec.run(user, matter, form.cleaned_data)
             except PermissionRefusedError as exc:
-                if not _htmx(request):
-                    raise PermissionDenied(exc.message) from exc
-                refusal = exc.message
+                return _render(request, matter, spec, None, refusal=exc.message, status=403)
             except ConflictError as exc:
                 conflict = exc.message
             except XinfangError as exc:  # InputError, and the calendar's missing year
@@ -68,32 +67,27 @@ def matter_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 if _htmx(request):
                     return HttpResponse(status=204, headers={"HX-Redirect": url})
                 return redirect(url)
-        status = 200 if _htmx(request) else (409 if conflict else 403 if refusal else 400)
-    else:
-        if spec not in offered_actions(user, matter, facts, today):
-            refusal = "该事项当前不能由您办理此项，请刷新事项页面后查看"
-            if not _htmx(request):
-                raise PermissionDenied(refusal)
-        form = spec.form(
-            matter=matter,
-            user=user,
-            facts=facts,
-            initial={"version": matter.version, "on": today},
-        )
-        status = 200
-    return _render(request, spec, form, conflict=conflict, refusal=refusal, status=status)
+        status = 409 if conflict else 400
+        return _render(request, matter, spec, form, conflict=conflict, status=status)
+    if spec not in offered_actions(user, matter, facts, today):
+        refusal = "该事项当前不能由您办理此项，请刷新事项页面后查看"
+        return _render(request, matter, spec, None, refusal=refusal, status=403)
+    initial = {"version": matter.version, "on": today}
+    form = spec.form(matter=matter, user=user, facts=facts, initial=initial)
+    return _render(request, matter, spec, form, status=200)
 
 
 def _render(
     request: HttpRequest,
+    matter: Matter,
     spec: ActionSpec,
-    form: StepForm,
+    form: StepForm | None,
     *,
-    conflict: str,
-    refusal: str,
+    conflict: str = "",
+    refusal: str = "",
     status: int,
 ) -> HttpResponse:
-    matter = form.matter
+    """The form alone for htmx (always 200: htmx swaps no error responses), else its page."""
     context = {
         "matter": matter,
         "spec": spec,
@@ -103,5 +97,6 @@ def _render(
         "action_url": reverse("workflow:matter_action", args=[matter.pk, spec.key]),
         "matter_url": reverse("intake:matter_detail", args=[matter.pk]),
     }
-    template = "workflow/_action_form.html" if _htmx(request) else "workflow/action_page.html"
-    return render(request, template, context, status=status)
+    if _htmx(request):
+        return render(request, "workflow/_action_form.html", context)
+    return render(request, "workflow/action_page.html", context, status=status)

@@ -1,9 +1,11 @@
 """`xinfang report` (contract D): formats, output files, and refusals in Chinese with exit 1."""
 
 import json
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from tests.analytics_support import Ledger, report
 from tests.conftest import District
@@ -23,6 +25,14 @@ def loaded(district: District, tmp_path: Path) -> District:
     return district
 
 
+def run(argv: list[str]) -> str:
+    """The command's standard output. call_command, not main(): Django's run_from_argv closes
+    every connection when it ends, the test's own transaction on PostgreSQL included."""
+    out = StringIO()
+    call_command(*argv[1:], stdout=out)
+    return out.getvalue()
+
+
 def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     with pytest.raises(SystemExit) as caught:
         main(argv)
@@ -32,29 +42,20 @@ def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     return captured.err
 
 
-def test_json_to_standard_output_is_the_report(
-    loaded: District, capsys: pytest.CaptureFixture[str]
-) -> None:
-    main([*ARGS, "--org", "320101"])  # returns: exit status 0
-    printed = json.loads(capsys.readouterr().out)
+def test_json_to_standard_output_is_the_report(loaded: District) -> None:
+    printed = json.loads(run([*ARGS, "--org", "320101"]))
     assert printed == report("320101", "2024-01-01", "2024-03-31")
     assert printed["org"] == "320101"
     assert printed["totals"]["people"] == 6
 
 
-def test_without_org_the_root_is_reported(
-    loaded: District, capsys: pytest.CaptureFixture[str]
-) -> None:
-    main(ARGS)
-    assert json.loads(capsys.readouterr().out)["org"] == "3201"
+def test_without_org_the_root_is_reported(loaded: District) -> None:
+    assert json.loads(run(ARGS))["org"] == "3201"
 
 
-def test_text_and_output_file(
-    loaded: District, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_text_and_output_file(loaded: District, tmp_path: Path) -> None:
     target = tmp_path / "report.txt"
-    main([*ARGS, "--org", "320101", "--format", "text", "--output", str(target)])
-    assert capsys.readouterr().out == ""
+    assert run([*ARGS, "--org", "320101", "--format", "text", "--output", str(target)]) == ""
     text = target.read_text(encoding="utf-8")
     assert text.startswith("2024年1-3月信访工作情况汇报")
     assert "二是赴省走访。登记1批6人次，同比去年1批1人次，批次持平、人次上升500.0%" in text
@@ -62,11 +63,8 @@ def test_text_and_output_file(
     assert "【待填写：" in text
 
 
-def test_compare_pop_reports_the_previous_quarter(
-    loaded: District, capsys: pytest.CaptureFixture[str]
-) -> None:
-    main([*ARGS, "--org", "320101", "--compare", "环比"])
-    printed = json.loads(capsys.readouterr().out)
+def test_compare_pop_reports_the_previous_quarter(loaded: District) -> None:
+    printed = json.loads(run([*ARGS, "--org", "320101", "--compare", "环比"]))
     assert printed["comparison"] == "pop"
     assert printed["previous_period"] == {"start": "2023-10-01", "end": "2023-12-31"}
 

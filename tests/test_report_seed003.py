@@ -25,20 +25,19 @@ are asserted exactly.
 """
 
 import json
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from tests.analytics_support import report, row_of
 from tests.conftest import ensure_default_categories
 from xinfang.analytics.fixtures import load_seed003
-from xinfang.cli import main
 
 
 @pytest.mark.django_db
-def test_seed003_report_reproduces_the_consistent_figures(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_seed003_report_reproduces_the_consistent_figures(tmp_path: Path) -> None:
     ensure_default_categories()
     load_seed003(tmp_path)
     rep = report("339102", "2024-01-01", "2024-09-30")
@@ -93,11 +92,13 @@ def test_seed003_report_reproduces_the_consistent_figures(
     assert rates["on_time_reply"] == {"num": 136, "den": 142, "pct": "95.8"}
 
     # The command prints the same report, as JSON and as prose.
-    main(["xinfang", "report", "--start", "2024-01-01", "--end", "2024-09-30", "--org", "339102"])
-    assert json.loads(capsys.readouterr().out) == rep
-    args = ["xinfang", "report", "--start", "2024-01-01", "--end", "2024-09-30"]
-    main([*args, "--org", "339102", "--format", "text"])
-    text = capsys.readouterr().out
+    args = ["report", "--start", "2024-01-01", "--end", "2024-09-30", "--org", "339102"]
+    out = StringIO()
+    call_command(*args, stdout=out)
+    assert json.loads(out.getvalue()) == rep
+    out = StringIO()
+    call_command(*args, "--format", "text", stdout=out)
+    text = out.getvalue()
     assert "共发生登记信访事项689批913人次，较去年同期594批816人次" in text
     assert "一是进京走访。登记16批17人次，同比去年15批16人次" in text
     assert "人次由多至少列全市第5位" in text

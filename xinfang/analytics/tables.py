@@ -1,0 +1,119 @@
+"""The report's tables, from the JSON report only: what the Excel workbook and the Word draft show.
+
+Both files draw the same tables from here, so they agree with the JSON figure for figure.
+Fixed-decimal figures (percentages, scores) stay strings, as in the JSON.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from xinfang.intake.choices import Channel, Form, Level, Purpose
+
+LABELS: dict[str, dict[str, str]] = {
+    "channel": dict(Channel.choices),
+    "level": dict(Level.choices),
+    "form": dict(Form.choices),
+    "purpose": dict(Purpose.choices),
+}
+BREAKDOWN_TITLES = {
+    "channel": "按渠道",
+    "level": "按层级",
+    "form": "按形式",
+    "channel,level": "按渠道和层级",
+    "channel,level,form": "按渠道、层级和形式",
+    "category": "按内容分类",
+    "purpose": "按信访目的",
+    "locality": "按问题属地",
+    "unit": "按责任单位",
+}
+HEAD_TITLES = {
+    "channel": "渠道",
+    "level": "层级",
+    "form": "形式",
+    "category": "内容分类",
+    "purpose": "信访目的",
+    "locality": "问题属地",
+    "unit": "责任单位",
+}
+RATE_TITLES = {
+    "timely_acceptance": "及时受理率",
+    "on_time_reply": "按期办结率",
+    "satisfaction": "满意率",
+    "evaluation_participation": "参评率",
+    "package_resolution": "包案化解率",
+    "supervision_resolution": "督办化解率",
+}
+LAW_TITLES = {
+    "acceptance": "应受理按规定受理",
+    "handling": "应办理按期办理",
+    "supervision": "督办到期按期化解",
+}
+Cell = str | int | float | None
+
+
+@dataclass
+class Table:
+    title: str
+    header: list[str]
+    rows: list[list[Cell]]
+
+
+def _rank(row: dict[str, Any], figure: str) -> str | None:
+    """ "5/8": fifth of eight; None (an empty cell) when the row has no rank."""
+    rank = row.get("rank")
+    return f"{rank[figure][0]}/{rank[figure][1]}" if rank else None
+
+
+def _label(field: str, row: dict[str, Any]) -> str:
+    value = row.get(field)
+    if field in LABELS:
+        return LABELS[field].get(value or "", "未填")
+    if field in ("locality", "unit"):
+        return str(row.get("name") or "未指定")
+    return str(value or "未分类")
+
+
+def report_tables(report: dict[str, Any]) -> list[Table]:
+    word = "同期" if report.get("comparison", "yoy") == "yoy" else "上期"
+    tables: list[Table] = []
+    totals = report["totals"]
+    rows: list[list[Cell]] = []
+    for key, title in (
+        ("batches", "批次"),
+        ("people", "人次"),
+        ("matters", "件数"),
+        ("first_matters", "初次件数"),
+    ):
+        rank = _rank(totals, key) if key in ("batches", "people") else None
+        rows.append([title, totals[key], totals["previous"][key], totals["change"][key], rank])
+    tables.append(Table("总体情况", ["指标", "本期", word, "增减", "排名"], rows))
+    for name, title in BREAKDOWN_TITLES.items():
+        fields = name.split(",")
+        header = [HEAD_TITLES[f] for f in fields]
+        header += ["批次", "人次", f"{word}批次", f"{word}人次", "批次增减", "人次增减"]
+        header += ["批次排名", "人次排名"]
+        rows = []
+        for row in report["breakdowns"][name]:
+            rows.append(
+                [_label(f, row) for f in fields]
+                + [row["batches"], row["people"]]
+                + [row["previous"]["batches"], row["previous"]["people"]]
+                + [row["change"]["batches"], row["change"]["people"]]
+                + [_rank(row, "batches"), _rank(row, "people")]
+            )
+        tables.append(Table(title, header, rows))
+    rows = []
+    for key, title in RATE_TITLES.items():
+        rate = report["rates"][key]
+        rows.append([title, rate["num"], rate["den"], rate["pct"]])
+        for level, sub in rate.get("by_level", {}).items():
+            rows.append([f"{title}（{level}）", sub["num"], sub["den"], sub["pct"]])
+    tables.append(Table("各项比率", ["指标", "分子", "分母", "百分比(%)"], rows))
+    law = report["rule_of_law"]
+    rows = [
+        [title, law[key]["num"], law[key]["den"], law[key]["weight"], law[key]["score"]]
+        for key, title in LAW_TITLES.items()
+    ]
+    rows.append(["合计", None, None, None, law["total"]])
+    tables.append(Table("法治化考核", ["项目", "分子", "分母", "权重", "得分"], rows))
+    return tables

@@ -525,3 +525,27 @@ def test_timeline_shows_reveals_only_to_those_who_read_the_audit(district: Distr
         )
         assert ("查看完整个人信息" in timeline) is sees, who
         assert "交办" in timeline and "东风街道" in timeline
+
+
+def test_documents_and_the_audit_table_use_the_table_labels(district: District) -> None:
+    from xinfang.core.audit import audit_record
+
+    officer = district.users["officer"]
+    m = new_matter(district, received=date(2025, 11, 20))
+    step(wf.matter_assign, m, officer, unit=district.street_a, on=date(2025, 11, 21))
+    # the documents app writes one document.issue event per document; shown from the event alone
+    audit_record(
+        actor=officer,
+        action="document.issue",
+        obj=fresh(m),
+        matter=fresh(m),
+        data={"kind": "assign", "number": "示信交〔2025〕7号", "template": 1},
+    )
+    html = page(client_for(district, "leader"), m)
+    timeline = html.split('id="timeline"', 1)[1].split("</section>", 1)[0]
+    labels = re.findall(r'class="tl-label">([^<]+)<', timeline)
+    assert labels == ["登记（来访）", "交办", "印发文书"]
+    assert "示信交〔2025〕7号" in timeline
+    # the officer's 操作记录 (audit) names the steps too, with their facts
+    audit = page(client_for(district, "officer"), m).split('id="h-events"', 1)[1]
+    assert "<td>交办</td>" in audit and "单位：东风街道" in audit and "<td>印发文书</td>" in audit

@@ -106,10 +106,20 @@ def event_details(event: AuditEvent) -> list[tuple[str, str]]:
     if "on_time" in data:
         out.append(("是否按期", "按期" if data["on_time"] else "超期"))
     if action == "document.issue":
-        for key, label in (("number", "文号"), ("title", "文书"), ("name", "文书")):
-            if data.get(key):
-                out.append((label, str(data[key])))
+        if data.get("kind"):
+            out.append(("文书", _document_kind(str(data["kind"]))))
+        if data.get("number"):
+            out.append(("文号", str(data["number"])))
     return out
+
+
+def _document_kind(code: str) -> str:
+    """The document kind's Chinese name, read from the documents app when it is installed."""
+    try:
+        from xinfang.documents.kinds import DocumentKind  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return code
+    return _choice(DocumentKind, code)
 
 
 def _day(event: AuditEvent) -> date:

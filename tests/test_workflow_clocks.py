@@ -85,9 +85,9 @@ def test_assignments_keep_their_clocks_after_a_return(district: District) -> Non
     )
     assert second.deadline == calendar.deadline(date(2025, 10, 13), 60) == date(2025, 12, 12)
     assert second.state == ClockStatus.RUNNING
-    # routing: first routed 09-26, eleven days late
+    # routing: first routed 09-26, eleven days late (the reassignment does not move it)
     (route,) = clocks[ClockKind.ROUTE]
-    assert route.state == ClockStatus.MISSED
+    assert (route.state, route.done_on) == (ClockStatus.MISSED, date(2025, 9, 26))
 
 
 def test_extension_reply_review_windows_and_the_paused_rereview(district: District) -> None:
@@ -203,3 +203,23 @@ def test_query_budget(district: District, django_assert_num_queries) -> None:
     with django_assert_num_queries(3):  # assignments, workflow row, notices
         clocks = matter_clocks(matter, date(2025, 9, 1))
     assert len(clocks) == 1 + 2 * 2 + 2
+
+
+def test_routed_in_time_stays_met_after_a_late_reassignment(district: District) -> None:
+    officer = district.users["officer"]
+    m = new_matter(district, received=date(2025, 8, 1))
+    step(wf.matter_assign, m, officer, unit=district.street_a, on=date(2025, 8, 4))
+    step(
+        wf.assignment_return,
+        m,
+        district.users["street_a_staff"],
+        reason="非本单位",
+        on=date(2025, 8, 6),
+    )
+    step(wf.matter_assign, m, officer, unit=district.housing, on=date(2025, 8, 25))
+    (route,) = by_kind(matter_clocks(fresh(m), date(2025, 9, 1)))[ClockKind.ROUTE]
+    assert (route.deadline, route.state, route.done_on) == (
+        date(2025, 8, 18),
+        ClockStatus.MET,
+        date(2025, 8, 4),
+    )

@@ -168,16 +168,20 @@ def route_deadline(matter: Matter) -> date:
     return calendar.deadline(matter.first_received_on, _limit("ROUTE_DAYS"))
 
 
-def route_clock(matter: Matter, today: date) -> Clock | None:
-    """The 15-day routing clock (no queries): running while the matter waits to be routed."""
+def route_clock(matter: Matter, today: date, routed_on: date | None = None) -> Clock | None:
+    """The 15-day routing clock (no queries): running while the matter waits to be routed.
+
+    `routed_on` is the first routing when known (a returned matter's decided_on is its latest).
+    """
     start = matter.first_received_on
 
     def make() -> Clock | None:
         if matter.status == S.REGISTERED:
             return _running(ClockKind.ROUTE, start, route_deadline(matter), today)
-        if matter.decided_on is None:
+        done = routed_on or matter.decided_on
+        if done is None:
             return None  # imported history without a decision date: nothing to time
-        return _finished(ClockKind.ROUTE, start, route_deadline(matter), matter.decided_on)
+        return _finished(ClockKind.ROUTE, start, route_deadline(matter), done)
 
     return _guarded(ClockKind.ROUTE, start, make)
 
@@ -244,7 +248,8 @@ def matter_clocks(
     """Every clock of the matter, running or finished, oldest start first (three queries)."""
     facts = facts if facts is not None else load_facts(matter)
     flow = facts.flow
-    clocks: list[Clock | None] = [route_clock(matter, today)]
+    first = facts.assignments[0].assigned_on if facts.assignments else None
+    clocks: list[Clock | None] = [route_clock(matter, today, first)]
     for a in facts.assignments:
         clocks += _assignment_clocks(matter, a, flow, today)
 

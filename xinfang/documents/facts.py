@@ -47,7 +47,10 @@ _PHONE_LIKE = re.compile(r"(?<!\d)1\d{10}(?!\d)")
 
 
 def content_summary(text: str) -> str:
-    text = _ID_LIKE.sub(lambda m: mask_id_number(m.group(0)), " ".join(text.split()))
+    """The content in one line, ID-like and phone-like numbers masked, at most SUMMARY_CHARS, and
+    without the registrar's leading 反映 (the templates write “反映……问题” themselves)."""
+    text = " ".join(text.split()).removeprefix("反映").removeprefix("：").strip()
+    text = _ID_LIKE.sub(lambda m: mask_id_number(m.group(0)), text)
     text = _PHONE_LIKE.sub(lambda m: mask_phone(m.group(0)), text)
     return text if len(text) <= SUMMARY_CHARS else text[:SUMMARY_CHARS] + "……"
 

@@ -93,11 +93,7 @@ def document_issue(
     note = note.strip()
     if len(note) > NOTE_MAX_CHARS:
         raise InputError(f"补充说明不能超过{NOTE_MAX_CHARS}字", field="note")
-    locked = (
-        Matter.objects.select_for_update()
-        .select_related("petitioner", "category")
-        .get(pk=matter.pk)
-    )
+    locked = Matter.objects.select_for_update().get(pk=matter.pk)
     issuer = check_issuer(actor, locked, kind)
     label = DocumentKind(kind).label
     facts = facts_for(locked, kind, notice=notice)

@@ -7,6 +7,7 @@ from io import BytesIO
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
@@ -28,6 +29,7 @@ def _font(paragraph: Paragraph, text: str, *, name: str = BODY_FONT, size: Pt = 
     run.font.name = FALLBACK_LATIN
     fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
     fonts.set(qn("w:eastAsia"), name)  # python-docx sets only the Latin font; CJK needs eastAsia
+    fonts.set(qn("w:hint"), "eastAsia")  # “ ” and other shared marks drawn full-width, as in CJK
 
 
 def _para(doc: object, *, align: int | None = None, indent: bool = False) -> Paragraph:
@@ -40,7 +42,52 @@ def _para(doc: object, *, align: int | None = None, indent: bool = False) -> Par
         paragraph.alignment = align  # type: ignore[assignment]
     if indent:
         fmt.first_line_indent = INDENT
+    _no_auto_space(paragraph)
     return paragraph
+
+
+# the elements the schema puts after autoSpaceDN in a w:pPr (its children are an ordered sequence)
+_AFTER_AUTO_SPACE = tuple(
+    qn(f"w:{name}")
+    for name in [
+        "bidi",
+        "adjustRightInd",
+        "snapToGrid",
+        "spacing",
+        "ind",
+        "contextualSpacing",
+        "mirrorIndents",
+        "suppressOverlap",
+        "jc",
+        "textDirection",
+        "textAlignment",
+        "textboxTightWrap",
+        "outlineLvl",
+        "divId",
+        "cnfStyle",
+        "rPr",
+        "sectPr",
+        "pPrChange",
+    ]
+)
+
+
+def _no_auto_space(paragraph: Paragraph) -> None:
+    """No extra gap between 2025 and 年: Word and LibreOffice add one unless told not to."""
+    ppr = paragraph._p.get_or_add_pPr()
+    successor = next((child for child in ppr if child.tag in _AFTER_AUTO_SPACE), None)
+    for name in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        flag = OxmlElement(name)
+        flag.set(qn("w:val"), "0")
+        if successor is None:
+            ppr.append(flag)
+        else:
+            successor.addprevious(flag)
+
+
+def _width(text: str) -> float:
+    """Points `text` takes in 三号: a full-width character 16, a digit or Latin letter half that."""
+    return sum(BODY_SIZE.pt if ord(ch) > 0x2E80 else BODY_SIZE.pt / 2 for ch in text)
 
 
 def document_docx(document: IssuedDocument) -> bytes:
@@ -68,9 +115,12 @@ def document_docx(document: IssuedDocument) -> bytes:
         _font(_para(doc, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=not addressee), text)
     _para(doc)
     _para(doc)
-    for line in (document.issuer_name, document.date_text):
+    # GB/T 9704: the date 右空四字, the organ's name centred over the date
+    date_width, name_width = _width(document.date_text), _width(document.issuer_name)
+    name_indent = max(0.0, 2 * INDENT.pt + (date_width - name_width) / 2)
+    for line, indent in ((document.issuer_name, name_indent), (document.date_text, 2 * INDENT.pt)):
         signature = _para(doc, align=WD_ALIGN_PARAGRAPH.RIGHT)
-        signature.paragraph_format.right_indent = INDENT  # 右空四字 ≈ the date's own width
+        signature.paragraph_format.right_indent = Pt(indent)
         _font(signature, line)
     if document.footer:
         _para(doc)

@@ -58,6 +58,10 @@ class StepForm(forms.Form):
     def __init__(self, *args: Any, matter: Matter, user: User, facts: MatterClockFacts, **kw: Any):
         super().__init__(*args, **kw)
         self.matter, self.user, self.facts = matter, user, facts
+        self.order_fields([n for n in self.fields if n != "on"] + ["on"])  # the day goes last
+        if not self.is_bound:
+            first = next(n for n in self.fields if not self.fields[n].widget.is_hidden)
+            self.fields[first].widget.attrs["autofocus"] = True
         today = timezone.localdate()
         for f in self.fields.values():
             if isinstance(f.widget, DateInput):
@@ -170,7 +174,15 @@ class ExtensionDecideForm(StepForm):
 
 
 class OutcomeForm(StepForm):
-    outcome = _radios(ReplyOutcome.choices, "意见")
+    outcome = _radios(ReplyOutcome.choices, "处理意见")
+
+
+class ReviewOutcomeForm(StepForm):
+    outcome = _radios(ReplyOutcome.choices, "复查意见")
+
+
+class RereviewOutcomeForm(StepForm):
+    outcome = _radios(ReplyOutcome.choices, "复核意见")
 
 
 class EvaluationForm(StepForm):
@@ -323,12 +335,12 @@ _STEP_FORMS: dict[Step, tuple[type[StepForm], Run]] = {
     Step.DELIVER_REPLY: (DayOnlyForm, _call(wf.reply_deliver)),
     Step.EVALUATE: (EvaluationForm, _call(wf.evaluation_record, "evaluation")),
     Step.REQUEST_REVIEW: (DayOnlyForm, _call(wf.review_request)),
-    Step.DECIDE_REVIEW: (OutcomeForm, _call(wf.review_decide, "outcome")),
+    Step.DECIDE_REVIEW: (ReviewOutcomeForm, _call(wf.review_decide, "outcome")),
     Step.DELIVER_REVIEW: (DayOnlyForm, _call(wf.review_deliver)),
     Step.REQUEST_REREVIEW: (DayOnlyForm, _call(wf.rereview_request)),
     Step.START_HEARING: (DayOnlyForm, _call(wf.hearing_start)),
     Step.END_HEARING: (DayOnlyForm, _call(wf.hearing_end)),
-    Step.DECIDE_REREVIEW: (OutcomeForm, _call(wf.rereview_decide, "outcome")),
+    Step.DECIDE_REREVIEW: (RereviewOutcomeForm, _call(wf.rereview_decide, "outcome")),
     Step.FINALISE: (DayOnlyForm, _call(wf.matter_finalise)),
 }
 _DANGER = {Step.DECLINE, Step.RETURN, Step.FINALISE}

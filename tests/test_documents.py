@@ -326,3 +326,15 @@ def test_dates_are_written_in_chinese(district: District) -> None:
     document = issue(district, "officer", matter, K.ACCEPT)
     assert "2025年8月1日" in document.body  # 登记日期 of new_matter, no leading zeros
     assert f"{DAY.year}年{DAY.month}月{DAY.day}日" in document.body  # 受理日期
+
+
+def test_bureau_writes_the_extension_notice_of_its_own_matter(district: District) -> None:
+    matter = at_stage(district, "accepted")
+    officer = district.users["officer"]
+    step(wf.extension_request, matter, officer, days=15, reason="需调取历史档案", on=DAY)
+    step(wf.extension_decide, matter, district.users["leader"], approve=True, on=DAY)
+    document = issue(district, "officer", matter, K.EXTENSION)
+    assert document.number == f"示信延〔{year()}〕1号"
+    assert "需调取历史档案" in document.body and "延长15日" in document.body
+    # 受理 8月5日 + 75 days = 10月19日, a Sunday: the period ends on the next working day
+    assert "延期至2025年10月20日" in document.body

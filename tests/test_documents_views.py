@@ -286,3 +286,29 @@ def test_admin_sets_a_prefix_and_it_is_used(district: District) -> None:
         {"unit": district.street_a.pk, "prefix": "DF-1", "organ_name": ""},
     )
     assert "机关代字只能由汉字组成" in bad.content.decode()
+
+
+def test_template_page_lists_the_placeholders_and_keeps_the_default(district: District) -> None:
+    template = DocumentTemplate.objects.get(kind=K.EXTENSION, unit__isnull=True)
+    admin = client_for(district, "admin")
+    page = admin.get(f"/manage/documents/documenttemplate/{template.pk}/change/").content.decode()
+    assert "可用的占位符" in page and "{{ 延期理由 }}" in page and "{{ 督办事由 }}" not in page
+    delete = f"/manage/documents/documenttemplate/{template.pk}/delete/"
+    assert admin.post(delete).status_code == 403
+    admin.post(
+        "/manage/documents/documenttemplate/",
+        {"action": "delete_selected", "_selected_action": [template.pk], "post": "yes"},
+    )
+    assert DocumentTemplate.objects.filter(pk=template.pk).exists()
+
+
+def test_unit_template_is_added_and_checked(district: District) -> None:
+    admin = client_for(district, "admin")
+    data = {"kind": K.REPLY, "unit": district.street_a.pk, "title": "答复意见书", "footer": ""}
+    bad = admin.post("/manage/documents/documenttemplate/add/", {**data, "body": "{{ 复核意见 }}"})
+    assert "占位符“复核意见”不存在" in bad.content.decode()
+    good = admin.post(
+        "/manage/documents/documenttemplate/add/", {**data, "body": "{{ 信访人 }}：{{ 处理意见 }}"}
+    )
+    assert good.status_code == 302
+    assert AuditEvent.objects.filter(action="documenttemplate.create").count() == 1

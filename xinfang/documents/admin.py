@@ -1,6 +1,9 @@
 """Administering documents: the templates' text and each unit's 机关代字 (both audited)."""
 
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
+from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -15,7 +18,21 @@ class DocumentTemplateAdmin(AuditedAdmin):
     list_filter = ("kind",)
     search_fields = ("title", "body", "unit__name")
     fields = ("kind", "unit", "title", "body", "footer", "placeholders")
-    readonly_fields = ("placeholders",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # a template stays the one of its kind and unit: a default moved away would leave none
+        return ("kind", "unit", "placeholders") if obj is not None else ("placeholders",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.unit_id is None:
+            return False  # the default of a kind is edited, never deleted
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        kept = queryset.filter(unit__isnull=True).count()
+        if kept:
+            self.message_user(request, f"{kept}个默认模板不能删除，已保留", messages.WARNING)
+        super().delete_queryset(request, queryset.exclude(unit__isnull=True))
 
     @admin.display(description="可用的占位符")
     def placeholders(self, obj: DocumentTemplate | None) -> SafeString:

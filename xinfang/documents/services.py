@@ -148,6 +148,7 @@ def document_issue(
         data={
             "kind": kind,
             "number": number,
+            "on": today.isoformat(),
             "step": facts.step_key,
             "template": template.pk,
             "notice": facts.notice.pk if facts.notice else None,

@@ -69,7 +69,10 @@ def document_issue_view(request: HttpRequest, matter_pk: int, kind: str) -> Http
             "error": error,
             "issued": issued,
         }
-        return render(request, "documents/_matter_documents.html", context)
+        response = render(request, "documents/_matter_documents.html", context)
+        if issued is not None:
+            response["HX-Trigger"] = "document-issued"  # the page may refresh its timeline
+        return response
     if error:
         messages.error(request, error)
     else:

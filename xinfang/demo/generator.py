@@ -11,7 +11,7 @@ from datetime import date
 from operator import itemgetter
 from pathlib import Path
 
-from xinfang.demo.ledger import LEDGER_COLUMNS, LedgerMaker, two_years_before
+from xinfang.demo.ledger import LEDGER_COLUMNS, LedgerMaker, OpenWindow, two_years_before
 from xinfang.demo.org import org_rows
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "DEFAULT_SEED",
     "LEDGER_COLUMNS",
     "ORG_COLUMNS",
+    "OpenWindow",
     "ledger_rows",
     "ledger_tuples",
     "org_rows",
@@ -40,6 +41,7 @@ def ledger_tuples(
     seed: int = DEFAULT_SEED,
     registrations: int = DEFAULT_REGISTRATIONS,
     sibling_share: float = 0.25,
+    open_window: OpenWindow | None = None,
 ) -> Iterator[tuple[str, ...]]:
     """The ledger rows as tuples in LEDGER_COLUMNS order (the fast form, for big files)."""
     if registrations < 0:
@@ -47,7 +49,11 @@ def ledger_tuples(
     if not 0 <= sibling_share < 1:
         raise ValueError("其他区县的占比应在0与1之间")
     maker = LedgerMaker(
-        seed=seed, end=end, registrations=registrations, sibling_share=sibling_share
+        seed=seed,
+        end=end,
+        registrations=registrations,
+        sibling_share=sibling_share,
+        open_window=open_window,
     )
     return maker.rows()
 
@@ -106,6 +112,7 @@ def write_ledger_csv(
     registrations: int = DEFAULT_REGISTRATIONS,
     sibling_share: float = 0.25,
     bom: bool = False,
+    open_window: OpenWindow | None = None,
 ) -> int:
     """Write the demo ledger straight from tuples (no dicts): the quickest way to a big file."""
     count = 0
@@ -113,7 +120,11 @@ def write_ledger_csv(
         writer = csv.writer(handle)
         writer.writerow(LEDGER_COLUMNS)
         for row in ledger_tuples(
-            end=end, seed=seed, registrations=registrations, sibling_share=sibling_share
+            end=end,
+            seed=seed,
+            registrations=registrations,
+            sibling_share=sibling_share,
+            open_window=open_window,
         ):
             writer.writerow(row)
             count += 1

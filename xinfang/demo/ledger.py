@@ -8,6 +8,7 @@ Rows wait in a heap until their day comes, so the output is sorted by date while
 import heapq
 import random
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from xinfang.demo import shapes
@@ -85,12 +86,33 @@ def two_years_before(end: date) -> date:
         return end.replace(year=end.year - 2, day=28) + timedelta(days=1)
 
 
+@dataclass(frozen=True)
+class OpenWindow:
+    """Which of our district's latest matters the ledger leaves open (no handling facts), for
+    the live workflow to take over: all first received on or after `all_since`, and every
+    `every`-th (by matter number) first received on or after `since`."""
+
+    since: date
+    all_since: date
+    every: int = 1
+
+    def leaves_open(self, first: date, serial: int) -> bool:
+        return first >= self.all_since or (first >= self.since and serial % self.every == 0)
+
+
 class LedgerMaker:
     """Draws the rows; one instance is one run (its random state is consumed as rows are made)."""
 
     def __init__(
-        self, *, seed: int, end: date, registrations: int, sibling_share: float = 0.25
+        self,
+        *,
+        seed: int,
+        end: date,
+        registrations: int,
+        sibling_share: float = 0.25,
+        open_window: OpenWindow | None = None,
     ) -> None:
+        self.open_window = open_window
         self.rng: random.Random = w.QuickRandom(seed)
         self.end_date = end
         self.start_date = two_years_before(end)
@@ -269,6 +291,11 @@ class LedgerMaker:
         shape = MatterShape(day, method, len(registrations), top, form == "集体访")
         facts = make_facts(rng, shape, self.end)
         tail = self._tail(facts, channel, kind, level)
+        window = self.open_window
+        if window and not sibling and window.leaves_open(date.fromordinal(day), serial):
+            # drawn all the same, so every other row stays as it would be; only a remark that
+            # is not about the handling (a letter's kind, a transfer) is kept
+            tail = ("",) * (len(tail) - 1) + ("" if facts.remark else tail[-1],)
         core = self.content.core(
             category=category, purpose=purpose, place=place, dept=self.category_depts[category]
         )

@@ -14,9 +14,17 @@ from xinfang.core.audit import audit_record
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.permissions import Action, may
 from xinfang.demo.generator import write_ledger_csv, write_org_csv
+from xinfang.demo.live import (
+    DEMO_YEAR_NOTE,
+    LiveResult,
+    live_workflow,
+    live_workflow_done,
+    open_window,
+)
 from xinfang.demo.org import DISCIPLINE_CODE, DISTRICT_CODE
 from xinfang.intake.models import Registration
 from xinfang.organisation.models import OrgUnit
+from xinfang.workflow.models import CalendarYear
 
 DEMO_PASSWORD = "xinfang-demo"
 # The demo ledger's registration numbers ("DJ-2025-000123") start with this.
@@ -52,12 +60,24 @@ class DemoLoadResult:
     units: int = 0
     registrations: int = 0
     users_created: int = 0
+    live: LiveResult | None = None
 
 
 def demo_is_loaded() -> bool:
-    """Loaded once every demo login exists: they are created last."""
+    """Loaded once every demo login exists and the live workflow was walked: both come last."""
     names = [login.username for login in DEMO_LOGINS]
-    return User.objects.filter(username__in=names).count() == len(names)
+    logins = User.objects.filter(username__in=names).count() == len(names)
+    return logins and live_workflow_done()
+
+
+def demo_year_warnings() -> list[str]:
+    """One line per holiday year the demo entered itself (marked by its note)."""
+    years = CalendarYear.objects.filter(note=DEMO_YEAR_NOTE).order_by("year")
+    return [
+        f"注意：{y.year}年节假日安排为演示数据（仅周末和元旦、劳动节、国庆节），"
+        "不是国务院公布的安排；公布后请管理员在“节假日安排（年度）”中更正。"
+        for y in years
+    ]
 
 
 def demo_load(
@@ -84,12 +104,22 @@ def demo_load(
         if not Registration.objects.filter(number__startswith=LEDGER_PREFIX).exists():
             ledger_path = Path(folder) / "演示区信访台账.csv"
             imported = write_ledger_csv(
-                ledger_path, end=end, seed=seed, registrations=registrations
+                ledger_path,
+                end=end,
+                seed=seed,
+                registrations=registrations,
+                open_window=open_window(end),
             )
             call_command("import_ledger", str(ledger_path), stdout=stdout)
     created = demo_users_create(actor=actor)
+    # the ledger's open matters, walked by the demo logins up to `end`; nothing when done before
+    live = live_workflow(end=end, seed=seed)
     return DemoLoadResult(
-        already_loaded=False, units=units, registrations=imported, users_created=len(created)
+        already_loaded=False,
+        units=units,
+        registrations=imported,
+        users_created=len(created),
+        live=live,
     )
 
 

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from xinfang.core.permissions import Action, may
-from xinfang.demo.services import DEMO_PASSWORD, demo_logins
+from xinfang.demo.services import DEMO_PASSWORD, demo_logins, demo_year_warnings
 
 HEADER = ("用户名", "密码", "角色", "单位", "姓名")
 
@@ -32,6 +32,8 @@ class Command(BaseCommand):
         ]
         self.stdout.write("演示账号：")
         for line in table([HEADER, *rows]):
+            self.stdout.write(line)
+        for line in demo_year_warnings():
             self.stdout.write(line)
 
 

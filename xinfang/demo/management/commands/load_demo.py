@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from xinfang.core.errors import XinfangError
 from xinfang.demo.generator import DEFAULT_REGISTRATIONS, DEFAULT_SEED
-from xinfang.demo.services import DEMO_PASSWORD, demo_load
+from xinfang.demo.services import DEMO_PASSWORD, demo_load, demo_year_warnings
 
 
 class Command(BaseCommand):
@@ -58,3 +58,11 @@ class Command(BaseCommand):
                 f"密码均为 {DEMO_PASSWORD}"
             )
         )
+        live = result.live
+        if live is not None and live.matters:
+            self.stdout.write(
+                f"在办流程：最近{live.matters}件事项已由演示账号按流程办理（{live.steps}步），"
+                f"其中超期督办{live.notices}件"
+            )
+        for line in demo_year_warnings():
+            self.stdout.write(self.style.WARNING(line))

@@ -413,3 +413,38 @@ def test_columns_match_the_ledger_contract() -> None:
     # A registration's column: after the registration columns, before the matter's.
     assert LEDGER_COLUMNS.index("来信类型") == LEDGER_COLUMNS.index("责任单位") + 1
     assert LEDGER_COLUMNS.index("来信类型") < LEDGER_COLUMNS.index(MATTER_COLUMNS[0])
+
+
+# ---- the open window: the latest matters left for the live workflow -----------------------
+
+
+def test_the_open_window_blanks_only_the_latest_matters_of_our_district() -> None:
+    from xinfang.demo.generator import OpenWindow
+    from xinfang.demo.ledger import REGISTRATION_COLUMNS
+    from xinfang.demo.org import build_tree
+
+    window = OpenWindow(since=END - timedelta(days=90), all_since=END - timedelta(days=14), every=5)
+    plain = list(ledger_rows(end=END, seed=5, registrations=1500))
+    opened = list(ledger_rows(end=END, seed=5, registrations=1500, open_window=window))
+    assert len(plain) == len(opened)
+    ours = {place.name for place in build_tree().places}
+    first: dict[str, date] = {}
+    for row in plain:
+        first.setdefault(row["事项编号"], d(row["登记日期"]))
+    handling = [c for c in MATTER_COLUMNS if c != "备注"]
+    changed: set[str] = set()
+    for before, after in zip(plain, opened, strict=True):
+        # the draws are the same: every registration column is as it was
+        assert [before[c] for c in REGISTRATION_COLUMNS] == [after[c] for c in REGISTRATION_COLUMNS]
+        number = before["事项编号"]
+        is_open = before["问题属地"] in ours and window.leaves_open(
+            first[number], int(number.rsplit("-", 1)[1])
+        )
+        if is_open:
+            assert all(after[c] == "" for c in handling)
+            if any(before[c] for c in handling):
+                changed.add(number)
+        else:
+            assert before == after
+    assert changed  # some matters that had been decided are left open
+    assert all(first[n] >= window.since for n in changed)

@@ -64,11 +64,16 @@ def ledger_rows(
     seed: int = DEFAULT_SEED,
     registrations: int = DEFAULT_REGISTRATIONS,
     sibling_share: float = 0.25,
+    open_window: OpenWindow | None = None,
 ) -> Iterator[dict[str, str]]:
     """The ledger rows as dicts keyed by contract A's column names, sorted by 登记日期."""
     columns = LEDGER_COLUMNS
     for row in ledger_tuples(
-        end=end, seed=seed, registrations=registrations, sibling_share=sibling_share
+        end=end,
+        seed=seed,
+        registrations=registrations,
+        sibling_share=sibling_share,
+        open_window=open_window,
     ):
         yield dict(zip(columns, row, strict=True))
 

@@ -306,6 +306,9 @@ class _Walker:
                 if m.pk not in roles and self.unit_for(m) == unit and 3 <= age[m.pk] <= 20:
                     roles[m.pk] = "fresh"
                     break
+        # the newest few wait for the bureau (待处理) whatever day the ledger ends on
+        for m in [m for m in matters if age[m.pk] <= 7 and m.pk not in roles][-3:]:
+            roles[m.pk] = "waiting"
         for index, m in enumerate(matters):
             role = roles.get(m.pk) or self.ordinary_role(m, index, age[m.pk])
             getattr(self, f"walk_{role}")(m)

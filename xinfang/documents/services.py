@@ -11,8 +11,6 @@ of it, and a lost copy is reprinted, not re-numbered. Issuing changes no fact of
 it does not bump the matter's version (a pending step form stays valid).
 """
 
-from dataclasses import dataclass
-
 from django.db import transaction
 from django.template import TemplateSyntaxError
 from django.utils import timezone
@@ -41,12 +39,7 @@ from xinfang.workflow.transitions import refuse_unless
 NOTE_MAX_CHARS = 2000
 
 
-@dataclass(frozen=True)
-class Issuer:
-    unit: OrgUnit
-
-
-def check_issuer(actor: User, matter: Matter, kind: str) -> Issuer:
+def check_issuer(actor: User, matter: Matter, kind: str) -> OrgUnit:
     """The unit that issues `kind` for `matter` when `actor` does, or a refusal saying why not."""
     if kind not in DocumentKind.values:
         raise InputError("没有这种文书", field="kind")
@@ -64,7 +57,7 @@ def check_issuer(actor: User, matter: Matter, kind: str) -> Issuer:
                 raise PermissionRefusedError(f"该事项未交办本单位，不能出具{label}")
         elif assignment is not None:
             raise PermissionRefusedError(f"该事项由{assignment.unit}办理，{label}应由承办单位出具")
-    return Issuer(unit=actor.org_unit)
+    return actor.org_unit
 
 
 def template_for(kind: str, unit: OrgUnit) -> DocumentTemplate:
@@ -105,11 +98,11 @@ def document_issue(
             f"该步骤的{label}已于{cn_date(existing.issued_on)}出具（{existing.number}），"
             "请打印原件；同一文书不重复编号"
         )
-    template = template_for(kind, issuer.unit)
+    template = template_for(kind, issuer)
     today = timezone.localdate()
-    sequence = next_value(sequence_key(issuer.unit.pk, kind, today.year))
-    number = serial_number(prefix_of(issuer.unit), kind, today.year, sequence)
-    organ = organ_name_of(issuer.unit)
+    sequence = next_value(sequence_key(issuer.pk, kind, today.year))
+    number = serial_number(prefix_of(issuer), kind, today.year, sequence)
+    organ = organ_name_of(issuer)
     values = {
         **common_values(locked),
         **facts.values,
@@ -125,7 +118,7 @@ def document_issue(
     document = IssuedDocument.objects.create(
         matter=locked,
         kind=kind,
-        issuer=issuer.unit,
+        issuer=issuer,
         year=today.year,
         sequence=sequence,
         number=number,

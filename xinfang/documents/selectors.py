@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from xinfang.accounts.models import User
 from xinfang.core.errors import XinfangError
+from xinfang.core.permissions import visible_matters
 from xinfang.documents.facts import facts_for
 from xinfang.documents.kinds import ISSUER_ROLES, DocumentKind
 from xinfang.documents.models import IssuedDocument
@@ -36,13 +37,14 @@ def documents_for(matter: Matter) -> list[IssuedDocument]:
 
 def issuable_kinds(user: User, matter: Matter) -> list[Issuable]:
     """The documents `user` could issue on `matter` now: allowed, supported by facts, not issued."""
+    kinds = [kind for kind in DocumentKind if user.role in ISSUER_ROLES[kind]]
+    if not kinds or not visible_matters(user).filter(pk=matter.pk).exists():
+        return []
     issued = set(IssuedDocument.objects.filter(matter=matter).values_list("kind", "step_key"))
     out: list[Issuable] = []
-    for kind in DocumentKind:
-        if user.role not in ISSUER_ROLES[kind]:
-            continue
+    for kind in kinds:
         try:
-            check_issuer(user, matter, kind)
+            check_issuer(user, matter, kind, seen=True)
         except XinfangError:
             continue
         if kind == DocumentKind.SUPERVISION:

@@ -39,15 +39,18 @@ from xinfang.workflow.transitions import refuse_unless
 NOTE_MAX_CHARS = 2000
 
 
-def check_issuer(actor: User, matter: Matter, kind: str) -> OrgUnit:
-    """The unit that issues `kind` for `matter` when `actor` does, or a refusal saying why not."""
+def check_issuer(actor: User, matter: Matter, kind: str, *, seen: bool = False) -> OrgUnit:
+    """The unit that issues `kind` for `matter` when `actor` does, or a refusal saying why not.
+
+    `seen`: the caller has just asked visible_matters itself (the matter page, for every kind).
+    """
     if kind not in DocumentKind.values:
         raise InputError("没有这种文书", field="kind")
     label = DocumentKind(kind).label
     refuse_unless(actor.role, ISSUER_ROLES[kind], f"出具{label}")
     if actor.org_unit is None:
         raise PermissionRefusedError("您的账号没有所属单位，不能出具文书")
-    if not visible_matters(actor).filter(pk=matter.pk).exists():
+    if not seen and not visible_matters(actor).filter(pk=matter.pk).exists():
         raise PermissionRefusedError("您无权处理该事项")
     if kind in HANDLER_KINDS:
         # the handler writes them: the unit the matter is assigned to, else the bureau itself

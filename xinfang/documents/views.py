@@ -34,7 +34,9 @@ def _document_for(user: User, pk: int) -> IssuedDocument:
 @require_GET
 def document_print(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document_for(request.user, pk)  # type: ignore[arg-type]
-    return render(request, "documents/print.html", {"document": document})
+    response = render(request, "documents/print.html", {"document": document})
+    response["Cache-Control"] = "private, no-store"  # a petitioner's name: no stored copies
+    return response
 
 
 @login_required

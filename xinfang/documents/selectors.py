@@ -9,6 +9,7 @@ from xinfang.documents.facts import facts_for
 from xinfang.documents.kinds import ISSUER_ROLES, DocumentKind
 from xinfang.documents.models import IssuedDocument
 from xinfang.documents.services import check_issuer
+from xinfang.intake.choices import HandlingMethod
 from xinfang.intake.models import Matter
 from xinfang.workflow.models import SupervisionNotice
 
@@ -35,6 +36,25 @@ def documents_for(matter: Matter) -> list[IssuedDocument]:
     )
 
 
+def _may_apply(matter: Matter, kind: str) -> bool:
+    """False when the matter's own fields already rule `kind` out (saves facts_for's queries);
+    True is only a maybe: facts_for decides."""
+    method = matter.handling_method
+    return {
+        DocumentKind.ACCEPT: method == HandlingMethod.ACCEPT,
+        DocumentKind.DECLINE: method == HandlingMethod.DECLINE,
+        DocumentKind.FORWARD: method in ROUTED,
+        DocumentKind.ASSIGN: method in ROUTED,
+        DocumentKind.EXTENSION: matter.extended_to is not None,
+        DocumentKind.REPLY: matter.replied_on is not None,
+        DocumentKind.REVIEW: matter.review_replied_on is not None,
+        DocumentKind.REREVIEW: matter.rereview_replied_on is not None,
+    }.get(DocumentKind(kind), True)
+
+
+ROUTED = (HandlingMethod.FORWARD, HandlingMethod.ASSIGN)
+
+
 def issuable_kinds(user: User, matter: Matter) -> list[Issuable]:
     """The documents `user` could issue on `matter` now: allowed, supported by facts, not issued."""
     kinds = [kind for kind in DocumentKind if user.role in ISSUER_ROLES[kind]]
@@ -43,6 +63,8 @@ def issuable_kinds(user: User, matter: Matter) -> list[Issuable]:
     issued = set(IssuedDocument.objects.filter(matter=matter).values_list("kind", "step_key"))
     out: list[Issuable] = []
     for kind in kinds:
+        if not _may_apply(matter, kind):
+            continue
         try:
             check_issuer(user, matter, kind, seen=True)
         except XinfangError:

@@ -39,6 +39,10 @@ AUDIT_LABELS = {
     "attachment.add": "上传附件",
     "personal_data.reveal": "查看完整个人信息",
     "ledger.import": "台账导入",
+    "documenttemplate.create": "新增文书模板",
+    "documenttemplate.change": "修改文书模板",
+    "issuerprefix.create": "设置机关代字",
+    "issuerprefix.change": "修改机关代字",
 }
 FIELD_LABELS = {"id_number": "身份证号", "phone": "电话", "address": "住址"}
 

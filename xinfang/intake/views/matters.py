@@ -12,6 +12,7 @@ from django.utils import timezone
 from xinfang.accounts.models import User
 from xinfang.core.config import domain_setting
 from xinfang.core.permissions import Action, get_matter_for, may
+from xinfang.documents.selectors import documents_for, issuable_kinds
 from xinfang.intake.forms import MatterFilterForm
 from xinfang.intake.history import matter_history
 from xinfang.intake.ledger.columns import MATTER_FIELDS
@@ -72,6 +73,9 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "clocks": matter_clocks(matter, today, clock_facts),
         "timeline": matter_timeline(registrations, events, may_view_audit=audit),
         "today": today,
+        # 文书: what was issued, and what this user may issue now
+        "documents": documents_for(matter),
+        "issuable": issuable_kinds(user, matter),
     }
     return render(request, "intake/matter_detail.html", context)
 

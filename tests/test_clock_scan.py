@@ -138,7 +138,7 @@ def test_return_window_warns_the_unit_only_and_never_goes_overdue(district: Dist
     assert window > date(2025, 10, 8)  # five working days across National Day
     scan_clocks(window - timedelta(days=WARN))
     assert alerts(m, ClockKind.RETURN) == [(ClockKind.RETURN, AlertStage.WARNING, window)]
-    assert told(m) == {"officer": ["退回期限即将到期"], "street_a_staff": ["退回期限即将到期"]}
+    assert told(m) == {"street_a_staff": ["退回期限即将到期"]}  # the unit's own business
     scan_clocks(window + timedelta(days=1))
     assert alerts(m, ClockKind.RETURN) == [(ClockKind.RETURN, AlertStage.WARNING, window)]
 
@@ -228,8 +228,22 @@ def test_a_street_hears_only_of_its_own_assignments(district: District) -> None:
     due = fresh(a).handling_deadline
     assert due is not None and due == fresh(b).handling_deadline
     scan_clocks(due - timedelta(days=WARN))
-    assert set(told(a)) == {"officer", "street_a_staff"}
-    assert set(told(b)) == {"officer", "street_b_staff"}
+    assert told(a) == {"street_a_staff": ["办理期限即将到期"]}
+    assert told(b) == {"street_b_staff": ["办理期限即将到期"]}
+    scan_clocks(due + timedelta(days=1))  # overdue: the bureau hears of it too
+    assert set(told(a)) == {"officer", "supervisor", "street_a_staff"}
+    assert set(told(b)) == {"officer", "supervisor", "street_b_staff"}
+
+
+def test_the_officer_hears_the_warnings_of_what_the_bureau_handles_itself(
+    district: District,
+) -> None:
+    m = new_matter(district, received=date(2025, 8, 1))
+    m = step(wf.matter_accept, m, district.users["officer"], on=date(2025, 8, 5))
+    due = fresh(m).handling_deadline
+    assert due is not None
+    scan_clocks(due - timedelta(days=WARN))
+    assert told(m) == {"officer": ["办理期限即将到期"]}
 
 
 def test_a_missing_holiday_year_skips_those_clocks_and_tells_the_admins_once(

@@ -50,14 +50,38 @@ class ClockScan(models.Model):
 class ClockAlert(models.Model):
     """A clock of a matter reached its warning point or passed its last day (预警 / 超期)."""
 
+    # The scan writes these rows by the hundred thousand from ids it has just read in the same
+    # transaction, and matters are never deleted (PROTECT): the database's per-row foreign-key
+    # checks (deferred triggers, run at commit) would cost more than the inserts themselves.
     matter = models.ForeignKey(
-        "intake.Matter", verbose_name="信访事项", on_delete=models.PROTECT, related_name="+"
+        "intake.Matter",
+        verbose_name="信访事项",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # the unique key below starts with the matter
     )
     clock = models.CharField("期限", max_length=24, choices=ClockKind.choices)
     stage = models.CharField("阶段", max_length=8, choices=AlertStage.choices)
     deadline = models.DateField("期限日")
+    # the unit whose clock it is (the active assignment's, or the notice's); None: the bureau's
+    unit = models.ForeignKey(
+        "organisation.OrgUnit",
+        verbose_name="承办单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     scan = models.ForeignKey(
-        ClockScan, verbose_name="扫描", on_delete=models.PROTECT, related_name="alerts"
+        ClockScan,
+        verbose_name="扫描",
+        on_delete=models.PROTECT,
+        related_name="alerts",
+        db_constraint=False,
+        db_index=False,  # the (scan, unit) index below serves it
     )
     created_at = models.DateTimeField("产生时间")
 
@@ -69,6 +93,7 @@ class ClockAlert(models.Model):
                 fields=["matter", "clock", "stage", "deadline"], name="clock_alert_once"
             )
         ]
+        indexes = [models.Index(fields=["scan", "unit"])]
 
     def __str__(self) -> str:
         return f"{self.matter_id} {self.get_clock_display()}{self.get_stage_display()}"
@@ -77,11 +102,15 @@ class ClockAlert(models.Model):
 class Notification(models.Model):
     """An in-app notification for one user; SMS and e-mail carry a digest of these."""
 
+    # indexes and database-level foreign keys kept to what the page and the scan need, for the
+    # same reason as ClockAlert's: a first scan inserts hundreds of thousands of these rows
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="接收人",
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_constraint=False,  # users are deactivated, not deleted; the ORM cascades if one is
+        db_index=False,  # the indexes below start with the recipient
     )
     matter = models.ForeignKey(
         "intake.Matter",
@@ -90,6 +119,8 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     alert = models.ForeignKey(
         ClockAlert,
@@ -98,13 +129,21 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="notifications",
+        db_constraint=False,
+        db_index=False,
     )
     kind = models.CharField("类型", max_length=16, choices=NotificationKind.choices)
     text = models.CharField("内容", max_length=200)
     # a notification without an alert (a missing holiday year) is kept once per user by this key
     key = models.CharField("去重键", max_length=64, blank=True)
     scan = models.ForeignKey(
-        ClockScan, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ClockScan,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # the (scan, recipient) index below serves it
     )
     created_at = models.DateTimeField("时间")
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
@@ -125,7 +164,10 @@ class Notification(models.Model):
                 name="notification_once_per_key",
             ),
         ]
-        indexes = [models.Index(fields=["recipient", "read_at", "created_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "created_at"]),
+            models.Index(fields=["scan", "recipient"]),
+        ]
 
     def __str__(self) -> str:
         return self.text

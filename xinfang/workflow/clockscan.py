@@ -27,6 +27,7 @@ keep every row single. On SQLite the IMMEDIATE transaction makes the second run 
 """
 
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -35,6 +36,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
+    BigIntegerField,
     Case,
     CharField,
     Count,
@@ -46,10 +48,11 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from xinfang.accounts.models import Role, User
@@ -92,6 +95,7 @@ class ScanResult:
     messages: int = 0
     missing_years: list[int] = field(default_factory=list)
     scan_id: int | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
     def as_dict(self) -> dict[str, Any]:
         found = asdict(self)
@@ -135,9 +139,9 @@ def _insert_select(
     cols = ", ".join(qn(c) for c in columns)
     source = f"({sql}) src"
     if cross_users is not None:
-        ids = ", ".join(str(int(u)) for u in cross_users)
-        picked = f"u.id, {picked}"
-        source += f" CROSS JOIN (SELECT id FROM {qn(User._meta.db_table)} WHERE id IN ({ids})) u"
+        ids = ", ".join(f"({int(u)})" for u in cross_users)
+        picked = f"u.column1, {picked}"
+        source += f" CROSS JOIN (VALUES {ids}) u"
     if connection.vendor == "sqlite":
         statement = f"INSERT OR IGNORE INTO {qn(table)} ({cols}) SELECT {picked} FROM {source}"
     else:
@@ -155,18 +159,22 @@ def _insert_select(
 @dataclass(frozen=True)
 class Source:
     clock: C
-    rows: QuerySet[Any]  # annotated m (matter id) and d (deadline)
+    rows: QuerySet[Any]  # annotated m (matter id), d (deadline) and u (the unit's id or None)
     warn: bool = True
     overdue: bool = True
 
 
+NO_UNIT = Cast(Value(None), output_field=BigIntegerField())  # typed NULL for PostgreSQL
+
+
 def _sources() -> Iterator[Source]:
     handle = Coalesce("extended_to", "handling_deadline", output_field=DateField())
+    holder = Assignment.objects.filter(matter=OuterRef("pk"), active=True).values("unit_id")[:1]
     yield Source(
         C.HANDLE,
         Matter.objects.filter(
             status__in=(S.ASSIGNED, S.IN_HANDLING), replied_on__isnull=True
-        ).annotate(m=F("pk"), d=handle),
+        ).annotate(m=F("pk"), d=handle, u=Subquery(holder)),
     )
     yield Source(
         C.RETURN,
@@ -175,38 +183,40 @@ def _sources() -> Iterator[Source]:
             received_on__isnull=False,
             returned_on__isnull=True,
             matter__status=S.IN_HANDLING,
-        ).annotate(m=F("matter_id"), d=F("return_due")),
+        ).annotate(m=F("matter_id"), d=F("return_due"), u=F("unit_id")),
         overdue=False,
     )
     flows = MatterWorkflow.objects.all()
     yield Source(
         C.REVIEW,
-        flows.filter(matter__status=S.UNDER_REVIEW).annotate(m=F("matter_id"), d=F("review_due")),
+        flows.filter(matter__status=S.UNDER_REVIEW).annotate(
+            m=F("matter_id"), d=F("review_due"), u=NO_UNIT
+        ),
     )
     # a hearing in progress stops the re-review clock; its end sets a new rereview_due
     yield Source(
         C.REREVIEW,
         flows.filter(matter__status=S.UNDER_REREVIEW)
         .exclude(hearing_started_on__isnull=False, hearing_ended_on__isnull=True)
-        .annotate(m=F("matter_id"), d=F("rereview_due")),
+        .annotate(m=F("matter_id"), d=F("rereview_due"), u=NO_UNIT),
     )
     yield Source(
         C.SUPERVISION,
         SupervisionNotice.objects.filter(closed_on__isnull=True).annotate(
-            m=F("matter_id"), d=F("due")
+            m=F("matter_id"), d=F("due"), u=F("unit_id")
         ),
     )
     yield Source(
         C.REVIEW_REQUEST,
         flows.filter(matter__status=S.REPLIED).annotate(
-            m=F("matter_id"), d=F("review_request_due")
+            m=F("matter_id"), d=F("review_request_due"), u=NO_UNIT
         ),
         warn=False,
     )
     yield Source(
         C.REREVIEW_REQUEST,
         flows.filter(matter__status=S.REVIEWED).annotate(
-            m=F("matter_id"), d=F("rereview_request_due")
+            m=F("matter_id"), d=F("rereview_request_due"), u=NO_UNIT
         ),
         warn=False,
     )
@@ -226,8 +236,9 @@ def _insert_alerts(run: ClockScan, src: Source, today: date, horizon: date) -> i
         c3=F("d"),
         c4=Value(run.pk, output_field=IntegerField()),
         c5=Value(run.started_at, output_field=DateTimeField()),
+        c6=F("u"),
     )
-    columns = ["matter_id", "clock", "stage", "deadline", "scan_id", "created_at"]
+    columns = ["matter_id", "clock", "stage", "deadline", "scan_id", "created_at", "unit_id"]
     return _insert_select(ClockAlert._meta.db_table, columns, rows)
 
 
@@ -262,7 +273,7 @@ def _insert_route_alerts(
             output_field=DateField(),
         )
         rows = to_route.filter(first_received_on__range=(batch[0][0], batch[-1][1])).annotate(
-            m=F("pk"), d=deadline
+            m=F("pk"), d=deadline, u=NO_UNIT
         )
         inserted += _insert_alerts(run, Source(C.ROUTE, rows), today, horizon)
     return inserted
@@ -295,6 +306,8 @@ def alert_kind(clock: str, stage: str) -> str:
 
 
 ALL: list[tuple[str, str]] = [(c, s) for c in C.values for s in (W, OVER)]
+# the unit's own clocks while a unit holds the matter: the bureau hears of them when overdue
+UNIT_WARNINGS = [(str(C.HANDLE), W), (str(C.RETURN), W)]
 # what each post watches: (clock, stage) pairs, and for a unit only its own matters (see below)
 WATCHES: dict[str, list[tuple[str, str]]] = {
     str(Role.OFFICER): ALL,
@@ -315,19 +328,14 @@ WATCHES: dict[str, list[tuple[str, str]]] = {
 
 def _watched(role: str, unit_id: int) -> Q:
     pairs = WATCHES[role]
+    if role == Role.OFFICER:
+        # a unit's handling warnings are the unit's to act on; the officer's own (本局自办) not
+        theirs = _any([Q(clock=c, stage=s) for c, s in UNIT_WARNINGS]) & Q(unit__isnull=False)
+        return _any([Q(clock=c, stage=s) for c, s in pairs]) & ~theirs
     if role != Role.UNIT_STAFF:
         return _any([Q(clock=c, stage=s) for c, s in pairs])
-    # a unit hears of its own active assignment's clocks and of notices addressed to it
-    assigned = Exists(
-        Assignment.objects.filter(matter=OuterRef("matter_id"), active=True, unit_id=unit_id)
-    )
-    noticed = Exists(
-        SupervisionNotice.objects.filter(
-            matter=OuterRef("matter_id"), closed_on__isnull=True, unit_id=unit_id
-        )
-    )
-    own = _any([Q(clock=c, stage=s) for c, s in pairs if c != C.SUPERVISION])
-    return (own & Q(assigned)) | (Q(clock=C.SUPERVISION) & Q(noticed))
+    # a unit hears of the clocks that are its own: its active assignment's, notices addressed to it
+    return _any([Q(clock=c, stage=s) for c, s in pairs]) & Q(unit_id=unit_id)
 
 
 def _any(conditions: list[Q]) -> Q:
@@ -356,12 +364,15 @@ def _notify(run: ClockScan) -> int:
     columns = ["recipient_id", "alert_id", "matter_id", "kind", "text", "key", "scan_id"]
     columns.append("created_at")
     new = ClockAlert.objects.filter(scan=run)
+    if not new.exists():
+        return 0
     inserted = 0
     for (role, unit_id), users in posts.items():
-        # everyone at one post sees the same matters: the permission rule reads role and unit
-        seen = visible_matters(users[0]).values("pk")
+        # everyone at one post sees the same matters: the permission rule reads role and unit;
+        # EXISTS per new alert, not IN (all visible matters): the alerts are the smaller side
+        seen = Exists(visible_matters(users[0]).filter(pk=OuterRef("matter_id")))
         rows = (
-            new.filter(_watched(role, unit_id), matter_id__in=seen)
+            new.filter(_watched(role, unit_id), seen)
             .order_by()
             .values(
                 c0=F("pk"),
@@ -416,6 +427,14 @@ def scan_clocks(today: date | None = None, *, lock: bool = True, send: bool = Tr
     """Run the clock scan for `today` (default: today in China); see the module's doc."""
     today = today or timezone.localdate()
     result = ScanResult(today)
+    clock = time.perf_counter()
+
+    def lap(phase: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        result.timings[phase] = round(now - clock, 3)
+        clock = now
+
     with transaction.atomic():
         if lock and not _locked():
             result.skipped = True
@@ -434,6 +453,7 @@ def scan_clocks(today: date | None = None, *, lock: bool = True, send: bool = Tr
                 src = Source(src.clock, src.rows, src.warn, overdue=False)
             _insert_alerts(run, src, today, horizon)
         _insert_route_alerts(run, today, horizon, notice_due is not None, missing)
+        lap("alerts")
         counts = dict(
             ClockAlert.objects.filter(scan=run)
             .order_by()
@@ -443,15 +463,16 @@ def scan_clocks(today: date | None = None, *, lock: bool = True, send: bool = Tr
         )
         result.warnings, result.overdue = counts.get(W, 0), counts.get(OVER, 0)
         if notice_due is not None:
-            for clock in NOTICE_CLOCKS:
-                overdue = ClockAlert.objects.filter(scan=run, clock=clock, stage=OVER)
+            for kind in NOTICE_CLOCKS:
+                overdue = ClockAlert.objects.filter(scan=run, clock=kind, stage=OVER)
                 result.notices += supervision.clock_raise_bulk(
                     matters=overdue.values("matter_id"),
                     level=NOTICE_LEVEL,
-                    reason=f"{_label(clock)}已超期，系统自动督办",
+                    reason=f"{_label(kind)}已超期，系统自动督办",
                     on=today,
                     due=notice_due,
                 )
+        lap("notices")
         result.notifications = _notify(run)
         if missing:
             result.missing_years = sorted(missing)
@@ -460,6 +481,7 @@ def scan_clocks(today: date | None = None, *, lock: bool = True, send: bool = Tr
         run.notices, run.notifications = result.notices, result.notifications
         run.missing_years = ",".join(str(y) for y in result.missing_years)
         run.save()
+    lap("notifications")
     result.scan_id = run.pk
     if send and result.notifications:
         from xinfang.notifications.delivery import send_digests
@@ -470,5 +492,6 @@ def scan_clocks(today: date | None = None, *, lock: bool = True, send: bool = Tr
         )
     else:
         ClockScan.objects.filter(pk=run.pk).update(finished_at=timezone.now())
+    lap("messages")
     log.info(result.summary())
     return result

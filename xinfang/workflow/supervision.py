@@ -240,7 +240,8 @@ def clock_raise_bulk(*, matters: Any, level: str, reason: str, on: date, due: da
     its one `workflow.supervision_raise` event on the matter. Call inside a transaction.
     """
     from django.db import connection
-    from django.db.models import F
+    from django.db.models import Case, F, Value, When
+    from django.db.models.functions import Coalesce
 
     from xinfang.core.models import AuditEvent
 
@@ -276,10 +277,16 @@ def clock_raise_bulk(*, matters: Any, level: str, reason: str, on: date, due: da
         chunk = opened[at : at + 5000]
         found = Matter.objects.filter(pk__in=[m for _, m in chunk])
         chunk_units = dict(found.values_list("pk", "responsible_unit"))
-        found.filter(supervision_level="").update(supervision_level=level)
-        found.filter(supervision_started_on__isnull=True).update(supervision_started_on=on)
-        found.filter(supervision_due__isnull=True).update(supervision_due=due)
-        found.update(version=F("version") + 1, updated_at=now)
+        # one UPDATE per chunk: each row rewrite also rewrites the matter's many index entries
+        found.update(
+            supervision_level=Case(
+                When(supervision_level="", then=Value(level)), default=F("supervision_level")
+            ),
+            supervision_started_on=Coalesce(F("supervision_started_on"), Value(on)),
+            supervision_due=Coalesce(F("supervision_due"), Value(due)),
+            version=F("version") + 1,
+            updated_at=now,
+        )
         AuditEvent.objects.bulk_create(
             [
                 AuditEvent(
@@ -301,6 +308,6 @@ def clock_raise_bulk(*, matters: Any, level: str, reason: str, on: date, due: da
                 )
                 for n, m in chunk
             ],
-            batch_size=1000,
+            batch_size=5000,
         )
     return len(opened)

@@ -71,6 +71,8 @@ from xinfang.workflow.calendar import WorkCalendar, current_calendar
 
 DEFAULT_RULE_OF_LAW_WEIGHTS = (1.2, 0.5, 0.8)
 FIGURES = ("batches", "people")
+CLF = ("channel", "level", "form")
+CP = ("category_id", "purpose")  # one grouped query serves both breakdowns
 MATTER_FIGURES = ("matters", "first_matters")
 HANDLED = (HandlingMethod.ACCEPT, HandlingMethod.ASSIGN, HandlingMethod.FORWARD)
 SATISFIED = (Evaluation.SATISFIED, Evaluation.BASICALLY_SATISFIED)
@@ -148,6 +150,7 @@ class Scope:
     siblings: list[OrgUnit]  # the node and its siblings of its kind, when there are several
     children: list[OrgUnit]  # the node's direct children
     paths: dict[int, list[int]]  # unit id -> ids from the root down to it
+    single_root: bool
 
     @classmethod
     def of(cls, node: OrgUnit) -> "Scope":
@@ -164,7 +167,8 @@ class Scope:
             )
         }
         children = list(OrgUnit.objects.filter(parent=node))
-        return cls(node=node, siblings=siblings, children=children, paths=paths)
+        single = OrgUnit.objects.filter(parent__isnull=True).count() == 1
+        return cls(node=node, siblings=siblings, children=children, paths=paths, single_root=single)
 
     @property
     def read_root(self) -> OrgUnit:
@@ -173,6 +177,8 @@ class Scope:
     def locality_q(self, field: str, *, whole: bool) -> Q:
         """Rows whose unit lies in the node's subtree (`whole`: the parent's, for ranking)."""
         unit = self.read_root if whole else self.node
+        if unit.parent_id is None and self.single_root:
+            return Q()  # the whole tree: no filter to pay for
         q = Q(**{f"{field}__in": OrgUnit.objects.filter(path__startswith=unit.path).values("id")})
         if unit.parent_id is None:  # an empty 问题属地 belongs to the root
             q |= Q(**{f"{field}__isnull": True})
@@ -269,18 +275,26 @@ class ReportBuilder:
         self.previous = compared_period(period, comparison)
         self.scope = Scope.of(node)
         self.calendar: WorkCalendar = current_calendar()
+        self._cache: dict[tuple[str, ...], list[dict[str, Any]]] = {}
 
     # registrations --------------------------------------------------------------------------
+
+    def _groups(self, dims: tuple[str, ...]) -> list[dict[str, Any]]:
+        """Registrations grouped by period, locality and `dims`, over the node (or its parent)."""
+        if dims not in self._cache:
+            self._cache[dims] = list(
+                _registration_groups(
+                    self.scope, self.period, self.previous, dims, whole=bool(self.scope.siblings)
+                )
+            )
+        return self._cache[dims]
 
     def _registration_cube(
         self, dims: tuple[str, ...], keyer: Callable[[dict[str, Any]], Key]
     ) -> tuple[Cube, Cube]:
         """(node cube by row key, sibling cube by row key), from one grouped query."""
         scope, node_cube, sib_cube = self.scope, Cube(), Cube()
-        groups = _registration_groups(
-            scope, self.period, self.previous, dims, whole=bool(scope.siblings)
-        )
-        for g in groups:
+        for g in self._groups(dims):
             loc, key = g["locality_id"], keyer(g)
             b, p = g["batches"], g["people"] or 0
             if scope.in_node(loc):
@@ -292,7 +306,7 @@ class ReportBuilder:
 
     def _locality_cube(self) -> Cube:
         cube = Cube()
-        for g in _registration_groups(self.scope, self.period, self.previous, (), whole=False):
+        for g in self._groups(CLF):
             child = self.scope.child_of(g["locality_id"])
             if child is not None:
                 cube.add(g["bucket"], child, (child,), g["batches"], g["people"] or 0)
@@ -312,33 +326,39 @@ class ReportBuilder:
         return cube
 
     def _matter_counts(self) -> tuple[dict[int, dict[int | None, int]], ...]:
-        """matters and first_matters per bucket and sibling/node owner."""
+        """matters and first_matters per bucket and sibling/node owner (two grouped queries)."""
         scope = self.scope
         whole = bool(scope.siblings)
         matters: dict[int, dict[int | None, int]] = {0: defaultdict(int), 1: defaultdict(int)}
         firsts: dict[int, dict[int | None, int]] = {0: defaultdict(int), 1: defaultdict(int)}
-        for bucket, p in ((0, self.period), (1, self.previous)):
-            counted = (
-                Registration.objects.filter(received_on__range=(p.start, p.end))
-                .filter(scope.locality_q("matter__locality", whole=whole))
-                .values(loc=F("matter__locality_id"))
-                .annotate(n=Count("matter_id", distinct=True))
-                .order_by()
-            )
-            first = (
-                Matter.objects.filter(first_received_on__range=(p.start, p.end))
-                .filter(scope.locality_q("locality", whole=whole))
-                .values(loc=F("locality_id"))
-                .annotate(n=Count("id"))
-                .order_by()
-            )
-            for target, rows in ((matters, counted), (firsts, first)):
-                for g in rows:
-                    if scope.in_node(g["loc"]):
-                        target[bucket][None] += g["n"]
-                    sib = scope.sibling_of(g["loc"])
-                    if sib is not None:
-                        target[bucket][sib] += g["n"]
+        regs = Registration.objects.filter(scope.locality_q("matter__locality", whole=whole))
+        counted: QuerySet[Any] = _bucketed(regs, "received_on", self.period, self.previous)
+        rows: list[tuple[int, int | None, int, dict[int, dict[int | None, int]]]] = [
+            (g["bucket"], g["loc"], g["n"], matters)
+            for g in counted.values("bucket", loc=F("matter__locality_id"))
+            .annotate(n=Count("matter_id", distinct=True))
+            .order_by()
+        ]
+        first_in = {
+            f"f{bucket}": Count("id", filter=Q(first_received_on__range=(p.start, p.end)))
+            for bucket, p in ((0, self.period), (1, self.previous))
+        }
+        lo = min(self.period.start, self.previous.start)
+        hi = max(self.period.end, self.previous.end)
+        for g in (
+            Matter.objects.filter(scope.locality_q("locality", whole=whole))
+            .filter(first_received_on__range=(lo, hi))
+            .values(loc=F("locality_id"))
+            .annotate(**first_in)
+            .order_by()
+        ):
+            rows += [(0, g["loc"], g["f0"], firsts), (1, g["loc"], g["f1"], firsts)]
+        for bucket, loc, n, target in rows:
+            if scope.in_node(loc):
+                target[bucket][None] += n
+            sib = scope.sibling_of(loc)
+            if sib is not None:
+                target[bucket][sib] += n
         return matters, firsts
 
     # rows ------------------------------------------------------------------------------------
@@ -359,7 +379,7 @@ class ReportBuilder:
         return ranks
 
     def totals(self) -> dict[str, Any]:
-        node_cube, sib_cube = self._registration_cube((), lambda g: ())
+        node_cube, sib_cube = self._registration_cube(CLF, lambda g: ())
         matters, firsts = self._matter_counts()
         cur = node_cube.get(0, None, ()) | {
             "matters": matters[0][None],
@@ -379,9 +399,8 @@ class ReportBuilder:
     def breakdowns(self) -> dict[str, list[dict[str, Any]]]:
         out: dict[str, list[dict[str, Any]]] = {}
         sib_ids = [s.pk for s in self.scope.siblings]
-        clf = ("channel", "level", "form")
         node_clf, sib_clf = self._registration_cube(
-            clf, lambda g: (g["channel"], g["level"], g["form"])
+            CLF, lambda g: (g["channel"], g["level"], g["form"])
         )
 
         def project(cube: Cube, idx: tuple[int, ...]) -> Cube:
@@ -411,7 +430,7 @@ class ReportBuilder:
             ]
 
         # category: the registration's own category, shown by its path
-        node_cat, sib_cat = self._registration_cube(("category_id",), lambda g: (g["category_id"],))
+        node_cat, sib_cat = self._registration_cube(CP, lambda g: (g["category_id"],))
         paths = dict(Category.objects.values_list("id", "path"))
         out["category"] = [
             self._row(
@@ -420,7 +439,7 @@ class ReportBuilder:
             for k in _by_size(node_cat)
         ]
 
-        node_pur, sib_pur = self._registration_cube(("purpose",), lambda g: (g["purpose"] or None,))
+        node_pur, sib_pur = self._registration_cube(CP, lambda g: (g["purpose"] or None,))
         keys = [(v,) for v in VOCABULARIES["purpose"]]
         keys += [(None,)] if (None,) in node_pur.row_keys() else []
         out["purpose"] = [self._row({"purpose": k[0]}, node_pur, sib_pur, k, sib_ids) for k in keys]

@@ -15,6 +15,7 @@ from xinfang.workflow.states import MatterStatus
 from xinfang.workflow.transitions import LegalChannel
 
 from .conftest import TZ, District, register
+from .views_support import client_for
 from .workflow_support import events, fresh, new_matter, step
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +152,9 @@ def test_a_final_matter_records_the_same_facts_but_refuses_them(district: Distri
     assert event.data["outcome"] == "refused"
     assert event.data["note"] == registration.outcome_note
     assert event.matter_id == m.pk
+    # the matter page shows every reader the refused registration and its reason
+    html = client_for(district, "officer").get(f"/intake/matters/{m.pk}/").content.decode()
+    assert "已终结，登记但不予受理" in html and registration.outcome_note in html
 
 
 def test_a_matter_final_by_an_unused_window_refuses_without_citing_re_review(

@@ -190,5 +190,11 @@ def test_only_the_assigned_unit_itself_acts_and_may_refuse_before_signing(
         wf.assignment_return(
             actor=staff, matter=m, version=m.version, reason="非本单位", on=date(2025, 8, 13)
         )
+    stale = m.version
     m = step(wf.assignment_return, m, staff, reason="非本单位", on=date(2025, 8, 12))
     assert m.status == MatterStatus.RETURNED
+    # a colleague who still sees it as theirs is told someone moved it, not that it never was
+    with pytest.raises(ConflictError, match="已被他人更新（当前状态「已退回待重新交办」）"):
+        wf.assignment_receive(actor=staff, matter=m, version=stale, on=date(2025, 8, 12))
+    with pytest.raises(PermissionRefusedError, match="未交办本单位"):
+        wf.assignment_receive(actor=staff, matter=m, version=m.version, on=date(2025, 8, 12))

@@ -77,18 +77,32 @@ def _active_assignment(matter: Matter) -> Assignment | None:
     return Assignment.objects.select_for_update().filter(matter=matter, active=True).first()
 
 
-def _check_reach(t: Transition, actor: User, matter: Matter) -> None:
+def _check_reach(t: Transition, actor: User, matter: Matter, version: int) -> None:
     """Unit staff act only on what is assigned to their unit; the bureau on what it may see."""
     assignment = _active_assignment(matter)
     if actor.role == Role.UNIT_STAFF:
         # the unit itself, not a unit below it: a village does not sign for its street
         if assignment is None or actor.org_unit_id != assignment.unit_id:
+            if version != matter.version and _was_assigned_to(matter, actor):
+                # it was theirs when they looked: someone (a colleague's 退回) moved it first
+                raise _stale(t, matter)
             raise PermissionRefusedError(f"该事项未交办本单位，不能{t.label}")
         return
     if t.step in _HANDLER_STEPS and assignment is not None:
         raise PermissionRefusedError(f"该事项由{assignment.unit}办理，应由承办单位{t.label}")
     if not visible_matters(actor).filter(pk=matter.pk).exists():
         raise PermissionRefusedError("您无权处理该事项")
+
+
+def _was_assigned_to(matter: Matter, actor: User) -> bool:
+    return Assignment.objects.filter(matter=matter, unit_id=actor.org_unit_id).exists()
+
+
+def _stale(t: Transition, matter: Matter) -> ConflictError:
+    return ConflictError(
+        f"事项{matter.number}已被他人更新（当前状态「{matter.get_status_display()}」），"
+        f"本次「{t.label}」未保存，请刷新后重试"
+    )
 
 
 # steps the bureau's officer takes only for a matter it accepted itself
@@ -99,12 +113,9 @@ def _begin(step: Step, *, actor: User, matter: Matter, version: int, day: date) 
     """Lock the matter and check, in order: role, reach, version, state (call inside atomic)."""
     t = check_role(step, role=actor.role)
     locked = Matter.objects.select_for_update().get(pk=matter.pk)
-    _check_reach(t, actor, locked)
+    _check_reach(t, actor, locked, version)
     if locked.version != version:
-        raise ConflictError(
-            f"事项{locked.number}已被他人更新（当前状态「{locked.get_status_display()}」），"
-            f"本次「{t.label}」未保存，请刷新后重试"
-        )
+        raise _stale(t, locked)
     check_state(step, status=locked.status)
     if day < locked.first_received_on:
         raise InputError(

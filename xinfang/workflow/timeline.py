@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from xinfang.core.models import AuditEvent
 from xinfang.intake.choices import Channel, Evaluation, SupervisionLevel
-from xinfang.intake.models import Registration
+from xinfang.intake.models import Registration, RegistrationOutcome
 from xinfang.workflow.states import MatterStatus
 from xinfang.workflow.supervision_rules import TABLE as SV_TABLE
 from xinfang.workflow.supervision_rules import (
@@ -142,6 +142,9 @@ def _registration(r: Registration) -> Entry:
     details.append(("", "初信初访" if r.is_first else "重复信访"))
     if r.import_batch_id is not None:
         details.append(("来源", "台账导入"))
+    if r.outcome in (RegistrationOutcome.TOLD, RegistrationOutcome.REFUSED):
+        details.append(("登记结果", r.get_outcome_display()))
+        details.append(("", r.outcome_note))
     return Entry(
         day=timezone.localdate(r.received_at),
         at=r.received_at,

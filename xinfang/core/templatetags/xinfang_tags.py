@@ -72,7 +72,10 @@ def audit_summary(event: Any) -> str:
         channel = Channel(data["channel"]).label if data.get("channel") in Channel.values else ""
         level = Level(data["level"]).label if data.get("level") in Level.values else ""
         repeat = "，重复信访" if data.get("repeat") else ""
-        return f"{channel} {level} {data.get('people', '')}人{repeat}".strip()
+        outcome = {"refused": "，已终结不予受理", "told": "，告知原处理决定"}.get(
+            data.get("outcome", ""), ""
+        )
+        return f"{channel} {level} {data.get('people', '')}人{repeat}{outcome}".strip()
     if event.action == "attachment.add":
         return f"{data.get('name', '')}（{data.get('registration', '')}）"
     if event.action in _workflow_labels():

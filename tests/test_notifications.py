@@ -136,3 +136,14 @@ def test_enqueued_scan_runs_in_the_database_worker(district: District) -> None:
     call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
     scan = ClockScan.objects.get()
     assert (scan.today, scan.overdue, scan.notices) == (day, 1, 1)
+
+
+def test_the_admin_reads_the_scan_log(district: District) -> None:
+    _, day = overdue_matter(district)
+    scan_clocks(day)
+    page = client_for(district, "admin").get("/manage/notifications/clockscan/")
+    assert page.status_code == 200 and day.strftime("%Y") in page.content.decode()
+    assert client_for(district, "officer").get("/manage/notifications/clockscan/").status_code in (
+        302,
+        403,
+    )

@@ -5,8 +5,9 @@ from datetime import date, datetime
 
 import pytest
 
+from xinfang.core.errors import InputError
 from xinfang.core.models import AuditEvent
-from xinfang.intake.choices import Channel, Level
+from xinfang.intake.choices import Channel, Level, Purpose
 from xinfang.intake.models import Matter, Registration, RegistrationOutcome
 from xinfang.intake.services import PersonInput, RegistrationInput, registration_create
 from xinfang.workflow import services as wf
@@ -206,3 +207,42 @@ def test_a_legally_channelled_matter_takes_the_repeat_and_names_the_channel(
     assert registration.outcome == RegistrationOutcome.TOLD
     assert "依法分类处理" in registration.outcome_note and "仲裁" in registration.outcome_note
     assert fresh(m).status == MatterStatus.LEGAL_CHANNEL
+
+
+def test_an_unused_review_window_refuses_before_anyone_presses_final(district: District) -> None:
+    officer, desk = district.users["officer"], district.users["registrar"]
+    m = new_matter(district, received=date(2025, 8, 1))
+    m = step(wf.matter_accept, m, officer, on=date(2025, 8, 4))
+    m = step(wf.reply_issue, m, officer, outcome="supported", on=date(2025, 8, 20))
+    m = step(wf.reply_deliver, m, desk, on=date(2025, 9, 1))
+    due = MatterWorkflow.objects.get(matter=m).review_request_due
+    assert due == date(2025, 10, 9)  # 1 Oct + 30 falls in National Day: the next working day
+    registration = again(district, m)  # 2026-03-20, long after the window
+    assert registration.outcome == RegistrationOutcome.REFUSED
+    assert "申请复查期限已于2025年10月09日届满" in registration.outcome_note
+    assert fresh(m).status == MatterStatus.REPLIED  # recorded and refused; nothing moved
+
+
+def test_within_the_review_window_a_repeat_still_joins(district: District) -> None:
+    officer, desk = district.users["officer"], district.users["registrar"]
+    m = new_matter(district, received=date(2026, 1, 5))
+    m = step(wf.matter_accept, m, officer, on=date(2026, 1, 6))
+    m = step(wf.reply_issue, m, officer, outcome="supported", on=date(2026, 2, 10))
+    m = step(wf.reply_deliver, m, desk, on=date(2026, 3, 2))
+    assert again(district, m).outcome == RegistrationOutcome.JOINED  # 20 Mar, window to 1 Apr
+
+
+def test_an_accusation_never_joins_an_ordinary_matter(district: District) -> None:
+    m = new_matter(district)
+    m = step(
+        wf.matter_assign, m, district.users["officer"], unit=district.street_a, on=date(2025, 8, 4)
+    )
+    count = Registration.objects.count()
+    with pytest.raises(InputError, match="检举控告须另行登记为新事项"):
+        register(district, locality=district.street_a, purpose=Purpose.ACCUSATION, matter=m)
+    assert Registration.objects.count() == count
+    assert fresh(m).purpose != Purpose.ACCUSATION
+    # an accusation about an accusation matter joins as any repeat does
+    a = new_matter(district, purpose=Purpose.ACCUSATION)
+    again_a = register(district, locality=district.street_a, purpose=Purpose.ACCUSATION, matter=a)
+    assert again_a.registration_count == 2

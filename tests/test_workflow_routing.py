@@ -198,3 +198,31 @@ def test_only_the_assigned_unit_itself_acts_and_may_refuse_before_signing(
         wf.assignment_receive(actor=staff, matter=m, version=stale, on=date(2025, 8, 12))
     with pytest.raises(PermissionRefusedError, match="未交办本单位"):
         wf.assignment_receive(actor=staff, matter=m, version=m.version, on=date(2025, 8, 12))
+
+
+def test_a_new_unit_starts_without_the_returned_units_extension(district: District) -> None:
+    officer, staff = district.users["officer"], district.users["street_a_staff"]
+    m = new_matter(district)
+    m = step(wf.matter_assign, m, officer, unit=district.street_a, on=date(2025, 8, 4))
+    m = step(wf.assignment_receive, m, staff, on=date(2025, 8, 5))
+    m = step(wf.extension_request, m, staff, days=20, reason="需现场核查", on=date(2025, 8, 6))
+    m = step(wf.assignment_return, m, staff, reason="属区住建局职责", on=date(2025, 8, 7))
+    m = step(wf.matter_assign, m, officer, unit=district.housing, on=date(2025, 8, 8))
+    flow = MatterWorkflow.objects.get(matter=m)
+    assert (flow.extension_requested_on, flow.extension_days, flow.extension_reason) == (
+        None,
+        None,
+        "",
+    )
+    assert events(m)[-1].data["cleared_extension"] == {
+        "days": 20,
+        "requested_on": "2025-08-06",
+        "approved": None,
+    }
+    # the old request can no longer be approved for the new unit; the new unit may ask its own
+    with pytest.raises(ConflictError):
+        wf.extension_decide(actor=officer, matter=m, version=m.version, approve=True)
+    housing_staff = district.users["housing_staff"]
+    m = step(wf.assignment_receive, m, housing_staff, on=date(2025, 8, 11))
+    m = step(wf.extension_request, m, housing_staff, days=10, reason="需鉴定", on=date(2025, 8, 12))
+    assert MatterWorkflow.objects.get(matter=m).extension_days == 10

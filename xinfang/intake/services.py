@@ -136,7 +136,14 @@ def registration_create(
         )
         if matter is not None:
             matter = Matter.objects.select_for_update().get(pk=matter.pk)
-            outcome, note = repeat_outcome(matter)
+            if data.purpose == Purpose.ACCUSATION and matter.purpose != Purpose.ACCUSATION:
+                # joined, it would turn a matter held by an ordinary unit — perhaps the accused
+                # one — into an accusation nobody there may see (条例第二十二条)
+                raise InputError(
+                    "检举控告须另行登记为新事项，交纪检监察机关办理，不能并入已有的非检举控告事项",
+                    field="matter",
+                )
+            outcome, note = repeat_outcome(matter, timezone.localdate(data.received_at))
         else:
             matter = Matter(number=_free_number("matter", "XF", Matter))
             outcome, note = RegistrationOutcome.NEW, ""
@@ -195,7 +202,7 @@ def registration_create(
     return registration
 
 
-def repeat_outcome(matter: Matter) -> tuple[RegistrationOutcome, str]:
+def repeat_outcome(matter: Matter, received_on: date) -> tuple[RegistrationOutcome, str]:
     """What a new arrival of an existing matter is, by the matter's state (domain brief §4).
 
     A live matter takes it as a repeat (重复信访): its status and every clock stay as they are,
@@ -208,6 +215,14 @@ def repeat_outcome(matter: Matter) -> tuple[RegistrationOutcome, str]:
     flow = MatterWorkflow.objects.filter(matter=matter).first()
     if status == MatterStatus.FINAL:
         return RegistrationOutcome.REFUSED, _final_note(matter, flow)
+    lapsed = _lapsed_window(status, flow, received_on)
+    if lapsed is not None:
+        # nobody pressed 终结 yet, but the window passed unused: the opinion is final all the same
+        return RegistrationOutcome.REFUSED, (
+            f"该事项的{lapsed[0]}已于{lapsed[1]:%Y年%m月%d日}届满，信访人未在期限内请求{lapsed[2]}，"
+            "原意见已经生效。以同一事实和理由再次提出的，不再受理。本次信访已登记备查，不予受理，"
+            "请向信访人说明。"
+        )
     if status == MatterStatus.DECLINED:
         reason = flow.decline_reason if flow is not None else ""
         return RegistrationOutcome.TOLD, (
@@ -224,6 +239,20 @@ def repeat_outcome(matter: Matter) -> tuple[RegistrationOutcome, str]:
             + "，不属于信访程序办理，请再次告知信访人依法通过相应途径反映。"
         )
     return RegistrationOutcome.JOINED, ""
+
+
+def _lapsed_window(
+    status: str, flow: MatterWorkflow | None, received_on: date
+) -> tuple[str, date, str] | None:
+    """(what, when it ended, what was not asked) when the petitioner's window had passed."""
+    if flow is None:
+        return None
+    review, rereview = flow.review_request_due, flow.rereview_request_due
+    if status == MatterStatus.REPLIED and review is not None and review < received_on:
+        return "申请复查期限", review, "复查"
+    if status == MatterStatus.REVIEWED and rereview is not None and rereview < received_on:
+        return "申请复核期限", rereview, "复核"
+    return None
 
 
 def _final_note(matter: Matter, flow: MatterWorkflow | None) -> str:

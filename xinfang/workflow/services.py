@@ -160,8 +160,31 @@ def matter_accept(*, actor: User, matter: Matter, version: int, on: date | None 
         handling_deadline=due,
         extended_to=None,
     )
-    move.data = {"on": day.isoformat(), "due": due.isoformat()}
+    move.data = {"on": day.isoformat(), "due": due.isoformat(), **_restart_handling(move)}
     return _finish(move)
+
+
+def _restart_handling(move: _Move) -> dict[str, Any]:
+    """A new handler starts clean: an extension asked or granted for the one before (who returned
+    the matter) is not theirs. Returns what was cleared, for the event."""
+    flow = move.flow
+    if flow.extension_requested_on is None:
+        return {}
+    cleared = {
+        "cleared_extension": {
+            "days": flow.extension_days,
+            "requested_on": flow.extension_requested_on.isoformat(),
+            "approved": flow.extension_approved,
+        }
+    }
+    move.set_flow(
+        extension_days=None,
+        extension_reason="",
+        extension_requested_on=None,
+        extension_requested_by=None,
+        extension_approved=None,
+    )
+    return cleared
 
 
 @transaction.atomic
@@ -219,6 +242,7 @@ def _route(
         "unit": unit.name,
         "assignment": assignment.pk,
         "due": due.isoformat(),
+        **_restart_handling(move),
     }
     return _finish(move)
 

@@ -223,3 +223,22 @@ def test_routed_in_time_stays_met_after_a_late_reassignment(district: District) 
         ClockStatus.MET,
         date(2025, 8, 4),
     )
+
+
+def test_a_forwarded_matter_has_fifteen_days_to_be_accepted(district: District) -> None:
+    officer, staff = district.users["officer"], district.users["housing_staff"]
+    m = new_matter(district, received=date(2025, 9, 15))
+    step(wf.matter_forward, m, officer, unit=district.housing, on=date(2025, 9, 18))
+    # day 15 is 2025-10-03, inside National Day: the limit moves to Thursday 2025-10-09
+    (accept,) = by_kind(matter_clocks(fresh(m), date(2025, 9, 30)))[ClockKind.ACCEPT]
+    assert accept.deadline == calendar.deadline(date(2025, 9, 18), 15) == date(2025, 10, 9)
+    assert (accept.state, accept.unit) == (ClockStatus.RUNNING, district.housing.name)
+    late = by_kind(matter_clocks(fresh(m), date(2025, 10, 10)))[ClockKind.ACCEPT][0]
+    assert late.state == ClockStatus.OVERDUE
+    step(wf.assignment_receive, m, staff, on=date(2025, 10, 9))
+    (accept,) = by_kind(matter_clocks(fresh(m), date(2025, 10, 20)))[ClockKind.ACCEPT]
+    assert (accept.state, accept.done_on) == (ClockStatus.MET, date(2025, 10, 9))
+    # a 交办 has no such clock: the bureau has already accepted the matter as a petition
+    assigned = new_matter(district, received=date(2025, 9, 15))
+    step(wf.matter_assign, assigned, officer, unit=district.housing, on=date(2025, 9, 18))
+    assert ClockKind.ACCEPT not in by_kind(matter_clocks(fresh(assigned), date(2025, 9, 30)))

@@ -21,6 +21,7 @@ from xinfang.workflow.calendar import ClockState
 from xinfang.workflow.models import Assignment, MatterWorkflow, SupervisionNotice
 from xinfang.workflow.states import ClockKind
 from xinfang.workflow.states import MatterStatus as S
+from xinfang.workflow.transitions import AssignmentKind
 
 
 class ClockStatus(models.TextChoices):
@@ -236,7 +237,27 @@ def _assignment_clocks(
         note = _extension_note(matter, flow) or how
         return _duty(ClockKind.HANDLE, a.assigned_on, a.due, done, today, unit=unit, note=note)
 
+    def accept() -> Clock | None:
+        # 转送: the organ with authority decides acceptance and tells the petitioner (签收 here)
+        if a.kind != AssignmentKind.FORWARD:
+            return None
+        due = calendar.deadline(a.assigned_on, _limit("ACCEPT_DAYS"))
+        if not a.active and a.received_on is None:
+            note = "转送后已退回"
+            return Clock(
+                ClockKind.ACCEPT,
+                a.assigned_on,
+                due,
+                ClockStatus.ENDED,
+                done_on=a.returned_on,
+                unit=unit,
+                note=note,
+            )
+        note = "受理并告知信访人"
+        return _duty(ClockKind.ACCEPT, a.assigned_on, due, a.received_on, today, unit, note)
+
     return [
+        _guarded(ClockKind.ACCEPT, a.assigned_on, accept),
         _guarded(ClockKind.RETURN, return_start, return_window),
         _guarded(ClockKind.HANDLE, a.assigned_on, handle),
     ]

@@ -25,6 +25,7 @@ class ClockKind(models.TextChoices):
     name them by these codes."""
 
     ROUTE = "route", "登记转送交办期限"  # receipt + ROUTE_DAYS, while the bureau has not routed it
+    ACCEPT = "accept", "受理告知期限"  # a 转送 organ decides acceptance: receipt + ACCEPT_DAYS
     RETURN = "return", "退回期限"  # receipt of the assignment + RETURN_WORKING_DAYS working days
     HANDLE = "handle", "办理期限"  # acceptance/assignment + HANDLE_DAYS, or the approved extension
     REVIEW_REQUEST = "review_request", "申请复查期限"  # reply delivered + REVIEW_REQUEST_DAYS

@@ -390,6 +390,9 @@ def test_stale_version_shows_the_conflict_and_changes_nothing(district: District
         assert "已被他人更新" in html and "未保存" in html
         assert f'href="/intake/matters/{m.pk}/"' in html and "重新载入事项页面" in html
         assert ("<html" in html) is not htmx  # htmx gets the panel's form only
+        # the stale form cannot be sent again (it would only conflict again); the reload can
+        submit = html.split('<button type="submit"', 1)[1].split(">", 1)[0]
+        assert "disabled" in submit
     after = fresh(m)
     assert (after.status, after.version, after.responsible_unit) == (
         before.status,
@@ -410,7 +413,11 @@ def test_input_errors_sit_next_to_their_field_and_keep_the_typing(district: Dist
     assert "不属于信访事项</textarea>" in html
     # in the future, and an empty reason: the form's own checks
     html = post(district, "officer", m, "decline", reason=" ", on="2025-12-02").content.decode()
-    assert "日期不能晚于今天" in html and "这个字段是必填项" in html
+    assert "日期不能晚于今天" in html and "请填写不予受理的理由" in html
+    assert "这个字段是必填项" not in html
+    # an unchosen unit is named, not "this field is required"
+    html = post(district, "officer", m, "assign", unit="").content.decode()
+    assert "请选择承办单位" in html and "这个字段是必填项" not in html
     # more than 30 days of extension
     step(wf.matter_accept, m, district.users["officer"], on=date(2025, 11, 21))
     html = post(
@@ -598,3 +605,22 @@ def test_documents_and_the_audit_table_use_the_table_labels(district: District) 
     # the officer's 操作记录 (audit) names the steps too, with their facts
     audit = page(client_for(district, "officer"), m).split('id="h-events"', 1)[1]
     assert "<td>交办</td>" in audit and "单位：东风街道" in audit and "<td>印发文书</td>" in audit
+
+
+def test_outcome_forms_say_where_the_document_is_issued(district: District) -> None:
+    m = new_matter(district, received=date(2025, 11, 20))
+    step(wf.matter_accept, m, district.users["officer"], on=date(2025, 11, 21))
+    html = client_for(district, "officer").get(act(m, "reply")).content.decode()
+    assert "处理意见书随后在本页“文书”中出具" in html
+    fresh_form = html.split('<button type="submit"', 1)[1].split(">", 1)[0]
+    assert "disabled" not in fresh_form
+
+
+def test_phone_tables_carry_their_column_names(district: District) -> None:
+    """Queues and clocks stack on phones; each cell says which column it is."""
+    m = new_matter(district, received=date(2025, 11, 20))
+    html = page(client_for(district, "officer"), m)
+    clocks = html.split('id="clocks"', 1)[1].split("</section>", 1)[0]
+    assert 'class="clocks stack-sm"' in clocks and 'data-label="截止"' in clocks
+    queues = client_for(district, "officer").get(reverse("workflow:queues")).content.decode()
+    assert 'class="matters stack-sm"' in queues and 'data-label="剩余"' in queues

@@ -66,6 +66,9 @@ class StepForm(forms.Form):
         for f in self.fields.values():
             if isinstance(f.widget, DateInput):
                 f.widget.attrs["max"] = today.isoformat()
+            if f.required and not f.widget.is_hidden:  # say what is missing, not "这个字段是必填项"
+                verb = "请选择" if isinstance(f, forms.ChoiceField) else "请填写"
+                f.error_messages["required"] = f"{verb}{f.label}"
 
     def clean_on(self) -> date | None:
         on: date | None = self.cleaned_data.get("on")
@@ -175,14 +178,23 @@ class ExtensionDecideForm(StepForm):
 
 class OutcomeForm(StepForm):
     outcome = _radios(ReplyOutcome.choices, "处理意见")
+    intro = (
+        "这里记下处理意见的结论，事项转为“已答复”；"
+        "处理意见书随后在本页“文书”中出具、打印，交登记窗口送达信访人。"
+    )
 
 
 class ReviewOutcomeForm(StepForm):
     outcome = _radios(ReplyOutcome.choices, "复查意见")
+    intro = (
+        "这里记下复查意见的结论，事项转为“已复查”；"
+        "复查意见书随后在本页“文书”中出具、打印，交登记窗口送达信访人。"
+    )
 
 
 class RereviewOutcomeForm(StepForm):
     outcome = _radios(ReplyOutcome.choices, "复核意见")
+    intro = "复核意见即为终结，事项转为“已终结”；复核意见书随后在本页“文书”中出具、打印。"
 
 
 class EvaluationForm(StepForm):

@@ -49,7 +49,7 @@ def test_thirty_issues_at_once_get_thirty_consecutive_numbers(district: District
         t.join()
 
     assert failures == []
-    expected = {f"示信受〔{year()}〕{n}号" for n in range(1, THREADS + 1)}
+    expected = {f"示范信受〔{year()}〕{n}号" for n in range(1, THREADS + 1)}
     assert len(numbers) == THREADS and set(numbers) == expected
     stored = sorted(IssuedDocument.objects.values_list("sequence", flat=True))
     assert stored == list(range(1, THREADS + 1))
@@ -81,7 +81,7 @@ def test_one_step_issued_at_once_by_many_gets_one_document(district: District) -
     for t in threads:
         t.join()
 
-    assert won == [f"示信受〔{year()}〕1号"]
+    assert won == [f"示范信受〔{year()}〕1号"]
     assert len(refused) == tries - 1 and all("请打印原件" in m for m in refused)
     assert IssuedDocument.objects.count() == 1
     assert Sequence.objects.get(key__startswith="document:").last == 1  # the refused took none

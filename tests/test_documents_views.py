@@ -10,10 +10,11 @@ from docx import Document
 
 from xinfang.core.models import AuditEvent
 from xinfang.documents.kinds import DocumentKind as K
-from xinfang.documents.models import DocumentTemplate, IssuedDocument
+from xinfang.documents.models import DocumentTemplate, IssuedDocument, IssuerPrefix
 from xinfang.documents.placeholders import check_template
 from xinfang.intake.choices import Purpose
 from xinfang.workflow import services as wf
+from xinfang.workflow.models import SupervisionNotice
 
 from .conftest import PASSWORD, TZ, District, register
 from .test_documents_support import (
@@ -43,7 +44,7 @@ def test_docx_has_number_and_name_but_no_id_number_or_phone(district: District) 
     assert "attachment" in response["Content-Disposition"]
     docx = Document(BytesIO(response.content))
     text = "\n".join(p.text for p in docx.paragraphs)
-    assert f"示信受〔{year()}〕1号" in text and "王小明" in text
+    assert f"示范信受〔{year()}〕1号" in text and "王小明" in text
     assert "信访事项受理告知书" in text and "示范区信访局" in text
     assert ID_NUMBER not in text and PHONE not in text and PHONE[-4:] not in text
     title = docx.paragraphs[0]
@@ -124,7 +125,7 @@ def test_issue_from_the_matter_page(district: District) -> None:
     assert response.status_code == 302
     assert response["Location"].startswith(f"/intake/matters/{matter.pk}/")
     document = IssuedDocument.objects.get(matter=matter)
-    assert document.number == f"示信受〔{year()}〕1号"
+    assert document.number == f"示范信受〔{year()}〕1号"
 
 
 def test_refused_issue_shows_the_reason(district: District) -> None:
@@ -142,7 +143,7 @@ def test_htmx_issue_answers_with_the_section(district: District) -> None:
     first = client.post(url, {"note": ""}, HTTP_HX_REQUEST="true")
     html = first.content.decode()
     assert first.status_code == 200 and 'id="matter-documents"' in html
-    assert f"示信受〔{year()}〕1号" in html and "<html" not in html
+    assert f"示范信受〔{year()}〕1号" in html and "<html" not in html
     again = client.post(url, HTTP_HX_REQUEST="true").content.decode()
     assert "请打印原件" in again
     assert IssuedDocument.objects.count() == 1
@@ -312,3 +313,49 @@ def test_unit_template_is_added_and_checked(district: District) -> None:
     )
     assert good.status_code == 302
     assert AuditEvent.objects.filter(action="documenttemplate.create").count() == 1
+
+
+def test_admin_may_not_take_another_units_prefix(district: District) -> None:
+    admin = client_for(district, "admin")
+    # 示信 is printed by 示范市 (its derived 代字), 东风 by 东风街道: neither may go to another unit
+    for unit, prefix, holder in (
+        (district.district, "示信", "示范市"),
+        (district.street_b, "东风", "东风街道"),
+    ):
+        page = admin.post(
+            "/manage/documents/issuerprefix/add/",
+            {"unit": unit.pk, "prefix": prefix, "organ_name": ""},
+        ).content.decode()
+        assert f"机关代字“{prefix}”已是{holder}正在使用的代字" in page
+    assert not IssuerPrefix.objects.exists()
+    # the unit's own derived 代字 it may enter
+    own = admin.post(
+        "/manage/documents/issuerprefix/add/",
+        {"unit": district.district.pk, "prefix": "示范信", "organ_name": ""},
+    )
+    assert own.status_code == 302
+
+
+def test_docx_of_a_stored_document_with_control_characters_downloads(
+    district: District,
+) -> None:
+    document = issue(district, "officer", at_stage(district, "accepted"), K.ACCEPT)
+    # frozen before render() dropped them: the download must still work, without them
+    IssuedDocument.objects.filter(pk=document.pk).update(
+        body="王小明：\n办理情况\x01已核实\x1f。", issuer_name="示范区\x0b信访局"
+    )
+    response = client_for(district, "officer").get(f"/documents/{document.pk}/docx")
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in Document(BytesIO(response.content)).paragraphs)
+    assert "办理情况已核实。" in text and "示范区信访局" in text
+
+
+def test_closed_supervision_notice_cannot_be_issued_by_a_crafted_post(district: District) -> None:
+    matter = at_stage(district, "supervised")
+    notice = matter.supervision_notices.get()
+    SupervisionNotice.objects.filter(pk=notice.pk).update(closed_on=DAY)
+    response = client_for(district, "officer").post(
+        f"/documents/matters/{matter.pk}/issue/supervision/", {"notice": notice.pk}
+    )
+    assert response.status_code == 404
+    assert not IssuedDocument.objects.exists()

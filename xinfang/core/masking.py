@@ -32,3 +32,26 @@ def mask_address(value: str | None) -> str:
     area = _AREA_END.match(value)
     kept = area.group(0) if area else value[: min(6, len(value) // 2)]
     return f"{kept}****"
+
+
+# Personal numbers typed into free text (理由, 办理情况, 说明 ...). Our own patterns, not a library:
+# the forms are the ones petitioners and registrars write in China. A digit on either side means
+# the run is part of a longer number (an amount, a case number) and is left alone.
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[1-9](?:\d{16}[\dXx]|\d{14})(?![0-9A-Za-z])")
+_MOBILE_IN_TEXT = re.compile(
+    r"(?<![\d+])(?:(?:\+|00)?86[\s\-]?)?(1[3-9]\d)[\s\-]?(\d{4})[\s\-]?(\d{4})(?!\d)"
+)
+_LANDLINE_IN_TEXT = re.compile(
+    r"(?<!\d)(?:[(（](0\d{2,3})[)）]\s?|(0\d{2,3})[\s\-]?)(\d{3,4})[\s\-]?(\d{4})(?!\d)"
+)
+
+
+def mask_free_text(text: str | None) -> str:
+    """`text` with every ID number (18 or 15 digits), mobile (optionally +86, spaces or dashes)
+    and landline (025-8888 8888, (025)88888888) masked as mask_id_number / mask_phone show them
+    elsewhere: 3201**********1234, 138****5678, 025****8888. The rest of the text is kept."""
+    if not text:
+        return ""
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
+    text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone("".join(m.group(1, 2, 3))), text)
+    return _LANDLINE_IN_TEXT.sub(lambda m: mask_phone("".join(g for g in m.groups() if g)), text)

@@ -6,13 +6,14 @@ reads; xinfang.documents.services calls it with the matter row locked.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
 
 from xinfang.core.errors import ConflictError, InputError
-from xinfang.core.masking import mask_id_number, mask_phone
+from xinfang.core.masking import mask_free_text
 from xinfang.core.models import AuditEvent
 from xinfang.documents.kinds import DocumentKind as K
 from xinfang.intake.choices import Form, HandlingMethod, SupervisionLevel
@@ -41,17 +42,11 @@ def _limit(name: str) -> str:
     return str(int(settings.XINFANG[name]))
 
 
-# an ID-card-like or phone-like run of digits typed into the content is hidden in any document
-_ID_LIKE = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
-_PHONE_LIKE = re.compile(r"(?<!\d)1\d{10}(?!\d)")
-
-
 def content_summary(text: str) -> str:
-    """The content in one line, ID-like and phone-like numbers masked, at most SUMMARY_CHARS, and
+    """The content in one line, ID numbers and phones masked, at most SUMMARY_CHARS, and
     without the registrar's leading 反映 (the templates write “反映……问题” themselves)."""
     text = " ".join(text.split()).removeprefix("反映").removeprefix("：").strip()
-    text = _ID_LIKE.sub(lambda m: mask_id_number(m.group(0)), text)
-    text = _PHONE_LIKE.sub(lambda m: mask_phone(m.group(0)), text)
+    text = mask_free_text(text)
     return text if len(text) <= SUMMARY_CHARS else text[:SUMMARY_CHARS] + "……"
 
 
@@ -113,7 +108,10 @@ def facts_for(matter: Matter, kind: str, *, notice: SupervisionNotice | None = N
         if not flow.decline_reason.strip():
             raise InputError(f"该事项没有登记不予受理的理由，不能出具{label}")
         facts = _step(_event(matter, "workflow.decline"))
-        facts.values = {"决定日期": cn_date(matter.decided_on), "不予受理理由": flow.decline_reason}
+        facts.values = {
+            "决定日期": cn_date(matter.decided_on),
+            "不予受理理由": mask_free_text(flow.decline_reason),
+        }
     elif kind in (K.FORWARD, K.ASSIGN):
         facts = _route_facts(matter, kind)
     elif kind == K.EXTENSION:
@@ -124,7 +122,7 @@ def facts_for(matter: Matter, kind: str, *, notice: SupervisionNotice | None = N
             "受理日期": cn_date(matter.decided_on),
             "原办理期限": cn_date(matter.handling_deadline),
             "延期天数": str(flow.extension_days or ""),
-            "延期理由": flow.extension_reason,
+            "延期理由": mask_free_text(flow.extension_reason),
             "延期后期限": cn_date(matter.extended_to),
         }
     elif kind == K.REPLY:
@@ -137,35 +135,18 @@ def facts_for(matter: Matter, kind: str, *, notice: SupervisionNotice | None = N
             "受理日期": cn_date(matter.decided_on),
             "答复日期": cn_date(matter.replied_on),
             "处理意见": ReplyOutcome(flow.reply_outcome).label,
-            "办理情况": "\n".join(n for n in notes if n.strip()),
+            "办理情况": mask_free_text("\n".join(n for n in notes if n.strip())),
             "复查申请天数": _limit("REVIEW_REQUEST_DAYS"),
         }
-    elif kind == K.REVIEW:
-        if not flow.review_outcome or matter.review_replied_on is None:
-            raise InputError(f"该事项尚未作出复查决定，不能出具{label}")
-        facts = _step(_event(matter, "workflow.decide_review"))
-        facts.values = {
-            "复查申请日期": cn_date(matter.review_requested_on),
-            "复查日期": cn_date(matter.review_replied_on),
-            "复查意见": ReplyOutcome(flow.review_outcome).label,
-            "复核申请天数": _limit("REREVIEW_REQUEST_DAYS"),
-        }
-    elif kind == K.REREVIEW:
-        if not flow.rereview_outcome or matter.rereview_replied_on is None:
-            raise InputError(f"该事项尚未作出复核决定，不能出具{label}")
-        facts = _step(_event(matter, "workflow.decide_rereview"))
-        facts.values = {
-            "复核申请日期": cn_date(matter.rereview_requested_on),
-            "复核日期": cn_date(matter.rereview_replied_on),
-            "复核意见": ReplyOutcome(flow.rereview_outcome).label,
-        }
+    elif kind in _LATER_DECISIONS:
+        facts = _later_decision_facts(matter, flow, _LATER_DECISIONS[kind], label)
     elif kind == K.SUPERVISION:
         chosen = _notice(matter, notice)
         facts = Facts(step_key=f"notice:{chosen.pk}", notice=chosen)
         facts.values = {
             "督办级别": SupervisionLevel(chosen.level).label,
             "督办类型": SupervisionKind(chosen.kind).label,
-            "督办事由": chosen.reason,
+            "督办事由": mask_free_text(chosen.reason),
             "督办日期": cn_date(chosen.raised_on),
             "督办期限": cn_date(chosen.due),
             "被督办单位": chosen.unit.name if chosen.unit else "",
@@ -173,6 +154,56 @@ def facts_for(matter: Matter, kind: str, *, notice: SupervisionNotice | None = N
         }
     else:
         raise InputError("没有这种文书")
+    return facts
+
+
+@dataclass(frozen=True)
+class _LaterDecision:
+    """复查 and 复核: one shape, each read from its own fields of the matter and its workflow."""
+
+    name: str  # 复查 / 复核
+    outcome: Callable[[MatterWorkflow], str]
+    requested_on: Callable[[Matter], date | None]
+    replied_on: Callable[[Matter], date | None]
+    action: str
+    next_window: str | None  # the setting naming the days to ask for the next level, if any
+
+
+_LATER_DECISIONS: dict[str, _LaterDecision] = {
+    K.REVIEW: _LaterDecision(
+        "复查",
+        lambda f: f.review_outcome,
+        lambda m: m.review_requested_on,
+        lambda m: m.review_replied_on,
+        "workflow.decide_review",
+        "REREVIEW_REQUEST_DAYS",
+    ),
+    K.REREVIEW: _LaterDecision(
+        "复核",
+        lambda f: f.rereview_outcome,
+        lambda m: m.rereview_requested_on,
+        lambda m: m.rereview_replied_on,
+        "workflow.decide_rereview",
+        None,
+    ),
+}
+
+
+def _later_decision_facts(
+    matter: Matter, flow: MatterWorkflow, decision: _LaterDecision, label: str
+) -> Facts:
+    outcome, replied_on = decision.outcome(flow), decision.replied_on(matter)
+    if not outcome or replied_on is None:
+        raise InputError(f"该事项尚未作出{decision.name}决定，不能出具{label}")
+    facts = _step(_event(matter, decision.action))
+    name = decision.name
+    facts.values = {
+        f"{name}申请日期": cn_date(decision.requested_on(matter)),
+        f"{name}日期": cn_date(replied_on),
+        f"{name}意见": ReplyOutcome(outcome).label,
+    }
+    if decision.next_window is not None:
+        facts.values["复核申请天数"] = _limit(decision.next_window)
     return facts
 
 
@@ -213,6 +244,8 @@ def _notice(matter: Matter, notice: SupervisionNotice | None) -> SupervisionNoti
         chosen = notices.filter(pk=notice.pk).first()
         if chosen is None:
             raise InputError("该督办记录不属于本事项", field="notice")
+        if chosen.closed_on is not None:  # a closed 督办 is not sent to the unit again
+            raise InputError("该督办已办结，不能再出具督办单", field="notice")
         return chosen
     open_ones = list(notices.filter(closed_on__isnull=True))
     if not open_ones:

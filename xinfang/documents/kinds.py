@@ -2,7 +2,7 @@
 
 A serial number (文号) reads 〈机关代字〉〈文种代字〉〔〈year〉〕〈n〉号, e.g. 示信交〔2026〕12号:
 机关代字 per issuing unit (IssuerPrefix, admin-editable), 文种代字 per kind (below, fixed so
-numbers of one kind stay comparable across units), n counted per unit, kind and year.
+numbers of one kind stay comparable across units), n counted per printed 机关代字, kind and year.
 
 文种代字 chosen (the first character of the document's own verb, two characters where one would be
 ambiguous): 受 受理告知书 · 不受 不予受理告知书 · 转 转送告知书 · 交 交办单 · 延 延期告知书 ·
@@ -60,5 +60,7 @@ def serial_number(prefix: str, kind: str, year: int, sequence: int) -> str:
     return f"{prefix}{KIND_CODES[kind]}〔{year}〕{sequence}号"
 
 
-def sequence_key(org_id: int, kind: str, year: int) -> str:
-    return f"document:{org_id}:{kind}:{year}"
+def sequence_key(prefix: str, kind: str, year: int) -> str:
+    """Counted per printed 代字, not per unit: two units that ever print one 代字 (an entered one
+    moved, a derived one that changed) share its count, so a 文号 is never printed twice."""
+    return f"document:{prefix}:{kind}:{year}"

@@ -6,6 +6,7 @@ from django.db import models
 
 from xinfang.documents.kinds import DocumentKind
 from xinfang.documents.placeholders import check_template, check_title
+from xinfang.organisation.models import OrgUnit
 
 
 class IssuerPrefix(models.Model):
@@ -22,8 +23,9 @@ class IssuerPrefix(models.Model):
         max_length=8,
         unique=True,  # two units with one 代字 would print the same 文号 on different documents
         help_text="文号的开头，如“青信”（青山区信访局）。只用汉字。未设置时按单位名称生成"
-        "（区县、市及信访部门取首字加“信”，其他单位取名称前两字）；改动后新出具的文书使用新代字，"
-        "编号继续顺延，已出具的文书不变。",
+        "（区县、市及信访部门取所在地首字加“信”，其他单位取名称前两字，与其他单位重复时多取几字）；"
+        "不能与其他单位正在使用的代字相同。改动后新出具的文书使用新代字，按新代字编号，"
+        "已出具的文书不变。",
     )
     organ_name = models.CharField(
         "落款机关",
@@ -45,6 +47,22 @@ class IssuerPrefix(models.Model):
         if not self.prefix or not all("\u4e00" <= ch <= "\u9fff" for ch in self.prefix):
             raise ValidationError({"prefix": "机关代字只能由汉字组成，如“青信”"})
         self.organ_name = self.organ_name.strip()
+        if self.unit_id is None:
+            return  # the form reports the missing unit
+        from xinfang.documents.prefixes import current_prefixes  # it reads this module
+
+        holder = next(
+            (pk for pk, p in current_prefixes().items() if p == self.prefix and pk != self.unit_id),
+            None,
+        )
+        if holder is not None:
+            other = OrgUnit.objects.get(pk=holder)
+            raise ValidationError(
+                {
+                    "prefix": f"机关代字“{self.prefix}”已是{other}正在使用的代字，"
+                    "两个单位用同一代字会印出相同的文号，请另选一个"
+                }
+            )
 
 
 class DocumentTemplate(models.Model):
@@ -163,10 +181,8 @@ class IssuedDocument(models.Model):
         verbose_name_plural = "已出具文书"
         ordering = ["matter", "issued_at", "id"]
         constraints = [
-            # the serial number is never given twice, whatever happens above this table
-            models.UniqueConstraint(
-                fields=["issuer", "kind", "year", "sequence"], name="document_number_once"
-            ),
+            # the printed serial number is never given twice, whatever happens above this table
+            models.UniqueConstraint(fields=["number"], name="document_number_printed_once"),
             models.UniqueConstraint(
                 fields=["matter", "kind", "step_key"], name="document_once_per_step"
             ),

@@ -163,8 +163,18 @@ def check_title(text: str) -> None:
         raise ValidationError("标题是固定文字，不能使用占位符")
 
 
+# C0 control characters other than tab and newlines, and DEL: typed or pasted into a note by
+# mistake, they print as nothing and a DOCX (XML 1.0) may not contain them at all
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_control(text: str) -> str:
+    return CONTROL_CHARS.sub("", text)
+
+
 def render(text: str, values: dict[str, str]) -> str:
-    """The filled text: every line's trailing spaces trimmed, runs of blank lines made one."""
-    out = ENGINE.from_string(text).render(Context(values, autoescape=False))
+    """The filled text: control characters dropped, every line's trailing spaces trimmed, runs of
+    blank lines made one."""
+    out = strip_control(ENGINE.from_string(text).render(Context(values, autoescape=False)))
     lines = [line.rstrip() for line in out.replace("\r\n", "\n").split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")

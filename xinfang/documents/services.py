@@ -1,7 +1,7 @@
 """Issuing a document: the one write of this app (besides the administrator's templates).
 
 `document_issue` locks the matter, checks who may issue what, reads the facts the document needs,
-takes the next number of (issuing unit, kind, year) from xinfang.core.sequences in the same
+takes the next number of (printed 机关代字, kind, year) from xinfang.core.sequences in the same
 transaction — so a number is never given twice, and a refused or rolled-back issue leaves no gap —
 renders the template once and freezes the text, and writes ONE audit event `document.issue`.
 
@@ -18,6 +18,7 @@ from django.utils import timezone
 from xinfang.accounts.models import Role, User
 from xinfang.core.audit import audit_record
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
+from xinfang.core.masking import mask_free_text
 from xinfang.core.permissions import visible_matters
 from xinfang.core.sequences import next_value
 from xinfang.documents.facts import active_assignment, cn_date, common_values, facts_for
@@ -103,8 +104,9 @@ def document_issue(
         )
     template = template_for(kind, issuer)
     today = timezone.localdate()
-    sequence = next_value(sequence_key(issuer.pk, kind, today.year))
-    number = serial_number(prefix_of(issuer), kind, today.year, sequence)
+    prefix = prefix_of(issuer)
+    sequence = next_value(sequence_key(prefix, kind, today.year))
+    number = serial_number(prefix, kind, today.year, sequence)
     organ = organ_name_of(issuer)
     values = {
         **common_values(locked),
@@ -112,7 +114,7 @@ def document_issue(
         "文号": number,
         "成文日期": cn_date(today),
         "发文机关": organ,
-        "补充说明": note,
+        "补充说明": mask_free_text(note),
     }
     try:
         body = render(template.body, values)

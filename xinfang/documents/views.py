@@ -87,6 +87,7 @@ def _notice(matter: Matter, raw: str) -> SupervisionNotice | None:
     if not raw:
         return None
     try:
-        return SupervisionNotice.objects.get(pk=int(raw), matter=matter)
+        # a closed 督办 is not sent again, whatever a crafted form asks
+        return SupervisionNotice.objects.get(pk=int(raw), matter=matter, closed_on__isnull=True)
     except (ValueError, SupervisionNotice.DoesNotExist) as exc:
         raise Http404 from exc

@@ -13,6 +13,7 @@ from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
 from xinfang.documents.models import IssuedDocument
+from xinfang.documents.placeholders import strip_control
 
 BODY_FONT = "仿宋_GB2312"  # 三号仿宋 for the text, as GB/T 9704 asks
 TITLE_FONT = "方正小标宋简体"  # 二号小标宋 for the title
@@ -24,7 +25,8 @@ INDENT = Pt(32)  # two characters of 三号
 
 
 def _font(paragraph: Paragraph, text: str, *, name: str = BODY_FONT, size: Pt = BODY_SIZE) -> None:
-    run = paragraph.add_run(text)
+    # documents frozen before render() dropped control characters: python-docx refuses them
+    run = paragraph.add_run(strip_control(text))
     run.font.size = size
     run.font.name = FALLBACK_LATIN
     fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
@@ -101,8 +103,9 @@ def document_docx(document: IssuedDocument) -> bytes:
     normal.font.size = BODY_SIZE
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
     props = doc.core_properties
-    props.title, props.identifier = f"{document.title}（{document.number}）", document.number
-    props.author = props.last_modified_by = document.issuer_name
+    props.title = strip_control(f"{document.title}（{document.number}）")
+    props.identifier = strip_control(document.number)
+    props.author = props.last_modified_by = strip_control(document.issuer_name)
     props.created = props.modified = document.issued_at
     props.keywords, props.comments = "", ""
 

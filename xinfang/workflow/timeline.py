@@ -3,7 +3,9 @@
 Built from the matter's registrations and its audit events (one per change, written by the
 services). Each entry names who, when, and the facts that matter (理由, 单位, 期限 ...). Views of
 personal data (personal_data.reveal) are listed only for those who may read the audit history; an
-action this module does not know is shown by its label alone, never with its data.
+action this module does not know is shown by its label alone, never with its data. The free texts
+(理由, 办理情况, 批示内容, 说明) are typed by people and may name an ID number or a phone: they are
+shown masked (xinfang.core.masking.mask_free_text) unless the viewer may reveal personal data.
 """
 
 from dataclasses import dataclass, field
@@ -12,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from xinfang.core.masking import mask_free_text
 from xinfang.core.models import AuditEvent
 from xinfang.intake.choices import Channel, Evaluation, SupervisionLevel
 from xinfang.intake.models import Registration, RegistrationOutcome
@@ -42,7 +45,7 @@ DATE_KEYS = {
     "before": "原化解日期",
 }
 TEXT_KEYS = {
-    "unit": "单位",
+    "unit": "单位",  # a unit's name, written by the service: not masked
     "reason": "理由",
     "notes": "办理情况",
     "text": "批示内容",
@@ -69,8 +72,9 @@ def _choice(choices: Any, value: Any) -> str:
     return str(choices(value).label) if value in choices.values else str(value)
 
 
-def event_details(event: AuditEvent) -> list[tuple[str, str]]:
-    """The facts of one workflow, supervision or document event, in Chinese; never personal data."""
+def event_details(event: AuditEvent, *, mask: bool = True) -> list[tuple[str, str]]:
+    """The facts of one workflow, supervision or document event, in Chinese; never personal data
+    unless `mask` is False (for a viewer who may reveal it)."""
     data: dict[str, Any] = event.data or {}
     action = event.action
     out: list[tuple[str, str]] = []
@@ -80,7 +84,8 @@ def event_details(event: AuditEvent) -> list[tuple[str, str]]:
         out.append(("状态", status))
     for key, label in TEXT_KEYS.items():
         if data.get(key):
-            out.append((label, str(data[key])))
+            text = str(data[key])
+            out.append((label, mask_free_text(text) if mask and key != "unit" else text))
     if "channel" in data:
         out.append(("途径", _choice(LegalChannel, data["channel"])))
     if "days" in data:
@@ -136,7 +141,7 @@ def _who(user: Any) -> str:
     return str(user) if user is not None else "系统"
 
 
-def _registration(r: Registration) -> Entry:
+def _registration(r: Registration, *, mask: bool) -> Entry:
     details = [("登记编号", r.number), ("渠道", _choice(Channel, r.channel))]
     details.append(("人数", f"{r.people}人"))
     details.append(("", "初信初访" if r.is_first else "重复信访"))
@@ -144,7 +149,7 @@ def _registration(r: Registration) -> Entry:
         details.append(("来源", "台账导入"))
     if r.outcome in (RegistrationOutcome.TOLD, RegistrationOutcome.REFUSED):
         details.append(("登记结果", r.get_outcome_display()))
-        details.append(("", r.outcome_note))
+        details.append(("", mask_free_text(r.outcome_note) if mask else r.outcome_note))
     return Entry(
         day=timezone.localdate(r.received_at),
         at=r.received_at,
@@ -156,10 +161,18 @@ def _registration(r: Registration) -> Entry:
 
 
 def matter_timeline(
-    registrations: list[Registration], events: list[AuditEvent], *, may_view_audit: bool
+    registrations: list[Registration],
+    events: list[AuditEvent],
+    *,
+    may_view_audit: bool,
+    may_reveal: bool = False,
 ) -> list[Entry]:
-    """Every event of the matter the viewer may see, oldest first (by day, then as recorded)."""
-    entries = [_registration(r) for r in registrations]
+    """Every event of the matter the viewer may see, oldest first (by day, then as recorded).
+
+    `may_reveal`: the viewer may reveal the matter's personal data (Action.REVEAL_PERSONAL_DATA);
+    otherwise ID numbers and phones typed into the free texts are masked."""
+    mask = not may_reveal
+    entries = [_registration(r, mask=mask) for r in registrations]
     for event in events:
         action = event.action
         if action == "registration.create":
@@ -179,7 +192,7 @@ def matter_timeline(
                 else "workflow"
             )
             entry = Entry(_day(event), event.at, kind, EVENT_LABELS[action], _who(event.actor))
-            entry.details = event_details(event)
+            entry.details = event_details(event, mask=mask)
         elif action == "attachment.add":
             entry = Entry(_day(event), event.at, "other", "上传附件", _who(event.actor))
             if (event.data or {}).get("name"):

@@ -43,6 +43,8 @@ AUDIT_LABELS = {
     "documenttemplate.change": "修改文书模板",
     "issuerprefix.create": "设置机关代字",
     "issuerprefix.change": "修改机关代字",
+    "issuerprefix.delete": "删除机关代字",
+    "documenttemplate.delete": "删除文书模板",
 }
 FIELD_LABELS = {"id_number": "身份证号", "phone": "电话", "address": "住址"}
 

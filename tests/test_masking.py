@@ -1,0 +1,114 @@
+"""Personal numbers typed into free text: masked in documents, the timeline and the audit table."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from xinfang.core.masking import mask_free_text, mask_id_number, mask_phone
+from xinfang.core.models import AuditEvent
+from xinfang.core.templatetags.xinfang_tags import audit_summary
+from xinfang.intake.models import Matter
+from xinfang.intake.selectors import matter_events, matter_registrations
+from xinfang.workflow import services as wf
+from xinfang.workflow.supervision import instruction_add
+from xinfang.workflow.timeline import matter_timeline
+
+from .conftest import District
+from .views_support import client_for
+from .workflow_support import fresh, new_matter, step
+
+DAY = date(2025, 8, 5)
+ID18 = "32010119600517123X"
+ID15 = "320101600517123"
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        (f"身份证{ID18}。", f"身份证{mask_id_number(ID18)}。"),
+        (f"身份证{ID18.lower()}", f"身份证{mask_id_number(ID18.lower())}"),
+        (f"旧证{ID15}号", f"旧证{mask_id_number(ID15)}号"),
+        ("手机13812345678", f"手机{mask_phone('13812345678')}"),
+        ("手机+86 138 1234 5678", f"手机{mask_phone('13812345678')}"),
+        ("手机+86-138-1234-5678", f"手机{mask_phone('13812345678')}"),
+        ("手机008613812345678", f"手机{mask_phone('13812345678')}"),
+        ("座机025-8888 8888", f"座机{mask_phone('02588888888')}"),
+        ("座机(025)88888888", f"座机{mask_phone('02588888888')}"),
+        ("座机（0571）8888-8888", f"座机{mask_phone('057188888888')}"),
+        ("座机025 88886666转", f"座机{mask_phone('02588886666')}转"),
+    ],
+)
+def test_personal_numbers_are_masked_as_everywhere_else(typed: str, shown: str) -> None:
+    assert mask_free_text(typed) == shown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "补偿款12000元，2025-08-05到现场",
+        "案号（2025）示0101民初1234号",
+        "合同编号202508051234567890123",  # longer than an ID number: not one
+        "",
+    ],
+)
+def test_other_numbers_are_left_alone(text: str) -> None:
+    assert mask_free_text(text) == text
+
+
+TYPED = f"与信访人（身份证{ID18}，电话138-1234-5678）核实"
+
+
+def _matter_with_free_texts(district: District) -> Matter:
+    matter = new_matter(district)
+    officer = district.users["officer"]
+    step(wf.matter_accept, matter, officer, on=DAY)
+    step(wf.handling_record, matter, officer, notes=TYPED, on=DAY)
+    current = fresh(matter)
+    instruction_add(
+        actor=district.users["leader"],
+        matter=current,
+        version=current.version,
+        text=f"请回访，{TYPED}",
+        on=DAY,
+    )
+    return fresh(matter)
+
+
+def _timeline_text(matter: Matter, *, may_reveal: bool | None) -> str:
+    kwargs: dict[str, bool] = {} if may_reveal is None else {"may_reveal": may_reveal}
+    entries = matter_timeline(
+        matter_registrations(matter), matter_events(matter), may_view_audit=True, **kwargs
+    )
+    return "\n".join(value for e in entries for _, value in e.details)
+
+
+def test_timeline_masks_free_texts_unless_the_viewer_may_reveal(district: District) -> None:
+    matter = _matter_with_free_texts(district)
+    for masked in (
+        _timeline_text(matter, may_reveal=None),
+        _timeline_text(matter, may_reveal=False),
+    ):
+        assert ID18 not in masked and "138-1234-5678" not in masked
+        assert mask_free_text(TYPED) in masked  # 办理情况 and 批示内容, masked not dropped
+        assert masked.count(mask_id_number(ID18)) == 2
+    revealed = _timeline_text(matter, may_reveal=True)
+    assert revealed.count(ID18) == 2 and "138-1234-5678" in revealed
+
+
+@pytest.mark.parametrize("who", ["leader", "supervisor"])
+def test_the_matter_page_timeline_and_audit_table_show_masked_texts(
+    district: District, who: str
+) -> None:
+    matter = _matter_with_free_texts(district)
+    response = client_for(district, who).get(reverse("intake:matter_detail", args=[matter.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200 and "核实" in html
+    assert ID18 not in html and "138-1234-5678" not in html
+
+
+def test_audit_summary_masks_free_texts(district: District) -> None:
+    matter = _matter_with_free_texts(district)
+    event = AuditEvent.objects.get(matter=matter, action="workflow.record_handling")
+    summary = audit_summary(event)
+    assert mask_free_text(TYPED) in summary and ID18 not in summary

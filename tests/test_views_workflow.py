@@ -303,6 +303,9 @@ def test_the_whole_road_through_the_web(district: District) -> None:
         district.users["supervisor"],
     )
     taken(district, "leader", m, "instruction_add", text="请督查室跟进", on="2025-11-04")
+    # the notice picker spans the form's row, so its label (level, start, due) is readable
+    form = client_for(district, "officer").get(act(m, "supervision_close")).content.decode()
+    assert re.search(r'<div class="field wide">\s*<label for="id_notice">', form)
     taken(
         district,
         "officer",

@@ -242,6 +242,7 @@ class SupervisionCloseForm(StepForm):
         field.queryset = SupervisionNotice.objects.filter(
             matter=self.matter, closed_on__isnull=True
         ).order_by("id")
+        field.wide = True  # type: ignore[attr-defined]  # its long label needs the whole row
         open_ones = self.facts.open_notices
         if len(open_ones) == 1 and not self.is_bound:
             self.initial["notice"] = open_ones[0].pk

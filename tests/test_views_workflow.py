@@ -627,3 +627,5 @@ def test_phone_tables_carry_their_column_names(district: District) -> None:
     assert 'class="clocks stack-sm"' in clocks and 'data-label="截止"' in clocks
     queues = client_for(district, "officer").get(reverse("workflow:queues")).content.decode()
     assert 'class="matters stack-sm"' in queues and 'data-label="剩余"' in queues
+    listed = client_for(district, "officer").get(reverse("intake:matter_list")).content.decode()
+    assert 'class="matters stack-sm"' in listed and 'data-label="状态"' in listed

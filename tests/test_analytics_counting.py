@@ -95,6 +95,14 @@ def test_acceptance_counts_where_its_deadline_falls_moved_by_the_holiday(ledger:
     assert february["rates"]["timely_acceptance"] == {"num": 1, "den": 3, "pct": "33.3"}
     # the deadline is the 18th: a report ending on the 17th does not see these items yet
     assert report("320101", "2024-02-01", "2024-02-17")["rates"]["timely_acceptance"]["den"] == 1
+    # a period that begins inside the holiday still holds the items whose base day falls before
+    # it (02-11 moves to 02-18); 02-04 is in an earlier period
+    assert report("320101", "2024-02-15", "2024-02-29")["rates"]["timely_acceptance"] == {
+        "num": 1,
+        "den": 2,
+        "pct": "50.0",
+    }
+    assert report("320101", "2024-02-01", "2024-02-10")["rates"]["timely_acceptance"]["den"] == 1
 
 
 def test_handling_deadline_is_extension_then_limit_then_decision_plus_60(ledger: Ledger) -> None:

@@ -6,7 +6,6 @@ reads; xinfang.documents.services calls it with the matter row locked.
 """
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -159,46 +158,31 @@ def facts_for(matter: Matter, kind: str, *, notice: SupervisionNotice | None = N
 
 @dataclass(frozen=True)
 class _LaterDecision:
-    """复查 and 复核: one shape, each read from its own fields of the matter and its workflow."""
+    """复查 and 复核: one shape; `field` names the matter's <field>_requested_on / _replied_on, the
+    workflow's <field>_outcome and the event workflow.decide_<field>."""
 
     name: str  # 复查 / 复核
-    outcome: Callable[[MatterWorkflow], str]
-    requested_on: Callable[[Matter], date | None]
-    replied_on: Callable[[Matter], date | None]
-    action: str
-    next_window: str | None  # the setting naming the days to ask for the next level, if any
+    field: str  # review / rereview
+    next_window: str | None  # the setting of the days to ask for the next level (复核), if any
 
 
 _LATER_DECISIONS: dict[str, _LaterDecision] = {
-    K.REVIEW: _LaterDecision(
-        "复查",
-        lambda f: f.review_outcome,
-        lambda m: m.review_requested_on,
-        lambda m: m.review_replied_on,
-        "workflow.decide_review",
-        "REREVIEW_REQUEST_DAYS",
-    ),
-    K.REREVIEW: _LaterDecision(
-        "复核",
-        lambda f: f.rereview_outcome,
-        lambda m: m.rereview_requested_on,
-        lambda m: m.rereview_replied_on,
-        "workflow.decide_rereview",
-        None,
-    ),
+    K.REVIEW: _LaterDecision("复查", "review", "REREVIEW_REQUEST_DAYS"),
+    K.REREVIEW: _LaterDecision("复核", "rereview", None),
 }
 
 
 def _later_decision_facts(
     matter: Matter, flow: MatterWorkflow, decision: _LaterDecision, label: str
 ) -> Facts:
-    outcome, replied_on = decision.outcome(flow), decision.replied_on(matter)
+    name, field = decision.name, decision.field
+    outcome: str = getattr(flow, f"{field}_outcome")
+    replied_on: date | None = getattr(matter, f"{field}_replied_on")
     if not outcome or replied_on is None:
-        raise InputError(f"该事项尚未作出{decision.name}决定，不能出具{label}")
-    facts = _step(_event(matter, decision.action))
-    name = decision.name
+        raise InputError(f"该事项尚未作出{name}决定，不能出具{label}")
+    facts = _step(_event(matter, f"workflow.decide_{field}"))
     facts.values = {
-        f"{name}申请日期": cn_date(decision.requested_on(matter)),
+        f"{name}申请日期": cn_date(getattr(matter, f"{field}_requested_on")),
         f"{name}日期": cn_date(replied_on),
         f"{name}意见": ReplyOutcome(outcome).label,
     }

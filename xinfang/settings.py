@@ -152,6 +152,8 @@ XINFANG: dict[str, Any] = {
     "REREVIEW_DECIDE_DAYS": env_int("XINFANG_REREVIEW_DECIDE_DAYS", 30, minimum=1),
     # 督办期限 when a notice names none: calendar days from the day it is raised.
     "SUPERVISION_DAYS": env_int("XINFANG_SUPERVISION_DAYS", 15, minimum=1),
+    # 信访工作法治化考核: weights of the acceptance, handling and supervision ratios (contract B).
+    "RULE_OF_LAW_WEIGHTS": (1.2, 0.5, 0.8),
     # 预警: a clock warns this many calendar days before its last day (0: on the last day only).
     "CLOCK_WARNING_DAYS": env_int("XINFANG_CLOCK_WARNING_DAYS", 3, minimum=0),
     # How long a process trusts its cached holiday years before asking whether an admin changed one.

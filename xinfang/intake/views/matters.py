@@ -60,18 +60,24 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     events = matter_events(matter)
     today = timezone.localdate()
     clock_facts = load_facts(matter)
+    can_reveal = may(user, Action.REVEAL_PERSONAL_DATA, matter)
     context = {
         "matter": matter,
         "registrations": registrations,
         "people": _people(matter, registrations),
         "facts": _facts(matter),
         "history": matter_history(matter, registrations, events) if audit else None,
-        "can_reveal": may(user, Action.REVEAL_PERSONAL_DATA, matter),
+        "can_reveal": can_reveal,
         "can_view_petitioner": may(user, Action.VIEW_PETITIONER),
         # the workflow: what the user may do now, every clock, and everything that happened
         "actions": offered_actions(user, matter, clock_facts, today),
         "clocks": matter_clocks(matter, today, clock_facts),
-        "timeline": matter_timeline(registrations, events, may_view_audit=audit),
+        "timeline": matter_timeline(
+            registrations,
+            events,
+            may_view_audit=audit,
+            may_reveal=can_reveal,
+        ),
         "today": today,
         # 文书: what was issued, and what this user may issue now
         "documents": documents_for(matter),

@@ -1,0 +1,625 @@
+"""季考评: the quarterly assessment of handling units and of leader packages, with ranking.
+
+Every figure is counted in the database (GROUP BY unit or leader); Python adds the grouped rows
+and moves deadlines to working days, as xinfang.analytics.counting does, whose deadline rule
+(a deadline that falls on a rest day moves to the next working day; an item counts in the
+period its deadline falls in; nothing dated after the period's end counts) is reused here.
+
+Handling units (承办单位): every unit in the node's subtree (the node included) with an item in
+the quarter Q, each scored out of 100 by default, the weights being settings
+(XINFANG["ASSESSMENT_WEIGHTS"]):
+
+- 按期办结 (on_time): matters 交办 or 转送 to the unit (its 责任单位) whose handling deadline
+  (延期至, else 办理期限, else 处理日期 + HANDLE_DAYS) falls in Q; on time when replied by it
+  (and by the end of Q). A matter the unit has returned and the bureau not yet reassigned
+  (status 已退回待重新交办) is not the unit's.
+- 满意率 (satisfaction): among those matters replied in Q and evaluated (by the end of Q),
+  满意 + 基本满意.
+- 督办 (supervision): 督办单 against the unit (被督办单位) whose 督办期限 falls in Q; met when
+  closed as 已化解 or 已办结 by the deadline (and by the end of Q); 未化解, late and still open
+  ones are not. Counted from the notices only: an imported ledger has no notices.
+- Each of these three scores weight × num / den (three decimals, half up); a component with
+  no item in Q (den 0) scores its full weight: a unit is not marked down for work it was not
+  given.
+- 退回 (returns): returns the unit made in Q. A return is a fault only when the bureau, by the
+  end of Q, assigned the matter to the same unit again (the return was not accepted); a matter
+  reassigned to another unit was rightly returned, and one not yet reassigned is pending. Each
+  fault deducts `return_fault` points.
+- 抽查扣分 (spot checks): the points of SpotCheckDeduction rows dated in Q are deducted.
+- Total = the three scores − deductions, never below 0; ranked largest first, 1, 2, 2, 4.
+
+Leader packages (领导包案): per 包案领导 (Matter.package_leader) over matters whose 问题属地 lies in
+the node's subtree (as the report counts packages): packages begun from 1 January of Q's year to
+the end of Q (year to date, as the seeds report "1-9月"), those begun in Q, resolved by the end of
+Q, the resolution rate, and overdue ones — not resolved by the end of Q and past their deadline
+(延期至, else 办理期限, else 包案日期 + HANDLE_DAYS, moved to a working day) before it. Ranked by
+the resolution rate as printed (one decimal), ties sharing a place.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from xinfang.accounts.models import Role, User
+from xinfang.analytics.counting import (
+    SATISFIED,
+    AddDays,
+    ReportBuilder,
+    Scope,
+    _limit,
+    competition_rank,
+)
+from xinfang.analytics.figures import THREE_DECIMALS, half_up, pct, weighted_score
+from xinfang.analytics.models import SpotCheckDeduction
+from xinfang.analytics.periods import Period
+from xinfang.analytics.tables import Cell, Table
+from xinfang.core.audit import audit_record
+from xinfang.core.errors import InputError, PermissionRefusedError
+from xinfang.intake.choices import HandlingMethod
+from xinfang.intake.models import Matter
+from xinfang.organisation.models import OrgUnit
+from xinfang.workflow.models import Assignment, SupervisionNotice
+from xinfang.workflow.states import MatterStatus
+from xinfang.workflow.supervision_rules import SupervisionOutcome
+
+DEFAULT_ASSESSMENT_WEIGHTS: dict[str, float] = {
+    "on_time": 40,  # points for replying to every due matter on time
+    "satisfaction": 30,  # points for every evaluated reply 满意 or 基本满意
+    "supervision": 30,  # points for every due 督办单 settled by its deadline
+    "return_fault": 2,  # points off per return the bureau did not accept
+}
+COMPONENTS = ("on_time", "satisfaction", "supervision")
+UNIT_HANDLED = (HandlingMethod.ASSIGN, HandlingMethod.FORWARD)
+SETTLED = (SupervisionOutcome.RESOLVED, SupervisionOutcome.CONCLUDED)
+MAX_SPOT_CHECK_POINTS = Decimal("100")
+QUARTER_RE = re.compile(r"^\s*(\d{4})\s*[Qq]\s*([1-4])\s*$")
+QUARTER_WORDS = ("一", "二", "三", "四")
+RECORDERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+def assessment_weights() -> dict[str, Decimal]:
+    """XINFANG["ASSESSMENT_WEIGHTS"], key by key over the defaults."""
+    given = getattr(settings, "XINFANG", {}).get("ASSESSMENT_WEIGHTS", DEFAULT_ASSESSMENT_WEIGHTS)
+    merged = {**DEFAULT_ASSESSMENT_WEIGHTS, **dict(given)}
+    return {k: Decimal(str(merged[k])) for k in DEFAULT_ASSESSMENT_WEIGHTS}
+
+
+# --- quarters ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quarter:
+    year: int
+    number: int
+
+    @property
+    def period(self) -> Period:
+        first = 3 * self.number - 2
+        last = date(self.year + (self.number == 4), (3 * self.number) % 12 + 1, 1)
+        return Period(date(self.year, first, 1), date.fromordinal(last.toordinal() - 1))
+
+    @property
+    def code(self) -> str:
+        return f"{self.year}Q{self.number}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年第{QUARTER_WORDS[self.number - 1]}季度"
+
+
+def parse_quarter(value: str | None) -> Quarter:
+    """ "2026Q3" (or "2026q3"); refused in Chinese otherwise."""
+    found = QUARTER_RE.match(value or "")
+    if not found or not 1990 <= int(found.group(1)) <= 2100:
+        raise InputError(
+            f"季度“{value or ''}”无效，应写作年份加Q加季度（1至4），例如2026Q3", field="quarter"
+        )
+    return Quarter(int(found.group(1)), int(found.group(2)))
+
+
+# --- spot-check deductions -----------------------------------------------------------------------
+
+
+def validate_spot_check(
+    *, unit: OrgUnit | None, checked_on: date | None, points: Any, reason: str
+) -> tuple[Decimal, str]:
+    """The cleaned points and reason, or an InputError naming the field (form and service)."""
+    if unit is None:
+        raise InputError("请选择被扣分单位", field="unit")
+    if checked_on is None:
+        raise InputError("请填写抽查日期", field="checked_on")
+    if checked_on > timezone.localdate():
+        raise InputError("抽查日期不能晚于今天", field="checked_on")
+    try:
+        value = Decimal(str(points))
+    except (ArithmeticError, ValueError):
+        raise InputError("扣分应为数字，例如0.5", field="points") from None
+    if not value.is_finite() or value <= 0 or value > MAX_SPOT_CHECK_POINTS:
+        raise InputError(f"扣分应大于0且不超过{MAX_SPOT_CHECK_POINTS}分", field="points")
+    if value != value.quantize(Decimal("0.01")):
+        raise InputError("扣分最多保留两位小数", field="points")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InputError("请填写扣分事由（抽查发现的不规范之处）", field="reason")
+    return value, reason
+
+
+@transaction.atomic
+def spot_check_record(
+    *,
+    actor: User,
+    unit: OrgUnit,
+    checked_on: date,
+    points: Any,
+    reason: str,
+    matter: Matter | None = None,
+    into: SpotCheckDeduction | None = None,
+) -> SpotCheckDeduction:
+    """抽查扣分: record points off a unit's 季考评 for what a spot check found; one audit event.
+
+    Supervisors (within their own unit's subtree) and administrators record them. `into`: an
+    unsaved instance to fill (the admin's), else a new one.
+    """
+    if actor.role not in RECORDERS:
+        raise PermissionRefusedError("只有督查人员或系统管理员可以录入抽查扣分")
+    value, reason = validate_spot_check(
+        unit=unit, checked_on=checked_on, points=points, reason=reason
+    )
+    own = actor.org_unit
+    if actor.role == Role.SUPERVISOR and (own is None or not unit.is_within(own)):
+        raise PermissionRefusedError(f"{unit}不在本单位管辖范围内，不能录入其抽查扣分")
+    row = into if into is not None else SpotCheckDeduction()
+    row.unit, row.checked_on, row.points, row.reason = unit, checked_on, value, reason
+    row.matter, row.recorded_by = matter, actor
+    row.save()
+    audit_record(
+        actor=actor,
+        action="analytics.spot_check_record",
+        obj=row,
+        matter=matter,
+        data={
+            "unit": unit.code,
+            "checked_on": checked_on.isoformat(),
+            "points": str(value),
+            "reason": reason,
+        },
+    )
+    return row
+
+
+# --- the assessment ------------------------------------------------------------------------------
+
+
+def _ratio(num: int, den: int, weight: Decimal) -> dict[str, Any]:
+    score = weight.quantize(THREE_DECIMALS) if den == 0 else weighted_score(num, den, weight)
+    return {"num": num, "den": den, "pct": pct(num, den), "score": str(score)}
+
+
+class Assessor:
+    def __init__(self, node: OrgUnit, quarter: Quarter) -> None:
+        self.node, self.quarter, self.period = node, quarter, quarter.period
+        # the report's own deadline rule: base dates whose working-day deadline falls in Q
+        self.builder = ReportBuilder(node, self.period)
+        self.calendar = self.builder.calendar
+        self.units = OrgUnit.objects.filter(path__startswith=node.path)
+
+    def _clock_by_unit(
+        self, qs: QuerySet[Any], unit: str, base: Any, action: str, met: Q
+    ) -> dict[int, dict[str, int]]:
+        """counting's clock, grouped by `unit`: items whose deadline falls in Q; met by it."""
+        b_lo, b_hi, shift = self.builder._base_range()
+        out: dict[int, dict[str, int]] = {}
+        if b_lo > b_hi:
+            return out
+        act = Case(
+            When(Q(**{f"{action}__lte": F("base")}) & met, then=F("base")),
+            When(Q(**{f"{action}__lte": AddDays(F("base"), shift)}) & met, then=F(action)),
+            default=Value(None),
+            output_field=DateField(),
+        )
+        groups = (
+            qs.annotate(base=base)
+            .filter(base__range=(b_lo, b_hi))
+            .annotate(act=act)
+            .values("base", "act", uid=F(unit))
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for g in groups:
+            cell = out.setdefault(g["uid"], {"num": 0, "den": 0})
+            cell["den"] += g["n"]
+            day = g["act"]
+            if day is None:
+                continue
+            if day <= self.calendar.next_working_day(g["base"]) and day <= self.period.end:
+                cell["num"] += g["n"]
+        return out
+
+    def _unit_matters(self) -> QuerySet[Matter]:
+        return Matter.objects.filter(
+            responsible_unit__in=self.units.values("id"),
+            handling_method__in=UNIT_HANDLED,
+            decided_on__lte=self.period.end,
+        ).exclude(status=MatterStatus.RETURNED)
+
+    def on_time(self) -> dict[int, dict[str, int]]:
+        base = Coalesce(
+            "extended_to",
+            "handling_deadline",
+            AddDays(F("decided_on"), _limit("HANDLE_DAYS", 60)),
+            output_field=DateField(),
+        )
+        return self._clock_by_unit(
+            self._unit_matters(), "responsible_unit_id", base, "replied_on", Q()
+        )
+
+    def satisfaction(self) -> dict[int, dict[str, int]]:
+        p = self.period
+        evaluated = ~Q(evaluation="") & (Q(evaluated_on__isnull=True) | Q(evaluated_on__lte=p.end))
+        groups = (
+            self._unit_matters()
+            .filter(replied_on__range=(p.start, p.end))
+            .values(uid=F("responsible_unit_id"))
+            .annotate(
+                den=Count("id", filter=evaluated),
+                num=Count("id", filter=evaluated & Q(evaluation__in=SATISFIED)),
+            )
+            .order_by()
+        )
+        return {g["uid"]: {"num": g["num"], "den": g["den"]} for g in groups if g["den"]}
+
+    def supervision(self) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
+        """(met/due per unit, outcomes of the due notices per unit)."""
+        end = self.period.end
+        notices = SupervisionNotice.objects.filter(
+            unit__in=self.units.values("id"), raised_on__lte=end
+        )
+        closed = Q(closed_on__isnull=False) & Q(closed_on__lte=end)
+        met = self._clock_by_unit(
+            notices, "unit_id", F("due"), "closed_on", closed & Q(outcome__in=SETTLED)
+        )
+        b_lo, b_hi, _ = self.builder._base_range()
+        outcomes: dict[int, dict[str, int]] = {}
+        for g in (
+            notices.filter(due__range=(b_lo, b_hi))
+            .values(uid=F("unit_id"))
+            .annotate(
+                resolved=Count("id", filter=closed & Q(outcome=SupervisionOutcome.RESOLVED)),
+                concluded=Count("id", filter=closed & Q(outcome=SupervisionOutcome.CONCLUDED)),
+                unresolved=Count("id", filter=closed & Q(outcome=SupervisionOutcome.UNRESOLVED)),
+                open=Count("id", filter=~closed),
+            )
+            .order_by()
+        ):
+            outcomes[g.pop("uid")] = g
+        return met, outcomes
+
+    def returns(self) -> dict[int, dict[str, int]]:
+        p = self.period
+        later = Assignment.objects.filter(
+            matter_id=OuterRef("matter_id"), pk__gt=OuterRef("pk"), assigned_on__lte=p.end
+        )
+        groups = (
+            Assignment.objects.filter(
+                unit__in=self.units.values("id"), returned_on__range=(p.start, p.end)
+            )
+            .annotate(
+                again=Exists(later.filter(unit_id=OuterRef("unit_id"))),
+                elsewhere=Exists(later.exclude(unit_id=OuterRef("unit_id"))),
+            )
+            .values(uid=F("unit_id"))
+            .annotate(
+                total=Count("id"),
+                faults=Count("id", filter=Q(again=True)),
+                justified=Count("id", filter=Q(again=False, elsewhere=True)),
+            )
+            .order_by()
+        )
+        out = {}
+        for g in groups:
+            uid = g.pop("uid")
+            g["pending"] = g["total"] - g["faults"] - g["justified"]
+            out[uid] = g
+        return out
+
+    def spot_checks(self) -> dict[int, dict[str, Any]]:
+        p = self.period
+        groups = (
+            SpotCheckDeduction.objects.filter(
+                unit__in=self.units.values("id"), checked_on__range=(p.start, p.end)
+            )
+            .values(uid=F("unit_id"))
+            .annotate(count=Count("id"), points=Sum("points"))
+            .order_by()
+        )
+        return {g["uid"]: {"count": g["count"], "points": g["points"]} for g in groups}
+
+    def unit_rows(self, weights: dict[str, Decimal]) -> list[dict[str, Any]]:
+        on_time, satisfaction = self.on_time(), self.satisfaction()
+        supervision, outcomes = self.supervision()
+        returns, spots = self.returns(), self.spot_checks()
+        ids = set(on_time) | set(satisfaction) | set(supervision) | set(returns) | set(spots)
+        units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=ids)}
+        rows = []
+        for uid in ids:
+            unit = units[uid]
+            figures = {"on_time": on_time, "satisfaction": satisfaction, "supervision": supervision}
+            row: dict[str, Any] = {"unit": unit.code, "name": unit.name}
+            total = Decimal("0")
+            for part in COMPONENTS:
+                cell = figures[part].get(uid, {"num": 0, "den": 0})
+                row[part] = _ratio(cell["num"], cell["den"], weights[part])
+                total += Decimal(row[part]["score"])
+            row["supervision"]["outcomes"] = outcomes.get(
+                uid, {"resolved": 0, "concluded": 0, "unresolved": 0, "open": 0}
+            )
+            ret = returns.get(uid, {"total": 0, "faults": 0, "justified": 0, "pending": 0})
+            ret_points = weights["return_fault"] * ret["faults"]
+            row["returns"] = ret | {"deduction": str(ret_points.quantize(THREE_DECIMALS))}
+            spot = spots.get(uid, {"count": 0, "points": Decimal("0")})
+            spot_points = Decimal(spot["points"] or 0)
+            row["spot_checks"] = {
+                "count": spot["count"],
+                "deduction": str(spot_points.quantize(THREE_DECIMALS)),
+            }
+            total = max(Decimal("0"), total - ret_points - spot_points)  # 扣完为止
+            row["total"] = str(half_up(total, THREE_DECIMALS))
+            rows.append(row)
+        scores = [_thousandths(r["total"]) for r in rows]
+        for row in rows:
+            row["rank"] = competition_rank(_thousandths(row["total"]), scores)
+        rows.sort(key=lambda r: (r["rank"][0], r["unit"]))
+        return rows
+
+    def leader_rows(self) -> list[dict[str, Any]]:
+        p = self.period
+        year_start = date(p.start.year, 1, 1)
+        resolved = Q(resolved_on__isnull=False) & Q(resolved_on__lte=p.end)
+        packages = Matter.objects.filter(
+            Scope.of(self.node).locality_q("locality", whole=False),
+            package_started_on__range=(year_start, p.end),
+        ).exclude(package_leader="")
+        rows: dict[str, dict[str, Any]] = {}
+        for g in (
+            packages.values("package_leader")
+            .annotate(
+                begun=Count("id"),
+                begun_in_quarter=Count("id", filter=Q(package_started_on__gte=p.start)),
+                resolved=Count("id", filter=resolved),
+            )
+            .order_by()
+        ):
+            rows[g["package_leader"]] = {
+                "leader": g["package_leader"],
+                "begun": g["begun"],
+                "begun_in_quarter": g["begun_in_quarter"],
+                "resolved": g["resolved"],
+                "pct": pct(g["resolved"], g["begun"]),
+                "overdue": 0,
+            }
+        base = Coalesce(
+            "extended_to",
+            "handling_deadline",
+            AddDays(F("package_started_on"), _limit("HANDLE_DAYS", 60)),
+            output_field=DateField(),
+        )
+        for g in (
+            packages.exclude(resolved)
+            .annotate(base=base)
+            .filter(base__lt=p.end)
+            .values("package_leader", "base")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            if self.calendar.next_working_day(g["base"]) < p.end:
+                rows[g["package_leader"]]["overdue"] += g["n"]
+        rates = [_thousandths(r["pct"]) for r in rows.values()]
+        for row in rows.values():
+            row["rank"] = competition_rank(_thousandths(row["pct"]), rates)
+        return sorted(rows.values(), key=lambda r: (r["rank"][0], r["leader"]))
+
+    def build(self) -> dict[str, Any]:
+        weights = assessment_weights()
+        return {
+            "quarter": self.quarter.code,
+            "quarter_label": self.quarter.label,
+            "period": self.period.as_dict(),
+            "org": self.node.code,
+            "org_name": self.node.name,
+            "weights": {k: str(v) for k, v in weights.items()},
+            "units": self.unit_rows(weights),
+            "leaders": self.leader_rows(),
+        }
+
+
+def _thousandths(figure: str) -> int:
+    """A printed figure ("87.500", "96.0") as an integer, so that ranks follow what is printed."""
+    return int(Decimal(figure) * 1000)
+
+
+def build_assessment(*, org: OrgUnit, quarter: Quarter) -> dict[str, Any]:
+    """The quarter's assessment of the units and leader packages under `org`, in one snapshot."""
+    with transaction.atomic():
+        return Assessor(org, quarter).build()
+
+
+# --- what the command prints ---------------------------------------------------------------------
+
+
+def _weight(value: str) -> str:
+    return f"{Decimal(value).normalize():f}"
+
+
+def assessment_tables(result: dict[str, Any]) -> list[Table]:
+    """The two ranking tables (units, leader packages), from the assessment's JSON only."""
+
+    units: list[list[Cell]] = [
+        [
+            r["rank"][0],
+            r["name"],
+            r["on_time"]["num"],
+            r["on_time"]["den"],
+            r["on_time"]["pct"],
+            r["on_time"]["score"],
+            r["satisfaction"]["num"],
+            r["satisfaction"]["den"],
+            r["satisfaction"]["pct"],
+            r["satisfaction"]["score"],
+            r["supervision"]["num"],
+            r["supervision"]["den"],
+            r["supervision"]["score"],
+            r["returns"]["total"],
+            r["returns"]["faults"],
+            r["returns"]["deduction"],
+            r["spot_checks"]["count"],
+            r["spot_checks"]["deduction"],
+            r["total"],
+        ]
+        for r in result["units"]
+    ]
+    unit_header = [
+        "名次",
+        "承办单位",
+        "按期办结",
+        "到期应办结",
+        "按期办结率(%)",
+        "按期办结得分",
+        "满意",
+        "参评",
+        "满意率(%)",
+        "满意率得分",
+        "督办按期化解办结",
+        "督办到期",
+        "督办得分",
+        "退回",
+        "不当退回",
+        "退回扣分",
+        "抽查扣分次数",
+        "抽查扣分",
+        "总分",
+    ]
+    leaders: list[list[Cell]] = [
+        [
+            r["rank"][0],
+            r["leader"],
+            r["begun"],
+            r["begun_in_quarter"],
+            r["resolved"],
+            r["pct"],
+            r["overdue"],
+        ]
+        for r in result["leaders"]
+    ]
+    leader_header = [
+        "名次",
+        "包案领导",
+        "包案件数",
+        "本季度新增",
+        "已化解",
+        "化解率(%)",
+        "超期未化解",
+    ]
+    return [
+        Table("承办单位考评排名", unit_header, units),
+        Table("领导包案考评排名", leader_header, leaders),
+    ]
+
+
+def render_assessment_text(result: dict[str, Any]) -> str:
+    w = result["weights"]
+    lines = [
+        f"{result['quarter_label']}信访工作考评情况",
+        "",
+        result["org_name"],
+        "",
+        "一、承办单位季度考评排名",
+        (
+            f"（计分办法：按期办结率×{_weight(w['on_time'])}分、满意率×{_weight(w['satisfaction'])}分、"
+            f"督办按期化解办结率×{_weight(w['supervision'])}分，无到期事项的项目得满分；"
+            f"不当退回每件扣{_weight(w['return_fault'])}分，抽查扣分按录入分值扣减，扣完为止。）"
+        ),
+    ]
+    if not result["units"]:
+        lines.append("本季度无承办单位考评事项。")
+    for r in result["units"]:
+        ot, sat, sup = r["on_time"], r["satisfaction"], r["supervision"]
+        ret, spot, out = r["returns"], r["spot_checks"], sup["outcomes"]
+        lines.append(
+            f"第{r['rank'][0]}名 {r['name']}，总分{r['total']}分。"
+            f"到期应办结{ot['den']}件，按期办结{ot['num']}件，按期办结率{ot['pct']}%，得{ot['score']}分；"
+            f"参评{sat['den']}件，满意（含基本满意）{sat['num']}件，满意率{sat['pct']}%，"
+            f"得{sat['score']}分；督办到期{sup['den']}件，按期化解办结{sup['num']}件"
+            f"（已化解{out['resolved']}件、已办结{out['concluded']}件、未化解{out['unresolved']}件、"
+            f"未办结{out['open']}件），得{sup['score']}分；退回{ret['total']}件，其中不当退回"
+            f"{ret['faults']}件、退回有理{ret['justified']}件、待重新交办{ret['pending']}件，"
+            f"扣{ret['deduction']}分；抽查扣分{spot['count']}次，扣{spot['deduction']}分。"
+        )
+    lines += ["", "二、领导包案化解季度排名"]
+    if not result["leaders"]:
+        lines.append("本年度至本季度末无领导包案事项。")
+    for r in result["leaders"]:
+        lines.append(
+            f"第{r['rank'][0]}名 {r['leader']}，年初至季末包案{r['begun']}件（本季度新增"
+            f"{r['begun_in_quarter']}件），已化解{r['resolved']}件，化解率{r['pct']}%，"
+            f"超期未化解{r['overdue']}件。"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_assessment_workbook(result: dict[str, Any], path: Any) -> None:
+    """One sheet per ranking table, formatted to print as the report's workbook is."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    from xinfang.analytics.workbook import BOX
+
+    book = Workbook()
+    default = book.active
+    if default is not None:
+        book.remove(default)
+    for table in assessment_tables(result):
+        sheet = book.create_sheet(table.title)
+        sheet.append([f"{result['org_name']} {result['quarter_label']} {table.title}"])
+        sheet["A1"].font = Font(bold=True, size=14)
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(table.header))
+        sheet.append(table.header)
+        for row in table.rows:
+            sheet.append(row)
+        for cells in sheet.iter_rows(min_row=2, max_row=sheet.max_row):
+            for cell in cells:
+                cell.border = BOX
+                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        for i, head in enumerate(table.header, start=1):
+            width = max([len(str(head))] + [len(str(r[i - 1] or "")) for r in table.rows])
+            sheet.column_dimensions[get_column_letter(i)].width = min(30, 4 + width * 2)
+        sheet.freeze_panes = "A3"
+        sheet.print_title_rows = "1:2"
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    book.save(path)

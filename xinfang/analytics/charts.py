@@ -21,6 +21,7 @@ matplotlib.use("Agg")  # no display: draw into memory only
 
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from xinfang.analytics.tables import LABELS
 from xinfang.core.errors import XinfangError
@@ -126,6 +127,7 @@ def trend_chart(monthly: list[dict[str, Any]]) -> bytes:
     ax.set_xticks(xs, labels)
     ax.set_title("月度信访量走势（登记批次、人次）")
     ax.set_ylabel("数量")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no half batches
     top = max([v for _, values, *_ in series for v in values] + [1])
     ax.set_ylim(bottom=0, top=top * 1.2)
     ax.grid(axis="y", alpha=0.3)
@@ -159,6 +161,7 @@ def channel_level_chart(report: dict[str, Any]) -> bytes:
     ax.set_xticks(range(len(channels)), [LABELS["channel"][c] for c in channels])
     ax.set_title("各渠道登记批次（按层级）")
     ax.set_ylabel("批次")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(bottom=0, top=max([*bottoms, 1]) * 1.15)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(title="层级", fontsize=8, frameon=False)
@@ -183,6 +186,7 @@ def category_chart(report: dict[str, Any]) -> bytes:
     ax.set_yticks(range(len(names)), names)
     ax.set_title("内容分类（登记批次）")
     ax.set_xlabel("批次")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(left=0, right=max([*values, 1]) * 1.15)
     ax.grid(axis="x", alpha=0.3)
     return _png(fig)

@@ -12,7 +12,7 @@ from typing import Any
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Cm
+from docx.shared import Cm, Pt
 
 from xinfang.analytics.charts import MAX_TREND_MONTHS, report_charts, report_months
 from xinfang.analytics.tables import report_tables
@@ -51,6 +51,7 @@ def write_docx(
     charts = report_charts(report, monthly)  # drawn first: a missing font refuses before writing
     doc = Document()
     _east_asian(doc)
+    doc.styles["Table Grid"].font.size = Pt(9)  # wide tables: 9 figures to a row
     lines = render_text(report).split("\n")
     doc.add_heading(lines[0], level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
     for line in lines[1:]:

@@ -82,6 +82,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["TEST"] = {"NAME": env_str("XINFANG_TEST_DB_NAME", "") or None}
+# Notifications: in-app always; SMS and e-mail digests of the clock scan through these backends
+# (dotted paths). The default file backend appends JSON lines to <data dir>/notifications/.
+XINFANG_NOTIFY = {
+    "SMS_BACKEND": env_str("XINFANG_SMS_BACKEND", "xinfang.notifications.backends.FileBackend"),
+    "EMAIL_BACKEND": env_str("XINFANG_EMAIL_BACKEND", "xinfang.notifications.backends.FileBackend"),
+    "FILE_DIR": DATA_DIR / "notifications",  # <channel>.jsonl
+    "DIGEST_ITEMS": 5,
+}
+
 # Background work (clock scans, notifications, report builds) through the Django tasks API:
 # the database backend by default, run by `xinfang db_worker`; tests run tasks immediately.
 TASKS = {
@@ -125,6 +134,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("XINFANG_LOG_LEVEL", "WARNING")},
+    # one line per clock scan: what it raised
+    "loggers": {"xinfang.clockscan": {"level": "INFO"}},
 }
 
 # Domain settings: every number the regulations give is a setting with the regulation's default.

@@ -12,7 +12,7 @@ class XinfangUserAdmin(AuditedAdmin, UserAdmin):
     search_fields = ("username", "display_name")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("身份", {"fields": ("display_name", "role", "org_unit", "email")}),
+        ("身份", {"fields": ("display_name", "role", "org_unit", "email", "phone")}),
         ("状态", {"fields": ("is_active", "is_staff", "last_login", "date_joined")}),
     )
     add_fieldsets = (

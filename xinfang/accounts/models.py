@@ -24,6 +24,8 @@ class User(AbstractUser):
         related_name="users",
     )
     display_name = models.CharField("姓名", max_length=64, blank=True)
+    # where the clock scan's SMS digests go (staff's work phone; petitioners' data is elsewhere)
+    phone = models.CharField("手机号码", max_length=20, blank=True)
 
     class Meta:
         verbose_name = "用户"

@@ -261,3 +261,24 @@ def test_a_missing_holiday_year_skips_those_clocks_and_tells_the_admins_once(
     assert note.text.startswith(f"{last + 1}年的节假日安排尚未录入") and note.matter is None
     scan_clocks(day)
     assert admin_notes.count() == 1
+
+
+def test_a_forwarded_matter_must_be_accepted_in_fifteen_days(district: District) -> None:
+    m = new_matter(district, received=date(2025, 9, 15))
+    m = step(
+        wf.matter_forward, m, district.users["officer"], unit=district.housing, on=date(2025, 9, 18)
+    )
+    due = calendar.deadline(date(2025, 9, 18), 15)
+    assert due == date(2025, 10, 9)  # day 15 is in National Day
+    scan_clocks(due - timedelta(days=WARN))
+    assert alerts(m, ClockKind.ACCEPT) == [(ClockKind.ACCEPT, AlertStage.WARNING, due)]
+    assert told(m) == {"housing_staff": ["受理告知期限即将到期"]}  # the organ's own business
+    scan_clocks(due + timedelta(days=1))
+    assert alerts(m, ClockKind.ACCEPT)[-1] == (ClockKind.ACCEPT, AlertStage.OVERDUE, due)
+    assert "受理告知期限已超期" in told(m)["officer"]  # the bureau hears once it is late
+    assert not SupervisionNotice.objects.filter(matter=m).exists()
+    # once signed for (accepted), the clock stops: a later scan raises nothing for it
+    step(wf.assignment_receive, m, district.users["housing_staff"], on=date(2025, 10, 10))
+    before = len(alerts(m, ClockKind.ACCEPT))
+    scan_clocks(date(2025, 10, 20))
+    assert len(alerts(m, ClockKind.ACCEPT)) == before

@@ -16,7 +16,7 @@ One run, in one transaction:
 After the commit, SMS and e-mail digests (notifications.backends) of the new notifications.
 
 Which clocks: 登记转送 (REGISTERED / RETURNED matters, first receipt + ROUTE_DAYS, computed per
-distinct date), 退回 (warning only: when it passes the unit simply keeps the matter), 办理 (the
+distinct date), 受理告知 (a 转送 not yet signed for: the 转送 + ACCEPT_DAYS, likewise), 退回 (warning only: when it passes the unit simply keeps the matter), 办理 (the
 extension when approved), 复查, 复核 (not while a hearing is open: its days do not count), 督办
 (an open notice's due date). The petitioner's windows 申请复查 / 申请复核 do not warn anyone;
 once passed the bureau's officers are told the matter can be finalised (可终结).
@@ -71,6 +71,7 @@ from xinfang.workflow.calendar import CalendarMissingError
 from xinfang.workflow.models import Assignment, MatterWorkflow, SupervisionNotice
 from xinfang.workflow.states import ClockKind as C
 from xinfang.workflow.states import MatterStatus as S
+from xinfang.workflow.transitions import AssignmentKind
 
 log = logging.getLogger("xinfang.clockscan")
 
@@ -242,13 +243,48 @@ def _insert_alerts(run: ClockScan, src: Source, today: date, horizon: date) -> i
     return _insert_select(ClockAlert._meta.db_table, columns, rows)
 
 
-def _insert_route_alerts(
-    run: ClockScan, today: date, horizon: date, overdue: bool, missing: set[int]
+@dataclass(frozen=True)
+class Computed:
+    """A clock whose deadline is not stored: `start` + `limit` days on the calendar."""
+
+    clock: C
+    rows: QuerySet[Any]  # the running clocks, annotated m (matter id) and u (unit id or None)
+    start: str  # the field the clock starts from
+    limit: str  # the XINFANG setting of its length in days
+
+
+def _computed() -> list[Computed]:
+    return [
+        # 登记转送: first receipt + ROUTE_DAYS while the bureau has not routed the matter
+        Computed(
+            C.ROUTE,
+            Matter.objects.filter(status__in=(S.REGISTERED, S.RETURNED)).annotate(
+                m=F("pk"), u=NO_UNIT
+            ),
+            "first_received_on",
+            "ROUTE_DAYS",
+        ),
+        # 受理告知: a 转送 organ decides acceptance within ACCEPT_DAYS of the 转送 (签收 here)
+        Computed(
+            C.ACCEPT,
+            Assignment.objects.filter(
+                active=True,
+                kind=AssignmentKind.FORWARD,
+                received_on__isnull=True,
+                matter__status=S.ASSIGNED,
+            ).annotate(m=F("matter_id"), u=F("unit_id")),
+            "assigned_on",
+            "ACCEPT_DAYS",
+        ),
+    ]
+
+
+def _insert_computed_alerts(
+    run: ClockScan, c: Computed, today: date, horizon: date, overdue: bool, missing: set[int]
 ) -> int:
-    """登记转送: first receipt + ROUTE_DAYS on the calendar, worked out once per distinct date."""
-    to_route = Matter.objects.filter(status__in=(S.REGISTERED, S.RETURNED))
-    days = sorted(to_route.order_by().values_list("first_received_on", flat=True).distinct())
-    limit = _limit("ROUTE_DAYS")
+    """Deadlines worked out once per distinct start date, then one CASE per batch of dates."""
+    days = sorted(c.rows.order_by().values_list(c.start, flat=True).distinct())
+    limit = _limit(c.limit)
     # (first day, last day, deadline): the deadline never falls as the start moves on, so the
     # days sharing a deadline are one range
     groups: list[tuple[date, date, date]] = []
@@ -268,14 +304,14 @@ def _insert_route_alerts(
     for at in range(0, len(groups), ROUTE_BATCH):
         batch = groups[at : at + ROUTE_BATCH]
         deadline = Case(
-            *[When(first_received_on__range=(lo, hi), then=Value(due)) for lo, hi, due in batch],
+            *[When(**{f"{c.start}__range": (lo, hi)}, then=Value(due)) for lo, hi, due in batch],
             default=None,
             output_field=DateField(),
         )
-        rows = to_route.filter(first_received_on__range=(batch[0][0], batch[-1][1])).annotate(
-            m=F("pk"), d=deadline, u=NO_UNIT
+        rows = c.rows.filter(**{f"{c.start}__range": (batch[0][0], batch[-1][1])}).annotate(
+            d=deadline
         )
-        inserted += _insert_alerts(run, Source(C.ROUTE, rows), today, horizon)
+        inserted += _insert_alerts(run, Source(c.clock, rows), today, horizon)
     return inserted
 
 
@@ -307,7 +343,7 @@ def alert_kind(clock: str, stage: str) -> str:
 
 ALL: list[tuple[str, str]] = [(c, s) for c in C.values for s in (W, OVER)]
 # the unit's own clocks while a unit holds the matter: the bureau hears of them when overdue
-UNIT_WARNINGS = [(str(C.HANDLE), W), (str(C.RETURN), W)]
+UNIT_WARNINGS = [(str(C.HANDLE), W), (str(C.RETURN), W), (str(C.ACCEPT), W)]
 # what each post watches: (clock, stage) pairs, and for a unit only its own matters (see below)
 WATCHES: dict[str, list[tuple[str, str]]] = {
     str(Role.OFFICER): ALL,
@@ -317,6 +353,8 @@ WATCHES: dict[str, list[tuple[str, str]]] = {
         (C.SUPERVISION, OVER),
     ],
     str(Role.UNIT_STAFF): [
+        (C.ACCEPT, W),
+        (C.ACCEPT, OVER),
         (C.RETURN, W),
         (C.HANDLE, W),
         (C.HANDLE, OVER),
@@ -452,7 +490,10 @@ def scan_clocks(today: date | None = None, *, lock: bool = True, send: bool = Tr
             if notice_due is None and src.clock in NOTICE_CLOCKS:
                 src = Source(src.clock, src.rows, src.warn, overdue=False)
             _insert_alerts(run, src, today, horizon)
-        _insert_route_alerts(run, today, horizon, notice_due is not None, missing)
+        for computed in _computed():
+            # only the route clock opens a notice; the others may always go overdue
+            may_overdue = notice_due is not None or computed.clock not in NOTICE_CLOCKS
+            _insert_computed_alerts(run, computed, today, horizon, may_overdue, missing)
         lap("alerts")
         counts = dict(
             ClockAlert.objects.filter(scan=run)

@@ -16,10 +16,11 @@ One run, in one transaction:
 After the commit, SMS and e-mail digests (notifications.backends) of the new notifications.
 
 Which clocks: 登记转送 (REGISTERED / RETURNED matters, first receipt + ROUTE_DAYS, computed per
-distinct date), 受理告知 (a 转送 not yet signed for: the 转送 + ACCEPT_DAYS, likewise), 退回 (warning only: when it passes the unit simply keeps the matter), 办理 (the
-extension when approved), 复查, 复核 (not while a hearing is open: its days do not count), 督办
-(an open notice's due date). The petitioner's windows 申请复查 / 申请复核 do not warn anyone;
-once passed the bureau's officers are told the matter can be finalised (可终结).
+distinct date), 受理告知 (a 转送 not yet signed for: the 转送 + ACCEPT_DAYS, likewise), 退回
+(warning only: when it passes the unit simply keeps the matter), 办理 (the extension when
+approved), 复查, 复核 (not while a hearing is open: its days do not count), 督办 (an open notice's
+due date). The petitioner's windows 申请复查 / 申请复核 do not warn anyone; once passed the
+bureau's officers are told the matter can be finalised (可终结).
 
 Safe twice at once: on PostgreSQL the run takes a transaction-level advisory lock and a second
 run finds it taken and returns at once (skipped); without the lock the unique constraints alone

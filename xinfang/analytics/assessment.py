@@ -65,7 +65,6 @@ from xinfang.analytics.counting import (
     SATISFIED,
     AddDays,
     ReportBuilder,
-    Scope,
     _limit,
     competition_rank,
 )
@@ -221,7 +220,18 @@ class Assessor:
         # the report's own deadline rule: base dates whose working-day deadline falls in Q
         self.builder = ReportBuilder(node, self.period)
         self.calendar = self.builder.calendar
-        self.units = OrgUnit.objects.filter(path__startswith=node.path)
+        self.whole_tree = (
+            node.parent_id is None and OrgUnit.objects.filter(parent__isnull=True).count() == 1
+        )
+        # the subtree's ids once (a few thousand units at most), not a LIKE subquery per query
+        self.unit_ids = list(
+            OrgUnit.objects.filter(path__startswith=node.path).values_list("id", flat=True)
+        )
+
+    def _in_subtree(self, field: str) -> Q:
+        if self.whole_tree:
+            return Q(**{f"{field}__isnull": False})  # the whole tree: no list to match
+        return Q(**{f"{field}__in": self.unit_ids})
 
     def _clock_by_unit(
         self, qs: QuerySet[Any], unit: str, base: Any, action: str, met: Q
@@ -257,7 +267,7 @@ class Assessor:
 
     def _unit_matters(self) -> QuerySet[Matter]:
         return Matter.objects.filter(
-            responsible_unit__in=self.units.values("id"),
+            self._in_subtree("responsible_unit_id"),
             handling_method__in=UNIT_HANDLED,
             decided_on__lte=self.period.end,
         ).exclude(status=MatterStatus.RETURNED)
@@ -291,9 +301,7 @@ class Assessor:
     def supervision(self) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
         """(met/due per unit, outcomes of the due notices per unit)."""
         end = self.period.end
-        notices = SupervisionNotice.objects.filter(
-            unit__in=self.units.values("id"), raised_on__lte=end
-        )
+        notices = SupervisionNotice.objects.filter(self._in_subtree("unit_id"), raised_on__lte=end)
         closed = Q(closed_on__isnull=False) & Q(closed_on__lte=end)
         met = self._clock_by_unit(
             notices, "unit_id", F("due"), "closed_on", closed & Q(outcome__in=SETTLED)
@@ -321,7 +329,7 @@ class Assessor:
         )
         groups = (
             Assignment.objects.filter(
-                unit__in=self.units.values("id"), returned_on__range=(p.start, p.end)
+                self._in_subtree("unit_id"), returned_on__range=(p.start, p.end)
             )
             .annotate(
                 again=Exists(later.filter(unit_id=OuterRef("unit_id"))),
@@ -346,7 +354,7 @@ class Assessor:
         p = self.period
         groups = (
             SpotCheckDeduction.objects.filter(
-                unit__in=self.units.values("id"), checked_on__range=(p.start, p.end)
+                self._in_subtree("unit_id"), checked_on__range=(p.start, p.end)
             )
             .values(uid=F("unit_id"))
             .annotate(count=Count("id"), points=Sum("points"))
@@ -395,8 +403,12 @@ class Assessor:
         p = self.period
         year_start = date(p.start.year, 1, 1)
         resolved = Q(resolved_on__isnull=False) & Q(resolved_on__lte=p.end)
+        # a matter belongs to its 问题属地, as the report counts (an empty one to the root)
+        mine = Q() if self.whole_tree else Q(locality_id__in=self.unit_ids)
+        if self.node.parent_id is None and not self.whole_tree:
+            mine |= Q(locality_id__isnull=True)
         packages = Matter.objects.filter(
-            Scope.of(self.node).locality_q("locality", whole=False),
+            mine,
             package_started_on__range=(year_start, p.end),
         ).exclude(package_leader="")
         rows: dict[str, dict[str, Any]] = {}

@@ -1,11 +1,14 @@
 """The matter list (filters, search, pages, query count), the detail, 一人一档 and the reveal."""
 
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import LazySettings
+from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 
@@ -23,7 +26,8 @@ from xinfang.accounts.models import Role
 from xinfang.core.models import AuditEvent
 from xinfang.intake import selectors
 from xinfang.intake.choices import Channel, Form, HandlingMethod, Level
-from xinfang.intake.models import Category, Matter
+from xinfang.intake.forms import MatterFilterForm
+from xinfang.intake.models import Category, Matter, Registration
 from xinfang.intake.services import PersonInput, RegistrationInput, registration_create
 from xinfang.workflow.states import MatterStatus
 
@@ -380,3 +384,90 @@ def test_both_ways_of_finding_words_agree(
     assert list(found) == [matters.street_b, matters.housing]
     monkeypatch.setattr(selectors, "PROBE_LIMIT", 10**6 if probe else 0)
     assert listed(client_for(district, "officer"), words="拆迁") == [matters.housing.number]
+
+
+# --- the statistics' drill-down: the matters behind a figure of the report ---------------------
+
+
+def test_registration_basis_filters_the_repeat_in_the_period(
+    district: District, matters: Matters
+) -> None:
+    register(
+        district,
+        locality=district.village_a,
+        matter=matters.street_a,
+        channel=Channel.LETTER,
+        name="王小明",
+        id_number=ID_A,
+        phone=PHONE_A,
+        when=datetime(2026, 4, 10, 9, 0, tzinfo=TZ),
+    )
+    client = client_for(district, "officer")
+    april = {"registered_from": "2026-04-01", "registered_to": "2026-04-30"}
+    assert listed(client, basis="registration", channel="letter") == names(matters, "street_a")
+    assert listed(client, channel="letter") == []  # the matter's own channel is its first one's
+    assert listed(client, **april) == names(matters, "street_a")
+    assert listed(client, received_from="2026-04-01", received_to="2026-04-30") == []
+    march = {"registered_from": "2026-03-01", "registered_to": "2026-03-31"}
+    assert listed(client, basis="registration", channel="letter", **march) == []
+    assert listed(client, basis="registration", channel="visit", **april) == []
+    assert listed(client, basis="registration", locality=district.street_a.pk, **april) == names(
+        matters, "street_a"
+    )
+
+
+def test_only_and_empty(district: District, matters: Matters) -> None:
+    client = client_for(district, "officer")
+    parent = Category.objects.get(name="城乡建设").pk
+    leaf = Category.objects.get(name="物业管理").pk
+    assert listed(client, category=parent) == names(matters, "housing", "street_a")
+    assert listed(client, category=parent, only="category") == []
+    assert listed(client, category=leaf, only="category") == names(matters, "street_a")
+    east = district.street_a.pk
+    assert listed(client, locality=east) == names(matters, "accusation", "street_a")
+    assert listed(client, locality=east, only="locality") == names(matters, "accusation")
+    assert listed(client, responsible_unit=district.district.pk, only="responsible_unit") == []
+    assert listed(client, responsible_unit=district.housing.pk, only="responsible_unit") == names(
+        matters, "housing"
+    )
+    assert listed(client, empty="purpose") == []
+    assert listed(client, empty="responsible_unit") == names(
+        matters, "unplaced", "street_b", "street_a"
+    )
+    for basis in ("", "registration"):
+        assert listed(client, basis=basis, empty="category") == []
+    assert listed(client, empty="locality") == []  # the desk puts the registrar's unit
+    Matter.objects.filter(pk=matters.unplaced.pk).update(locality=None)  # as an imported row
+    unset = selectors.MatterFilters(empty=frozenset({"locality"}))
+    assert list(selectors.matters_filtered(None, unset)) == [matters.unplaced]
+
+
+def test_a_root_takes_an_empty_locality_by_registration(
+    district: District, matters: Matters
+) -> None:
+    # an imported row with an empty 问题属地
+    Registration.objects.filter(matter=matters.unplaced).update(locality=None)
+    Matter.objects.filter(pk=matters.unplaced.pk).update(locality=None)
+    by_matter = selectors.MatterFilters(locality=district.city)
+    by_registration = replace(by_matter, basis="registration")
+    assert matters.unplaced not in selectors.matters_filtered(None, by_matter)
+    assert matters.unplaced in selectors.matters_filtered(None, by_registration)
+    only = replace(by_registration, only=frozenset({"locality"}))
+    assert list(selectors.matters_filtered(None, only)) == [matters.unplaced]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"empty": "category", "category": "1"}, "内容分类不能既选定又要求未填写"),
+        ({"basis": "everything"}, "筛选依据只能是"),
+        ({"only": "status"}, "“不含下级”只能选"),
+        ({"registered_from": "2026-05-01", "registered_to": "2026-04-01"}, "结束日期不能早于"),
+    ],
+)
+def test_bad_drill_down_is_explained(
+    district: District, matters: Matters, params: dict[str, str], message: str
+) -> None:
+    form = MatterFilterForm(QueryDict(urlencode(params)), user=district.users["officer"])
+    form.filters()
+    assert message in str(form.errors)

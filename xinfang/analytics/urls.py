@@ -1,6 +1,11 @@
 """Pages of the analytics app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from xinfang.analytics import views
 
 app_name = "analytics"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("export.xlsx", views.export_table, name="export"),
+]

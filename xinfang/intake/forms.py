@@ -345,6 +345,20 @@ RepresentativeFormSet = forms.formset_factory(
 )
 
 
+BASIS_CHOICES = [("", "事项首次登记"), ("registration", "期间内的登记")]
+ONLY_CHOICES = [
+    ("locality", "问题属地"),
+    ("category", "内容分类"),
+    ("responsible_unit", "责任单位"),
+]
+EMPTY_CHOICES = [
+    ("locality", "问题属地"),
+    ("category", "内容分类"),
+    ("purpose", "信访目的"),
+    ("responsible_unit", "责任单位"),
+]
+
+
 class MatterFilterForm(forms.Form):
     """The filters of the matter list; every field is optional and kept in the address."""
 
@@ -376,6 +390,39 @@ class MatterFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="状态", choices=[("", "全部"), *MatterStatus.choices], required=False
     )
+    # The statistics' drill-down: the matters behind a figure of the report (contract B).
+    registered_from = forms.DateField(
+        label="期间内有登记自",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "请按“年-月-日”填写日期"},
+    )
+    registered_to = forms.DateField(
+        label="至",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "请按“年-月-日”填写日期"},
+    )
+    basis = forms.ChoiceField(
+        label="渠道、层级、形式、目的、分类、属地按",
+        choices=BASIS_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": "筛选依据只能是“事项首次登记”或“期间内的登记”"},
+    )
+    only = forms.MultipleChoiceField(
+        label="不含下级",
+        choices=ONLY_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "“不含下级”只能选问题属地、内容分类或责任单位"},
+    )
+    empty = forms.MultipleChoiceField(
+        label="未填写",
+        choices=EMPTY_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "“未填写”只能选问题属地、内容分类、信访目的或责任单位"},
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -391,6 +438,13 @@ class MatterFilterForm(forms.Form):
         start, end = data.get("received_from"), data.get("received_to")
         if start and end and start > end:
             self.add_error("received_to", "结束日期不能早于开始日期")
+        start, end = data.get("registered_from"), data.get("registered_to")
+        if start and end and start > end:
+            self.add_error("registered_to", "结束日期不能早于开始日期")
+        labels = dict(EMPTY_CHOICES)
+        for name in data.get("empty") or []:
+            if data.get(name):
+                self.add_error("empty", f"{labels[name]}不能既选定又要求未填写")
         return data
 
     def filters(self) -> MatterFilters:
@@ -409,4 +463,9 @@ class MatterFilterForm(forms.Form):
             status=data.get("status", ""),
             person=data.get("person", ""),
             words=data.get("words", ""),
+            registered_from=data.get("registered_from"),
+            registered_to=data.get("registered_to"),
+            basis=data.get("basis", ""),
+            only=frozenset(data.get("only") or ()),
+            empty=frozenset(data.get("empty") or ()),
         )

@@ -49,6 +49,15 @@ class MatterFilters:
     status: str = ""
     person: str = ""  # a name, an ID number or a phone
     words: str = ""  # words of the content, all of them
+    # The statistics' drill-down (contract B): what a figure of the report counted.
+    registered_from: date | None = None  # the matter has a registration received in the range
+    registered_to: date | None = None
+    # "registration": channel, level, form, purpose, category and locality are those of one
+    # registration received in the range (a breakdown row counts registrations), not the
+    # matter's first registration; a root unit's locality also takes an empty one (contract B).
+    basis: str = ""
+    only: frozenset[str] = frozenset()  # locality / category / responsible_unit without below
+    empty: frozenset[str] = frozenset()  # locality / category / purpose / responsible_unit unset
 
 
 @dataclass(frozen=True)
@@ -112,12 +121,53 @@ class _Sets:
 
 
 def _resolve(filters: MatterFilters) -> _Sets:
+    only = filters.only
+
+    def units(unit: OrgUnit | None, name: str) -> list[int] | None:
+        if unit is None:
+            return None
+        return [unit.pk] if name in only else subtree_ids(unit)
+
+    category = filters.category
     return _Sets(
-        category=category_ids(filters.category) if filters.category else None,
-        locality=subtree_ids(filters.locality) if filters.locality else None,
-        responsible=subtree_ids(filters.responsible_unit) if filters.responsible_unit else None,
+        category=(
+            ([category.pk] if "category" in only else category_ids(category)) if category else None
+        ),
+        locality=units(filters.locality, "locality"),
+        responsible=units(filters.responsible_unit, "responsible_unit"),
         person=person_matter_ids(filters.person),
     )
+
+
+def _unset(name: str) -> Q:
+    """The field is not filled: an empty 信访目的, or no unit or category."""
+    return Q(purpose="") if name == "purpose" else Q(**{f"{name}__isnull": True})
+
+
+def _received_in(filters: MatterFilters) -> QuerySet[Registration]:
+    regs = Registration.objects.all()
+    if filters.registered_from is not None:
+        regs = regs.filter(received_on__gte=filters.registered_from)
+    if filters.registered_to is not None:
+        regs = regs.filter(received_on__lte=filters.registered_to)
+    return regs
+
+
+def _registration_scope(filters: MatterFilters, sets: _Sets) -> QuerySet[Registration]:
+    """The registrations a breakdown row of the report counted (basis "registration")."""
+    regs = _received_in(filters)
+    exact = {key: getattr(filters, key) for key in ("channel", "level", "form", "purpose")}
+    regs = regs.filter(**{key: value for key, value in exact.items() if value})
+    if sets.category is not None:
+        regs = regs.filter(category_id__in=sets.category)
+    if sets.locality is not None:
+        place = Q(locality_id__in=sets.locality)
+        if filters.locality is not None and filters.locality.parent_id is None:
+            place |= Q(locality__isnull=True)  # an empty 问题属地 belongs to the root
+        regs = regs.filter(place)
+    for name in filters.empty - {"responsible_unit"}:
+        regs = regs.filter(_unset(name))
+    return regs
 
 
 def matters_filtered(
@@ -137,6 +187,19 @@ def matters_filtered(
     """
     sets = sets or _resolve(filters)
     matters = visible_matters(actor)
+    if filters.basis == "registration":
+        regs = _registration_scope(filters, sets)
+        matters = matters.filter(pk__in=regs.values("matter_id"))
+        matters = _matter_filters(matters, filters, replace(sets, category=None, locality=None))
+        if filters.status:
+            matters = matters.filter(status=filters.status)
+        if "responsible_unit" in filters.empty:
+            matters = matters.filter(responsible_unit__isnull=True)
+        return _person_and_words(matters, filters, sets, probe_words=probe_words)
+    if filters.registered_from is not None or filters.registered_to is not None:
+        matters = matters.filter(pk__in=_received_in(filters).values("matter_id"))
+    for name in filters.empty:
+        matters = matters.filter(_unset(name))
     exact = {
         "channel": filters.channel,
         "level": filters.level,
@@ -145,6 +208,13 @@ def matters_filtered(
         "status": filters.status,
     }
     matters = matters.filter(**{key: value for key, value in exact.items() if value})
+    matters = _matter_filters(matters, filters, sets, broad=broad)
+    return _person_and_words(matters, filters, sets, probe_words=probe_words)
+
+
+def _matter_filters(
+    matters: QuerySet[Matter], filters: MatterFilters, sets: _Sets, *, broad: bool = False
+) -> QuerySet[Matter]:
     for column, ids in (
         ("category_id", sets.category),
         ("locality_id", sets.locality),
@@ -156,6 +226,12 @@ def matters_filtered(
         matters = matters.filter(first_received_on__gte=filters.received_from)
     if filters.received_to is not None:
         matters = matters.filter(first_received_on__lte=filters.received_to)
+    return matters
+
+
+def _person_and_words(
+    matters: QuerySet[Matter], filters: MatterFilters, sets: _Sets, *, probe_words: bool
+) -> QuerySet[Matter]:
     if sets.person is not None:
         matters = matters.filter(pk__in=sets.person)
     for word in filters.words.split():

@@ -55,6 +55,12 @@ def test_docx_has_number_and_name_but_no_id_number_or_phone(district: District) 
     assert east_asia
     section = docx.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    # the signature keeps with the body's last paragraph: never alone on a page of its own
+    paragraphs = docx.paragraphs
+    signed = next(i for i, p in enumerate(paragraphs) if p.text == "示范区信访局")
+    assert paragraphs[signed + 1].text.endswith("日")  # the date follows the organ
+    last_body = max(i for i, p in enumerate(paragraphs[:signed]) if p.text.strip())
+    assert all(p.paragraph_format.keep_with_next for p in paragraphs[last_body : signed + 1])
 
 
 def test_docx_download_is_the_same_each_time(district: District) -> None:

@@ -186,7 +186,7 @@ def test_a_declined_matter_takes_the_repeat_with_its_decision(district: District
     )
     registration = again(district, m)
     assert registration.outcome == RegistrationOutcome.TOLD
-    assert "2026年03月05日已决定不予受理" in registration.outcome_note
+    assert "2026年3月5日已决定不予受理" in registration.outcome_note
     assert "反映的事项已由人民法院判决" in registration.outcome_note
     assert "新事项" in registration.outcome_note
     assert fresh(m).status == MatterStatus.DECLINED
@@ -219,7 +219,7 @@ def test_an_unused_review_window_refuses_before_anyone_presses_final(district: D
     assert due == date(2025, 10, 9)  # 1 Oct + 30 falls in National Day: the next working day
     registration = again(district, m)  # 2026-03-20, long after the window
     assert registration.outcome == RegistrationOutcome.REFUSED
-    assert "申请复查期限已于2025年10月09日届满" in registration.outcome_note
+    assert "申请复查期限已于2025年10月9日届满" in registration.outcome_note
     assert fresh(m).status == MatterStatus.REPLIED  # recorded and refused; nothing moved
 
 

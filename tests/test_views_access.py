@@ -193,3 +193,11 @@ def test_reveal_refuses_get_and_strangers(district: District, matters: Matters) 
     assert response.status_code == 403
     assert matters.street_b.petitioner.phone not in response.content.decode()
     assert not AuditEvent.objects.filter(action="personal_data.reveal").exists()
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_home_offers_each_role_its_way_in(district: District, who: str) -> None:
+    html = client_for(district, who).get("/").content.decode()
+    # the admin's only door is 系统管理; nobody else is shown it
+    assert ('href="/manage/"' in html) == (who == "admin")
+    assert "暂无可用的业务功能" not in html

@@ -258,7 +258,7 @@ def test_one_matter_through_every_step_to_finality_and_the_same_facts_refused(
     today.go(date(2026, 5, 11))
     refused = arrive(district, today.day, matter=m)
     assert refused.outcome == RegistrationOutcome.REFUSED
-    assert "2026年04月17日已出具复核意见" in refused.outcome_note
+    assert "2026年4月17日已出具复核意见" in refused.outcome_note
     assert "第三十五条" in refused.outcome_note and "不再受理" in refused.outcome_note
     after = fresh(m)
     assert (after.status, after.registration_count, after.last_received_on) == (
@@ -305,7 +305,7 @@ def test_accepted_by_the_bureau_its_60_days_end_in_spring_festival(
     today.go(date(2026, 4, 1))
     again = arrive(district, today.day, matter=m)
     assert again.outcome == RegistrationOutcome.REFUSED
-    assert "2026年03月17日已终结" in again.outcome_note and "第三十五条" not in again.outcome_note
+    assert "2026年3月17日已终结" in again.outcome_note and "第三十五条" not in again.outcome_note
     assert fresh(m).status == S.FINAL
 
 
@@ -324,7 +324,7 @@ def test_declined_on_a_swapped_working_day_and_told_again(district: District, to
     today.go(date(2026, 3, 10))
     again = arrive(district, today.day, matter=m)
     assert again.outcome == RegistrationOutcome.TOLD
-    assert "2026年02月28日已决定不予受理" in again.outcome_note
+    assert "2026年2月28日已决定不予受理" in again.outcome_note
     assert "不属于信访事项受理范围" in again.outcome_note
     assert fresh(m).status == S.DECLINED and len(events(m)) == 1
 

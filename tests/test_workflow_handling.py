@@ -149,7 +149,7 @@ def test_a_review_asked_after_the_window_is_refused(district: District) -> None:
     m = step(wf.reply_issue, m, district.users["street_a_staff"], outcome="supported")
     m = step(wf.reply_deliver, m, desk, on=date(2025, 9, 1))
     assert flow(m).review_request_due == date(2025, 10, 9)  # 1 Oct is National Day
-    with pytest.raises(InputError, match=r"申请复查的期限（2025年10月09日）已过"):
+    with pytest.raises(InputError, match=r"申请复查的期限（2025年10月9日）已过"):
         wf.review_request(actor=desk, matter=m, version=m.version, on=date(2025, 10, 10))
     assert fresh(m).status == MatterStatus.REPLIED
     assert fresh(m).review_requested_on is None

@@ -210,7 +210,7 @@ def test_close_records_outcome_date_and_closer_once(district: District) -> None:
         actor=sup, matter=m, version=m.version, level=CITY, reason="再督办", on=date(2025, 10, 10)
     )
     m = fresh(m)
-    with pytest.raises(ConflictError, match="已于2025年10月09日办结"):
+    with pytest.raises(ConflictError, match="已于2025年10月9日办结"):
         sv.supervision_close(
             actor=sup, notice=notice, version=m.version, outcome="concluded", on=date(2025, 10, 11)
         )
@@ -273,7 +273,7 @@ def test_resolve_records_the_date_and_refuses_the_future_and_the_past(district: 
     tomorrow = timezone.localdate() + timedelta(days=1)
     with pytest.raises(InputError, match="不能晚于今天"):
         sv.matter_resolve(actor=u["officer"], matter=m, version=m.version, on=tomorrow)
-    with pytest.raises(InputError, match="2025年08月01日"):
+    with pytest.raises(InputError, match="2025年8月1日"):
         sv.matter_resolve(actor=u["officer"], matter=m, version=m.version, on=date(2025, 7, 31))
     with pytest.raises(PermissionRefusedError):
         sv.matter_resolve(actor=u["supervisor"], matter=m, version=m.version, on=date(2025, 9, 1))

@@ -134,8 +134,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("XINFANG_LOG_LEVEL", "WARNING")},
-    # one line per clock scan: what it raised
-    "loggers": {"xinfang.clockscan": {"level": "INFO"}},
 }
 
 # Domain settings: every number the regulations give is a setting with the regulation's default.

@@ -11,6 +11,7 @@ from datetime import date
 
 from django.conf import settings
 
+from xinfang.core.chinese import cn_date
 from xinfang.core.errors import ConflictError, InputError
 from xinfang.core.masking import mask_free_text
 from xinfang.core.models import AuditEvent
@@ -30,11 +31,6 @@ class Facts:
     event: AuditEvent | None = None
     notice: SupervisionNotice | None = None
     values: dict[str, str] = field(default_factory=dict)
-
-
-def cn_date(day: date | None) -> str:
-    """2026年11月22日, as GB/T 9704 writes a date: Arabic numerals, no leading zeros."""
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 def _limit(name: str) -> str:

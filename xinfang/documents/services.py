@@ -17,11 +17,12 @@ from django.utils import timezone
 
 from xinfang.accounts.models import Role, User
 from xinfang.core.audit import audit_record
+from xinfang.core.chinese import cn_date
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
 from xinfang.core.masking import mask_free_text
 from xinfang.core.permissions import visible_matters
 from xinfang.core.sequences import next_value
-from xinfang.documents.facts import active_assignment, cn_date, common_values, facts_for
+from xinfang.documents.facts import active_assignment, common_values, facts_for
 from xinfang.documents.kinds import (
     HANDLER_KINDS,
     ISSUER_ROLES,

@@ -113,17 +113,22 @@ def document_docx(document: IssuedDocument) -> bytes:
     _font(title, document.title, name=TITLE_FONT, size=TITLE_SIZE)
     _font(_para(doc, align=WD_ALIGN_PARAGRAPH.CENTER), document.number)
     _para(doc)
+    body = None
     for i, text in enumerate(document.paragraphs()):
         addressee = i == 0 and text.endswith("：")
-        _font(_para(doc, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=not addressee), text)
-    _para(doc)
-    _para(doc)
+        body = _para(doc, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=not addressee)
+        _font(body, text)
+    # the signature never stands alone on a page: it keeps with the body's last lines
+    keep = [p for p in (body, _para(doc), _para(doc)) if p is not None]
+    for paragraph in keep:
+        paragraph.paragraph_format.keep_with_next = True
     # GB/T 9704: the date 右空四字, the organ's name centred over the date
     date_width, name_width = _width(document.date_text), _width(document.issuer_name)
     name_indent = max(0.0, 2 * INDENT.pt + (date_width - name_width) / 2)
     for line, indent in ((document.issuer_name, name_indent), (document.date_text, 2 * INDENT.pt)):
         signature = _para(doc, align=WD_ALIGN_PARAGRAPH.RIGHT)
         signature.paragraph_format.right_indent = Pt(indent)
+        signature.paragraph_format.keep_with_next = line == document.issuer_name
         _font(signature, line)
     if document.footer:
         _para(doc)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.core.audit import audit_record
+from xinfang.core.chinese import cn_date
 from xinfang.core.config import domain_setting
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.permissions import Action, may
@@ -219,7 +220,7 @@ def repeat_outcome(matter: Matter, received_on: date) -> tuple[RegistrationOutco
     if lapsed is not None:
         # nobody pressed 终结 yet, but the window passed unused: the opinion is final all the same
         return RegistrationOutcome.REFUSED, (
-            f"该事项的{lapsed[0]}已于{lapsed[1]:%Y年%m月%d日}届满，信访人未在期限内请求{lapsed[2]}，"
+            f"该事项的{lapsed[0]}已于{cn_date(lapsed[1])}届满，信访人未在期限内请求{lapsed[2]}，"
             "原意见已经生效。以同一事实和理由再次提出的，不再受理。本次信访已登记备查，不予受理，"
             "请向信访人说明。"
         )
@@ -270,7 +271,7 @@ def _final_note(matter: Matter, flow: MatterWorkflow | None) -> str:
 
 
 def _on(day: date | None) -> str:
-    return f"于{day:%Y年%m月%d日}" if day is not None else ""
+    return f"于{cn_date(day)}" if day is not None else ""
 
 
 def matter_refresh_summary(*, matter: Matter) -> None:

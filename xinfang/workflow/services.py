@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from xinfang.accounts.models import Role, User
 from xinfang.core.audit import audit_record
+from xinfang.core.chinese import cn_date
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
 from xinfang.core.permissions import visible_matters
 from xinfang.intake.choices import Evaluation, HandlingMethod, Purpose
@@ -119,7 +120,7 @@ def _begin(step: Step, *, actor: User, matter: Matter, version: int, day: date) 
     check_state(step, status=locked.status)
     if day < locked.first_received_on:
         raise InputError(
-            f"日期不能早于首次登记日期（{locked.first_received_on:%Y年%m月%d日}）", field="on"
+            f"日期不能早于首次登记日期（{cn_date(locked.first_received_on)}）", field="on"
         )
     flow, _ = MatterWorkflow.objects.get_or_create(matter=locked)
     return _Move(step, actor, locked, flow)
@@ -296,7 +297,7 @@ def assignment_return(
     )
     if day > window:
         raise InputError(
-            f"退回期限（{window:%Y年%m月%d日}）已过，不能退回；确非本单位职责的，请与信访局协调",
+            f"退回期限（{cn_date(window)}）已过，不能退回；确非本单位职责的，请与信访局协调",
             field="on",
         )
     assignment.returned_on, assignment.returned_by = day, actor
@@ -333,7 +334,7 @@ def extension_request(
         raise InputError("该事项已申请过延期；办理期限只能延长一次", field="days")
     due = move.matter.handling_deadline
     if due is not None and day > due:
-        raise InputError(f"办理期限（{due:%Y年%m月%d日}）已过，不能再申请延期", field="on")
+        raise InputError(f"办理期限（{cn_date(due)}）已过，不能再申请延期", field="on")
     move.set_flow(
         extension_days=days,
         extension_reason=reason,
@@ -420,7 +421,7 @@ def _within(day: date, window: date | None, what: str) -> None:
     if window is None:
         raise InputError(f"意见尚未送达，不能{what}")
     if day > window:
-        raise InputError(f"{what}的期限（{window:%Y年%m月%d日}）已过，不再受理", field="on")
+        raise InputError(f"{what}的期限（{cn_date(window)}）已过，不再受理", field="on")
 
 
 @transaction.atomic
@@ -538,7 +539,7 @@ def matter_finalise(*, actor: User, matter: Matter, version: int, on: date | Non
     if window is None:
         raise InputError("意见尚未送达，申请期限尚未起算，不能终结")
     if day <= window:
-        raise InputError(f"信访人可在{window:%Y年%m月%d日}前申请，期限届满后方可终结", field="on")
+        raise InputError(f"信访人可在{cn_date(window)}前申请，期限届满后方可终结", field="on")
     move.set_flow(final_on=day)
     move.data = {"on": day.isoformat(), "window": window.isoformat()}
     return _finish(move)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.core.audit import audit_record
+from xinfang.core.chinese import cn_date
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
 from xinfang.core.permissions import visible_matters
 from xinfang.intake.choices import SupervisionLevel
@@ -61,7 +62,7 @@ def _lock(act: Act, *, actor: User | None, matter: Matter, version: int | None) 
 def _not_before_registration(day: date, matter: Matter) -> None:
     if day < matter.first_received_on:
         raise InputError(
-            f"日期不能早于首次登记日期（{matter.first_received_on:%Y年%m月%d日}）", field="on"
+            f"日期不能早于首次登记日期（{cn_date(matter.first_received_on)}）", field="on"
         )
 
 
@@ -116,7 +117,7 @@ def supervision_raise(
     if open_notice is not None:
         raise ConflictError(
             f"该事项已有未办结的{SupervisionLevel(level).label}级督办单"
-            f"（期限{open_notice.due:%Y年%m月%d日}），不能重复督办"
+            f"（期限{cn_date(open_notice.due)}），不能重复督办"
         )
     _not_before_registration(day, locked)
     if due is None:
@@ -177,11 +178,9 @@ def supervision_close(
     locked = _lock(Act.SUPERVISION_CLOSE, actor=actor, matter=notice.matter, version=version)
     current = SupervisionNotice.objects.select_for_update().get(pk=notice.pk)
     if current.closed_on is not None:
-        raise ConflictError(f"该督办单已于{current.closed_on:%Y年%m月%d日}办结")
+        raise ConflictError(f"该督办单已于{cn_date(current.closed_on)}办结")
     if day < current.raised_on:
-        raise InputError(
-            f"办结日期不能早于督办日期（{current.raised_on:%Y年%m月%d日}）", field="on"
-        )
+        raise InputError(f"办结日期不能早于督办日期（{cn_date(current.raised_on)}）", field="on")
     current.outcome, current.outcome_note = outcome, note.strip()
     current.closed_on, current.closed_by = day, actor
     current.save(update_fields=["outcome", "outcome_note", "closed_on", "closed_by"])

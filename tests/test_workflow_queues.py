@@ -123,7 +123,7 @@ EXPECTED = {
     },
     "leader": {"extensions": ["ext"], "supervised": ["late"]},
     "supervisor": {"overdue": ["late", "other"], "supervised": ["late"]},
-    "registrar": {"to_route": ["todo", "ret"]},
+    "registrar": {"to_route": ["todo", "ret"], "to_deliver": ["replied"]},
     "admin": {},
 }
 
@@ -220,7 +220,7 @@ def test_a_long_queue_is_capped_with_its_count(
     monkeypatch.setattr("xinfang.workflow.selectors.QUEUE_SIZE", 2)
     for day in (1, 2, 3):
         new_matter(district, received=date(2025, 9, day))
-    (queue,) = queues_for(district.users["registrar"], TODAY)
+    queue = queues_for(district.users["registrar"], TODAY)[0]
     assert (queue.total, len(queue.rows), queue.capped) == (3, 2, True)
     assert [r.day for r in queue.rows] == [date(2025, 9, 3), date(2025, 9, 2)]
 
@@ -230,7 +230,7 @@ def test_the_routing_clock_waits_out_national_day(
 ) -> None:
     # received 2025-09-20: day 15 is 10-05, inside the National Day holiday (10-01..10-08)
     m = new_matter(district, received=date(2025, 9, 20))
-    (queue,) = queues_for(district.users["registrar"], TODAY)
+    queue = queues_for(district.users["registrar"], TODAY)[0]
     (row,) = queue.rows
     assert row.matter.pk == m.pk
     assert row.due == calendar.deadline(date(2025, 9, 20), 15) == date(2025, 10, 9)
@@ -240,5 +240,15 @@ def test_the_routing_clock_waits_out_national_day(
     to_route = section(html, "to_route")
     assert m.number in to_route and "剩 2 天" in to_route and "期限 2025-10-09" in to_route
     # the next day the clock is still warning; after 10-09 it is overdue
-    (queue,) = queues_for(district.users["registrar"], date(2025, 10, 10))
+    queue = queues_for(district.users["registrar"], date(2025, 10, 10))[0]
     assert (queue.rows[0].days_left, queue.rows[0].state) == (-1, ClockState.OVERDUE)
+
+
+def test_the_desk_delivers_what_was_replied_then_it_leaves_the_queue(district: District) -> None:
+    board = build(district)
+    desk = district.users["registrar"]
+    queue = queues_for(desk, TODAY)[1]
+    assert (queue.key, board.names(queue)) == ("to_deliver", ["replied"])
+    assert queue.rows[0].day == date(2025, 8, 20)
+    step(wf.reply_deliver, board.by_key["replied"], desk, on=date(2025, 8, 25))
+    assert board.names(queues_for(desk, TODAY)[1]) == []

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import DateField, Exists, F, Min, OuterRef, QuerySet, Subquery
+from django.db.models import DateField, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan, LessThanOrEqual
 
@@ -169,6 +169,15 @@ def supervised(user: User, visible: QuerySet[Matter], today: date) -> Queue:
     return _build("supervised", "督办中", "督办期限", matters, today, clock=True)
 
 
+def to_deliver(user: User, visible: QuerySet[Matter], today: date) -> Queue:
+    """The desk's: written opinions issued but not yet delivered to the petitioner (送达)."""
+    reply = Q(status=S.REPLIED, workflow__reply_delivered_on__isnull=True)
+    review = Q(status=S.REVIEWED, workflow__review_delivered_on__isnull=True)
+    day = Coalesce("review_replied_on", "replied_on", output_field=DateField())
+    matters = visible.filter(reply | review).annotate(queue_day=day).order_by("queue_day", "pk")
+    return _build("to_deliver", "待送达", "意见出具日期", matters, today, clock=False)
+
+
 def _scope(user: User, visible: QuerySet[Matter]) -> QuerySet[Matter]:
     """Clocks a user watches: a unit its own active assignments, the bureau its whole area."""
     matters = visible
@@ -183,7 +192,7 @@ ROLE_QUEUES: dict[str, tuple[QueueFn, ...]] = {
     Role.OFFICER: (to_route, extensions, due_soon, overdue, supervised),
     Role.LEADER: (extensions, supervised),
     Role.SUPERVISOR: (overdue, supervised),
-    Role.REGISTRAR: (to_route,),
+    Role.REGISTRAR: (to_route, to_deliver),
 }
 
 

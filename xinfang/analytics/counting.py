@@ -41,11 +41,15 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     DateField,
+    Exists,
+    ExpressionWrapper,
     F,
     Func,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -71,7 +75,7 @@ from xinfang.organisation.models import OrgUnit
 from xinfang.workflow.calendar import WorkCalendar, current_calendar
 
 DEFAULT_RULE_OF_LAW_WEIGHTS = (1.2, 0.5, 0.8)
-REPORT_WORK_MEM = "64MB"  # PostgreSQL memory per sort or hash of a report's query
+REPORT_WORK_MEM = "256MB"  # PostgreSQL memory per sort or hash of a report's query
 FIGURES = ("batches", "people")
 CLF = ("channel", "level", "form")
 CP = ("category_id", "purpose")  # one grouped query serves both breakdowns
@@ -278,11 +282,14 @@ class ReportBuilder:
         self.scope = Scope.of(node)
         self.calendar: WorkCalendar = current_calendar()
         self._cache: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        self._scan: dict[str, Any] | None = None
 
     # registrations --------------------------------------------------------------------------
 
     def _groups(self, dims: tuple[str, ...]) -> list[dict[str, Any]]:
         """Registrations grouped by period, locality and `dims`, over the node (or its parent)."""
+        if dims not in self._cache and connection.vendor == "postgresql":
+            self._grouping_sets()
         if dims not in self._cache:
             self._cache[dims] = list(
                 _registration_groups(
@@ -290,6 +297,45 @@ class ReportBuilder:
                 )
             )
         return self._cache[dims]
+
+    def _grouping_sets(self) -> None:
+        """PostgreSQL: every registration grouping of the report from ONE scan (GROUPING SETS).
+
+        Fills the cache of `_groups` for CLF and CP and, for `_unit_cube`, the handling unit
+        (per locality, so that the node's own rows are picked in Python as everywhere else).
+        SQLite has no GROUPING SETS and keeps one grouped query per grouping.
+        """
+        scope, whole = self.scope, bool(self.scope.siblings)
+        regs = Registration.objects.filter(scope.locality_q("locality", whole=whole))
+        rows = _bucketed(regs, "received_on", self.period, self.previous).values(
+            "bucket", "locality_id", *CLF, *CP, "people", unit=F("matter__responsible_unit_id")
+        )
+        inner, params = rows.order_by().query.sql_with_params()
+        cols = ("locality_id", *CLF, *CP, "unit")
+        # Django writes no GROUPING SETS; the grouped rows are the same as the three GROUP BYs.
+        sql = (
+            f"SELECT GROUPING(channel, category_id, unit), bucket, {', '.join(cols)}, "
+            f"COUNT(*), SUM(people) FROM ({inner}) r GROUP BY GROUPING SETS ("
+            f"(bucket, locality_id, {', '.join(CLF)}), (bucket, locality_id, {', '.join(CP)}), "
+            "(bucket, locality_id, unit))"
+        )
+        sets: dict[int, tuple[tuple[str, ...], list[dict[str, Any]]]] = {
+            0b011: (CLF, []),
+            0b101: (CP, []),
+            0b110: (("unit",), []),
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for grouping, bucket, *values, batches, people in cursor.fetchall():
+                dims, target = sets[grouping]
+                g = dict(zip(cols, values, strict=True))
+                target.append(
+                    {"bucket": bucket, "locality_id": g["locality_id"]}
+                    | {d: g[d] for d in dims}
+                    | {"batches": batches, "people": people}
+                )
+        for dims, groups in sets.values():
+            self._cache[dims] = groups
 
     def _registration_cube(
         self, dims: tuple[str, ...], keyer: Callable[[dict[str, Any]], Key]
@@ -316,6 +362,11 @@ class ReportBuilder:
 
     def _unit_cube(self) -> Cube:
         cube = Cube()
+        if connection.vendor == "postgresql":
+            for g in self._groups(("unit",)):
+                if self.scope.in_node(g["locality_id"]):
+                    cube.add(g["bucket"], None, (g["unit"],), g["batches"], g["people"] or 0)
+            return cube
         regs = Registration.objects.filter(self.scope.locality_q("locality", whole=False))
         qs: QuerySet[Any] = _bucketed(regs, "received_on", self.period, self.previous)
         groups = (
@@ -327,60 +378,55 @@ class ReportBuilder:
             cube.add(g["bucket"], None, (g["unit"],), g["batches"], g["people"] or 0)
         return cube
 
-    def _distinct_matters(self, whole: bool) -> list[tuple[int, int | None, int]]:
-        """(bucket, matter locality, matters with a registration in that period)."""
-        # Distinct (period, matter) pairs first, then grouped: the ORM can only write
-        # COUNT(DISTINCT ...), which sorts every registration; both inner queries are the ORM's.
-        pairs = (
-            _bucketed(Registration.objects.all(), "received_on", self.period, self.previous)
-            .values("bucket", "matter_id")
-            .distinct()
-            .order_by()
-        )
-        owners = (
-            Matter.objects.filter(self.scope.locality_q("locality", whole=whole))
-            .values("id", "locality_id")
-            .order_by()
-        )
-        pairs_sql, pairs_params = pairs.query.sql_with_params()
-        owners_sql, owners_params = owners.query.sql_with_params()
-        sql = (
-            f"SELECT d.bucket, m.locality_id, COUNT(*) FROM ({pairs_sql}) d "
-            f"INNER JOIN ({owners_sql}) m ON m.id = d.matter_id GROUP BY d.bucket, m.locality_id"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, (*pairs_params, *owners_params))
-            return [(int(b), loc, int(n)) for b, loc, n in cursor.fetchall()]
+    def _matter_flags(self) -> dict[str, Q]:
+        """m0/m1: the matter has a registration in P / the previous period; f0/f1: its first.
+
+        A matter has a registration in P when its first or its last registration (first_ and
+        last_received_on, kept by the importer and the registration services) falls in P, or,
+        when they lie on either side of P, when one in between does (asked only of those).
+        """
+        flags: dict[str, Q] = {}
+        for bucket, p in ((0, self.period), (1, self.previous)):
+            between = Exists(
+                Registration.objects.filter(
+                    matter_id=OuterRef("pk"), received_on__range=(p.start, p.end)
+                )
+            )
+            first_in = Q(first_received_on__range=(p.start, p.end))
+            flags[f"m{bucket}"] = (
+                first_in
+                | Q(last_received_on__range=(p.start, p.end))
+                | (Q(first_received_on__lt=p.start, last_received_on__gt=p.end) & Q(between))
+            )
+            flags[f"f{bucket}"] = first_in
+        return flags
 
     def _matter_counts(self) -> tuple[dict[int, dict[int | None, int]], ...]:
-        """matters and first_matters per bucket and sibling/node owner (two grouped queries)."""
+        """matters and first_matters per bucket and sibling/node owner (one grouped query)."""
         scope = self.scope
         whole = bool(scope.siblings)
         matters: dict[int, dict[int | None, int]] = {0: defaultdict(int), 1: defaultdict(int)}
         firsts: dict[int, dict[int | None, int]] = {0: defaultdict(int), 1: defaultdict(int)}
-        rows: list[tuple[int, int | None, int, dict[int, dict[int | None, int]]]] = [
-            (bucket, loc, n, matters) for bucket, loc, n in self._distinct_matters(whole)
-        ]
-        first_in = {
-            f"f{bucket}": Count("id", filter=Q(first_received_on__range=(p.start, p.end)))
-            for bucket, p in ((0, self.period), (1, self.previous))
-        }
-        lo = min(self.period.start, self.previous.start)
-        hi = max(self.period.end, self.previous.end)
-        for g in (
-            Matter.objects.filter(scope.locality_q("locality", whole=whole))
-            .filter(first_received_on__range=(lo, hi))
-            .values(loc=F("locality_id"))
-            .annotate(**first_in)
-            .order_by()
-        ):
-            rows += [(0, g["loc"], g["f0"], firsts), (1, g["loc"], g["f1"], firsts)]
-        for bucket, loc, n, target in rows:
-            if scope.in_node(loc):
-                target[bucket][None] += n
-            sib = scope.sibling_of(loc)
-            if sib is not None:
-                target[bucket][sib] += n
+        if connection.vendor == "postgresql":
+            groups = self._matter_scan()["by_locality"]
+        else:
+            lo = min(self.period.start, self.previous.start)
+            hi = max(self.period.end, self.previous.end)
+            groups = list(
+                Matter.objects.filter(scope.locality_q("locality", whole=whole))
+                .filter(first_received_on__lte=hi, last_received_on__gte=lo)
+                .values(loc=F("locality_id"))
+                .annotate(**{k: Count("id", filter=q) for k, q in self._matter_flags().items()})
+                .order_by()
+            )
+        for g in groups:
+            for bucket in (0, 1):
+                for target, n in ((matters, g[f"m{bucket}"]), (firsts, g[f"f{bucket}"])):
+                    if scope.in_node(g["loc"]):
+                        target[bucket][None] += n
+                    sib = scope.sibling_of(g["loc"])
+                    if sib is not None:
+                        target[bucket][sib] += n
         return matters, firsts
 
     # rows ------------------------------------------------------------------------------------
@@ -543,69 +589,83 @@ class ReportBuilder:
             d += timedelta(days=1)
         return b_lo, b_hi, shift
 
+    def _act(self, action: str, base: str, shift: int) -> Case:
+        """The action date where it can be compliant (base itself when on or before it)."""
+        return Case(
+            When(Q(**{f"{action}__lte": F(base)}), then=F(base)),
+            When(Q(**{f"{action}__lte": AddDays(F(base), shift)}), then=F(action)),
+            default=Value(None),
+            output_field=DateField(),
+        )
+
+    def _tally(self, groups: Iterable[tuple[date, date | None, int]]) -> dict[str, int]:
+        """num/den of clock items grouped by (base, act): compliant when act is by the deadline."""
+        num = den = 0
+        deadlines: dict[date, date] = {}
+        for day, act, n in groups:
+            den += n
+            if act is None:
+                continue
+            if day not in deadlines:
+                deadlines[day] = self.calendar.next_working_day(day)
+            if act <= deadlines[day] and act <= self.period.end:
+                num += n
+        return {"num": num, "den": den}
+
     def _clock(self, qs: QuerySet[Matter], base: Any, action: str) -> dict[str, int]:
         """Items whose deadline (base moved to a working day) falls in P; compliant ones."""
         b_lo, b_hi, shift = self._base_range()
         if b_lo > b_hi:
             return {"num": 0, "den": 0}
-        act = Case(
-            When(Q(**{f"{action}__lte": F("base")}), then=F("base")),
-            When(Q(**{f"{action}__lte": AddDays(F("base"), shift)}), then=F(action)),
-            default=Value(None),
-            output_field=DateField(),
-        )
         groups = (
             qs.annotate(base=base)
             .filter(base__range=(b_lo, b_hi))
-            .annotate(act=act)
+            .annotate(act=self._act(action, "base", shift))
             .values("base", "act")
             .annotate(n=Count("id"))
             .order_by()
         )
-        num = den = 0
-        deadlines: dict[date, date] = {}
-        for g in groups:
-            den += g["n"]
-            if g["act"] is None:
-                continue
-            day = g["base"]
-            if day not in deadlines:
-                deadlines[day] = self.calendar.next_working_day(day)
-            if g["act"] <= deadlines[day] and g["act"] <= self.period.end:
-                num += g["n"]
-        return {"num": num, "den": den}
+        return self._tally((g["base"], g["act"], g["n"]) for g in groups)
+
+    def _bases(self) -> dict[str, tuple[Any, Q, str]]:
+        """Each clock: its base date, which matters have one, and the action that answers it."""
+        end = self.period.end
+        return {
+            "acceptance": (
+                AddDays(F("first_received_on"), _limit("ACCEPT_DAYS", 15)),
+                Q(),
+                "decided_on",
+            ),
+            "handling": (
+                Coalesce(
+                    "extended_to",
+                    "handling_deadline",
+                    AddDays(F("decided_on"), _limit("HANDLE_DAYS", 60)),
+                    output_field=DateField(),
+                ),
+                Q(handling_method__in=HANDLED, decided_on__lte=end),
+                "replied_on",
+            ),
+            "supervision": (
+                F("supervision_due"),
+                Q(supervision_due__isnull=False)
+                & (Q(supervision_started_on__isnull=True) | Q(supervision_started_on__lte=end)),
+                "resolved_on",
+            ),
+        }
 
     def clocks(self) -> dict[str, dict[str, int]]:
-        end = self.period.end
+        if connection.vendor == "postgresql":
+            return self._matter_scan()["clocks"]
         matters = self._node_matters()
-        acceptance = self._clock(
-            matters, AddDays(F("first_received_on"), _limit("ACCEPT_DAYS", 15)), "decided_on"
-        )
-        handling = self._clock(
-            matters.filter(handling_method__in=HANDLED, decided_on__lte=end),
-            Coalesce(
-                "extended_to",
-                "handling_deadline",
-                AddDays(F("decided_on"), _limit("HANDLE_DAYS", 60)),
-                output_field=DateField(),
-            ),
-            "replied_on",
-        )
-        supervision = self._clock(
-            matters.filter(supervision_due__isnull=False).filter(
-                Q(supervision_started_on__isnull=True) | Q(supervision_started_on__lte=end)
-            ),
-            F("supervision_due"),
-            "resolved_on",
-        )
-        return {"acceptance": acceptance, "handling": handling, "supervision": supervision}
+        return {
+            name: self._clock(matters.filter(which), base, action)
+            for name, (base, which, action) in self._bases().items()
+        }
 
-    def rates(self, clocks: dict[str, dict[str, int]]) -> dict[str, Any]:
+    def _rate_figures(self) -> dict[str, Any]:
+        """replies (replied, evaluated, satisfied), package (den, num), supervision by level."""
         p, matters = self.period, self._node_matters()
-
-        def ratio(num: int, den: int) -> dict[str, Any]:
-            return {"num": num, "den": den, "pct": pct(num, den)}
-
         evaluated_q = ~Q(evaluation="") & (
             Q(evaluated_on__isnull=True) | Q(evaluated_on__lte=p.end)
         )
@@ -625,6 +685,102 @@ class ReportBuilder:
             .annotate(den=Count("id"), num=Count("id", filter=resolved))
             .order_by()
         }
+        return {"replies": replies, "package": package, "by_level": by_level}
+
+    def _matter_scan(self) -> dict[str, Any]:
+        """PostgreSQL: matters, clocks and rates from ONE scan of the matters (GROUPING SETS).
+
+        The same expressions as `_matter_counts`, `_clock` and `_rate_figures`: matters per
+        locality over the node (or its parent, for ranking), each clock's (base, act) and the
+        supervision levels over the node's matters as grouping sets of one query, the rate counts
+        as FILTERed counts of its grand total; the result is theirs (once per report, cached).
+        """
+        if self._scan is not None:
+            return self._scan
+        p, scope = self.period, self.scope
+        whole = bool(scope.siblings)
+        node = Q()
+        if whole:  # the node's units as a list: no subquery in each of the CASEs below
+            depth = self.node.depth
+            mine = [pk for pk, path in scope.paths.items() if path[depth:][:1] == [self.node.pk]]
+            node = Q(locality_id__in=mine)
+        b_lo, b_hi, shift = self._base_range()
+        qs: QuerySet[Any] = Matter.objects.filter(scope.locality_q("locality", whole=whole))
+        names = {"acceptance": "a", "handling": "h", "supervision": "s"}
+        for name, (base, which, action) in self._bases().items():
+            n = names[name]
+            qs = qs.annotate(**{f"{n}_raw": base}).annotate(
+                **{
+                    f"{n}_base": Case(
+                        When(
+                            node & which & Q(**{f"{n}_raw__range": (b_lo, b_hi)}),
+                            then=F(f"{n}_raw"),
+                        ),
+                        default=Value(None),
+                        output_field=DateField(),
+                    )
+                }
+            )
+            qs = qs.annotate(**{f"{n}_act": self._act(action, f"{n}_base", shift)})
+        flag = {
+            "rep": node & Q(replied_on__range=(p.start, p.end)),
+            "evl": ~Q(evaluation="") & (Q(evaluated_on__isnull=True) | Q(evaluated_on__lte=p.end)),
+            "sat": Q(evaluation__in=SATISFIED),
+            "pkg": node & Q(package_started_on__range=(p.start, p.end)),
+            "res": Q(resolved_on__isnull=False) & Q(resolved_on__lte=p.end),
+            "sup": node & Q(supervision_started_on__range=(p.start, p.end)),
+            **self._matter_flags(),
+        }
+        qs = qs.annotate(
+            **{k: ExpressionWrapper(q, output_field=BooleanField()) for k, q in flag.items()}
+        )
+        cols = ["a_base", "a_act", "h_base", "h_act", "s_base", "s_act", "sup", "lvl", "loc"]
+        inner, params = (
+            qs.values(*cols[:7], *flag, lvl=F("supervision_level"), loc=F("locality_id"))
+            .order_by()
+            .query
+        ).sql_with_params()
+        # Django writes no GROUPING SETS; each set is one of the grouped queries of the SQLite way.
+        counted = ["rep", "rep AND evl", "rep AND evl AND sat", "pkg", "pkg AND res"]
+        counted += ["sup AND res", "m0", "m1", "f0", "f1"]
+        sql = (
+            f"SELECT GROUPING({', '.join(cols)}), {', '.join(cols)}, COUNT(*), "
+            + ", ".join(f"COUNT(*) FILTER (WHERE {c})" for c in counted)
+            + f" FROM ({inner}) m GROUP BY GROUPING SETS "
+            "((a_base, a_act), (h_base, h_act), (s_base, s_act), (sup, lvl), (loc), ())"
+        )
+        clock_groups: dict[str, list[tuple[date, date | None, int]]] = {n: [] for n in names}
+        figures: dict[str, Any] = {"by_level": {}, "by_locality": []}
+        sets = {0b001111111: "acceptance", 0b110011111: "handling", 0b111100111: "supervision"}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for grouping, *found in cursor.fetchall():
+                keys, (n, rep, evl, sat, pkg, pkg_res, sup_res, *m) = found[:9], found[9:]
+                if grouping in sets:
+                    i = 2 * list(names).index(sets[grouping])
+                    if keys[i] is not None:
+                        clock_groups[sets[grouping]].append((keys[i], keys[i + 1], n))
+                elif grouping == 0b111111001:
+                    if keys[6]:
+                        figures["by_level"][keys[7]] = {"den": n, "num": sup_res}
+                elif grouping == 0b111111110:
+                    figures["by_locality"].append(
+                        {"loc": keys[8]} | dict(zip(("m0", "m1", "f0", "f1"), m, strict=True))
+                    )
+                else:
+                    figures["replies"] = {"replied": rep, "evaluated": evl, "satisfied": sat}
+                    figures["package"] = {"den": pkg, "num": pkg_res}
+        figures["clocks"] = {name: self._tally(g) for name, g in clock_groups.items()}
+        self._scan = figures
+        return figures
+
+    def rates(self, clocks: dict[str, dict[str, int]]) -> dict[str, Any]:
+        def ratio(num: int, den: int) -> dict[str, Any]:
+            return {"num": num, "den": den, "pct": pct(num, den)}
+
+        pg = connection.vendor == "postgresql"
+        found = self._matter_scan() if pg else self._rate_figures()
+        replies, package, by_level = found["replies"], found["package"], found["by_level"]
         sup_num = sum(g["num"] for g in by_level.values())
         sup_den = sum(g["den"] for g in by_level.values())
         supervision = ratio(sup_num, sup_den)

@@ -8,7 +8,7 @@ import pytest
 from xinfang.core.errors import InputError
 from xinfang.core.models import AuditEvent
 from xinfang.intake.choices import Channel, Level, Purpose
-from xinfang.intake.models import Matter, Registration, RegistrationOutcome
+from xinfang.intake.models import Matter, Petitioner, Registration, RegistrationOutcome
 from xinfang.intake.services import PersonInput, RegistrationInput, registration_create
 from xinfang.workflow import services as wf
 from xinfang.workflow.models import Assignment, MatterWorkflow
@@ -246,3 +246,20 @@ def test_an_accusation_never_joins_an_ordinary_matter(district: District) -> Non
     a = new_matter(district, purpose=Purpose.ACCUSATION)
     again_a = register(district, locality=district.street_a, purpose=Purpose.ACCUSATION, matter=a)
     assert again_a.registration_count == 2
+
+
+def test_a_repeat_by_name_alone_is_the_person_already_on_the_chosen_matter(
+    district: District,
+) -> None:
+    m = register(district, locality=district.street_a, name="万慧", phone="13800001111")
+    again_m = register(district, locality=district.street_a, name="万慧", phone="", matter=m)
+    people = {r.petitioner_id for r in again_m.registrations.all()}
+    assert len(people) == 1  # the registrar picked her matter: she is not a second 万慧
+    # a different phone says it is someone else of the same name
+    other = register(
+        district, locality=district.street_a, name="万慧", phone="13900002222", matter=m
+    )
+    assert len({r.petitioner_id for r in other.registrations.all()}) == 2
+    # and with no matter chosen, a name alone still merges nobody
+    register(district, locality=district.street_a, name="万慧", phone="")
+    assert Petitioner.objects.filter(name="万慧").count() == 3

@@ -130,11 +130,9 @@ def registration_create(
         raise PermissionRefusedError("您没有登记信访事项的权限")
     _check(data)
     with transaction.atomic():
-        person = (
-            petitioner_find_or_create(actor=actor, person=data.petitioner)
-            if data.petitioner
-            else None
-        )
+        person = _known_in(matter, data.petitioner) if data.petitioner else None
+        if person is None and data.petitioner:
+            person = petitioner_find_or_create(actor=actor, person=data.petitioner)
         if matter is not None:
             matter = Matter.objects.select_for_update().get(pk=matter.pk)
             if data.purpose == Purpose.ACCUSATION and matter.purpose != Purpose.ACCUSATION:
@@ -201,6 +199,18 @@ def registration_create(
             },
         )
     return registration
+
+
+def _known_in(matter: Matter | None, person: PersonInput) -> Petitioner | None:
+    """The one person of that name already on the matter the registrar chose, when nothing typed
+    says otherwise: the registrar has identified them by picking their matter."""
+    if matter is None or person.id_number.strip():
+        return None
+    name, phone = person.name.strip(), person.phone.strip()
+    found = list(Petitioner.objects.filter(registrations__matter=matter, name=name).distinct()[:2])
+    if len(found) != 1 or (phone and found[0].phone and found[0].phone != phone):
+        return None
+    return found[0]
 
 
 def repeat_outcome(matter: Matter, received_on: date) -> tuple[RegistrationOutcome, str]:

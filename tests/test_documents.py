@@ -525,3 +525,12 @@ def test_migration_counts_on_after_the_numbers_already_printed(district: Distric
     assert Sequence.objects.get(key=f"document:示范信:accept:{year()}").last == 2
     third = issue(district, "officer", at_stage(district, "accepted"), K.ACCEPT)
     assert third.number == f"示范信受〔{year()}〕3号"
+
+
+def test_one_petitioner_is_addressed_as_you_several_as_you_all(district: District) -> None:
+    single = issue(district, "officer", at_stage(district, "accepted"), K.ACCEPT)
+    assert "你于" in single.body and "你们" not in single.body and "（你们）" not in single.body
+    group = at_stage(district, "accepted", content="反映小区电梯长期故障")
+    group.registrations.update(people=6)
+    many = issue(district, "officer", fresh(group), K.ACCEPT)
+    assert "你们于" in many.body

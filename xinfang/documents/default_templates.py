@@ -7,7 +7,7 @@ again). An administrator adapts the text in 系统管理 → 文书模板; the b
 should read it first.
 """
 
-YOU = "你（你们）"
+YOU = "{{ 称谓 }}"  # 你 or 你们, by how many people petitioned
 ABOUT = (
     f"{YOU}于{{{{ 登记日期 }}}}以{{{{ 信访形式 }}}}方式提出的信访事项"
     "（事项编号：{{ 事项编号 }}），反映“{{ 反映内容 }}”问题"

@@ -56,6 +56,7 @@ def common_values(matter: Matter) -> dict[str, str]:
     return {
         "事项编号": matter.number,
         "信访人": name or "信访人",
+        "称谓": "你们" if matter.form == Form.COLLECTIVE or (first and first.people > 1) else "你",
         "登记日期": cn_date(matter.first_received_on),
         "信访形式": matter.get_channel_display(),
         "反映内容": content_summary(first.content if first else ""),

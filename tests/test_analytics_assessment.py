@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.conf import LazySettings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from openpyxl import load_workbook
 
@@ -333,6 +334,9 @@ def test_weights_are_a_setting(world: World, settings: LazySettings) -> None:
         "ASSESSMENT_WEIGHTS": {"on_time": 50, "satisfaction": 25, "supervision": 25},
     }
     assert _units(_assess())["32010190"]["total"] == "52.167"  # 25 + 16.667 + 12.5 − 2
+    settings.XINFANG = {**settings.XINFANG, "ASSESSMENT_WEIGHTS": {"ontime": 50}}
+    with pytest.raises(ImproperlyConfigured, match="ontime"):
+        _assess()
 
 
 def test_leader_packages_ranked_by_resolution_rate(world: World) -> None:
@@ -366,7 +370,9 @@ def test_command_json_text_and_xlsx(world: World, tmp_path: Path) -> None:
     call_command("assess", "--quarter", "2026q3", "--org", "320101", "--format", "text", stdout=out)
     text = out.getvalue()
     assert text.startswith("2026年第三季度信访工作考评情况")
-    assert "第4名 区住房和城乡建设局，总分53.000分" in text
+    assert "第4名 区住房和城乡建设局，总分53.000分。到期应办结4件，按期办结2件" in text
+    assert "第2名 东风社区，总分97.000分。无到期应办结事项，得40.000分；" in text
+    assert "抽查扣分1次，扣3.000分。" in text
     assert "退回4件，其中不当退回1件、退回有理1件、待重新交办2件，扣2.000分" in text
     assert "第1名 张副区长" in text and "超期未化解1件" in text
 

@@ -43,6 +43,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import (
     Case,
@@ -99,6 +100,12 @@ RECORDERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 def assessment_weights() -> dict[str, Decimal]:
     """XINFANG["ASSESSMENT_WEIGHTS"], key by key over the defaults."""
     given = getattr(settings, "XINFANG", {}).get("ASSESSMENT_WEIGHTS", DEFAULT_ASSESSMENT_WEIGHTS)
+    unknown = sorted(set(given) - set(DEFAULT_ASSESSMENT_WEIGHTS))
+    if unknown:  # a misspelt weight would otherwise be ignored without a word
+        raise ImproperlyConfigured(
+            f"XINFANG['ASSESSMENT_WEIGHTS'] 含未知项 {unknown}，"
+            f"可设置的项为 {sorted(DEFAULT_ASSESSMENT_WEIGHTS)}"
+        )
     merged = {**DEFAULT_ASSESSMENT_WEIGHTS, **dict(given)}
     return {k: Decimal(str(merged[k])) for k in DEFAULT_ASSESSMENT_WEIGHTS}
 
@@ -557,6 +564,34 @@ def assessment_tables(result: dict[str, Any]) -> list[Table]:
     ]
 
 
+def _unit_parts(r: dict[str, Any]) -> str:
+    """One unit's figures as the bureau writes them; parts with nothing in them said briefly."""
+    ot, sat, sup = r["on_time"], r["satisfaction"], r["supervision"]
+    ret, spot, out = r["returns"], r["spot_checks"], sup["outcomes"]
+    parts = [
+        f"到期应办结{ot['den']}件，按期办结{ot['num']}件，按期办结率{ot['pct']}%，得{ot['score']}分"
+        if ot["den"]
+        else f"无到期应办结事项，得{ot['score']}分",
+        f"参评{sat['den']}件，满意（含基本满意）{sat['num']}件，满意率{sat['pct']}%，"
+        f"得{sat['score']}分"
+        if sat["den"]
+        else f"无参评事项，得{sat['score']}分",
+        f"督办到期{sup['den']}件，按期化解办结{sup['num']}件（已化解{out['resolved']}件、"
+        f"已办结{out['concluded']}件、未化解{out['unresolved']}件、未办结{out['open']}件），"
+        f"得{sup['score']}分"
+        if sup["den"]
+        else f"无到期督办事项，得{sup['score']}分",
+    ]
+    if ret["total"]:
+        parts.append(
+            f"退回{ret['total']}件，其中不当退回{ret['faults']}件、退回有理{ret['justified']}件、"
+            f"待重新交办{ret['pending']}件，扣{ret['deduction']}分"
+        )
+    if spot["count"]:
+        parts.append(f"抽查扣分{spot['count']}次，扣{spot['deduction']}分")
+    return "；".join(parts) + "。"
+
+
 def render_assessment_text(result: dict[str, Any]) -> str:
     w = result["weights"]
     lines = [
@@ -574,18 +609,7 @@ def render_assessment_text(result: dict[str, Any]) -> str:
     if not result["units"]:
         lines.append("本季度无承办单位考评事项。")
     for r in result["units"]:
-        ot, sat, sup = r["on_time"], r["satisfaction"], r["supervision"]
-        ret, spot, out = r["returns"], r["spot_checks"], sup["outcomes"]
-        lines.append(
-            f"第{r['rank'][0]}名 {r['name']}，总分{r['total']}分。"
-            f"到期应办结{ot['den']}件，按期办结{ot['num']}件，按期办结率{ot['pct']}%，得{ot['score']}分；"
-            f"参评{sat['den']}件，满意（含基本满意）{sat['num']}件，满意率{sat['pct']}%，"
-            f"得{sat['score']}分；督办到期{sup['den']}件，按期化解办结{sup['num']}件"
-            f"（已化解{out['resolved']}件、已办结{out['concluded']}件、未化解{out['unresolved']}件、"
-            f"未办结{out['open']}件），得{sup['score']}分；退回{ret['total']}件，其中不当退回"
-            f"{ret['faults']}件、退回有理{ret['justified']}件、待重新交办{ret['pending']}件，"
-            f"扣{ret['deduction']}分；抽查扣分{spot['count']}次，扣{spot['deduction']}分。"
-        )
+        lines.append(f"第{r['rank'][0]}名 {r['name']}，总分{r['total']}分。" + _unit_parts(r))
     lines += ["", "二、领导包案化解季度排名"]
     if not result["leaders"]:
         lines.append("本年度至本季度末无领导包案事项。")

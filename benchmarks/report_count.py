@@ -1,12 +1,19 @@
 """Benchmark: the JSON report (contract C) for a year with 同比 over 1,000,000 registrations.
 
-    .venv/bin/python benchmarks/report_count.py [--rows 1000000] [--runs 3]
+    .venv/bin/python benchmarks/report_count.py [--rows 1000000] [--runs 3] [--keep]
 
 The ledger is the demo generator's (two whole years ending 2026-06-30, kept under
-benchmarks/data/), imported through the ledger importer into a fresh SQLite file and a fresh
-PostgreSQL database (untimed, then ANALYZE). Timed: `build_report` for the year 2025-07-01 ..
-2026-06-30 with its 同比 — every registration of the ledger is read — for the city (the root)
-and for the district 青山区 (ranked among its siblings), after one warm-up run. Prints Markdown.
+benchmarks/data/), imported through the ledger importer into an SQLite file and a PostgreSQL
+database (untimed; then VACUUM ANALYZE on PostgreSQL, ANALYZE on SQLite). `--keep` keeps both
+databases and reuses them when they already hold the ledger. Timed: `build_report` for the year
+2025-07-01 .. 2026-06-30 with its 同比 — every registration of the ledger is read — for the city
+(the root) and for the district 青山区 (ranked among its siblings), after one warm-up run.
+
+The reference: DuckDB (in process) computes every counted figure of the same two reports from
+the same rows, exported from the PostgreSQL database (benchmarks/report_duckdb.py); the script
+asserts that DuckDB's figures, PostgreSQL's report and SQLite's report all agree. Each child
+process also times a fixed pure-Python loop, to show how busy the shared machine was.
+Prints Markdown.
 """
 
 import argparse
@@ -18,12 +25,15 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data"
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_NAME = "xinfang_bench_report"
 NODES = {"3391": "临江市（全市）", "339102": "青山区"}
+PERIOD = (date(2025, 7, 1), date(2026, 6, 30))
+PREVIOUS = (date(2024, 7, 1), date(2025, 6, 30))
 
 
 def main() -> None:
@@ -31,59 +41,98 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--keep", action="store_true", help="keep and reuse the databases")
     parser.add_argument("--pg-admin-url", default=PG_ADMIN)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--ledger", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(Path(args.ledger), args.runs)))
+        found = duckdb_child(args.runs) if args.child == "duckdb" else child(args)
+        print(json.dumps(found))
         return
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from import_ledger import ensure_ledger, ensure_org, machine
 
     org, ledger = ensure_org(), ensure_ledger(args.rows)
-    results = {}
-    for database in args.databases.split(","):
-        url = fresh_database(database, args.pg_admin_url)
-        try:
-            env = os.environ | {
-                "DATABASE_URL": url,
-                "XINFANG_DATA_DIR": str(DATA / "xinfang"),
-                "BENCH_ORG": str(org),
-            }
-            command = [sys.executable, __file__, "--child", "1", "--ledger", str(ledger)]
-            command += ["--runs", str(args.runs)]
-            done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-            if done.returncode != 0:
-                sys.exit(f"child run failed:\n{done.stderr}")
-            results[database] = json.loads(done.stdout.strip().splitlines()[-1])
-            print(f"# {database}: {results[database]}", file=sys.stderr, flush=True)
-        finally:
-            drop_database(database, args.pg_admin_url)
+    load_before = os.getloadavg()
+    results: dict[str, dict[str, Any]] = {}
+    pg_url = ""
+    try:
+        for database in args.databases.split(","):
+            url = database_url(database, args.pg_admin_url, fresh=not args.keep)
+            pg_url = url if database == "postgresql" else pg_url
+            results[database] = run_child(database, url, ledger, org, args)
+        if pg_url:
+            results["duckdb"] = run_child("duckdb", pg_url, ledger, org, args)
+    finally:
+        if not args.keep:
+            for database in args.databases.split(","):
+                drop_database(database, args.pg_admin_url)
+    print(table(results, args, machine(args.pg_admin_url), load_before))
+
+
+def run_child(
+    database: str, url: str, ledger: Path, org: Path, args: argparse.Namespace
+) -> dict[str, Any]:
+    env = os.environ | {
+        "DATABASE_URL": url,
+        "XINFANG_DATA_DIR": str(DATA / "xinfang"),
+        "BENCH_ORG": str(org),
+        "BENCH_DATABASE": database,
+    }
+    command = [sys.executable, __file__, "--child", "duckdb" if database == "duckdb" else "1"]
+    command += ["--ledger", str(ledger), "--runs", str(args.runs), "--rows", str(args.rows)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.exit(f"{database} child run failed:\n{done.stderr}")
+    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"# {database}: {found}", file=sys.stderr, flush=True)
+    return found
+
+
+def table(
+    results: dict[str, dict[str, Any]], args: argparse.Namespace, machine: str, load: Any
+) -> str:
     lines = [
-        "| database | registrations | node | report s (median) | each run s | queries |",
-        "| --- | ---: | --- | ---: | --- | ---: |",
+        "| engine | registrations | node | report s (median) | each run s | queries "
+        "| × DuckDB | CPU reference s |",
+        "| --- | ---: | --- | ---: | --- | ---: | ---: | ---: |",
     ]
+    duck = results.get("duckdb")
     for database, found in results.items():
         for code, label in NODES.items():
             runs = found["runs"][code]
+            median = statistics.median(runs)
+            ratio = ""
+            if duck:
+                ratio = f"{median / statistics.median(duck['runs'][code]):.1f}"
             lines.append(
-                f"| {database} | {found['registrations']:,} | {label} "
-                f"| {statistics.median(runs):.2f} | {', '.join(f'{r:.2f}' for r in runs)} "
-                f"| {found['queries'][code]} |"
+                f"| {database} | {found['registrations']:,} | {label} | {median:.2f} "
+                f"| {', '.join(f'{r:.2f}' for r in runs)} | {found['queries'][code]} "
+                f"| {ratio} | {found['reference']:.2f} |"
             )
-    print("\n".join([machine(args.pg_admin_url), "", *lines]))
+    notes = [
+        f"- load average at the start: {', '.join(f'{x:.2f}' for x in load)}",
+        "- CPU reference: a fixed pure-Python loop (sum of i*i for i below 3,000,000), median "
+        "of 3, timed in each child process just before its reports",
+    ]
+    if duck:
+        notes.append(f"- DuckDB figures equal to the report's: {duck['checked']} compared")
+    return "\n".join([machine, *notes, "", *lines])
 
 
-def fresh_database(database: str, admin_url: str) -> str:
+def database_url(database: str, admin_url: str, *, fresh: bool) -> str:
     if database == "sqlite":
-        drop_database(database, admin_url)
+        if fresh:
+            drop_database(database, admin_url)
         return f"sqlite:///{DATA / 'bench-report.sqlite3'}"
     import psycopg
 
     with psycopg.connect(admin_url.replace("postgres://", "postgresql://"), autocommit=True) as db:
-        db.execute(f"DROP DATABASE IF EXISTS {PG_NAME}")
-        db.execute(f"CREATE DATABASE {PG_NAME}")
+        exists = db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_NAME]).fetchone()
+        if fresh or not exists:
+            db.execute(f"DROP DATABASE IF EXISTS {PG_NAME}")
+            db.execute(f"CREATE DATABASE {PG_NAME}")
     return admin_url.rsplit("/", 1)[0] + f"/{PG_NAME}"
 
 
@@ -98,12 +147,30 @@ def drop_database(database: str, admin_url: str) -> None:
         db.execute(f"DROP DATABASE IF EXISTS {PG_NAME}")
 
 
-def child(ledger: Path, runs: int) -> dict[str, object]:
+def cpu_reference() -> float:
+    """Seconds of a fixed pure-Python loop (median of 3): how fast this process runs now."""
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        sum(i * i for i in range(3_000_000))
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def setup_django() -> None:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
     sys.path.insert(0, str(ROOT))
     django.setup()
+
+
+def report_file(database: str, code: str) -> Path:
+    return DATA / f"report-{database}-{code}.json"
+
+
+def child(args: argparse.Namespace) -> dict[str, Any]:
+    setup_django()
     from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -116,24 +183,64 @@ def child(ledger: Path, runs: int) -> dict[str, object]:
     from xinfang.organisation.models import OrgUnit
 
     call_command("migrate", verbosity=0)
-    org_import(actor=None, path=Path(os.environ["BENCH_ORG"]))
-    ledger_import(actor=None, path=ledger)
+    if Registration.objects.count() != args.rows:
+        assert not Registration.objects.exists(), "a kept database holds another ledger"
+        org_import(actor=None, path=Path(os.environ["BENCH_ORG"]))
+        ledger_import(actor=None, path=Path(args.ledger))
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    period = Period(date(2025, 7, 1), date(2026, 6, 30))
+        # VACUUM sets PostgreSQL's visibility map (as autovacuum would) for index-only scans.
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    database = os.environ["BENCH_DATABASE"]
+    period = Period(*PERIOD)
+    reference = cpu_reference()
     timings: dict[str, list[float]] = {}
     queries: dict[str, int] = {}
     for code in NODES:
         org = OrgUnit.objects.get(code=code)
         with CaptureQueriesContext(connection) as captured:
-            build_report(org=org, period=period)  # warm-up
+            report = build_report(org=org, period=period)  # warm-up
         queries[code] = len(captured.captured_queries)
+        report_file(database, code).write_text(json.dumps(report, ensure_ascii=False, indent=1))
         timings[code] = []
-        for _ in range(runs):
+        for _ in range(args.runs):
             started = time.perf_counter()
             build_report(org=org, period=period)
             timings[code].append(time.perf_counter() - started)
-    return {"registrations": Registration.objects.count(), "runs": timings, "queries": queries}
+    return {
+        "registrations": Registration.objects.count(),
+        "runs": timings,
+        "queries": queries,
+        "reference": reference,
+    }
+
+
+def duckdb_child(runs: int) -> dict[str, Any]:
+    """DuckDB's figures from the PostgreSQL rows, timed, and compared with both reports."""
+    setup_django()
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from report_duckdb import calendar_days, compare, export, figures, load
+
+    files = export(os.environ["DATABASE_URL"], DATA / "report-export")
+    db = load(files, calendar_days(*PERIOD))
+    reference = cpu_reference()
+    timings: dict[str, list[float]] = {}
+    checked = 0
+    for code in NODES:
+        pg = json.loads(report_file("postgresql", code).read_text())
+        lite = report_file("sqlite", code)
+        if lite.exists():
+            assert json.loads(lite.read_text()) == pg, f"SQLite and PostgreSQL differ for {code}"
+        found = figures(db, code, PERIOD, PREVIOUS)  # warm-up
+        checked += compare(found, pg)
+        timings[code] = [figures(db, code, PERIOD, PREVIOUS)["seconds"] for _ in range(runs)]
+    count = db.execute("SELECT COUNT(*) FROM registration").fetchone()[0]
+    return {
+        "registrations": count,
+        "runs": timings,
+        "queries": dict.fromkeys(NODES, "—"),
+        "reference": reference,
+        "checked": checked,
+    }
 
 
 if __name__ == "__main__":

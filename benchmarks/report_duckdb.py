@@ -1,0 +1,268 @@
+"""The report's figures computed by DuckDB from the same rows: the reference of report_count.py.
+
+The rows are exported once from the PostgreSQL database of the benchmark with `COPY ... TO
+STDOUT` (CSV), loaded into an in-process DuckDB database (untimed, as the other databases'
+import is), and every figure of the report that is counted — totals with matters and first-time
+matters, every breakdown row, the clock items and the rates with their numerators and
+denominators, both periods — is computed there by SQL written from contract B, not from
+counting.py: distinct matters and first-time matters come from the registrations themselves,
+deadlines from a table of (day, next working day) made from the product's calendar. `compare`
+asserts that DuckDB's figures equal those of `build_report`'s JSON, so the reference is honest.
+Ranks are not recomputed (they are orderings of the same figures among siblings).
+"""
+
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+EXPORTS = {
+    "registration": (
+        "intake_registration",
+        "id, matter_id, received_on, locality_id, channel, level, form, category_id, purpose, "
+        "people",
+    ),
+    "matter": (
+        "intake_matter",
+        "id, locality_id, responsible_unit_id, handling_method, decided_on, handling_deadline, "
+        "extended_to, replied_on, evaluation, evaluated_on, package_started_on, "
+        "supervision_level, supervision_started_on, supervision_due, resolved_on",
+    ),
+    "unit": ("organisation_orgunit", "id, code, path, depth"),
+    "category": ("intake_category", "id, path"),
+}
+FIG = "COUNT(*) AS batches, COALESCE(SUM(people), 0) AS people"
+
+
+def export(pg_url: str, directory: Path) -> dict[str, Path]:
+    """CSV files of the columns the report reads, from PostgreSQL's COPY."""
+    import psycopg
+
+    directory.mkdir(parents=True, exist_ok=True)
+    files = {}
+    with psycopg.connect(pg_url.replace("postgres://", "postgresql://")) as db:
+        for name, (table, columns) in EXPORTS.items():
+            files[name] = directory / f"{name}.csv"
+            with files[name].open("wb") as fh, db.cursor() as cur:
+                sql = f"COPY (SELECT {columns} FROM {table}) TO STDOUT WITH (FORMAT csv, HEADER)"
+                with cur.copy(sql) as copy:
+                    for block in copy:
+                        fh.write(block)
+    return files
+
+
+def load(files: dict[str, Path], calendar_days: list[tuple[date, date]]) -> Any:
+    import duckdb
+
+    db = duckdb.connect()
+    for name, path in files.items():
+        db.execute(f"CREATE TABLE {name} AS SELECT * FROM read_csv('{path}', header = true)")
+    db.execute("CREATE TABLE cal (day DATE, deadline DATE)")
+    db.executemany("INSERT INTO cal VALUES (?, ?)", calendar_days)
+    return db
+
+
+def calendar_days(start: date, end: date) -> list[tuple[date, date]]:
+    """(day, the working day a deadline on it moves to) for every day that can land in P."""
+    from xinfang.workflow.calendar import current_calendar
+
+    cal, days, d = current_calendar(), [], start - timedelta(days=40)
+    while d <= end:
+        days.append((d, cal.next_working_day(d)))
+        d += timedelta(days=1)
+    return days
+
+
+def figures(db: Any, node: str, cur: tuple[date, date], prev: tuple[date, date]) -> dict[str, Any]:
+    """Every counted figure of the report for the unit `node` (code) and its subtree."""
+    from xinfang.intake.choices import Evaluation, HandlingMethod
+
+    started = time.perf_counter()
+    n_path, n_depth = db.execute("SELECT path, depth FROM unit WHERE code = ?", [node]).fetchone()
+    is_root = n_depth == 0  # an empty 问题属地 belongs to the root
+    params = {"np": n_path, "root": is_root, "cs": cur[0], "ce": cur[1], "ps": prev[0]}
+    params |= {"pe": prev[1], "d": n_depth + 2}
+    # The node's rows: registrations by their 问题属地, matters by their first registration's.
+    db.execute(
+        literal(
+            params,
+            """CREATE OR REPLACE TEMP VIEW r AS
+        SELECT r.*, CASE WHEN received_on BETWEEN $cs AND $ce THEN 0 ELSE 1 END AS bucket,
+               COALESCE(TRY_CAST(string_split(trim(u.path, '/'), '/')[$d] AS BIGINT),
+                        (SELECT id FROM unit WHERE path = $np)) AS child
+        FROM registration r LEFT JOIN unit u ON u.id = r.locality_id
+        WHERE (received_on BETWEEN $cs AND $ce OR received_on BETWEEN $ps AND $pe)
+          AND (starts_with(u.path, $np) OR (r.locality_id IS NULL AND $root))""",
+        )
+    )
+    db.execute(
+        literal(
+            params,
+            """CREATE OR REPLACE TEMP VIEW m AS
+        SELECT m.* FROM matter m LEFT JOIN unit u ON u.id = m.locality_id
+        WHERE starts_with(u.path, $np) OR (m.locality_id IS NULL AND $root)""",
+        )
+    )
+    out: dict[str, Any] = {}
+
+    def ask(sql: str, values: dict[str, Any] | None = None) -> Any:
+        return db.execute(sql, {k: v for k, v in (values or {}).items() if f"${k}" in sql})
+
+    grouped = ask(
+        f"""SELECT GROUPING(channel, level, form, category, purpose, child, unit) AS g, bucket,
+               channel, level, form, category, purpose, child, unit, {FIG}
+        FROM (SELECT r.*, c.path AS category, mt.responsible_unit_id AS unit FROM r
+              LEFT JOIN category c ON c.id = r.category_id
+              LEFT JOIN matter mt ON mt.id = r.matter_id)
+        GROUP BY GROUPING SETS ((bucket), (bucket, channel), (bucket, level), (bucket, form),
+            (bucket, channel, level), (bucket, channel, level, form), (bucket, category),
+            (bucket, purpose), (bucket, child), (bucket, unit))"""
+    ).fetchall()
+    names = ("channel", "level", "form", "category", "purpose", "locality", "unit")
+    cells: dict[tuple[str, Any], list[int]] = {}
+    for g, bucket, *rest in grouped:
+        keys, (batches, people) = rest[:7], rest[7:]
+        present = [i for i in range(7) if not g & (1 << (6 - i))]
+        name = ",".join(names[i] for i in present) or "totals"
+        key = tuple("" if keys[i] is None and names[i] == "purpose" else keys[i] for i in present)
+        cell = cells.setdefault((name, key), [0, 0, 0, 0])
+        cell[bucket * 2 : bucket * 2 + 2] = [batches, people]
+    out["cells"] = cells
+    matters = ask(
+        """SELECT bucket, COUNT(DISTINCT matter_id) FROM
+           (SELECT matter_id, CASE WHEN received_on BETWEEN $cs AND $ce THEN 0
+                                   WHEN received_on BETWEEN $ps AND $pe THEN 1 END AS bucket
+            FROM registration)
+           WHERE bucket IS NOT NULL AND matter_id IN (SELECT id FROM m) GROUP BY bucket""",
+        params,
+    ).fetchall()
+    out["matters"] = dict(matters)
+    firsts = ask(
+        """SELECT CASE WHEN f BETWEEN $cs AND $ce THEN 0 ELSE 1 END, COUNT(*) FROM
+           (SELECT matter_id, min(received_on) AS f FROM registration GROUP BY matter_id)
+           WHERE matter_id IN (SELECT id FROM m)
+             AND (f BETWEEN $cs AND $ce OR f BETWEEN $ps AND $pe) GROUP BY 1""",
+        params,
+    ).fetchall()
+    out["first_matters"] = dict(firsts)
+    end = {"ce": cur[1], "cs": cur[0]}
+    handled = [HandlingMethod.ACCEPT, HandlingMethod.ASSIGN, HandlingMethod.FORWARD]
+    clock_sql = """SELECT COUNT(*), COUNT(*) FILTER (WHERE act <= cal.deadline AND act <= $ce)
+        FROM ({items}) i JOIN cal ON cal.day = i.base WHERE cal.deadline BETWEEN $cs AND $ce"""
+    clocks = {
+        "acceptance": """SELECT CAST(min(r.received_on) + 15 AS DATE) AS base,
+                           any_value(m.decided_on) AS act
+                         FROM m JOIN registration r ON r.matter_id = m.id GROUP BY m.id""",
+        "handling": f"""SELECT CAST(COALESCE(extended_to, handling_deadline, decided_on + 60)
+                                    AS DATE) AS base, replied_on AS act
+                        FROM m WHERE handling_method IN ({", ".join(f"'{h}'" for h in handled)})
+                          AND decided_on <= $ce""",
+        "supervision": """SELECT supervision_due AS base, resolved_on AS act FROM m
+                          WHERE supervision_due IS NOT NULL
+                            AND COALESCE(supervision_started_on <= $ce, true)""",
+    }
+    for part, items in clocks.items():
+        den, num = ask(clock_sql.format(items=items), end).fetchone()
+        out[part] = {"num": num, "den": den}
+    satisfied = f"evaluation IN ('{Evaluation.SATISFIED}', '{Evaluation.BASICALLY_SATISFIED}')"
+    evaluated = "evaluation <> '' AND (evaluated_on IS NULL OR evaluated_on <= $ce)"
+    replied, ev, sat = ask(
+        f"""SELECT COUNT(*), COUNT(*) FILTER (WHERE {evaluated}),
+                   COUNT(*) FILTER (WHERE {evaluated} AND {satisfied})
+            FROM m WHERE replied_on BETWEEN $cs AND $ce""",
+        end,
+    ).fetchone()
+    out["satisfaction"] = {"num": sat, "den": ev}
+    out["evaluation_participation"] = {"num": ev, "den": replied}
+    resolved = "resolved_on IS NOT NULL AND resolved_on <= $ce"
+    den, num = ask(
+        f"""SELECT COUNT(*), COUNT(*) FILTER (WHERE {resolved}) FROM m
+            WHERE package_started_on BETWEEN $cs AND $ce""",
+        end,
+    ).fetchone()
+    out["package_resolution"] = {"num": num, "den": den}
+    out["supervision_by_level"] = {
+        level: {"num": num, "den": den}
+        for level, den, num in ask(
+            f"""SELECT supervision_level, COUNT(*), COUNT(*) FILTER (WHERE {resolved}) FROM m
+                WHERE supervision_started_on BETWEEN $cs AND $ce GROUP BY 1""",
+            end,
+        ).fetchall()
+    }
+    out["seconds"] = time.perf_counter() - started
+    out["unit_codes"] = db.execute("SELECT code, id FROM unit").fetchall()
+    return out
+
+
+def literal(params: dict[str, Any], sql: str) -> str:
+    """`sql` with its $parameters written in (a view cannot be prepared with parameters)."""
+    for name, value in sorted(params.items(), key=lambda kv: -len(kv[0])):
+        text = f"DATE '{value}'" if isinstance(value, date) else repr(value)
+        sql = sql.replace(f"${name}", text.lower() if isinstance(value, bool) else text)
+    return sql
+
+
+def compare(duck: dict[str, Any], report: dict[str, Any]) -> int:
+    """Assert that every counted figure of `report` equals DuckDB's; returns how many compared."""
+    from xinfang.intake.choices import SupervisionLevel
+
+    checked = 0
+
+    def same(what: str, mine: Any, theirs: Any) -> None:
+        nonlocal checked
+        assert mine == theirs, f"{what}: report {mine} != DuckDB {theirs}"
+        checked += 1
+
+    cells = duck["cells"]
+    ids = dict(duck["unit_codes"])
+    totals = report["totals"]
+    want = cells.get(("totals", ()), [0, 0, 0, 0])
+    got = [totals["batches"], totals["people"]]
+    got += [totals["previous"]["batches"], totals["previous"]["people"]]
+    same("totals", got, want)
+    for bucket, figures in ((0, totals), (1, totals["previous"])):
+        same(f"matters {bucket}", figures["matters"], duck["matters"].get(bucket, 0))
+        same(f"first {bucket}", figures["first_matters"], duck["first_matters"].get(bucket, 0))
+    keyed = {
+        "channel": ("channel",),
+        "level": ("level",),
+        "form": ("form",),
+        "channel,level": ("channel", "level"),
+        "channel,level,form": ("channel", "level", "form"),
+        "category": ("category",),
+        "purpose": ("purpose",),
+        "locality": ("locality",),
+        "unit": ("unit",),
+    }
+    for name, fields in keyed.items():
+        seen = set()
+        for row in report["breakdowns"][name]:
+            key = tuple(row[f] for f in fields)
+            if name == "purpose" and key == (None,):
+                key = ("",)
+            if name in ("locality", "unit"):
+                key = tuple(ids.get(k) if k is not None else None for k in key)
+            seen.add(key)
+            got = [row["batches"], row["people"]]
+            got += [row["previous"]["batches"], row["previous"]["people"]]
+            same(f"{name} {key}", got, cells.get((name, key), [0, 0, 0, 0]))
+        for (cell_name, key), value in cells.items():  # no row of DuckDB's left out
+            if cell_name == name and key not in seen:
+                same(f"{name} {key} missing from the report", [0, 0, 0, 0], value)
+    rates, law = report["rates"], report["rule_of_law"]
+    for rate, part in (("timely_acceptance", "acceptance"), ("on_time_reply", "handling")):
+        same(rate, {k: rates[rate][k] for k in ("num", "den")}, duck[part])
+    for part in ("acceptance", "handling", "supervision"):
+        same(f"rule_of_law {part}", {k: law[part][k] for k in ("num", "den")}, duck[part])
+    for rate in ("satisfaction", "evaluation_participation", "package_resolution"):
+        same(rate, {k: rates[rate][k] for k in ("num", "den")}, duck[rate])
+    total = [sum(v[k] for v in duck["supervision_by_level"].values()) for k in ("num", "den")]
+    sup = rates["supervision_resolution"]
+    same("supervision_resolution", [sup["num"], sup["den"]], total)
+    levels = sup["by_level"]
+    for code, label in SupervisionLevel.choices:
+        got = {k: levels[label][k] for k in ("num", "den")}
+        same(
+            f"supervision {code}", got, duck["supervision_by_level"].get(code, {"num": 0, "den": 0})
+        )
+    return checked

@@ -471,3 +471,5 @@ def test_bad_drill_down_is_explained(
     form = MatterFilterForm(QueryDict(urlencode(params)), user=district.users["officer"])
     form.filters()
     assert message in str(form.errors)
+    assert form.drilling == any(name in params for name in MatterFilterForm.DRILL_FIELDS)
+    assert [f.name for f in form.drill_fields()] == list(MatterFilterForm.DRILL_FIELDS)

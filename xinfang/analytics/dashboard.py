@@ -325,7 +325,7 @@ def build_dashboard(*, user: User, query: Query, today: date) -> Dashboard:
         )
     ]
     tables: dict[str, DashTable] = {}
-    t = DashTable("totals", "总体情况", ["指标", "本期", word, "增减", "排名"])
+    t = DashTable("totals", "总体情况", ["指标", "本期", word, "增减", "同级排名"])
     for card in cards:
         what = {"batches": "批", "people": "人次"}.get(card["key"], "件")
         t.rows.append(
@@ -385,7 +385,7 @@ def build_dashboard(*, user: User, query: Query, today: date) -> Dashboard:
     t = DashTable(
         "category",
         "内容分类",
-        ["内容分类", "批次", "人次", f"{word}批次", "批次增减", "批次排名"],
+        ["内容分类", "批次", "人次", f"{word}批次", "批次增减", "同级排名"],
     )
     for row in breakdowns["category"]:
         path = row["category"]

@@ -424,6 +424,8 @@ class MatterFilterForm(forms.Form):
         error_messages={"invalid_choice": "“未填写”只能选问题属地、内容分类、信访目的或责任单位"},
     )
 
+    DRILL_FIELDS = ("registered_from", "registered_to", "basis", "only", "empty")
+
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         category = self.fields["category"]
@@ -446,6 +448,14 @@ class MatterFilterForm(forms.Form):
             if data.get(name):
                 self.add_error("empty", f"{labels[name]}不能既选定又要求未填写")
         return data
+
+    def drill_fields(self) -> list[forms.BoundField]:
+        """The fields a figure of the statistics sets (shown apart from the everyday ones)."""
+        return [self[name] for name in self.DRILL_FIELDS]
+
+    @property
+    def drilling(self) -> bool:
+        return any(self.data.get(name) for name in self.DRILL_FIELDS)
 
     def filters(self) -> MatterFilters:
         self.is_valid()  # a bad field is reported beside it and left out; the rest still apply

@@ -3,6 +3,16 @@
 // static/vendor/echarts.min.js — never from a CDN.
 (function () {
   "use strict";
+  // 自/至 matter only for a custom period: disabled otherwise, so they are not sent either.
+  var span = document.getElementById("id_span");
+  function customDates() {
+    ["id_start", "id_end"].forEach(function (id) {
+      var input = document.getElementById(id);
+      if (input && span) input.disabled = span.value !== "custom";
+    });
+  }
+  if (span) { span.addEventListener("change", customDates); customDates(); }
+
   var holder = document.getElementById("dashboard-data");
   if (!holder || typeof echarts === "undefined") return;
   var data = JSON.parse(holder.textContent);

@@ -163,6 +163,8 @@ XINFANG: dict[str, Any] = {
     "SUPERVISION_DAYS": env_int("XINFANG_SUPERVISION_DAYS", 15, minimum=1),
     # 信访工作法治化考核: weights of the acceptance, handling and supervision ratios (contract B).
     "RULE_OF_LAW_WEIGHTS": (1.2, 0.5, 0.8),
+    # 季考评 of handling units: points of each part (out of 100) and per 不当退回 deducted.
+    "ASSESSMENT_WEIGHTS": {"on_time": 40, "satisfaction": 30, "supervision": 30, "return_fault": 2},
     # 预警: a clock warns this many calendar days before its last day (0: on the last day only).
     "CLOCK_WARNING_DAYS": env_int("XINFANG_CLOCK_WARNING_DAYS", 3, minimum=0),
     # How long a process trusts its cached holiday years before asking whether an admin changed one.

@@ -83,3 +83,5 @@ class Command(BaseCommand):
                 write_docx(report, output)
         except OSError as exc:
             raise CommandError(f"无法写入文件 {output}：{exc.strerror}") from exc
+        except XinfangError as exc:  # e.g. no CJK font for the charts: say so, in Chinese
+            raise CommandError(exc.message) from exc

@@ -6,7 +6,7 @@ their list holds exactly that many; 批次 and 人次 count registrations, so th
 matters those registrations belong to (one matter may have several batches).
 """
 
-import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from io import BytesIO
@@ -261,7 +261,6 @@ class Dashboard:
     cards: list[dict[str, Any]]
     charts: dict[str, Any]
     limited: bool  # the user's list leaves out matters the figures count (accusations, unplaced)
-    trend_seconds: float = 0.0
 
     @property
     def word(self) -> str:
@@ -339,11 +338,9 @@ def build_dashboard(*, user: User, query: Query, today: date) -> Dashboard:
         )
     tables["totals"] = t
 
-    started = time.perf_counter()
     year = period.end.year
     last = 12 if year < today.year else (today.month if year == today.year else 0)
     months = monthly_trend(node, year, last)
-    trend_seconds = time.perf_counter() - started
     t = DashTable(
         "trend",
         f"{year}年逐月趋势（与{year - 1}年同月比较）",
@@ -382,87 +379,54 @@ def build_dashboard(*, user: User, query: Query, today: date) -> Dashboard:
     tables["channel_level"] = t
 
     category_ids = dict(Category.objects.values_list("path", "pk"))
-    t = DashTable(
-        "category",
-        "内容分类",
-        ["内容分类", "批次", "人次", f"{word}批次", "批次增减", "同级排名"],
+    tables["category"] = _breakdown_table(
+        DashTable("category", "内容分类", ["内容分类"]),
+        breakdowns["category"],
+        word,
+        label=lambda r: r["category"] or "未分类",
+        href=lambda r: drill.batches(
+            period, category=category_ids.get(r["category"]) if r["category"] else None
+        ),
+        ranks={"batches": "同级排名"},
     )
-    for row in breakdowns["category"]:
-        path = row["category"]
-        href = drill.batches(period, category=category_ids.get(path) if path else None)
-        t.rows.append(
-            [
-                Cell(path or "未分类"),
-                _link(row["batches"], href, "批"),
-                Cell(row["people"]),
-                Cell(row["previous"]["batches"]),
-                Cell(row["change"]["batches"]),
-                Cell(_rank(row, "batches")),
-            ]
-        )
-    tables["category"] = t
-
     units = {u.code: u for u in OrgUnit.objects.filter(path__startswith=node.path)}
-    t = DashTable(
-        "locality",
-        "问题属地",
-        ["问题属地", "批次", "人次", f"{word}批次", "批次增减", "批次排名", "人次排名"],
-        note="本单位一行只含直接登记在本单位的；各下级单位含其下属。",
+    tables["locality"] = _breakdown_table(
+        DashTable(
+            "locality",
+            "问题属地",
+            ["问题属地"],
+            note="本单位一行只含直接登记在本单位的；各下级单位含其下属。",
+        ),
+        sorted(breakdowns["locality"], key=lambda r: -r["batches"]),
+        word,
+        label=lambda r: f"{r['name']}（本级）" if r["locality"] == node.code else r["name"],
+        href=lambda r: (
+            drill.batches(period, locality=units[r["locality"]]) if r["locality"] in units else None
+        ),
+        ranks={"batches": "批次排名", "people": "人次排名"},
     )
-    for row in sorted(breakdowns["locality"], key=lambda r: -r["batches"]):
-        unit = units.get(row["locality"])
-        own = unit is not None and unit.pk == node.pk
-        href = drill.batches(period, locality=unit) if unit else None
-        t.rows.append(
-            [
-                Cell(f"{row['name']}（本级）" if own else row["name"]),
-                _link(row["batches"], href, "批"),
-                Cell(row["people"]),
-                Cell(row["previous"]["batches"]),
-                Cell(row["change"]["batches"]),
-                Cell(_rank(row, "batches")),
-                Cell(_rank(row, "people")),
-            ]
-        )
-    tables["locality"] = t
-
     unit_ids = dict(OrgUnit.objects.values_list("code", "pk"))
-    t = DashTable(
-        "unit",
-        "责任单位排名",
-        ["责任单位", "批次", "人次", f"{word}批次", "批次增减", "批次排名", "人次排名"],
-        note="按事项的责任单位统计本单位及下属问题属地的登记。",
+    tables["unit"] = _breakdown_table(
+        DashTable(
+            "unit",
+            "责任单位排名",
+            ["责任单位"],
+            note="按事项的责任单位统计本单位及下属问题属地的登记。",
+        ),
+        breakdowns["unit"],
+        word,
+        label=lambda r: r["name"],
+        href=lambda r: drill.batches(period, unit=unit_ids.get(r["unit"]) if r["unit"] else None),
+        ranks={"batches": "批次排名", "people": "人次排名"},
     )
-    for row in breakdowns["unit"]:
-        uid = unit_ids.get(row["unit"]) if row["unit"] else None
-        href = drill.batches(period, unit=uid)
-        t.rows.append(
-            [
-                Cell(row["name"]),
-                _link(row["batches"], href, "批"),
-                Cell(row["people"]),
-                Cell(row["previous"]["batches"]),
-                Cell(row["change"]["batches"]),
-                Cell(_rank(row, "batches")),
-                Cell(_rank(row, "people")),
-            ]
-        )
-    tables["unit"] = t
-
-    t = DashTable("purpose", "信访目的", ["信访目的", "批次", "人次", f"{word}批次", "批次增减"])
-    for row in breakdowns["purpose"]:
-        purpose = row["purpose"]
-        href = drill.batches(period, purpose=purpose)
-        t.rows.append(
-            [
-                Cell(LABELS["purpose"].get(purpose or "", "未填")),
-                _link(row["batches"], href, "批"),
-                Cell(row["people"]),
-                Cell(row["previous"]["batches"]),
-                Cell(row["change"]["batches"]),
-            ]
-        )
-    tables["purpose"] = t
+    tables["purpose"] = _breakdown_table(
+        DashTable("purpose", "信访目的", ["信访目的"]),
+        breakdowns["purpose"],
+        word,
+        label=lambda r: LABELS["purpose"].get(r["purpose"] or "", "未填"),
+        href=lambda r: drill.batches(period, purpose=r["purpose"]),
+        ranks={},
+    )
 
     t = DashTable("rates", "各项比率", ["指标", "分子", "分母", "百分比(%)"])
     for key, title in RATE_TITLES.items():
@@ -492,7 +456,32 @@ def build_dashboard(*, user: User, query: Query, today: date) -> Dashboard:
 
     charts = _charts(report, months, year)
     limited = user.role not in INTAKE_ROLES
-    return Dashboard(query, report, tables, cards, charts, limited, trend_seconds)
+    return Dashboard(query, report, tables, cards, charts, limited)
+
+
+def _breakdown_table(
+    table: DashTable,
+    rows: list[dict[str, Any]],
+    word: str,
+    *,
+    label: Callable[[dict[str, Any]], str],
+    href: Callable[[dict[str, Any]], str | None],
+    ranks: dict[str, str],
+) -> DashTable:
+    """A breakdown of the report: label, batches (linked), people, previous, change, ranks."""
+    table.header += ["批次", "人次", f"{word}批次", "批次增减", *ranks.values()]
+    for row in rows:
+        table.rows.append(
+            [
+                Cell(label(row)),
+                _link(row["batches"], href(row), "批"),
+                Cell(row["people"]),
+                Cell(row["previous"]["batches"]),
+                Cell(row["change"]["batches"]),
+                *[Cell(_rank(row, figure)) for figure in ranks],
+            ]
+        )
+    return table
 
 
 def _charts(report: dict[str, Any], months: list[dict[str, Any]], year: int) -> dict[str, Any]:

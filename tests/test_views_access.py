@@ -201,3 +201,12 @@ def test_home_offers_each_role_its_way_in(district: District, who: str) -> None:
     # the admin's only door is 系统管理; nobody else is shown it
     assert ('href="/manage/"' in html) == (who == "admin")
     assert "暂无可用的业务功能" not in html
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_statistics_are_offered_only_to_bureau_roles(district: District, who: str) -> None:
+    client = client_for(district, who)
+    offered = 'href="/analytics/"' in client.get("/").content.decode()
+    bureau = who in {"registrar", "officer", "leader", "supervisor"}
+    assert offered == bureau
+    assert (client.get("/analytics/").status_code == 200) == bureau

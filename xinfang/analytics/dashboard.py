@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from xinfang.accounts.models import Role, User
+from xinfang.accounts.models import User
 from xinfang.analytics.counting import ReportBuilder, build_report
 from xinfang.analytics.periods import COMPARISON_LABELS, Comparison, Period, _last_of_month
 from xinfang.analytics.tables import LABELS, LAW_TITLES, RATE_TITLES
@@ -33,7 +33,6 @@ from xinfang.organisation.selectors import subtree
 # Who reads the statistics: the bureau's roles, who already see every matter counted in their
 # area. Handling units do not: the figures count accusation material, and a unit may be the
 # accused. (To become Action.VIEW_STATISTICS in core.permissions.)
-STATISTICS_ROLES = frozenset({Role.REGISTRAR, Role.OFFICER, Role.LEADER, Role.SUPERVISOR})
 PICKER_DEPTH = 2  # the node picker lists the user's unit and two levels below it
 TOP_CATEGORIES = 10
 TOP_UNITS = 15
@@ -52,11 +51,7 @@ MATTER_LIST = "intake:matter_list"
 
 
 def may_view_statistics(user: User) -> bool:
-    return (
-        may(user, Action.VIEW_MATTER)
-        and user.role in STATISTICS_ROLES
-        and user.org_unit is not None
-    )
+    return may(user, Action.VIEW_STATISTICS) and user.org_unit is not None
 
 
 def picker_nodes(user: User) -> QuerySet[OrgUnit]:

@@ -30,6 +30,8 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_CATEGORIES = "manage_categories"
     VIEW_AUDIT = "view_audit"
+    # the counted figures of a node (统计分析); they include accusations, so never a handling unit
+    VIEW_STATISTICS = "view_statistics"
 
 
 BUREAU_ROLES = frozenset({Role.REGISTRAR, Role.OFFICER, Role.LEADER, Role.SUPERVISOR})
@@ -45,6 +47,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.REVEAL_PERSONAL_DATA,
             Action.UPLOAD_ATTACHMENT,
             Action.VIEW_ATTACHMENT,
+            Action.VIEW_STATISTICS,
         }
     ),
     Role.OFFICER: frozenset(
@@ -58,15 +61,24 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.IMPORT_LEDGER,
             Action.EXPORT_LEDGER,
             Action.VIEW_AUDIT,
+            Action.VIEW_STATISTICS,
         }
     ),
     # A handling unit needs the petitioner's contact to handle what is assigned to it.
     Role.UNIT_STAFF: frozenset(
         {Action.VIEW_MATTER, Action.REVEAL_PERSONAL_DATA, Action.VIEW_ATTACHMENT}
     ),
-    Role.LEADER: frozenset({Action.VIEW_MATTER, Action.VIEW_ATTACHMENT, Action.VIEW_PETITIONER}),
+    Role.LEADER: frozenset(
+        {Action.VIEW_MATTER, Action.VIEW_ATTACHMENT, Action.VIEW_PETITIONER, Action.VIEW_STATISTICS}
+    ),
     Role.SUPERVISOR: frozenset(
-        {Action.VIEW_MATTER, Action.VIEW_ATTACHMENT, Action.VIEW_PETITIONER, Action.VIEW_AUDIT}
+        {
+            Action.VIEW_MATTER,
+            Action.VIEW_ATTACHMENT,
+            Action.VIEW_PETITIONER,
+            Action.VIEW_AUDIT,
+            Action.VIEW_STATISTICS,
+        }
     ),
     Role.ADMIN: frozenset(
         {

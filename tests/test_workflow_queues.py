@@ -252,3 +252,11 @@ def test_the_desk_delivers_what_was_replied_then_it_leaves_the_queue(district: D
     assert queue.rows[0].day == date(2025, 8, 20)
     step(wf.reply_deliver, board.by_key["replied"], desk, on=date(2025, 8, 25))
     assert board.names(queues_for(desk, TODAY)[1]) == []
+
+
+def test_a_ledger_reply_was_delivered_already_and_is_not_to_deliver(district: District) -> None:
+    imported = new_matter(district, received=date(2025, 7, 1))
+    # as the ledger importer leaves it: 答复日期 recorded (a delivery), no workflow row
+    Matter.objects.filter(pk=imported.pk).update(status="replied", replied_on=date(2025, 8, 1))
+    queue = queues_for(district.users["registrar"], TODAY)[1]
+    assert queue.key == "to_deliver" and queue.total == 0

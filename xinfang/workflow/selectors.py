@@ -171,8 +171,15 @@ def supervised(user: User, visible: QuerySet[Matter], today: date) -> Queue:
 
 def to_deliver(user: User, visible: QuerySet[Matter], today: date) -> Queue:
     """The desk's: written opinions issued but not yet delivered to the petitioner (送达)."""
-    reply = Q(status=S.REPLIED, workflow__reply_delivered_on__isnull=True)
-    review = Q(status=S.REVIEWED, workflow__review_delivered_on__isnull=True)
+    # issued through the workflow and not yet delivered; a ledger's 答复日期 is already a delivery
+    reply = Q(
+        status=S.REPLIED, workflow__reply_outcome__gt="", workflow__reply_delivered_on__isnull=True
+    )
+    review = Q(
+        status=S.REVIEWED,
+        workflow__review_outcome__gt="",
+        workflow__review_delivered_on__isnull=True,
+    )
     day = Coalesce("review_replied_on", "replied_on", output_field=DateField())
     matters = visible.filter(reply | review).annotate(queue_day=day).order_by("queue_day", "pk")
     return _build("to_deliver", "待送达", "意见出具日期", matters, today, clock=False)

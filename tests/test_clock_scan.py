@@ -14,7 +14,7 @@ from xinfang.workflow import services as wf
 from xinfang.workflow.clockscan import scan_clocks
 from xinfang.workflow.models import MatterWorkflow, SupervisionNotice
 from xinfang.workflow.states import ClockKind
-from xinfang.workflow.supervision_rules import SupervisionSource
+from xinfang.workflow.supervision_rules import SupervisionKind, SupervisionSource
 from xinfang.workflow.transitions import ReplyOutcome
 
 from .conftest import District
@@ -82,6 +82,22 @@ def test_handling_clock_warns_before_national_day_deadline_then_goes_overdue(
     assert after.version == before + 1 and after.supervision_level == SupervisionLevel.DISTRICT
     raised = AuditEvent.objects.filter(matter=m, action="workflow.supervision_raise")
     assert [e.data["notice"] for e in raised] == [notice.pk]
+    # the event written in SQL says exactly what supervision_raise's own event says
+    event = raised.get()
+    day = due + timedelta(days=1)
+    assert event.data == {
+        "notice": notice.pk,
+        "level": SupervisionLevel.DISTRICT,
+        "kind": SupervisionKind.ROUTINE,
+        "source": SupervisionSource.CLOCK,
+        "unit": district.street_a.name,
+        "on": day.isoformat(),
+        "due": notice.due.isoformat(),
+        "reason": "办理期限已超期，系统自动督办",
+    }
+    made = (event.actor_id, event.object_type, event.object_id)
+    assert made == (None, "intake.matter", str(m.pk))
+    assert event.at is not None and after.updated_at == event.at
     assert told(m)["street_a_staff"] == ["办理期限即将到期", "办理期限已超期，已自动发起区级督办"]
 
 

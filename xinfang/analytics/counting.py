@@ -45,11 +45,9 @@ from django.db.models import (
     Case,
     Count,
     DateField,
-    Exists,
     ExpressionWrapper,
     F,
     Func,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -387,16 +385,18 @@ class ReportBuilder:
         """
         flags: dict[str, Q] = {}
         for bucket, p in ((0, self.period), (1, self.previous)):
-            between = Exists(
-                Registration.objects.filter(
-                    matter_id=OuterRef("pk"), received_on__range=(p.start, p.end)
+            # One hash of the period's matters (from the registration index), built only when
+            # a matter spans the period, rather than an index probe per such matter.
+            between = Q(
+                pk__in=Registration.objects.filter(received_on__range=(p.start, p.end)).values(
+                    "matter_id"
                 )
             )
             first_in = Q(first_received_on__range=(p.start, p.end))
             flags[f"m{bucket}"] = (
                 first_in
                 | Q(last_received_on__range=(p.start, p.end))
-                | (Q(first_received_on__lt=p.start, last_received_on__gt=p.end) & Q(between))
+                | (Q(first_received_on__lt=p.start, last_received_on__gt=p.end) & between)
             )
             flags[f"f{bucket}"] = first_in
         return flags

@@ -475,6 +475,11 @@ def scan_clocks(today: date | None = None, *, lock: bool = True, send: bool = Tr
         clock = now
 
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                # the scan's statements are estimated costly (a million matters) but read few
+                # rows through indexes: compiling them (JIT) took longer than running them
+                cur.execute("SET LOCAL jit = off")
         if lock and not _locked():
             result.skipped = True
             return result

@@ -16,7 +16,7 @@ Timed, each `runs` times (median and worst):
   rerun   — the same day again: must raise nothing (asserted);
   next day — the day after a first scan: the steady-state daily run.
 Before each timed scan, two references in the same process tell how busy the machine is: a
-pure-Python loop and a full-table COUNT over the matters.
+pure-Python loop and a full-table COUNT over the matters; and the 1-minute load average.
 """
 
 import argparse
@@ -296,7 +296,8 @@ def references() -> dict[str, float]:
     with connection.cursor() as cur:
         cur.execute("SELECT COUNT(*) FROM intake_matter WHERE remark = ''")
         cur.fetchone()
-    return {"python": python, "count": time.perf_counter() - started}
+    count = time.perf_counter() - started
+    return {"python": python, "count": count, "load": os.getloadavg()[0]}
 
 
 def timed_scan(day: date) -> tuple[ScanResult, float, dict[str, float]]:
@@ -368,8 +369,9 @@ def main() -> None:
         f"Machine: {machine()}. Built in {built:.0f} s: {counts}.",
         "",
         "| scan | seconds: median (worst) | alerts (warning / overdue) | 督办 opened "
-        "| in-app | SMS+e-mail | phases (median s) | reference: Python / COUNT(*) s |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        "| in-app | SMS+e-mail | phases (median s) | reference: Python / COUNT(*) s "
+        "| load (1 min) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
     ]
     for name, found in rows.items():
         r = found[0][0]
@@ -380,9 +382,11 @@ def main() -> None:
             f"{statistics.median(x[2]['python'] for x in found):.2f} / "
             f"{statistics.median(x[2]['count'] for x in found):.2f}"
         )
+        loads = " / ".join(f"{x[2]['load']:.1f}" for x in found)
         out.append(
             f"| {name} | {median(x[1] for x in found)} | {r.warnings:,} / {r.overdue:,} "
-            f"| {r.notices:,} | {r.notifications:,} | {r.messages:,} | {phases} | {refs} |"
+            f"| {r.notices:,} | {r.notifications:,} | {r.messages:,} | {phases} | {refs} "
+            f"| {loads} |"
         )
     out.append("")
     out.append(f"{args.runs} run(s) of each. A rerun of the same day raised nothing (asserted).")

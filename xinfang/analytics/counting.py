@@ -77,6 +77,7 @@ REPORT_WORK_MEM = "256MB"  # PostgreSQL memory per sort or hash of a report's qu
 FIGURES = ("batches", "people")
 CLF = ("channel", "level", "form")
 CP = ("category_id", "purpose")  # one grouped query serves both breakdowns
+ACTIONS = {"a": "decided_on", "h": "replied_on", "s": "resolved_on"}  # each clock's action
 MATTER_FIGURES = ("matters", "first_matters")
 HANDLED = (HandlingMethod.ACCEPT, HandlingMethod.ASSIGN, HandlingMethod.FORWARD)
 SATISFIED = (Evaluation.SATISFIED, Evaluation.BASICALLY_SATISFIED)
@@ -707,7 +708,7 @@ class ReportBuilder:
         b_lo, b_hi, shift = self._base_range()
         qs: QuerySet[Any] = Matter.objects.filter(scope.locality_q("locality", whole=whole))
         names = {"acceptance": "a", "handling": "h", "supervision": "s"}
-        for name, (base, which, action) in self._bases().items():
+        for name, (base, which, _action) in self._bases().items():
             n = names[name]
             qs = qs.annotate(**{f"{n}_raw": base}).annotate(
                 **{
@@ -721,7 +722,6 @@ class ReportBuilder:
                     )
                 }
             )
-            qs = qs.annotate(**{f"{n}_act": self._act(action, f"{n}_base", shift)})
         flag = {
             "rep": node & Q(replied_on__range=(p.start, p.end)),
             "evl": ~Q(evaluation="") & (Q(evaluated_on__isnull=True) | Q(evaluated_on__lte=p.end)),
@@ -736,10 +736,26 @@ class ReportBuilder:
         )
         cols = ["a_base", "a_act", "h_base", "h_act", "s_base", "s_act", "sup", "lvl", "loc"]
         inner, params = (
-            qs.values(*cols[:7], *flag, lvl=F("supervision_level"), loc=F("locality_id"))
+            qs.values(
+                "a_base",
+                "h_base",
+                "s_base",
+                *ACTIONS.values(),
+                *flag,
+                lvl=F("supervision_level"),
+                loc=F("locality_id"),
+            )
             .order_by()
             .query
         ).sql_with_params()
+        # Each action date as `_act` writes it, from the bases computed once per matter below
+        # the OFFSET 0 fence (the ORM would write each base out again in every CASE using it).
+        acts = ", ".join(
+            f"CASE WHEN {a} <= {n}_base THEN {n}_base WHEN {a} <= {n}_base + {int(shift)} "
+            f"THEN {a} END AS {n}_act"
+            for n, a in ACTIONS.items()
+        )
+        inner = f"SELECT *, {acts} FROM ({inner} OFFSET 0) b"
         # Django writes no GROUPING SETS; each set is one of the grouped queries of the SQLite way.
         counted = ["rep", "rep AND evl", "rep AND evl AND sat", "pkg", "pkg AND res"]
         counted += ["sup AND res", "m0", "m1", "f0", "f1"]

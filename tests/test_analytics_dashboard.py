@@ -335,6 +335,7 @@ def test_a_node_outside_the_area_is_refused(district: District, ledger: Ledger) 
         ({"span": "custom", "start": "2026-05-01", "end": "2026-04-01"}, "晚于结束日期"),
         ({"span": "custom", "start": "2026-13-01", "end": "2026-04-01"}, "开始日期无效"),
         ({"compare": "mom"}, "比较方式只能是同比或环比"),
+        ({"span": "custom", "start": "0001-01-01", "end": "0001-01-03"}, "统计期间须在1950年以后"),
     ],
 )
 def test_bad_parameters_are_explained(

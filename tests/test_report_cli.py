@@ -82,6 +82,10 @@ def test_compare_pop_reports_the_previous_quarter(loaded: District) -> None:
             ["xinfang", "report", "--start", "2024-04-01", "--end", "2024-03-31"],
             "开始日期2024-04-01晚于结束日期2024-03-31",
         ),
+        (
+            ["xinfang", "report", "--start", "0001-01-01", "--end", "0001-01-05"],
+            "统计期间须在1950年以后",
+        ),
         ([*ARGS, "--org", "999999"], "没有编码为“999999”的单位"),
         ([*ARGS, "--format", "pdf"], "格式“pdf”无效"),
         ([*ARGS, "--format", "xlsx"], "须用 --output 指定输出文件"),

@@ -20,6 +20,9 @@ Comparison = Literal["yoy", "pop"]
 COMPARISON_LABELS: dict[str, str] = {"yoy": "同比", "pop": "环比"}
 
 
+EARLIEST_YEAR = 1950
+
+
 @dataclass(frozen=True)
 class Period:
     start: date
@@ -31,6 +34,9 @@ class Period:
                 f"统计期间的开始日期{self.start.isoformat()}晚于结束日期{self.end.isoformat()}",
                 field="start",
             )
+        # the comparison periods reach a year (or a period) back; and no bureau counts before 1949
+        if self.start.year < EARLIEST_YEAR:
+            raise InputError(f"统计期间须在{EARLIEST_YEAR}年以后", field="start")
 
     @property
     def days(self) -> int:

@@ -38,6 +38,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     Case,
     CharField,
     Count,
@@ -53,6 +54,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -167,6 +169,15 @@ class Source:
 
 
 NO_UNIT = Cast(Value(None), output_field=BigIntegerField())  # typed NULL for PostgreSQL
+# the matters whose handling clock runs, with the statuses written as literals, not parameters:
+# SQLite uses the partial index matter_handle_clock only for a query that repeats its WHERE terms
+# as they are written there (PostgreSQL gets the literals either way)
+HANDLING = RawSQL(
+    f"{connection.ops.quote_name(Matter._meta.db_table)}.{connection.ops.quote_name('status')} "
+    f"IN ('{S.ASSIGNED.value}', '{S.IN_HANDLING.value}')",
+    [],
+    output_field=BooleanField(),
+)
 
 
 def _sources() -> Iterator[Source]:
@@ -174,9 +185,9 @@ def _sources() -> Iterator[Source]:
     holder = Assignment.objects.filter(matter=OuterRef("pk"), active=True).values("unit_id")[:1]
     yield Source(
         C.HANDLE,
-        Matter.objects.filter(
-            status__in=(S.ASSIGNED, S.IN_HANDLING), replied_on__isnull=True
-        ).annotate(m=F("pk"), d=handle, u=Subquery(holder)),
+        Matter.objects.filter(HANDLING, replied_on__isnull=True).annotate(
+            m=F("pk"), d=handle, u=Subquery(holder)
+        ),
     )
     yield Source(
         C.RETURN,

@@ -126,6 +126,15 @@ def test_handling_deadline_is_extension_then_limit_then_decision_plus_60(ledger:
     assert may == {"num": 1, "den": 1, "pct": "100.0"}
 
 
+def test_a_handling_deadline_given_without_a_decision_date_still_counts(ledger: Ledger) -> None:
+    # contract B: the deadline is 办理期限 when given, whatever 处理日期 says (here nothing)
+    ledger.add("2024-02-20", 处理方式="受理", 办理期限="2024-04-10", 答复日期="2024-04-08")
+    ledger.add("2024-02-21", 处理方式="交办", 办理期限="2024-04-12")
+    ledger.load()
+    april = report("320101", "2024-04-01", "2024-04-30")["rates"]["on_time_reply"]
+    assert april == {"num": 1, "den": 2, "pct": "50.0"}
+
+
 def test_supervision_deadline_on_a_holiday_moves_to_the_next_working_day(ledger: Ledger) -> None:
     facts = {"督办级别": "中央", "督办日期": "2024-04-01", "督办期限": "2024-05-01"}
     ledger.add("2024-03-01", 化解日期="2024-05-06", **facts)  # 05-01..05 holiday: due 05-06

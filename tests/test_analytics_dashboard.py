@@ -238,16 +238,22 @@ def test_links_are_on_the_page_and_keep_the_period(district: District, ledger: L
     assert params["channel"] == "letter" and params["basis"] == "registration"
 
 
-def test_leaders_list_leaves_out_accusations(district: District, ledger: Ledger) -> None:
+def test_leaders_figures_and_list_leave_out_accusations(district: District, ledger: Ledger) -> None:
+    # a small node and a short period must not single an accusation out to a unit head
     dash = the_dashboard(district, "leader", H1)
-    assert dash.limited
-    card = next(c for c in dash.cards if c["key"] == "matters")
+    full = the_dashboard(district, "officer", H1)
+    assert dash.limited and not full.limited
     accusations = Registration.objects.filter(
         received_on__range=(date(2026, 1, 1), date(2026, 6, 30)), purpose="accusation"
     )
-    assert matters_of(accusations) > 0
-    shown = listed_count(client_for(district, "leader"), card["href"])
-    assert shown == dash.report["totals"]["matters"] - matters_of(accusations)
+    assert accusations.exists()
+    mine, all_ = dash.report["totals"], full.report["totals"]
+    assert mine["batches"] == all_["batches"] - accusations.count()
+    assert mine["matters"] == all_["matters"] - matters_of(accusations)
+    purposes = {row["purpose"]: row["batches"] for row in dash.report["breakdowns"]["purpose"]}
+    assert purposes.get("accusation", 0) == 0
+    card = next(c for c in dash.cards if c["key"] == "matters")
+    assert listed_count(client_for(district, "leader"), card["href"]) == mine["matters"]
     html, _ = page_data(client_for(district, "leader"), H1)
     assert "不含检举控告类" in html
 

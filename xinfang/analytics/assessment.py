@@ -275,8 +275,8 @@ class Assessor:
     def _unit_matters(self) -> QuerySet[Matter]:
         return Matter.objects.filter(
             self._in_subtree("responsible_unit_id"),
+            Q(decided_on__isnull=True) | Q(decided_on__lte=self.period.end),
             handling_method__in=UNIT_HANDLED,
-            decided_on__lte=self.period.end,
         ).exclude(status=MatterStatus.RETURNED)
 
     def on_time(self) -> dict[int, dict[str, int]]:

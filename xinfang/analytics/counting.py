@@ -156,9 +156,12 @@ class Scope:
     children: list[OrgUnit]  # the node's direct children
     paths: dict[int, list[int]]  # unit id -> ids from the root down to it
     single_root: bool
+    # counted for a reader who may not see 检举控告 (领导, 督查): such rows are left out entirely,
+    # or a small node and a short period would single one accusation out
+    hide_accusations: bool = False
 
     @classmethod
-    def of(cls, node: OrgUnit) -> "Scope":
+    def of(cls, node: OrgUnit, *, hide_accusations: bool = False) -> "Scope":
         siblings: list[OrgUnit] = []
         if node.parent_id is not None:
             siblings = list(OrgUnit.objects.filter(parent_id=node.parent_id, kind=node.kind))
@@ -173,7 +176,14 @@ class Scope:
         }
         children = list(OrgUnit.objects.filter(parent=node))
         single = OrgUnit.objects.filter(parent__isnull=True).count() == 1
-        return cls(node=node, siblings=siblings, children=children, paths=paths, single_root=single)
+        return cls(
+            node=node,
+            siblings=siblings,
+            children=children,
+            paths=paths,
+            single_root=single,
+            hide_accusations=hide_accusations,
+        )
 
     @property
     def read_root(self) -> OrgUnit:
@@ -182,12 +192,14 @@ class Scope:
     def locality_q(self, field: str, *, whole: bool) -> Q:
         """Rows whose unit lies in the node's subtree (`whole`: the parent's, for ranking)."""
         unit = self.read_root if whole else self.node
+        # registrations and matters both name their purpose `purpose`
+        hidden = ~Q(purpose=Purpose.ACCUSATION) if self.hide_accusations else Q()
         if unit.parent_id is None and self.single_root:
-            return Q()  # the whole tree: no filter to pay for
+            return hidden  # the whole tree: no locality filter to pay for
         q = Q(**{f"{field}__in": OrgUnit.objects.filter(path__startswith=unit.path).values("id")})
         if unit.parent_id is None:  # an empty 问题属地 belongs to the root
             q |= Q(**{f"{field}__isnull": True})
-        return q
+        return q & hidden
 
     def ancestor_at(self, unit_id: int | None, depth: int) -> int | None:
         if unit_id is None:
@@ -273,12 +285,19 @@ def _registration_groups(
 
 
 class ReportBuilder:
-    def __init__(self, node: OrgUnit, period: Period, comparison: Comparison = "yoy") -> None:
+    def __init__(
+        self,
+        node: OrgUnit,
+        period: Period,
+        comparison: Comparison = "yoy",
+        *,
+        hide_accusations: bool = False,
+    ) -> None:
         self.node = node
         self.period = period
         self.comparison = comparison
         self.previous = compared_period(period, comparison)
-        self.scope = Scope.of(node)
+        self.scope = Scope.of(node, hide_accusations=hide_accusations)
         self.calendar: WorkCalendar = current_calendar()
         self._cache: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         self._scan: dict[str, Any] | None = None
@@ -644,7 +663,9 @@ class ReportBuilder:
                     AddDays(F("decided_on"), _limit("HANDLE_DAYS", 60)),
                     output_field=DateField(),
                 ),
-                Q(handling_method__in=HANDLED, decided_on__lte=end),
+                # a ledger may give 办理期限 without 处理日期: the deadline still counts
+                Q(handling_method__in=HANDLED)
+                & (Q(decided_on__isnull=True) | Q(decided_on__lte=end)),
                 "replied_on",
             ),
             "supervision": (
@@ -862,7 +883,13 @@ def _by_size(cube: Cube) -> list[Key]:
     )
 
 
-def build_report(*, org: OrgUnit, period: Period, comparison: Comparison = "yoy") -> dict[str, Any]:
+def build_report(
+    *,
+    org: OrgUnit,
+    period: Period,
+    comparison: Comparison = "yoy",
+    hide_accusations: bool = False,
+) -> dict[str, Any]:
     """The report of contract C for `org` and everything below it over `period`.
 
     Its queries run in one transaction; on PostgreSQL one snapshot (REPEATABLE READ, when the
@@ -878,4 +905,4 @@ def build_report(*, org: OrgUnit, period: Period, comparison: Comparison = "yoy"
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 cursor.execute("SET LOCAL work_mem = %s", [REPORT_WORK_MEM])
                 cursor.execute("SET LOCAL jit = off")
-        return ReportBuilder(org, period, comparison).build()
+        return ReportBuilder(org, period, comparison, hide_accusations=hide_accusations).build()

@@ -278,7 +278,9 @@ def _rank(row: dict[str, Any], figure: str) -> str | None:
     return f"{rank[figure][0]}/{rank[figure][1]}" if rank else None
 
 
-def monthly_trend(node: OrgUnit, year: int, last_month: int) -> list[dict[str, Any]]:
+def monthly_trend(
+    node: OrgUnit, year: int, last_month: int, *, hide_accusations: bool = False
+) -> list[dict[str, Any]]:
     """Months 1..last_month of `year`, each with the same month a year earlier (同比).
 
     Each month's figures are its report's `totals`, from the counting module's own ReportBuilder:
@@ -289,14 +291,19 @@ def monthly_trend(node: OrgUnit, year: int, last_month: int) -> list[dict[str, A
     with transaction.atomic():  # one snapshot for the twelve months
         for month in range(1, last_month + 1):
             period = Period(date(year, month, 1), _last_of_month(year, month))
-            totals = ReportBuilder(node, period, "yoy").totals()
+            builder = ReportBuilder(node, period, "yoy", hide_accusations=hide_accusations)
+            totals = builder.totals()
             months.append({"month": month, "period": period, "totals": totals})
     return months
 
 
 def build_dashboard(*, user: User, query: Query, today: date) -> Dashboard:
     node, period = query.node, query.period
-    report = build_report(org=node, period=period, comparison=query.comparison)
+    # 领导 and 督查 may not see 检举控告: their figures leave accusations out altogether
+    limited = user.role not in INTAKE_ROLES
+    report = build_report(
+        org=node, period=period, comparison=query.comparison, hide_accusations=limited
+    )
     drill = Drill(user, node)
     word = "同期" if query.comparison == "yoy" else "上期"
     totals = report["totals"]
@@ -335,7 +342,7 @@ def build_dashboard(*, user: User, query: Query, today: date) -> Dashboard:
 
     year = period.end.year
     last = 12 if year < today.year else (today.month if year == today.year else 0)
-    months = monthly_trend(node, year, last)
+    months = monthly_trend(node, year, last, hide_accusations=limited)
     t = DashTable(
         "trend",
         f"{year}年逐月趋势（与{year - 1}年同月比较）",
@@ -450,7 +457,6 @@ def build_dashboard(*, user: User, query: Query, today: date) -> Dashboard:
     tables["rule_of_law"] = t
 
     charts = _charts(report, months, year)
-    limited = user.role not in INTAKE_ROLES
     return Dashboard(query, report, tables, cards, charts, limited)
 
 

@@ -11,11 +11,13 @@ from django.template import Context, Template
 from django.test import override_settings
 from django_tasks import TaskResultStatus
 
+from xinfang.intake.models import Matter
 from xinfang.notifications.models import ClockAlert, ClockScan, Notification
 from xinfang.notifications.selectors import unread_count
 from xinfang.workflow import services as wf
 from xinfang.workflow import tasks
 from xinfang.workflow.clockscan import scan_clocks
+from xinfang.workflow.models import Assignment
 
 from .conftest import District
 from .views_support import client_for
@@ -61,6 +63,22 @@ def test_page_lists_my_notifications_unread_first_and_marks_read(district: Distr
     client_for(district, "officer").post("/notifications/read-all/")
     assert unread_count(district.users["officer"]) == 0
     assert client_for(district, "anonymous").get("/notifications/").status_code == 302
+
+
+def test_a_notification_about_a_matter_no_longer_seen_cannot_be_opened(district: District) -> None:
+    pk, day = overdue_matter(district)
+    scan_clocks(day)
+    staff = district.users["street_a_staff"]
+    mine = Notification.objects.get(recipient=staff)
+    # the matter moves out of the street's sight (another locality, another unit)
+    Matter.objects.filter(pk=pk).update(
+        locality=district.street_b, responsible_unit=district.street_b
+    )
+    Assignment.objects.filter(matter_id=pk).update(active=False)
+    client = client_for(district, "street_a_staff")
+    response = client.post(f"/notifications/{mine.pk}/read/", headers={"HX-Request": "true"})
+    assert response.status_code == 404
+    assert Notification.objects.get(pk=mine.pk).read_at is None
 
 
 def test_file_backend_writes_digests_without_personal_data(

@@ -289,3 +289,30 @@ def test_resolve_records_the_date_and_refuses_the_future_and_the_past(district: 
         {"on": "2025-09-01", "before": None},
     )
     assert AuditEvent.objects.filter(matter=m, action="workflow.resolve").count() == 1
+
+
+def test_an_accusation_is_supervised_only_at_a_discipline_organ(district: District) -> None:
+    from xinfang.intake.choices import Purpose
+
+    m, officer = new_matter(district, purpose=Purpose.ACCUSATION), district.users["officer"]
+    with pytest.raises(InputError, match="只能督办纪检监察机关"):
+        sv.supervision_raise(
+            actor=officer,
+            matter=m,
+            version=m.version,
+            level=CITY,
+            reason="a",
+            unit=district.street_a,
+            on=date(2025, 9, 1),
+        )
+    assert not SupervisionNotice.objects.filter(matter=m).exists()
+    notice = sv.supervision_raise(
+        actor=officer,
+        matter=m,
+        version=m.version,
+        level=CITY,
+        reason="a",
+        unit=district.discipline,
+        on=date(2025, 9, 1),
+    )
+    assert notice.unit == district.discipline

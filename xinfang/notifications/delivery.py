@@ -1,8 +1,8 @@
 """SMS and e-mail digests of a scan's new notifications: one message per user and channel.
 
 A digest names at most DIGEST_ITEMS matters by number, clock and deadline — nothing about the
-petitioner or the petition. SMS needs a phone number on the user; the User model has none yet,
-so SMS reaches only users of a model that adds a `phone` field.
+petitioner or the petition. SMS goes to staff with a 手机号码 (User.phone, set in 系统管理),
+e-mail to those with an address; others get the in-app notification only.
 """
 
 import logging

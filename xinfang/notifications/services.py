@@ -6,12 +6,14 @@ from django.utils import timezone
 from xinfang.accounts.models import User
 from xinfang.core.errors import PermissionRefusedError
 from xinfang.notifications.models import Notification
+from xinfang.notifications.selectors import my_notifications
 
 
 @transaction.atomic
 def notification_read(*, actor: User, pk: int) -> Notification:
     """标为已读 one notification of the actor's; a second call keeps the first time."""
-    found = Notification.objects.select_for_update().filter(pk=pk, recipient=actor).first()
+    # through the reader's own list: a matter they may no longer see is not named back to them
+    found = my_notifications(actor).select_for_update(of=("self",)).filter(pk=pk).first()
     if found is None:
         raise PermissionRefusedError("该提醒不存在或不属于您")
     if found.read_at is None:

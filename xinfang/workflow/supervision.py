@@ -17,7 +17,7 @@ from xinfang.core.audit import audit_record
 from xinfang.core.chinese import cn_date
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
 from xinfang.core.permissions import visible_matters
-from xinfang.intake.choices import SupervisionLevel
+from xinfang.intake.choices import Purpose, SupervisionLevel
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
 from xinfang.workflow import calendar
@@ -121,6 +121,14 @@ def supervision_raise(
             f"（期限{cn_date(open_notice.due)}），不能重复督办"
         )
     _not_before_registration(day, locked)
+    target = unit if unit is not None else locked.responsible_unit
+    if (
+        locked.purpose == Purpose.ACCUSATION
+        and target is not None
+        and not target.is_discipline_organ
+    ):
+        # 检举控告 never reaches a unit that may be the accused, a 督办单 included (条例第二十二条)
+        raise InputError("检举控告类事项只能督办纪检监察机关", field="unit")
     if due is None:
         due = calendar.deadline(day, int(settings.XINFANG["SUPERVISION_DAYS"]))
     elif due < day:
@@ -130,7 +138,7 @@ def supervision_raise(
         level=level,
         kind=kind,
         source=source,
-        unit=unit if unit is not None else locked.responsible_unit,
+        unit=target,
         reason=reason,
         raised_on=day,
         due=due,

@@ -624,38 +624,8 @@ def render_assessment_text(result: dict[str, Any]) -> str:
 
 def write_assessment_workbook(result: dict[str, Any], path: Any) -> None:
     """One sheet per ranking table, formatted to print as the report's workbook is."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
 
-    from xinfang.analytics.workbook import BOX
+    from xinfang.analytics.workbook import write_tables
 
-    book = Workbook()
-    default = book.active
-    if default is not None:
-        book.remove(default)
-    for table in assessment_tables(result):
-        sheet = book.create_sheet(table.title)
-        sheet.append([f"{result['org_name']} {result['quarter_label']} {table.title}"])
-        sheet["A1"].font = Font(bold=True, size=14)
-        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(table.header))
-        sheet.append(table.header)
-        for row in table.rows:
-            sheet.append(row)
-        for cells in sheet.iter_rows(min_row=2, max_row=sheet.max_row):
-            for cell in cells:
-                cell.border = BOX
-                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for i, head in enumerate(table.header, start=1):
-            width = max([len(str(head))] + [len(str(r[i - 1] or "")) for r in table.rows])
-            sheet.column_dimensions[get_column_letter(i)].width = min(30, 4 + width * 2)
-        sheet.freeze_panes = "A3"
-        sheet.print_title_rows = "1:2"
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    book.save(path)
+    caption = f"{result['org_name']} {result['quarter_label']}"
+    write_tables(path, caption, assessment_tables(result), max_width=30)

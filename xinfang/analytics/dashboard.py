@@ -533,44 +533,13 @@ def period_text(period: Period) -> str:
 
 def table_workbook(dash: Dashboard, name: str) -> bytes:
     """One table of the page as an .xlsx workbook, laid out like the report's (workbook.py)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    from types import SimpleNamespace
 
-    from xinfang.analytics.workbook import BOX
+    from xinfang.analytics.workbook import write_tables
 
     table = dash.tables[name]
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = table.title[:31]
-    caption = f"{dash.query.node.name} {period_text(dash.query.period)} {table.title}"
-    sheet.append([caption])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(table.header))
-    sheet.append(table.header)
-    for row in table.rows:
-        sheet.append([cell.value for cell in row])
-    for cells in sheet.iter_rows(min_row=2, max_row=sheet.max_row):
-        for cell in cells:
-            cell.border = BOX
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for i, head in enumerate(table.header, start=1):
-        width = max([len(str(head))] + [len(str(r[i - 1].value or "")) for r in table.rows])
-        sheet.column_dimensions[get_column_letter(i)].width = min(40, 4 + width * 2)
-    sheet.freeze_panes = "A3"
-    sheet.print_title_rows = "1:2"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    if sheet.sheet_properties.pageSetUpPr is not None:
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    if table.note:
-        sheet.append([])
-        sheet.append([table.note])
+    values = [[cell.value for cell in row] for row in table.rows]
+    sheet = SimpleNamespace(title=table.title, header=table.header, rows=values, note=table.note)
     out = BytesIO()
-    book.save(out)
+    write_tables(out, f"{dash.query.node.name} {period_text(dash.query.period)}", [sheet])
     return out.getvalue()

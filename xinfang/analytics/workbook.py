@@ -1,7 +1,8 @@
 """The report as an Excel workbook: one sheet per table, formatted to print (A4 landscape)."""
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -30,12 +31,20 @@ def write_workbook(report: dict[str, Any], path: Path) -> None:
     start = date.fromisoformat(report["period"]["start"])
     end = date.fromisoformat(report["period"]["end"])
     caption = f"{report.get('org_name') or report['org']} {period_label(start, end)}"
+    write_tables(path, caption, report_tables(report))
+
+
+def write_tables(
+    path: Path | BinaryIO, caption: str, tables: Iterable[Any], *, max_width: int = 40
+) -> None:
+    """Each table (title, header, rows; a note if it has one) on a sheet of its own, captioned,
+    boxed, A4 landscape — the one layout of every workbook the product writes."""
     book = Workbook()
     default = book.active
     if default is not None:
         book.remove(default)
     used: set[str] = set()
-    for table in report_tables(report):
+    for table in tables:
         sheet = book.create_sheet(_sheet_name(table.title, used))
         sheet.append([f"{caption} {table.title}"])
         sheet["A1"].font = Font(bold=True, size=14)
@@ -51,7 +60,7 @@ def write_workbook(report: dict[str, Any], path: Path) -> None:
             cell.font = Font(bold=True)
         for i, head in enumerate(table.header, start=1):
             width = max([len(str(head))] + [len(str(r[i - 1] or "")) for r in table.rows])
-            sheet.column_dimensions[get_column_letter(i)].width = min(40, 4 + width * 2)
+            sheet.column_dimensions[get_column_letter(i)].width = min(max_width, 4 + width * 2)
         sheet.freeze_panes = "A3"
         sheet.print_title_rows = "1:2"
         sheet.page_setup.orientation = "landscape"
@@ -60,4 +69,7 @@ def write_workbook(report: dict[str, Any], path: Path) -> None:
         sheet.page_setup.fitToHeight = 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         sheet.print_options.horizontalCentered = True
+        if getattr(table, "note", ""):
+            sheet.append([])
+            sheet.append([table.note])
     book.save(path)

@@ -66,8 +66,8 @@ from xinfang.analytics.counting import (
     SATISFIED,
     AddDays,
     ReportBuilder,
-    _limit,
     competition_rank,
+    domain_limit,
 )
 from xinfang.analytics.figures import THREE_DECIMALS, half_up, pct, weighted_score
 from xinfang.analytics.models import SpotCheckDeduction
@@ -244,7 +244,7 @@ class Assessor:
         self, qs: QuerySet[Any], unit: str, base: Any, action: str, met: Q
     ) -> dict[int, dict[str, int]]:
         """counting's clock, grouped by `unit`: items whose deadline falls in Q; met by it."""
-        b_lo, b_hi, shift = self.builder._base_range()
+        b_lo, b_hi, shift = self.builder.base_range()
         out: dict[int, dict[str, int]] = {}
         if b_lo > b_hi:
             return out
@@ -283,7 +283,7 @@ class Assessor:
         base = Coalesce(
             "extended_to",
             "handling_deadline",
-            AddDays(F("decided_on"), _limit("HANDLE_DAYS", 60)),
+            AddDays(F("decided_on"), domain_limit("HANDLE_DAYS", 60)),
             output_field=DateField(),
         )
         return self._clock_by_unit(
@@ -313,7 +313,7 @@ class Assessor:
         met = self._clock_by_unit(
             notices, "unit_id", F("due"), "closed_on", closed & Q(outcome__in=SETTLED)
         )
-        b_lo, b_hi, _ = self.builder._base_range()
+        b_lo, b_hi, _ = self.builder.base_range()
         outcomes: dict[int, dict[str, int]] = {}
         for g in (
             notices.filter(due__range=(b_lo, b_hi))
@@ -439,7 +439,7 @@ class Assessor:
         base = Coalesce(
             "extended_to",
             "handling_deadline",
-            AddDays(F("package_started_on"), _limit("HANDLE_DAYS", 60)),
+            AddDays(F("package_started_on"), domain_limit("HANDLE_DAYS", 60)),
             output_field=DateField(),
         )
         for g in (

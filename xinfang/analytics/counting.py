@@ -127,7 +127,8 @@ def rule_of_law_weights() -> tuple[Decimal, Decimal, Decimal]:
     return a, h, s
 
 
-def _limit(name: str, default: int) -> int:
+def domain_limit(name: str, default: int) -> int:
+    """A clock's length in days from the XINFANG settings (public: the assessment uses it too)."""
     return int(getattr(settings, "XINFANG", {}).get(name, default))
 
 
@@ -593,7 +594,7 @@ class ReportBuilder:
     def _node_matters(self) -> QuerySet[Matter]:
         return Matter.objects.filter(self.scope.locality_q("locality", whole=False))
 
-    def _base_range(self) -> tuple[date, date, int]:
+    def base_range(self) -> tuple[date, date, int]:
         """Base dates b whose deadline next_working_day(b) falls in P, and the largest shift."""
         cal, p = self.calendar, self.period
         lo = p.start - timedelta(days=1)
@@ -634,7 +635,7 @@ class ReportBuilder:
 
     def _clock(self, qs: QuerySet[Matter], base: Any, action: str) -> dict[str, int]:
         """Items whose deadline (base moved to a working day) falls in P; compliant ones."""
-        b_lo, b_hi, shift = self._base_range()
+        b_lo, b_hi, shift = self.base_range()
         if b_lo > b_hi:
             return {"num": 0, "den": 0}
         groups = (
@@ -652,7 +653,7 @@ class ReportBuilder:
         end = self.period.end
         return {
             "acceptance": (
-                AddDays(F("first_received_on"), _limit("ACCEPT_DAYS", 15)),
+                AddDays(F("first_received_on"), domain_limit("ACCEPT_DAYS", 15)),
                 Q(),
                 "decided_on",
             ),
@@ -660,7 +661,7 @@ class ReportBuilder:
                 Coalesce(
                     "extended_to",
                     "handling_deadline",
-                    AddDays(F("decided_on"), _limit("HANDLE_DAYS", 60)),
+                    AddDays(F("decided_on"), domain_limit("HANDLE_DAYS", 60)),
                     output_field=DateField(),
                 ),
                 # a ledger may give 办理期限 without 处理日期: the deadline still counts
@@ -726,7 +727,7 @@ class ReportBuilder:
             depth = self.node.depth
             mine = [pk for pk, path in scope.paths.items() if path[depth:][:1] == [self.node.pk]]
             node = Q(locality_id__in=mine)
-        b_lo, b_hi, shift = self._base_range()
+        b_lo, b_hi, shift = self.base_range()
         qs: QuerySet[Any] = Matter.objects.filter(scope.locality_q("locality", whole=whole))
         names = {"acceptance": "a", "handling": "h", "supervision": "s"}
         for name, (base, which, _action) in self._bases().items():

@@ -293,12 +293,14 @@ class ReportBuilder:
         comparison: Comparison = "yoy",
         *,
         hide_accusations: bool = False,
+        scope: "Scope | None" = None,
     ) -> None:
         self.node = node
         self.period = period
         self.comparison = comparison
         self.previous = compared_period(period, comparison)
-        self.scope = Scope.of(node, hide_accusations=hide_accusations)
+        # a caller building many periods of one node (the monthly trend) reads the tree once
+        self.scope = scope or Scope.of(node, hide_accusations=hide_accusations)
         self.calendar: WorkCalendar = current_calendar()
         self._cache: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         self._scan: dict[str, Any] | None = None

@@ -47,6 +47,16 @@ LOOKUP_INCLUDE = (
 )
 
 
+def day_field(label: str, invalid: str = "请按“年-月-日”填写日期") -> forms.DateField:
+    """An optional day, typed or picked as 年-月-日, with its own Chinese error."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": invalid},
+    )
+
+
 class CategoryField(forms.ModelChoiceField):
     default_error_messages = {"invalid_choice": "所选分类不存在，请从列表中重新选择"}
 
@@ -375,34 +385,14 @@ class MatterFilterForm(forms.Form):
     )
     locality = UnitField(label="问题属地", queryset=OrgUnit.objects.none(), required=False)
     responsible_unit = UnitField(label="责任单位", queryset=OrgUnit.objects.none(), required=False)
-    received_from = forms.DateField(
-        label="首次登记自",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "请按“年-月-日”填写日期"},
-    )
-    received_to = forms.DateField(
-        label="至",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "请按“年-月-日”填写日期"},
-    )
+    received_from = day_field("首次登记自")
+    received_to = day_field("至")
     status = forms.ChoiceField(
         label="状态", choices=[("", "全部"), *MatterStatus.choices], required=False
     )
     # The statistics' drill-down: the matters behind a figure of the report (contract B).
-    registered_from = forms.DateField(
-        label="期间内有登记自",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "请按“年-月-日”填写日期"},
-    )
-    registered_to = forms.DateField(
-        label="至",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "请按“年-月-日”填写日期"},
-    )
+    registered_from = day_field("期间内有登记自")
+    registered_to = day_field("至")
     basis = forms.ChoiceField(
         label="渠道、层级、形式、目的、分类、属地按",
         choices=BASIS_CHOICES,

@@ -26,6 +26,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
     "xinfang.core",
     "xinfang.organisation",
     "xinfang.accounts",
@@ -34,6 +36,9 @@ INSTALLED_APPS = [
     "xinfang.documents",
     "xinfang.notifications",
     "xinfang.analytics",
+    "xinfang.portal",
+    "xinfang.api",
+    "xinfang.open311",
     "xinfang.demo",
 ]
 
@@ -169,4 +174,18 @@ XINFANG: dict[str, Any] = {
     "CLOCK_WARNING_DAYS": env_int("XINFANG_CLOCK_WARNING_DAYS", 3, minimum=0),
     # How long a process trusts its cached holiday years before asking whether an admin changed one.
     "CALENDAR_RECHECK_SECONDS": env_int("XINFANG_CALENDAR_RECHECK_SECONDS", 60, minimum=0),
+}
+
+# REST API v1 (xinfang.api) and Open311: token per system account, one error format, OpenAPI.
+# The api app owns this block.
+REST_FRAMEWORK: dict[str, Any] = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS: dict[str, Any] = {
+    "TITLE": "Xinfang 信访 API",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
 }

@@ -21,4 +21,9 @@ urlpatterns = [
     path("documents/", include("xinfang.documents.urls")),
     path("notifications/", include("xinfang.notifications.urls")),
     path("analytics/", include("xinfang.analytics.urls")),
+    # the public: online petitions, progress and evaluation (no login)
+    path("portal/", include("xinfang.portal.urls")),
+    # other systems: REST API v1 (token per system account) and Open311 GeoReport v2
+    path("api/v1/", include("xinfang.api.urls")),
+    path("open311/v2/", include("xinfang.open311.urls")),
 ]

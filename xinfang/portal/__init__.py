@@ -1,0 +1,1 @@
+"""The public portal: online petitions, query code, progress, evaluation and review requests."""

@@ -1,0 +1,72 @@
+"""Browser tests: Playwright for Python driving Debian's chromium against pytest-django's live server.
+
+Never a downloaded browser: the tests use /usr/bin/chromium (or XINFANG_CHROMIUM), which `.ci/run`
+installs with apt-get. Where it is missing they are skipped with the reason — except under CI,
+where a missing browser is a failure. Screenshots are kept under test-artifacts/browser/<db>/.
+"""
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+
+CHROMIUM = os.environ.get("XINFANG_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(
+    os.environ.get("XINFANG_ARTIFACTS_DIR", Path(__file__).resolve().parent.parent / "test-artifacts")
+)
+PHONE = {"width": 390, "height": 844}  # a common phone's CSS viewport
+DESK = {"width": 1366, "height": 900}
+
+
+def _require_browser() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    message = f"没有找到浏览器 {CHROMIUM}：apt-get install chromium"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    _require_browser()
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls (set-up and
+    # checks) are ordinary blocking calls between browser steps, which Django must be told is fine.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        yield browser
+        browser.close()
+
+
+class Shots:
+    """Numbered screenshots of one walk, kept as test artefacts."""
+
+    def __init__(self, walk: str) -> None:
+        self.dir = ARTIFACTS / "browser" / connection.vendor / walk
+        self.dir.mkdir(parents=True, exist_ok=True)
+        for old in self.dir.glob("*.png"):
+            old.unlink()
+        self.n = 0
+
+    def __call__(self, page: Any, name: str) -> Path:
+        self.n += 1
+        path = self.dir / f"{self.n:02d}-{re.sub(r'[^0-9A-Za-z_-]+', '-', name)}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+def login(page: Any, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r".*/(?!login/).*"))

@@ -1,0 +1,472 @@
+"""The petitioner's own actions, online: submit a petition, prove the query code, take the steps
+the regulations leave to them (收到意见, 评价, 申请复查, 申请复核).
+
+Public contract (the portal's pages and Open311 call it):
+
+    online_petition_submit(*, data: PetitionInput, idempotency_key: str,
+                           source: Source = Source.PORTAL) -> Submission
+
+The same key again returns the same submission — no second matter, even when two requests race
+(the key is claimed first, under a unique constraint). The key must be unguessable (the portal's
+form carries a random one); a caller that takes keys from outside (Open311) must put its own
+client in front of them, since whoever repeats a key gets that submission's code and secret back.
+
+Whose hand: every step is taken by one system account, 网上信访平台 (username `portal-system`,
+role 登记员 at the root of the organisation tree, no usable password, so it cannot log in). The
+matter's history names it as the actor; a `portal.*` event next to each step carries the query
+code. The secret is never stored: only a password hash of it (django's hashers); it is derived from
+the idempotency key with the server's key, so a repeated request can show it again.
+"""
+
+import logging
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from xinfang.accounts.models import Role, User
+from xinfang.core.audit import audit_record
+from xinfang.core.errors import ConflictError, InputError, XinfangError
+from xinfang.intake.attachments import registration_create_with_attachments, upload_check
+from xinfang.intake.choices import Channel, Level, Purpose, Source
+from xinfang.intake.idcard import InvalidIdNumberError, parse_id_number
+from xinfang.intake.models import Category, Matter, Petitioner, Registration
+from xinfang.intake.services import PersonInput, RegistrationInput
+from xinfang.organisation.models import OrgUnit
+from xinfang.portal.models import PortalSubmission
+from xinfang.workflow import services as workflow
+from xinfang.workflow.models import MatterWorkflow
+from xinfang.workflow.states import MatterStatus
+
+log = logging.getLogger("xinfang.portal")
+
+PORTAL_USERNAME = "portal-system"
+PORTAL_DISPLAY_NAME = "网上信访平台"
+# codes and secrets are read aloud and typed on phones: no 0/O, 1/I
+ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+SECRET_LENGTH = 8
+MAX_FAILURES = 5  # wrong secrets in a row before the code is locked
+LOCK_MINUTES = 15
+CONTENT_MIN = 10
+CONTENT_MAX = 5000
+MAX_FILES = 10
+_PHONE = re.compile(r"^(?:1\d{10}|0\d{2,3}-?\d{7,8})$")
+
+
+class LockedError(XinfangError):
+    """Too many wrong secrets for one code: it is locked for a while."""
+
+
+@dataclass
+class PetitionInput:
+    """What a petitioner gives online. Identity is optional for a suggestion or an accusation;
+    a 申诉求决 is answered in writing, so it needs a name and a phone (or ID number)."""
+
+    purpose: str
+    content: str
+    category: Category | None = None
+    locality: OrgUnit | None = None
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    uploads: list[UploadedFile] = field(default_factory=list)
+    received_at: datetime | None = None  # None: now
+
+
+@dataclass(frozen=True)
+class Submission:
+    record: PortalSubmission
+    registration: Registration
+    matter: Matter
+    query_code: str
+    secret: str
+    created: bool  # False: the key was seen before, this is that submission
+
+
+# --- codes and secrets -----------------------------------------------------------------------
+
+
+def normalise_code(raw: str) -> str:
+    """What the petitioner typed, as stored: upper case, without spaces or dashes."""
+    return re.sub(r"[\s\-－—_]", "", raw or "").upper()
+
+
+def display_code(code: str) -> str:
+    """ABCD-EFGH: easier to read out and to copy by hand."""
+    return f"{code[:4]}-{code[4:]}" if len(code) == 8 else code
+
+
+def _random_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _new_code() -> str:
+    while True:
+        code = _random_code()
+        if not PortalSubmission.objects.filter(query_code=code).exists():
+            return code
+
+
+def secret_for(idempotency_key: str) -> str:
+    """The secret of a submission, from its key and the server's secret key (HMAC)."""
+    digest = salted_hmac("xinfang.portal.secret", idempotency_key).digest()
+    return "".join(ALPHABET[b % len(ALPHABET)] for b in digest[:SECRET_LENGTH])
+
+
+def new_idempotency_key() -> str:
+    return secrets.token_hex(16)
+
+
+# --- the system account ----------------------------------------------------------------------
+
+
+def portal_actor() -> User:
+    """网上信访平台: the account the portal acts as. Created on first use, at the tree's root."""
+    root = OrgUnit.objects.filter(parent__isnull=True).order_by("id").first()
+    user, created = User.objects.get_or_create(
+        username=PORTAL_USERNAME,
+        defaults={
+            "display_name": PORTAL_DISPLAY_NAME,
+            "role": Role.REGISTRAR,
+            "org_unit": root,
+            "is_active": True,
+        },
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    elif root is not None and user.org_unit_id is None:
+        user.org_unit = root
+        user.save(update_fields=["org_unit"])
+    return user
+
+
+# --- submitting ------------------------------------------------------------------------------
+
+
+def petition_check(data: PetitionInput) -> None:
+    """Every rule of the online form, each refusal naming its field, in Chinese."""
+    if data.purpose not in Purpose.values:
+        raise InputError("请选择信访目的：建议意见、检举控告或申诉求决", field="purpose")
+    content = data.content.strip()
+    if not content:
+        raise InputError("请填写反映的问题和您的诉求", field="content")
+    if len(content) < CONTENT_MIN:
+        raise InputError(
+            f"反映的内容太短（{len(content)}字），请至少写{CONTENT_MIN}个字，说明事实和诉求",
+            field="content",
+        )
+    if len(content) > CONTENT_MAX:
+        raise InputError(
+            f"反映的内容为{len(content)}字，超过{CONTENT_MAX}字上限；较长的材料请作为附件上传",
+            field="content",
+        )
+    if data.category is not None and not data.category.active:
+        raise InputError("所选问题类别已停用，请重新选择", field="category")
+    if data.locality is not None and not data.locality.active:
+        raise InputError("所选问题发生地已停用，请重新选择", field="locality")
+    name, phone, id_number = data.name.strip(), data.phone.strip(), data.id_number.strip()
+    if len(name) > 64:
+        raise InputError("姓名不能超过64个字", field="name")
+    if len(data.address.strip()) > 255:
+        raise InputError("住址不能超过255个字", field="address")
+    if phone and not _PHONE.match(phone):
+        raise InputError(
+            "联系电话格式不正确：请填写11位手机号码，或带区号的固定电话（如0571-12345678）",
+            field="phone",
+        )
+    if id_number:
+        try:
+            parse_id_number(id_number)
+        except InvalidIdNumberError as exc:
+            raise InputError(f"身份证号有误：{exc}", field="id_number") from exc
+    if data.purpose == Purpose.REQUEST:
+        if not name:
+            raise InputError(
+                "申诉求决类信访需要书面答复您本人，请填写姓名（建议意见、检举控告可以不署名）",
+                field="name",
+            )
+        if not phone:
+            raise InputError("申诉求决类信访需要与您联系并送达答复，请填写联系电话", field="phone")
+    elif (phone or id_number or data.address.strip()) and not name:
+        raise InputError(
+            "填写了联系方式的，请同时填写姓名；不愿署名的，请把联系方式也留空", field="name"
+        )
+    if len(data.uploads) > MAX_FILES:
+        raise InputError(f"附件最多{MAX_FILES}个", field="attachments")
+    for upload in data.uploads:
+        upload_check(upload)
+
+
+def _person(data: PetitionInput) -> tuple[PersonInput | None, str]:
+    """The petitioner to register, and an ID number typed but not linked (see below)."""
+    name = data.name.strip()
+    if not name:
+        return None, ""
+    phone, id_number = data.phone.strip(), data.id_number.strip().upper()
+    if id_number:
+        holder = Petitioner.objects.filter(id_number=id_number).first()
+        # An ID number already on file links this petition to that person's file — and would
+        # let the form rewrite their name and contact. Online nobody has seen the card: link only
+        # when name and phone agree with the file; otherwise the number waits for the staff.
+        if holder is not None and (holder.name != name or (phone and holder.phone != phone)):
+            return PersonInput(name=name, phone=phone, address=data.address.strip()), id_number
+    return PersonInput(
+        name=name, id_number=id_number, phone=phone, address=data.address.strip()
+    ), ""
+
+
+def online_petition_submit(
+    *, data: PetitionInput, idempotency_key: str, source: Source = Source.PORTAL
+) -> Submission:
+    """Register an online petition (a new matter) and give its query code and secret.
+
+    Raises InputError (with `field`) for bad input, before anything is written."""
+    key = idempotency_key.strip()
+    if not 16 <= len(key) <= 128:
+        raise ValueError("idempotency_key must be 16 to 128 characters")
+    if source not in (Source.PORTAL, Source.API):
+        raise ValueError("online petitions come through the portal or an API")
+    found = _existing(key)
+    if found is not None:
+        return found
+    petition_check(data)
+    actor = portal_actor()
+    person, unlinked_id = _person(data)
+    secret = secret_for(key)
+    try:
+        with transaction.atomic():
+            # claim the key first: a racing twin waits here, then finds it taken
+            record = PortalSubmission.objects.create(
+                idempotency_key=key,
+                query_code=_new_code(),
+                secret_hash=make_password(secret),
+                source=source,
+                claimed_id_number=unlinked_id,
+            )
+            registration = registration_create_with_attachments(
+                actor=actor,
+                data=RegistrationInput(
+                    channel=Channel.ONLINE,
+                    received_at=data.received_at or timezone.now(),
+                    level=Level.LOCAL,
+                    people=1,
+                    content=data.content.strip(),
+                    category=data.category,
+                    purpose=data.purpose,
+                    locality=data.locality,
+                    petitioner=person,
+                ),
+                uploads=list(data.uploads),
+                source=source,
+            )
+            record.registration = registration
+            record.save(update_fields=["registration"])
+            audit_record(
+                actor=actor,
+                action="portal.submit",
+                obj=record,
+                matter=registration.matter,
+                data={
+                    "query_code": record.query_code,
+                    "registration": registration.number,
+                    "source": str(source),
+                    "attachments": len(data.uploads),
+                    "anonymous": person is None,
+                    **({"id_number_not_linked": True} if unlinked_id else {}),
+                },
+            )
+    except IntegrityError:
+        found = _existing(key)
+        if found is None:
+            raise
+        return found
+    if person is not None and person.phone and _is_mobile(person.phone):
+        number = record.query_code
+        transaction.on_commit(lambda: _send_code(person.phone, number))
+    return Submission(
+        record, registration, registration.matter, record.query_code, secret, created=True
+    )
+
+
+def _existing(key: str) -> Submission | None:
+    record = (
+        PortalSubmission.objects.select_related("registration__matter")
+        .filter(idempotency_key=key, registration__isnull=False)
+        .first()
+    )
+    if record is None or record.registration is None:
+        return None
+    registration = record.registration
+    return Submission(
+        record, registration, registration.matter, record.query_code, secret_for(key), False
+    )
+
+
+def _is_mobile(phone: str) -> bool:
+    return bool(re.fullmatch(r"1\d{10}", phone))
+
+
+def sms_text(code: str) -> str:
+    """The SMS: the code only. The secret is shown once on screen and never sent: a mistyped
+    number must not hand a stranger both halves."""
+    return (
+        f"您的网上信访已收到，查询码{display_code(code)}。请凭查询码和提交时页面显示的查询密码"
+        "在网上信访平台查询办理进度。"
+    )
+
+
+def _send_code(phone: str, code: str) -> None:
+    from xinfang.notifications.backends import backend
+
+    try:
+        backend("sms").send(phone, "网上信访查询码", sms_text(code))
+    except Exception:  # a failed SMS must not undo a registered petition; the screen shows it
+        log.exception("portal: the query-code SMS could not be sent")
+
+
+# --- proving the code ------------------------------------------------------------------------
+
+
+def submission_verify(*, query_code: str, secret: str) -> PortalSubmission:
+    """The submission, when the secret matches its code. Five wrong secrets in a row lock the
+    code for LOCK_MINUTES minutes (logged and written to the matter's history)."""
+    code, typed = normalise_code(query_code), normalise_code(secret)
+    if not code:
+        raise InputError("请填写查询码", field="query_code")
+    if not typed:
+        raise InputError("请填写查询密码", field="secret")
+    wrong = InputError("查询码或查询密码不正确，请核对后重新输入", field="secret")
+    if PortalSubmission.objects.filter(query_code=code, registration__isnull=False).first() is None:
+        make_password(typed)  # the same work as a real check: no hint whether the code exists
+        raise wrong
+    with transaction.atomic():
+        record = PortalSubmission.objects.select_for_update().get(query_code=code)
+        now = timezone.now()
+        if record.locked_until is not None and record.locked_until > now:
+            minutes = max(1, int((record.locked_until - now).total_seconds() + 59) // 60)
+            raise LockedError(
+                f"查询密码连续输错{MAX_FAILURES}次，该查询码已暂时锁定，请{minutes}分钟后再试",
+                field="secret",
+            )
+        if check_password(typed, record.secret_hash):
+            if record.failed_attempts:
+                record.failed_attempts = 0
+                record.save(update_fields=["failed_attempts"])
+            return record
+        record.failed_attempts += 1
+        locked = record.failed_attempts >= MAX_FAILURES
+        if locked:
+            record.failed_attempts = 0
+            record.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+            log.warning("portal: query code %s locked after %d wrong secrets", code, MAX_FAILURES)
+            assert record.registration is not None
+            audit_record(
+                actor=None,
+                action="portal.lockout",
+                obj=record,
+                matter=record.registration.matter,
+                data={"query_code": code, "attempts": MAX_FAILURES, "minutes": LOCK_MINUTES},
+            )
+        record.save(update_fields=["failed_attempts", "locked_until"])
+    if locked:
+        raise LockedError(
+            f"查询密码连续输错{MAX_FAILURES}次，该查询码已锁定{LOCK_MINUTES}分钟，请稍后再试",
+            field="secret",
+        )
+    raise wrong
+
+
+# --- the petitioner's steps ------------------------------------------------------------------
+
+
+def _matter(record: PortalSubmission) -> Matter:
+    assert record.registration is not None
+    return Matter.objects.get(pk=record.registration.matter_id)
+
+
+def _note(record: PortalSubmission, step: str, matter: Matter, **extra: object) -> None:
+    audit_record(
+        actor=portal_actor(),
+        action="portal.action",
+        obj=record,
+        matter=matter,
+        data={"query_code": record.query_code, "step": step, **extra},
+    )
+
+
+def opinion_open(*, record: PortalSubmission, on: date | None = None) -> Matter:
+    """网上送达: the petitioner opened the issued 处理意见书 / 复查意见书 in the portal. Records its
+    delivery if nobody has yet (that starts the window to ask for review / re-review)."""
+    from xinfang.documents.kinds import DocumentKind
+    from xinfang.documents.models import IssuedDocument
+
+    matter = _matter(record)
+    flow = MatterWorkflow.objects.filter(matter=matter).first()
+    issued = set(IssuedDocument.objects.filter(matter=matter).values_list("kind", flat=True))
+    actor = portal_actor()
+    with transaction.atomic():
+        if (
+            matter.status == MatterStatus.REPLIED
+            and DocumentKind.REPLY in issued
+            and (flow is None or flow.reply_delivered_on is None)
+        ):
+            matter = workflow.reply_deliver(
+                actor=actor, matter=matter, version=matter.version, on=on
+            )
+            _note(record, "deliver_reply", matter, on=(on or timezone.localdate()).isoformat())
+        elif (
+            matter.status == MatterStatus.REVIEWED
+            and DocumentKind.REVIEW in issued
+            and (flow is None or flow.review_delivered_on is None)
+        ):
+            matter = workflow.review_deliver(
+                actor=actor, matter=matter, version=matter.version, on=on
+            )
+            _note(record, "deliver_review", matter, on=(on or timezone.localdate()).isoformat())
+    return matter
+
+
+def _step(record: PortalSubmission, version: int, step: str, **kwargs: object) -> Matter:
+    matter = _matter(record)
+    services: dict[str, Callable[..., Matter]] = {
+        "evaluate": workflow.evaluation_record,
+        "request_review": workflow.review_request,
+        "request_rereview": workflow.rereview_request,
+    }
+    service = services[step]
+    with transaction.atomic():
+        try:
+            moved: Matter = service(actor=portal_actor(), matter=matter, version=version, **kwargs)
+        except ConflictError as exc:
+            raise ConflictError(
+                "事项的办理情况已有更新，本次操作未保存，请查看最新进度后重试", field=exc.field
+            ) from exc
+        _note(record, step, moved)
+    return moved
+
+
+def evaluation_submit(
+    *, record: PortalSubmission, version: int, evaluation: str, on: date | None = None
+) -> Matter:
+    """满意度评价 by the petitioner."""
+    return _step(record, version, "evaluate", evaluation=evaluation, on=on)
+
+
+def review_ask(*, record: PortalSubmission, version: int, on: date | None = None) -> Matter:
+    """申请复查, inside its window (the service refuses it outside)."""
+    return _step(record, version, "request_review", on=on)
+
+
+def rereview_ask(*, record: PortalSubmission, version: int, on: date | None = None) -> Matter:
+    """申请复核, inside its window."""
+    return _step(record, version, "request_rereview", on=on)

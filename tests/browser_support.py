@@ -1,4 +1,4 @@
-"""Browser tests: Playwright for Python driving Debian's chromium against pytest-django's live server.
+"""Browser tests: Playwright for Python driving Debian's chromium against the live test server.
 
 Never a downloaded browser: the tests use /usr/bin/chromium (or XINFANG_CHROMIUM), which `.ci/run`
 installs with apt-get. Where it is missing they are skipped with the reason — except under CI,
@@ -15,9 +15,8 @@ import pytest
 from django.db import connection
 
 CHROMIUM = os.environ.get("XINFANG_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(
-    os.environ.get("XINFANG_ARTIFACTS_DIR", Path(__file__).resolve().parent.parent / "test-artifacts")
-)
+_REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = Path(os.environ.get("XINFANG_ARTIFACTS_DIR", _REPO / "test-artifacts"))
 PHONE = {"width": 390, "height": 844}  # a common phone's CSS viewport
 DESK = {"width": 1366, "height": 900}
 

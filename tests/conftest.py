@@ -16,6 +16,9 @@ from xinfang.organisation.models import OrgUnit, UnitKind
 from xinfang.organisation.services import unit_create
 from xinfang.workflow.calendar import invalidate_calendar
 
+# the `chromium` fixture of the browser tests
+pytest_plugins = ("tests.browser_support",)
+
 TZ = ZoneInfo("Asia/Shanghai")
 PASSWORD = "test-pass-123"
 

@@ -1,0 +1,304 @@
+"""The GeoReport v2 methods. Plain views: each parses its arguments, asks the selectors or the
+service, and answers in the format of its suffix (.json or .xml); every refusal is the spec's
+error list with a Chinese description. GET methods are public (the spec's), POST needs api_key."""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+
+from xinfang.api.auth import token_for_key, token_touch
+from xinfang.intake.choices import Purpose
+from xinfang.intake.models import Category
+from xinfang.open311 import selectors
+from xinfang.open311.render import FORMATS, Open311Error, error_response, respond
+from xinfang.open311.services import RequestInput, open311_request_create
+from xinfang.organisation.models import OrgUnit
+from xinfang.portal.services import display_code
+
+SPAN = timedelta(days=90)  # the spec's longest (and default) date range
+MAX_IDS = 1000
+ATTRIBUTES = ("purpose", "locality")
+View = Callable[..., HttpResponse]
+
+
+def open311(*methods: str) -> Callable[[View], View]:
+    """Checks the format suffix and the method, and turns an Open311Error into the error list."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, fmt: str, **kwargs: Any) -> HttpResponse:
+            fmt = fmt.lower()
+            if fmt not in FORMATS:
+                return error_response(
+                    "xml", 400, f"不支持的格式“{fmt[:20]}”：请在地址末尾使用 .json 或 .xml"
+                )
+            if request.method not in methods:
+                response = error_response(
+                    fmt, 405, f"该地址不接受 {request.method} 请求，只接受 {'、'.join(methods)}"
+                )
+                response["Allow"] = ", ".join(methods)
+                return response
+            try:
+                return view(request, fmt, **kwargs)
+            except Open311Error as exc:
+                return error_response(fmt, exc.status, exc.description)
+
+        return wrapper
+
+    return decorate
+
+
+@open311("GET")
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    here = request.build_absolute_uri(reverse("open311:discovery", kwargs={"fmt": fmt}))
+    body = {
+        "changeset": selectors.CHANGESET,
+        "contact": "信访局信息化管理员",
+        "key_service": "提交服务请求需要 api_key：请向信访局系统管理员申请接口令牌",
+        "endpoints": [
+            {
+                "specification": selectors.SPECIFICATION,
+                "url": here.rsplit("/", 1)[0],
+                "changeset": selectors.CHANGESET,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    return respond(fmt, "discovery", body)
+
+
+@open311("GET")
+def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
+    services = [selectors.service_of(category) for category in selectors.active_categories()]
+    return respond(fmt, "services", services)
+
+
+@open311("GET")
+def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpResponse:
+    category = selectors.category_for(code)
+    return respond(fmt, "service_definition", selectors.definition_of(category))
+
+
+@csrf_exempt  # a machine posts with its api_key; no cookie and no session is read here
+@open311("GET", "POST")
+def requests(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.method == "POST":
+        return _create(request, fmt)
+    query = _request_query(request)
+    found = selectors.requests_find(query)
+    return respond(fmt, "service_requests", [selectors.public_record(item) for item in found])
+
+
+@open311("GET")
+def request_detail(request: HttpRequest, fmt: str, number: str) -> HttpResponse:
+    found = selectors.request_find(number)
+    return respond(fmt, "service_requests", [selectors.public_record(found)])
+
+
+@open311("GET")
+def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
+    found = selectors.token_find(token)
+    number = selectors.public_record(found)["service_request_id"]
+    return respond(fmt, "service_requests", [{"service_request_id": number, "token": found.token}])
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other address under /open311/v2/: the spec's 404, in JSON when .json was asked."""
+    return error_response(
+        "json" if rest.lower().endswith(".json") else "xml",
+        404,
+        "没有这个 Open311 地址。可用的有：discovery、services、services/服务代码、requests、"
+        "requests/事项编号、tokens/令牌，末尾加 .json 或 .xml",
+    )
+
+
+# --- POST requests -----------------------------------------------------------------------------
+
+
+def _create(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        raise Open311Error(
+            400, "请以 application/x-www-form-urlencoded 表单格式提交（GeoReport v2 规定的格式）"
+        )
+    form = request.POST
+    raw_key = (form.get("api_key") or request.GET.get("api_key") or "").strip()
+    if not raw_key:
+        raise Open311Error(403, "缺少 api_key：提交服务请求须提供信访局签发的接口令牌")
+    api_token = token_for_key(raw_key)
+    if api_token is None:
+        raise Open311Error(403, "api_key 无效、已吊销或其账号已停用，不能提交服务请求")
+    token_touch(api_token)
+    idempotency_key = request.headers.get("Idempotency-Key", "").strip()
+    if len(idempotency_key) > 128:
+        raise Open311Error(400, "Idempotency-Key 不能超过128个字符")
+    category = selectors.category_for((form.get("service_code") or "").strip())
+    data, locality = _request_input(form, category)
+    created = open311_request_create(
+        actor=api_token.user,
+        api_token=api_token,
+        category=category,
+        locality=locality,
+        data=data,
+        idempotency_key=idempotency_key,
+    )
+    registration = created.request.submission.registration
+    assert registration is not None
+    number = registration.matter.number
+    body = [
+        {
+            "service_request_id": number,
+            "token": created.request.token,
+            "service_notice": _notice(number, created.query_code, created.secret, data.purpose),
+            "account_id": None,
+        }
+    ]
+    response = respond(fmt, "service_requests", body, status=201 if created.created else 200)
+    response["Cache-Control"] = "no-store"  # the notice carries the petitioner's query secret
+    return response
+
+
+def _request_input(form: Any, category: Category) -> tuple[RequestInput, OrgUnit | None]:
+    unknown = sorted(
+        key
+        for key in form
+        if key.startswith("attribute[") and key.split("[", 2)[1].rstrip("]") not in ATTRIBUTES
+    )
+    if unknown:
+        raise Open311Error(
+            400,
+            f"未知的属性 {unknown[0][:60]}：该服务只有 attribute[purpose] 和 attribute[locality]",
+        )
+    purpose = (form.get("attribute[purpose]") or "").strip()
+    if not purpose:
+        raise Open311Error(
+            400, "缺少必填属性 attribute[purpose]（信访目的）：suggestion、request 或 accusation"
+        )
+    if purpose not in Purpose.values:
+        raise Open311Error(
+            400,
+            f"attribute[purpose] 的值“{purpose[:20]}”不正确：应为 suggestion（建议意见）、"
+            "request（申诉求决）或 accusation（检举控告）",
+        )
+    locality_code = (form.get("attribute[locality]") or "").strip()
+    locality = None
+    if locality_code:
+        locality = selectors.localities().filter(code=locality_code).first()
+        if locality is None:
+            raise Open311Error(
+                400,
+                f"attribute[locality] 的值“{locality_code[:40]}”不是可选的问题属地编码，"
+                "请用 services/服务代码 接口查看可选值",
+            )
+    description = form.get("description") or ""
+    if len(description) > selectors.DESCRIPTION_MAX:
+        raise Open311Error(
+            400,
+            f"description 为{len(description)}字，超过{selectors.DESCRIPTION_MAX}字上限"
+            "（GeoReport v2 的规定）",
+        )
+    address = (form.get("address_string") or "").strip()
+    if len(address) > 255:
+        raise Open311Error(400, "address_string 不能超过255个字符")
+    media_url = (form.get("media_url") or "").strip()
+    if media_url and (
+        not media_url.lower().startswith(("http://", "https://")) or len(media_url) > 500
+    ):
+        raise Open311Error(400, "media_url 应为以 http:// 或 https:// 开头、不超过500个字符的网址")
+    # Chinese order: family name, then given name
+    name = (form.get("last_name") or "").strip() + (form.get("first_name") or "").strip()
+    data = RequestInput(
+        service_code=selectors.service_code(category),
+        purpose=purpose,
+        description=description,
+        locality_code=locality_code,
+        name=name,
+        phone=(form.get("phone") or "").strip(),
+        address_string=address,
+        media_url=media_url,
+    )
+    return data, locality
+
+
+def _notice(number: str, code: str, secret: str, purpose: str) -> str:
+    notice = (
+        f"已登记为网上信访事项，编号{number}。请转告信访人：凭查询码{display_code(code)}和"
+        f"查询密码{secret}可在网上信访平台查询办理进度、查看答复和评价，请妥善保管。"
+    )
+    if purpose == Purpose.ACCUSATION:
+        notice += "检举控告事项不在公开接口中显示，只能凭查询码和查询密码查询。"
+    return notice
+
+
+# --- GET requests --------------------------------------------------------------------------------
+
+
+def _values(request: HttpRequest, name: str) -> list[str]:
+    """A comma-separated argument that may also be given several times."""
+    return [
+        part.strip()
+        for value in request.GET.getlist(name)
+        for part in value.split(",")
+        if part.strip()
+    ]
+
+
+def _request_query(request: HttpRequest) -> selectors.RequestQuery:
+    ids = _values(request, "service_request_id")
+    if len(ids) > MAX_IDS:
+        raise Open311Error(400, f"service_request_id 一次最多{MAX_IDS}个")
+    codes = _values(request, "service_code")
+    for code in codes:
+        if not code.isdigit() or len(code) > 12 or not Category.objects.filter(pk=code).exists():
+            raise Open311Error(
+                400, f"service_code“{code[:40]}”不存在，请用 services 接口查看服务代码"
+            )
+    statuses = _values(request, "status")
+    for status in statuses:
+        if status not in ("open", "closed"):
+            raise Open311Error(400, f"status 的值“{status[:20]}”不正确：应为 open 或 closed")
+    start = _when(request, "start_date")
+    end = _when(request, "end_date")
+    if start is None and end is None:
+        end = timezone.now()
+    if start is None:
+        assert end is not None
+        start = end - SPAN
+    if end is None:
+        end = start + SPAN
+    if start > end:
+        raise Open311Error(400, "start_date 不能晚于 end_date")
+    if end - start > SPAN:
+        raise Open311Error(400, "start_date 与 end_date 相隔不能超过90天（GeoReport v2 的规定）")
+    return selectors.RequestQuery(
+        ids=ids, codes=codes, start=start, end=end, statuses=sorted(set(statuses))
+    )
+
+
+def _when(request: HttpRequest, name: str) -> datetime | None:
+    raw = (request.GET.get(name) or "").strip()
+    if not raw:
+        return None
+    wrong = Open311Error(
+        400, f"{name} 的格式不正确：应为 W3C 日期时间，如 2026-01-01T00:00:00+08:00 或 2026-01-01"
+    )
+    try:
+        moment = parse_datetime(raw)
+        if moment is None:
+            day = parse_date(raw)
+            if day is None:
+                raise wrong
+            moment = datetime.combine(day, datetime.min.time())
+    except ValueError as exc:
+        raise wrong from exc
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment

@@ -8,4 +8,6 @@ app_name = "analytics"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("export.xlsx", views.export_table, name="export"),
+    path("briefing/", views.briefing, name="briefing"),
+    path("briefing/briefing.docx", views.briefing_word, name="briefing_docx"),
 ]

@@ -1,0 +1,600 @@
+"""简报 (信访工作简报): a periodic briefing draft of one node, from data the product already has.
+
+Nothing is counted here. The figures are `build_report`'s (contract C): 总体情况 is its totals and
+rates, 新出现的热点 its category and locality rows against the comparison period. 超期未办结事项
+are the clock scan's overdue alerts (ClockAlert) still open at the briefing's date, each checked
+against the matter's clocks (workflow.clocks) and limited to the matters the reader may see.
+需要督办的单位 joins those overdue items with 季考评's per-unit 按期办结 and 退回 figures
+(analytics.assessment) for the period. 下步工作 is left for staff to write.
+
+The date a briefing speaks of (`as_of`) is the period's last day, or today while the period runs:
+an alert counts when its deadline is before that day and its clock was not done by it, so the same
+briefing run later gives the same list.
+"""
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, cast
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from xinfang.accounts.models import User
+from xinfang.analytics.counting import build_report
+from xinfang.analytics.periods import Comparison, Period
+from xinfang.analytics.text import SCOPE_WORD, TO_FILL, period_label
+from xinfang.core.permissions import INTAKE_ROLES, visible_matters
+from xinfang.intake.choices import Channel
+from xinfang.intake.models import Matter
+from xinfang.notifications.models import AlertStage, ClockAlert
+from xinfang.organisation.models import OrgUnit, UnitKind
+from xinfang.workflow.clocks import ClockStatus, load_facts, matter_clocks
+from xinfang.workflow.states import ClockKind
+
+TITLE = "信访工作简报"
+NEXT_STEPS = TO_FILL.format("下步工作")
+ISSUE_TO_FILL = "【待填写】"
+# the clocks that are someone's duty; the petitioner's own windows (申请复查/复核) and 退回 are not
+DUTY_CLOCKS = (
+    ClockKind.ROUTE,
+    ClockKind.ACCEPT,
+    ClockKind.HANDLE,
+    ClockKind.REVIEW,
+    ClockKind.REREVIEW,
+    ClockKind.SUPERVISION,
+)
+OVERDUE_STATES = (ClockStatus.RUNNING, ClockStatus.WARNING, ClockStatus.OVERDUE)
+BUREAU = "信访部门"  # whose clock it is when no unit holds the matter (登记转送, 复查, 复核)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What makes a hotspot or a unit worth naming; defaults as a district bureau would set them."""
+
+    new_min_batches: int = 2  # a row with nothing before is new from this many batches
+    rise_min_batches: int = 3  # a rise is named only for rows with at least this many now
+    rise_min_pct: Decimal = Decimal("30")  # … rising by at least this much
+    max_rising: int = 5  # the biggest rises only
+    low_on_time_pct: Decimal = Decimal("80")  # 按期办结率 below this is low …
+    low_on_time_min_due: int = 2  # … when at least this many were due
+    returns_min: int = 2  # 退回 this many times in the period: repeated returns
+
+
+def _rise(change: str) -> Decimal | None:
+    """ "上升16.0%" -> 16.0, anything else (下降, 持平, 新增) None: the report's own words."""
+    if not change.startswith("上升"):
+        return None
+    try:
+        return Decimal(change[2:].rstrip("%"))
+    except InvalidOperation:
+        return None
+
+
+def _hotspots(rows: list[dict[str, Any]], name: str, rules: Rules) -> dict[str, Any]:
+    """New rows and the biggest rises of one breakdown, each carrying the report's own row."""
+    new, rising = [], []
+    for row in rows:
+        label = row[name]
+        if not label:
+            continue
+        cur, prev = row["batches"], row["previous"]["batches"]
+        entry = {
+            "name": label,
+            "batches": cur,
+            "people": row["people"],
+            "previous": {"batches": prev, "people": row["previous"]["people"]},
+            "change": row["change"]["batches"],
+        }
+        if prev == 0 and cur >= rules.new_min_batches:
+            new.append(entry)
+            continue
+        rise = _rise(row["change"]["batches"])
+        if rise is not None and rise >= rules.rise_min_pct and cur >= rules.rise_min_batches:
+            rising.append(entry | {"rise_pct": str(rise)})
+    new.sort(key=lambda e: (-e["batches"], e["name"]))
+    rising.sort(key=lambda e: (-Decimal(e["rise_pct"]), -e["batches"], e["name"]))
+    return {"new": new, "rising": rising[: rules.max_rising]}
+
+
+def _leaf(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def _node_q(node: OrgUnit) -> Q:
+    """The matters that belong to the node as the report counts them (empty 属地: the root's)."""
+    q = Q(locality__path__startswith=node.path)
+    if node.parent_id is None:
+        q |= Q(locality__isnull=True)
+    return q
+
+
+@dataclass
+class OverdueItem:
+    matter_id: int
+    number: str
+    category: str
+    locality: str
+    unit_id: int | None
+    unit: str
+    clock: str
+    clock_label: str
+    deadline: str
+    days_over: int
+    supervised: str  # "" when no 督办单 was open on the day
+
+
+def overdue_items(*, node: OrgUnit, as_of: date, matters: QuerySet[Matter]) -> list[OverdueItem]:
+    """The overdue alerts of `matters` under `node` whose clock was still undone on `as_of`."""
+    alerts = (
+        ClockAlert.objects.filter(
+            stage=AlertStage.OVERDUE,
+            clock__in=DUTY_CLOCKS,
+            deadline__lt=as_of,
+            matter__in=matters.filter(_node_q(node)).values("pk"),
+        )
+        .select_related("unit")
+        .order_by("matter_id", "deadline", "clock")
+    )
+    by_matter: dict[int, list[ClockAlert]] = defaultdict(list)
+    for alert in alerts:
+        by_matter[alert.matter_id].append(alert)
+    found: list[OverdueItem] = []
+    loaded = Matter.objects.filter(pk__in=by_matter).select_related(
+        "category", "locality", "responsible_unit"
+    )
+    for matter in loaded:
+        facts = load_facts(matter)
+        clocks = matter_clocks(matter, as_of, facts)
+        open_notices = [
+            n
+            for n in facts.notices
+            if n.raised_on <= as_of and (n.closed_on is None or n.closed_on > as_of)
+        ]
+        supervised = "；".join(
+            f"{n.get_level_display()}级督办（{n.raised_on:%Y-%m-%d}）" for n in open_notices
+        )
+        seen: set[tuple[str, date]] = set()
+        for alert in by_matter[matter.pk]:
+            key = (alert.clock, alert.deadline)
+            if key in seen:
+                continue
+            seen.add(key)
+            clock = next(
+                (c for c in clocks if c.kind == alert.clock and c.deadline == alert.deadline),
+                None,
+            )  # none: the deadline has moved since (an approved extension)
+            if clock is None:
+                continue
+            undone = clock.done_on is None or clock.done_on > as_of
+            if not undone or (clock.done_on is None and clock.state not in OVERDUE_STATES):
+                continue
+            unit = alert.unit or matter.responsible_unit
+            found.append(
+                OverdueItem(
+                    matter_id=matter.pk,
+                    number=matter.number,
+                    category=_leaf(matter.category.path) if matter.category else "未分类",
+                    locality=matter.locality.name if matter.locality else "未填写",
+                    unit_id=unit.pk if unit else None,
+                    unit=unit.name if unit else BUREAU,
+                    clock=str(alert.clock),
+                    clock_label=str(ClockKind(alert.clock).label),
+                    deadline=alert.deadline.isoformat(),
+                    days_over=(as_of - alert.deadline).days,
+                    supervised=supervised,
+                )
+            )
+    found.sort(key=lambda i: (-i.days_over, i.number, i.clock))
+    return found
+
+
+@dataclass(frozen=True)
+class _PeriodOnly:
+    """季考评's Assessor reads only `quarter.period`: any period can be assessed the same way."""
+
+    period: Period
+
+
+def _unit_figures(node: OrgUnit, period: Period) -> dict[int, dict[str, Any]]:
+    """Per unit id: 季考评's 按期办结 (num/den) and 退回 (total/faults) over the period."""
+    from xinfang.analytics.assessment import Assessor, Quarter
+
+    assessor = Assessor(node, cast(Quarter, _PeriodOnly(period)))
+    on_time, returns = assessor.on_time(), assessor.returns()
+    return {
+        uid: {
+            "on_time": on_time.get(uid, {"num": 0, "den": 0}),
+            "returns": returns.get(uid, {"total": 0, "faults": 0}),
+        }
+        for uid in set(on_time) | set(returns)
+        if uid is not None
+    }
+
+
+def _pct(num: int, den: int) -> str:
+    from xinfang.analytics.figures import pct
+
+    return pct(num, den)
+
+
+def units_to_supervise(
+    *,
+    node: OrgUnit,
+    period: Period,
+    items: list[OverdueItem],
+    rules: Rules,
+    hide_accusations: bool,
+) -> list[dict[str, Any]]:
+    """Handling units with overdue items, repeated returns or a low on-time rate, worst first."""
+    figures = _unit_figures(node, period)
+    overdue: dict[int, list[OverdueItem]] = defaultdict(list)
+    for item in items:
+        if item.unit_id is not None:
+            overdue[item.unit_id].append(item)
+    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=set(figures) | set(overdue))}
+    rows = []
+    for uid, unit in units.items():
+        fig = figures.get(uid, {"on_time": {"num": 0, "den": 0}, "returns": {"total": 0}})
+        if hide_accusations and unit.is_discipline_organ:
+            # its handling figures are accusation material, which this reader does not see
+            fig = {"on_time": {"num": 0, "den": 0}, "returns": {"total": 0, "faults": 0}}
+        mine = overdue.get(uid, [])
+        ot, ret = fig["on_time"], fig["returns"]
+        rate = _pct(ot["num"], ot["den"])
+        low = ot["den"] >= rules.low_on_time_min_due and Decimal(rate) < rules.low_on_time_pct
+        repeated = ret["total"] >= rules.returns_min
+        if not (mine or low or repeated):
+            continue
+        reasons = []
+        if mine:
+            kinds: dict[str, int] = defaultdict(int)
+            for item in mine:
+                kinds[item.clock_label] += 1
+            detail = "、".join(f"{k}超期{n}项" for k, n in kinds.items())
+            reasons.append(f"超期未办结{len({i.matter_id for i in mine})}件（{detail}）")
+        if repeated:
+            reasons.append(f"本期退回{ret['total']}件，其中不当退回{ret.get('faults', 0)}件")
+        if low:
+            reasons.append(
+                f"按期办结率{rate}%（到期应办结{ot['den']}件，按期办结{ot['num']}件），"
+                f"低于{rules.low_on_time_pct}%"
+            )
+        rows.append(
+            {
+                "unit": unit.code,
+                "name": unit.name,
+                "overdue_matters": len({i.matter_id for i in mine}),
+                "overdue_items": len(mine),
+                "returns": ret["total"],
+                "return_faults": ret.get("faults", 0),
+                "on_time": {"num": ot["num"], "den": ot["den"], "pct": rate},
+                "low_on_time": low,
+                "reason": "；".join(reasons),
+            }
+        )
+    rows.sort(
+        key=lambda r: (
+            -r["overdue_matters"],
+            -r["return_faults"],
+            -r["returns"],
+            Decimal(r["on_time"]["pct"]) if r["on_time"]["den"] else Decimal(101),
+            r["unit"],
+        )
+    )
+    for place, row in enumerate(rows, start=1):
+        row["place"] = place
+    return rows
+
+
+# --- the briefing -------------------------------------------------------------------------------
+
+
+def issuer_of(node: OrgUnit) -> str:
+    """编印单位: the node's petition bureau (信访局 for a city or district, else 信访办)."""
+    kind = UnitKind(node.kind)
+    return node.name + ("信访局" if kind in (UnitKind.CITY, UnitKind.DISTRICT) else "信访办")
+
+
+def _overview(report: dict[str, Any], label: str, scope_word: str) -> dict[str, Any]:
+    totals, rates = report["totals"], report["rates"]
+    same = "同比" if report["comparison"] == "yoy" else "环比"
+    channels = {r["channel"]: r for r in report["breakdowns"]["channel"]}
+    by_channel = [
+        {"channel": code, "label": str(word), "batches": channels[code]["batches"]}
+        for code, word in Channel.choices
+        if code in channels
+    ]
+    c = totals["change"]
+    text = (
+        f"{label}，{scope_word}共登记信访事项{totals['batches']}批{totals['people']}人次，"
+        f"{same}批次{c['batches']}、人次{c['people']}；涉及信访事项{totals['matters']}件，"
+        f"其中初次信访事项{totals['first_matters']}件。从渠道看，"
+        + "、".join(f"{ch['label']}{ch['batches']}批" for ch in by_channel)
+        + f"。及时受理率{rates['timely_acceptance']['pct']}%，按期办结率"
+        f"{rates['on_time_reply']['pct']}%，满意率{rates['satisfaction']['pct']}%，"
+        f"信访工作法治化考核得分{report['rule_of_law']['total']}分。"
+    )
+    return {
+        "totals": {k: totals[k] for k in ("batches", "people", "matters", "first_matters")},
+        "previous": totals["previous"],
+        "change": totals["change"],
+        "channels": by_channel,
+        "rates": {
+            k: {f: rates[k][f] for f in ("num", "den", "pct")}
+            for k in ("timely_acceptance", "on_time_reply", "satisfaction")
+        },
+        "rule_of_law": report["rule_of_law"]["total"],
+        "text": text,
+    }
+
+
+def _hotspot_lines(hot: dict[str, Any], same: str, before: str) -> list[str]:
+    lines = []
+    for kind, suffix in (("categories", "类问题"), ("localities", "")):
+        for e in hot[kind]["new"]:
+            lines.append(
+                f"{e['name']}{suffix}为新出现的热点，共{e['batches']}批{e['people']}人次，"
+                f"{before}无此类登记。"
+                if suffix
+                else f"{e['name']}为新出现的信访热点地区，共{e['batches']}批{e['people']}人次，"
+                f"{before}无登记。"
+            )
+        for e in hot[kind]["rising"]:
+            what = f"{e['name']}{suffix}上升明显" if suffix else f"{e['name']}信访量上升明显"
+            lines.append(
+                f"{what}，共{e['batches']}批{e['people']}人次，{same}上升{e['rise_pct']}%"
+                f"（{before}{e['previous']['batches']}批）。"
+            )
+    return lines or [f"与{before}相比，未出现新的或明显上升的信访热点。"]
+
+
+def build_briefing(
+    *,
+    node: OrgUnit,
+    period: Period,
+    comparison: Comparison = "yoy",
+    reader: User | None = None,
+    today: date,
+    issue_no: int | None = None,
+    rules: Rules | None = None,
+) -> dict[str, Any]:
+    """The briefing of `node` for `period` as `reader` may see it (None: the console, all)."""
+    rules = rules or Rules()
+    # 领导 and 督查 do not see 检举控告: neither in the figures nor in the lists
+    limited = reader is not None and reader.role not in INTAKE_ROLES
+    as_of = min(period.end, today)
+    with transaction.atomic():
+        report = build_report(
+            org=node, period=period, comparison=comparison, hide_accusations=limited
+        )
+        items = overdue_items(node=node, as_of=as_of, matters=visible_matters(reader))
+        units = units_to_supervise(
+            node=node, period=period, items=items, rules=rules, hide_accusations=limited
+        )
+    label = period_label(period.start, period.end)
+    prev = report["previous_period"]
+    prev_label = period_label(date.fromisoformat(prev["start"]), date.fromisoformat(prev["end"]))
+    same = "同比" if comparison == "yoy" else "环比"
+    before = "去年同期" if comparison == "yoy" else f"上期（{prev_label}）"
+    scope_word = SCOPE_WORD.get(UnitKind(node.kind), node.name)
+    breakdowns = report["breakdowns"]
+    categories = [
+        r | {"category": _leaf(r["category"]) if r["category"] else None}
+        for r in breakdowns["category"]
+    ]
+    localities = [r for r in breakdowns["locality"] if r["locality"] != node.code]
+    hot = {
+        "categories": _hotspots(categories, "category", rules),
+        "localities": _hotspots(localities, "name", rules),
+    }
+    overdue_matters = len({i.matter_id for i in items})
+    return {
+        "title": TITLE,
+        "issue_no": issue_no,
+        "issuer": issuer_of(node),
+        "date": today.isoformat(),
+        "headline": f"{label}信访工作情况",
+        "org": node.code,
+        "org_name": node.name,
+        "period": period.as_dict(),
+        "period_label": label,
+        "previous_period": prev,
+        "previous_label": prev_label,
+        "comparison": comparison,
+        "as_of": as_of.isoformat(),
+        "limited": limited,
+        "rules": {k: str(v) for k, v in asdict(rules).items()},
+        "overview": _overview(report, label, scope_word),
+        "hotspots": hot | {"text": _hotspot_lines(hot, same, before)},
+        "overdue": {
+            "matters": overdue_matters,
+            "items": [asdict(i) for i in items],
+        },
+        "units": units,
+        "next_steps": NEXT_STEPS,
+    }
+
+
+# --- prose ---------------------------------------------------------------------------------------
+
+
+def cn_date(iso: str) -> str:
+    d = date.fromisoformat(iso)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def issue_text(briefing: dict[str, Any]) -> str:
+    n = briefing["issue_no"]
+    return f"第{n}期" if n else f"第{ISSUE_TO_FILL}期"
+
+
+def overdue_line(item: dict[str, Any]) -> str:
+    supervised = f"已{item['supervised']}" if item["supervised"] else "尚未督办"
+    return (
+        f"{item['number']}（{item['category']}，{item['locality']}），承办单位{item['unit']}，"
+        f"{item['clock_label']}{item['deadline']}，超期{item['days_over']}天，{supervised}。"
+    )
+
+
+def sections(briefing: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """(heading, paragraphs) of the five parts, shared by the text, the page and the Word file."""
+    overdue = briefing["overdue"]
+    as_of = cn_date(briefing["as_of"])
+    if overdue["items"]:
+        lead = (
+            f"截至{as_of}，超期未办结信访事项{overdue['matters']}件"
+            f"（超期期限{len(overdue['items'])}项），按超期天数排列如下："
+        )
+        overdue_lines = [lead] + [
+            f"{i}. {overdue_line(item)}" for i, item in enumerate(overdue["items"], start=1)
+        ]
+    else:
+        overdue_lines = [f"截至{as_of}，无超期未办结信访事项。"]
+    units = briefing["units"]
+    if units:
+        unit_lines = [f"{u['place']}. {u['name']}：{u['reason']}。" for u in units]
+    else:
+        unit_lines = ["本期无需重点督办的单位。"]
+    if briefing["limited"]:
+        overdue_lines.append("（本简报统计数和所列事项均不含检举控告类信访事项。）")
+    return [
+        ("一、总体情况", [briefing["overview"]["text"]]),
+        ("二、新出现的热点", list(briefing["hotspots"]["text"])),
+        ("三、超期未办结事项", overdue_lines),
+        ("四、需要督办的单位", unit_lines),
+        ("五、下步工作", [briefing["next_steps"]]),
+    ]
+
+
+def render_briefing_text(briefing: dict[str, Any]) -> str:
+    lines = [
+        briefing["title"],
+        issue_text(briefing),
+        f"{briefing['issuer']}编印　　{cn_date(briefing['date'])}",
+        "",
+        briefing["headline"],
+        "",
+    ]
+    for heading, paragraphs in sections(briefing):
+        lines += [heading, *paragraphs, ""]
+    return "\n".join(lines)
+
+
+# --- Word ----------------------------------------------------------------------------------------
+
+RED = "C00000"  # the 红头 of a 简报: its name and the rule under the masthead
+
+
+def _rule_below(paragraph: Any) -> None:
+    """A red line under the masthead, as a paragraph border (what Word itself draws)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for name, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", "4"), ("w:color", RED)):
+        bottom.set(qn(name), value)
+    borders.append(bottom)
+    ppr.append(borders)
+
+
+def briefing_docx(briefing: dict[str, Any]) -> bytes:
+    """The briefing as an A4 Word draft: red masthead, 小标宋 headline, 仿宋 body, overdue table."""
+    from io import BytesIO
+
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt, RGBColor
+
+    from xinfang.documents.word import (
+        BODY_FONT,
+        FALLBACK_LATIN,
+        TITLE_FONT,
+        TITLE_SIZE,
+    )
+    from xinfang.documents.word import _font as font
+    from xinfang.documents.word import _para as para
+
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    normal = doc.styles["Normal"]
+    normal.font.name = FALLBACK_LATIN
+    normal.font.size = Pt(16)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    doc.core_properties.title = f"{briefing['title']}{issue_text(briefing)}"
+    doc.core_properties.author = briefing["issuer"]
+
+    masthead = para(doc, align=WD_ALIGN_PARAGRAPH.CENTER)
+    masthead.paragraph_format.line_spacing = Pt(60)
+    font(masthead, briefing["title"], name=TITLE_FONT, size=Pt(40))
+    masthead.runs[-1].font.color.rgb = RGBColor.from_string(RED)
+    font(para(doc, align=WD_ALIGN_PARAGRAPH.CENTER), issue_text(briefing))
+    line = para(doc)
+    line.paragraph_format.tab_stops.add_tab_stop(Mm(156), WD_TAB_ALIGNMENT.RIGHT)
+    font(line, f"{briefing['issuer']}编印\t{cn_date(briefing['date'])}")
+    _rule_below(line)
+    para(doc)
+    font(para(doc, align=WD_ALIGN_PARAGRAPH.CENTER), briefing["headline"], name=TITLE_FONT,
+         size=TITLE_SIZE)  # fmt: skip
+    para(doc)
+    for heading, paragraphs in sections(briefing):
+        font(para(doc, indent=True), heading, name="黑体")
+        if heading.startswith("三、") and briefing["overdue"]["items"]:
+            font(para(doc, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True), paragraphs[0])
+            _overdue_table(doc, briefing["overdue"]["items"])
+            paragraphs = paragraphs[1 + len(briefing["overdue"]["items"]) :]
+        for text in paragraphs:
+            font(para(doc, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True), text)
+    out = BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+OVERDUE_HEADER = [
+    "序号",
+    "事项编号",
+    "内容分类",
+    "问题属地",
+    "承办单位",
+    "超期期限",
+    "期限日",
+    "超期天数",
+    "督办",
+]
+
+
+def _overdue_table(doc: Any, items: list[dict[str, Any]]) -> None:
+    from docx.shared import Pt
+
+    grid = doc.add_table(rows=1, cols=len(OVERDUE_HEADER))
+    grid.style = "Table Grid"
+    rows = [
+        [
+            str(n),
+            i["number"],
+            i["category"],
+            i["locality"],
+            i["unit"],
+            i["clock_label"],
+            i["deadline"],
+            str(i["days_over"]),
+            i["supervised"] or "未督办",
+        ]
+        for n, i in enumerate(items, start=1)
+    ]
+    for values, cells in zip(
+        [OVERDUE_HEADER, *rows],
+        [grid.rows[0].cells] + [grid.add_row().cells for _ in rows],
+        strict=True,
+    ):
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = value
+            for run in cell.paragraphs[0].runs:
+                run.font.size = Pt(10.5)  # 五号: nine columns on the 156 mm 版心

@@ -20,7 +20,7 @@ from xinfang.open311 import selectors
 from xinfang.open311.render import FORMATS, Open311Error, error_response, respond
 from xinfang.open311.services import RequestInput, open311_request_create
 from xinfang.organisation.models import OrgUnit
-from xinfang.portal.services import display_code
+from xinfang.portal.services import CONTENT_MIN, display_code
 
 SPAN = timedelta(days=90)  # the spec's longest (and default) date range
 MAX_IDS = 1000
@@ -198,7 +198,14 @@ def _request_input(form: Any, category: Category) -> tuple[RequestInput, OrgUnit
                 f"attribute[locality] 的值“{locality_code[:40]}”不是可选的问题属地编码，"
                 "请用 services/服务代码 接口查看可选值",
             )
-    description = form.get("description") or ""
+    description = (form.get("description") or "").strip()
+    if not description:
+        raise Open311Error(400, "缺少 description：请填写反映的问题和诉求")
+    if len(description) < CONTENT_MIN:
+        raise Open311Error(
+            400,
+            f"description 太短（{len(description)}字）：请至少写{CONTENT_MIN}个字，说明事实和诉求",
+        )
     if len(description) > selectors.DESCRIPTION_MAX:
         raise Open311Error(
             400,

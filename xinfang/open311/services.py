@@ -49,6 +49,9 @@ class Created:
     created: bool
 
 
+KEY_REUSED = (
+    "该 Idempotency-Key 已用于另一份内容不同的请求；重试时请原样重发，新的请求请换一个新的键"
+)
 # the portal's field names as the Open311 client knows them, to name them in refusals
 PARAMETERS = {
     "purpose": "attribute[purpose]",
@@ -116,8 +119,10 @@ def open311_request_create(
             submission = online_petition_submit(
                 data=petition, idempotency_key=portal_key, source=Source.API
             )
-            if not submission.created:
+            if not submission.created:  # a racing twin with the same key committed first
                 found = Open311Request.objects.get(submission=submission.record)
+                if found.request_hash != request_hash:
+                    raise Open311Error(409, KEY_REUSED)
                 return Created(found, submission.query_code, submission.secret, created=False)
             request = Open311Request.objects.create(
                 submission=submission.record,
@@ -161,11 +166,7 @@ def _earlier(actor: User, client_key: str, request_hash: str) -> Created | None:
     if found is None:
         return None
     if found.request_hash != request_hash:
-        raise Open311Error(
-            409,
-            "该 Idempotency-Key 已用于另一份内容不同的请求；"
-            "重试时请原样重发，新的请求请换一个新的键",
-        )
+        raise Open311Error(409, KEY_REUSED)
     submission = found.submission
     return Created(
         found,

@@ -557,24 +557,25 @@ def briefing_docx(briefing: dict[str, Any]) -> bytes:
     return out.getvalue()
 
 
-OVERDUE_HEADER = [
-    "序号",
-    "事项编号",
-    "内容分类",
-    "问题属地",
-    "承办单位",
-    "超期期限",
-    "期限日",
-    "超期天数",
-    "督办",
+OVERDUE_COLUMNS = [  # (heading, width in mm): 156 mm, the 版心 of GB/T 9704
+    ("序号", 8),
+    ("事项编号", 29),
+    ("内容分类", 16),
+    ("问题属地", 17),
+    ("承办单位", 24),
+    ("超期期限", 16),
+    ("期限日", 19),
+    ("超期天数", 11),
+    ("督办", 16),
 ]
 
 
 def _overdue_table(doc: Any, items: list[dict[str, Any]]) -> None:
-    from docx.shared import Pt
+    from docx.shared import Mm, Pt
 
-    grid = doc.add_table(rows=1, cols=len(OVERDUE_HEADER))
+    grid = doc.add_table(rows=1, cols=len(OVERDUE_COLUMNS))
     grid.style = "Table Grid"
+    grid.autofit = False
     rows = [
         [
             str(n),
@@ -589,12 +590,13 @@ def _overdue_table(doc: Any, items: list[dict[str, Any]]) -> None:
         ]
         for n, i in enumerate(items, start=1)
     ]
-    for values, cells in zip(
-        [OVERDUE_HEADER, *rows],
-        [grid.rows[0].cells] + [grid.add_row().cells for _ in rows],
-        strict=True,
-    ):
-        for cell, value in zip(cells, values, strict=True):
-            cell.text = value
-            for run in cell.paragraphs[0].runs:
-                run.font.size = Pt(10.5)  # 五号: nine columns on the 156 mm 版心
+    header = [head for head, _ in OVERDUE_COLUMNS]
+    for column, (_, width) in zip(grid.columns, OVERDUE_COLUMNS, strict=True):
+        column.width = Mm(width)  # the table grid, which LibreOffice reads; cells for Word
+    for number, values in enumerate([header, *rows]):
+        cells = grid.rows[0].cells if number == 0 else grid.add_row().cells
+        for cell, value, (_, width) in zip(cells, values, OVERDUE_COLUMNS, strict=True):
+            cell.width = Mm(width)
+            run = cell.paragraphs[0].add_run(value)
+            run.font.size = Pt(9)  # 小五: nine columns on the 版心
+            run.font.bold = number == 0

@@ -179,13 +179,34 @@ XINFANG: dict[str, Any] = {
 # REST API v1 (xinfang.api) and Open311: token per system account, one error format, OpenAPI.
 # The api app owns this block.
 REST_FRAMEWORK: dict[str, Any] = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "xinfang.api.schema.XinfangAutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["xinfang.api.auth.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "xinfang.api.paging.FirstRendererNegotiation",
+    "DEFAULT_PAGINATION_CLASS": "xinfang.api.paging.Pagination",
+    "EXCEPTION_HANDLER": "xinfang.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["xinfang.api.throttling.TokenRateThrottle"],
+    # per token (per address before a token is known); reads and writes counted apart
+    "DEFAULT_THROTTLE_RATES": {"read": "600/minute", "write": "60/minute"},
+    "DATETIME_FORMAT": "iso-8601",
 }
 SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "Xinfang 信访 API",
+    "DESCRIPTION": (
+        "信访业务系统的接口 v1。每个系统账号一个令牌（请求头 Authorization: Token <密钥>），"
+        "能看、能做的与该账号在网页上相同。所有拒绝都是同一格式："
+        '{"error": {"code": …, "message": 中文说明, "fields": {字段: [中文说明]}}}。'
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "xinfang.api.schema.add_error_component",
+    ],
+    "ENUM_NAME_OVERRIDES": {},
 }

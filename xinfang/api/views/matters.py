@@ -1,0 +1,216 @@
+"""Matters: the web list's filters, one matter (masked), its timeline, and the logged reveal."""
+
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from xinfang.api.errors import validation_response
+from xinfang.api.serializers import (
+    MatterDetailSerializer,
+    MatterListSerializer,
+    RevealSerializer,
+    TimelineEntrySerializer,
+    matter_row,
+    person_out,
+)
+from xinfang.api.views.base import ApiListView, ApiView, actor
+from xinfang.core.errors import PermissionRefusedError
+from xinfang.core.permissions import Action, get_matter_for, may
+from xinfang.intake.choices import Channel, Form, Level, Purpose
+from xinfang.intake.forms import MatterFilterForm
+from xinfang.intake.ledger.columns import MATTER_FIELDS
+from xinfang.intake.models import Matter, Petitioner
+from xinfang.intake.selectors import matter_events, matter_registrations, matters_filtered
+from xinfang.intake.services import personal_data_reveal
+from xinfang.organisation.models import OrgUnit
+from xinfang.workflow.clocks import load_facts, matter_clocks
+from xinfang.workflow.states import MatterStatus
+from xinfang.workflow.timeline import matter_timeline
+
+PAGING = ("page", "page_size")
+
+
+def _choice(name: str, choices: Any, text: str) -> OpenApiParameter:
+    return OpenApiParameter(name, str, enum=[c for c, _ in choices], description=text)
+
+
+FILTERS = [
+    OpenApiParameter("person", str, description="信访人：姓名、身份证号或电话"),
+    OpenApiParameter("words", str, description="反映内容的关键词（空格分隔，须都出现）"),
+    _choice("channel", Channel.choices, "渠道"),
+    _choice("level", Level.choices, "层级"),
+    _choice("form", Form.choices, "形式"),
+    _choice("purpose", Purpose.choices, "信访目的"),
+    _choice("status", MatterStatus.choices, "状态"),
+    OpenApiParameter("category", str, description="内容分类（路径或名称），含下级"),
+    OpenApiParameter("locality", str, description="问题属地的单位编码，含下级"),
+    OpenApiParameter("responsible_unit", str, description="责任单位的单位编码，含下级"),
+    OpenApiParameter("received_from", str, description="首次登记自（年-月-日）"),
+    OpenApiParameter("received_to", str, description="首次登记至（年-月-日）"),
+]
+
+
+class MatterList(ApiListView):
+    serializer_class = MatterListSerializer
+
+    @extend_schema(
+        summary="本账号可见的事项，与网页“事项列表”同样的筛选；最新登记在前",
+        parameters=FILTERS,
+        responses=MatterListSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        user = actor(request)
+        if not may(user, Action.VIEW_MATTER):
+            raise PermissionRefusedError("您没有查看信访事项的权限")
+        query = request.query_params.copy()
+        for name in PAGING:
+            query.pop(name, None)
+        errors: dict[str, list[str]] = {}
+        for name, model in (
+            ("locality", OrgUnit),
+            ("responsible_unit", OrgUnit),
+            ("category", None),
+        ):
+            raw = query.get(name, "").strip()
+            if not raw:
+                continue
+            pk = _category_pk(raw) if model is None else _unit_pk(raw)
+            if pk is None:
+                what = "内容分类" if model is None else "单位"
+                errors[name] = [f"没有“{raw}”这个{what}"]
+            else:
+                query[name] = str(pk)
+        form = MatterFilterForm(query, user=user)
+        if not form.is_valid() or errors:
+            for name, messages in form.errors.items():
+                errors.setdefault("" if name == "__all__" else name, []).extend(
+                    str(m) for m in messages
+                )
+            return validation_response(errors)
+        matters = (
+            matters_filtered(user, form.filters())
+            .select_related("petitioner", "category", "locality", "responsible_unit")
+            .order_by("-first_received_on", "-id")
+        )
+        page = self.paginate_queryset(matters)
+        rows = [matter_row(m) for m in page or []]
+        return self.get_paginated_response(MatterListSerializer(rows, many=True).data)
+
+
+def _unit_pk(code: str) -> int | None:
+    return OrgUnit.objects.filter(code=code).values_list("pk", flat=True).first()
+
+
+def _category_pk(text: str) -> int | None:
+    from xinfang.intake.models import Category
+
+    found = Category.objects.filter(path=text).first() or Category.objects.filter(name=text).first()
+    return found.pk if found else None
+
+
+class MatterDetail(ApiView):
+    @extend_schema(
+        summary="一件事项：事实、状态、期限、交办；身份证号和电话已遮蔽",
+        responses=MatterDetailSerializer,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        matter = get_matter_for(actor(request), pk, Action.VIEW_MATTER)
+        return Response(MatterDetailSerializer(matter_out(actor(request), matter)).data)
+
+
+def matter_out(user: Any, matter: Matter) -> dict[str, Any]:
+    """Everything the matter page shows of the matter itself, as data."""
+    matter = (
+        Matter.objects.select_related("petitioner", "category", "locality", "responsible_unit")
+        .filter(pk=matter.pk)
+        .get()
+    )
+    registrations = matter_registrations(matter)
+    may_reveal = may(user, Action.REVEAL_PERSONAL_DATA, matter)
+    facts = load_facts(matter)
+    people: dict[int, dict[str, Any]] = {}
+    for registration in registrations:
+        if registration.petitioner is not None:
+            people.setdefault(
+                registration.petitioner.pk,
+                person_out(registration.petitioner, "信访人", reveal_address=may_reveal),
+            )
+    for registration in registrations:
+        for rep in registration.representatives.all():
+            people.setdefault(
+                rep.petitioner.pk, person_out(rep.petitioner, "代表人", reveal_address=may_reveal)
+            )
+    return {
+        **matter_row(matter),
+        "people": list(people.values()),
+        "facts": _facts(matter),
+        "clocks": [
+            {**vars(clock), "label": clock.label}
+            for clock in matter_clocks(matter, timezone.localdate(), facts)
+        ],
+        "assignments": facts.assignments,
+        "registrations": [r.pk for r in registrations],
+        "may_reveal": may_reveal,
+    }
+
+
+def _facts(matter: Matter) -> list[dict[str, str]]:
+    out = []
+    for name in MATTER_FIELDS:
+        value = getattr(matter, name)
+        if value in (None, ""):
+            continue
+        field = Matter._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        shown = getattr(matter, f"get_{name}_display")() if field.choices else value
+        text = shown.isoformat() if hasattr(shown, "isoformat") else str(shown)
+        out.append({"field": name, "label": str(field.verbose_name), "value": text})
+    return out
+
+
+class MatterTimeline(ApiView):
+    @extend_schema(
+        summary="办理过程：登记、每一步、督办、批示、文书，最早在前",
+        responses=TimelineEntrySerializer(many=True),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        user = actor(request)
+        matter = get_matter_for(user, pk, Action.VIEW_MATTER)
+        entries = matter_timeline(
+            matter_registrations(matter),
+            matter_events(matter),
+            may_view_audit=may(user, Action.VIEW_AUDIT),
+            may_reveal=may(user, Action.REVEAL_PERSONAL_DATA, matter),
+        )
+        rows = [
+            {
+                "day": e.day,
+                "at": e.at,
+                "kind": e.kind,
+                "label": e.label,
+                "actor": e.actor,
+                "details": [[str(a), str(b)] for a, b in e.details],
+            }
+            for e in entries
+        ]
+        return Response(TimelineEntrySerializer(rows, many=True).data)
+
+
+class PersonReveal(ApiView):
+    @extend_schema(
+        summary="查看一名信访人完整的身份证号和电话（记入事项的办理过程）",
+        request=None,
+        responses=RevealSerializer,
+    )
+    def post(self, request: Request, pk: int, person: int) -> Response:
+        user = actor(request)
+        matter = get_matter_for(user, pk, Action.VIEW_MATTER)
+        found = Petitioner.objects.filter(pk=person).first()
+        if found is None:
+            raise PermissionRefusedError("该信访人与此事项无关")
+        values = personal_data_reveal(actor=user, matter=matter, petitioner=found)
+        return Response(RevealSerializer({"petitioner": found.pk, **values}).data)

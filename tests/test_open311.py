@@ -324,6 +324,17 @@ def test_bad_posts_name_the_parameter_in_chinese(
     assert not Matter.objects.exists()
 
 
+def test_every_problem_of_a_post_is_listed_at_once(district: District, system: System) -> None:
+    change = {"attribute[purpose]": "", "description": "", "media_url": "ftp://x"}
+    for fmt in ("json", "xml"):
+        response = post(Client(), good(system, district, **change), fmt)
+        assert response.status_code == 400
+        described = " ".join(text for _, text in errors(response, fmt))
+        for named in ("attribute[purpose]", "description", "media_url"):
+            assert named in described
+    assert not Matter.objects.exists()
+
+
 def test_a_json_body_is_refused_with_the_format_to_use(district: District, system: System) -> None:
     response = Client().post(
         f"{BASE}/requests.json", good(system, district), content_type="application/json"

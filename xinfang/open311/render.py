@@ -24,12 +24,12 @@ ITEM_NAMES = {
 
 
 class Open311Error(Exception):
-    """A refusal in the spec's error format: HTTP status and a Chinese description."""
+    """A refusal in the spec's error format: HTTP status and Chinese descriptions (one or more)."""
 
-    def __init__(self, status: int, description: str) -> None:
-        super().__init__(description)
+    def __init__(self, status: int, *descriptions: str) -> None:
+        super().__init__(*descriptions)
         self.status = status
-        self.description = description
+        self.descriptions = descriptions
 
 
 def respond(fmt: str, root: str, body: Any, status: int = 200) -> HttpResponse:

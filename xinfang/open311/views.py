@@ -48,7 +48,7 @@ def open311(*methods: str) -> Callable[[View], View]:
             try:
                 return view(request, fmt, **kwargs)
             except Open311Error as exc:
-                return error_response(fmt, exc.status, exc.description)
+                return error_response(fmt, exc.status, *exc.descriptions)
 
         return wrapper
 
@@ -167,59 +167,58 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _request_input(form: Any, category: Category) -> tuple[RequestInput, OrgUnit | None]:
+    """The posted fields, or one 400 listing every problem found (the spec's list allows it)."""
+    problems: list[str] = []
     unknown = sorted(
         key
         for key in form
         if key.startswith("attribute[") and key.split("[", 2)[1].rstrip("]") not in ATTRIBUTES
     )
-    if unknown:
-        raise Open311Error(
-            400,
-            f"未知的属性 {unknown[0][:60]}：该服务只有 attribute[purpose] 和 attribute[locality]",
+    for key in unknown:
+        problems.append(
+            f"未知的属性 {key[:60]}：该服务只有 attribute[purpose] 和 attribute[locality]"
         )
     purpose = (form.get("attribute[purpose]") or "").strip()
     if not purpose:
-        raise Open311Error(
-            400, "缺少必填属性 attribute[purpose]（信访目的）：suggestion、request 或 accusation"
+        problems.append(
+            "缺少必填属性 attribute[purpose]（信访目的）：suggestion、request 或 accusation"
         )
-    if purpose not in Purpose.values:
-        raise Open311Error(
-            400,
+    elif purpose not in Purpose.values:
+        problems.append(
             f"attribute[purpose] 的值“{purpose[:20]}”不正确：应为 suggestion（建议意见）、"
-            "request（申诉求决）或 accusation（检举控告）",
+            "request（申诉求决）或 accusation（检举控告）"
         )
     locality_code = (form.get("attribute[locality]") or "").strip()
     locality = None
     if locality_code:
         locality = selectors.localities().filter(code=locality_code).first()
         if locality is None:
-            raise Open311Error(
-                400,
+            problems.append(
                 f"attribute[locality] 的值“{locality_code[:40]}”不是可选的问题属地编码，"
-                "请用 services/服务代码 接口查看可选值",
+                "请用 services/服务代码 接口查看可选值"
             )
     description = (form.get("description") or "").strip()
     if not description:
-        raise Open311Error(400, "缺少 description：请填写反映的问题和诉求")
-    if len(description) < CONTENT_MIN:
-        raise Open311Error(
-            400,
-            f"description 太短（{len(description)}字）：请至少写{CONTENT_MIN}个字，说明事实和诉求",
+        problems.append("缺少 description：请填写反映的问题和诉求")
+    elif len(description) < CONTENT_MIN:
+        problems.append(
+            f"description 太短（{len(description)}字）：请至少写{CONTENT_MIN}个字，说明事实和诉求"
         )
-    if len(description) > selectors.DESCRIPTION_MAX:
-        raise Open311Error(
-            400,
+    elif len(description) > selectors.DESCRIPTION_MAX:
+        problems.append(
             f"description 为{len(description)}字，超过{selectors.DESCRIPTION_MAX}字上限"
-            "（GeoReport v2 的规定）",
+            "（GeoReport v2 的规定）"
         )
     address = (form.get("address_string") or "").strip()
     if len(address) > 255:
-        raise Open311Error(400, "address_string 不能超过255个字符")
+        problems.append("address_string 不能超过255个字符")
     media_url = (form.get("media_url") or "").strip()
     if media_url and (
         not media_url.lower().startswith(("http://", "https://")) or len(media_url) > 500
     ):
-        raise Open311Error(400, "media_url 应为以 http:// 或 https:// 开头、不超过500个字符的网址")
+        problems.append("media_url 应为以 http:// 或 https:// 开头、不超过500个字符的网址")
+    if problems:
+        raise Open311Error(400, *problems)
     # Chinese order: family name, then given name
     name = (form.get("last_name") or "").strip() + (form.get("first_name") or "").strip()
     data = RequestInput(

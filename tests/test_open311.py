@@ -192,6 +192,11 @@ def test_unknown_format_and_address_and_method(district: District) -> None:
     assert response.status_code == 405
     assert response["Allow"] == "GET"
     errors(response, "json")
+    response = client.put(f"{BASE}/requests.xml")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, POST"
+    errors(response, "xml")
+    assert client.head(f"{BASE}/services.json").status_code == 200
 
 
 # --- POST requests -----------------------------------------------------------------------------

@@ -39,7 +39,9 @@ def open311(*methods: str) -> Callable[[View], View]:
                 return error_response(
                     "xml", 400, f"不支持的格式“{fmt[:20]}”：请在地址末尾使用 .json 或 .xml"
                 )
-            if request.method not in methods:
+            if request.method not in methods and not (
+                request.method == "HEAD" and "GET" in methods
+            ):
                 response = error_response(
                     fmt, 405, f"该地址不接受 {request.method} 请求，只接受 {'、'.join(methods)}"
                 )

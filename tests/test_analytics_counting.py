@@ -1,15 +1,18 @@
 """Contract B, rule by rule: every figure comes from rows imported through the ledger importer."""
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from django.conf import LazySettings
 
 from tests.analytics_support import Ledger, report, row_of
-from tests.conftest import District
+from tests.conftest import TZ, District, register
+from xinfang.analytics.counting import unit_at_end, unlocated_root_id
+from xinfang.intake.models import Matter
 from xinfang.organisation.models import UnitKind
 from xinfang.organisation.services import unit_create
+from xinfang.workflow import services as wf
 from xinfang.workflow.calendar import CalendarMissingError, current_calendar, next_working_day
 
 pytestmark = pytest.mark.django_db
@@ -256,3 +259,103 @@ def test_a_year_missing_from_the_calendar_is_said_not_guessed(district: District
     with pytest.raises(CalendarMissingError) as caught:
         report("320101", f"{missing}-01-01", f"{missing}-03-31")
     assert f"{missing}年的节假日安排尚未录入" in caught.value.message
+
+
+# --- the handling unit as of the period's end, ranks, several roots, spanning matters ----------
+
+
+def test_unit_breakdown_is_the_unit_at_the_end_of_the_period(
+    district: District, ledger: Ledger
+) -> None:
+    d, officer = district, district.users["officer"]
+    m = register(d, locality=d.street_a, when=datetime(2026, 3, 2, 9, 0, tzinfo=TZ))
+    m = wf.matter_assign(
+        actor=officer, matter=m, version=m.version, unit=d.housing, on=date(2026, 3, 5)
+    )
+    staff = d.users["housing_staff"]
+    m = wf.assignment_receive(actor=staff, matter=m, version=m.version, on=date(2026, 4, 1))
+    m = wf.assignment_return(
+        actor=staff, matter=m, version=m.version, reason="非本单位职责", on=date(2026, 4, 2)
+    )
+    m = wf.matter_assign(
+        actor=officer, matter=m, version=m.version, unit=d.street_b, on=date(2026, 4, 3)
+    )
+    assert m.responsible_unit_id == d.street_b.pk  # routed again after March
+    ledger.add("2026-03-10", 责任单位="32010102", 人数=2)  # an imported matter: its 责任单位
+    ledger.add("2026-03-11")  # imported without one
+    ledger.load()
+
+    def units(start: str, end: str) -> list[tuple[str | None, int, int]]:
+        rows = report("320101", start, end)["breakdowns"]["unit"]
+        return sorted(((r["unit"], r["batches"], r["people"]) for r in rows), key=str)
+
+    # March: the matter was with 住建局 at the end of March, whatever happened in April
+    assert units("2026-03-01", "2026-03-31") == sorted(
+        [("32010190", 1, 1), ("32010102", 1, 2), (None, 1, 1)], key=str
+    )
+    # 3 March, before it was routed at all: no unit yet (not today's 西湖街道)
+    assert ("32010102", 1, 1) not in units("2026-03-01", "2026-03-03")
+    assert units("2026-03-02", "2026-03-03") == [(None, 1, 1)]
+    # the same rule in the ORM expression the assessment uses
+    then = Matter.objects.annotate(u=unit_at_end(date(2026, 3, 31))).get(pk=m.pk).u
+    returned = Matter.objects.annotate(u=unit_at_end(date(2026, 4, 2))).get(pk=m.pk).u
+    now = Matter.objects.annotate(u=unit_at_end(date(2026, 4, 3))).get(pk=m.pk).u
+    assert (then, returned, now) == (d.housing.pk, None, d.street_b.pk)
+    imported = Matter.objects.exclude(pk=m.pk).annotate(u=unit_at_end(date(2020, 1, 1)))
+    assert sorted(x.u or 0 for x in imported) == [0, d.street_b.pk]  # no assignment: 责任单位
+
+
+def test_rank_where_it_means_something_and_place_elsewhere(
+    district: District, ledger: Ledger
+) -> None:
+    """Contract C's rank (the node among its siblings) is on the node's own locality row and on
+    unit rows; a child's row cannot be compared with a sibling's and carries `place` instead."""
+    unit_create(code="320102", name="乙区", kind=UnitKind.DISTRICT, parent=district.city)
+    ledger.add("2024-06-03", locality="320101", 人数=2, 责任单位="32010190")
+    ledger.add("2024-06-03", locality="32010101", 人数=5, 责任单位="32010190")
+    ledger.add("2024-06-04", locality="32010101", 人数=1, 责任单位="32010191")
+    ledger.add("2024-06-04", locality="32010102", 人数=1)
+    ledger.add("2024-06-05", locality="320102", 人数=3)
+    ledger.add("2024-06-05", locality="320102", 人数=1, 责任单位="32010190")
+    ledger.load()
+    rep = report("320101", "2024-06-01", "2024-06-30")
+    own = row_of(rep, "locality", locality="320101")
+    assert own["rank"] == {"batches": [2, 2], "people": [2, 2]}  # 1 of 2 against 乙区's 2 of 4
+    east = row_of(rep, "locality", locality="32010101")
+    assert "rank" not in east and east["place"] == {"batches": [1, 2], "people": [1, 2]}
+    housing = row_of(rep, "unit", unit="32010190")
+    assert housing["batches"] == 2
+    assert housing["rank"] == {"batches": [1, 2], "people": [1, 2]}  # 乙区: 1 batch, 1 person
+    assert housing["place"] == {"batches": [1, 2], "people": [1, 2]}
+    assert row_of(rep, "unit", unit=None)["rank"] == {"batches": [1, 2], "people": [2, 2]}
+    assert "place" not in row_of(rep, "unit", unit=None)
+    city = report("3201", "2024-06-01", "2024-06-30")
+    assert all("rank" not in r for r in city["breakdowns"]["locality"])  # the root: no siblings
+    assert all("rank" not in r for r in city["breakdowns"]["unit"])
+
+
+def test_an_empty_locality_counts_once_with_several_roots(
+    district: District, ledger: Ledger
+) -> None:
+    other = unit_create(code="9901", name="乙市", kind=UnitKind.CITY)
+    ledger.add("2024-02-05", locality="", 人数=5)
+    ledger.add("2024-02-06", locality="9901", 人数=2)
+    ledger.load()
+    first = report("3201", "2024-02-01", "2024-02-29")["totals"]
+    second = report("9901", "2024-02-01", "2024-02-29")["totals"]
+    assert (first["people"], first["matters"]) == (5, 1)  # the first root's, as the portal's
+    assert (second["people"], second["matters"]) == (2, 1)
+    assert unlocated_root_id() == district.city.pk != other.pk
+
+
+def test_a_matter_spanning_the_period_without_a_registration_in_it(ledger: Ledger) -> None:
+    ledger.add("2023-12-20", 事项编号="S1")
+    ledger.add("2024-02-10", 事项编号="S1")  # before and after January, none within
+    ledger.add("2023-12-21", 事项编号="S2")
+    ledger.add("2024-01-15", 事项编号="S2")
+    ledger.add("2024-02-11", 事项编号="S2")  # S2 also has one within
+    ledger.load()
+    totals = report("320101", "2024-01-01", "2024-01-31")["totals"]
+    assert (totals["batches"], totals["matters"], totals["first_matters"]) == (1, 1, 0)
+    february = report("320101", "2024-02-01", "2024-02-29")["totals"]
+    assert (february["matters"], february["first_matters"]) == (2, 0)

@@ -9,10 +9,12 @@ Handling units (承办单位): every unit in the node's subtree (the node includ
 the quarter Q, each scored out of 100 by default, the weights being settings
 (XINFANG["ASSESSMENT_WEIGHTS"]):
 
-- 按期办结 (on_time): matters 交办 or 转送 to the unit (its 责任单位) whose handling deadline
-  (延期至, else 办理期限, else 处理日期 + HANDLE_DAYS) falls in Q; on time when replied by it
-  (and by the end of Q). A matter the unit has returned and the bureau not yet reassigned
-  (status 已退回待重新交办) is not the unit's.
+- 按期办结 (on_time): matters 交办 or 转送 to the unit whose handling deadline (延期至, else
+  办理期限, else 处理日期 + HANDLE_DAYS) falls in Q; on time when replied by it (and by the end
+  of Q). The unit is the one that had the matter at the end of Q (counting.unit_at_end: its
+  assignment active then; 责任单位 for a matter the workflow never routed): routing after Q
+  does not change Q's figures, and a matter returned by then and not yet reassigned is no
+  unit's.
 - 满意率 (satisfaction): among those matters replied in Q and evaluated (by the end of Q),
   满意 + 基本满意.
 - 督办 (supervision): 督办单 against the unit (被督办单位) whose 督办期限 falls in Q; met when
@@ -46,7 +48,6 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import (
-    Case,
     Count,
     DateField,
     Exists,
@@ -55,8 +56,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -68,6 +67,9 @@ from xinfang.analytics.counting import (
     ReportBuilder,
     competition_rank,
     domain_limit,
+    grouped_clock,
+    unit_at_end,
+    unlocated_root_id,
 )
 from xinfang.analytics.figures import THREE_DECIMALS, half_up, pct, weighted_score
 from xinfang.analytics.models import SpotCheckDeduction
@@ -79,7 +81,6 @@ from xinfang.intake.choices import HandlingMethod
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
 from xinfang.workflow.models import Assignment, SupervisionNotice
-from xinfang.workflow.states import MatterStatus
 from xinfang.workflow.supervision_rules import SupervisionOutcome
 
 DEFAULT_ASSESSMENT_WEIGHTS: dict[str, float] = {
@@ -243,41 +244,30 @@ class Assessor:
     def _clock_by_unit(
         self, qs: QuerySet[Any], unit: str, base: Any, action: str, met: Q
     ) -> dict[int, dict[str, int]]:
-        """counting's clock, grouped by `unit`: items whose deadline falls in Q; met by it."""
-        b_lo, b_hi, shift = self.builder.base_range()
-        out: dict[int, dict[str, int]] = {}
-        if b_lo > b_hi:
-            return out
-        act = Case(
-            When(Q(**{f"{action}__lte": F("base")}) & met, then=F("base")),
-            When(Q(**{f"{action}__lte": AddDays(F("base"), shift)}) & met, then=F(action)),
-            default=Value(None),
-            output_field=DateField(),
+        """counting's grouped clock by `unit`: items whose deadline falls in Q; met by it."""
+        return grouped_clock(
+            qs,
+            base=base,
+            action=action,
+            period=self.period,
+            calendar=self.calendar,
+            by=unit,
+            met=met,
         )
-        groups = (
-            qs.annotate(base=base)
-            .filter(base__range=(b_lo, b_hi))
-            .annotate(act=act)
-            .values("base", "act", uid=F(unit))
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for g in groups:
-            cell = out.setdefault(g["uid"], {"num": 0, "den": 0})
-            cell["den"] += g["n"]
-            day = g["act"]
-            if day is None:
-                continue
-            if day <= self.calendar.next_working_day(g["base"]) and day <= self.period.end:
-                cell["num"] += g["n"]
-        return out
 
     def _unit_matters(self) -> QuerySet[Matter]:
-        return Matter.objects.filter(
-            self._in_subtree("responsible_unit_id"),
-            Q(decided_on__isnull=True) | Q(decided_on__lte=self.period.end),
-            handling_method__in=UNIT_HANDLED,
-        ).exclude(status=MatterStatus.RETURNED)
+        """Matters 交办 or 转送 to a unit of the subtree, by the unit that had them at the end
+        of Q (`unit_at_end`): a matter routed elsewhere after Q stays where it was; one returned
+        by then and not yet reassigned is no unit's."""
+        end = self.period.end
+        return (
+            Matter.objects.filter(
+                Q(decided_on__isnull=True) | Q(decided_on__lte=end),
+                handling_method__in=UNIT_HANDLED,
+            )
+            .annotate(unit_then=unit_at_end(end))
+            .filter(self._in_subtree("unit_then"))
+        )
 
     def on_time(self) -> dict[int, dict[str, int]]:
         base = Coalesce(
@@ -286,9 +276,7 @@ class Assessor:
             AddDays(F("decided_on"), domain_limit("HANDLE_DAYS", 60)),
             output_field=DateField(),
         )
-        return self._clock_by_unit(
-            self._unit_matters(), "responsible_unit_id", base, "replied_on", Q()
-        )
+        return self._clock_by_unit(self._unit_matters(), "unit_then", base, "replied_on", Q())
 
     def satisfaction(self) -> dict[int, dict[str, int]]:
         p = self.period
@@ -296,7 +284,7 @@ class Assessor:
         groups = (
             self._unit_matters()
             .filter(replied_on__range=(p.start, p.end))
-            .values(uid=F("responsible_unit_id"))
+            .values(uid=F("unit_then"))
             .annotate(
                 den=Count("id", filter=evaluated),
                 num=Count("id", filter=evaluated & Q(evaluation__in=SATISFIED)),
@@ -412,7 +400,7 @@ class Assessor:
         resolved = Q(resolved_on__isnull=False) & Q(resolved_on__lte=p.end)
         # a matter belongs to its 问题属地, as the report counts (an empty one to the root)
         mine = Q() if self.whole_tree else Q(locality_id__in=self.unit_ids)
-        if self.node.parent_id is None and not self.whole_tree:
+        if self.node.pk == unlocated_root_id() and not self.whole_tree:
             mine |= Q(locality_id__isnull=True)
         packages = Matter.objects.filter(
             mine,

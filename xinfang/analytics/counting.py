@@ -45,11 +45,15 @@ from django.db.models import (
     Case,
     Count,
     DateField,
+    Exists,
     ExpressionWrapper,
     F,
     Func,
+    IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -71,6 +75,7 @@ from xinfang.intake.choices import (
 from xinfang.intake.models import Category, Matter, Registration
 from xinfang.organisation.models import OrgUnit
 from xinfang.workflow.calendar import WorkCalendar, current_calendar
+from xinfang.workflow.models import Assignment
 
 DEFAULT_RULE_OF_LAW_WEIGHTS = (1.2, 0.5, 0.8)
 REPORT_WORK_MEM = "256MB"  # PostgreSQL memory per sort or hash of a report's query
@@ -148,6 +153,17 @@ def org_for_report(code: str | None) -> OrgUnit:
     return roots[0]
 
 
+def unlocated_root_id() -> int | None:
+    """The root an empty 问题属地 belongs to (contract B: "the root when empty").
+
+    With one root, that root. With several (two cities imported side by side), the first one
+    created (lowest id), as the portal files what it receives there: counted once, under one root,
+    not once under each.
+    """
+    found = OrgUnit.objects.filter(parent__isnull=True).order_by("id").values_list("id").first()
+    return found[0] if found else None
+
+
 @dataclass
 class Scope:
     """The node, the unit whose subtree the queries read (its parent when it has siblings)."""
@@ -157,6 +173,7 @@ class Scope:
     children: list[OrgUnit]  # the node's direct children
     paths: dict[int, list[int]]  # unit id -> ids from the root down to it
     single_root: bool
+    unlocated_root: int | None = None  # the root an empty 问题属地 belongs to (unlocated_root_id)
     # counted for a reader who may not see 检举控告 (领导, 督查): such rows are left out entirely,
     # or a small node and a short period would single one accusation out
     hide_accusations: bool = False
@@ -176,13 +193,14 @@ class Scope:
             )
         }
         children = list(OrgUnit.objects.filter(parent=node))
-        single = OrgUnit.objects.filter(parent__isnull=True).count() == 1
+        roots = list(OrgUnit.objects.filter(parent__isnull=True).order_by("id").values_list("id"))
         return cls(
             node=node,
             siblings=siblings,
             children=children,
             paths=paths,
-            single_root=single,
+            single_root=len(roots) == 1,
+            unlocated_root=roots[0][0] if roots else None,
             hide_accusations=hide_accusations,
         )
 
@@ -198,13 +216,13 @@ class Scope:
         if unit.parent_id is None and self.single_root:
             return hidden  # the whole tree: no locality filter to pay for
         q = Q(**{f"{field}__in": OrgUnit.objects.filter(path__startswith=unit.path).values("id")})
-        if unit.parent_id is None:  # an empty 问题属地 belongs to the root
+        if unit.pk == self.unlocated_root:  # an empty 问题属地 belongs to the (first) root
             q |= Q(**{f"{field}__isnull": True})
         return q & hidden
 
     def ancestor_at(self, unit_id: int | None, depth: int) -> int | None:
-        if unit_id is None:
-            return self.read_root.pk if self.read_root.parent_id is None and depth == 0 else None
+        if unit_id is None:  # an empty 问题属地: the root it belongs to, counted once
+            return self.unlocated_root if depth == 0 else None
         path = self.paths.get(unit_id)
         if path is None or len(path) <= depth:
             return None
@@ -221,6 +239,62 @@ class Scope:
         if not self.in_node(unit_id):
             return None
         return self.ancestor_at(unit_id, self.node.depth + 1) or self.node.pk
+
+
+# --- the handling unit as of a day ------------------------------------------------------------
+
+
+def unit_at_end(end: date, matter: str = "pk") -> Case:
+    """The matter's handling unit as it stood at the end of `end` (an ORM expression).
+
+    The unit of the assignment (交办/转送, xinfang.workflow.models.Assignment) active then: given
+    on or before `end` and not returned by then (returned_on after `end`, or not at all); the
+    latest such one should routing have overlapped. A matter the workflow never routed (a ledger
+    import, or a unit named at registration) keeps Matter.responsible_unit. A routed matter with
+    no assignment active then (returned and not yet reassigned, or routed only later) has none:
+    routing after the period does not change a past report. `matter`: the field of the queryset's
+    rows holding the matter's id ("pk" on matters). `_UNIT_AT_END_SQL` is the same rule in SQL.
+    """
+    assignments = Assignment.objects.filter(matter_id=OuterRef(matter))
+    active = (
+        assignments.filter(assigned_on__lte=end)
+        .filter(Q(returned_on__isnull=True) | Q(returned_on__gt=end))
+        .order_by("-id")
+        .values("unit_id")[:1]
+    )
+    responsible = "responsible_unit_id" if matter == "pk" else f"{matter[:-3]}__responsible_unit_id"
+    return Case(
+        When(Exists(assignments), then=Subquery(active)),
+        default=F(responsible),
+        output_field=IntegerField(),
+    )
+
+
+# Rows `r` (columns bucket and matter_id) with their matter's unit at the end of their bucket's
+# period, as `unit_at_end` says: one grouped pass over the assignments instead of a probe per row.
+_UNIT_AT_END_SQL = (
+    "LEFT JOIN {matter} um ON um.id = r.matter_id "
+    "LEFT JOIN (SELECT matter_id, "
+    "MAX(CASE WHEN assigned_on <= %s AND (returned_on IS NULL OR returned_on > %s) "
+    "THEN id END) a0, "
+    "MAX(CASE WHEN assigned_on <= %s AND (returned_on IS NULL OR returned_on > %s) "
+    "THEN id END) a1 "
+    "FROM {assignment} GROUP BY matter_id) ua ON ua.matter_id = r.matter_id "
+    "LEFT JOIN {assignment} u0 ON u0.id = ua.a0 LEFT JOIN {assignment} u1 ON u1.id = ua.a1"
+)
+_UNIT_AT_END_COLUMN = (
+    "CASE WHEN ua.matter_id IS NULL THEN um.responsible_unit_id "
+    "WHEN r.bucket = 0 THEN u0.unit_id ELSE u1.unit_id END"
+)
+
+
+def unit_at_end_join(cur_end: date, prev_end: date) -> tuple[str, str, list[Any]]:
+    """(joins, unit column, params) for registration rows `r` of a report's two periods."""
+    sql = _UNIT_AT_END_SQL.format(
+        matter=connection.ops.quote_name(Matter._meta.db_table),
+        assignment=connection.ops.quote_name(Assignment._meta.db_table),
+    )
+    return sql, _UNIT_AT_END_COLUMN, [cur_end, cur_end, prev_end, prev_end]
 
 
 # --- ranking -----------------------------------------------------------------------------------
@@ -282,6 +356,94 @@ def _registration_groups(
     )
 
 
+# --- clocks ------------------------------------------------------------------------------------
+
+
+def clock_base_range(period: Period, calendar: WorkCalendar) -> tuple[date, date, int]:
+    """Base dates b whose deadline next_working_day(b) falls in `period`, and the largest shift.
+
+    A deadline on a rest day moves to the next working day, so the bases due in P run from the
+    day after the last working day before P to the last working day of P; `shift` is the most
+    days any of them moves (an action within base + shift can still be on time).
+    """
+    lo = period.start - timedelta(days=1)
+    while not calendar.is_working_day(lo):
+        lo -= timedelta(days=1)
+    hi = period.end
+    while not calendar.is_working_day(hi):
+        hi -= timedelta(days=1)
+    b_lo, b_hi = lo + timedelta(days=1), hi
+    shift, d = 0, b_lo
+    while d <= b_hi:
+        shift = max(shift, (calendar.next_working_day(d) - d).days)
+        d += timedelta(days=1)
+    return b_lo, b_hi, shift
+
+
+def tally_clock(
+    groups: Iterable[tuple[date, date | None, int]], period: Period, calendar: WorkCalendar
+) -> dict[str, int]:
+    """num/den of clock items grouped by (base, act): compliant when act is by the deadline
+    (the base moved to a working day) and by the end of the period."""
+    num = den = 0
+    deadlines: dict[date, date] = {}
+    for day, act, n in groups:
+        den += n
+        if act is None:
+            continue
+        if day not in deadlines:
+            deadlines[day] = calendar.next_working_day(day)
+        if act <= deadlines[day] and act <= period.end:
+            num += n
+    return {"num": num, "den": den}
+
+
+def grouped_clock(
+    qs: QuerySet[Any],
+    *,
+    base: Any,
+    action: str,
+    period: Period,
+    calendar: WorkCalendar,
+    by: Any = None,
+    met: Q | None = None,
+) -> dict[Any, dict[str, int]]:
+    """A clock of contract B, counted in the database and grouped: {group: {"num", "den"}}.
+
+    The items are the rows of `qs` whose deadline — `base` (an expression giving a date) moved
+    to the next working day — falls in `period`; one is compliant when its `action` date is on
+    or before the deadline and the end of the period, and, when `met` is given, the row also
+    satisfies `met` (督办: closed as settled). `by`: a field name or expression to group by (the
+    groups' values are the keys); None counts all items under the key None. The rows are
+    grouped by (group, base, action) in SQL, a few thousand groups at most, and the working-day
+    rule applied to the groups here. The report's three clocks and 季考评's per-unit clocks are
+    this function.
+    """
+    b_lo, b_hi, shift = clock_base_range(period, calendar)
+    if b_lo > b_hi:
+        return {}
+    met = met if met is not None else Q()
+    act = Case(
+        When(Q(**{f"{action}__lte": F("base")}) & met, then=F("base")),
+        When(Q(**{f"{action}__lte": AddDays(F("base"), shift)}) & met, then=F(action)),
+        default=Value(None),
+        output_field=DateField(),
+    )
+    keyed = {} if by is None else {"clock_group": F(by) if isinstance(by, str) else by}
+    rows = (
+        qs.annotate(base=base)
+        .filter(base__range=(b_lo, b_hi))
+        .annotate(act=act)
+        .values("base", "act", **keyed)
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    groups: dict[Any, list[tuple[date, date | None, int]]] = defaultdict(list)
+    for g in rows:
+        groups[g.get("clock_group")].append((g["base"], g["act"], g["n"]))
+    return {k: tally_clock(items, period, calendar) for k, items in groups.items()}
+
+
 # --- the report ----------------------------------------------------------------------------------
 
 
@@ -311,6 +473,8 @@ class ReportBuilder:
         """Registrations grouped by period, locality and `dims`, over the node (or its parent)."""
         if dims not in self._cache and connection.vendor == "postgresql":
             self._grouping_sets()
+        if dims == ("unit",) and dims not in self._cache:
+            self._cache[dims] = self._unit_groups()
         if dims not in self._cache:
             self._cache[dims] = list(
                 _registration_groups(
@@ -322,21 +486,23 @@ class ReportBuilder:
     def _grouping_sets(self) -> None:
         """PostgreSQL: every registration grouping of the report from ONE scan (GROUPING SETS).
 
-        Fills the cache of `_groups` for CLF and CP and, for `_unit_cube`, the handling unit
+        Fills the cache of `_groups` for CLF and CP and, for `_unit_rows`, the handling unit
         (per locality, so that the node's own rows are picked in Python as everywhere else).
         SQLite has no GROUPING SETS and keeps one grouped query per grouping.
         """
         scope, whole = self.scope, bool(self.scope.siblings)
         regs = Registration.objects.filter(scope.locality_q("locality", whole=whole))
         rows = _bucketed(regs, "received_on", self.period, self.previous).values(
-            "bucket", "locality_id", *CLF, *CP, "people", unit=F("matter__responsible_unit_id")
+            "bucket", "locality_id", *CLF, *CP, "people", "matter_id"
         )
         inner, params = rows.order_by().query.sql_with_params()
+        joins, unit, unit_params = unit_at_end_join(self.period.end, self.previous.end)
+        inner = f"SELECT r.*, {unit} AS unit FROM ({inner}) r {joins}"
         cols = ("locality_id", *CLF, *CP, "unit")
         # Django writes no GROUPING SETS; the grouped rows are the same as the three GROUP BYs.
         sql = (
             f"SELECT GROUPING(channel, category_id, unit), bucket, {', '.join(cols)}, "
-            f"COUNT(*), SUM(people) FROM ({inner}) r GROUP BY GROUPING SETS ("
+            f"COUNT(*), SUM(people) FROM ({inner}) ru GROUP BY GROUPING SETS ("
             f"(bucket, locality_id, {', '.join(CLF)}), (bucket, locality_id, {', '.join(CP)}), "
             "(bucket, locality_id, unit))"
         )
@@ -346,7 +512,7 @@ class ReportBuilder:
             0b110: (("unit",), []),
         }
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, (*params, *unit_params))
             for grouping, bucket, *values, batches, people in cursor.fetchall():
                 dims, target = sets[grouping]
                 g = dict(zip(cols, values, strict=True))
@@ -381,23 +547,24 @@ class ReportBuilder:
                 cube.add(g["bucket"], child, (child,), g["batches"], g["people"] or 0)
         return cube
 
-    def _unit_cube(self) -> Cube:
-        cube = Cube()
-        if connection.vendor == "postgresql":
-            for g in self._groups(("unit",)):
-                if self.scope.in_node(g["locality_id"]):
-                    cube.add(g["bucket"], None, (g["unit"],), g["batches"], g["people"] or 0)
-            return cube
-        regs = Registration.objects.filter(self.scope.locality_q("locality", whole=False))
+    def _unit_groups(self) -> list[dict[str, Any]]:
+        """Registrations grouped by period, locality and the matter's unit at the period's end."""
+        scope, whole = self.scope, bool(self.scope.siblings)
+        regs = Registration.objects.filter(scope.locality_q("locality", whole=whole))
         qs: QuerySet[Any] = _bucketed(regs, "received_on", self.period, self.previous)
-        groups = (
-            qs.values("bucket", unit=F("matter__responsible_unit_id"))
-            .annotate(batches=Count("id"), people=Sum("people"))
-            .order_by()
+        rows = qs.values("bucket", "locality_id", "matter_id", "people").order_by()
+        inner, params = rows.query.sql_with_params()
+        joins, unit, unit_params = unit_at_end_join(self.period.end, self.previous.end)
+        sql = (
+            f"SELECT r.bucket, r.locality_id, {unit}, COUNT(*), SUM(r.people) "
+            f"FROM ({inner}) r {joins} GROUP BY r.bucket, r.locality_id, {unit}"
         )
-        for g in groups:
-            cube.add(g["bucket"], None, (g["unit"],), g["batches"], g["people"] or 0)
-        return cube
+        with connection.cursor() as cursor:
+            cursor.execute(sql, (*params, *unit_params))
+            return [
+                {"bucket": b, "locality_id": loc, "unit": u, "batches": n, "people": p}
+                for b, loc, u, n, p in cursor.fetchall()
+            ]
 
     def _matter_flags(self) -> dict[str, Q]:
         """m0/m1: the matter has a registration in P / the previous period; f0/f1: its first.
@@ -548,7 +715,22 @@ class ReportBuilder:
         return row
 
     def _locality_rows(self) -> list[dict[str, Any]]:
+        """The node's own row (what is registered directly at it), then a row per child.
+
+        Contract C's `rank` (the node's place among its siblings for the same row) is given
+        where it means something: on the node's own row, what is registered directly at the node
+        against what is registered directly at each sibling. A child's row has no counterpart
+        under a sibling (another district has no 东风街道), so it carries no `rank`; it carries
+        `place` instead: the child's place among the node's children of its kind, the
+        "列全区第2位" of a district's report.
+        """
         cube = self._locality_cube()
+        own = Cube()  # registered directly at each sibling
+        if self.scope.siblings:
+            sib_ids = {s.pk for s in self.scope.siblings}
+            for g in self._groups(CLF):
+                if g["locality_id"] in sib_ids:
+                    own.add(g["bucket"], g["locality_id"], (), g["batches"], g["people"] or 0)
         rows = []
         for unit in [self.node, *sorted(self.scope.children, key=lambda u: (u.sort_order, u.code))]:
             key = (unit.pk,)
@@ -556,10 +738,13 @@ class ReportBuilder:
             if not any(cur.values()) and not any(prev.values()):
                 continue
             row = self._with_change({"locality": unit.code, "name": unit.name}, cur, prev)
-            if unit.pk != self.node.pk:
+            if unit.pk == self.node.pk:
+                if self.scope.siblings:
+                    row["rank"] = self._rank(own, (), sorted(sib_ids), self.node.pk)
+            else:
                 kin = [c.pk for c in self.scope.children if c.kind == unit.kind]
                 if len(kin) > 1:
-                    row["rank"] = {
+                    row["place"] = {
                         f: competition_rank(cur[f], (cube.get(0, k, (k,))[f] for k in kin))
                         for f in FIGURES
                     }
@@ -567,24 +752,28 @@ class ReportBuilder:
         return rows
 
     def _unit_rows(self) -> list[dict[str, Any]]:
-        cube = self._unit_cube()
-        keys = _by_size(cube)
-        names = dict(
-            OrgUnit.objects.filter(pk__in=[k[0] for k in keys if k[0]]).values_list("pk", "code")
-        )
-        labels = dict(
-            OrgUnit.objects.filter(pk__in=[k[0] for k in keys if k[0]]).values_list("pk", "name")
-        )
+        """A row per handling unit (as it stood at the period's end), the largest first.
+
+        `rank` (contract C, when the node has siblings): the node's place among its siblings by
+        the registrations of matters that unit handles in each sibling's area. `place`: the
+        unit's place among the units of the breakdown (责任单位排名), when there are several.
+        """
+        node_cube, sib_cube = self._registration_cube(("unit",), lambda g: (g["unit"],))
+        keys = _by_size(node_cube)
+        found = OrgUnit.objects.filter(pk__in=[k[0] for k in keys if k[0]])
+        names = {u.pk: (u.code, u.name) for u in found}
+        named = [k for k in keys if k[0]]
+        sib_ids = [s.pk for s in self.scope.siblings]
         rows = []
         for key in keys:
             uid = key[0]
-            head = {"unit": names.get(uid) if uid else None, "name": labels.get(uid, "未指定")}
-            row = self._with_change(head, cube.get(0, None, key), cube.get(1, None, key))
-            named = [k for k in keys if k[0]]
+            code, label = names.get(uid, (None, "未指定")) if uid else (None, "未指定")
+            row = self._row({"unit": code, "name": label}, node_cube, sib_cube, key, sib_ids)
             if uid and len(named) > 1:
-                row["rank"] = {
+                row["place"] = {
                     f: competition_rank(
-                        cube.get(0, None, key)[f], (cube.get(0, None, k)[f] for k in named)
+                        node_cube.get(0, None, key)[f],
+                        (node_cube.get(0, None, k)[f] for k in named),
                     )
                     for f in FIGURES
                 }
@@ -598,57 +787,17 @@ class ReportBuilder:
 
     def base_range(self) -> tuple[date, date, int]:
         """Base dates b whose deadline next_working_day(b) falls in P, and the largest shift."""
-        cal, p = self.calendar, self.period
-        lo = p.start - timedelta(days=1)
-        while not cal.is_working_day(lo):
-            lo -= timedelta(days=1)
-        hi = p.end
-        while not cal.is_working_day(hi):
-            hi -= timedelta(days=1)
-        b_lo, b_hi = lo + timedelta(days=1), hi
-        shift, d = 0, b_lo
-        while d <= b_hi:
-            shift = max(shift, (cal.next_working_day(d) - d).days)
-            d += timedelta(days=1)
-        return b_lo, b_hi, shift
-
-    def _act(self, action: str, base: str, shift: int) -> Case:
-        """The action date where it can be compliant (base itself when on or before it)."""
-        return Case(
-            When(Q(**{f"{action}__lte": F(base)}), then=F(base)),
-            When(Q(**{f"{action}__lte": AddDays(F(base), shift)}), then=F(action)),
-            default=Value(None),
-            output_field=DateField(),
-        )
+        return clock_base_range(self.period, self.calendar)
 
     def _tally(self, groups: Iterable[tuple[date, date | None, int]]) -> dict[str, int]:
-        """num/den of clock items grouped by (base, act): compliant when act is by the deadline."""
-        num = den = 0
-        deadlines: dict[date, date] = {}
-        for day, act, n in groups:
-            den += n
-            if act is None:
-                continue
-            if day not in deadlines:
-                deadlines[day] = self.calendar.next_working_day(day)
-            if act <= deadlines[day] and act <= self.period.end:
-                num += n
-        return {"num": num, "den": den}
+        return tally_clock(groups, self.period, self.calendar)
 
     def _clock(self, qs: QuerySet[Matter], base: Any, action: str) -> dict[str, int]:
         """Items whose deadline (base moved to a working day) falls in P; compliant ones."""
-        b_lo, b_hi, shift = self.base_range()
-        if b_lo > b_hi:
-            return {"num": 0, "den": 0}
-        groups = (
-            qs.annotate(base=base)
-            .filter(base__range=(b_lo, b_hi))
-            .annotate(act=self._act(action, "base", shift))
-            .values("base", "act")
-            .annotate(n=Count("id"))
-            .order_by()
+        found = grouped_clock(
+            qs, base=base, action=action, period=self.period, calendar=self.calendar
         )
-        return self._tally((g["base"], g["act"], g["n"]) for g in groups)
+        return found.get(None, {"num": 0, "den": 0})
 
     def _bases(self) -> dict[str, tuple[Any, Q, str]]:
         """Each clock: its base date, which matters have one, and the action that answers it."""

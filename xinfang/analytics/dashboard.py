@@ -263,8 +263,8 @@ def _link(value: int, href: str | None, what: str) -> Cell:
     return Cell(value, href, f"{value}{what}，查看所涉事项")
 
 
-def _rank(row: dict[str, Any], figure: str) -> str | None:
-    rank = row.get("rank")
+def _rank(row: dict[str, Any], figure: str, key: str = "rank") -> str | None:
+    rank = row.get(key)
     return f"{rank[figure][0]}/{rank[figure][1]}" if rank else None
 
 
@@ -397,6 +397,7 @@ def build_dashboard(*, user: User, query: Query, today: date) -> Dashboard:
             drill.batches(period, locality=units[r["locality"]]) if r["locality"] in units else None
         ),
         ranks={"batches": "批次排名", "people": "人次排名"},
+        rank_key="place",
     )
     unit_ids = dict(OrgUnit.objects.values_list("code", "pk"))
     tables["unit"] = _breakdown_table(
@@ -411,6 +412,7 @@ def build_dashboard(*, user: User, query: Query, today: date) -> Dashboard:
         label=lambda r: r["name"],
         href=lambda r: drill.batches(period, unit=unit_ids.get(r["unit"]) if r["unit"] else None),
         ranks={"batches": "批次排名", "people": "人次排名"},
+        rank_key="place",
     )
     tables["purpose"] = _breakdown_table(
         DashTable("purpose", "信访目的", ["信访目的"]),
@@ -459,8 +461,12 @@ def _breakdown_table(
     label: Callable[[dict[str, Any]], str],
     href: Callable[[dict[str, Any]], str | None],
     ranks: dict[str, str],
+    rank_key: str = "rank",
 ) -> DashTable:
-    """A breakdown of the report: label, batches (linked), people, previous, change, ranks."""
+    """A breakdown of the report: label, batches (linked), people, previous, change, ranks.
+
+    `rank_key`: "rank" (the node among its siblings) or "place" (the row among the rows: the
+    children of a kind, the handling units)."""
     table.header += ["批次", "人次", f"{word}批次", "批次增减", *ranks.values()]
     for row in rows:
         table.rows.append(
@@ -470,7 +476,7 @@ def _breakdown_table(
                 Cell(row["people"]),
                 Cell(row["previous"]["batches"]),
                 Cell(row["change"]["batches"]),
-                *[Cell(_rank(row, figure)) for figure in ranks],
+                *[Cell(_rank(row, figure, rank_key)) for figure in ranks],
             ]
         )
     return table

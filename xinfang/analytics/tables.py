@@ -58,9 +58,14 @@ class Table:
     rows: list[list[Cell]]
 
 
-def _rank(row: dict[str, Any], figure: str) -> str | None:
+# Rows of these breakdowns are ranked among themselves (`place`: the children of a kind, the
+# units), not by the node's place among its siblings (`rank`), which a child row cannot have.
+PLACED = frozenset({"locality", "unit"})
+
+
+def _rank(row: dict[str, Any], figure: str, key: str = "rank") -> str | None:
     """ "5/8": fifth of eight; None (an empty cell) when the row has no rank."""
-    rank = row.get("rank")
+    rank = row.get(key)
     return f"{rank[figure][0]}/{rank[figure][1]}" if rank else None
 
 
@@ -99,7 +104,10 @@ def report_tables(report: dict[str, Any]) -> list[Table]:
                 + [row["batches"], row["people"]]
                 + [row["previous"]["batches"], row["previous"]["people"]]
                 + [row["change"]["batches"], row["change"]["people"]]
-                + [_rank(row, "batches"), _rank(row, "people")]
+                + [
+                    _rank(row, f, "place" if name in PLACED else "rank")
+                    for f in ("batches", "people")
+                ]
             )
         tables.append(Table(title, header, rows))
     rows = []

@@ -340,3 +340,11 @@ def test_page_bad_input(data: Data, params: dict[str, str], message: str, status
     assert message in response.content.decode()
     word = client_for(data.district, "officer").get(WORD, H1_QUERY | params)
     assert word.status_code == status and message in word.content.decode()
+
+
+def test_dashboard_links_to_the_briefing_of_the_same_query(data: Data) -> None:
+    params = {k: v for k, v in H1_QUERY.items() if k != "issue_no"}
+    html = client_for(data.district, "officer").get("/analytics/", params).content.decode()
+    assert (
+        'href="/analytics/briefing/?org=320101&amp;span=h1&amp;year=2026&amp;compare=yoy"' in html
+    )

@@ -154,57 +154,68 @@ def portal_actor() -> User:
 
 
 def petition_check(data: PetitionInput) -> None:
-    """Every rule of the online form, each refusal naming its field, in Chinese."""
+    """Raise the first of `petition_problems`."""
+    problems = petition_problems(data)
+    if problems:
+        raise problems[0]
+
+
+def petition_problems(data: PetitionInput) -> list[InputError]:
+    """Every rule of the online form that `data` breaks, each naming its field, in Chinese."""
+    out: list[InputError] = []
+
+    def bad(message: str, name: str) -> None:
+        if all(problem.field != name for problem in out):  # one message per field
+            out.append(InputError(message, field=name))
+
     if data.purpose not in Purpose.values:
-        raise InputError("请选择信访目的：建议意见、检举控告或申诉求决", field="purpose")
+        bad("请选择信访目的：建议意见、检举控告或申诉求决", "purpose")
+    if data.category is not None and not data.category.active:
+        bad("所选问题类别已停用，请重新选择", "category")
+    if data.locality is not None and not data.locality.active:
+        bad("所选问题发生地已停用，请重新选择", "locality")
     content = data.content.strip()
     if not content:
-        raise InputError("请填写反映的问题和您的诉求", field="content")
-    if len(content) < CONTENT_MIN:
-        raise InputError(
+        bad("请填写反映的问题和您的诉求", "content")
+    elif len(content) < CONTENT_MIN:
+        bad(
             f"反映的内容太短（{len(content)}字），请至少写{CONTENT_MIN}个字，说明事实和诉求",
-            field="content",
+            "content",
         )
-    if len(content) > CONTENT_MAX:
-        raise InputError(
+    elif len(content) > CONTENT_MAX:
+        bad(
             f"反映的内容为{len(content)}字，超过{CONTENT_MAX}字上限；较长的材料请作为附件上传",
-            field="content",
+            "content",
         )
-    if data.category is not None and not data.category.active:
-        raise InputError("所选问题类别已停用，请重新选择", field="category")
-    if data.locality is not None and not data.locality.active:
-        raise InputError("所选问题发生地已停用，请重新选择", field="locality")
     name, phone, id_number = data.name.strip(), data.phone.strip(), data.id_number.strip()
+    address = data.address.strip()
+    if data.purpose == Purpose.REQUEST and not name:
+        bad("申诉求决类信访需要书面答复您本人，请填写姓名（建议意见、检举控告可以不署名）", "name")
+    elif (phone or id_number or address) and not name:
+        bad("填写了联系方式的，请同时填写姓名；不愿署名的，请把联系方式也留空", "name")
     if len(name) > 64:
-        raise InputError("姓名不能超过64个字", field="name")
-    if len(data.address.strip()) > 255:
-        raise InputError("住址不能超过255个字", field="address")
-    if phone and not _PHONE.match(phone):
-        raise InputError(
-            "联系电话格式不正确：请填写11位手机号码，或带区号的固定电话（如0571-12345678）",
-            field="phone",
-        )
+        bad("姓名不能超过64个字", "name")
     if id_number:
         try:
             parse_id_number(id_number)
         except InvalidIdNumberError as exc:
-            raise InputError(f"身份证号有误：{exc}", field="id_number") from exc
-    if data.purpose == Purpose.REQUEST:
-        if not name:
-            raise InputError(
-                "申诉求决类信访需要书面答复您本人，请填写姓名（建议意见、检举控告可以不署名）",
-                field="name",
-            )
-        if not phone:
-            raise InputError("申诉求决类信访需要与您联系并送达答复，请填写联系电话", field="phone")
-    elif (phone or id_number or data.address.strip()) and not name:
-        raise InputError(
-            "填写了联系方式的，请同时填写姓名；不愿署名的，请把联系方式也留空", field="name"
+            bad(f"{exc}，请核对后重新填写", "id_number")
+    if phone and not _PHONE.match(phone):
+        bad(
+            "联系电话格式不正确：请填写11位手机号码，或带区号的固定电话（如0571-12345678）", "phone"
         )
+    elif data.purpose == Purpose.REQUEST and not phone:
+        bad("申诉求决类信访需要与您联系并送达答复，请填写联系电话", "phone")
+    if len(address) > 255:
+        bad("住址不能超过255个字", "address")
     if len(data.uploads) > MAX_FILES:
-        raise InputError(f"附件最多{MAX_FILES}个", field="attachments")
+        bad(f"附件最多{MAX_FILES}个", "attachments")
     for upload in data.uploads:
-        upload_check(upload)
+        try:
+            upload_check(upload)
+        except InputError as exc:
+            bad(exc.message, "attachments")
+    return out
 
 
 def _person(data: PetitionInput) -> tuple[PersonInput | None, str]:
@@ -236,7 +247,7 @@ def online_petition_submit(
         raise ValueError("idempotency_key must be 16 to 128 characters")
     if source not in (Source.PORTAL, Source.API):
         raise ValueError("online petitions come through the portal or an API")
-    found = _existing(key)
+    found = submission_existing(key)
     if found is not None:
         return found
     petition_check(data)
@@ -286,11 +297,11 @@ def online_petition_submit(
                 },
             )
     except IntegrityError:
-        found = _existing(key)
+        found = submission_existing(key)
         if found is None:
             raise
         return found
-    if person is not None and person.phone and _is_mobile(person.phone):
+    if person is not None and person.phone and is_mobile(person.phone):
         number = record.query_code
         transaction.on_commit(lambda: _send_code(person.phone, number))
     return Submission(
@@ -298,7 +309,7 @@ def online_petition_submit(
     )
 
 
-def _existing(key: str) -> Submission | None:
+def submission_existing(key: str) -> Submission | None:
     record = (
         PortalSubmission.objects.select_related("registration__matter")
         .filter(idempotency_key=key, registration__isnull=False)
@@ -312,7 +323,7 @@ def _existing(key: str) -> Submission | None:
     )
 
 
-def _is_mobile(phone: str) -> bool:
+def is_mobile(phone: str) -> bool:
     return bool(re.fullmatch(r"1\d{10}", phone))
 
 

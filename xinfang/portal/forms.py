@@ -1,0 +1,142 @@
+"""The portal's forms. Every rule of an online petition lives in portal.services.petition_problems;
+these forms only carry the typed values (and Chinese messages for what Django checks itself)."""
+
+from typing import Any
+
+from django import forms
+
+from xinfang.intake.choices import Evaluation, Purpose
+from xinfang.intake.models import Category
+from xinfang.organisation.models import OrgUnit, UnitKind
+
+PURPOSE_HELP: dict[str, str] = {
+    Purpose.SUGGESTION: "对工作提出建议、意见。可以不署名。",
+    Purpose.ACCUSATION: "检举、控告公职人员或组织的违纪违法行为，由纪检监察机关依规办理。"
+    "可以匿名；实名检举的，处理结果会答复您。",
+    Purpose.REQUEST: "为自己的合法权益提出申诉或请求解决问题。"
+    "需要填写姓名和联系电话，以便书面答复。",
+}
+
+AREA_KINDS = (UnitKind.CITY, UnitKind.DISTRICT, UnitKind.STREET)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class CategoryChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Category) -> str:
+        return obj.path.replace("/", " › ")
+
+
+class LocalityChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: OrgUnit) -> str:
+        return obj.name
+
+
+class PetitionForm(forms.Form):
+    key = forms.CharField(widget=forms.HiddenInput, max_length=128, required=False)
+    purpose = forms.ChoiceField(
+        label="信访目的",
+        choices=Purpose.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "请选择信访目的：建议意见、检举控告或申诉求决",
+            "invalid_choice": "请选择信访目的：建议意见、检举控告或申诉求决",
+        },
+    )
+    category = CategoryChoice(
+        label="问题类别",
+        queryset=Category.objects.filter(active=True).select_related("parent"),
+        empty_label="请选择",
+        error_messages={
+            "required": "请选择问题类别；找不到合适的，请选“其他”",
+            "invalid_choice": "所选问题类别不存在，请重新选择",
+        },
+    )
+    locality = LocalityChoice(
+        label="问题发生地",
+        queryset=OrgUnit.objects.filter(active=True, kind__in=AREA_KINDS).order_by("path"),
+        required=False,
+        empty_label="不清楚（由信访部门确定）",
+        error_messages={"invalid_choice": "所选问题发生地不存在，请重新选择"},
+    )
+    content = forms.CharField(
+        label="反映的问题和诉求",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,  # the service says what is missing, with the other rules
+        strip=False,
+    )
+    name = forms.CharField(label="姓名", required=False, max_length=200)
+    phone = forms.CharField(label="联系电话", required=False, max_length=40)
+    id_number = forms.CharField(label="身份证号", required=False, max_length=40)
+    address = forms.CharField(label="住址", required=False, max_length=400)
+    attachments = forms.FileField(
+        label="附件",
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.tif,.tiff,.docx"}),
+    )
+    truthful = forms.BooleanField(
+        label="本人承诺所反映的情况客观真实，并对所提供材料的真实性负责",
+        error_messages={"required": "请确认所反映的情况客观真实"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("aria-describedby", f"{name}-hint")
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["phone"].widget.attrs.update(
+            {"autocomplete": "tel", "inputmode": "tel", "type": "tel"}
+        )
+        self.fields["address"].widget.attrs["autocomplete"] = "street-address"
+        self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+    def mark_errors(self) -> None:
+        """Point each field with an error at its message (for screen readers)."""
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-describedby"] = f"{name}-hint {name}-error"
+                attrs["aria-invalid"] = "true"
+
+    def clean_attachments(self) -> None:
+        return None  # read from request.FILES by the view, file by file
+
+
+class QueryForm(forms.Form):
+    query_code = forms.CharField(
+        label="查询码",
+        max_length=32,
+        error_messages={"required": "请填写查询码"},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+    secret = forms.CharField(
+        label="查询密码",
+        max_length=32,
+        error_messages={"required": "请填写查询密码"},
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters"}, render_value=True
+        ),
+    )
+
+
+class EvaluationForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    evaluation = forms.ChoiceField(
+        label="您对处理结果的评价",
+        choices=Evaluation.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "请选择评价：满意、基本满意或不满意",
+            "invalid_choice": "请选择评价：满意、基本满意或不满意",
+        },
+    )
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, error_messages={"required": "页面已过期，请刷新后重试"}
+    )

@@ -348,3 +348,22 @@ def test_dashboard_links_to_the_briefing_of_the_same_query(data: Data) -> None:
     assert (
         'href="/analytics/briefing/?org=320101&amp;span=h1&amp;year=2026&amp;compare=yoy"' in html
     )
+
+
+def test_repeated_returns_name_the_unit(data: Data) -> None:
+    d = data.district
+    officer, staff = d.users["officer"], d.users["street_b_staff"]
+    m = new_matter(d, received=date(2026, 4, 1), locality=d.street_b)
+    for assigned, returned in (
+        (date(2026, 4, 2), date(2026, 4, 3)),
+        (date(2026, 4, 7), date(2026, 4, 8)),
+    ):
+        m = step(wf.matter_assign, m, officer, unit=d.street_b, on=assigned)
+        m = step(wf.assignment_receive, m, staff, on=assigned)
+        m = step(wf.assignment_return, m, staff, reason="非本单位职责", on=returned)
+    default = briefing(data, None)["units"]
+    assert "西湖街道" in names(default)  # two returns: repeated by the default rule
+    row = next(u for u in default if u["name"] == "西湖街道")
+    assert (row["returns"], row["return_faults"]) == (2, 1)  # reassigned once to the same unit
+    assert "本期退回2件，其中不当退回1件" in row["reason"]
+    assert "西湖街道" not in names(briefing(data, None, rules=Rules(returns_min=3))["units"])

@@ -299,7 +299,9 @@ def issuer_of(node: OrgUnit) -> str:
 
 def _overview(report: dict[str, Any], label: str, scope_word: str) -> dict[str, Any]:
     totals, rates = report["totals"], report["rates"]
-    same = "同比" if report["comparison"] == "yoy" else "环比"
+    prev = report["previous_period"]
+    prev_label = period_label(date.fromisoformat(prev["start"]), date.fromisoformat(prev["end"]))
+    same = "同比" if report["comparison"] == "yoy" else f"环比（较{prev_label}）"
     channels = {r["channel"]: r for r in report["breakdowns"]["channel"]}
     by_channel = [
         {"channel": code, "label": str(word), "batches": channels[code]["batches"]}
@@ -377,7 +379,7 @@ def build_briefing(
     prev = report["previous_period"]
     prev_label = period_label(date.fromisoformat(prev["start"]), date.fromisoformat(prev["end"]))
     same = "同比" if comparison == "yoy" else "环比"
-    before = "去年同期" if comparison == "yoy" else f"上期（{prev_label}）"
+    before = "去年同期" if comparison == "yoy" else "上期"  # the period is named in 总体情况
     scope_word = SCOPE_WORD.get(UnitKind(node.kind), node.name)
     breakdowns = report["breakdowns"]
     categories = [

@@ -1,5 +1,6 @@
 """Contract B, rule by rule: every figure comes from rows imported through the ledger importer."""
 
+import random
 from datetime import date, datetime
 from pathlib import Path
 
@@ -8,9 +9,14 @@ from django.conf import LazySettings
 
 from tests.analytics_support import Ledger, report, row_of
 from tests.conftest import TZ, District, register
-from xinfang.analytics.counting import unit_at_end, unlocated_root_id
+from xinfang.analytics.counting import (
+    ReportBuilder,
+    monthly_totals,
+    unit_at_end,
+    unlocated_root_id,
+)
 from xinfang.intake.models import Matter
-from xinfang.organisation.models import UnitKind
+from xinfang.organisation.models import OrgUnit, UnitKind
 from xinfang.organisation.services import unit_create
 from xinfang.workflow import services as wf
 from xinfang.workflow.calendar import CalendarMissingError, current_calendar, next_working_day
@@ -359,3 +365,35 @@ def test_a_matter_spanning_the_period_without_a_registration_in_it(ledger: Ledge
     assert (totals["batches"], totals["matters"], totals["first_matters"]) == (1, 1, 0)
     february = report("320101", "2024-02-01", "2024-02-29")["totals"]
     assert (february["matters"], february["first_matters"]) == (2, 0)
+
+
+@pytest.mark.parametrize("hide", [False, True])
+def test_monthly_totals_equal_a_report_per_month(
+    district: District, ledger: Ledger, hide: bool
+) -> None:
+    """The dashboard's totals-only trend gives what ReportBuilder.totals gives month by month:
+    month boundaries, 29 February, matters spanning months, accusations, siblings' ranks."""
+    unit_create(code="320102", name="乙区", kind=UnitKind.DISTRICT, parent=district.city)
+    rng = random.Random(20260301)
+    days = ["2023-01-31", "2023-02-01", "2023-02-28", "2023-03-01", "2024-01-01", "2024-01-31"]
+    days += ["2024-02-01", "2024-02-29", "2024-03-01", "2024-03-31", "2024-04-01", "2024-04-30"]
+    places = ["320101", "32010101", "3201010101", "32010102", "320102", "3201", ""]
+    for i in range(160):
+        day = rng.choice(days) if i % 2 else f"202{rng.choice('34')}-{rng.randint(1, 5):02d}-15"
+        ledger.add(
+            day,
+            locality=rng.choice(places),
+            事项编号=f"M{rng.randint(1, 60)}" if rng.random() < 0.6 else "",
+            人数=rng.randint(1, 9),
+            信访目的=rng.choice(["", "申诉求决", "检举控告"]),
+            责任单位="32010191" if rng.random() < 0.5 else "",
+        )
+    ledger.load()
+    for code in ("320101", "32010101", "3201"):
+        node = OrgUnit.objects.get(code=code)
+        found = monthly_totals(node, 2024, 4, hide_accusations=hide)
+        assert [p.start.month for p, _ in found] == [1, 2, 3, 4]
+        for period, totals in found:
+            builder = ReportBuilder(node, period, "yoy", hide_accusations=hide)
+            assert totals == builder.totals(), (code, period)
+    assert monthly_totals(OrgUnit.objects.get(code="3201"), 2024, 0) == []

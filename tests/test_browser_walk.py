@@ -7,13 +7,18 @@ test-artifacts/browser/<database>/walk/.
 """
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
-from tests.browser_support import DESK, Shots, login
+from tests.browser_support import DESK, PHONE, Shots, login
 from tests.conftest import PASSWORD, District
+from xinfang.demo.live import demo_years_enter
+from xinfang.intake.choices import Channel, Evaluation
 from xinfang.intake.models import Matter
+from xinfang.workflow.models import MatterWorkflow
 from xinfang.workflow.states import MatterStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -80,19 +85,78 @@ def staff_handle(browser: Any, base: str, district: District, matter: Matter, sh
     assert matter.status == MatterStatus.REPLIED
 
 
-def test_staff_half(chromium: Any, live_server: Any, district: District) -> None:  # TEMP
-    from datetime import timedelta
+def petitioner_submits(
+    browser: Any, base: str, district: District, shots: Shots
+) -> tuple[str, str]:
+    """On a phone: a first try with the content missing keeps what was typed; then the code."""
+    phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    page.goto(f"{base}/portal/")
+    shots(page, "portal-home")
+    page.locator("#start-submit").click()
+    page.get_by_label("申诉求决").check()
+    page.get_by_label("问题类别").select_option(label="物业管理")
+    page.get_by_label("问题发生地").select_option(label=district.street_a.name)
+    page.get_by_label("姓名").fill("李秀英")
+    page.get_by_label("联系电话").fill("13912345678")
+    page.get_by_label("客观真实").check()
+    page.locator("#submit-petition").click()
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    assert "请填写" in alert.inner_text()
+    assert page.get_by_label("姓名").input_value() == "李秀英"  # nothing typed is lost
+    assert page.get_by_label("联系电话").input_value() == "13912345678"
+    shots(page, "portal-error-keeps-input")
+    page.get_by_label("反映的问题和诉求").fill(
+        "小区物业长期不维修电梯，三号楼电梯停运两个月，老人上下楼困难，请督促物业尽快修复。"
+    )
+    page.locator("#submit-petition").dblclick()  # a double click never makes two matters
+    page.wait_for_url(re.compile(r".*/portal/receipt/$"))
+    code = page.locator("#query-code").get_attribute("data-code") or ""
+    secret = page.locator("#query-secret").get_attribute("data-secret") or ""
+    assert code and secret
+    shots(page, "portal-receipt-code")
+    phone.close()
+    return code, secret
 
-    from django.utils import timezone
 
-    from xinfang.demo.live import demo_years_enter
+def petitioner_reads_and_rates(
+    browser: Any, base: str, code: str, secret: str, shots: Shots
+) -> None:
+    phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    page.goto(f"{base}/portal/query/")
+    page.get_by_label("查询码").fill(code)
+    page.get_by_label("查询密码").fill(secret)
+    page.locator("#query-submit").click()
+    page.wait_for_url(re.compile(r".*/portal/progress/$"))
+    assert "已答复" in page.locator("#status-words").inner_text()
+    shots(page, "portal-progress-replied")
+    page.locator("#open-document-reply").click()
+    page.get_by_text("处理意见书").first.wait_for()
+    shots(page, "portal-reads-reply")
+    page.goto(f"{base}/portal/progress/")
+    page.get_by_label("满意", exact=True).check()
+    page.locator("#submit-evaluation").click()
+    page.locator("#evaluation-state").wait_for()
+    shots(page, "portal-rated")
+    phone.close()
 
+
+def test_online_petition_from_phone_to_rating(
+    chromium: Any, live_server: Any, district: District
+) -> None:
     today = timezone.localdate()
-    # the clocks started today run into next year; chinesecalendar may not have it yet
+    # the clocks started today run into next year, which chinesecalendar may not have yet
     demo_years_enter(today, today + timedelta(days=200))
-    from tests.conftest import register
-    from xinfang.intake.choices import Channel
-
-    matter = register(district, locality=district.street_a, channel=Channel.ONLINE)
     shots = Shots("walk")
+    code, secret = petitioner_submits(chromium, live_server.url, district, shots)
+    matters = Matter.objects.filter(registrations__channel=Channel.ONLINE)
+    assert matters.count() == 1
+    matter = matters.get()
     staff_handle(chromium, live_server.url, district, matter, shots)
+    petitioner_reads_and_rates(chromium, live_server.url, code, secret, shots)
+    flow = MatterWorkflow.objects.get(matter=matter)
+    assert flow.reply_delivered_on == today  # opened online: 网上送达
+    matter.refresh_from_db()
+    assert matter.evaluation == Evaluation.SATISFIED

@@ -4,11 +4,13 @@ evaluation, review within the window, accusations, and no leak without code and 
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -48,6 +50,14 @@ def _frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
 
     _today["day"] = TODAY
     monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_count() -> Iterator[None]:
+    """The submit counter per address lives in the cache: each test starts from none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -504,3 +514,40 @@ def test_an_id_number_of_someone_else_on_file_is_not_linked(district: District) 
     # the file of 王小明 is untouched: neither renamed nor given 李华's phone
     owner = Petitioner.objects.get(id_number=number)
     assert (owner.name, owner.phone) == ("王小明", "13800138000")
+
+
+def test_asking_for_review_is_confirmed_first(district: District) -> None:
+    client, record = walk(district)
+    matter = reply(district, accept(district, fresh(record.registration.matter)))  # type: ignore[union-attr]
+    client.get(reverse("portal:document", args=[IssuedDocument.objects.get(kind="reply").pk]))
+    response = client.get(reverse("portal:review"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "确认申请复查" in page and "2025年10月9日" in page
+    assert fresh(matter).review_requested_on is None  # looking asks nothing
+    _today["day"] = date(2025, 10, 10)
+    response = client.get(reverse("portal:review"))
+    assert response.status_code == 400 and "届满" in response.content.decode()
+    response = client.get(reverse("portal:rereview"))
+    assert response.status_code == 400 and "复查意见出具后才能申请复核" in response.content.decode()
+
+
+def test_a_refused_csrf_token_is_explained_in_chinese(district: District) -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("portal:submit"), fields())
+    assert response.status_code == 403
+    assert "页面已过期，本次提交没有保存" in response.content.decode()
+
+
+def test_many_new_petitions_from_one_address_wait(district: District, settings: Any) -> None:
+    from xinfang.portal import views
+
+    client = Client()
+    for _ in range(views.SUBMITS_PER_HOUR):
+        submit(client)
+    key = form_key(client)
+    response = post(client, key, content="第二十一件：小区南门积水严重，雨天无法通行，请尽快处理。")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "提交过于频繁" in page and "第二十一件：小区南门积水严重" in page
+    assert Matter.objects.count() == views.SUBMITS_PER_HOUR

@@ -373,9 +373,19 @@ def evaluate(request: HttpRequest) -> HttpResponse:
 
 
 def _ask(request: HttpRequest, which: str) -> HttpResponse:
+    """GET: what asking means, and a button; POST: ask."""
     record = _verified(request)
     if record is None:
         return _need_code(request)
+    label = "复查" if which == "review" else "复核"
+    if request.method != "POST":
+        assert record.registration is not None
+        p = progress_for(record.registration.matter, record.registration)
+        window = p.review if which == "review" else p.rereview
+        if not window.open:
+            return _progress_page(request, record, error=window.reason, status=400)
+        context = {"p": p, "window": window, "which": which, "label": label}
+        return _private(render(request, "portal/ask.html", context))
     form = VersionForm(request.POST)
     if not form.is_valid():
         return _progress_page(request, record, error="页面已过期，请刷新后重试", status=400)
@@ -384,17 +394,16 @@ def _ask(request: HttpRequest, which: str) -> HttpResponse:
         ask(record=record, version=form.cleaned_data["version"])
     except XinfangError as exc:
         return _progress_page(request, record, error=exc.message, status=400)
-    label = "复查" if which == "review" else "复核"
     messages.success(request, f"您的{label}申请已提交，将在30日内作出{label}意见。")
     return redirect("portal:progress")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def review(request: HttpRequest) -> HttpResponse:
     return _ask(request, "review")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def rereview(request: HttpRequest) -> HttpResponse:
     return _ask(request, "rereview")
 

@@ -1,13 +1,16 @@
 """REST API v1: tokens, the one error format, the web's permission question, matters, masking."""
 
+import json
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.http import Http404
+from django.test import Client, RequestFactory
 
 from tests.api_support import Api, _fresh_throttle_counts, api_for, assert_error
 from tests.conftest import District
-from tests.views_support import ID_ACCUSER, ID_A, PHONE_A, VISIBLE, Matters, make_matters
+from tests.views_support import ID_A, ID_ACCUSER, PHONE_A, VISIBLE, Matters, make_matters
+from xinfang.api.errors import ERROR_SCHEMA, api_handler404, api_handler500
 from xinfang.api.services import token_create, token_revoke
 from xinfang.core.models import AuditEvent
 
@@ -216,3 +219,56 @@ def test_a_burst_over_the_rate_is_429_in_the_format(district: District, settings
     assert int(response["Retry-After"]) >= 1
     # another token has its own count
     assert api_for(district, "registrar").client.get("/api/v1/matters/").status_code == 200
+
+
+def test_the_openapi_document_names_the_error_body_for_every_operation(district: District) -> None:
+    response = Client().get("/api/v1/schema/")
+    assert response.status_code == 200 and response["Content-Type"].startswith(
+        "application/vnd.oai.openapi+json"
+    )
+    document = response.json()
+    assert document["openapi"].startswith("3.")
+    assert document["components"]["schemas"]["Error"] == ERROR_SCHEMA
+    assert "tokenAuth" in document["components"]["securitySchemes"]
+    operations = [
+        (path, method, operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    ]
+    assert len(operations) >= 13
+    for path, method, operation in operations:
+        for code in ("400", "401", "403", "404", "405", "409", "415", "429", "500"):
+            content = operation["responses"][code]["content"]["application/json"]
+            assert content["schema"] == {"$ref": "#/components/schemas/Error"}, (path, method)
+
+
+def test_a_nul_in_a_query_is_refused_before_any_lookup(district: District) -> None:
+    api = api_for(district, "officer")
+    status, body = api.get("/api/v1/matters/", locality="32\x0001")
+    assert status == 400 and "locality" in assert_error(body, "validation_error")["fields"]
+
+
+def test_the_root_handlers_answer_api_addresses_in_the_format(district: District) -> None:
+    request = RequestFactory().get("/api/v2/nothing")
+    response = api_handler404(request, Http404())
+    assert response.status_code == 404
+    assert_error(json.loads(response.content), "not_found")
+    response = api_handler500(RequestFactory().get("/api/v1/matters/"))
+    assert response.status_code == 500
+    assert_error(json.loads(response.content), "server_error")
+    assert api_handler404(RequestFactory().get("/intake/x"), Http404()).status_code == 404
+
+
+def test_an_unexpected_error_is_a_500_in_the_format(
+    district: District, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xinfang.api.views import matters as views
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views, "matters_filtered", broken)
+    status, body = api_for(district, "officer").get("/api/v1/matters/")
+    assert status == 500
+    error = assert_error(body, "server_error")
+    assert "boom" not in error["message"]

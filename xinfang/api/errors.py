@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -160,6 +161,7 @@ def _api_exception(exc: exceptions.APIException, context: dict[str, Any]) -> Res
     )
 
 
+@csrf_exempt  # no session here: a POST to a wrong address is told so, not asked for a cookie
 def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Every address under /api/v1/ that is not an endpoint: a 404 in the error format."""
     return JsonResponse(

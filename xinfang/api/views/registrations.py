@@ -80,8 +80,10 @@ class RegistrationList(ApiListView):
         if not may(user, Action.REGISTER):
             raise PermissionRefusedError("您没有登记信访事项的权限")
         key = request.headers.get("Idempotency-Key", "").strip()
-        if len(key) > 255:
-            raise InputError("Idempotency-Key 不能超过255个字符", field="Idempotency-Key")
+        if len(key) > 255 or "\x00" in key:
+            raise InputError(
+                "Idempotency-Key 不能超过255个字符，也不能包含空字符", field="Idempotency-Key"
+            )
         incoming = RegistrationInSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         form, reps = _forms(user, cast(dict[str, Any], incoming.validated_data))
@@ -130,7 +132,7 @@ def _replay(user: Any, key: str, fingerprint: str) -> Response:
 
 
 class RegistrationDetail(ApiView):
-    @extend_schema(summary="一条登记（所属事项可见时）")
+    @extend_schema(summary="一条登记（所属事项可见时）", responses=RegistrationSerializer)
     def get(self, request: Request, pk: int) -> Response:
         user = actor(request)
         if not may(user, Action.VIEW_MATTER):

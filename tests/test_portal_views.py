@@ -23,6 +23,7 @@ from xinfang.intake.choices import Evaluation, Purpose, Source
 from xinfang.intake.idcard import make_id_number
 from xinfang.intake.models import Attachment, Category, Matter, Petitioner, Registration
 from xinfang.portal import services as portal
+from xinfang.portal import views
 from xinfang.portal.models import PortalSubmission, StagedUpload
 from xinfang.portal.selectors import ACCUSATION_HANDOVER
 from xinfang.workflow import services as wf
@@ -540,8 +541,6 @@ def test_a_refused_csrf_token_is_explained_in_chinese(district: District) -> Non
 
 
 def test_many_new_petitions_from_one_address_wait(district: District, settings: Any) -> None:
-    from xinfang.portal import views
-
     client = Client()
     for _ in range(views.SUBMITS_PER_HOUR):
         submit(client)
@@ -551,3 +550,14 @@ def test_many_new_petitions_from_one_address_wait(district: District, settings: 
     page = response.content.decode()
     assert "提交过于频繁" in page and "第二十一件：小区南门积水严重" in page
     assert Matter.objects.count() == views.SUBMITS_PER_HOUR
+
+
+def test_the_receipt_is_shown_for_a_while_only(district: District) -> None:
+    client = Client()
+    submit(client)
+    assert client.get(reverse("portal:receipt")).status_code == 200
+    session = client.session
+    session[views.RECEIPT] = {**session[views.RECEIPT], "until": 0}
+    session.save()
+    response = client.get(reverse("portal:receipt"))
+    assert response.status_code == 302 and response["Location"] == reverse("portal:query")

@@ -240,6 +240,8 @@ def _receipt_redirect(request: HttpRequest, result: services.Submission) -> Http
         "phone_tail": phone[-4:] if phone else "",
         "number": result.registration.number,
         "at": _when(result.registration.received_at),
+        # shown again on a reload for a while, not for the session's life
+        "until": (timezone.now() + timedelta(minutes=VERIFIED_MINUTES)).timestamp(),
     }
     _remember(request, result.record)
     return redirect("portal:receipt")
@@ -253,6 +255,9 @@ def _when(at: datetime) -> str:
 @require_GET
 def receipt(request: HttpRequest) -> HttpResponse:
     data = request.session.get(RECEIPT)
+    if data and datetime.fromtimestamp(data.get("until", 0), tz=UTC) < timezone.now():
+        request.session.pop(RECEIPT, None)
+        data = None
     if not data:
         return redirect("portal:query")
     context = {**data, "code_text": services.display_code(data["code"])}

@@ -1,5 +1,6 @@
 """Matters: the web list's filters, one matter (masked), its timeline, and the logged reveal."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
@@ -23,7 +24,7 @@ from xinfang.core.permissions import Action, get_matter_for, may
 from xinfang.intake.choices import Channel, Form, Level, Purpose
 from xinfang.intake.forms import MatterFilterForm
 from xinfang.intake.ledger.columns import MATTER_FIELDS
-from xinfang.intake.models import Matter, Petitioner
+from xinfang.intake.models import Category, Matter, Petitioner
 from xinfang.intake.selectors import matter_events, matter_registrations, matters_filtered
 from xinfang.intake.services import personal_data_reveal
 from xinfang.organisation.models import OrgUnit
@@ -70,18 +71,15 @@ class MatterList(ApiListView):
         for name in PAGING:
             query.pop(name, None)
         errors: dict[str, list[str]] = {}
-        for name, model in (
-            ("locality", OrgUnit),
-            ("responsible_unit", OrgUnit),
-            ("category", None),
-        ):
+        # the web's form takes ids; the API takes unit codes and category names, like its POSTs
+        for name, (lookup, what) in LOOKUPS.items():
             raw = query.get(name, "").strip()
             if not raw:
                 continue
-            pk = _category_pk(raw) if model is None else _unit_pk(raw)
+            pk = lookup(raw)
             if pk is None:
-                what = "内容分类" if model is None else "单位"
                 errors[name] = [f"没有“{raw}”这个{what}"]
+                query.pop(name)
             else:
                 query[name] = str(pk)
         form = MatterFilterForm(query, user=user)
@@ -106,10 +104,15 @@ def _unit_pk(code: str) -> int | None:
 
 
 def _category_pk(text: str) -> int | None:
-    from xinfang.intake.models import Category
-
     found = Category.objects.filter(path=text).first() or Category.objects.filter(name=text).first()
     return found.pk if found else None
+
+
+LOOKUPS: dict[str, tuple[Callable[[str], int | None], str]] = {
+    "locality": (_unit_pk, "单位"),
+    "responsible_unit": (_unit_pk, "单位"),
+    "category": (_category_pk, "内容分类"),
+}
 
 
 class MatterDetail(ApiView):

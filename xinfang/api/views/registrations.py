@@ -45,10 +45,13 @@ IDEMPOTENCY = OpenApiParameter(
 )
 
 
+RELATED = ("matter", "category", "locality", "responsible_unit")
+
+
 def registrations_visible(user: Any) -> Any:
     return (
         Registration.objects.filter(matter__in=visible_matters(user).values("pk"))
-        .select_related("matter", "category", "locality", "responsible_unit")
+        .select_related(*RELATED)
         .order_by("-received_at", "-id")
     )
 
@@ -84,14 +87,16 @@ class RegistrationList(ApiListView):
             raise InputError(
                 "Idempotency-Key 不能超过255个字符，也不能包含空字符", field="Idempotency-Key"
             )
+        fingerprint = hashlib.sha256(
+            json.dumps(request.data, sort_keys=True, default=str, ensure_ascii=False).encode()
+        ).hexdigest()
+        if key and IdempotencyKey.objects.filter(user=user, key=key).exists():
+            return _replay(user, key, fingerprint)  # answered before: the same answer again
         incoming = RegistrationInSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         form, reps = _forms(user, cast(dict[str, Any], incoming.validated_data))
         if not (form.is_valid() & reps.is_valid()):
             return validation_response(_form_errors(form, reps))
-        fingerprint = hashlib.sha256(
-            json.dumps(request.data, sort_keys=True, default=str, ensure_ascii=False).encode()
-        ).hexdigest()
         with transaction.atomic():
             record = None
             if key:
@@ -116,8 +121,7 @@ class RegistrationList(ApiListView):
             if record is not None:
                 record.registration = registration
                 record.save(update_fields=["registration"])
-        registration = registrations_visible(None).get(pk=registration.pk)
-        return Response(RegistrationSerializer(registration).data, status=201)
+        return Response(RegistrationSerializer(_with_relations(registration.pk)).data, status=201)
 
 
 def _replay(user: Any, key: str, fingerprint: str) -> Response:
@@ -126,9 +130,13 @@ def _replay(user: Any, key: str, fingerprint: str) -> Response:
         raise exceptions.ValidationError(
             {"Idempotency-Key": ["此键已用于另一份不同的登记内容，请换一个键"]}
         )
-    assert record.registration_id is not None
-    registration = registrations_visible(None).get(pk=record.registration_id)
-    return Response(RegistrationSerializer(registration).data, status=200)
+    assert record.registration_id is not None  # set in the transaction that made the key
+    return Response(RegistrationSerializer(_with_relations(record.registration_id)).data)
+
+
+def _with_relations(pk: int) -> Registration:
+    """The registration this account just made (or made before, with the same key)."""
+    return Registration.objects.select_related(*RELATED).get(pk=pk)
 
 
 class RegistrationDetail(ApiView):

@@ -272,3 +272,29 @@ def test_an_unexpected_error_is_a_500_in_the_format(
     assert status == 500
     error = assert_error(body, "server_error")
     assert "boom" not in error["message"]
+
+
+def _api_routes() -> list[str]:
+    from django.urls import get_resolver
+
+    from tests.test_url_guard import concrete, walk
+
+    return [
+        concrete(route)
+        for route, name in walk(get_resolver().url_patterns)
+        if route.startswith("api/v1/") and name not in ("schema", "not_found")
+    ]
+
+
+def test_the_walk_finds_the_api() -> None:
+    assert len(_api_routes()) >= 12
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", _api_routes())
+def test_every_endpoint_refuses_a_call_without_a_token(url: str) -> None:
+    for method in ("get", "post"):
+        response = getattr(Client(), method)(url)
+        # the token is asked before anything else: a 404 or 405 would hide a lost guard
+        assert response.status_code == 401, (url, method, response.status_code)
+        assert_error(response.json(), "not_authenticated")

@@ -61,6 +61,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 
 from xinfang.analytics.figures import change, pct, weighted_score
+from xinfang.analytics.models import (
+    RegistrationMonthCLF,
+    RegistrationMonthCP,
+    RegistrationMonthUnit,
+)
 from xinfang.analytics.periods import Comparison, Period, _last_of_month, compared_period
 from xinfang.core.errors import InputError
 from xinfang.intake.choices import (
@@ -312,16 +317,38 @@ Key = tuple[Any, ...]
 Figures = dict[str, int]
 
 
-def _bucketed(qs: QuerySet[Any], field: str, cur: Period, prev: Period) -> QuerySet[Any]:
-    return qs.filter(
-        Q(**{f"{field}__range": (cur.start, cur.end)})
-        | Q(**{f"{field}__range": (prev.start, prev.end)})
-    ).annotate(
+Ranges = list[tuple[int, date, date]]  # (bucket 0 current / 1 previous, first day, last day)
+
+
+def _bucketed(qs: QuerySet[Any], field: str, ranges: Ranges) -> QuerySet[Any]:
+    """Rows whose `field` lies in one of the ranges, each with its range's bucket."""
+    if not ranges:
+        return qs.none().annotate(bucket=Value(0))
+    inside = Q()
+    for _, lo, hi in ranges:
+        inside |= Q(**{f"{field}__range": (lo, hi)})
+    return qs.filter(inside).annotate(
         bucket=Case(
-            When(Q(**{f"{field}__range": (cur.start, cur.end)}), then=Value(0)),
+            *[When(Q(**{f"{field}__range": (lo, hi)}), then=Value(b)) for b, lo, hi in ranges],
             default=Value(1),
         )
     )
+
+
+def split_months(period: Period) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+    """The period's whole calendar months (first day of the first, first day of the last),
+    and the days before and after them (a partial month at either end, or all of a short one)."""
+    s, e = period.start, period.end
+    first = s if s.day == 1 else _last_of_month(s.year, s.month) + timedelta(days=1)
+    last = e if e == _last_of_month(e.year, e.month) else e.replace(day=1) - timedelta(days=1)
+    if first > last:
+        return None, [(s, e)]
+    edges = []
+    if s < first:
+        edges.append((s, first - timedelta(days=1)))
+    if last < e:
+        edges.append((last + timedelta(days=1), e))
+    return (first, last.replace(day=1)), edges
 
 
 class Cube:
@@ -345,10 +372,10 @@ class Cube:
 
 
 def _registration_groups(
-    scope: Scope, cur: Period, prev: Period, dims: tuple[str, ...], *, whole: bool
+    scope: Scope, ranges: Ranges, dims: tuple[str, ...], *, whole: bool
 ) -> Iterable[dict[str, Any]]:
     qs = Registration.objects.filter(scope.locality_q("locality", whole=whole))
-    qs = _bucketed(qs, "received_on", cur, prev)
+    qs = _bucketed(qs, "received_on", ranges)
     return (
         qs.values("bucket", "locality_id", *dims)
         .annotate(batches=Count("id"), people=Sum("people"))
@@ -456,6 +483,7 @@ class ReportBuilder:
         *,
         hide_accusations: bool = False,
         scope: "Scope | None" = None,
+        use_summary: bool = True,
     ) -> None:
         self.node = node
         self.period = period
@@ -465,24 +493,131 @@ class ReportBuilder:
         self.scope = scope or Scope.of(node, hide_accusations=hide_accusations)
         self.calendar: WorkCalendar = current_calendar()
         self._cache: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        self._raw: dict[tuple[str, ...], list[dict[str, Any]]] = {}  # the partial months'
         self._scan: dict[str, Any] | None = None
         self._matter_groups: list[dict[str, Any]] | None = None  # given by monthly_totals
+        # Registrations: the whole months of both periods from the monthly summaries
+        # (xinfang.analytics.summary), the days of partial months from the registrations.
+        self.raw_ranges: Ranges = []
+        self.month_ranges: Ranges = []
+        for bucket, p in ((0, self.period), (1, self.previous)):
+            months, edges = split_months(p) if use_summary else (None, [(p.start, p.end)])
+            self.raw_ranges += [(bucket, lo, hi) for lo, hi in edges]
+            if months is not None:
+                self.month_ranges.append((bucket, *months))
 
     # registrations --------------------------------------------------------------------------
 
     def _groups(self, dims: tuple[str, ...]) -> list[dict[str, Any]]:
-        """Registrations grouped by period, locality and `dims`, over the node (or its parent)."""
-        if dims not in self._cache and connection.vendor == "postgresql":
+        """Registrations grouped by period, locality and `dims`, over the node (or its parent):
+        the partial months' from the registrations, the whole months' from the summaries."""
+        if dims in self._cache:
+            return self._cache[dims]
+        whole = bool(self.scope.siblings)
+        if dims not in self._raw and connection.vendor == "postgresql":
             self._grouping_sets()
-        if dims == ("unit",) and dims not in self._cache:
-            self._cache[dims] = self._unit_groups()
-        if dims not in self._cache:
-            self._cache[dims] = list(
-                _registration_groups(
-                    self.scope, self.period, self.previous, dims, whole=bool(self.scope.siblings)
+        if dims not in self._raw:
+            if dims == ("unit",):
+                self._raw[dims] = self._unit_groups(self.raw_ranges)
+            else:
+                self._raw[dims] = list(
+                    _registration_groups(self.scope, self.raw_ranges, dims, whole=whole)
                 )
+        found = list(self._raw[dims])
+        if self.month_ranges:
+            found += self._summary_groups(dims)
+            if dims == ("unit",):
+                found += self._unit_correction()
+        self._cache[dims] = found
+        return found
+
+    def _summary_locality(self, field: str) -> Q:
+        """Summary rows (locality an id, 0 for none) in the node's subtree (or its parent's)."""
+        scope = self.scope
+        unit = scope.read_root if scope.siblings else scope.node
+        if unit.parent_id is None and scope.single_root:
+            return Q()
+        ids = [pk for pk, path in scope.paths.items() if unit.pk in path]
+        if unit.pk == scope.unlocated_root:
+            ids.append(0)
+        return Q(**{f"{field}__in": ids})
+
+    def _summary_groups(self, dims: tuple[str, ...]) -> list[dict[str, Any]]:
+        """The whole months' groups from the monthly summaries (xinfang.analytics.summary)."""
+        model, fields = {
+            CLF: (RegistrationMonthCLF, CLF),
+            CP: (RegistrationMonthCP, ("category", "purpose")),
+            ("unit",): (RegistrationMonthUnit, ("unit",)),
+        }[dims]
+        qs: QuerySet[Any] = model._default_manager.filter(self._summary_locality("locality"))
+        if self.scope.hide_accusations:
+            qs = (
+                qs.exclude(purpose=Purpose.ACCUSATION)
+                if dims == CP
+                else qs.filter(accusation=False)
             )
-        return self._cache[dims]
+        qs = _bucketed(qs, "month", self.month_ranges).exclude(batches=0)
+        rows = (
+            qs.values("bucket", "locality", *fields)
+            .annotate(b=Sum("batches"), p=Sum("people"))
+            .order_by()
+        )
+        out = []
+        for g in rows:
+            found = {
+                "bucket": g["bucket"],
+                "locality_id": g["locality"] or None,
+                "batches": g["b"],
+                "people": g["p"],
+            }
+            if dims == CLF:
+                found |= {d: g[d] for d in CLF}
+            elif dims == CP:
+                found |= {"category_id": g["category"] or None, "purpose": g["purpose"]}
+            else:
+                found["unit"] = g["unit"] or None
+            out.append(found)
+        return out
+
+    def _unit_correction(self) -> list[dict[str, Any]]:
+        """The unit summary counts a matter under its 责任单位 now; a matter the workflow routed
+        counts under its unit at the period's end instead: its whole months' registrations are
+        taken from the one and given to the other (only matters with an assignment are read)."""
+        scope, whole = self.scope, bool(self.scope.siblings)
+        regs = Registration.objects.filter(
+            scope.locality_q("locality", whole=whole),
+            matter_id__in=Assignment.objects.values("matter_id"),
+        )
+        days = [(b, lo, _last_of_month(hi.year, hi.month)) for b, lo, hi in self.month_ranges]
+        rows = _bucketed(regs, "received_on", days)
+        inner, params = (
+            rows.values("bucket", "locality_id", "matter_id", "people")
+            .order_by()
+            .query.sql_with_params()
+        )
+        joins, unit, unit_params = unit_at_end_join(self.period.end, self.previous.end)
+        sql = (
+            f"SELECT r.bucket, r.locality_id, um.responsible_unit_id, {unit}, COUNT(*), "
+            f"SUM(r.people) FROM ({inner}) r {joins} "
+            f"GROUP BY r.bucket, r.locality_id, um.responsible_unit_id, {unit}"
+        )
+        out = []
+        with connection.cursor() as cursor:
+            cursor.execute(sql, (*params, *unit_params))
+            for bucket, loc, now, then, n, people in cursor.fetchall():
+                if now == then:
+                    continue
+                for uid, sign in ((now, -1), (then, 1)):
+                    out.append(
+                        {
+                            "bucket": bucket,
+                            "locality_id": loc,
+                            "unit": uid,
+                            "batches": sign * n,
+                            "people": sign * (people or 0),
+                        }
+                    )
+        return out
 
     def _grouping_sets(self) -> None:
         """PostgreSQL: every registration grouping of the report from ONE scan (GROUPING SETS).
@@ -492,8 +627,11 @@ class ReportBuilder:
         SQLite has no GROUPING SETS and keeps one grouped query per grouping.
         """
         scope, whole = self.scope, bool(self.scope.siblings)
+        if not self.raw_ranges:
+            self._raw.update({CLF: [], CP: [], ("unit",): []})
+            return
         regs = Registration.objects.filter(scope.locality_q("locality", whole=whole))
-        rows = _bucketed(regs, "received_on", self.period, self.previous).values(
+        rows = _bucketed(regs, "received_on", self.raw_ranges).values(
             "bucket", "locality_id", *CLF, *CP, "people", "matter_id"
         )
         inner, params = rows.order_by().query.sql_with_params()
@@ -523,7 +661,7 @@ class ReportBuilder:
                     | {"batches": batches, "people": people}
                 )
         for dims, groups in sets.values():
-            self._cache[dims] = groups
+            self._raw[dims] = groups
 
     def _registration_cube(
         self, dims: tuple[str, ...], keyer: Callable[[dict[str, Any]], Key]
@@ -548,11 +686,13 @@ class ReportBuilder:
                 cube.add(g["bucket"], child, (child,), g["batches"], g["people"] or 0)
         return cube
 
-    def _unit_groups(self) -> list[dict[str, Any]]:
+    def _unit_groups(self, ranges: Ranges) -> list[dict[str, Any]]:
         """Registrations grouped by period, locality and the matter's unit at the period's end."""
+        if not ranges:
+            return []
         scope, whole = self.scope, bool(self.scope.siblings)
         regs = Registration.objects.filter(scope.locality_q("locality", whole=whole))
-        qs: QuerySet[Any] = _bucketed(regs, "received_on", self.period, self.previous)
+        qs: QuerySet[Any] = _bucketed(regs, "received_on", ranges)
         rows = qs.values("bucket", "locality_id", "matter_id", "people").order_by()
         inner, params = rows.query.sql_with_params()
         joins, unit, unit_params = unit_at_end_join(self.period.end, self.previous.end)
@@ -1104,8 +1244,12 @@ def build_report(
     period: Period,
     comparison: Comparison = "yoy",
     hide_accusations: bool = False,
+    use_summary: bool = True,
 ) -> dict[str, Any]:
     """The report of contract C for `org` and everything below it over `period`.
+
+    `use_summary=False` counts the registrations from the rows alone, without the monthly
+    summaries (the tests compare both ways).
 
     Its queries run in one transaction; on PostgreSQL one snapshot (REPEATABLE READ, when the
     report opens the transaction itself) so that every figure is of the same moment, with memory
@@ -1120,4 +1264,6 @@ def build_report(
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 cursor.execute("SET LOCAL work_mem = %s", [REPORT_WORK_MEM])
                 cursor.execute("SET LOCAL jit = off")
-        return ReportBuilder(org, period, comparison, hide_accusations=hide_accusations).build()
+        return ReportBuilder(
+            org, period, comparison, hide_accusations=hide_accusations, use_summary=use_summary
+        ).build()

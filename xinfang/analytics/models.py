@@ -48,3 +48,77 @@ class SpotCheckDeduction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.checked_on:%Y-%m-%d} 扣{self.points}分"
+
+
+# --- the report's monthly summaries of registrations ---------------------------------------------
+# Kept by database triggers on intake_registration and intake_matter (xinfang.analytics.summary),
+# in the same transaction as every write, whoever writes (services, ledger import, admin, SQL);
+# rebuilt from scratch by `xinfang rebuild-report-summary`. Read by counting.py for the whole
+# months of a report's periods. 0 stands for an empty locality, category or unit (so that the
+# unique key, which the triggers add into, holds: NULLs are never equal in a unique index).
+
+
+class RegistrationMonthCLF(models.Model):
+    """Registrations per month × 问题属地 × channel × level × form (× 检举控告 or not)."""
+
+    month = models.DateField()
+    locality = models.IntegerField()
+    channel = models.CharField(max_length=16)
+    level = models.CharField(max_length=16)
+    form = models.CharField(max_length=16)
+    accusation = models.BooleanField()
+    batches = models.IntegerField()
+    people = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "locality", "channel", "level", "form", "accusation"],
+                name="regmonth_clf_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.locality} {self.channel}/{self.level}/{self.form}"
+
+
+class RegistrationMonthCP(models.Model):
+    """Registrations per month × 问题属地 × category × purpose."""
+
+    month = models.DateField()
+    locality = models.IntegerField()
+    category = models.IntegerField()
+    purpose = models.CharField(max_length=16)
+    batches = models.IntegerField()
+    people = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "locality", "category", "purpose"], name="regmonth_cp_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.locality} {self.category}/{self.purpose}"
+
+
+class RegistrationMonthUnit(models.Model):
+    """Registrations per month × 问题属地 × the matter's 责任单位 now (× 检举控告 or not)."""
+
+    month = models.DateField()
+    locality = models.IntegerField()
+    unit = models.IntegerField()
+    accusation = models.BooleanField()
+    batches = models.IntegerField()
+    people = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "locality", "unit", "accusation"], name="regmonth_unit_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.locality} {self.unit}"

@@ -1,0 +1,286 @@
+"""The report's monthly summaries of registrations, kept by the database itself.
+
+Three tables (models RegistrationMonthCLF, RegistrationMonthCP, RegistrationMonthUnit) hold, per
+calendar month and 问题属地, the batches (rows) and people (sum of 人数) of the registrations by
+channel × level × form, by category × purpose, and by the matter's 责任单位. counting.py reads
+them for the whole months of a report's periods (a year with 同比 reads some 150,000 summary rows
+instead of a million registrations) and the registrations themselves for the days of a partial
+month at either end.
+
+They are kept exact by triggers installed by the analytics migration, in the transaction of the
+write, whoever writes: the registration services, the ledger importer (PostgreSQL COPY or SQLite
+executemany), the admin, an UPDATE or DELETE by hand:
+- on intake_registration INSERT, UPDATE and DELETE: the rows' figures are added (and, for the
+  old row, taken away) under their keys;
+- on intake_matter UPDATE of responsible_unit: the matter's registrations move from the old
+  unit's cells to the new one's.
+PostgreSQL: statement-level triggers over the transition tables (one grouped upsert per
+statement, so that a COPY of a million rows costs one grouped pass). SQLite: row-level triggers.
+`rebuild()` (`xinfang rebuild-report-summary`) computes them from scratch; a test compares the
+report read from them with the report computed from the registrations alone.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from xinfang.intake.choices import Purpose
+
+ACCUSATION = Purpose.ACCUSATION.value
+REG = "intake_registration"
+MATTER = "intake_matter"
+PREFIX = "analytics_regmonth"  # trigger and function names
+
+
+@dataclass(frozen=True)
+class Summary:
+    table: str
+    keys: tuple[str, ...]  # the summary's key columns after month and locality
+    exprs: tuple[str, ...]  # each key as SQL over a registration row `r` and its matter `m`
+
+
+SUMMARIES = (
+    Summary(
+        "analytics_registrationmonthclf",
+        ("channel", "level", "form", "accusation"),
+        ("r.channel", "r.level", "r.form", f"(r.purpose = '{ACCUSATION}')"),
+    ),
+    Summary(
+        "analytics_registrationmonthcp",
+        ("category", "purpose"),
+        ("COALESCE(r.category_id, 0)", "r.purpose"),
+    ),
+    Summary(
+        "analytics_registrationmonthunit",
+        ("unit", "accusation"),
+        ("COALESCE(m.responsible_unit_id, 0)", f"(r.purpose = '{ACCUSATION}')"),
+    ),
+)
+UNIT = SUMMARIES[2]
+
+
+def _month(vendor: str, column: str) -> str:
+    if vendor == "postgresql":
+        return f"date_trunc('month', {column})::date"
+    return f"strftime('%Y-%m-01', {column})"
+
+
+def _columns(s: Summary) -> str:
+    return ", ".join(("month", "locality", *s.keys, "batches", "people"))
+
+
+def _key_exprs(s: Summary, vendor: str) -> list[str]:
+    return [_month(vendor, "r.received_on"), "COALESCE(r.locality_id, 0)", *s.exprs]
+
+
+def _upsert(s: Summary, source: str, vendor: str = "postgresql") -> str:
+    keys = ", ".join(("month", "locality", *s.keys))
+    # SQLite takes no alias in a trigger; its bare column names are the existing row's
+    alias, t = (" AS t", "t.") if vendor == "postgresql" else ("", "")
+    return (
+        f"INSERT INTO {s.table}{alias} ({_columns(s)}) {source} ON CONFLICT ({keys}) DO UPDATE "
+        f"SET batches = {t}batches + excluded.batches, people = {t}people + excluded.people"
+    )
+
+
+def _grouped(s: Summary, vendor: str, rows: list[tuple[str, int]]) -> str:
+    """SELECT the keys and signed figures of `rows` (FROM clauses giving `r` and `m`), grouped."""
+    exprs = _key_exprs(s, vendor)
+    width = len(exprs)
+    parts = [
+        f"SELECT {', '.join(f'{e} AS k{i}' for i, e in enumerate(exprs))}, "
+        f"{sign} AS sign, r.people AS people FROM {source}"
+        for source, sign in rows
+    ]
+    ks = ", ".join(f"k{i}" for i in range(width))
+    return (
+        f"SELECT {ks}, SUM(sign), SUM(sign * people) FROM ({' UNION ALL '.join(parts)}) x "
+        f"WHERE true GROUP BY {ks} ORDER BY {ks}"
+    )
+
+
+def _reg_source(table: str, s: Summary) -> str:
+    if any("m." in e for e in s.exprs):  # only the unit needs the matter
+        return f"{table} r LEFT JOIN {MATTER} m ON m.id = r.matter_id"
+    return f"{table} r"
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+
+def _pg_install() -> list[str]:
+    out = []
+    events = {
+        "ins": ("INSERT", "NEW TABLE AS new_rows", [("new_rows", 1)]),
+        "del": ("DELETE", "OLD TABLE AS old_rows", [("old_rows", -1)]),
+        "upd": (
+            "UPDATE",
+            "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+            [("old_rows", -1), ("new_rows", 1)],
+        ),
+    }
+    for name, (event, referencing, rows) in events.items():
+        body = ";\n".join(
+            _upsert(s, _grouped(s, "postgresql", [(_reg_source(t, s), sign) for t, sign in rows]))
+            for s in SUMMARIES
+        )
+        out.append(
+            f"CREATE OR REPLACE FUNCTION {PREFIX}_{name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            f"BEGIN\n{body};\nRETURN NULL;\nEND $$"
+        )
+        out.append(
+            f"CREATE TRIGGER {PREFIX}_{name} AFTER {event} ON {REG} REFERENCING {referencing} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {PREFIX}_{name}()"
+        )
+    # a matter's 责任单位 changed: its registrations move from the old unit's cells to the new
+    moved = []
+    for side, sign in (("o", -1), ("n", 1)):
+        exprs = [_month("postgresql", "r.received_on"), "COALESCE(r.locality_id, 0)"]
+        exprs += [f"COALESCE({side}.responsible_unit_id, 0)", f"(r.purpose = '{ACCUSATION}')"]
+        moved.append(
+            f"SELECT {', '.join(f'{e} AS k{i}' for i, e in enumerate(exprs))}, {sign} AS sign, "
+            f"r.people AS people FROM old_m o JOIN new_m n ON n.id = o.id "
+            f"JOIN {REG} r ON r.matter_id = o.id "
+            "WHERE o.responsible_unit_id IS DISTINCT FROM n.responsible_unit_id"
+        )
+    source = (
+        f"SELECT k0, k1, k2, k3, SUM(sign), SUM(sign * people) "
+        f"FROM ({' UNION ALL '.join(moved)}) x WHERE true "
+        "GROUP BY k0, k1, k2, k3 ORDER BY k0, k1, k2, k3"
+    )
+    out.append(
+        f"CREATE OR REPLACE FUNCTION {PREFIX}_unit() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        f"BEGIN\n{_upsert(UNIT, source)};\nRETURN NULL;\nEND $$"
+    )
+    out.append(
+        f"CREATE TRIGGER {PREFIX}_unit AFTER UPDATE ON {MATTER} "
+        "REFERENCING OLD TABLE AS old_m NEW TABLE AS new_m "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {PREFIX}_unit()"
+    )
+    return out
+
+
+def _pg_uninstall() -> list[str]:
+    out = [f"DROP TRIGGER IF EXISTS {PREFIX}_{n} ON {REG}" for n in ("ins", "del", "upd")]
+    out.append(f"DROP TRIGGER IF EXISTS {PREFIX}_unit ON {MATTER}")
+    out += [f"DROP FUNCTION IF EXISTS {PREFIX}_{n}()" for n in ("ins", "del", "upd", "unit")]
+    return out
+
+
+# --- SQLite ----------------------------------------------------------------------------------
+
+
+def _sqlite_row(s: Summary, row: str, sign: int) -> str:
+    """The upsert of one registration row (NEW or OLD) into summary `s` with `sign`."""
+    exprs = [e.replace("r.", f"{row}.") for e in _key_exprs(s, "sqlite")]
+    exprs = [
+        e.replace(
+            "m.responsible_unit_id",
+            f"(SELECT responsible_unit_id FROM {MATTER} WHERE id = {row}.matter_id)",
+        )
+        for e in exprs
+    ]
+    source = f"SELECT {', '.join(exprs)}, {sign}, {sign} * {row}.people"
+    if sign < 0:
+        # taking away from an emptied summary (a test database's flush empties the summaries
+        # before the registrations) would leave negative cells: only an empty summary is skipped
+        source += f" WHERE EXISTS (SELECT 1 FROM {s.table})"
+    else:
+        source += " WHERE true"
+    return _upsert(s, source, "sqlite")
+
+
+def _sqlite_install() -> list[str]:
+    out = []
+    for name, event, rows in (
+        ("ins", "INSERT", [("NEW", 1)]),
+        ("del", "DELETE", [("OLD", -1)]),
+        ("upd", "UPDATE", [("OLD", -1), ("NEW", 1)]),
+    ):
+        body = "".join(f"{_sqlite_row(s, row, sign)};\n" for row, sign in rows for s in SUMMARIES)
+        out.append(f"CREATE TRIGGER {PREFIX}_{name} AFTER {event} ON {REG} BEGIN\n{body}END")
+    moves = []
+    for row, sign in (("OLD", -1), ("NEW", 1)):
+        exprs = [_month("sqlite", "r.received_on"), "COALESCE(r.locality_id, 0)"]
+        exprs += [f"COALESCE({row}.responsible_unit_id, 0)", f"(r.purpose = '{ACCUSATION}')"]
+        guard = f" AND EXISTS (SELECT 1 FROM {UNIT.table})" if sign < 0 else ""
+        moves.append(
+            _upsert(
+                UNIT,
+                f"SELECT {', '.join(exprs)}, {sign} * COUNT(*), {sign} * SUM(r.people) "
+                f"FROM {REG} r WHERE r.matter_id = NEW.id{guard} GROUP BY 1, 2, 3, 4",
+                "sqlite",
+            )
+        )
+    out.append(
+        f"CREATE TRIGGER {PREFIX}_unit AFTER UPDATE OF responsible_unit_id ON {MATTER} "
+        "WHEN OLD.responsible_unit_id IS NOT NEW.responsible_unit_id BEGIN\n"
+        + "".join(f"{m};\n" for m in moves)
+        + "END"
+    )
+    return out
+
+
+def _sqlite_uninstall() -> list[str]:
+    return [f"DROP TRIGGER IF EXISTS {PREFIX}_{n}" for n in ("ins", "del", "upd", "unit")]
+
+
+# --- install, rebuild ------------------------------------------------------------------------
+
+
+def install(conn: BaseDatabaseWrapper) -> None:
+    """Create the triggers (the analytics migration)."""
+    statements = _pg_install() if conn.vendor == "postgresql" else _sqlite_install()
+    with conn.cursor() as cursor:
+        for sql in _pg_uninstall() if conn.vendor == "postgresql" else _sqlite_uninstall():
+            cursor.execute(sql)
+        for sql in statements:
+            cursor.execute(sql)
+
+
+TRIGGERS = tuple(f"{PREFIX}_{n}" for n in ("ins", "del", "upd", "unit"))
+
+
+def installed(conn: BaseDatabaseWrapper) -> bool:
+    """Whether all four triggers exist."""
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute(
+                "SELECT COUNT(DISTINCT tgname) FROM pg_trigger WHERE tgname = ANY(%s)",
+                [list(TRIGGERS)],
+            )
+        else:
+            marks = ", ".join("%s" for _ in TRIGGERS)
+            cursor.execute(
+                f"SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})",
+                list(TRIGGERS),
+            )
+        return bool(cursor.fetchone()[0] == len(TRIGGERS))
+
+
+def uninstall(conn: BaseDatabaseWrapper) -> None:
+    statements = _pg_uninstall() if conn.vendor == "postgresql" else _sqlite_uninstall()
+    with conn.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def rebuild(conn: BaseDatabaseWrapper | None = None) -> dict[str, int]:
+    """Empty the summaries and compute them from the registrations (one transaction)."""
+    conn = conn or connection
+    counts = {}
+    with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
+        if conn.vendor == "postgresql":  # the rebuild reads every registration: hash, not sort
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        for s in SUMMARIES:
+            cursor.execute(f"DELETE FROM {s.table}")
+            exprs = _key_exprs(s, conn.vendor)
+            groups = ", ".join(str(i) for i in range(1, len(exprs) + 1))
+            cursor.execute(
+                f"INSERT INTO {s.table} ({_columns(s)}) SELECT {', '.join(exprs)}, COUNT(*), "
+                f"SUM(r.people) FROM {_reg_source(REG, s)} GROUP BY {groups}"
+            )
+            cursor.execute(f"SELECT COUNT(*) FROM {s.table}")
+            counts[s.table] = cursor.fetchone()[0]
+    return counts

@@ -733,9 +733,10 @@ class ReportBuilder:
         return flags
 
     def _matter_counts(self) -> tuple[dict[int, dict[int | None, int]], ...]:
-        """matters and first_matters per bucket and sibling/node owner (one grouped query)."""
+        """matters and first_matters per bucket for the node (one grouped query); the siblings'
+        are not read: contract C ranks batches and people, not matters."""
         scope = self.scope
-        whole = bool(scope.siblings)
+        whole = False
         matters: dict[int, dict[int | None, int]] = {0: defaultdict(int), 1: defaultdict(int)}
         firsts: dict[int, dict[int | None, int]] = {0: defaultdict(int), 1: defaultdict(int)}
         if self._matter_groups is not None:
@@ -1008,21 +1009,16 @@ class ReportBuilder:
         """PostgreSQL: matters, clocks and rates from ONE scan of the matters (GROUPING SETS).
 
         The same expressions as `_matter_counts`, `_clock` and `_rate_figures`: matters per
-        locality over the node (or its parent, for ranking), each clock's (base, act) and the
-        supervision levels over the node's matters as grouping sets of one query, the rate counts
+        locality over the node (not its siblings': no rank is by matters), each clock's
+        (base, act) and the supervision levels as grouping sets of one query, the rate counts
         as FILTERed counts of its grand total; the result is theirs (once per report, cached).
         """
         if self._scan is not None:
             return self._scan
         p, scope = self.period, self.scope
-        whole = bool(scope.siblings)
-        node = Q()
-        if whole:  # the node's units as a list: no subquery in each of the CASEs below
-            depth = self.node.depth
-            mine = [pk for pk, path in scope.paths.items() if path[depth:][:1] == [self.node.pk]]
-            node = Q(locality_id__in=mine)
+        node = Q()  # every matter read is the node's: ranks compare batches and people only
         b_lo, b_hi, shift = self.base_range()
-        qs: QuerySet[Any] = Matter.objects.filter(scope.locality_q("locality", whole=whole))
+        qs: QuerySet[Any] = Matter.objects.filter(scope.locality_q("locality", whole=False))
         names = {"acceptance": "a", "handling": "h", "supervision": "s"}
         for name, (base, which, _action) in self._bases().items():
             n = names[name]

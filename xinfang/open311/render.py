@@ -28,7 +28,7 @@ class Open311Error(Exception):
 
     def __init__(self, status: int, *descriptions: str) -> None:
         super().__init__(*descriptions)
-        self.status = status
+        self.http_status = status
         self.descriptions = descriptions
 
 

@@ -50,7 +50,7 @@ def open311(*methods: str) -> Callable[[View], View]:
             try:
                 return view(request, fmt, **kwargs)
             except Open311Error as exc:
-                return error_response(fmt, exc.status, *exc.descriptions)
+                return error_response(fmt, exc.http_status, *exc.descriptions)
 
         return wrapper
 

@@ -4,23 +4,36 @@ Everything the product reports (CLI, JSON, text, Excel, Word, pages) calls `buil
 nothing counts anywhere else. The database does the counting (GROUP BY over registrations and
 matters); Python only adds up the grouped rows, a few thousand at most, never the rows themselves.
 
+Registrations of the whole calendar months of a period are read from monthly summaries kept by
+database triggers (xinfang.analytics.summary); those of a partial month at either end from the
+registrations themselves. `build_report(use_summary=False)` reads the rows alone (the tests hold
+both equal).
+
 Decisions the contract leaves open, written down here:
-- Belonging: a registration belongs to its 问题属地 (the root of the tree when empty), a matter to
-  the locality of its first registration (Matter.locality). A node counts itself and its subtree.
+- Belonging: a registration belongs to its 问题属地, a matter to the locality of its first
+  registration (Matter.locality). A node counts itself and its subtree. An empty 问题属地
+  belongs to the root; with several roots, to the first created (`unlocated_root_id`), so that
+  it is counted once, not under every root.
 - A matter counts in P when any of its registrations was received in P (wherever that one
   belongs); it is first-time when its first registration was received in P.
-- Breakdown rows count registrations (batches, people). `unit` is the matter's handling unit
-  (Matter.responsible_unit: 责任单位, kept by routing), the unit itself, not its subtree; rows
-  without one have `"unit": null`. `locality` rows are the node's direct children, each with its
+- Breakdown rows count registrations (batches, people). `unit` is the matter's handling unit as
+  it stood at the end of the period (`unit_at_end`: the unit of the assignment active then;
+  Matter.responsible_unit for a matter the workflow never routed, such as a ledger import), the
+  unit itself, not its subtree; rows without one have `"unit": null`. Routing after the period
+  does not change its report. `locality` rows are the node's direct children, each with its
   subtree, plus the node itself for what is registered directly at it. `category` is the
   registration's own category (its path).
 - Rows of channel, level, form and purpose list every code of the vocabulary (so tables keep
   their shape); the other breakdowns list only rows with a figure in either period.
 - Rank (contract C) is present when the node has siblings of its own kind (a district among the
-  city's districts): totals and the rows of channel, level, form, their combinations, category
-  and purpose rank the node among them for the same row. Rows of `locality` rank that child among
-  the node's children of its kind ("列全区第2位"); rows of `unit` rank the unit among the units
-  of the breakdown. Competition ranking, largest first: 1, 2, 2, 4.
+  city's districts): totals and the rows of channel, level, form, their combinations, category,
+  purpose and unit rank the node among them for the same row, and so does the node's own
+  `locality` row (what is registered directly at the node against what is registered directly
+  at each sibling). A child's `locality` row has no counterpart under a sibling and carries no
+  `rank`; it carries `place`, the child among the node's children of its kind ("列全区第2位").
+  Unit rows carry `place` too: the unit among the units of the breakdown (责任单位排名). Ranks
+  are by batches and people; matters are not ranked. Competition ranking, largest first: 1, 2,
+  2, 4.
 - Clock items (及时受理, 按期办结, the supervision part of the score) count in the period in which
   their deadline falls. Every deadline, given (延期至, 办理期限, 督办期限) or computed (+15, +60),
   moves to the next working day by the calendar of xinfang.workflow.calendar; a year missing from

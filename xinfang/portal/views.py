@@ -113,15 +113,18 @@ def _sweep() -> None:
 
 
 def _reopen(staged: list[StagedUpload]) -> list[UploadedFile]:
-    return [
-        UploadedFile(
-            file=row.file.open("rb"),
-            name=row.original_name,
-            content_type=row.content_type,
-            size=row.size,
+    files: list[UploadedFile] = []
+    for row in staged:
+        try:
+            handle = row.file.open("rb")
+        except FileNotFoundError:  # a twin request of this form finished and cleared it
+            continue
+        files.append(
+            UploadedFile(
+                file=handle, name=row.original_name, content_type=row.content_type, size=row.size
+            )
         )
-        for row in staged
-    ]
+    return files
 
 
 def _submit_context(form: PetitionForm, key: str, staged: list[StagedUpload]) -> dict[str, Any]:

@@ -420,6 +420,20 @@ def test_an_accusation_is_never_readable_by_id_or_token(district: District, syst
         assert number not in response.content.decode()
 
 
+def test_a_matter_later_found_to_be_an_accusation_disappears(
+    district: District, system: System
+) -> None:
+    client = Client()
+    mine = created(client, system, district)
+    number, token = mine["service_request_id"], mine["token"]
+    assert client.get(f"{BASE}/requests/{number}.json").status_code == 200
+    # the staff re-sort it as 检举控告 (the purpose, not the state: no workflow step needed)
+    Matter.objects.filter(number=number).update(purpose=Purpose.ACCUSATION)
+    assert client.get(f"{BASE}/requests/{number}.json").status_code == 404
+    assert client.get(f"{BASE}/tokens/{token}.json").status_code == 404
+    assert number not in client.get(f"{BASE}/requests.json").content.decode()
+
+
 def test_one_request_and_its_token_in_both_formats(district: District, system: System) -> None:
     client = Client()
     mine = created(client, system, district)

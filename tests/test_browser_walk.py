@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from tests.browser_support import DESK, PHONE, Shots, login
 from tests.conftest import PASSWORD, District
+from tests.test_documents_support import ensure_default_templates
 from xinfang.demo.live import demo_years_enter
 from xinfang.intake.choices import Channel, Evaluation
 from xinfang.intake.models import Matter
@@ -146,6 +147,7 @@ def petitioner_reads_and_rates(
 def test_online_petition_from_phone_to_rating(
     chromium: Any, live_server: Any, district: District
 ) -> None:
+    ensure_default_templates()  # an earlier transactional test's flush removed the migrated ones
     today = timezone.localdate()
     # the clocks started today run into next year, which chinesecalendar may not have yet
     demo_years_enter(today, today + timedelta(days=200))

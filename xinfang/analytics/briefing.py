@@ -46,7 +46,9 @@ DUTY_CLOCKS = (
     ClockKind.SUPERVISION,
 )
 OVERDUE_STATES = (ClockStatus.RUNNING, ClockStatus.WARNING, ClockStatus.OVERDUE)
-BUREAU = "信访部门"  # whose clock it is when no unit holds the matter (登记转送, 复查, 复核)
+# whose clock it is when no handling unit's: the bureau routes, the review organs decide
+BUREAU = {ClockKind.ROUTE: "信访部门", ClockKind.REVIEW: "复查机关", ClockKind.REREVIEW: "复核机关"}
+UNIT_CLOCKS = (ClockKind.ACCEPT, ClockKind.HANDLE, ClockKind.SUPERVISION)
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,9 @@ def overdue_items(*, node: OrgUnit, as_of: date, matters: QuerySet[Matter]) -> l
             undone = clock.done_on is None or clock.done_on > as_of
             if not undone or (clock.done_on is None and clock.state not in OVERDUE_STATES):
                 continue
-            unit = alert.unit or matter.responsible_unit
+            unit = alert.unit
+            if unit is None and alert.clock in UNIT_CLOCKS:
+                unit = matter.responsible_unit
             found.append(
                 OverdueItem(
                     matter_id=matter.pk,
@@ -178,7 +182,7 @@ def overdue_items(*, node: OrgUnit, as_of: date, matters: QuerySet[Matter]) -> l
                     category=_leaf(matter.category.path) if matter.category else "未分类",
                     locality=matter.locality.name if matter.locality else "未填写",
                     unit_id=unit.pk if unit else None,
-                    unit=unit.name if unit else BUREAU,
+                    unit=unit.name if unit else BUREAU.get(ClockKind(alert.clock), "信访部门"),
                     clock=str(alert.clock),
                     clock_label=str(ClockKind(alert.clock).label),
                     deadline=alert.deadline.isoformat(),
@@ -277,6 +281,7 @@ def units_to_supervise(
     rows.sort(
         key=lambda r: (
             -r["overdue_matters"],
+            not r["low_on_time"],
             -r["return_faults"],
             -r["returns"],
             Decimal(r["on_time"]["pct"]) if r["on_time"]["den"] else Decimal(101),

@@ -2,6 +2,7 @@
 for inputs generated from the document — and inputs that break it — no server error, every
 refusal in the one error format, every answer as the document describes it."""
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,6 +30,7 @@ from xinfang.api.services import token_create
 
 __all__ = ["_default_templates", "_fresh_throttle_counts"]
 
+CJK = re.compile("[\u4e00-\u9fff]")  # every message a person reads is Chinese
 EXAMPLES = 12  # per operation and mode: the whole run stays well under a minute
 CHECKS = [
     not_a_server_error,
@@ -118,7 +120,10 @@ def _run(
         codes.add(response.status_code)
         assert response.status_code < 500, (case.as_curl_command(), response.text)
         if response.status_code >= 400:
-            jsonschema.validate(response.json(), ERROR_SCHEMA)
+            body = response.json()
+            jsonschema.validate(body, ERROR_SCHEMA)
+            texts = [body["error"]["message"], *sum(body["error"].get("fields", {}).values(), [])]
+            assert all(CJK.search(text) for text in texts), (case.as_curl_command(), body)
         case.validate_response(response, checks=CHECKS, headers=auth)
 
     run()

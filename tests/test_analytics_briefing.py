@@ -367,3 +367,20 @@ def test_repeated_returns_name_the_unit(data: Data) -> None:
     assert (row["returns"], row["return_faults"]) == (2, 1)  # reassigned once to the same unit
     assert "本期退回2件，其中不当退回1件" in row["reason"]
     assert "西湖街道" not in names(briefing(data, None, rules=Rules(returns_min=3))["units"])
+
+
+def test_an_overdue_review_is_the_review_organs_not_the_units(data: Data) -> None:
+    d = data.district
+    desk = d.users["registrar"]
+    m = handled(d, "housing_staff")
+    m = step(wf.reply_issue, m, d.users["housing_staff"], outcome="supported", on=date(2026, 3, 20))
+    m = step(wf.reply_deliver, m, desk, on=date(2026, 3, 21))
+    m = step(wf.review_request, m, desk, on=date(2026, 3, 25))
+    scan_clocks(date(2026, 5, 20))
+    alert = ClockAlert.objects.get(matter=m, clock=ClockKind.REVIEW, stage=AlertStage.OVERDUE)
+    b = briefing(data, None)
+    item = next(i for i in b["overdue"]["items"] if i["number"] == m.number)
+    assert (item["clock_label"], item["unit"], item["unit_id"]) == ("复查期限", "复查机关", None)
+    assert item["deadline"] == alert.deadline.isoformat()
+    housing = next(u for u in b["units"] if u["name"] == "区住房和城乡建设局")
+    assert housing["overdue_matters"] == 1  # still only its own unreplied matter

@@ -561,3 +561,41 @@ def test_the_receipt_is_shown_for_a_while_only(district: District) -> None:
     session.save()
     response = client.get(reverse("portal:receipt"))
     assert response.status_code == 302 and response["Location"] == reverse("portal:query")
+
+
+def test_a_decline_and_a_legal_channel_are_explained(district: District) -> None:
+    client, record = walk(district)
+    matter = fresh(record.registration.matter)  # type: ignore[union-attr]
+    officer = district.users["officer"]
+    step(wf.matter_decline, matter, officer, reason="已由法院判决，不属于信访受理范围", on=STEP_DAY)
+    page = progress_page(client)
+    assert "不予受理" in page and "已由法院判决，不属于信访受理范围" in page
+    client, record = walk(district)
+    matter = fresh(record.registration.matter)  # type: ignore[union-attr]
+    step(wf.matter_sort_by_law, matter, officer, channel="arbitration", on=STEP_DAY)
+    page = progress_page(client)
+    assert "请通过法定途径解决" in page and "劳动人事争议仲裁委员会" in page
+
+
+def test_every_field_has_a_label(district: District) -> None:
+    from html.parser import HTMLParser
+
+    class Fields(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.ids: list[str] = []
+            self.labels: set[str] = set()
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            a = dict(attrs)
+            if tag in ("input", "select", "textarea") and a.get("type") != "hidden":
+                assert a.get("id"), (tag, a)
+                self.ids.append(str(a["id"]))
+            if tag == "label" and a.get("for"):
+                self.labels.add(str(a["for"]))
+
+    client = Client()
+    for url in (reverse("portal:submit"), reverse("portal:query")):
+        parser = Fields()
+        parser.feed(client.get(url).content.decode())
+        assert parser.ids and set(parser.ids) <= parser.labels, url

@@ -122,7 +122,8 @@ def _run(
         if response.status_code >= 400:
             body = response.json()
             jsonschema.validate(body, ERROR_SCHEMA)
-            texts = [body["error"]["message"], *sum(body["error"].get("fields", {}).values(), [])]
+            fields = body["error"].get("fields", {}).values()
+            texts = [body["error"]["message"], *(text for texts in fields for text in texts)]
             assert all(CJK.search(text) for text in texts), (case.as_curl_command(), body)
         case.validate_response(response, checks=CHECKS, headers=auth)
 

@@ -599,3 +599,12 @@ def test_every_field_has_a_label(district: District) -> None:
         parser = Fields()
         parser.feed(client.get(url).content.decode())
         assert parser.ids and set(parser.ids) <= parser.labels, url
+
+
+def test_the_limit_per_address_can_be_lifted(district: District, settings: Any) -> None:
+    settings.XINFANG_PORTAL_SUBMITS_PER_HOUR = 1
+    client = Client()
+    submit(client)
+    assert post(client, form_key(client)).status_code == 400
+    settings.XINFANG_PORTAL_SUBMITS_PER_HOUR = 0  # behind a proxy that hides the addresses
+    assert post(client, form_key(client)).status_code == 302

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import PurePath
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
@@ -36,7 +37,9 @@ log = logging.getLogger("xinfang.portal")
 VERIFIED = "portal_verified"
 RECEIPT = "portal_receipt"
 VERIFIED_MINUTES = 30
-SUBMITS_PER_HOUR = 20  # new petitions from one address; a retried one does not count
+# new petitions from one client address per hour (a retried one does not count); 0: no limit.
+# Behind a proxy that hides the clients' addresses: settings.XINFANG_PORTAL_SUBMITS_PER_HOUR = 0
+SUBMITS_PER_HOUR = 20
 STAGED_HOURS = 24
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _KEY = re.compile(r"^[0-9a-f]{32}$")
@@ -208,7 +211,8 @@ def submit(request: HttpRequest) -> HttpResponse:
         file_errors.append(f"附件最多{services.MAX_FILES}个，请删除多余的附件")
     for message in file_errors:
         form.add_error("attachments", message)
-    if not form.errors and (cache.get(_rate_key(request)) or 0) >= SUBMITS_PER_HOUR:
+    limit = int(getattr(settings, "XINFANG_PORTAL_SUBMITS_PER_HOUR", SUBMITS_PER_HOUR))
+    if not form.errors and limit and (cache.get(_rate_key(request)) or 0) >= limit:
         form.add_error(None, "本网络提交过于频繁，请一小时后再试；您填写的内容已保留在本页")
     if form.errors:
         response = render(request, "portal/submit.html", _submit_context(form, key, staged))

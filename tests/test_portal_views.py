@@ -479,11 +479,13 @@ def test_an_accusation_never_names_the_unit_handling_it(district: District) -> N
     matter = step(
         wf.matter_forward, matter, district.users["officer"], unit=district.discipline, on=STEP_DAY
     )
-    document_issue(actor=district.users["officer"], matter=matter, kind="forward")
+    forward = document_issue(actor=district.users["officer"], matter=matter, kind="forward")
     page = progress_page(client)
     assert ACCUSATION_HANDOVER in page
     assert district.discipline.name not in page
     assert "转送告知书" not in page  # it names the organ
+    assert client.get(reverse("portal:document", args=[forward.pk])).status_code == 404
+    assert client.get(reverse("portal:document_docx", args=[forward.pk])).status_code == 404
 
 
 def test_the_history_says_it_came_through_the_portal(district: District) -> None:

@@ -22,6 +22,7 @@ from xinfang.documents.services import document_issue
 from xinfang.intake.choices import Evaluation, Purpose, Source
 from xinfang.intake.idcard import make_id_number
 from xinfang.intake.models import Attachment, Category, Matter, Petitioner, Registration
+from xinfang.organisation.models import OrgUnit
 from xinfang.portal import services as portal
 from xinfang.portal import views
 from xinfang.portal.models import PortalSubmission, StagedUpload
@@ -81,7 +82,7 @@ def fields(**changes: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
         "purpose": Purpose.REQUEST,
         "category": Category.objects.get(name="物业管理").pk,
-        "locality": "",
+        "locality": OrgUnit.objects.get(name="东风街道").pk,
         "content": "小区东门路灯坏了三个月，夜间出行很不方便，请尽快修复。",
         "name": "李华",
         "phone": "13912345678",
@@ -132,6 +133,10 @@ def test_public_pages_open_without_login(district: District) -> None:
         response = client.get(reverse(f"portal:{name}"))
         assert response.status_code == 200, name
         assert "登录" not in response.content.decode()  # the public base, not the staff one
+    form = client.get(reverse("portal:submit")).content.decode()
+    # places by 区县, each with a choice for a street not known; departments are not places
+    assert "示范区（不清楚具体街道）" in form and "示范市（不清楚在哪个区县）" in form
+    assert "东风街道" in form and "区住房和城乡建设局" not in form
     notice = client.get(reverse("portal:notice")).content.decode()
     for where in ("人民法院", "仲裁", "行政复议", "第三十二条"):
         assert where in notice
@@ -214,9 +219,10 @@ def test_every_bad_field_is_named_in_chinese_and_nothing_typed_is_lost(district:
     assert f'name="key" value="{key}"' in page
     assert Matter.objects.count() == 0
     # no purpose chosen, too long content
-    response = post(client, key, purpose="", content="长" * (portal.CONTENT_MAX + 1))
+    response = post(client, key, purpose="", locality="", content="长" * (portal.CONTENT_MAX + 1))
     page = response.content.decode()
     assert "请选择信访目的" in page and "超过5000字上限" in page
+    assert "请选择问题发生地" in page
 
 
 def test_files_accepted_once_stay_with_the_form_until_it_is_submitted(district: District) -> None:

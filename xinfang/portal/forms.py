@@ -57,9 +57,11 @@ class PetitionForm(forms.Form):
     locality = LocalityChoice(
         label="问题发生地",
         queryset=OrgUnit.objects.filter(active=True, kind__in=AREA_KINDS).order_by("path"),
-        required=False,
-        empty_label="不清楚（由信访部门确定）",
-        error_messages={"invalid_choice": "所选问题发生地不存在，请重新选择"},
+        empty_label="请选择",
+        error_messages={
+            "required": "请选择问题发生地；不清楚具体街道（乡镇）的，选所在区县",
+            "invalid_choice": "所选问题发生地不存在，请重新选择",
+        },
     )
     content = forms.CharField(
         label="反映的问题和诉求",

@@ -27,6 +27,7 @@ from xinfang.documents.word import document_docx
 from xinfang.intake.attachments import allowed_types_text, max_bytes, upload_check
 from xinfang.intake.choices import Purpose
 from xinfang.intake.models import Category
+from xinfang.organisation.models import OrgUnit, UnitKind
 from xinfang.portal import services
 from xinfang.portal.forms import PURPOSE_HELP, EvaluationForm, PetitionForm, QueryForm, VersionForm
 from xinfang.portal.models import PortalSubmission, StagedUpload
@@ -140,6 +141,7 @@ def _submit_context(form: PetitionForm, key: str, staged: list[StagedUpload]) ->
         "purpose_help": PURPOSE_HELP,
         "purposes": [(value, label, PURPOSE_HELP[value]) for value, label in Purpose.choices],
         "category_groups": _category_groups(categories),
+        "locality_groups": _locality_groups(list(form.fields["locality"].queryset)),  # type: ignore[attr-defined]
         "allowed_types": allowed_types_text(),
         "max_mb": max_bytes() // (1024 * 1024),
         "max_files": services.MAX_FILES,
@@ -158,6 +160,22 @@ def _category_groups(categories: list[Category]) -> list[tuple[str, list[Categor
     for c in categories:
         if c.parent_id is None:
             groups.append((c.name, children.get(c.pk, [c])))
+    return groups
+
+
+def _locality_groups(units: list[OrgUnit]) -> list[tuple[str, list[tuple[OrgUnit, str]]]]:
+    """One <optgroup> per 区县: the district itself (street unknown), then its streets; above
+    them the tree's root (district unknown)."""
+    by_parent: dict[int | None, list[OrgUnit]] = {}
+    for unit in units:
+        by_parent.setdefault(unit.parent_id, []).append(unit)
+    groups: list[tuple[str, list[tuple[OrgUnit, str]]]] = []
+    for unit in units:
+        if unit.kind == UnitKind.CITY:
+            groups.append((unit.name, [(unit, f"{unit.name}（不清楚在哪个区县）")]))
+        elif unit.kind == UnitKind.DISTRICT:
+            streets = [(s, s.name) for s in by_parent.get(unit.pk, []) if s.kind == UnitKind.STREET]
+            groups.append((unit.name, [(unit, f"{unit.name}（不清楚具体街道）"), *streets]))
     return groups
 
 

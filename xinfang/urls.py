@@ -27,3 +27,7 @@ urlpatterns = [
     path("api/v1/", include("xinfang.api.urls")),
     path("open311/v2/", include("xinfang.open311.urls")),
 ]
+
+# JSON under /api/ (the API's one error format), the usual pages elsewhere.
+handler404 = "xinfang.api.errors.api_handler404"
+handler500 = "xinfang.api.errors.api_handler500"

@@ -167,3 +167,17 @@ def test_split_months() -> None:
     )
     inside = split_months(Period(date(2024, 2, 2), date(2024, 2, 28)))
     assert inside == (None, [(date(2024, 2, 2), date(2024, 2, 28))])
+
+
+def test_truncate_empties_the_summaries_on_postgresql(district: District, tmp_path: Path) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL's; SQLite's DELETE fires the row triggers")
+    unit_create(code="320102", name="乙区", kind=UnitKind.DISTRICT, parent=district.city)
+    _random_ledger(Ledger(tmp_path), random.Random(3), 30)
+    assert summary.installed(connection) and _cells()["RegistrationMonthCP"]
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's deferred FK checks
+        cursor.execute("TRUNCATE intake_registration CASCADE")
+    assert _cells() == {model.__name__: set() for model in MODELS}

@@ -13,7 +13,8 @@ executemany), the admin, an UPDATE or DELETE by hand:
 - on intake_registration INSERT, UPDATE and DELETE: the rows' figures are added (and, for the
   old row, taken away) under their keys;
 - on intake_matter UPDATE of responsible_unit: the matter's registrations move from the old
-  unit's cells to the new one's.
+  unit's cells to the new one's;
+- PostgreSQL, on TRUNCATE of intake_registration: the summaries are emptied.
 PostgreSQL: statement-level triggers over the transition tables (one grouped upsert per
 statement, so that a COPY of a million rows costs one grouped pass). SQLite: row-level triggers.
 `rebuild()` (`xinfang rebuild-report-summary`) computes them from scratch; a test compares the
@@ -133,6 +134,16 @@ def _pg_install() -> list[str]:
             f"CREATE TRIGGER {PREFIX}_{name} AFTER {event} ON {REG} REFERENCING {referencing} "
             f"FOR EACH STATEMENT EXECUTE FUNCTION {PREFIX}_{name}()"
         )
+    # TRUNCATE fires no row or statement trigger of DELETE: the summaries are emptied with it
+    emptied = "; ".join(f"DELETE FROM {s.table}" for s in SUMMARIES)
+    out.append(
+        f"CREATE OR REPLACE FUNCTION {PREFIX}_trunc() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        f"BEGIN\n{emptied};\nRETURN NULL;\nEND $$"
+    )
+    out.append(
+        f"CREATE TRIGGER {PREFIX}_trunc AFTER TRUNCATE ON {REG} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {PREFIX}_trunc()"
+    )
     # a matter's 责任单位 changed: its registrations move from the old unit's cells to the new
     moved = []
     for side, sign in (("o", -1), ("n", 1)):
@@ -162,9 +173,10 @@ def _pg_install() -> list[str]:
 
 
 def _pg_uninstall() -> list[str]:
-    out = [f"DROP TRIGGER IF EXISTS {PREFIX}_{n} ON {REG}" for n in ("ins", "del", "upd")]
+    out = [f"DROP TRIGGER IF EXISTS {PREFIX}_{n} ON {REG}" for n in ("ins", "del", "upd", "trunc")]
     out.append(f"DROP TRIGGER IF EXISTS {PREFIX}_unit ON {MATTER}")
-    out += [f"DROP FUNCTION IF EXISTS {PREFIX}_{n}()" for n in ("ins", "del", "upd", "unit")]
+    names = ("ins", "del", "upd", "unit", "trunc")
+    out += [f"DROP FUNCTION IF EXISTS {PREFIX}_{n}()" for n in names]
     return out
 
 
@@ -243,19 +255,20 @@ TRIGGERS = tuple(f"{PREFIX}_{n}" for n in ("ins", "del", "upd", "unit"))
 
 
 def installed(conn: BaseDatabaseWrapper) -> bool:
-    """Whether all four triggers exist."""
+    """Whether all the triggers exist."""
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
+            names = [*TRIGGERS, f"{PREFIX}_trunc"]
             cursor.execute(
-                "SELECT COUNT(DISTINCT tgname) FROM pg_trigger WHERE tgname = ANY(%s)",
-                [list(TRIGGERS)],
+                "SELECT COUNT(DISTINCT tgname) = %s FROM pg_trigger WHERE tgname = ANY(%s)",
+                [len(names), names],
             )
-        else:
-            marks = ", ".join("%s" for _ in TRIGGERS)
-            cursor.execute(
-                f"SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})",
-                list(TRIGGERS),
-            )
+            return bool(cursor.fetchone()[0])
+        marks = ", ".join("%s" for _ in TRIGGERS)
+        cursor.execute(
+            f"SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})",
+            list(TRIGGERS),
+        )
         return bool(cursor.fetchone()[0] == len(TRIGGERS))
 
 

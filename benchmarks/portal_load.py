@@ -54,6 +54,8 @@ env = dict(
     DATABASE_URL=args.database_url,
     DJANGO_SETTINGS_MODULE="xinfang.settings",
     XINFANG_DEBUG="0",
+    # every simulated petitioner comes from 127.0.0.1, as from behind a proxy
+    XINFANG_PORTAL_SUBMITS_PER_HOUR="0",
 )
 POSTGRES = args.database_url.startswith("postgres")
 

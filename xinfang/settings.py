@@ -96,6 +96,10 @@ XINFANG_NOTIFY = {
     "DIGEST_ITEMS": 5,
 }
 
+# The public portal: new online petitions per client address and hour (0: no limit — behind a
+# proxy that hides the clients' addresses).
+XINFANG_PORTAL_SUBMITS_PER_HOUR = env_int("XINFANG_PORTAL_SUBMITS_PER_HOUR", 20, minimum=0)
+
 # Background work (clock scans, notifications, report builds) through the Django tasks API:
 # the database backend by default, run by `xinfang db_worker`; tests run tasks immediately.
 TASKS = {

@@ -25,11 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.contrib.auth.hashers import check_password, make_password
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from xinfang.accounts.models import Role, User
 from xinfang.core.audit import audit_record
@@ -120,6 +119,15 @@ def secret_for(idempotency_key: str) -> str:
     """The secret of a submission, from its key and the server's secret key (HMAC)."""
     digest = salted_hmac("xinfang.portal.secret", idempotency_key).digest()
     return "".join(ALPHABET[b % len(ALPHABET)] for b in digest[:SECRET_LENGTH])
+
+
+def secret_hash(secret: str) -> str:
+    """What is stored of a secret: a keyed hash (HMAC-SHA256 with the server's secret key).
+
+    Not a slow password hash: the secret is machine-made (40 random bits), guessing online stops
+    after MAX_FAILURES, and without the server's key a stolen table gives nothing to try offline —
+    while PBKDF2 would cost every look-up ~0.3 s of CPU (benchmarks/portal_load.py)."""
+    return salted_hmac("xinfang.portal.secret-hash", secret, algorithm="sha256").hexdigest()
 
 
 def new_idempotency_key() -> str:
@@ -260,7 +268,7 @@ def online_petition_submit(
             record = PortalSubmission.objects.create(
                 idempotency_key=key,
                 query_code=_new_code(),
-                secret_hash=make_password(secret),
+                secret_hash=secret_hash(secret),
                 source=source,
                 claimed_id_number=unlinked_id,
             )
@@ -358,7 +366,6 @@ def submission_verify(*, query_code: str, secret: str) -> PortalSubmission:
         raise InputError("请填写查询密码", field="secret")
     wrong = InputError("查询码或查询密码不正确，请核对后重新输入", field="secret")
     if PortalSubmission.objects.filter(query_code=code, registration__isnull=False).first() is None:
-        make_password(typed)  # the same work as a real check: no hint whether the code exists
         raise wrong
     with transaction.atomic():
         record = PortalSubmission.objects.select_for_update().get(query_code=code)
@@ -369,7 +376,7 @@ def submission_verify(*, query_code: str, secret: str) -> PortalSubmission:
                 f"查询密码连续输错{MAX_FAILURES}次，该查询码已暂时锁定，请{minutes}分钟后再试",
                 field="secret",
             )
-        if check_password(typed, record.secret_hash):
+        if constant_time_compare(secret_hash(typed), record.secret_hash):
             if record.failed_attempts:
                 record.failed_attempts = 0
                 record.save(update_fields=["failed_attempts"])

@@ -38,6 +38,9 @@ def masked_phone(value: str | None) -> str:
 # What the audit history shows for each action; an unknown action is shown as it is written.
 AUDIT_LABELS = {
     "registration.create": "登记",
+    "portal.submit": "网上信访提交",
+    "portal.action": "信访人通过网上信访平台操作",
+    "portal.lockout": "查询密码连续输错，查询码暂时锁定",
     "attachment.add": "上传附件",
     "personal_data.reveal": "查看完整个人信息",
     "ledger.import": "台账导入",

@@ -3,6 +3,7 @@ spec's error list (`[{"code": 400, "description": "…"}]`, `<errors><error>…`
 format of this part."""
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -10,6 +11,10 @@ from django.http import HttpResponse
 
 FORMATS = ("json", "xml")
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+
+# What XML 1.0 cannot carry at all (ElementTree writes it anyway, and the document is broken):
+# control characters other than tab and newlines, lone surrogates, U+FFFE and U+FFFF.
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 # The element name of one item of each list (the spec's "Spark convention" for XML <-> JSON).
 ITEM_NAMES = {
@@ -68,4 +73,4 @@ def _fill(element: ET.Element, name: str, value: Any) -> None:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     else:
-        element.text = str(value)
+        element.text = _XML_UNSAFE.sub("\ufffd", str(value))

@@ -79,7 +79,7 @@ def category_for(code: str) -> Category:
     if not code:
         raise Open311Error(400, "缺少 service_code：请先用 services 接口取得服务代码")
     category = None
-    if code.isdigit() and len(code) < 12:
+    if code.isascii() and code.isdigit() and len(code) < 12:  # not "²": int() refuses it
         category = Category.objects.filter(pk=int(code), active=True).first()
     if category is None:
         raise Open311Error(

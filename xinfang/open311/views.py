@@ -24,6 +24,8 @@ from xinfang.portal.services import CONTENT_MIN, display_code
 
 SPAN = timedelta(days=90)  # the spec's longest (and default) date range
 MAX_IDS = 1000
+# dates a query may name: far enough for any real question, and ±90 days never leave the calendar
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 ATTRIBUTES = ("purpose", "locality")
 View = Callable[..., HttpResponse]
 
@@ -48,6 +50,7 @@ def open311(*methods: str) -> Callable[[View], View]:
                 response["Allow"] = ", ".join(methods)
                 return response
             try:
+                _refuse_nul(request, kwargs)
                 return view(request, fmt, **kwargs)
             except Open311Error as exc:
                 return error_response(fmt, exc.http_status, *exc.descriptions)
@@ -55,6 +58,24 @@ def open311(*methods: str) -> Callable[[View], View]:
         return wrapper
 
     return decorate
+
+
+def _refuse_nul(request: HttpRequest, kwargs: dict[str, Any]) -> None:
+    """A NUL character anywhere a value is read from: refused before any look-up (PostgreSQL
+    cannot even compare one, and nothing typed with one is worth keeping)."""
+    path_names = {"number": "service_request_id", "code": "service_code", "token": "token"}
+    named = [(path_names.get(name, name), str(value)) for name, value in kwargs.items()]
+    named += [(name, value) for name, values in request.GET.lists() for value in [name, *values]]
+    if request.method == "POST":
+        named += [
+            (name, value) for name, values in request.POST.lists() for value in [name, *values]
+        ]
+        named.append(("Idempotency-Key", request.headers.get("Idempotency-Key", "")))
+    bad = sorted({name[:60].replace("\x00", "") for name, value in named if "\x00" in value})
+    if bad:
+        raise Open311Error(
+            400, *(f"{name or '参数名'} 不能包含空字符（\\0），请删除后重新提交" for name in bad)
+        )
 
 
 @open311("GET")
@@ -265,7 +286,11 @@ def _request_query(request: HttpRequest) -> selectors.RequestQuery:
         raise Open311Error(400, f"service_request_id 一次最多{MAX_IDS}个")
     codes = _values(request, "service_code")
     for code in codes:
-        if not code.isdigit() or len(code) > 12 or not Category.objects.filter(pk=code).exists():
+        if (
+            not (code.isascii() and code.isdigit())  # "²".isdigit() too, but int("²") fails
+            or len(code) > 12
+            or not Category.objects.filter(pk=int(code)).exists()
+        ):
             raise Open311Error(
                 400, f"service_code“{code[:40]}”不存在，请用 services 接口查看服务代码"
             )
@@ -307,6 +332,8 @@ def _when(request: HttpRequest, name: str) -> datetime | None:
             moment = datetime.combine(day, datetime.min.time())
     except ValueError as exc:
         raise wrong from exc
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise Open311Error(400, f"{name} 的日期超出范围：应在{FIRST_YEAR}年至{LAST_YEAR}年之间")
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment

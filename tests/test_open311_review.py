@@ -1,0 +1,101 @@
+"""Open311 under hostile input: NUL characters, digits that are not ASCII, dates at the ends of the
+calendar and control characters never make a server error, always the spec's error list in
+Chinese (well-formed XML included), and nothing is registered."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.test import Client
+
+from tests.conftest import District
+from tests.test_open311 import BASE, System, errors, good, post, system
+from xinfang.intake.models import Matter
+
+pytestmark = pytest.mark.django_db
+__all__ = ["system"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{BASE}/requests/XF%00.json",
+        f"{BASE}/tokens/ab%00cd.json",
+        f"{BASE}/services/1%00.json",
+        f"{BASE}/requests.json?service_request_id=XF%002025",
+        f"{BASE}/requests.json?status=open%00",
+        f"{BASE}/requests.json?start_date=2026-01-01%00",
+    ],
+)
+def test_a_nul_character_in_a_get_is_a_400(district: District, url: str) -> None:
+    response = Client(raise_request_exception=False).get(url)
+    assert response.status_code == 400
+    assert "空字符" in errors(response, "json")[0][1]
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["description", "first_name", "last_name", "address_string", "attribute[locality]", "phone"],
+)
+def test_a_nul_character_in_a_post_is_a_400_and_nothing_is_registered(
+    district: District, system: System, field: str
+) -> None:
+    fields = good(system, district)
+    fields[field] = fields[field][:2] + "\x00" + fields[field][2:]
+    response = post(Client(raise_request_exception=False), fields)
+    assert response.status_code == 400
+    assert field in errors(response, "json")[0][1]
+    assert not Matter.objects.exists()
+
+
+def test_a_nul_in_the_idempotency_key_is_a_400(district: District, system: System) -> None:
+    response = post(
+        Client(raise_request_exception=False),
+        good(system, district),
+        **{"Idempotency-Key": "abc\x00def"},
+    )
+    assert response.status_code == 400
+    assert "Idempotency-Key" in errors(response, "json")[0][1]
+    assert not Matter.objects.exists()
+
+
+@pytest.mark.parametrize("code", ["²", "١٢", "𝟏"])
+def test_digits_that_are_not_ascii_are_an_unknown_service(
+    district: District, system: System, code: str
+) -> None:
+    client = Client(raise_request_exception=False)
+    response = client.get(f"{BASE}/services/{code}.json")
+    assert response.status_code == 404
+    errors(response, "json")
+    response = client.get(f"{BASE}/requests.json", {"service_code": code})
+    assert response.status_code == 400
+    errors(response, "json")
+    response = post(client, good(system, district, service_code=code))
+    assert response.status_code == 404
+    errors(response, "json")
+    assert not Matter.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"start_date": "9999-12-31"},
+        {"end_date": "0001-01-01"},
+        {"start_date": "0001-01-01", "end_date": "0001-01-02"},
+        {"start_date": "9999-12-30", "end_date": "9999-12-31T23:59:59-23:00"},
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_are_a_400(
+    district: District, params: dict[str, str]
+) -> None:
+    response = Client(raise_request_exception=False).get(f"{BASE}/requests.json", params)
+    assert response.status_code == 400
+    assert "日期" in errors(response, "json")[0][1]
+
+
+def test_control_characters_echoed_in_an_error_keep_the_xml_well_formed(
+    district: District,
+) -> None:
+    response = Client().get(f"{BASE}/requests/XF%0B%1B2025.xml")
+    assert response.status_code == 404
+    ET.fromstring(response.content)  # raises on a character XML 1.0 does not allow
+    errors(response, "xml")

@@ -42,12 +42,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--keep", action="store_true", help="keep and reuse the databases")
+    parser.add_argument(
+        "--paired",
+        action="store_true",
+        help="time PostgreSQL and DuckDB alternately in one process (same minutes, same load)",
+    )
     parser.add_argument("--pg-admin-url", default=PG_ADMIN)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--ledger", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        found = duckdb_child(args.runs) if args.child == "duckdb" else child(args)
+        if args.child == "paired":
+            found = paired_child(args.runs)
+        else:
+            found = duckdb_child(args.runs) if args.child == "duckdb" else child(args)
         print(json.dumps(found))
         return
     sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -62,7 +70,10 @@ def main() -> None:
             url = database_url(database, args.pg_admin_url, fresh=not args.keep)
             pg_url = url if database == "postgresql" else pg_url
             results[database] = run_child(database, url, ledger, org, args)
-        if pg_url:
+        if pg_url and args.paired:
+            paired = run_child("paired", pg_url, ledger, org, args)
+            results["postgresql"], results["duckdb"] = paired["postgresql"], paired["duckdb"]
+        elif pg_url:
             results["duckdb"] = run_child("duckdb", pg_url, ledger, org, args)
     finally:
         if not args.keep:
@@ -80,7 +91,8 @@ def run_child(
         "BENCH_ORG": str(org),
         "BENCH_DATABASE": database,
     }
-    command = [sys.executable, __file__, "--child", "duckdb" if database == "duckdb" else "1"]
+    kind = database if database in ("duckdb", "paired") else "1"
+    command = [sys.executable, __file__, "--child", kind]
     command += ["--ledger", str(ledger), "--runs", str(args.runs), "--rows", str(args.rows)]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -118,6 +130,12 @@ def table(
     ]
     if duck:
         notes.append(f"- DuckDB figures equal to the report's: {duck['checked']} compared")
+    if duck and "loads" in duck:
+        loads = duck["loads"]
+        notes.append(
+            "- PostgreSQL and DuckDB timed alternately in one process (--paired); 1-minute load "
+            f"during those runs {min(loads):.2f}–{max(loads):.2f}"
+        )
     return "\n".join([machine, *notes, "", *lines])
 
 
@@ -240,6 +258,49 @@ def duckdb_child(runs: int) -> dict[str, Any]:
         "queries": dict.fromkeys(NODES, "—"),
         "reference": reference,
         "checked": checked,
+    }
+
+
+def paired_child(runs: int) -> dict[str, Any]:
+    """PostgreSQL's report and DuckDB's figures timed alternately, run by run, in one process:
+    the two engines see the same minutes of the shared machine. Figures compared as usual."""
+    setup_django()
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from report_duckdb import calendar_days, compare, export, figures, load
+
+    from xinfang.analytics.counting import build_report
+    from xinfang.analytics.periods import Period
+    from xinfang.organisation.models import OrgUnit
+
+    files = export(os.environ["DATABASE_URL"], DATA / "report-export")
+    db = load(files, calendar_days(*PERIOD))
+    count = db.execute("SELECT COUNT(*) FROM registration").fetchone()[0]
+    reference = cpu_reference()
+    period = Period(*PERIOD)
+    pg: dict[str, list[float]] = {}
+    duck: dict[str, list[float]] = {}
+    queries: dict[str, int] = {}
+    loads: list[float] = []
+    checked = 0
+    for code in NODES:
+        org = OrgUnit.objects.get(code=code)
+        with CaptureQueriesContext(connection) as captured:
+            report = build_report(org=org, period=period)  # warm-up
+        queries[code] = len(captured.captured_queries)
+        checked += compare(figures(db, code, PERIOD, PREVIOUS), report)  # warm-up too
+        pg[code], duck[code] = [], []
+        for _ in range(runs):
+            started = time.perf_counter()
+            build_report(org=org, period=period)
+            pg[code].append(time.perf_counter() - started)
+            duck[code].append(figures(db, code, PERIOD, PREVIOUS)["seconds"])
+            loads.append(os.getloadavg()[0])
+    common = {"registrations": count, "reference": reference, "loads": loads}
+    return {
+        "postgresql": common | {"runs": pg, "queries": queries},
+        "duckdb": common | {"runs": duck, "queries": dict.fromkeys(NODES, "—"), "checked": checked},
     }
 
 

@@ -255,6 +255,16 @@ def progress_for(matter: Matter, registration: Registration) -> Progress:
     )
 
 
+def evaluation_state(matter: Matter) -> tuple[bool, str]:
+    """Whether the petitioner may evaluate now (once per delivered opinion), or why not."""
+    flow = MatterWorkflow.objects.filter(matter=matter).first()
+    return _evaluation(
+        matter,
+        flow.reply_delivered_on if flow else None,
+        flow.review_delivered_on if flow else None,
+    )
+
+
 def _evaluation(
     matter: Matter, reply_delivered: date | None, review_delivered: date | None
 ) -> tuple[bool, str]:

@@ -21,6 +21,7 @@ the idempotency key with the server's key, so a repeated request can show it aga
 import logging
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -95,8 +96,9 @@ class Submission:
 
 
 def normalise_code(raw: str) -> str:
-    """What the petitioner typed, as stored: upper case, without spaces or dashes."""
-    return re.sub(r"[\s\-－—_]", "", raw or "").upper()
+    """What the petitioner typed, as stored: upper case, without spaces or dashes; full-width
+    letters and digits (a Chinese input method's) read as the ASCII ones (NFKC)."""
+    return re.sub(r"[\s\-－—_]", "", unicodedata.normalize("NFKC", raw or "")).upper()
 
 
 def display_code(code: str) -> str:
@@ -476,7 +478,14 @@ def _step(record: PortalSubmission, version: int, step: str, **kwargs: object) -
 def evaluation_submit(
     *, record: PortalSubmission, version: int, evaluation: str, on: date | None = None
 ) -> Matter:
-    """满意度评价 by the petitioner."""
+    """满意度评价 by the petitioner: once per delivered opinion (the workflow lets the staff
+    correct an evaluation; the petitioner's own second try would overwrite the first)."""
+    from xinfang.portal.selectors import evaluation_state
+
+    allowed, reason = evaluation_state(_matter(record))
+    if not allowed:
+        # checked at the state the page's version names: a change since then is a conflict
+        raise InputError(reason, field="evaluation")
     return _step(record, version, "evaluate", evaluation=evaluation, on=on)
 
 

@@ -44,6 +44,10 @@ SUBMITS_PER_HOUR = 20
 STAGED_HOURS = 24
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _KEY = re.compile(r"^[0-9a-f]{32}$")
+RESENT = (
+    "这份表单已经提交过，登记的是当时填写的内容；下面修改后的内容还没有提交。"
+    "如要反映另一件事，请核对后再次点击提交；如只是重复提交，无需再提交，请凭查询码查询进度"
+)
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -189,14 +193,20 @@ def submit(request: HttpRequest) -> HttpResponse:
     if not _KEY.match(key):
         key = services.new_idempotency_key()  # a form from elsewhere: a fresh one
     data = request.POST.copy()
+    repeated = services.submission_existing(key)
+    resent = False
+    if repeated is not None:
+        if _same_petition(repeated.registration, data):
+            # a double click or a retried request: the same submission
+            return _receipt_redirect(request, repeated)
+        # the same form (its key kept by the back button) with other content: not the first
+        # one again, and not silently dropped either — shown back with a fresh key
+        key, resent = services.new_idempotency_key(), True
     data["key"] = key
     form = PetitionForm(data)
-    repeated = services.submission_existing(key)
-    if repeated is not None:  # a double click or a retried request: the same submission
-        return _receipt_redirect(request, repeated)
     _sweep()
     for raw in request.POST.getlist("remove_upload"):
-        if raw.isdigit():
+        if raw.isascii() and raw.isdigit() and len(raw) <= 18:  # "²".isdigit() too
             _unstage(list(StagedUpload.objects.filter(form_key=key, pk=int(raw))))
     file_errors: list[str] = []
     for upload in request.FILES.getlist("attachments"):
@@ -232,6 +242,8 @@ def submit(request: HttpRequest) -> HttpResponse:
     limit = int(getattr(settings, "XINFANG_PORTAL_SUBMITS_PER_HOUR", SUBMITS_PER_HOUR))
     if not form.errors and limit and (cache.get(_rate_key(request)) or 0) >= limit:
         form.add_error(None, "本网络提交过于频繁，请一小时后再试；您填写的内容已保留在本页")
+    if resent:
+        form.add_error(None, RESENT)
     if form.errors:
         response = render(request, "portal/submit.html", _submit_context(form, key, staged))
         response.status_code = 400
@@ -254,6 +266,14 @@ def submit(request: HttpRequest) -> HttpResponse:
         except ValueError:
             cache.set(_rate_key(request), 1, 3600)
     return _receipt_redirect(request, result)
+
+
+def _same_petition(registration: Any, data: Any) -> bool:
+    """Whether a form sent again says what the registered submission says."""
+    return bool(
+        registration.content == str(data.get("content", "")).strip()
+        and registration.purpose == str(data.get("purpose", ""))
+    )
 
 
 def _receipt_redirect(request: HttpRequest, result: services.Submission) -> HttpResponse:
@@ -396,8 +416,8 @@ def evaluate(request: HttpRequest) -> HttpResponse:
             evaluation=form.cleaned_data["evaluation"],
         )
     except XinfangError as exc:
-        form.add_error(None, exc.message)
-        return _progress_page(request, record, evaluation_form=form, status=400)
+        # said at the top: the form itself may be gone (already evaluated, not yet delivered)
+        return _progress_page(request, record, error=exc.message, status=400)
     messages.success(request, "感谢您的评价，已记录。")
     return redirect("portal:progress")
 

@@ -1,0 +1,144 @@
+"""The portal under a hostile or clumsy hand: one evaluation per opinion, a form sent again with
+other content is not swallowed by the first, codes typed with a Chinese keyboard, and odd input
+never a server error."""
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import District
+from tests.test_portal_views import (
+    _fresh_rate_count,
+    _frozen_today,
+    _sms_to_file,
+    accept,
+    fields,
+    form_key,
+    log_in,
+    post,
+    receipt_codes,
+    reply,
+    submit,
+    walk,
+)
+from tests.workflow_support import fresh
+from xinfang.core.models import AuditEvent
+from xinfang.documents.models import IssuedDocument
+from xinfang.intake.choices import Evaluation
+from xinfang.intake.models import Matter, Registration
+from xinfang.portal import services as portal
+
+pytestmark = pytest.mark.django_db
+__all__ = ["_fresh_rate_count", "_frozen_today", "_sms_to_file"]
+
+
+def delivered(district: District) -> tuple[Client, Matter]:
+    client, record = walk(district)
+    matter = reply(district, accept(district, fresh(record.registration.matter)))  # type: ignore[union-attr]
+    document = IssuedDocument.objects.get(matter=matter, kind="reply")
+    assert client.get(reverse("portal:document", args=[document.pk])).status_code == 200
+    return client, fresh(matter)
+
+
+def test_an_opinion_is_evaluated_once_a_second_post_changes_nothing(district: District) -> None:
+    client, matter = delivered(district)
+    response = client.post(
+        reverse("portal:evaluate"),
+        {"version": matter.version, "evaluation": Evaluation.DISSATISFIED},
+    )
+    assert response.status_code == 302
+    matter = fresh(matter)
+    # the page offers no second evaluation; a hand-made POST with the fresh version is refused
+    response = client.post(
+        reverse("portal:evaluate"),
+        {"version": matter.version, "evaluation": Evaluation.SATISFIED},
+    )
+    assert response.status_code == 400
+    assert "已于" in response.content.decode() and "评价" in response.content.decode()
+    after = fresh(matter)
+    assert after.evaluation == Evaluation.DISSATISFIED and after.version == matter.version
+    assert AuditEvent.objects.filter(matter=matter, action="workflow.evaluate").count() == 1
+
+
+def test_an_evaluation_before_the_reply_is_delivered_is_refused(district: District) -> None:
+    client, record = walk(district)
+    matter = reply(district, accept(district, fresh(record.registration.matter)))  # type: ignore[union-attr]
+    response = client.post(
+        reverse("portal:evaluate"),
+        {"version": matter.version, "evaluation": Evaluation.SATISFIED},
+    )
+    assert response.status_code == 400
+    assert "送达后可以评价" in response.content.decode()
+    assert fresh(matter).evaluation == ""
+
+
+def test_the_same_form_sent_again_with_other_content_is_not_swallowed(district: District) -> None:
+    client = Client()
+    key = form_key(client)
+    assert post(client, key).status_code == 302
+    first = receipt_codes(client)
+    other = "另一件事：小区南门积水严重，雨天无法通行，请尽快处理。"
+    # the browser's back button keeps the form's key; what is sent now is another petition
+    response = post(client, key, content=other)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "已经提交过" in page and other in page  # told, and nothing typed lost
+    assert Matter.objects.count() == 1
+    assert f'name="key" value="{key}"' not in page  # a fresh key: sending it again registers it
+    new_key = page.split('name="key" value="', 1)[1][:32]
+    assert post(client, new_key, content=other).status_code == 302
+    assert receipt_codes(client) != first
+    assert Registration.objects.filter(content=other).count() == 1
+    # a true double click (same content) is still the same receipt
+    again = Client()
+    assert post(again, key).status_code == 302
+    assert receipt_codes(again) == first
+    assert Matter.objects.count() == 2
+
+
+def test_a_code_typed_in_full_width_letters_opens_the_matter(district: District) -> None:
+    client = Client()
+    submit(client)
+    code, secret = receipt_codes(client)
+
+    def wide(text: str) -> str:  # what a Chinese input method in full-width mode types
+        return "".join(chr(ord(ch) + 0xFEE0) for ch in text)
+
+    response = log_in(Client(), wide(portal.display_code(code)), wide(secret.lower()))
+    assert response.status_code == 302 and response["Location"] == reverse("portal:progress")
+
+
+@pytest.mark.parametrize("value", ["²", "١", "9" * 40, "-1", "\x00"])
+def test_an_odd_file_to_remove_is_ignored_not_a_server_error(
+    district: District, value: str
+) -> None:
+    client = Client(raise_request_exception=False)
+    key = form_key(client)
+    response = client.post(
+        reverse("portal:submit"), {"key": key, **fields(), "remove_upload": value}
+    )
+    assert response.status_code in (200, 400), response.status_code
+    assert "小区东门路灯坏了三个月" in response.content.decode()
+    assert not Matter.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"content": "小区东门路灯坏了三个月\x00夜间出行很不方便"},
+        {"name": "李\x00华"},
+        {"category": "²"},
+        {"locality": "9" * 40},
+        {"purpose": "\x00"},
+    ],
+)
+def test_odd_values_in_the_form_are_told_in_chinese(
+    district: District, changes: dict[str, Any]
+) -> None:
+    client = Client(raise_request_exception=False)
+    response = post(client, form_key(client), **changes)
+    assert response.status_code == 400
+    assert 'class="error' in response.content.decode() or "error" in response.content.decode()
+    assert not Matter.objects.exists()

@@ -13,6 +13,7 @@ from xinfang.accounts.models import Role, User
 from xinfang.api.models import ApiToken
 from xinfang.api.services import token_create, token_revoke
 from xinfang.core.admin_site import admin_site
+from xinfang.portal.services import PORTAL_USERNAME
 
 
 class ApiTokenForm(forms.ModelForm):
@@ -20,6 +21,7 @@ class ApiTokenForm(forms.ModelForm):
         label="系统账号",
         queryset=User.objects.filter(is_active=True, org_unit__isnull=False)
         .exclude(role=Role.ADMIN)
+        .exclude(username=PORTAL_USERNAME)
         .order_by("username"),
         help_text="有角色和所属单位的业务账号；接口上它能看、能做的与网页上相同",
     )

@@ -15,6 +15,13 @@ KEY_PREFIX = "xf_"
 PREFIX_SHOWN = 10
 
 
+def is_portal_account(user: User) -> bool:
+    """网上信访平台: the portal's own hand, a registrar at the tree's root (sees everything)."""
+    from xinfang.portal.services import PORTAL_USERNAME
+
+    return user.username == PORTAL_USERNAME
+
+
 def _may_manage(actor: User | None) -> bool:
     return may(actor, Action.MANAGE_USERS)
 
@@ -31,6 +38,12 @@ def token_create(*, actor: User | None, user: User, name: str) -> tuple[ApiToken
         raise InputError("令牌名称不能超过100个字符", field="name")
     if not user.is_active:
         raise InputError(f"账号“{user.username}”已停用，不能签发令牌", field="user")
+    if is_portal_account(user):
+        raise InputError(
+            "网上信访平台的系统账号只供门户自身使用（它能看到全部事项，含检举控告），"
+            "不能签发接口令牌；请为对接的系统另建业务账号",
+            field="user",
+        )
     if user.role == Role.ADMIN or user.org_unit_id is None:
         raise InputError(
             f"账号“{user.username}”须是有角色和所属单位的业务账号（系统管理员不能使用接口）",

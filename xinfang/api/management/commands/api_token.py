@@ -43,7 +43,11 @@ class Command(BaseCommand):
 
     def _revoke(self, options: dict[str, Any]) -> None:
         ref = options["token"].strip()
-        tokens = ApiToken.objects.filter(pk=int(ref)) if ref.isdigit() else ApiToken.objects.none()
+        tokens = (
+            ApiToken.objects.filter(pk=int(ref))
+            if ref.isascii() and ref.isdigit()
+            else ApiToken.objects.none()
+        )
         if not tokens and ref:
             tokens = ApiToken.objects.filter(prefix__startswith=ref)
         if len(tokens) != 1:

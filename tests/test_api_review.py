@@ -1,0 +1,41 @@
+"""The API under a hostile hand: the portal's own system account (a registrar at the tree's root,
+which sees every matter, accusations included) is never an API caller."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.api_support import Api, _fresh_throttle_counts
+from tests.conftest import District
+from xinfang.api.admin import ApiTokenForm
+from xinfang.api.models import ApiToken, key_hash
+from xinfang.api.services import token_create
+from xinfang.core.errors import InputError
+from xinfang.portal.services import PORTAL_USERNAME, portal_actor
+
+pytestmark = pytest.mark.django_db
+__all__ = ["_fresh_throttle_counts"]
+
+
+def test_no_token_is_issued_to_the_portal_account(district: District) -> None:
+    portal = portal_actor()
+    with pytest.raises(InputError, match="网上信访平台"):
+        token_create(actor=district.users["admin"], user=portal, name="x")
+    assert not ApiToken.objects.exists()
+    choices = ApiTokenForm().fields["user"].queryset  # type: ignore[attr-defined]
+    assert not choices.filter(username=PORTAL_USERNAME).exists()
+    with pytest.raises(CommandError, match="网上信访平台"):
+        call_command("api_token", "create", "--user", PORTAL_USERNAME, "--name", "x")
+
+
+def test_a_token_of_the_portal_account_made_by_hand_authenticates_nobody(
+    district: District,
+) -> None:
+    raw = "xf_" + "a" * 43
+    ApiToken.objects.create(user=portal_actor(), name="x", prefix=raw[:10], key_hash=key_hash(raw))
+    assert Api(raw).get("/api/v1/matters/")[0] == 401
+
+
+@pytest.mark.parametrize("ref", ["²", "١٢"])
+def test_revoking_by_an_odd_reference_is_told_not_a_crash(district: District, ref: str) -> None:
+    with pytest.raises(CommandError, match="没有编号或前缀"):
+        call_command("api_token", "revoke", ref)

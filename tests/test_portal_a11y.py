@@ -91,6 +91,17 @@ def check_page(page: Any, what: str, title: str) -> None:
     assert problems == {k: [] for k in problems}, (what, problems)
 
 
+def errors_lead_to_fields(page: Any) -> None:
+    """Each link of the error summary leads to a field; each message is read with its field."""
+    links = page.locator("#error-summary a").evaluate_all("a => a.map(x => x.hash)")
+    messages = page.locator(".error-message").evaluate_all("m => m.map(x => x.id)")
+    assert links and len(messages) == len(set(messages))
+    for href in links:
+        assert page.locator(href).count() == 1, href
+    for message in messages:
+        assert page.locator(f"[aria-describedby~='{message}']").count() >= 1, message
+
+
 def focus_is_visible(page: Any) -> bool:
     return bool(
         page.evaluate(
@@ -212,12 +223,7 @@ def test_every_page_at_360px_reads_right(
     page.locator("#submit-petition").click()
     page.get_by_role("alert").wait_for()
     seen("submit-errors", "^（有错误）我要信访")
-    # every message in the summary leads to a field that exists and says it is wrong
-    for href in page.locator("#error-summary a").evaluate_all("a => a.map(x => x.hash)"):
-        assert page.locator(href).count() == 1, href
-    for message in page.locator(".error-message").evaluate_all("m => m.map(x => x.id)"):
-        described = page.locator(f"[aria-describedby~='{message}']")
-        assert described.count() >= 1, message
+    errors_lead_to_fields(page)
 
     page.get_by_label("申诉求决").check()
     page.locator("#id_category").select_option(index=1)
@@ -270,6 +276,7 @@ def test_every_page_at_360px_reads_right(
     page.locator("#submit-evaluation").click()
     page.get_by_role("alert").wait_for()
     seen("evaluation-missing", "^（未成功）办理进度：已答复")
+    errors_lead_to_fields(page)
     page.get_by_label("满意", exact=True).check()
     page.locator("#submit-evaluation").click()
     page.locator("#evaluation-state").wait_for()

@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.api_support import _fresh_throttle_counts
 from tests.conftest import District, make_user, register
 from xinfang.accounts.models import Role, User
 from xinfang.api.models import ApiToken
@@ -24,6 +25,8 @@ from xinfang.open311.models import Open311Request
 from xinfang.open311.selectors import _expected
 from xinfang.workflow import services as workflow
 from xinfang.workflow.states import MatterStatus
+
+__all__ = ["_fresh_throttle_counts"]  # per-token counts: ids come again after a rollback
 
 BASE = "/open311/v2"
 PHONE = "13912345678"

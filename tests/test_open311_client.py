@@ -7,11 +7,14 @@ import pytest
 import requests
 from georeport import GeoReport
 
+from tests.api_support import _fresh_throttle_counts
 from tests.conftest import District, make_user
 from xinfang.accounts.models import Role
 from xinfang.api.services import token_create
 from xinfang.intake.choices import Channel, Purpose
 from xinfang.intake.models import Category, Matter
+
+__all__ = ["_fresh_throttle_counts"]  # per-token counts: ids come again after a rollback
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

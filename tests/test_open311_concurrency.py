@@ -9,12 +9,15 @@ import pytest
 from django.db import connection, connections
 from django.test import Client
 
+from tests.api_support import _fresh_throttle_counts
 from tests.conftest import District, make_user
 from xinfang.accounts.models import Role
 from xinfang.api.services import token_create
 from xinfang.intake.choices import Purpose
 from xinfang.intake.models import Category, Matter
 from xinfang.open311.models import Open311Request
+
+__all__ = ["_fresh_throttle_counts"]  # per-token counts: ids come again after a rollback
 
 pytestmark = pytest.mark.django_db(transaction=True)
 THREADS = 8

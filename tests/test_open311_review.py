@@ -3,16 +3,18 @@ calendar and control characters never make a server error, always the spec's err
 Chinese (well-formed XML included), and nothing is registered."""
 
 import xml.etree.ElementTree as ET
+from typing import Any
 
 import pytest
 from django.test import Client
 
+from tests.api_support import _fresh_throttle_counts
 from tests.conftest import District
 from tests.test_open311 import BASE, System, errors, good, post, system
 from xinfang.intake.models import Matter
 
 pytestmark = pytest.mark.django_db
-__all__ = ["system"]
+__all__ = ["_fresh_throttle_counts", "system"]
 
 
 @pytest.mark.parametrize(
@@ -99,3 +101,20 @@ def test_control_characters_echoed_in_an_error_keep_the_xml_well_formed(
     assert response.status_code == 404
     ET.fromstring(response.content)  # raises on a character XML 1.0 does not allow
     errors(response, "xml")
+
+
+def test_a_burst_of_posts_is_429_in_the_error_list(
+    district: District, system: System, settings: Any
+) -> None:
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"read": "600/minute", "write": "2/minute"},
+    }
+    client = Client()
+    assert post(client, good(system, district)).status_code == 201
+    assert post(client, good(system, district)).status_code == 201
+    response = post(client, good(system, district), "xml")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "频繁" in errors(response, "xml")[0][1]
+    assert Matter.objects.count() == 2

@@ -31,10 +31,11 @@ ITEM_NAMES = {
 class Open311Error(Exception):
     """A refusal in the spec's error format: HTTP status and Chinese descriptions (one or more)."""
 
-    def __init__(self, status: int, *descriptions: str) -> None:
+    def __init__(self, status: int, *descriptions: str, retry_after: int | None = None) -> None:
         super().__init__(*descriptions)
         self.http_status = status
         self.descriptions = descriptions
+        self.retry_after = retry_after  # seconds, for a 429
 
 
 def respond(fmt: str, root: str, body: Any, status: int = 200) -> HttpResponse:

@@ -14,6 +14,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from xinfang.api.auth import token_for_key, token_touch
+from xinfang.api.models import ApiToken
+from xinfang.api.throttling import TokenRateThrottle
 from xinfang.intake.choices import Purpose
 from xinfang.intake.models import Category
 from xinfang.open311 import selectors
@@ -53,7 +55,10 @@ def open311(*methods: str) -> Callable[[View], View]:
                 _refuse_nul(request, kwargs)
                 return view(request, fmt, **kwargs)
             except Open311Error as exc:
-                return error_response(fmt, exc.http_status, *exc.descriptions)
+                response = error_response(fmt, exc.http_status, *exc.descriptions)
+                if exc.retry_after is not None:
+                    response["Retry-After"] = str(exc.retry_after)
+                return response
 
         return wrapper
 
@@ -160,6 +165,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     if api_token is None:
         raise Open311Error(403, "api_key 无效、已吊销或其账号已停用，不能提交服务请求")
     token_touch(api_token)
+    _throttle(request, api_token)
     idempotency_key = request.headers.get("Idempotency-Key", "").strip()
     if len(idempotency_key) > 128:
         raise Open311Error(400, "Idempotency-Key 不能超过128个字符")
@@ -187,6 +193,24 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     response = respond(fmt, "service_requests", body, status=201 if created.created else 200)
     response["Cache-Control"] = "no-store"  # the notice carries the petitioner's query secret
     return response
+
+
+class _TokenWrites(TokenRateThrottle):
+    """The API's write rate of this token, one budget for its REST and its Open311 POSTs."""
+
+    def __init__(self, token: ApiToken) -> None:
+        self.token = token
+        super().__init__()
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        return f"api-throttle:{self.scope}:token:{self.token.pk}"
+
+
+def _throttle(request: HttpRequest, token: ApiToken) -> None:
+    throttle = _TokenWrites(token)
+    if not throttle.allow_request(request, None):
+        wait = max(1, int(throttle.wait() or 1))
+        raise Open311Error(429, f"提交过于频繁，请{wait}秒后再试", retry_after=wait)
 
 
 def _request_input(form: Any, category: Category) -> tuple[RequestInput, OrgUnit | None]:

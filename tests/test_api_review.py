@@ -39,3 +39,16 @@ def test_a_token_of_the_portal_account_made_by_hand_authenticates_nobody(
 def test_revoking_by_an_odd_reference_is_told_not_a_crash(district: District, ref: str) -> None:
     with pytest.raises(CommandError, match="没有编号或前缀"):
         call_command("api_token", "revoke", ref)
+
+
+def test_a_nul_character_in_a_body_is_named_as_such(district: District) -> None:
+    from tests.api_support import api_for, assert_error
+
+    api = api_for(district, "registrar")
+    status, body = api.post(
+        "/api/v1/registrations/", {"channel": "visit", "content": "供暖\x00不足"}
+    )
+    assert status == 400
+    error = assert_error(body, "validation_error")
+    assert "空字符" in error["fields"]["content"][0]
+    assert "不允许是用空字符串" not in str(body)  # Django's own text reads "no empty string"

@@ -142,3 +142,13 @@ def test_odd_values_in_the_form_are_told_in_chinese(
     assert response.status_code == 400
     assert 'class="error' in response.content.decode() or "error" in response.content.decode()
     assert not Matter.objects.exists()
+
+
+def test_a_nul_character_is_named_as_such_not_as_an_empty_field(district: District) -> None:
+    client = Client()
+    response = post(client, form_key(client), content="小区东门路灯坏了三个月\x00夜间出行很不方便")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "空字符" in page and "不允许是用空字符串" not in page  # Django's own text misleads
+    response = log_in(client, "ABCD\x00EFGH", "ABCDEFGH")
+    assert "空字符" in response.content.decode()

@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.validators import ProhibitNullCharactersValidator
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
@@ -21,6 +22,7 @@ from xinfang.core.errors import ConflictError, InputError, PermissionRefusedErro
 log = logging.getLogger(__name__)
 
 NOT_FOUND = "没有找到该对象，或您无权查看"
+NUL_MESSAGE = "不能包含空字符（\\0）"
 SERVER_ERROR = "服务器内部错误，请求未完成；请稍后重试，或把时间告诉系统管理员"
 
 # What each status means, for the OpenAPI document.
@@ -90,6 +92,15 @@ def flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
+def _name_nul(fields: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Django's Chinese for a NUL character reads "no empty string": said plainly instead."""
+    django_text = str(ProhibitNullCharactersValidator.message)
+    return {
+        name: [NUL_MESSAGE if m == django_text else m for m in messages]
+        for name, messages in fields.items()
+    }
+
+
 def validation_response(fields: dict[str, list[str]], message: str = "") -> Response:
     named = {k: v for k, v in fields.items() if k}
     general = fields.get("", [])
@@ -124,7 +135,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         fields = {exc.field: [exc.message]} if exc.field else None
         return Response(error_body("validation_error", exc.message, fields), status=400)
     if isinstance(exc, exceptions.ValidationError):
-        return validation_response(flatten(exc.detail))
+        return validation_response(_name_nul(flatten(exc.detail)))
     if isinstance(exc, exceptions.APIException):
         return _api_exception(exc, context)
     log.exception("API: unhandled error", exc_info=exc)

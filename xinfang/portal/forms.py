@@ -4,6 +4,7 @@ these forms only carry the typed values (and Chinese messages for what Django ch
 from typing import Any
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 
 from xinfang.intake.choices import Evaluation, Purpose
 from xinfang.intake.models import Category
@@ -18,6 +19,16 @@ PURPOSE_HELP: dict[str, str] = {
 }
 
 AREA_KINDS = (UnitKind.CITY, UnitKind.DISTRICT, UnitKind.STREET)
+# Django's own Chinese for it reads "no empty string", which sends the petitioner looking for
+# an empty field
+NUL_MESSAGE = "不能包含空字符（\\0），请删除后重新填写"
+
+
+def name_nul_characters(form: forms.Form) -> None:
+    for field in form.fields.values():
+        for validator in field.validators:
+            if isinstance(validator, ProhibitNullCharactersValidator):
+                validator.message = NUL_MESSAGE
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -85,6 +96,7 @@ class PetitionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        name_nul_characters(self)
         for name, field in self.fields.items():
             field.widget.attrs.setdefault("aria-describedby", f"{name}-hint")
         self.fields["name"].widget.attrs["autocomplete"] = "name"
@@ -123,6 +135,10 @@ class QueryForm(forms.Form):
             attrs={"autocomplete": "off", "autocapitalize": "characters"}, render_value=True
         ),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name_nul_characters(self)
 
 
 class EvaluationForm(forms.Form):

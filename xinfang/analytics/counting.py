@@ -749,7 +749,6 @@ class ReportBuilder:
         """matters and first_matters per bucket for the node (one grouped query); the siblings'
         are not read: contract C ranks batches and people, not matters."""
         scope = self.scope
-        whole = False
         matters: dict[int, dict[int | None, int]] = {0: defaultdict(int), 1: defaultdict(int)}
         firsts: dict[int, dict[int | None, int]] = {0: defaultdict(int), 1: defaultdict(int)}
         if self._matter_groups is not None:
@@ -760,7 +759,7 @@ class ReportBuilder:
             lo = min(self.period.start, self.previous.start)
             hi = max(self.period.end, self.previous.end)
             groups = list(
-                Matter.objects.filter(scope.locality_q("locality", whole=whole))
+                self._node_matters()
                 .filter(first_received_on__lte=hi, last_received_on__gte=lo)
                 .values(loc=F("locality_id"))
                 .annotate(**{k: Count("id", filter=q) for k, q in self._matter_flags().items()})
@@ -940,7 +939,21 @@ class ReportBuilder:
     # clocks and rates --------------------------------------------------------------------------
 
     def _node_matters(self) -> QuerySet[Matter]:
-        return Matter.objects.filter(self.scope.locality_q("locality", whole=False))
+        """The node's matters. On SQLite, for a node below the root, the locality is matched as
+        an expression so that SQLite scans the table rather than walking the locality index and
+        fetching a third of the rows one by one (a district's clocks: 0.6-1.6 s -> a scan's)."""
+        scope = self.scope
+        node = scope.node
+        if connection.vendor != "sqlite" or (node.parent_id is None and scope.single_root):
+            return Matter.objects.filter(scope.locality_q("locality", whole=False))
+        ids = [pk for pk, path in scope.paths.items() if node.pk in path]
+        mine = Q(loc_scan__in=ids)
+        if node.pk == scope.unlocated_root:
+            mine |= Q(locality__isnull=True)
+        if scope.hide_accusations:
+            mine &= ~Q(purpose=Purpose.ACCUSATION)
+        scan = ExpressionWrapper(F("locality_id") + Value(0), output_field=IntegerField())
+        return Matter.objects.alias(loc_scan=scan).filter(mine)
 
     def base_range(self) -> tuple[date, date, int]:
         """Base dates b whose deadline next_working_day(b) falls in P, and the largest shift."""

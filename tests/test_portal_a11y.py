@@ -237,6 +237,9 @@ def test_every_page_at_360px_reads_right(
     seen("receipt", "提交成功")
     code = page.locator("#query-code").get_attribute("data-code") or ""
     secret = page.locator("#query-secret").get_attribute("data-secret") or ""
+    for selector in ("#query-code", "#query-secret"):  # read out letter by letter, not as a word
+        shown = page.locator(selector).inner_text()
+        assert page.locator(f"{selector} + .vh").text_content() == " ".join(shown)
 
     # on paper: black on white, the code and secret whole, no buttons
     page.emulate_media(media="print")

@@ -152,3 +152,46 @@ def test_a_nul_character_is_named_as_such_not_as_an_empty_field(district: Distri
     assert "空字符" in page and "不允许是用空字符串" not in page  # Django's own text misleads
     response = log_in(client, "ABCD\x00EFGH", "ABCDEFGH")
     assert "空字符" in response.content.decode()
+
+
+def test_two_petitions_racing_from_one_address_cannot_both_pass_the_limit(
+    district: District, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second request arrives while the first is being registered (played in order: the
+    first one's registration sends the second)."""
+    settings.XINFANG_PORTAL_SUBMITS_PER_HOUR = 1
+    real = portal.online_petition_submit
+    second: dict[str, Any] = {}
+
+    def first_then_second(**kwargs: Any) -> Any:
+        if not second:
+            second["sent"] = True
+            other = Client()
+            second["response"] = post(
+                other, form_key(other), content="另一件：南门积水严重，请处理。"
+            )
+        return real(**kwargs)
+
+    monkeypatch.setattr(portal, "online_petition_submit", first_then_second)
+    client = Client()
+    assert post(client, form_key(client)).status_code == 302
+    assert second["response"].status_code == 400
+    assert "提交过于频繁" in second["response"].content.decode()
+    assert Matter.objects.count() == 1
+
+
+def test_a_refused_petition_does_not_use_up_the_limit(
+    district: District, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.XINFANG_PORTAL_SUBMITS_PER_HOUR = 1
+    client = Client()
+
+    def refuse(**kwargs: Any) -> Any:
+        from xinfang.core.errors import InputError
+
+        raise InputError("所选问题类别已停用，请重新选择", field="category")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(portal, "online_petition_submit", refuse)
+        assert post(client, form_key(client)).status_code == 400
+    assert post(client, form_key(client)).status_code == 302

@@ -2,6 +2,7 @@
 remembered in the session for VERIFIED_MINUTES minutes. Every form comes back, on an error, with
 what was typed, the files already accepted, and a Chinese message next to each field."""
 
+import contextlib
 import logging
 import re
 import uuid
@@ -74,6 +75,26 @@ def _client(request: HttpRequest) -> str:
 
 def _rate_key(request: HttpRequest) -> str:
     return f"portal:submits:{_client(request)}:{timezone.now():%Y%m%d%H}"
+
+
+def _reserve(request: HttpRequest, limit: int) -> bool:
+    """Take one of this address's new petitions of the hour, atomically; False when none left."""
+    key = _rate_key(request)
+    cache.add(key, 0, 3600)
+    try:
+        taken = cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, 3600)
+        taken = 1
+    if taken > limit:
+        _release(request)
+        return False
+    return True
+
+
+def _release(request: HttpRequest) -> None:
+    with contextlib.suppress(ValueError):  # the hour's count is gone already
+        cache.decr(_rate_key(request))
 
 
 def _stage(key: str, upload: UploadedFile) -> StagedUpload | None:
@@ -239,18 +260,24 @@ def submit(request: HttpRequest) -> HttpResponse:
         file_errors.append(f"附件最多{services.MAX_FILES}个，请删除多余的附件")
     for message in file_errors:
         form.add_error("attachments", message)
-    limit = int(getattr(settings, "XINFANG_PORTAL_SUBMITS_PER_HOUR", SUBMITS_PER_HOUR))
-    if not form.errors and limit and (cache.get(_rate_key(request)) or 0) >= limit:
-        form.add_error(None, "本网络提交过于频繁，请一小时后再试；您填写的内容已保留在本页")
     if resent:
         form.add_error(None, RESENT)
+    limit = int(getattr(settings, "XINFANG_PORTAL_SUBMITS_PER_HOUR", SUBMITS_PER_HOUR))
+    reserved = False
+    if not form.errors and limit:
+        # the slot is taken before registering, so that racing requests cannot all pass
+        reserved = _reserve(request, limit)
+        if not reserved:
+            form.add_error(None, "本网络提交过于频繁，请一小时后再试；您填写的内容已保留在本页")
     if form.errors:
         response = render(request, "portal/submit.html", _submit_context(form, key, staged))
         response.status_code = 400
         return _private(response)
     petition.uploads = _reopen(staged)
+    created = False
     try:
         result = services.online_petition_submit(data=petition, idempotency_key=key)
+        created = result.created
     except InputError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         response = render(request, "portal/submit.html", _submit_context(form, key, staged))
@@ -259,12 +286,9 @@ def submit(request: HttpRequest) -> HttpResponse:
     finally:
         for upload in petition.uploads:
             upload.close()
+        if reserved and not created:  # refused, failed, or a twin's: the slot is given back
+            _release(request)
     _unstage(staged)
-    if result.created:
-        try:
-            cache.incr(_rate_key(request))
-        except ValueError:
-            cache.set(_rate_key(request), 1, 3600)
     return _receipt_redirect(request, result)
 
 

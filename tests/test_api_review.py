@@ -52,3 +52,19 @@ def test_a_nul_character_in_a_body_is_named_as_such(district: District) -> None:
     error = assert_error(body, "validation_error")
     assert "空字符" in error["fields"]["content"][0]
     assert "不允许是用空字符串" not in str(body)  # Django's own text reads "no empty string"
+
+
+def test_a_body_over_the_size_limit_is_a_413_in_the_format(
+    district: District, settings: object
+) -> None:
+    import json
+
+    from tests.api_support import api_for, assert_error
+
+    api = api_for(district, "registrar")
+    body = json.dumps({"channel": "visit", "content": "长" * 1_000_000})  # 3 MB of UTF-8
+    response = api.client.post("/api/v1/registrations/", body, content_type="application/json")
+    assert response.status_code == 413
+    assert "过大" in assert_error(response.json(), "request_too_large")["message"]
+    schema = api.client.get("/api/v1/schema/").json()
+    assert "413" in schema["paths"]["/api/v1/registrations/"]["post"]["responses"]

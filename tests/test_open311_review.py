@@ -4,13 +4,14 @@ Chinese (well-formed XML included), and nothing is registered."""
 
 import xml.etree.ElementTree as ET
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
 
 from tests.api_support import _fresh_throttle_counts
 from tests.conftest import District
-from tests.test_open311 import BASE, System, errors, good, post, system
+from tests.test_open311 import BASE, FORM, System, errors, good, post, system
 from xinfang.intake.models import Matter
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +119,17 @@ def test_a_burst_of_posts_is_429_in_the_error_list(
     assert int(response["Retry-After"]) > 0
     assert "频繁" in errors(response, "xml")[0][1]
     assert Matter.objects.count() == 2
+
+
+def test_a_body_too_big_or_with_too_many_fields_is_the_error_list(
+    district: District, system: System
+) -> None:
+    client = Client(raise_request_exception=False)
+    response = post(client, good(system, district, description="长" * 1_000_000))
+    assert response.status_code == 413
+    assert "过大" in errors(response, "json")[0][1]
+    body = urlencode(good(system, district)) + "&" + "&".join(f"x{i}=1" for i in range(1100))
+    response = client.post(f"{BASE}/requests.xml", body, content_type=FORM)
+    assert response.status_code == 400
+    errors(response, "xml")
+    assert not Matter.objects.exists()

@@ -9,7 +9,8 @@
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.validators import ProhibitNullCharactersValidator
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -33,6 +34,7 @@ STATUS_TEXT = {
     "404": "对象不存在或无权查看，两者不作区分（code: not_found）",
     "405": "接口不支持该方法（code: method_not_allowed）",
     "409": "事项已被他人更新或状态不允许，未保存（code: conflict）",
+    "413": "请求正文过大（code: request_too_large）",
     "415": "请求正文须为 application/json（code: unsupported_media_type）",
     "429": "请求过于频繁（code: throttled），Retry-After 给出秒数",
     "500": "服务器内部错误（code: server_error）",
@@ -138,6 +140,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         return validation_response(_name_nul(flatten(exc.detail)))
     if isinstance(exc, exceptions.APIException):
         return _api_exception(exc, context)
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+        return Response(
+            error_body("request_too_large", f"请求正文过大：上限为{limit / 1024 / 1024:.1f}MB"),
+            status=413,
+        )
+    if isinstance(exc, SuspiciousOperation):  # Django's refusal of a malformed request
+        return Response(error_body("bad_request", "请求不合规范，未处理"), status=400)
     log.exception("API: unhandled error", exc_info=exc)
     return Response(error_body("server_error", SERVER_ERROR), status=500)
 

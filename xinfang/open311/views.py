@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -54,6 +56,11 @@ def open311(*methods: str) -> Callable[[View], View]:
             try:
                 _refuse_nul(request, kwargs)
                 return view(request, fmt, **kwargs)
+            except RequestDataTooBig:
+                limit = (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) / 1024 / 1024
+                return error_response(fmt, 413, f"请求正文过大：上限为{limit:.1f}MB")
+            except SuspiciousOperation:  # too many fields, a malformed body: Django refused it
+                return error_response(fmt, 400, "请求不合规范（例如参数过多），未处理")
             except Open311Error as exc:
                 response = error_response(fmt, exc.http_status, *exc.descriptions)
                 if exc.retry_after is not None:

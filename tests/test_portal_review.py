@@ -195,3 +195,23 @@ def test_a_refused_petition_does_not_use_up_the_limit(
         patch.setattr(portal, "online_petition_submit", refuse)
         assert post(client, form_key(client)).status_code == 400
     assert post(client, form_key(client)).status_code == 302
+
+
+def test_a_petitioners_session_with_the_secret_ends_with_the_receipt(district: District) -> None:
+    """The receipt keeps code and secret in the session: it must not outlive the half hour in
+    the session table or the browser (a shared computer, a copied database)."""
+    client = Client()
+    submit(client)
+    assert client.session.get_expiry_age() <= 30 * 60
+    assert client.cookies["sessionid"]["max-age"] <= 30 * 60
+    verified = Client()
+    code, secret = receipt_codes(client)
+    log_in(verified, code, secret)
+    assert verified.session.get_expiry_age() <= 30 * 60
+
+
+def test_a_staff_login_in_the_same_browser_keeps_its_own_length(district: District) -> None:
+    client = Client()
+    client.force_login(district.users["officer"])
+    submit(client)
+    assert client.session.get_expiry_age() > 30 * 60

@@ -341,6 +341,10 @@ def _remember(request: HttpRequest, record: PortalSubmission) -> None:
     until = timezone.now() + timedelta(minutes=VERIFIED_MINUTES)
     request.session.cycle_key()  # a new session id once someone proved a code
     request.session[VERIFIED] = {"code": record.query_code, "until": until.timestamp()}
+    if not request.user.is_authenticated:
+        # the session holds the code (and on a receipt the secret): it ends with them, in the
+        # browser and in the session table; a staff login in this browser keeps its own length
+        request.session.set_expiry(VERIFIED_MINUTES * 60)
 
 
 def _verified(request: HttpRequest) -> PortalSubmission | None:

@@ -13,10 +13,10 @@ from xinfang.analytics.counting import (
     ReportBuilder,
     monthly_totals,
     unit_at_end,
-    unlocated_root_id,
 )
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit, UnitKind
+from xinfang.organisation.selectors import unlocated_root_id
 from xinfang.organisation.services import unit_create
 from xinfang.workflow import services as wf
 from xinfang.workflow.calendar import CalendarMissingError, current_calendar, next_working_day

@@ -56,6 +56,16 @@ def test_a_matter_with_no_locality_belongs_to_the_root(district: District, matte
         visible_matters(city_officer).values_list("number", flat=True)
     )
 
+    # a second tree imported beside the first: its bureau does not list the first one's unplaced
+    # matters (the reports count them once, under the first root — counting.Scope)
+    from xinfang.organisation.models import UnitKind
+    from xinfang.organisation.services import unit_create
+
+    other = unit_create(code="3301", name="另一市", kind=UnitKind.CITY)
+    other_officer = make_user("other_officer", "officer", other)
+    assert not visible_matters(other_officer).filter(pk=matters["street_b"].pk).exists()
+    assert visible_matters(city_officer).filter(pk=matters["street_b"].pk).exists()
+
 
 def test_an_accusation_arriving_as_a_repeat_of_an_ordinary_matter_is_refused(
     district: District, matters: dict

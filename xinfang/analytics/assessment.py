@@ -69,7 +69,6 @@ from xinfang.analytics.counting import (
     domain_limit,
     grouped_clock,
     unit_at_end,
-    unlocated_root_id,
 )
 from xinfang.analytics.figures import THREE_DECIMALS, half_up, pct, weighted_score
 from xinfang.analytics.models import SpotCheckDeduction
@@ -80,6 +79,7 @@ from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.intake.choices import HandlingMethod
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
+from xinfang.organisation.selectors import unlocated_root_id
 from xinfang.workflow.models import Assignment, SupervisionNotice
 from xinfang.workflow.supervision_rules import SupervisionOutcome
 

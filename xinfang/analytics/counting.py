@@ -171,17 +171,6 @@ def org_for_report(code: str | None) -> OrgUnit:
     return roots[0]
 
 
-def unlocated_root_id() -> int | None:
-    """The root an empty 问题属地 belongs to (contract B: "the root when empty").
-
-    With one root, that root. With several (two cities imported side by side), the first one
-    created (lowest id), as the portal files what it receives there: counted once, under one root,
-    not once under each.
-    """
-    found = OrgUnit.objects.filter(parent__isnull=True).order_by("id").values_list("id").first()
-    return found[0] if found else None
-
-
 @dataclass
 class Scope:
     """The node, the unit whose subtree the queries read (its parent when it has siblings)."""

@@ -108,7 +108,7 @@ def visible_matters(actor: "User | None") -> "QuerySet[Matter]":
     """The matters `actor` may see: the same rule as may(actor, VIEW_MATTER, matter)."""
     from xinfang.intake.choices import Purpose
     from xinfang.intake.models import Matter
-    from xinfang.organisation.selectors import subtree_ids
+    from xinfang.organisation.selectors import holds_unlocated, subtree_ids
 
     matters = Matter.objects.all()
     if actor is None:
@@ -122,9 +122,9 @@ def visible_matters(actor: "User | None") -> "QuerySet[Matter]":
     ids = subtree_ids(actor.org_unit)
     if actor.role in INTAKE_ROLES:
         # The bureau's intake routes everything in its area, accusations included; a matter with
-        # no locality belongs to the root of the tree (contract B), so only the root's bureau.
+        # no locality belongs to the root of the tree (contract B), so only that root's bureau.
         scope = Q(locality_id__in=ids)
-        if actor.org_unit.parent_id is None:
+        if holds_unlocated(actor.org_unit):
             scope |= Q(locality__isnull=True)
         return matters.filter(scope)
     if actor.role in BUREAU_ROLES:

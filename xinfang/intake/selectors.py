@@ -24,7 +24,7 @@ from xinfang.core.models import AuditEvent
 from xinfang.core.permissions import visible_matters
 from xinfang.intake.models import Category, Matter, Petitioner, Registration, Representative
 from xinfang.organisation.models import OrgUnit
-from xinfang.organisation.selectors import subtree_ids
+from xinfang.organisation.selectors import holds_unlocated, subtree_ids
 
 # Counting past this many rows costs more than it tells; the list says "1000 件以上".
 COUNT_CAP = 1000
@@ -162,8 +162,8 @@ def _registration_scope(filters: MatterFilters, sets: _Sets) -> QuerySet[Registr
         regs = regs.filter(category_id__in=sets.category)
     if sets.locality is not None:
         place = Q(locality_id__in=sets.locality)
-        if filters.locality is not None and filters.locality.parent_id is None:
-            place |= Q(locality__isnull=True)  # an empty 问题属地 belongs to the root
+        if filters.locality is not None and holds_unlocated(filters.locality):
+            place |= Q(locality__isnull=True)  # an empty 问题属地 belongs to the (first) root
         regs = regs.filter(place)
     for name in filters.empty - {"responsible_unit"}:
         regs = regs.filter(_unset(name))

@@ -305,12 +305,12 @@ class LedgerCheck:
 
 def _scope_of(actor: "User") -> set[int | None]:
     """The localities the actor's matters may have: its subtree; no locality only at the root."""
-    from xinfang.organisation.selectors import subtree_ids
+    from xinfang.organisation.selectors import holds_unlocated, subtree_ids
 
     unit = actor.org_unit
     if unit is None:
         return set()
     scope: set[int | None] = set(subtree_ids(unit))
-    if unit.parent_id is None:
+    if holds_unlocated(unit):
         scope.add(None)
     return scope

@@ -215,3 +215,21 @@ def test_a_staff_login_in_the_same_browser_keeps_its_own_length(district: Distri
     client.force_login(district.users["officer"])
     submit(client)
     assert client.session.get_expiry_age() > 30 * 60
+
+
+def test_a_phone_typed_in_full_width_digits_is_kept_as_digits(district: District) -> None:
+    client = Client()
+    record = submit(client, phone="１３９１２３４５６７８")  # a Chinese input method's digits
+    registration = record.registration
+    assert registration is not None and registration.petitioner is not None
+    assert registration.petitioner_phone == "13912345678"
+    assert registration.petitioner.phone == "13912345678"
+
+
+@pytest.mark.parametrize("phone", ["1٣٩١٢٣٤٥٦٧٨", "1३९१२३४५६७८"])
+def test_digits_of_other_scripts_are_not_a_phone(district: District, phone: str) -> None:
+    client = Client()
+    response = post(client, form_key(client), phone=phone)
+    assert response.status_code == 400
+    assert "联系电话格式不正确" in response.content.decode()
+    assert not Matter.objects.exists()

@@ -58,7 +58,8 @@ LOCK_MINUTES = 15
 CONTENT_MIN = 10
 CONTENT_MAX = 5000
 MAX_FILES = 10
-_PHONE = re.compile(r"^(?:1\d{10}|0\d{2,3}-?\d{7,8})$")
+# ASCII digits only: \d would take any script's digits and keep them in the file
+_PHONE = re.compile(r"^(?:1[0-9]{10}|0[0-9]{2,3}-?[0-9]{7,8})$")
 
 
 class LockedError(XinfangError):
@@ -80,6 +81,11 @@ class PetitionInput:
     address: str = ""
     uploads: list[UploadedFile] = field(default_factory=list)
     received_at: datetime | None = None  # None: now
+
+    def __post_init__(self) -> None:
+        # full-width digits and letters (a Chinese input method's) are the ASCII ones
+        self.phone = unicodedata.normalize("NFKC", self.phone)
+        self.id_number = unicodedata.normalize("NFKC", self.id_number)
 
 
 @dataclass(frozen=True)
@@ -334,7 +340,7 @@ def submission_existing(key: str) -> Submission | None:
 
 
 def is_mobile(phone: str) -> bool:
-    return bool(re.fullmatch(r"1\d{10}", phone))
+    return bool(re.fullmatch(r"1[0-9]{10}", phone))
 
 
 def sms_text(code: str) -> str:

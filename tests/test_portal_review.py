@@ -233,3 +233,12 @@ def test_digits_of_other_scripts_are_not_a_phone(district: District, phone: str)
     assert response.status_code == 400
     assert "联系电话格式不正确" in response.content.decode()
     assert not Matter.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["submit", "query", "leave", "evaluate", "review", "rereview"])
+def test_every_portal_post_needs_the_csrf_token(district: District, name: str) -> None:
+    client, _ = walk(district)  # a verified petitioner: the POST would otherwise be taken
+    client.handler.enforce_csrf_checks = True
+    response = client.post(reverse(f"portal:{name}"), {"version": "1", "evaluation": "satisfied"})
+    assert response.status_code == 403
+    assert "页面已过期" in response.content.decode()

@@ -242,3 +242,26 @@ def test_every_portal_post_needs_the_csrf_token(district: District, name: str) -
     response = client.post(reverse(f"portal:{name}"), {"version": "1", "evaluation": "satisfied"})
     assert response.status_code == 403
     assert "页面已过期" in response.content.decode()
+
+
+@pytest.mark.parametrize("field", ["phone", "name", "category", "locality"])
+def test_the_same_form_sent_again_with_other_particulars_is_not_swallowed(
+    district: District, field: str
+) -> None:
+    from xinfang.intake.models import Category
+
+    other_category = Category.objects.filter(active=True).exclude(name="物业管理").first()
+    assert other_category is not None
+    other = {
+        "phone": "13800001111",
+        "name": "李华明",
+        "category": other_category.pk,
+        "locality": district.street_b.pk,
+    }[field]
+    client = Client()
+    key = form_key(client)
+    assert post(client, key).status_code == 302
+    response = post(client, key, **{field: other})
+    assert response.status_code == 400
+    assert "已经提交过" in response.content.decode()
+    assert Matter.objects.count() == 1

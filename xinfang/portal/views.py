@@ -5,6 +5,7 @@ what was typed, the files already accepted, and a Chinese message next to each f
 import contextlib
 import logging
 import re
+import unicodedata
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import PurePath
@@ -293,10 +294,19 @@ def submit(request: HttpRequest) -> HttpResponse:
 
 
 def _same_petition(registration: Any, data: Any) -> bool:
-    """Whether a form sent again says what the registered submission says."""
-    return bool(
+    """Whether a form sent again says what the registered submission says (what a double click
+    or a retry sends): its text, purpose, category, place, name and phone."""
+
+    def typed(name: str) -> str:
+        return unicodedata.normalize("NFKC", str(data.get(name, ""))).strip()
+
+    return (
         registration.content == str(data.get("content", "")).strip()
-        and registration.purpose == str(data.get("purpose", ""))
+        and registration.purpose == typed("purpose")
+        and str(registration.category_id or "") == typed("category")
+        and str(registration.locality_id or "") == typed("locality")
+        and registration.petitioner_name == str(data.get("name", "")).strip()
+        and registration.petitioner_phone == typed("phone")
     )
 
 

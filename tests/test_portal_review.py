@@ -265,3 +265,40 @@ def test_the_same_form_sent_again_with_other_particulars_is_not_swallowed(
     assert response.status_code == 400
     assert "已经提交过" in response.content.decode()
     assert Matter.objects.count() == 1
+
+
+def test_a_form_keeps_at_most_its_files_and_an_address_a_bounded_number(
+    district: District, settings: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.test_portal_views import PNG
+    from xinfang.portal import views
+    from xinfang.portal.models import StagedUpload
+
+    def png(i: int) -> SimpleUploadedFile:
+        return SimpleUploadedFile(f"{i}.png", PNG + bytes([i]), content_type="image/png")
+
+    client = Client()
+    key = form_key(client)
+    files = [png(i) for i in range(portal.MAX_FILES + 2)]
+    response = client.post(
+        reverse("portal:submit"), {"key": key, **fields(content=""), "attachments": files}
+    )
+    assert response.status_code == 400
+    assert f"附件最多{portal.MAX_FILES}个" in response.content.decode()
+    assert StagedUpload.objects.filter(form_key=key).count() == portal.MAX_FILES
+    # forms abandoned with their files, one after another from one address: bounded per hour
+    settings.XINFANG_PORTAL_SUBMITS_PER_HOUR = 1
+    cache_limit = views.FILES_PER_SUBMIT
+    StagedUpload.objects.all().delete()
+    from django.core.cache import cache
+
+    cache.clear()
+    for i in range(cache_limit + 1):
+        other = form_key(client)
+        response = client.post(
+            reverse("portal:submit"), {"key": other, **fields(content=""), "attachments": png(i)}
+        )
+    assert "上传的附件过多" in response.content.decode()
+    assert StagedUpload.objects.count() == cache_limit

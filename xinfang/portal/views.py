@@ -44,6 +44,9 @@ VERIFIED_MINUTES = 30
 # Behind a proxy that hides the clients' addresses: settings.XINFANG_PORTAL_SUBMITS_PER_HOUR = 0
 SUBMITS_PER_HOUR = 20
 STAGED_HOURS = 24
+# files a client address may leave on the disk per allowed petition of the hour (forms sent
+# back with errors keep theirs for STAGED_HOURS, so they are counted when received)
+FILES_PER_SUBMIT = 3
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _KEY = re.compile(r"^[0-9a-f]{32}$")
 RESENT = (
@@ -91,6 +94,22 @@ def _reserve(request: HttpRequest, limit: int) -> bool:
         _release(request)
         return False
     return True
+
+
+def _file_slot(request: HttpRequest) -> bool:
+    """One more file from this address this hour, kept on disk for a day even if the form is
+    never sent: at most FILES_PER_SUBMIT per allowed petition (none counted when not limited)."""
+    limit = int(getattr(settings, "XINFANG_PORTAL_SUBMITS_PER_HOUR", SUBMITS_PER_HOUR))
+    if not limit:
+        return True
+    key = f"portal:files:{_client(request)}:{timezone.now():%Y%m%d%H}"
+    cache.add(key, 0, 3600)
+    try:
+        taken = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, 3600)
+        taken = 1
+    return taken <= limit * FILES_PER_SUBMIT
 
 
 def _release(request: HttpRequest) -> None:
@@ -231,9 +250,21 @@ def submit(request: HttpRequest) -> HttpResponse:
         if raw.isascii() and raw.isdigit() and len(raw) <= 18:  # "²".isdigit() too
             _unstage(list(StagedUpload.objects.filter(form_key=key, pk=int(raw))))
     file_errors: list[str] = []
+    kept_files = StagedUpload.objects.filter(form_key=key).count()
     for upload in request.FILES.getlist("attachments"):
+        name = PurePath(upload.name or "附件").name
+        if kept_files >= services.MAX_FILES:
+            # a form keeps at most MAX_FILES files: more are not written to the disk at all
+            file_errors.append(f"附件最多{services.MAX_FILES}个，“{name}”未保存")
+            continue
+        if not _file_slot(request):
+            file_errors.append(
+                f"本网络上传的附件过多，“{name}”未保存，请一小时后再试；您填写的内容已保留在本页"
+            )
+            continue
         try:
-            _stage(key, upload)
+            if _stage(key, upload) is not None:
+                kept_files += 1
         except InputError as exc:
             file_errors.append(f"{exc.message}。此文件未保存，请换一个文件重新选择")
     staged = list(StagedUpload.objects.filter(form_key=key))

@@ -133,3 +133,16 @@ def test_a_body_too_big_or_with_too_many_fields_is_the_error_list(
     assert response.status_code == 400
     errors(response, "xml")
     assert not Matter.objects.exists()
+
+
+def test_an_api_key_in_the_address_is_refused(district: District, system: System) -> None:
+    """The spec passes api_key in the POST body; in the address it is written to every access
+    log and proxy on the way, so it is refused rather than used."""
+    fields = good(system, district)
+    key = fields.pop("api_key")
+    response = Client().post(
+        f"{BASE}/requests.json?api_key={key}", urlencode(fields), content_type=FORM
+    )
+    assert response.status_code == 400
+    assert "api_key" in errors(response, "json")[0][1]
+    assert not Matter.objects.exists()

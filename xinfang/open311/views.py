@@ -165,7 +165,13 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
             400, "请以 application/x-www-form-urlencoded 表单格式提交（GeoReport v2 规定的格式）"
         )
     form = request.POST
-    raw_key = (form.get("api_key") or request.GET.get("api_key") or "").strip()
+    if "api_key" in request.GET:
+        raise Open311Error(
+            400,
+            "api_key 须放在表单正文中提交，不能放在网址里（网址会写入访问日志）；"
+            "如已这样发送过，请联系信访局吊销并重新签发该令牌",
+        )
+    raw_key = (form.get("api_key") or "").strip()
     if not raw_key:
         raise Open311Error(403, "缺少 api_key：提交服务请求须提供信访局签发的接口令牌")
     api_token = token_for_key(raw_key)

@@ -174,6 +174,10 @@ def main() -> None:
             str(args.threads),
             "--worker-class",
             "gthread",
+            # longer than a petitioner's pause: gunicorn's default 2 s closed connections the
+            # client was about to reuse (RemoteDisconnected, counted as failures)
+            "--keep-alive",
+            "10",
             "--log-level",
             "warning",
         ],

@@ -68,3 +68,21 @@ def test_a_body_over_the_size_limit_is_a_413_in_the_format(
     assert "过大" in assert_error(response.json(), "request_too_large")["message"]
     schema = api.client.get("/api/v1/schema/").json()
     assert "413" in schema["paths"]["/api/v1/registrations/"]["post"]["responses"]
+
+
+def test_a_replayed_key_answers_only_while_the_matter_is_visible(district: District) -> None:
+    """The first answer again — but not to an account that may no longer see that matter."""
+    from tests.api_support import api_for, assert_error
+    from tests.test_api_work import arrival
+
+    api = api_for(district, "registrar")
+    body = arrival(locality=district.street_a.code)
+    first = api.post("/api/v1/registrations/", body, **{"Idempotency-Key": "k-1"})
+    assert first[0] == 201
+    registrar = district.users["registrar"]
+    registrar.org_unit = district.street_b  # moved to another street's desk
+    registrar.save(update_fields=["org_unit"])
+    status, answer = api.post("/api/v1/registrations/", body, **{"Idempotency-Key": "k-1"})
+    assert status == 404
+    assert_error(answer, "not_found")
+    assert "周九" not in str(answer)

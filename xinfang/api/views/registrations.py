@@ -131,7 +131,11 @@ def _replay(user: Any, key: str, fingerprint: str) -> Response:
             {"Idempotency-Key": ["此键已用于另一份不同的登记内容，请换一个键"]}
         )
     assert record.registration_id is not None  # set in the transaction that made the key
-    return Response(RegistrationSerializer(_with_relations(record.registration_id)).data)
+    # the first answer again, only while the account may still see that matter
+    registration = registrations_visible(user).filter(pk=record.registration_id).first()
+    if registration is None:
+        raise exceptions.NotFound()
+    return Response(RegistrationSerializer(registration).data)
 
 
 def _with_relations(pk: int) -> Registration:

@@ -26,8 +26,13 @@ def test_generated_numbers_pass_the_checksum() -> None:
         ("11010519491332002X", "出生日期19491332不存在"),
         ("1101051949123100AX", "前17位应为数字"),
         ("110105299912310028", "不合理"),
+        ("1101051949123100٢X", "前17位应为数字"),  # an Arabic-Indic digit is no digit here
     ],
 )
 def test_bad_numbers_are_refused_with_a_reason(raw: str, reason: str) -> None:
     with pytest.raises(InvalidIdNumberError, match=reason):
         parse_id_number(raw)
+
+
+def test_full_width_digits_are_the_same_number() -> None:
+    assert parse_id_number("１１０１０５１９４９１２３１００２ｘ").number == "11010519491231002X"

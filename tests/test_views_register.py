@@ -218,6 +218,16 @@ def test_repeat_refused_for_a_matter_out_of_sight(district: District) -> None:
     assert Registration.objects.count() == before
 
 
+def test_a_matter_number_in_other_digits_is_refused_not_a_crash(
+    district: District, registrar: Client
+) -> None:
+    before = Registration.objects.count()
+    response = registrar.post(URL, form_data(district, matter="²"))
+    assert response.status_code == 200
+    assert "所选的原事项不存在或您无权查看" in response.content.decode()
+    assert Registration.objects.count() == before
+
+
 def test_collective_visit_with_representatives(district: District, registrar: Client) -> None:
     reps = [
         ("代表甲", make_id_number("320101", datetime(1970, 1, 1).date(), 11), "13600000001"),

@@ -252,7 +252,8 @@ class RegistrationForm(forms.Form):
         raw = self.cleaned_data["matter"].strip()
         if not raw:
             return ""
-        matter = visible_matters(self.user).filter(pk=int(raw)).first() if raw.isdigit() else None
+        number = int(raw) if raw.isascii() and raw.isdigit() else None
+        matter = None if number is None else visible_matters(self.user).filter(pk=number).first()
         if matter is None:
             raise forms.ValidationError("所选的原事项不存在或您无权查看，请重新选择")
         self.chosen_matter = matter

@@ -1,5 +1,6 @@
 """Resident ID numbers (GB 11643-1999): the checksum, and the birth date and sex they carry."""
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,10 +25,15 @@ def check_digit(first17: str) -> str:
 
 def parse_id_number(raw: str, *, today: date | None = None) -> IdFacts:
     """The normalised number with its facts, or InvalidIdNumberError with the reason in Chinese."""
-    number = raw.strip().upper()
+    # full-width digits (a Chinese keyboard) are the same number; anything else non-ASCII is not
+    number = unicodedata.normalize("NFKC", raw).strip().upper()
     if len(number) != 18:
         raise InvalidIdNumberError(f"身份证号应为18位，实为{len(number)}位")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if (
+        not number.isascii()
+        or not number[:17].isdigit()
+        or not (number[17].isdigit() or number[17] == "X")
+    ):
         raise InvalidIdNumberError("身份证号前17位应为数字，末位应为数字或X")
     try:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))

@@ -100,9 +100,9 @@ class PetitionForm(forms.Form):
         for name, field in self.fields.items():
             field.widget.attrs.setdefault("aria-describedby", f"{name}-hint")
         self.fields["name"].widget.attrs["autocomplete"] = "name"
-        self.fields["phone"].widget.attrs.update(
-            {"autocomplete": "tel", "inputmode": "tel", "type": "tel"}
-        )
+        # input_type, not attrs["type"], which would render a second type attribute
+        self.fields["phone"].widget.input_type = "tel"
+        self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
         self.fields["address"].widget.attrs["autocomplete"] = "street-address"
         self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
 
@@ -124,7 +124,12 @@ class QueryForm(forms.Form):
         max_length=32,
         error_messages={"required": "请填写查询码"},
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "autocorrect": "off",
+                "spellcheck": "false",
+            }
         ),
     )
     secret = forms.CharField(
@@ -132,7 +137,13 @@ class QueryForm(forms.Form):
         max_length=32,
         error_messages={"required": "请填写查询密码"},
         widget=forms.PasswordInput(
-            attrs={"autocomplete": "off", "autocapitalize": "characters"}, render_value=True
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "autocorrect": "off",
+                "spellcheck": "false",
+            },
+            render_value=True,
         ),
     )
 

@@ -91,7 +91,7 @@ class CalendarYearAdmin(AuditedAdmin):
         """A new year starts from the example, or from the built-in data when correcting a year."""
         initial: dict[str, Any] = dict(super().get_changeform_initial_data(request))
         year = str(initial.get("year", ""))
-        known = package_years().get(int(year)) if year.isdigit() else None
+        known = package_years().get(int(year)) if year.isascii() and year.isdigit() else None
         initial["days_text"] = format_days(entries_of(known)) if known else EXAMPLE
         return initial
 

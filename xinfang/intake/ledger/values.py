@@ -145,7 +145,7 @@ def parse_received(raw: Cell, ctx: Lookups) -> datetime:
 
 def parse_people(raw: Cell, ctx: Lookups) -> int:
     value = text(raw)
-    if not value.isdigit() or not 1 <= int(value) <= 100000:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 100000:
         raise CellError(f"人数应为1至100000之间的整数，实为“{value}”")
     return int(value)
 

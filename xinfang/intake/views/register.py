@@ -144,7 +144,11 @@ def _matches(user: User, data: Any, selected: str) -> list[PersonMatch]:
         phone=str(data.get("petitioner_phone", "")),
     )
     # The matter the registrar already chose stays on screen even when the typing moved on.
-    if selected.isdigit() and all(str(m.matter.pk) != selected for m in matches):
+    if (
+        selected.isascii()
+        and selected.isdigit()
+        and all(str(m.matter.pk) != selected for m in matches)
+    ):
         chosen = (
             visible_matters(user)
             .filter(pk=int(selected))

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import (
     BigIntegerField,
     Exists,
@@ -417,3 +417,21 @@ def _matter_ids(people: QuerySet[Petitioner], snapshot: Q | None = None) -> list
 
 def _cursor(matter: Matter) -> Cursor:
     return Cursor(matter.first_received_on, matter.pk)
+
+
+def matter_facts(matter: Matter) -> list[tuple[str, str, str]]:
+    """(field, label, shown value) of each recorded handling fact (contract A) that has a value —
+    for the matter page and the API alike."""
+    from xinfang.intake.ledger.columns import MATTER_FIELDS
+
+    facts = []
+    for name in MATTER_FIELDS:
+        value = getattr(matter, name)
+        if value in (None, ""):
+            continue
+        field = Matter._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        display = getattr(matter, f"get_{name}_display")() if field.choices else value
+        shown = display.isoformat() if hasattr(display, "isoformat") else str(display)
+        facts.append((name, str(field.verbose_name), shown))
+    return facts

@@ -3,7 +3,6 @@
 from collections.abc import Callable
 from typing import Any
 
-from django.db import models
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
@@ -23,9 +22,13 @@ from xinfang.core.errors import PermissionRefusedError
 from xinfang.core.permissions import Action, get_matter_for, may
 from xinfang.intake.choices import Channel, Form, Level, Purpose
 from xinfang.intake.forms import MatterFilterForm
-from xinfang.intake.ledger.columns import MATTER_FIELDS
 from xinfang.intake.models import Category, Matter, Petitioner
-from xinfang.intake.selectors import matter_events, matter_registrations, matters_filtered
+from xinfang.intake.selectors import (
+    matter_events,
+    matter_facts,
+    matter_registrations,
+    matters_filtered,
+)
 from xinfang.intake.services import personal_data_reveal
 from xinfang.organisation.models import OrgUnit
 from xinfang.workflow.clocks import load_facts, matter_clocks
@@ -162,17 +165,10 @@ def matter_out(user: Any, matter: Matter) -> dict[str, Any]:
 
 
 def _facts(matter: Matter) -> list[dict[str, str]]:
-    out = []
-    for name in MATTER_FIELDS:
-        value = getattr(matter, name)
-        if value in (None, ""):
-            continue
-        field = Matter._meta.get_field(name)
-        assert isinstance(field, models.Field)
-        shown = getattr(matter, f"get_{name}_display")() if field.choices else value
-        text = shown.isoformat() if hasattr(shown, "isoformat") else str(shown)
-        out.append({"field": name, "label": str(field.verbose_name), "value": text})
-    return out
+    return [
+        {"field": name, "label": label, "value": shown}
+        for name, label, shown in matter_facts(matter)
+    ]
 
 
 class MatterTimeline(ApiView):

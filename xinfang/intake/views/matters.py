@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -21,6 +20,7 @@ from xinfang.intake.selectors import (
     Cursor,
     MatterFilters,
     matter_events,
+    matter_facts,
     matter_page,
     matter_registrations,
 )
@@ -100,14 +100,4 @@ def _people(matter: Matter, registrations: list[Any]) -> list[tuple[Petitioner, 
 
 def _facts(matter: Matter) -> list[tuple[str, str]]:
     """(label, value) of each recorded handling fact that has a value."""
-    facts = []
-    for name in FACT_FIELDS:
-        value = getattr(matter, name)
-        if value in (None, ""):
-            continue
-        field = Matter._meta.get_field(name)
-        assert isinstance(field, models.Field)
-        display = getattr(matter, f"get_{name}_display")() if field.choices else value
-        shown = display.isoformat() if hasattr(display, "isoformat") else str(display)
-        facts.append((str(field.verbose_name), shown))
-    return facts
+    return [(label, shown) for _, label, shown in matter_facts(matter)]

@@ -512,29 +512,12 @@ def briefing_docx(briefing: dict[str, Any]) -> bytes:
     """The briefing as an A4 Word draft: red masthead, 小标宋 headline, 仿宋 body, overdue table."""
     from io import BytesIO
 
-    from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
-    from docx.oxml.ns import qn
     from docx.shared import Mm, Pt, RGBColor
 
-    from xinfang.documents.word import (
-        BODY_FONT,
-        FALLBACK_LATIN,
-        TITLE_FONT,
-        TITLE_SIZE,
-    )
-    from xinfang.documents.word import _font as font
-    from xinfang.documents.word import _para as para
+    from xinfang.documents.word import TITLE_FONT, TITLE_SIZE, font, official_page, para
 
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    normal = doc.styles["Normal"]
-    normal.font.name = FALLBACK_LATIN
-    normal.font.size = Pt(16)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    doc = official_page()
     doc.core_properties.title = f"{briefing['title']}{issue_text(briefing)}"
     doc.core_properties.author = briefing["issuer"]
 

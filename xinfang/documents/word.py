@@ -6,6 +6,7 @@ Built from the document's frozen fields only, so every download of one document 
 from io import BytesIO
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -24,7 +25,7 @@ LINE = Pt(28)  # fixed 28 pt lines: 22 lines a page on the 版心 below
 INDENT = Pt(32)  # two characters of 三号
 
 
-def _font(paragraph: Paragraph, text: str, *, name: str = BODY_FONT, size: Pt = BODY_SIZE) -> None:
+def font(paragraph: Paragraph, text: str, *, name: str = BODY_FONT, size: Pt = BODY_SIZE) -> None:
     # documents frozen before render() dropped control characters: python-docx refuses them
     run = paragraph.add_run(strip_control(text))
     run.font.size = size
@@ -34,7 +35,7 @@ def _font(paragraph: Paragraph, text: str, *, name: str = BODY_FONT, size: Pt = 
     fonts.set(qn("w:hint"), "eastAsia")  # “ ” and other shared marks drawn full-width, as in CJK
 
 
-def _para(doc: object, *, align: int | None = None, indent: bool = False) -> Paragraph:
+def para(doc: object, *, align: int | None = None, indent: bool = False) -> Paragraph:
     paragraph: Paragraph = doc.add_paragraph()  # type: ignore[attr-defined]
     fmt = paragraph.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
@@ -92,7 +93,8 @@ def _width(text: str) -> float:
     return sum(BODY_SIZE.pt if ord(ch) > 0x2E80 else BODY_SIZE.pt / 2 for ch in text)
 
 
-def document_docx(document: IssuedDocument) -> bytes:
+def official_page() -> DocxDocument:
+    """An empty Word document laid out as GB/T 9704 asks: A4, its margins, 3号仿宋 body."""
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -102,6 +104,11 @@ def document_docx(document: IssuedDocument) -> bytes:
     normal.font.name = FALLBACK_LATIN
     normal.font.size = BODY_SIZE
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    return doc
+
+
+def document_docx(document: IssuedDocument) -> bytes:
+    doc = official_page()
     props = doc.core_properties
     props.title = strip_control(f"{document.title}（{document.number}）")
     props.identifier = strip_control(document.number)
@@ -109,30 +116,30 @@ def document_docx(document: IssuedDocument) -> bytes:
     props.created = props.modified = document.issued_at
     props.keywords, props.comments = "", ""
 
-    title = _para(doc, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _font(title, document.title, name=TITLE_FONT, size=TITLE_SIZE)
-    _font(_para(doc, align=WD_ALIGN_PARAGRAPH.CENTER), document.number)
-    _para(doc)
+    title = para(doc, align=WD_ALIGN_PARAGRAPH.CENTER)
+    font(title, document.title, name=TITLE_FONT, size=TITLE_SIZE)
+    font(para(doc, align=WD_ALIGN_PARAGRAPH.CENTER), document.number)
+    para(doc)
     body = None
     for i, text in enumerate(document.paragraphs()):
         addressee = i == 0 and text.endswith("：")
-        body = _para(doc, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=not addressee)
-        _font(body, text)
+        body = para(doc, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=not addressee)
+        font(body, text)
     # the signature never stands alone on a page: it keeps with the body's last lines
-    keep = [p for p in (body, _para(doc), _para(doc)) if p is not None]
+    keep = [p for p in (body, para(doc), para(doc)) if p is not None]
     for paragraph in keep:
         paragraph.paragraph_format.keep_with_next = True
     # GB/T 9704: the date 右空四字, the organ's name centred over the date
     date_width, name_width = _width(document.date_text), _width(document.issuer_name)
     name_indent = max(0.0, 2 * INDENT.pt + (date_width - name_width) / 2)
     for line, indent in ((document.issuer_name, name_indent), (document.date_text, 2 * INDENT.pt)):
-        signature = _para(doc, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        signature = para(doc, align=WD_ALIGN_PARAGRAPH.RIGHT)
         signature.paragraph_format.right_indent = Pt(indent)
         signature.paragraph_format.keep_with_next = line == document.issuer_name
-        _font(signature, line)
+        font(signature, line)
     if document.footer:
-        _para(doc)
-        _font(_para(doc, indent=True), document.footer)
+        para(doc)
+        font(para(doc, indent=True), document.footer)
     out = BytesIO()
     doc.save(out)
     return out.getvalue()

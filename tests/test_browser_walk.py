@@ -136,6 +136,8 @@ def petitioner_reads_and_rates(
     page.locator("#open-document-reply").click()
     page.get_by_text("处理意见书").first.wait_for()
     shots(page, "portal-reads-reply")
+    page.locator("#confirm-receipt").click()  # 网上送达: confirmed by the petitioner
+    page.get_by_text("送达您").first.wait_for()
     page.goto(f"{base}/portal/progress/")
     page.get_by_label("满意", exact=True).check()
     page.locator("#submit-evaluation").click()

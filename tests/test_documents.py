@@ -534,3 +534,11 @@ def test_one_petitioner_is_addressed_as_you_several_as_you_all(district: Distric
     group.registrations.update(people=6)
     many = issue(district, "officer", fresh(group), K.ACCEPT)
     assert "你们于" in many.body
+
+
+def test_the_default_texts_address_the_petitioners_by_number() -> None:
+    """你 for one, 你们 for several ({{ 称谓 }}): never the clerk's 你（你们）."""
+    from xinfang.documents.default_templates import DEFAULT_TEMPLATES
+
+    for kind, (_title, body, *_rest) in DEFAULT_TEMPLATES.items():
+        assert "你（你们）" not in body, kind

@@ -38,7 +38,7 @@ def delivered(district: District) -> tuple[Client, Matter]:
     client, record = walk(district)
     matter = reply(district, accept(district, fresh(record.registration.matter)))  # type: ignore[union-attr]
     document = IssuedDocument.objects.get(matter=matter, kind="reply")
-    assert client.get(reverse("portal:document", args=[document.pk])).status_code == 200
+    assert client.post(reverse("portal:document_receive", args=[document.pk])).status_code == 302
     return client, fresh(matter)
 
 

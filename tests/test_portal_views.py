@@ -35,6 +35,13 @@ from .workflow_support import fresh, step
 
 pytestmark = pytest.mark.django_db
 
+
+def receive(client: Client, document: IssuedDocument) -> None:
+    """The petitioner confirms receipt of an opinion on the portal (网上送达)."""
+    response = client.post(reverse("portal:document_receive", args=[document.pk]))
+    assert response.status_code == 302
+
+
 TODAY = date(2025, 9, 1)
 RECEIVED = datetime(2025, 8, 1, 10, 0, tzinfo=TZ)
 STEP_DAY = date(2025, 8, 5)
@@ -394,19 +401,29 @@ def test_progress_shows_the_petitioners_view_only(district: District) -> None:
     assert "13912345678" not in page  # not even the petitioner's own phone
 
 
-def test_opening_the_reply_delivers_it_then_evaluate_and_ask_for_review(
+def test_confirming_the_reply_delivers_it_then_evaluate_and_ask_for_review(
     district: District,
 ) -> None:
     client, record = walk(district)
     matter = reply(district, accept(district, fresh(record.registration.matter)))  # type: ignore[union-attr]
     page = progress_page(client)
-    assert "查看处理意见书" in page and "打开即视为送达" in page
+    assert "查看处理意见书" in page and "即视为送达" in page
     assert "内部核查" not in page
     document = IssuedDocument.objects.get(matter=matter, kind="reply")
+    # opening the page (a GET, perhaps from a link elsewhere) shows it and delivers nothing
     response = client.get(reverse("portal:document", args=[document.pk]))
     assert response.status_code == 200
     opened = response.content.decode()
-    assert document.number in opened and "送达您" in opened
+    assert document.number in opened and 'id="confirm-receipt"' in opened
+    assert MatterWorkflow.objects.get(matter=matter).reply_delivered_on is None
+    # a GET of the receipt address is refused; only the petitioner's POST with its token delivers
+    receive = reverse("portal:document_receive", args=[document.pk])
+    assert client.get(receive).status_code == 405
+    response = client.post(receive)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:document", args=[document.pk])
+    opened = client.get(response["Location"]).content.decode()
+    assert "送达您" in opened and 'id="confirm-receipt"' not in opened
     flow = MatterWorkflow.objects.get(matter=matter)
     assert flow.reply_delivered_on == TODAY
     assert flow.review_request_due == date(2025, 10, 9)  # 30 days, ending on the next working day
@@ -414,8 +431,9 @@ def test_opening_the_reply_delivers_it_then_evaluate_and_ask_for_review(
     assert str(delivered.actor) == portal.PORTAL_DISPLAY_NAME
     note = AuditEvent.objects.get(matter=matter, action="portal.action", data__step="deliver_reply")
     assert note.data["query_code"] == record.query_code
-    # opening it again records nothing new
+    # opening or confirming it again records nothing new
     client.get(reverse("portal:document_docx", args=[document.pk]))
+    client.post(receive)
     assert AuditEvent.objects.filter(matter=matter, action="workflow.deliver_reply").count() == 1
     page = progress_page(client)
     assert "2025年10月9日" in page and 'id="request-review"' in page
@@ -448,7 +466,7 @@ def test_review_is_refused_after_its_window(district: District) -> None:
     client, record = walk(district)
     matter = reply(district, accept(district, fresh(record.registration.matter)))  # type: ignore[union-attr]
     document = IssuedDocument.objects.get(matter=matter, kind="reply")
-    client.get(reverse("portal:document", args=[document.pk]))
+    client.post(reverse("portal:document_receive", args=[document.pk]))
     _today["day"] = date(2025, 10, 10)  # the day after the window's last day
     page = progress_page(client)
     assert 'id="request-review"' not in page
@@ -463,7 +481,7 @@ def test_review_is_refused_after_its_window(district: District) -> None:
 def test_rereview_after_the_review_opinion(district: District) -> None:
     client, record = walk(district)
     matter = reply(district, accept(district, fresh(record.registration.matter)))  # type: ignore[union-attr]
-    client.get(reverse("portal:document", args=[IssuedDocument.objects.get(kind="reply").pk]))
+    receive(client, IssuedDocument.objects.get(kind="reply"))
     client.post(reverse("portal:review"), {"version": fresh(matter).version})
     matter = step(
         wf.review_decide, fresh(matter), district.users["officer"], outcome="not_supported"
@@ -472,7 +490,7 @@ def test_rereview_after_the_review_opinion(district: District) -> None:
     page = progress_page(client)
     assert "查看复查意见书" in page
     review = IssuedDocument.objects.get(matter=matter, kind="review")
-    client.get(reverse("portal:document", args=[review.pk]))
+    client.post(reverse("portal:document_receive", args=[review.pk]))
     assert MatterWorkflow.objects.get(matter=matter).review_delivered_on == TODAY
     response = client.post(reverse("portal:rereview"), {"version": fresh(matter).version})
     assert response.status_code == 302
@@ -528,7 +546,7 @@ def test_an_id_number_of_someone_else_on_file_is_not_linked(district: District) 
 def test_asking_for_review_is_confirmed_first(district: District) -> None:
     client, record = walk(district)
     matter = reply(district, accept(district, fresh(record.registration.matter)))  # type: ignore[union-attr]
-    client.get(reverse("portal:document", args=[IssuedDocument.objects.get(kind="reply").pk]))
+    receive(client, IssuedDocument.objects.get(kind="reply"))
     response = client.get(reverse("portal:review"))
     assert response.status_code == 200
     page = response.content.decode()

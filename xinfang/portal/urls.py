@@ -18,4 +18,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("progress/rereview/", views.rereview, name="rereview"),
     path("progress/documents/<int:pk>/", views.document_page, name="document"),
     path("progress/documents/<int:pk>/docx", views.document_docx_view, name="document_docx"),
+    path("progress/documents/<int:pk>/receive/", views.document_receive, name="document_receive"),
 ]

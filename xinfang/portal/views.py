@@ -535,11 +535,6 @@ def _document(request: HttpRequest, pk: int) -> tuple[PortalSubmission, Progress
     document = next((d for d in progress.documents if d.pk == pk), None)
     if document is None:
         raise Http404
-    if document in progress.undelivered:
-        try:
-            services.opinion_open(record=record)
-        except XinfangError:
-            log.exception("portal: online delivery of document %s not recorded", pk)
     return record, progress, document
 
 
@@ -552,6 +547,21 @@ def document_page(request: HttpRequest, pk: int) -> HttpResponse:
     after = progress_for(record.registration.matter, record.registration)
     context = {"document": document, "p": after}
     return _private(render(request, "portal/document.html", context))
+
+
+@require_POST
+def document_receive(request: HttpRequest, pk: int) -> HttpResponse:
+    """「确认收到」on an opinion not yet delivered: 网上送达 on that day (a POST, never on merely
+    opening a page — a link from elsewhere must not start the petitioner's 30 days)."""
+    if _verified(request) is None:
+        return _need_code(request)
+    record, progress, document = _document(request, pk)
+    if document in progress.undelivered:
+        try:
+            services.opinion_open(record=record)
+        except XinfangError:
+            log.exception("portal: online delivery of document %s not recorded", pk)
+    return redirect("portal:document", pk=pk)
 
 
 @require_GET

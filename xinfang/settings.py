@@ -5,7 +5,15 @@ from typing import Any
 
 import dj_database_url
 
-from xinfang.core.env import env_bool, env_int, env_list, env_path, env_str, secret_key_from
+from xinfang.core.env import (
+    cache_from,
+    env_bool,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+    secret_key_from,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("XINFANG_DATA_DIR", Path.home() / ".local" / "share" / "xinfang")
@@ -95,6 +103,10 @@ XINFANG_NOTIFY = {
     "FILE_DIR": DATA_DIR / "notifications",  # <channel>.jsonl
     "DIGEST_ITEMS": 5,
 }
+
+# Counters of the API's throttles and of the portal's per-address limit: this process's memory by
+# default; with several server processes (gunicorn workers, machines) one Redis shared by all.
+CACHES = {"default": cache_from("XINFANG_CACHE_URL")}
 
 # The public portal: new online petitions per client address and hour (0: no limit — behind a
 # proxy that hides the clients' addresses).

@@ -223,8 +223,9 @@ def _ratio(num: int, den: int, weight: Decimal) -> dict[str, Any]:
 
 
 class Assessor:
-    def __init__(self, node: OrgUnit, quarter: Quarter) -> None:
-        self.node, self.quarter, self.period = node, quarter, quarter.period
+    def __init__(self, node: OrgUnit, period: Period, quarter: Quarter | None = None) -> None:
+        """Any period can be assessed (the 简报 reads units' figures); `quarter` names a 季考评."""
+        self.node, self.period, self.quarter = node, period, quarter
         # the report's own deadline rule: base dates whose working-day deadline falls in Q
         self.builder = ReportBuilder(node, self.period)
         self.calendar = self.builder.calendar
@@ -446,6 +447,8 @@ class Assessor:
         return sorted(rows.values(), key=lambda r: (r["rank"][0], r["leader"]))
 
     def build(self) -> dict[str, Any]:
+        if self.quarter is None:
+            raise ValueError("a 季考评 is built for a quarter")
         weights = assessment_weights()
         return {
             "quarter": self.quarter.code,
@@ -467,7 +470,7 @@ def _thousandths(figure: str) -> int:
 def build_assessment(*, org: OrgUnit, quarter: Quarter) -> dict[str, Any]:
     """The quarter's assessment of the units and leader packages under `org`, in one snapshot."""
     with transaction.atomic():
-        return Assessor(org, quarter).build()
+        return Assessor(org, quarter.period, quarter).build()
 
 
 # --- what the command prints ---------------------------------------------------------------------

@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, cast
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -30,7 +30,7 @@ from xinfang.intake.choices import Channel
 from xinfang.intake.models import Matter
 from xinfang.notifications.models import AlertStage, ClockAlert
 from xinfang.organisation.models import OrgUnit, UnitKind
-from xinfang.workflow.clocks import ClockStatus, load_facts, matter_clocks
+from xinfang.workflow.clocks import ClockStatus, load_facts_for, matter_clocks
 from xinfang.workflow.states import ClockKind
 
 TITLE = "信访工作简报"
@@ -146,8 +146,9 @@ def overdue_items(*, node: OrgUnit, as_of: date, matters: QuerySet[Matter]) -> l
     loaded = Matter.objects.filter(pk__in=by_matter).select_related(
         "category", "locality", "responsible_unit"
     )
+    all_facts = load_facts_for(by_matter)
     for matter in loaded:
-        facts = load_facts(matter)
+        facts = all_facts[matter.pk]
         clocks = matter_clocks(matter, as_of, facts)
         open_notices = [
             n
@@ -194,18 +195,11 @@ def overdue_items(*, node: OrgUnit, as_of: date, matters: QuerySet[Matter]) -> l
     return found
 
 
-@dataclass(frozen=True)
-class _PeriodOnly:
-    """季考评's Assessor reads only `quarter.period`: any period can be assessed the same way."""
-
-    period: Period
-
-
 def _unit_figures(node: OrgUnit, period: Period) -> dict[int, dict[str, Any]]:
     """Per unit id: 季考评's 按期办结 (num/den) and 退回 (total/faults) over the period."""
-    from xinfang.analytics.assessment import Assessor, Quarter
+    from xinfang.analytics.assessment import Assessor
 
-    assessor = Assessor(node, cast(Quarter, _PeriodOnly(period)))
+    assessor = Assessor(node, period)
     on_time, returns = assessor.on_time(), assessor.returns()
     return {
         uid: {

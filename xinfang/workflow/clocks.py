@@ -7,7 +7,8 @@ or before its deadline is MET, after it MISSED. A window the petitioner or the u
 A clock whose dates reach a year nobody has entered is UNKNOWN and carries the calendar's message.
 """
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -94,15 +95,25 @@ class MatterClockFacts:
 
 
 def load_facts(matter: Matter) -> MatterClockFacts:
-    return MatterClockFacts(
-        assignments=list(
-            Assignment.objects.filter(matter=matter).select_related("unit").order_by("id")
-        ),
-        flow=MatterWorkflow.objects.filter(matter=matter).first(),
-        notices=list(
-            SupervisionNotice.objects.filter(matter=matter).select_related("unit").order_by("id")
-        ),
-    )
+    return load_facts_for([matter.pk])[matter.pk]
+
+
+def load_facts_for(matter_ids: Iterable[int]) -> dict[int, MatterClockFacts]:
+    """The recorded facts of many matters in three queries (not three per matter)."""
+    ids = list(matter_ids)
+    assignments: dict[int, list[Assignment]] = defaultdict(list)
+    for a in Assignment.objects.filter(matter_id__in=ids).select_related("unit").order_by("id"):
+        assignments[a.matter_id].append(a)
+    flows = {f.matter_id: f for f in MatterWorkflow.objects.filter(matter_id__in=ids)}
+    notices: dict[int, list[SupervisionNotice]] = defaultdict(list)
+    for n in (
+        SupervisionNotice.objects.filter(matter_id__in=ids).select_related("unit").order_by("id")
+    ):
+        notices[n.matter_id].append(n)
+    return {
+        pk: MatterClockFacts(assignments=assignments[pk], flow=flows.get(pk), notices=notices[pk])
+        for pk in ids
+    }
 
 
 def _limit(name: str) -> int:

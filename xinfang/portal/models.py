@@ -20,7 +20,6 @@ class PortalSubmission(models.Model):
         related_name="portal_submission",
     )
     query_code = models.CharField("查询码", max_length=16, unique=True)
-    secret_hash = models.CharField(max_length=128)
     # an ID number typed online that belongs to a file under another name or phone: not linked
     # to that person (nobody saw the card), kept for the staff to check
     claimed_id_number = models.CharField("待核实身份证号", max_length=18, blank=True)

@@ -124,18 +124,13 @@ def _new_code() -> str:
 
 
 def secret_for(idempotency_key: str) -> str:
-    """The secret of a submission, from its key and the server's secret key (HMAC)."""
+    """The secret of a submission, from its key and the server's secret key (HMAC): nothing of it
+    is stored, a look-up derives it again. A keyed hash, not a slow password hash: the secret is
+    machine-made (40 random bits), guessing online stops after MAX_FAILURES, and without the
+    server's key a stolen table gives nothing to try — while PBKDF2 would cost every look-up ~0.3 s
+    of CPU (benchmarks/portal_load.py)."""
     digest = salted_hmac("xinfang.portal.secret", idempotency_key).digest()
     return "".join(ALPHABET[b % len(ALPHABET)] for b in digest[:SECRET_LENGTH])
-
-
-def secret_hash(secret: str) -> str:
-    """What is stored of a secret: a keyed hash (HMAC-SHA256 with the server's secret key).
-
-    Not a slow password hash: the secret is machine-made (40 random bits), guessing online stops
-    after MAX_FAILURES, and without the server's key a stolen table gives nothing to try offline —
-    while PBKDF2 would cost every look-up ~0.3 s of CPU (benchmarks/portal_load.py)."""
-    return salted_hmac("xinfang.portal.secret-hash", secret, algorithm="sha256").hexdigest()
 
 
 def new_idempotency_key() -> str:
@@ -276,7 +271,6 @@ def online_petition_submit(
             record = PortalSubmission.objects.create(
                 idempotency_key=key,
                 query_code=_new_code(),
-                secret_hash=secret_hash(secret),
                 source=source,
                 claimed_id_number=unlinked_id,
             )
@@ -384,7 +378,7 @@ def submission_verify(*, query_code: str, secret: str) -> PortalSubmission:
                 f"查询密码连续输错{MAX_FAILURES}次，该查询码已暂时锁定，请{minutes}分钟后再试",
                 field="secret",
             )
-        if constant_time_compare(secret_hash(typed), record.secret_hash):
+        if constant_time_compare(secret_for(record.idempotency_key), typed):
             if record.failed_attempts:
                 record.failed_attempts = 0
                 record.save(update_fields=["failed_attempts"])

@@ -25,7 +25,7 @@ from xinfang.accounts.models import User
 from xinfang.analytics.counting import build_report
 from xinfang.analytics.periods import Comparison, Period
 from xinfang.analytics.text import SCOPE_WORD, TO_FILL, period_label
-from xinfang.core.permissions import INTAKE_ROLES, visible_matters
+from xinfang.core.permissions import sees_accusations, visible_matters
 from xinfang.intake.choices import Channel
 from xinfang.intake.models import Matter
 from xinfang.notifications.models import AlertStage, ClockAlert
@@ -364,7 +364,7 @@ def build_briefing(
     """The briefing of `node` for `period` as `reader` may see it (None: the console, all)."""
     rules = rules or Rules()
     # 领导 and 督查 do not see 检举控告: neither in the figures nor in the lists
-    limited = reader is not None and reader.role not in INTAKE_ROLES
+    limited = not sees_accusations(reader)
     as_of = min(period.end, today)
     with transaction.atomic():
         report = build_report(

@@ -23,7 +23,7 @@ from xinfang.analytics.counting import build_report, monthly_totals
 from xinfang.analytics.periods import COMPARISON_LABELS, Comparison, Period, _last_of_month
 from xinfang.analytics.tables import LABELS, LAW_TITLES, RATE_TITLES
 from xinfang.core.errors import InputError, PermissionRefusedError
-from xinfang.core.permissions import INTAKE_ROLES, Action, may
+from xinfang.core.permissions import Action, may, sees_accusations
 from xinfang.intake.choices import Channel, Level
 from xinfang.intake.forms import day_field, units_for
 from xinfang.intake.models import Category
@@ -289,7 +289,7 @@ def monthly_trend(
 def build_dashboard(*, user: User, query: Query, today: date) -> Dashboard:
     node, period = query.node, query.period
     # 领导 and 督查 may not see 检举控告: their figures leave accusations out altogether
-    limited = user.role not in INTAKE_ROLES
+    limited = not sees_accusations(user)
     report = build_report(
         org=node, period=period, comparison=query.comparison, hide_accusations=limited
     )

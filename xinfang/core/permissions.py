@@ -104,6 +104,12 @@ def may(actor: "User | None", action: Action, obj: Any = None) -> bool:
     return visible_matters(actor).filter(pk=_matter_of(obj).pk).exists()
 
 
+def sees_accusations(actor: "User | None") -> bool:
+    """Whether 检举控告 reach this reader at all — in lists and in statistics alike: the bureau's
+    intake (which routes them) and the console; 领导 and 督查 read their area without them."""
+    return actor is None or actor.role in INTAKE_ROLES
+
+
 def visible_matters(actor: "User | None") -> "QuerySet[Matter]":
     """The matters `actor` may see: the same rule as may(actor, VIEW_MATTER, matter)."""
     from xinfang.intake.choices import Purpose

@@ -13,7 +13,7 @@ from xinfang.analytics.dashboard import DashboardForm, may_view_statistics
 from xinfang.api.errors import validation_response
 from xinfang.api.views.base import ApiView, actor
 from xinfang.core.errors import PermissionRefusedError
-from xinfang.core.permissions import INTAKE_ROLES
+from xinfang.core.permissions import sees_accusations
 
 PARAMETERS = [
     OpenApiParameter("start", OpenApiTypes.DATE, description="期间开始（年-月-日）；与 end 同填"),
@@ -51,6 +51,6 @@ class Report(ApiView):
             org=query.node,
             period=query.period,
             comparison=query.comparison,
-            hide_accusations=user.role not in INTAKE_ROLES,
+            hide_accusations=not sees_accusations(user),
         )
         return Response(report)

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "xinfang.portal",
     "xinfang.api",
     "xinfang.open311",
+    "xinfang.leaders",
     "xinfang.demo",
 ]
 
@@ -190,6 +191,10 @@ XINFANG: dict[str, Any] = {
     "CLOCK_WARNING_DAYS": env_int("XINFANG_CLOCK_WARNING_DAYS", 3, minimum=0),
     # How long a process trusts its cached holiday years before asking whether an admin changed one.
     "CALENDAR_RECHECK_SECONDS": env_int("XINFANG_CALENDAR_RECHECK_SECONDS", 60, minimum=0),
+    # Leader receptions: sessions appear on the portal this many days ahead ("提前5天公示"); what a
+    # session does not settle on the spot is routed within this many working days of it.
+    "RECEPTION_PUBLISH_DAYS": env_int("XINFANG_RECEPTION_PUBLISH_DAYS", 5, minimum=0),
+    "RECEPTION_ROUTE_WORKING_DAYS": env_int("XINFANG_RECEPTION_ROUTE_WORKING_DAYS", 2, minimum=1),
 }
 
 # REST API v1 (xinfang.api) and Open311: token per system account, one error format, OpenAPI.

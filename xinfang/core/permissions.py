@@ -15,6 +15,7 @@ from xinfang.accounts.models import Role
 if TYPE_CHECKING:
     from xinfang.accounts.models import User
     from xinfang.intake.models import Matter
+    from xinfang.leaders.models import Package, ReceptionSession
 
 
 class Action(StrEnum):
@@ -32,6 +33,12 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     # the counted figures of a node (统计分析); they include accusations, so never a handling unit
     VIEW_STATISTICS = "view_statistics"
+    # leader work (xinfang.leaders): plan, publish and hold receptions; open and follow packages
+    VIEW_LEADER_WORK = "view_leader_work"
+    PLAN_RECEPTIONS = "plan_receptions"
+    RECORD_RECEPTION = "record_reception"
+    OPEN_PACKAGE = "open_package"
+    WRITE_PACKAGE_PROGRESS = "write_package_progress"
 
 
 BUREAU_ROLES = frozenset({Role.REGISTRAR, Role.OFFICER, Role.LEADER, Role.SUPERVISOR})
@@ -48,6 +55,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.UPLOAD_ATTACHMENT,
             Action.VIEW_ATTACHMENT,
             Action.VIEW_STATISTICS,
+            Action.VIEW_LEADER_WORK,
+            Action.RECORD_RECEPTION,
         }
     ),
     Role.OFFICER: frozenset(
@@ -62,14 +71,33 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.EXPORT_LEDGER,
             Action.VIEW_AUDIT,
             Action.VIEW_STATISTICS,
+            Action.VIEW_LEADER_WORK,
+            Action.PLAN_RECEPTIONS,
+            Action.RECORD_RECEPTION,
+            Action.OPEN_PACKAGE,
+            Action.WRITE_PACKAGE_PROGRESS,
         }
     ),
     # A handling unit needs the petitioner's contact to handle what is assigned to it.
+    # (and, as a package's 责任人, its monthly progress note)
     Role.UNIT_STAFF: frozenset(
-        {Action.VIEW_MATTER, Action.REVEAL_PERSONAL_DATA, Action.VIEW_ATTACHMENT}
+        {
+            Action.VIEW_MATTER,
+            Action.REVEAL_PERSONAL_DATA,
+            Action.VIEW_ATTACHMENT,
+            Action.WRITE_PACKAGE_PROGRESS,
+        }
     ),
     Role.LEADER: frozenset(
-        {Action.VIEW_MATTER, Action.VIEW_ATTACHMENT, Action.VIEW_PETITIONER, Action.VIEW_STATISTICS}
+        {
+            Action.VIEW_MATTER,
+            Action.VIEW_ATTACHMENT,
+            Action.VIEW_PETITIONER,
+            Action.VIEW_STATISTICS,
+            Action.VIEW_LEADER_WORK,
+            Action.OPEN_PACKAGE,
+            Action.WRITE_PACKAGE_PROGRESS,
+        }
     ),
     Role.SUPERVISOR: frozenset(
         {
@@ -78,6 +106,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_PETITIONER,
             Action.VIEW_AUDIT,
             Action.VIEW_STATISTICS,
+            Action.VIEW_LEADER_WORK,
         }
     ),
     Role.ADMIN: frozenset(
@@ -168,3 +197,50 @@ def _matter_of(obj: Any) -> "Matter":
     if isinstance(obj, Attachment):
         return obj.registration.matter
     raise TypeError(f"may() does not know how to place a {type(obj).__name__} in a matter")
+
+
+def visible_sessions(actor: "User | None") -> "QuerySet[ReceptionSession]":
+    """Reception sessions: the bureau's area (organised by a unit in it, or with a leader of it);
+    a leader only the sessions they sit in."""
+    from xinfang.leaders.models import ReceptionSession
+    from xinfang.organisation.selectors import subtree_ids
+
+    sessions = ReceptionSession.objects.all()
+    if actor is None:
+        return sessions
+    if not may(actor, Action.VIEW_LEADER_WORK) or actor.org_unit is None:
+        return sessions.none()
+    if actor.role == Role.LEADER:
+        return sessions.filter(leaders__user=actor).distinct()
+    ids = subtree_ids(actor.org_unit)
+    return sessions.filter(Q(unit_id__in=ids) | Q(leaders__unit_id__in=ids)).distinct()
+
+
+def visible_packages(actor: "User | None") -> "QuerySet[Package]":
+    """Packages: a leader their own; the bureau those of its area's leaders or units; a handling
+    unit those it is 责任单位 of (never one holding an accusation it may not see)."""
+    from xinfang.leaders.models import Package
+    from xinfang.organisation.selectors import subtree_ids
+
+    packages = Package.objects.all()
+    if actor is None:
+        return packages
+    if actor.org_unit is None or not (
+        may(actor, Action.VIEW_LEADER_WORK) or may(actor, Action.WRITE_PACKAGE_PROGRESS)
+    ):
+        return packages.none()
+    if actor.role == Role.LEADER:
+        return packages.filter(leader__user=actor)
+    from xinfang.intake.choices import Purpose
+
+    ids = subtree_ids(actor.org_unit)
+    # 检举控告 reach no reader who may not see accusations, a package about one included
+    hidden = (
+        Package.objects.filter(items__matter__purpose=Purpose.ACCUSATION)
+        if not sees_accusations(actor)
+        else Package.objects.none()
+    )
+    if actor.role == Role.UNIT_STAFF:
+        return packages.filter(responsible_unit_id__in=ids).exclude(pk__in=hidden)
+    scope = Q(leader__unit_id__in=ids) | Q(responsible_unit_id__in=ids)
+    return packages.filter(scope).exclude(pk__in=hidden).distinct()

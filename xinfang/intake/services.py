@@ -184,6 +184,9 @@ def registration_create(
             )
         matter_refresh_summary(matter=matter)
         registration.refresh_from_db(fields=["is_first"])
+        from xinfang.leaders.services import on_registration
+
+        on_registration(registration)  # 回流 of a resolved leader package
         audit_record(
             actor=actor,
             action="registration.create",

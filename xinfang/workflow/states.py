@@ -33,6 +33,9 @@ class ClockKind(models.TextChoices):
     REREVIEW_REQUEST = "rereview_request", "申请复核期限"  # review delivered + 30
     REREVIEW = "rereview", "复核期限"  # re-review requested + REREVIEW_DECIDE_DAYS, hearings paused
     SUPERVISION = "supervision", "督办期限"  # an open 督办单's due date
+    # a leader reception not settled on the spot: session + RECEPTION_ROUTE_WORKING_DAYS
+    RECEPTION_ROUTE = "reception_route", "接访交办期限"
+    PACKAGE = "package", "包案办结时限"  # a leader package's 定办结时限, until the matter is 化解
 
 
 @dataclass(frozen=True)

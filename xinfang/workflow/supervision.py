@@ -232,7 +232,11 @@ def matter_resolve(*, actor: User, matter: Matter, version: int, on: date) -> Ma
     before = locked.resolved_on
     locked.resolved_on = day
     data = {"on": day.isoformat(), "before": before.isoformat() if before else None}
-    return _finish(Act.RESOLVE, actor=actor, matter=locked, fields={"resolved_on"}, data=data)
+    done = _finish(Act.RESOLVE, actor=actor, matter=locked, fields={"resolved_on"}, data=data)
+    from xinfang.leaders.services import on_matter_resolved
+
+    on_matter_resolved(done)  # 一包到底: the package closes when its matters are 化解
+    return done
 
 
 # --- the clock scan's set-based 督办 ---------------------------------------------------------

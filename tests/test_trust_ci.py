@@ -1,0 +1,43 @@
+"""Issue 13, item 7: under CI a PostgreSQL that does not answer fails the run instead of
+skipping the race tests silently."""
+
+import os
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEAD = "postgres://postgres@127.0.0.1:1/test"  # nothing listens on port 1
+
+
+def _probe(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ("CI", "XINFANG_REQUIRE_POSTGRES")}
+    return subprocess.run(
+        ["bash", str(ROOT / "bin" / "pg-check"), DEAD],
+        capture_output=True,
+        text=True,
+        env={**clean, **env},
+        timeout=60,
+        check=False,
+    )
+
+
+def test_ci_fails_when_postgres_does_not_answer() -> None:
+    done = _probe(CI="true")
+    assert done.returncode == 1
+    assert "CI" in done.stderr and "PostgreSQL" in done.stderr
+
+
+def test_required_by_the_variable_too() -> None:
+    assert _probe(XINFANG_REQUIRE_POSTGRES="1").returncode == 1
+
+
+def test_outside_ci_the_run_is_skipped_and_said_so() -> None:
+    done = _probe()
+    assert done.returncode == 2
+    assert "SKIPPED" in done.stdout
+
+
+def test_ci_run_and_bin_test_use_the_probe() -> None:
+    text = (ROOT / "bin" / "test").read_text()
+    assert "bin/pg-check" in text
+    assert 'CI:-}" = true' in text

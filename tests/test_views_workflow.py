@@ -540,10 +540,11 @@ def test_matter_page_query_budget(district: District, django_assert_num_queries:
     m = states(district)["hearing"]
     client = client_for(district, "officer")
     page(client, m)  # warm the calendar of the process
-    # session, user, the page's own reads, three for every clock (assignments, flow, notices),
+    # session, user, the page's own reads, five for every clock (assignments, flow, notices,
+    # leader work's receptions and packages),
     # and the 文书 section: the documents and, per kind that may apply, its issuer and facts;
     # two for the navigation's unread 提醒 count
-    with django_assert_num_queries(30):
+    with django_assert_num_queries(32):
         page(client, m)
     levels = (SupervisionLevel.CITY, SupervisionLevel.PROVINCIAL, SupervisionLevel.CENTRAL)
     for level in levels:  # more events, clocks and notices cost no more queries
@@ -555,7 +556,7 @@ def test_matter_page_query_budget(district: District, django_assert_num_queries:
             reason="督办",
             on=date(2025, 11, 1),
         )
-    with django_assert_num_queries(30):
+    with django_assert_num_queries(32):
         html = page(client, m)
     assert html.count('data-clock="supervision"') == 3
 

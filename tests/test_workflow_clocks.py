@@ -200,7 +200,8 @@ def test_query_budget(district: District, django_assert_num_queries) -> None:
         )
     matter = fresh(m)
     calendar.current_calendar()  # the process calendar is cached; not part of the budget
-    with django_assert_num_queries(3):  # assignments, workflow row, notices
+    # assignments, workflow row, notices, and leader work's receptions and packages
+    with django_assert_num_queries(5):
         clocks = matter_clocks(matter, date(2025, 9, 1))
     assert len(clocks) == 1 + 2 * 2 + 2
 

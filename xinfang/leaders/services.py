@@ -232,12 +232,20 @@ def session_publish(
 def publish_due(*, today: date) -> int:
     """The daily scan: planned sessions within the publication window are published."""
     horizon = today + timedelta(days=publish_days())
+    # never a day already past (session_publish refuses it), also when the scan runs as of
+    # another day (scan-clocks --today)
     due = ReceptionSession.objects.filter(
-        status=SessionStatus.PLANNED, held_on__gte=today, held_on__lte=horizon
+        status=SessionStatus.PLANNED,
+        held_on__gte=max(today, timezone.localdate()),
+        held_on__lte=horizon,
     ).exclude(kind=SessionKind.INVITED)
     count = 0
     for session in due:
-        session_publish(actor=None, session=session)
+        try:
+            with transaction.atomic():
+                session_publish(actor=None, session=session)
+        except InputError:
+            continue  # published or cancelled by someone at the same moment: theirs stands
         count += 1
     return count
 
@@ -572,10 +580,11 @@ def _instruction(
 def routed_on_of(reception: Reception) -> date | None:
     """When the matter of a reception left the bureau: the ledger's 交办日期, else its first
     assignment or decision on or after the session (the workflow's own record)."""
-    if reception.routed_on is not None:
-        return reception.routed_on
+    from xinfang.workflow.clocks import reception_routed_on  # the one rule, also the clocks'
     from xinfang.workflow.models import Assignment
 
+    if reception.routed_on is not None:
+        return reception.routed_on
     held = reception.session.held_on
     first = (
         Assignment.objects.filter(matter_id=reception.registration.matter_id, assigned_on__gte=held)
@@ -584,8 +593,7 @@ def routed_on_of(reception: Reception) -> date | None:
         .first()
     )
     decided = reception.registration.matter.decided_on
-    candidates = [d for d in (first, decided) if d is not None and d >= held]
-    return min(candidates) if candidates else None
+    return reception_routed_on(None, held, [first] if first else [], decided)
 
 
 # --- packages ----------------------------------------------------------------------------------

@@ -10,13 +10,16 @@ A clock whose dates reach a year nobody has entered is UNKNOWN and carries the c
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from xinfang.core.errors import XinfangError
 from xinfang.intake.models import Matter
+from xinfang.leaders.choices import NEEDS_ROUTING, PackageStatus
+from xinfang.leaders.models import PackageMatter, PackageProgress, Reception
 from xinfang.workflow import calendar
 from xinfang.workflow.calendar import ClockState
 from xinfang.workflow.models import Assignment, MatterWorkflow, SupervisionNotice
@@ -79,11 +82,14 @@ class Clock:
 
 @dataclass
 class MatterClockFacts:
-    """What the clocks read beyond the matter row: three queries, shared with the matter page."""
+    """What the clocks read beyond the matter row: five queries, shared with the matter page."""
 
     assignments: list[Assignment]
     flow: MatterWorkflow | None
     notices: list[SupervisionNotice]
+    # leader work: the matter's receptions that need routing (with their session), its packages
+    receptions: list[Reception] = field(default_factory=list)
+    packages: list[PackageMatter] = field(default_factory=list)
     active: Assignment | None = field(init=False)
 
     def __post_init__(self) -> None:
@@ -99,7 +105,7 @@ def load_facts(matter: Matter) -> MatterClockFacts:
 
 
 def load_facts_for(matter_ids: Iterable[int]) -> dict[int, MatterClockFacts]:
-    """The recorded facts of many matters in three queries (not three per matter)."""
+    """The recorded facts of many matters in five queries (not five per matter)."""
     ids = list(matter_ids)
     assignments: dict[int, list[Assignment]] = defaultdict(list)
     for a in Assignment.objects.filter(matter_id__in=ids).select_related("unit").order_by("id"):
@@ -110,8 +116,29 @@ def load_facts_for(matter_ids: Iterable[int]) -> dict[int, MatterClockFacts]:
         SupervisionNotice.objects.filter(matter_id__in=ids).select_related("unit").order_by("id")
     ):
         notices[n.matter_id].append(n)
+    receptions: dict[int, list[Reception]] = defaultdict(list)
+    for r in (
+        Reception.objects.filter(registration__matter_id__in=ids, outcome__in=NEEDS_ROUTING)
+        .select_related("session")
+        .annotate(matter_pk=F("registration__matter_id"))
+        .order_by("session__held_on", "id")
+    ):
+        receptions[r.matter_pk].append(r)
+    packages: dict[int, list[PackageMatter]] = defaultdict(list)
+    for item in (
+        PackageMatter.objects.filter(matter_id__in=ids, package__deadline__isnull=False)
+        .select_related("package__leader", "package__responsible_unit")
+        .order_by("package__started_on", "package_id")
+    ):
+        packages[item.matter_id].append(item)
     return {
-        pk: MatterClockFacts(assignments=assignments[pk], flow=flows.get(pk), notices=notices[pk])
+        pk: MatterClockFacts(
+            assignments=assignments[pk],
+            flow=flows.get(pk),
+            notices=notices[pk],
+            receptions=receptions[pk],
+            packages=packages[pk],
+        )
         for pk in ids
     }
 
@@ -198,6 +225,84 @@ def route_clock(matter: Matter, today: date, routed_on: date | None = None) -> C
     return _guarded(ClockKind.ROUTE, start, make)
 
 
+# --- leader work: 接访交办期限 and 包案办结时限 -------------------------------------------------
+
+
+def reception_routed_on(
+    recorded: date | None, held_on: date, assigned: Iterable[date], decided_on: date | None
+) -> date | None:
+    """When the matter of a reception left the bureau (the one rule; leaders.services.routed_on_of
+    and the clocks call it): the reception ledger's 交办日期, else the first assignment or decision
+    of the matter on or after the session day."""
+    if recorded is not None:
+        return recorded
+    found = [d for d in (*assigned, decided_on) if d is not None and d >= held_on]
+    return min(found, default=None)
+
+
+def unrouted_receptions() -> "QuerySet[Reception]":
+    """reception_routed_on in SQL: the receptions needing routing whose matter has not left yet
+    (no 交办日期, no assignment or decision on or after the session day) — for the scan and the
+    queues, which read sets."""
+    routed = Assignment.objects.filter(
+        matter_id=OuterRef("registration__matter_id"), assigned_on__gte=OuterRef("session__held_on")
+    )
+    return (
+        Reception.objects.filter(outcome__in=NEEDS_ROUTING, routed_on__isnull=True)
+        .exclude(Exists(routed))
+        .exclude(registration__matter__decided_on__gte=F("session__held_on"))
+    )
+
+
+def _reception_route_due(reception: Reception) -> date:
+    if reception.route_due is not None:
+        return reception.route_due
+    from xinfang.leaders.services import reception_route_due  # a row imported without it
+
+    return reception_route_due(reception.session.held_on)
+
+
+def _reception_clocks(matter: Matter, facts: "MatterClockFacts", today: date) -> list[Clock | None]:
+    assigned = [a.assigned_on for a in facts.assignments]
+    found: list[Clock | None] = []
+    for r in facts.receptions:
+        held = r.session.held_on
+        done = reception_routed_on(r.routed_on, held, assigned, matter.decided_on)
+        note = f"{r.session.number} {r.get_outcome_display()}"
+
+        def make(r: Reception = r, done: date | None = done, note: str = note) -> Clock:
+            due = _reception_route_due(r)
+            return _duty(ClockKind.RECEPTION_ROUTE, r.session.held_on, due, done, today, note=note)
+
+        found.append(_guarded(ClockKind.RECEPTION_ROUTE, held, make))
+    return found
+
+
+def _package_clocks(facts: "MatterClockFacts", today: date) -> list[Clock | None]:
+    found: list[Clock | None] = []
+    for item in facts.packages:
+        p = item.package
+        assert p.deadline is not None  # loaded only with one
+        unit = p.responsible_unit.name if p.responsible_unit else ""
+        note = f"{p.number} {p.leader.name}包案"
+        found.append(_duty(ClockKind.PACKAGE, p.started_on, p.deadline, p.resolved_on, today,
+                           unit=unit, note=note))  # fmt: skip
+    return found
+
+
+def last_month(today: date) -> date:
+    """The first day of the month before `today`'s: the month a 月督查 note is due for."""
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def progress_missing(today: date) -> Q:
+    """Packages (a Package filter) still open and without a progress note for last month:
+    leaders.services.months_missing(package, today) names last month exactly for these."""
+    this_month = today.replace(day=1)
+    noted = PackageProgress.objects.filter(package=OuterRef("pk"), month=last_month(today))
+    return Q(status=PackageStatus.OPEN, started_on__lt=this_month) & ~Q(Exists(noted))
+
+
 def _extension_note(matter: Matter, flow: MatterWorkflow | None) -> str:
     if matter.extended_to is not None:
         return f"已延期至{matter.extended_to:%Y-%m-%d}"
@@ -277,7 +382,7 @@ def _assignment_clocks(
 def matter_clocks(
     matter: Matter, today: date, facts: MatterClockFacts | None = None
 ) -> list[Clock]:
-    """Every clock of the matter, running or finished, oldest start first (three queries)."""
+    """Every clock of the matter, running or finished, oldest start first (five queries)."""
     facts = facts if facts is not None else load_facts(matter)
     flow = facts.flow
     first = facts.assignments[0].assigned_on if facts.assignments else None
@@ -294,6 +399,8 @@ def matter_clocks(
         )
 
     clocks += _review_clocks(matter, flow, today)
+    clocks += _reception_clocks(matter, facts, today)
+    clocks += _package_clocks(facts, today)
 
     for n in facts.notices:
         unit = n.unit.name if n.unit else ""

@@ -5,22 +5,29 @@ One run, in one transaction:
    past it, insert a ClockAlert (matter, clock, stage, deadline) with INSERT … SELECT; the unique
    key skips every alert an earlier run raised, so a rerun inserts nothing. The alert rows of
    this run are the only thing the later steps act on.
-2. A new overdue alert of the route, handling, review or re-review clock opens a 区级 督办单
-   (source 超期自动发起) through supervision.clock_raise_bulk: one notice per matter and level,
-   guaranteed by the notice table's conditional unique constraint, one audit event each.
+2. A new overdue alert of the route, handling, review, re-review or 接访交办 clock opens a 区级
+   督办单 (source 超期自动发起) through supervision.clock_raise_bulk: one notice per matter and
+   level, guaranteed by the notice table's conditional unique constraint, one audit event each.
 3. In-app notifications for this run's alerts, to each user who may see the matter
    (core.permissions.visible_matters, the same rule as every page) and whose post watches that
    clock: the bureau's officers everything in their area; supervisors what went overdue and the
    督办 clocks; a handling unit's staff the 退回/办理/督办 clocks of what is assigned to their own
-   unit. Unique per (user, alert).
+   unit; a package's clock also its leader's and its 责任人's accounts. Unique per (user, alert).
+4. Leader work, in the same run: planned reception sessions entering the publication window are
+   published (leaders.services.publish_due), and each open package without last month's progress
+   note (月督查, leaders.services.months_missing) brings one reminder per month to its 责任人
+   (else its leader) and the bureau's officers of its area — kept once by Notification.key
+   (pkgmonth:<package>:<yyyy-mm>), so a rerun adds none.
 After the commit, SMS and e-mail digests (notifications.backends) of the new notifications.
 
 Which clocks: 登记转送 (REGISTERED / RETURNED matters, first receipt + ROUTE_DAYS, computed per
 distinct date), 受理告知 (a 转送 not yet signed for: the 转送 + ACCEPT_DAYS, likewise), 退回
 (warning only: when it passes the unit simply keeps the matter), 办理 (the extension when
 approved), 复查, 复核 (not while a hearing is open: its days do not count), 督办 (an open notice's
-due date). The petitioner's windows 申请复查 / 申请复核 do not warn anyone; once passed the
-bureau's officers are told the matter can be finalised (可终结).
+due date), 接访交办 (a reception not settled on the spot, until its matter is routed:
+clocks.unrouted_receptions), 包案办结时限 (an open package's deadline, for each of its matters).
+The petitioner's windows 申请复查 / 申请复核 do not warn anyone; once passed the bureau's
+officers are told the matter can be finalised (可终结).
 
 Safe twice at once: on PostgreSQL the run takes a transaction-level advisory lock and a second
 run finds it taken and returns at once (skipped); without the lock the unique constraints alone
@@ -31,7 +38,7 @@ import logging
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -59,9 +66,11 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from xinfang.accounts.models import Role, User
-from xinfang.core.permissions import visible_matters
-from xinfang.intake.choices import SupervisionLevel
+from xinfang.core.permissions import sees_accusations, visible_matters, visible_packages
+from xinfang.intake.choices import Purpose, SupervisionLevel
 from xinfang.intake.models import Matter
+from xinfang.leaders.choices import PackageStatus
+from xinfang.leaders.models import Package, PackageMatter
 from xinfang.notifications.models import (
     AlertStage,
     ClockAlert,
@@ -71,6 +80,7 @@ from xinfang.notifications.models import (
 )
 from xinfang.workflow import calendar, supervision
 from xinfang.workflow.calendar import CalendarMissingError
+from xinfang.workflow.clocks import last_month, progress_missing, unrouted_receptions
 from xinfang.workflow.models import Assignment, MatterWorkflow, SupervisionNotice
 from xinfang.workflow.states import ClockKind as C
 from xinfang.workflow.states import MatterStatus as S
@@ -82,7 +92,7 @@ LOCK_KEY = 0x58460001  # pg advisory lock id of the clock scan ("XF" 1)
 ROUTE_BATCH = 200  # deadline groups per INSERT of route alerts (one CASE branch each)
 W, OVER = str(AlertStage.WARNING), str(AlertStage.OVERDUE)
 # an overdue alert of these clocks opens a 区级 督办单
-NOTICE_CLOCKS = (C.ROUTE, C.HANDLE, C.REVIEW, C.REREVIEW)
+NOTICE_CLOCKS = (C.ROUTE, C.HANDLE, C.REVIEW, C.REREVIEW, C.RECEPTION_ROUTE)
 # the petitioner's windows: passing them lets the bureau finalise the matter
 LAPSE_CLOCKS = (C.REVIEW_REQUEST, C.REREVIEW_REQUEST)
 NOTICE_LEVEL = SupervisionLevel.DISTRICT
@@ -98,6 +108,8 @@ class ScanResult:
     notifications: int = 0
     messages: int = 0
     missing_years: list[int] = field(default_factory=list)
+    published: int = 0  # reception sessions published (公示) by this run
+    reminders: int = 0  # 月督查 reminders among the notifications
     scan_id: int | None = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
@@ -115,6 +127,10 @@ class ScanResult:
             f"自动督办 {self.notices} 件，站内提醒 {self.notifications} 条，"
             f"短信/邮件 {self.messages} 条"
         )
+        if self.published:
+            line += f"，公示领导接访 {self.published} 场"
+        if self.reminders:
+            line += f"，包案月督查提醒 {self.reminders} 条"
         if self.missing_years:
             years = "、".join(str(y) for y in self.missing_years)
             line += f"；{years}年节假日安排未录入，部分登记转送期限未计算"
@@ -217,6 +233,18 @@ def _sources() -> Iterator[Source]:
         C.SUPERVISION,
         SupervisionNotice.objects.filter(closed_on__isnull=True).annotate(
             m=F("matter_id"), d=F("due"), u=F("unit_id")
+        ),
+    )
+    # 接访交办: what a leader's session did not settle, until the matter is routed
+    yield Source(
+        C.RECEPTION_ROUTE,
+        unrouted_receptions().annotate(m=F("registration__matter_id"), d=F("route_due"), u=NO_UNIT),
+    )
+    # 包案办结时限: an open package's 定办结时限, one alert for each matter it holds
+    yield Source(
+        C.PACKAGE,
+        PackageMatter.objects.filter(package__status=PackageStatus.OPEN).annotate(
+            m=F("matter_id"), d=F("package__deadline"), u=F("package__responsible_unit_id")
         ),
     )
     yield Source(
@@ -416,7 +444,7 @@ def _notify(run: ClockScan) -> int:
     new = ClockAlert.objects.filter(scan=run)
     if not new.exists():
         return 0
-    inserted = 0
+    inserted = _notify_package_people(run, text, kind)
     for (role, unit_id), users in posts.items():
         # everyone at one post sees the same matters: the permission rule reads role and unit;
         # EXISTS per new alert, not IN (all visible matters): the alerts are the smaller side
@@ -440,6 +468,41 @@ def _notify(run: ClockScan) -> int:
     return inserted
 
 
+def _notify_package_people(run: ClockScan, text: Case, kind: Case) -> int:
+    """A package's clock also reaches its leader's and its 责任人's own accounts, whatever their
+    post watches; never about a 检举控告 (it reaches the bureau and the discipline organ only)."""
+    columns = ["recipient_id", "alert_id", "matter_id", "kind", "text", "key", "scan_id"]
+    columns.append("created_at")
+    inserted = 0
+    for person in ("package__leader__user_id", "package__responsible_user_id"):
+        holder = PackageMatter.objects.filter(
+            matter_id=OuterRef("matter_id"),
+            package__status=PackageStatus.OPEN,
+            package__deadline=OuterRef("deadline"),
+        ).values(person)[:1]
+        active = User.objects.filter(pk=OuterRef("r"), is_active=True)
+        rows = (
+            ClockAlert.objects.filter(scan=run, clock=C.PACKAGE)
+            .exclude(matter__purpose=Purpose.ACCUSATION)
+            .annotate(r=Subquery(holder))
+            .filter(r__isnull=False)
+            .filter(Exists(active))
+            .order_by()
+            .values(
+                c0=F("r"),
+                c1=F("pk"),
+                c2=F("matter_id"),
+                c3=kind,
+                c4=text,
+                c5=Value("", output_field=CharField()),
+                c6=F("scan_id"),
+                c7=F("created_at"),
+            )
+        )
+        inserted += _insert_select(Notification._meta.db_table, columns, rows)
+    return inserted
+
+
 def _tell_admins(run: ClockScan, years: set[int]) -> int:
     """Each admin hears once per year that its holidays must be entered."""
     admins = list(User.objects.filter(is_active=True, role=Role.ADMIN))
@@ -454,6 +517,90 @@ def _tell_admins(run: ClockScan, years: set[int]) -> int:
         )
         for year in sorted(years)
         for admin in admins
+    ]
+    before = Notification.objects.filter(scan=run).count()
+    Notification.objects.bulk_create(made, ignore_conflicts=True)
+    return Notification.objects.filter(scan=run).count() - before
+
+
+# --- 4. leader work -----------------------------------------------------------------------------
+
+
+def _publish_sessions(today: date) -> int:
+    from xinfang.leaders.services import publish_due
+
+    return publish_due(today=today)
+
+
+def progress_reminder_text(package: Package, month: date, missing: int) -> str:
+    text = f"包案{package.number}（{package.leader.name}）{month.year}年{month.month}月进展未填报"
+    if missing > 1:
+        text += f"，累计缺报{missing}个月"
+    return f"{text}，请及时填报月督查进展"[:200]
+
+
+def _remind_progress(run: ClockScan, today: date, started_at: datetime) -> int:
+    """月督查: one reminder per package, month and recipient for last month's missing note."""
+    from xinfang.leaders.services import months_missing
+
+    month = last_month(today)
+    first_matter = (
+        PackageMatter.objects.filter(package=OuterRef("pk"))
+        .order_by("matter_id")
+        .values("matter_id")
+    )
+    due = list(
+        Package.objects.filter(progress_missing(today))
+        .select_related("leader__user", "responsible_user")
+        .annotate(
+            first_matter=Subquery(first_matter[:1]),
+            accusation=Exists(
+                PackageMatter.objects.filter(
+                    package=OuterRef("pk"), matter__purpose=Purpose.ACCUSATION
+                )
+            ),
+        )
+        .order_by("pk")
+    )
+    # months_missing is the rule; the filter above only saves asking it about every package
+    missing = {p.pk: months_missing(p, today) for p in due}
+    due = [p for p in due if month in missing[p.pk]]
+    if not due:
+        return 0
+    recipients: dict[int, set[int]] = {p.pk: set() for p in due}
+    for p in due:
+        person = next(
+            (u for u in (p.responsible_user, p.leader.user) if u is not None and u.is_active), None
+        )
+        # a package about a 检举控告 reaches no reader who may not see accusations
+        accusation: bool = p.accusation
+        if person is not None and (sees_accusations(person) or not accusation):
+            recipients[p.pk].add(person.pk)
+    officers: dict[int, list[User]] = {}
+    for officer in User.objects.filter(
+        is_active=True, role=Role.OFFICER, org_unit__isnull=False
+    ).select_related("org_unit"):
+        assert officer.org_unit_id is not None
+        officers.setdefault(officer.org_unit_id, []).append(officer)
+    for users in officers.values():
+        # the officers of one post see the same packages (visible_packages reads role and unit)
+        seen = (
+            visible_packages(users[0]).filter(pk__in=list(recipients)).values_list("pk", flat=True)
+        )
+        for pk in seen:
+            recipients[pk].update(u.pk for u in users)
+    made = [
+        Notification(
+            recipient_id=user_id,
+            matter_id=p.first_matter,
+            kind=NotificationKind.SYSTEM,
+            text=progress_reminder_text(p, month, len(missing[p.pk])),
+            key=f"pkgmonth:{p.pk}:{month:%Y-%m}",
+            scan=run,
+            created_at=started_at,
+        )
+        for p in due
+        for user_id in sorted(recipients[p.pk])
     ]
     before = Notification.objects.filter(scan=run).count()
     Notification.objects.bulk_create(made, ignore_conflicts=True)
@@ -532,6 +679,9 @@ def scan_clocks(today: date | None = None, *, lock: bool = True, send: bool = Tr
                 )
         lap("notices")
         result.notifications = _notify(run)
+        result.published = _publish_sessions(today)
+        result.reminders = _remind_progress(run, today, run.started_at)
+        result.notifications += result.reminders
         if missing:
             result.missing_years = sorted(missing)
             result.notifications += _tell_admins(run, missing)

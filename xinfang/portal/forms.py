@@ -169,3 +169,75 @@ class VersionForm(forms.Form):
     version = forms.IntegerField(
         widget=forms.HiddenInput, error_messages={"required": "页面已过期，请刷新后重试"}
     )
+
+
+class BookingForm(forms.Form):
+    """领导接访预约: who, a mobile for the SMS, what it is about, and an optional query code.
+    The rules are leaders.services.booking_create's; this form carries the typed values."""
+
+    key = forms.CharField(widget=forms.HiddenInput, max_length=128, required=False)
+    name = forms.CharField(label="姓名", max_length=64, error_messages={"required": "请填写姓名"})
+    phone = forms.CharField(
+        label="手机号码",
+        max_length=40,
+        error_messages={"required": "请填写11位手机号码，用于接收预约短信"},
+    )
+    topic = forms.CharField(
+        label="要反映的事项",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=1000,
+        error_messages={
+            "required": "请简要说明要反映的事项（至少5个字）",
+            "max_length": "反映事项请控制在1000字以内",
+        },
+    )
+    query_code = forms.CharField(
+        label="已有信访事项的查询码",
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "autocorrect": "off",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name_nul_characters(self)
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("aria-describedby", f"{name}-hint")
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["phone"].widget.input_type = "tel"
+        self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
+
+    def mark_errors(self) -> None:
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-describedby"] = f"{name}-hint {name}-error"
+                attrs["aria-invalid"] = "true"
+
+
+class BookingCancelForm(forms.Form):
+    code = forms.CharField(
+        label="预约码",
+        max_length=32,
+        error_messages={"required": "请填写预约码"},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "autocorrect": "off",
+                "spellcheck": "false",
+                "aria-describedby": "code-hint",
+            }
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name_nul_characters(self)

@@ -297,3 +297,20 @@ def _window(
     if today > due:
         return Window(label, False, due, f"{label}的期限已于{cn_date(due)}届满，不能再{label}")
     return Window(label, True, due)
+
+
+def matter_by_code(query_code: str) -> Matter | None:
+    """The matter an online submission's query code stands for (the code alone: for linking a
+    reception booking to it; nothing of the matter is shown to whoever typed the code)."""
+    from xinfang.portal.models import PortalSubmission
+    from xinfang.portal.services import normalise_code
+
+    code = normalise_code(query_code)
+    if not code:
+        return None
+    record = (
+        PortalSubmission.objects.select_related("registration__matter")
+        .filter(query_code=code, registration__isnull=False)
+        .first()
+    )
+    return record.registration.matter if record and record.registration else None

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from xinfang.portal import views
+from xinfang.portal import reception_views, views
 
 app_name = "portal"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -19,4 +19,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("progress/documents/<int:pk>/", views.document_page, name="document"),
     path("progress/documents/<int:pk>/docx", views.document_docx_view, name="document_docx"),
     path("progress/documents/<int:pk>/receive/", views.document_receive, name="document_receive"),
+    path("receptions/", reception_views.receptions, name="receptions"),
+    path("receptions/<int:pk>/book/", reception_views.book, name="reception_book"),
+    path("receptions/booked/", reception_views.booked, name="reception_booked"),
+    path("receptions/cancel/", reception_views.cancel, name="reception_cancel"),
 ]

@@ -486,8 +486,10 @@ class ReportBuilder:
         hide_accusations: bool = False,
         scope: "Scope | None" = None,
         use_summary: bool = True,
+        leader_work: bool = True,
     ) -> None:
         self.node = node
+        self.with_leader_work = leader_work
         self.period = period
         self.comparison = comparison
         self.previous = compared_period(period, comparison)
@@ -1167,7 +1169,14 @@ class ReportBuilder:
             "breakdowns": self.breakdowns(),
             "rates": self.rates(clocks),
             "rule_of_law": self.rule_of_law(clocks),
+            **(self.leader_work() if self.with_leader_work else {}),
         }
+
+    def leader_work(self) -> dict[str, Any]:
+        """B2 `receptions` and `packages` (xinfang.analytics.leaderwork)."""
+        from xinfang.analytics.leaderwork import LeaderWork  # it builds on this module
+
+        return LeaderWork(self.scope, self.period, self.previous).build()
 
 
 def monthly_totals(
@@ -1256,11 +1265,13 @@ def build_report(
     comparison: Comparison = "yoy",
     hide_accusations: bool = False,
     use_summary: bool = True,
+    leader_work: bool = True,
 ) -> dict[str, Any]:
     """The report of contract C for `org` and everything below it over `period`.
 
     `use_summary=False` counts the registrations from the rows alone, without the monthly
-    summaries (the tests compare both ways).
+    summaries (the tests compare both ways). `leader_work=False` leaves out the B2 keys
+    `receptions` and `packages` (the benchmark measures their cost).
 
     Its queries run in one transaction; on PostgreSQL one snapshot (REPEATABLE READ, when the
     report opens the transaction itself) so that every figure is of the same moment, with memory
@@ -1276,5 +1287,10 @@ def build_report(
                 cursor.execute("SET LOCAL work_mem = %s", [REPORT_WORK_MEM])
                 cursor.execute("SET LOCAL jit = off")
         return ReportBuilder(
-            org, period, comparison, hide_accusations=hide_accusations, use_summary=use_summary
+            org,
+            period,
+            comparison,
+            hide_accusations=hide_accusations,
+            use_summary=use_summary,
+            leader_work=leader_work,
         ).build()

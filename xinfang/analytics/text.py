@@ -91,6 +91,9 @@ def render_text(report: dict[str, Any]) -> str:
     )
     rates = report["rates"]
     part = 1
+    if "receptions" in report:
+        part += 1
+        lines.append(f"（{COUNTED[part - 1]}）" + leader_work_text(report, node, label, start, end))
     package = rates["package_resolution"]
     part += 1
     lines.append(
@@ -176,3 +179,111 @@ def _rule_of_law(report: dict[str, Any], label: str) -> str:
             formula = f"无到期事项，该项按0分计（{part['score']}分）"
         parts.append(f"{due}为{part['den']}件，{done}{part['num']}件，{formula}")
     return f"{label}总得分{law['total']}分。其中：" + "；".join(parts) + "。"
+
+
+# --- leader work (B2 `receptions`, `packages`): seed 003's and seed 002's sentences --------------
+
+TWO = "两"
+
+
+def _level_word(node: OrgUnit | None) -> str:
+    """区 / 县 / 市 / 街道 / 镇: the level the node's own leaders are named by."""
+    if node is None:
+        return "区"
+    if node.kind == UnitKind.CITY:
+        return "市"
+    if node.kind == UnitKind.DISTRICT:
+        return "县" if node.name.endswith("县") else "区"
+    return "镇" if node.name.endswith("镇") else "街道"
+
+
+def _towns_word(node: OrgUnit | None) -> str:
+    """ "七镇", "两街道": the node's towns and streets, as seed 002 names them."""
+    towns = (
+        list(node.children.filter(kind=UnitKind.STREET).values_list("name", flat=True))
+        if node is not None
+        else []
+    )
+    if all(t.endswith("镇") for t in towns) and towns:
+        suffix = "镇"
+    elif all(t.endswith("街道") for t in towns) and towns:
+        suffix = "街道"
+    else:
+        suffix = "镇街"
+    n = len(towns)
+    if not 1 <= n <= len(COUNTED):
+        return suffix
+    return f"{TWO if n == 2 else COUNTED[n - 1]}{suffix}"
+
+
+def _since(start: date, end: date, label: str) -> str:
+    """ "截止9月份" for 1—N月 of a year (seed 003), else the period's label."""
+    month_end = (end + timedelta(days=1)).day == 1
+    if start == date(start.year, 1, 1) and month_end and end.year == start.year and end.month > 1:
+        return f"截止{end.month}月份"
+    return label
+
+
+def leader_work_text(
+    report: dict[str, Any], node: OrgUnit | None, label: str, start: date, end: date
+) -> str:
+    """领导干部公开接访下访情况 and 领导包案, from the report's `receptions` and `packages`."""
+    from xinfang.leaders.choices import LeaderTier, ReceptionOutcome
+
+    r, pk = report["receptions"], report["packages"]
+    w = _level_word(node)
+    scope = SCOPE_WORD.get(UnitKind(node.kind), "全区") if node is not None else "全区"
+    if node is not None and node.kind == UnitKind.DISTRICT and w == "县":
+        scope = "全县"
+    head = f"{w}级领导干部公开接访下访情况。"
+    if not r["sessions"] and not r["received"]["batches"]:
+        text = f"{label}，无领导接访活动。"
+    else:
+        rec, pri, tiers = r["received"], r["with_principal"], r["participations_by_tier"]
+        text = (
+            f"{_since(start, end, label)}，{w}级领导干部参与公开接访{r['node_leaders']}人次，"
+            f"接待群众来访{rec['batches']}批次{rec['people']}人次，其中党政主要领导参与接待群众来访"
+            f"{pri['batches']}批次{pri['people']}人次。"
+        )
+        month = label + ("份" if label.endswith("月") else "")
+        text += (
+            f"{month}{scope}共组织{r['sessions']}次{w}领导接访活动，参与接访的{w}各套班子领导"
+            f"{tiers[LeaderTier.PRINCIPAL] + tiers[LeaderTier.MEMBER]}人次，{w}直机关领导"
+            f"{tiers[LeaderTier.DEPARTMENT]}人次，{_towns_word(node)}领导"
+            f"{tiers[LeaderTier.TOWN]}人次，共接访群众{rec['batches']}批{rec['people']}人次。"
+        )
+        outcomes = "，".join(
+            f"{ReceptionOutcome(code).label}{fig['batches']}批{fig['people']}人次"
+            for code, fig in r["outcomes"].items()
+            if fig["batches"]
+        )
+        if outcomes:
+            text += f"接访结果：{outcomes}。"
+        routed = r["routed_in_time"]
+        if routed["den"]:
+            text += (
+                f"到期应交办{routed['den']}批，2个工作日内交办{routed['num']}批，"
+                f"按时交办率{routed['pct']}%。"
+            )
+        else:
+            text += "无到期应交办的接访事项。"
+    return head + text + _packages_text(pk, label)
+
+
+def _packages_text(pk: dict[str, Any], label: str) -> str:
+    from xinfang.leaders.choices import LeaderTier
+
+    if pk["begun"]:
+        res = pk["resolution"]
+        text = f"{label}，领导包案{res['den']}件，已化解{res['num']}件，化解率{res['pct']}%"
+        tiers = "；".join(
+            f"{LeaderTier(code).label}包案{t['begun']}件，已化解{t['resolved']}件"
+            for code, t in pk["by_tier"].items()
+            if t["begun"]
+        )
+        text += f"（其中{tiers}）" if tiers else ""
+    else:
+        text = f"{label}，无新包案事项"
+    text += f"；期末“一包到底”未化解{pk['open_at_end']}件"
+    text += f"，化解后回流{pk['reflows']}件。" if pk["reflows"] else "，无化解后回流。"
+    return text

@@ -3,8 +3,8 @@
 from typing import Any
 
 from django.contrib import admin
-from django.db import models
-from django.http import HttpRequest
+from django.db import models, transaction
+from django.http import HttpRequest, HttpResponse
 
 from xinfang.accounts.models import Role
 from xinfang.core.audit import audit_record, changes
@@ -73,3 +73,26 @@ class AuditedAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for obj in queryset:  # one audited delete each, as on the single-object page
             self.delete_model(request, obj)
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """The user admin's 修改密码 page (an admin resetting someone's password): audited like
+        every other change — who reset whose password, never the password itself."""
+        with transaction.atomic():  # the new password and its audit row, or neither
+            response: HttpResponse = super().user_change_password(  # type: ignore[misc]
+                request, id, form_url
+            )
+            if request.method == "POST" and response.status_code == 302:
+                user = self.get_object(request, id)
+                if user is not None:
+                    audit_record(
+                        actor=request.user,  # type: ignore[arg-type]
+                        action=f"{user._meta.model_name}.password_reset",
+                        obj=user,
+                        data={
+                            "username": user.get_username(),
+                            "secret_fields_changed": ["password"],
+                        },
+                    )
+        return response

@@ -3,13 +3,28 @@
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
+from django.utils import timezone
+
+from xinfang.core import chain
+
+
+class AuditEventManager(models.Manager["AuditEvent"]):
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list["AuditEvent"]:
+        """Many rows at once, chained in the order given (one lock, one read of the last hash)."""
+        objs = list(objs)
+        using = self.db
+        with transaction.atomic(using=using):
+            chain.seal(objs, using)
+            return super().bulk_create(objs, *args, **kwargs)
 
 
 class AuditEvent(models.Model):
-    """Who did what to which object, when, from where. Rows are never updated or deleted."""
+    """Who did what to which object, when, from where. Rows are never updated or deleted (the
+    database refuses it) and each carries a hash of its content and of the previous row's hash
+    (core/chain.py)."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -21,6 +36,10 @@ class AuditEvent(models.Model):
     )
     data = models.JSONField(default=dict, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64, default="", editable=False)
+    row_hash = models.CharField(max_length=64, default="", editable=False)
+
+    objects = AuditEventManager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -32,7 +51,10 @@ class AuditEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("audit events are append-only")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            chain.seal([self], using)
+            super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("audit events are append-only")

@@ -288,17 +288,12 @@ def clock_raise_bulk(*, matters: Any, level: str, reason: str, on: date, due: da
         # no arrays in SQLite: the ids travel as one JSON array, read back by json_each
         notice_ids = "(SELECT value FROM json_each(%s))"
         matter_ids = notice_ids
-        as_text = "%s"
-        build = "json_object"
         ids: list[Any] = [json.dumps([n for n, _ in opened]), json.dumps([m for _, m in opened])]
     else:
         notice_ids = "(SELECT unnest(%s::bigint[]))"
         matter_ids = notice_ids
-        as_text = "%s::text"
-        build = "jsonb_build_object"
         ids = [[n for n, _ in opened], [m for _, m in opened]]
-    # the same event data as audit_record writes for one notice; built in SQL so that thousands
-    # of notices cost two statements, not a Python object and a JSON dump each
+    # the same event data as audit_record writes for one notice
     pairs = {
         "level": level,
         "kind": SupervisionKind.ROUTINE,
@@ -307,7 +302,6 @@ def clock_raise_bulk(*, matters: Any, level: str, reason: str, on: date, due: da
         "due": due_s,
         "reason": reason,
     }
-    fields = ", ".join(f"'{k}', {as_text}" for k in pairs)
     unit_table = OrgUnit._meta.db_table
     with connection.cursor() as cur:
         # one UPDATE: each row rewrite also rewrites the matter's many index entries
@@ -321,19 +315,28 @@ def clock_raise_bulk(*, matters: Any, level: str, reason: str, on: date, due: da
             f"WHERE id IN {matter_ids}",
             [level, ops.adapt_datefield_value(on), ops.adapt_datefield_value(due), now, ids[1]],
         )
+        # the notices' units, read back in one statement; the events are chained (core/chain.py),
+        # so they are built here and written by one bulk insert
         cur.execute(
-            f"INSERT INTO {qn(AuditEvent._meta.db_table)} "
-            f"(at, actor_id, action, object_type, object_id, matter_id, data, ip) "
-            f"SELECT %s, NULL, %s, %s, CAST(n.matter_id AS TEXT), n.matter_id, "
-            f"{build}('notice', n.id, 'unit', COALESCE(u.name, ''), {fields}), NULL "
-            f"FROM {qn(table)} n LEFT JOIN {qn(unit_table)} u ON u.id = n.unit_id "
+            f"SELECT n.id, n.matter_id, COALESCE(u.name, '') FROM {qn(table)} n "
+            f"LEFT JOIN {qn(unit_table)} u ON u.id = n.unit_id "
             f"WHERE n.id IN {notice_ids} ORDER BY n.id",
-            [
-                now,
-                f"workflow.{Act.SUPERVISION_RAISE}",
-                Matter._meta.label_lower,
-                *pairs.values(),
-                ids[0],
-            ],
+            [ids[0]],
         )
+        notices = cur.fetchall()
+    at = timezone.now()
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                at=at,
+                action=f"workflow.{Act.SUPERVISION_RAISE}",
+                object_type=Matter._meta.label_lower,
+                object_id=str(matter_id),
+                matter_id=matter_id,
+                data={"notice": notice_id, "unit": unit_name, **pairs},
+            )
+            for notice_id, matter_id, unit_name in notices
+        ],
+        batch_size=1000,
+    )
     return len(opened)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("documents/", include("xinfang.documents.urls")),
     path("notifications/", include("xinfang.notifications.urls")),
     path("analytics/", include("xinfang.analytics.urls")),
+    path("leaders/", include("xinfang.leaders.urls")),
     # the public: online petitions, progress and evaluation (no login)
     path("portal/", include("xinfang.portal.urls")),
     # other systems: REST API v1 (token per system account) and Open311 GeoReport v2

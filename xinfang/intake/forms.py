@@ -188,9 +188,10 @@ class RegistrationForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, session: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.session = session  # a leader's reception session (leaders.ReceptionSession)
         threshold = int(domain_setting("COLLECTIVE_THRESHOLD"))
         form_field = self.fields["form"]
         assert isinstance(form_field, forms.ChoiceField)
@@ -214,6 +215,31 @@ class RegistrationForm(forms.Form):
         )
         self.chosen_matter: Matter | None = None
         self._decorate()
+        if session is not None:
+            self._at_session(session)
+
+    def _at_session(self, session: Any) -> None:
+        """At a leader's session: 来访, 来区 fixed, and the reception's own fields."""
+        from xinfang.leaders.forms import add_reception_fields
+
+        for name, value in (("channel", Channel.VISIT), ("level", Level.LOCAL)):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [(value, value.label)]
+            field.error_messages["invalid_choice"] = (
+                f"领导接访的登记固定为{Channel.VISIT.label}、{Level.LOCAL.label}"
+            )
+        add_reception_fields(self, session)
+
+    def reception_input(self) -> dict[str, Any]:
+        """What leaders.services.ReceptionInput takes from the reception fields."""
+        data = self.cleaned_data
+        return {
+            "leaders": list(data["reception_leaders"]),
+            "outcome": data["reception_outcome"],
+            "leader_due": data.get("reception_leader_due"),
+            "instruction": data.get("reception_instruction") or "",
+        }
 
     def _decorate(self) -> None:
         """Access keys, the live look-up on the person's fields, and hints for the browser."""

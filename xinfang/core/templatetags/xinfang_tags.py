@@ -14,6 +14,7 @@ NAV = (
     (Action.REGISTER, "登记", "intake:register"),
     (Action.VIEW_MATTER, "事项", "intake:matter_list"),
     (Action.VIEW_MATTER, "我的待办", "workflow:queues"),
+    (Action.VIEW_LEADER_WORK, "领导接访", "leaders:sessions"),
     (Action.VIEW_STATISTICS, "统计分析", "analytics:dashboard"),
     (Action.MANAGE_ORGANISATION, "系统管理", "admin:index"),
 )

@@ -3,16 +3,18 @@
 import re
 from typing import Any, cast
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.core.config import domain_setting
 from xinfang.core.errors import InputError, PermissionRefusedError
-from xinfang.core.permissions import Action, may, visible_matters
+from xinfang.core.permissions import Action, may, visible_matters, visible_sessions
 from xinfang.intake.attachments import registration_create_with_attachments
 from xinfang.intake.choices import Channel, Level
 from xinfang.intake.forms import (
@@ -20,8 +22,9 @@ from xinfang.intake.forms import (
     RegistrationForm,
     RepresentativeFormSet,
 )
-from xinfang.intake.models import Registration
+from xinfang.intake.models import Matter, Registration
 from xinfang.intake.selectors import PersonMatch, person_matches
+from xinfang.leaders.models import Booking, ReceptionSession
 
 _REP_FIELD = re.compile(r"^rep-\d+-")
 SESSION_CHANNEL = "intake.last_channel"
@@ -38,6 +41,11 @@ SERVICE_FIELDS = {
     "purpose": "purpose",
     "attachments": "attachments",
     "attachment_kind": "attachment_kind",
+    # a reception at a leader's session (leaders.services)
+    "leaders": "reception_leaders",
+    "outcome": "reception_outcome",
+    "leader_due": "reception_leader_due",
+    "instruction": "reception_instruction",
 }
 
 
@@ -46,19 +54,14 @@ def register(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not may(user, Action.REGISTER):
         raise PermissionDenied
+    at = _reception_context(request, user)
     rep_errors: list[str] = []
     if request.method == "POST":
-        form = RegistrationForm(request.POST, request.FILES, user=user)
+        form = RegistrationForm(request.POST, request.FILES, user=user, session=at.session)
         reps = cast(BaseRepresentativeFormSet, RepresentativeFormSet(request.POST, prefix="rep"))
         if form.is_valid() and reps.is_valid():
             try:
-                registration = registration_create_with_attachments(
-                    actor=user,
-                    data=form.to_input(reps.people()),
-                    matter=form.chosen_matter,
-                    uploads=form.cleaned_data["attachments"],
-                    attachment_kind=form.cleaned_data["attachment_kind"],
-                )
+                registration = _save(user, form, reps, at)
             except PermissionRefusedError as exc:
                 raise PermissionDenied(exc.message) from exc
             except InputError as exc:
@@ -67,25 +70,134 @@ def register(request: HttpRequest) -> HttpResponse:
                 else:
                     form.add_error(SERVICE_FIELDS.get(exc.field or ""), exc.message)
             else:
+                if at.session is not None:
+                    messages.success(
+                        request,
+                        f"已登记接待：登记编号{registration.number}，"
+                        f"事项编号{registration.matter.number}。",
+                    )
+                    return redirect("leaders:session", pk=at.session.pk)
                 request.session[SESSION_CHANNEL] = registration.channel
                 request.session[SESSION_DONE] = registration.pk
                 return redirect("intake:register")
         dropped = [f.name or "" for f in request.FILES.getlist("attachments")]
         _focus_first_error(form, reps)
-        return _page(request, form, reps, rep_errors=rep_errors, dropped_files=dropped)
+        return _page(request, form, reps, rep_errors=rep_errors, dropped_files=dropped, at=at)
     channel = request.session.get(SESSION_CHANNEL) or Channel.VISIT
-    form = RegistrationForm(
-        user=user,
-        initial={
-            "channel": channel,
-            "level": Level.LOCAL,
-            "people": 1,
-            "received_at": timezone.localtime().replace(second=0, microsecond=0),
-        },
-    )
+    initial: dict[str, Any] = {
+        "channel": channel,
+        "level": Level.LOCAL,
+        "people": 1,
+        "received_at": timezone.localtime().replace(second=0, microsecond=0),
+    }
+    if at.session is not None:
+        initial.update(at.initial())
+    form = RegistrationForm(user=user, initial=initial, session=at.session)
     form.fields["petitioner_name"].widget.attrs["autofocus"] = True
-    done = _last_done(request, user)
-    return _page(request, form, RepresentativeFormSet(prefix="rep"), done=done)
+    done = _last_done(request, user) if at.session is None else None
+    return _page(request, form, RepresentativeFormSet(prefix="rep"), done=done, at=at)
+
+
+class ReceptionContext:
+    """The leader's session the registrar is registering at (?session=&booking=|&matter=)."""
+
+    def __init__(
+        self,
+        session: ReceptionSession | None = None,
+        booking: Booking | None = None,
+        matter: Matter | None = None,
+    ) -> None:
+        self.session = session
+        self.booking = booking
+        self.matter = matter
+
+    def initial(self) -> dict[str, Any]:
+        """The booking's name, phone and topic; the invited matter and its petitioner."""
+        values: dict[str, Any] = {"channel": Channel.VISIT, "level": Level.LOCAL}
+        assert self.session is not None
+        values["reception_leaders"] = list(self.session.leaders.values_list("pk", flat=True))
+        if self.booking is not None:
+            values.update(
+                petitioner_name=self.booking.name,
+                petitioner_phone=self.booking.phone,
+                content=self.booking.topic,
+            )
+        if self.matter is not None:
+            values.update(
+                matter=str(self.matter.pk),
+                category=self.matter.category_id,
+                purpose=self.matter.purpose,
+                locality=self.matter.locality_id,
+                responsible_unit=self.matter.responsible_unit_id,
+            )
+            person = self.matter.petitioner
+            if person is not None and self.booking is None:
+                values.update(
+                    petitioner_name=person.name,
+                    petitioner_id_number=person.id_number or "",
+                    petitioner_phone=person.phone,
+                )
+        return values
+
+
+def _reception_context(request: HttpRequest, user: User) -> ReceptionContext:
+    """Read ?session=<id>[&booking=<id>|&matter=<id>]; anything out of the user's scope is a 404."""
+    raw = request.GET.get("session", "")
+    if not raw:
+        return ReceptionContext()
+    if not may(user, Action.RECORD_RECEPTION):
+        raise PermissionDenied
+    session = visible_sessions(user).filter(pk=_int(raw)).first()
+    if session is None:
+        raise Http404
+    booking = None
+    matter = None
+    if request.GET.get("booking"):
+        booking = session.bookings.filter(pk=_int(request.GET["booking"])).first()
+        if booking is None:
+            raise Http404
+        if booking.matter_id is not None:
+            matter = visible_matters(user).filter(pk=booking.matter_id).first()
+    elif request.GET.get("matter"):
+        matter = visible_matters(user).filter(pk=_int(request.GET["matter"])).first()
+        if matter is None:
+            raise Http404
+    return ReceptionContext(session, booking, matter)
+
+
+def _int(raw: str) -> int:
+    return int(raw) if raw.isascii() and raw.isdigit() else 0
+
+
+def _save(
+    user: User, form: RegistrationForm, reps: BaseRepresentativeFormSet, at: ReceptionContext
+) -> Registration:
+    """The registration, and at a leader's session its reception, in one transaction."""
+    data = form.to_input(reps.people())
+    uploads = form.cleaned_data["attachments"]
+    kind = form.cleaned_data["attachment_kind"]
+    if at.session is None:
+        return registration_create_with_attachments(
+            actor=user, data=data, matter=form.chosen_matter, uploads=uploads, attachment_kind=kind
+        )
+    from xinfang.leaders.services import ReceptionInput, reception_link
+
+    with transaction.atomic():
+        registration = registration_create_with_attachments(
+            actor=user, data=data, matter=form.chosen_matter, uploads=uploads, attachment_kind=kind
+        )
+        try:
+            reception_link(
+                actor=user,
+                session=at.session,
+                registration=registration,
+                data=ReceptionInput(**form.reception_input(), booking=at.booking),
+            )
+        except Exception:
+            for attachment in registration.attachments.all():
+                attachment.file.delete(save=False)  # rolled back with the registration
+            raise
+    return registration
 
 
 @login_required
@@ -111,6 +223,7 @@ def _page(
     done: Registration | None = None,
     rep_errors: list[str] | None = None,
     dropped_files: list[str] | None = None,
+    at: ReceptionContext | None = None,
 ) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     data = request.POST if request.method == "POST" else {}
@@ -132,6 +245,7 @@ def _page(
         "selected": selected,
         "searched": bool(data) and _has_probe(data),
         "letter": str(form["channel"].value() or "") == Channel.LETTER,
+        "at": at or ReceptionContext(),
     }
     return render(request, "intake/register.html", context)
 

@@ -21,12 +21,15 @@ from xinfang.leaders.choices import LeaderTier, ReceptionOutcome, SessionKind, S
 from xinfang.leaders.models import Leader, Package, Reception, ReceptionSession
 from xinfang.notifications.models import AlertStage, ClockAlert, Notification
 from xinfang.workflow import services as wf
+from xinfang.workflow.calendar import ClockState
 from xinfang.workflow.clocks import Clock, ClockStatus, matter_clocks
 from xinfang.workflow.clockscan import scan_clocks
 from xinfang.workflow.models import SupervisionNotice
+from xinfang.workflow.selectors import queues_for
 from xinfang.workflow.states import ClockKind
 from xinfang.workflow.supervision_rules import SupervisionSource
 
+from .views_support import client_for
 from .workflow_support import fresh, step
 
 pytestmark = pytest.mark.django_db
@@ -360,3 +363,63 @@ def test_scan_publishes_sessions_entering_the_window(
     assert (invited.status, past.status) == (SessionStatus.PLANNED, SessionStatus.PLANNED)
     assert scan_clocks(today).published == 0
     assert scan_clocks(today + timedelta(days=1)).published == 1  # `beyond` enters the window
+
+
+# --- 我的待办 ----------------------------------------------------------------------------------
+
+
+def test_queues_show_receptions_to_route_and_packages(
+    district: District, leaders: dict[str, Leader], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    officer, leader = district.users["officer"], district.users["leader"]
+    reception = _receive(district, leaders["secretary"], date(2026, 9, 29))  # due Thu 10-08
+    waiting = reception.registration.matter
+    _receive(district, leaders["secretary"], date(2026, 9, 29), ReceptionOutcome.ON_THE_SPOT,
+             name="王小红")  # fmt: skip
+    on_day = {q.key: q for q in queues_for(officer, date(2026, 10, 6))}["receptions"]
+    assert [(r.matter.pk, r.day, r.days_left, r.state) for r in on_day.rows] == [
+        (waiting.pk, date(2026, 10, 8), 2, ClockState.WARNING)
+    ]
+
+    day = date(2026, 10, 9)
+    # no note for September; started this month; deadline passed
+    missing = _package(district, leaders["secretary"], [_matter(district, date(2026, 9, 1))],
+                       date(2026, 9, 15), date(2027, 3, 31))  # fmt: skip
+    fine = _package(district, leaders["secretary"], [_matter(district, date(2026, 9, 2), "林小红")],
+                    date(2026, 10, 2), date(2026, 12, 31))  # fmt: skip
+    late = _package(district, leaders["deputy"], [_matter(district, date(2026, 9, 3), "赵小兵")],
+                    date(2026, 10, 1), date(2026, 10, 8))  # fmt: skip
+    board = {q.key: q for q in queues_for(officer, day)}
+    (row,) = board["receptions"].rows
+    assert (row.days_left, row.state) == (-1, ClockState.OVERDUE)  # type: ignore[union-attr]
+    packages = [
+        (r.package.number, r.days_left, r.state, r.missing_month)  # type: ignore[union-attr]
+        for r in board["packages"].rows
+    ]
+    assert packages == [
+        (late.number, -1, ClockState.OVERDUE, None),
+        (missing.number, 173, ClockState.RUNNING, date(2026, 9, 1)),
+    ]
+    # a leader sees their own open packages, whatever their state
+    own = {q.key: q for q in queues_for(leader, day)}["packages"]
+    assert own.title == "我的包案"
+    assert [r.package.number for r in own.rows] == [fine.number, missing.number]  # type: ignore[union-attr]
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: day)
+    html = client_for(district, "officer").get("/workflow/queues/").content.decode()
+    section = html[html.index('id="queue-receptions"') : html.index('id="queue-extensions"')]
+    assert waiting.number in section and "已超期 1 天" in section and 'class="badge bad"' in section
+    section = html[html.index('id="queue-packages"') :]
+    assert "2026年9月未填报" in section and late.number in section and fine.number not in section
+    page = client_for(district, "leader").get("/workflow/queues/").content.decode()
+    assert fine.number in page and late.number not in page
+
+    # the September note written and the matter routed: both leave the bureau's queues
+    services.package_progress_add(
+        actor=district.users["street_a_staff"], package=missing, note="已入户走访，掌握安置诉求",
+        month=date(2026, 9, 1), on=date(2026, 10, 9),
+    )  # fmt: skip
+    step(wf.matter_assign, waiting, officer, unit=district.street_a, on=day)
+    board = {q.key: q for q in queues_for(officer, day)}
+    assert board["receptions"].rows == []
+    assert [r.package.number for r in board["packages"].rows] == [late.number]  # type: ignore[union-attr]

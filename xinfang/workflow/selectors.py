@@ -1,19 +1,39 @@
 """Work queues (我的待办): what each role should act on today, read only, within visible_matters."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import DateField, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan, LessThanOrEqual
 
 from xinfang.accounts.models import Role, User
-from xinfang.core.permissions import visible_matters
+from xinfang.core.permissions import visible_matters, visible_packages
 from xinfang.intake.models import Matter
+from xinfang.leaders.choices import PackageStatus
+from xinfang.leaders.models import Package, PackageMatter
 from xinfang.workflow import calendar
 from xinfang.workflow.calendar import ClockState
-from xinfang.workflow.clocks import clock_state_of, route_clock
+from xinfang.workflow.clocks import (
+    clock_state_of,
+    last_month,
+    progress_missing,
+    route_clock,
+    unrouted_receptions,
+)
 from xinfang.workflow.models import Assignment, SupervisionNotice
 from xinfang.workflow.states import MatterStatus as S
 
@@ -42,12 +62,33 @@ class QueueRow:
 
 
 @dataclass(frozen=True)
+class PackageRow:
+    """A leader package (包案) in a queue: its 办结时限 clock and its 月督查 note."""
+
+    package: Package
+    matter_id: int | None  # the first matter, for the link
+    days_left: int | None
+    state: ClockState | None
+    missing_month: date | None  # last month, when its progress note is missing
+    last_note: date | None  # the latest month with a note
+
+    @property
+    def badge(self) -> str:
+        return BADGES[self.state] if self.state else ""
+
+    @property
+    def overdue_days(self) -> int:
+        return -(self.days_left or 0)
+
+
+@dataclass(frozen=True)
 class Queue:
     key: str
     title: str
     day_label: str
-    rows: list[QueueRow]
+    rows: Sequence[QueueRow | PackageRow]
     total: int
+    packages: bool = False  # rows are PackageRow (their own columns), not matters
 
     @property
     def capped(self) -> bool:
@@ -185,6 +226,62 @@ def to_deliver(user: User, visible: QuerySet[Matter], today: date) -> Queue:
     return _build("to_deliver", "待送达", "意见出具日期", matters, today, clock=False)
 
 
+def receptions_to_route(user: User, visible: QuerySet[Matter], today: date) -> Queue:
+    """接访待交办: matters a leader received and did not settle, not yet routed (2 working days)."""
+    waiting = unrouted_receptions().filter(registration__matter=OuterRef("pk"))
+    first_due = waiting.order_by().values("registration__matter").annotate(d=Min("route_due"))
+    matters = (
+        visible.filter(Exists(waiting))
+        .annotate(queue_day=Subquery(first_due.values("d")[:1]))
+        .order_by(F("queue_day").asc(nulls_last=True), "pk")
+    )
+    return _build("receptions", "接访待交办", "交办期限", matters, today, clock=True)
+
+
+def _package_rows(packages: QuerySet[Package], today: date) -> QuerySet[Package]:
+    first = PackageMatter.objects.filter(package=OuterRef("pk")).order_by("matter_id")
+    return (
+        packages.filter(status=PackageStatus.OPEN)
+        .annotate(
+            first_matter=Subquery(first.values("matter_id")[:1]),
+            last_note=Max("progress__month"),
+            note_missing=ExpressionWrapper(progress_missing(today), output_field=BooleanField()),
+        )
+        .order_by(F("deadline").asc(nulls_last=True), "pk")
+    )
+
+
+def _build_packages(key: str, title: str, packages: QuerySet[Package], today: date) -> Queue:
+    total = packages.count()
+    rows = []
+    for p in packages.select_related("leader", "responsible_unit")[:QUEUE_SIZE]:
+        due = p.deadline
+        rows.append(
+            PackageRow(
+                p,
+                p.first_matter,  # type: ignore[attr-defined]
+                calendar.days_left(due, today) if due else None,
+                _state(due, today) if due else None,
+                last_month(today) if p.note_missing else None,  # type: ignore[attr-defined]
+                p.last_note,  # type: ignore[attr-defined]
+            )
+        )
+    return Queue(key, title, "办结时限", rows, total, packages=True)
+
+
+def packages_to_watch(user: User, visible: QuerySet[Matter], today: date) -> Queue:
+    """包案督查: the area's open packages missing last month's note or past their 办结时限."""
+    packages = visible_packages(user).filter(progress_missing(today) | Q(deadline__lt=today))
+    return _build_packages("packages", "包案督查", _package_rows(packages, today), today)
+
+
+def own_packages(user: User, visible: QuerySet[Matter], today: date) -> Queue:
+    """我的包案: a leader's own open packages ("一包到底"), with their clock and monthly note."""
+    return _build_packages(
+        "packages", "我的包案", _package_rows(visible_packages(user), today), today
+    )
+
+
 def _scope(user: User, visible: QuerySet[Matter]) -> QuerySet[Matter]:
     """Clocks a user watches: a unit its own active assignments, the bureau its whole area."""
     matters = visible
@@ -196,8 +293,16 @@ def _scope(user: User, visible: QuerySet[Matter]) -> QuerySet[Matter]:
 QueueFn = Callable[[User, QuerySet[Matter], date], Queue]
 ROLE_QUEUES: dict[str, tuple[QueueFn, ...]] = {
     Role.UNIT_STAFF: (new_assignments, due_soon, overdue),
-    Role.OFFICER: (to_route, extensions, due_soon, overdue, supervised),
-    Role.LEADER: (extensions, supervised),
+    Role.OFFICER: (
+        to_route,
+        receptions_to_route,
+        extensions,
+        due_soon,
+        overdue,
+        supervised,
+        packages_to_watch,
+    ),
+    Role.LEADER: (extensions, supervised, own_packages),
     Role.SUPERVISOR: (overdue, supervised),
     Role.REGISTRAR: (to_route, to_deliver),
 }

@@ -6,9 +6,11 @@ exactly what its figure counts. Decisions B2 leaves open, written down here:
 
 - A session belongs to the report's node when its organising unit, or the unit of one of its
   leaders, lies in the node's subtree (as `permissions.visible_sessions` reads the bureau's
-  area); it then counts whole: its leaders' participations (人次, one per leader and session, by
-  SessionLeader.tier, the tier on the day) and every group received at it (批次 = receptions,
-  人次 = the registrations' people). Cancelled sessions, and sessions dated after today (not yet
+  area), and with it every group received at it (批次 = receptions, 人次 = the registrations'
+  people). Leader participations (人次, one per leader and session, by SessionLeader.tier, the
+  tier on the day) are those of the node's own leaders (a leader of a unit in the subtree): a
+  city leader at a district's session is the city's 人次, so 区级领导干部 are the district's.
+  Cancelled sessions, and sessions dated after today (not yet
   held), do not count. Sessions, participations and receptions count in the period of the
   session's date.
 - 党政主要领导参与接待: receptions received by at least one leader whose tier at that session
@@ -95,6 +97,14 @@ def scoped_sessions(scope: Scope, *, today: date | None = None) -> QuerySet[Rece
     return qs.filter(Q(unit_id__in=units) | Q(pk__in=led))
 
 
+def scoped_seats(scope: Scope) -> QuerySet[SessionLeader]:
+    """Participations (人次) of the node's own leaders: a city leader at a district's session
+    is the city's 人次, not the district's."""
+    if _whole_tree(scope):
+        return SessionLeader.objects.all()
+    return SessionLeader.objects.filter(leader__unit_id__in=_subtree(scope.node).values("id"))
+
+
 def principal_q() -> Exists:
     """The reception was received by a leader seated at its session as 党政主要领导."""
     through = Reception.leaders.through
@@ -162,7 +172,7 @@ def session_rows(
     if kind:
         qs = qs.filter(kind=kind)
     if tier:
-        seated = SessionLeader.objects.filter(tier=tier).values("session_id")
+        seated = scoped_seats(scope).filter(tier=tier).values("session_id")
         qs = qs.filter(pk__in=seated)
     return qs
 
@@ -263,7 +273,7 @@ class LeaderWork:
             f = found[g["bucket"]]
             f["sessions"] += g["n"]
             f["sessions_by_kind"][g["kind"]] = f["sessions_by_kind"].get(g["kind"], 0) + g["n"]
-        seats = SessionLeader.objects.filter(session__in=sessions)
+        seats = scoped_seats(self.scope).filter(session__in=sessions)
         for g in (
             _bucketed(seats, "session__held_on", self.ranges)
             .values("bucket", "tier")

@@ -32,6 +32,9 @@ from xinfang.cli import main
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.models import AuditEvent
 from xinfang.intake.models import Matter
+from xinfang.leaders.choices import LeaderTier, PackageSource
+from xinfang.leaders.models import Leader, PackageProgress
+from xinfang.leaders.services import PackageInput, package_open, package_resolve_matters
 from xinfang.organisation.models import OrgUnit, UnitKind
 from xinfang.organisation.services import unit_create
 from xinfang.workflow import services as wf
@@ -254,7 +257,63 @@ def world(district: District, tmp_path: Path) -> World:
     )
     spot_check_record(actor=d.users["admin"], unit=other_dept, checked_on=date(2026, 8, 4),
                       points=1, reason="邻区")  # fmt: skip
+    _packages(d, other, other_dept)
     return World(d, other_dept)
+
+
+def _package(
+    d: District,
+    leader: Leader,
+    unit: OrgUnit,
+    started: date,
+    deadline: date,
+    *,
+    resolved: date | None = None,
+    notes: tuple[int, ...] = (),
+) -> Matter:
+    """A package of one new matter; resolved on `resolved`; progress notes for the months given."""
+    m = register(d, locality=d.street_a, when=datetime(2026, 1, 5, 9, 0, tzinfo=TZ))
+    package = package_open(
+        actor=None,
+        data=PackageInput(
+            matters=[m], leader=leader, deadline=deadline, responsible_unit=unit,
+            started_on=started, source=PackageSource.LEDGER,
+        ),
+    )  # fmt: skip
+    for month in notes:
+        PackageProgress.objects.create(
+            package=package, month=date(2026, month, 1), written_on=date(2026, month, 25),
+            note="本月已走访并协调相关部门",
+        )  # fmt: skip
+    if resolved is not None:
+        Matter.objects.filter(pk=m.pk).update(resolved_on=resolved)
+        package_resolve_matters(package=package, on=resolved)
+    return m
+
+
+def _packages(d: District, other: OrgUnit, other_dept: OrgUnit) -> None:
+    """Leader packages of Q3 2026, counted by hand in test_leader_packages_ranked."""
+    wang = Leader.objects.create(name="王区长", post="区长", tier=LeaderTier.PRINCIPAL,
+                                 unit=d.district)  # fmt: skip
+    zhang = Leader.objects.create(name="张副区长", post="副区长", tier=LeaderTier.MEMBER,
+                                  unit=d.district)  # fmt: skip
+    zhao = Leader.objects.create(name="赵区长", post="区长", tier=LeaderTier.PRINCIPAL, unit=other)
+    # P1: due 31 Aug, resolved 20 Aug: on time
+    _package(d, wang, d.housing, date(2026, 6, 1), date(2026, 8, 31), resolved=date(2026, 8, 20),
+             notes=(6, 7, 8))  # fmt: skip
+    # P2: due 10 Sep, open: late; no note for August and September
+    _package(d, wang, d.housing, date(2026, 7, 10), date(2026, 9, 10), notes=(7,))
+    # P3: resolved in April, back on 5 Aug (回流): in hand in Q3, nothing due in Q3
+    p3 = _package(d, wang, d.street_a, date(2026, 2, 1), date(2026, 4, 30),
+                  resolved=date(2026, 4, 20), notes=(2, 3, 7, 8, 9))  # fmt: skip
+    register(d, locality=d.street_a, matter=p3, when=datetime(2026, 8, 5, 9, 0, tzinfo=TZ))
+    # P4: due Wed 30 Sep, resolved that day: on time
+    _package(d, zhang, d.street_a, date(2026, 8, 2), date(2026, 9, 30),
+             resolved=date(2026, 9, 30), notes=(8,))  # fmt: skip
+    # P5: due in Q4; no note for September
+    _package(d, zhang, d.housing, date(2026, 9, 2), date(2026, 11, 30))
+    # another district's
+    _package(d, zhao, other_dept, date(2026, 8, 2), date(2026, 9, 1))
 
 
 def _units(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -339,22 +398,23 @@ def test_weights_are_a_setting(world: World, settings: LazySettings) -> None:
         _assess()
 
 
-def test_leader_packages_ranked_by_resolution_rate(world: World) -> None:
-    leaders = {r["leader"]: r for r in _assess()["leaders"]}
+def test_leader_packages_ranked(world: World) -> None:
+    result = _assess()
+    leaders = {r["leader"]: r for r in result["leaders"]}
     assert "赵区长" not in leaders  # another district's package
-    wang = leaders["王区长"]
-    assert (wang["begun"], wang["begun_in_quarter"], wang["resolved"]) == (3, 2, 2)
-    assert (wang["pct"], wang["overdue"]) == ("66.7", 1)
-    zhang = leaders["张副区长"]
-    assert (zhang["begun"], zhang["resolved"], zhang["pct"]) == (3, 2, "66.7")
-    assert zhang["overdue"] == 0  # begun 2 Sep: its 60 days run into Q4
-    li = leaders["李副区长"]
-    # resolved after the quarter; its deadline (1 Aug + 60 = 30 Sep) is the quarter's last day
-    assert (li["resolved"], li["pct"], li["overdue"]) == (0, "0.0", 0)
-    assert [(r["leader"], r["rank"]) for r in _assess()["leaders"]] == [
-        ("张副区长", [1, 3]),
-        ("王区长", [1, 3]),
-        ("李副区长", [3, 3]),
+    figures = ("packages", "due", "on_time", "pct", "reflows", "missing_notes", "score")
+    # 王: P1 P2 P3 in hand; P1 and P2 due, P1 on time; P3's 回流; P2 without Aug and Sep notes
+    assert [leaders["王区长"][k] for k in figures] == [3, 2, 1, "50.0", 1, 2, "41.000"]
+    # 张: P4 due and on time; P5 without its September note
+    assert [leaders["张副区长"][k] for k in figures] == [2, 1, 1, "100.0", 0, 1, "98.000"]
+    assert [(r["leader"], r["rank"]) for r in result["leaders"]] == [
+        ("张副区长", [1, 2]),
+        ("王区长", [2, 2]),
+    ]
+    units = [(r["name"], *(r[k] for k in figures), r["rank"]) for r in result["package_units"]]
+    assert units == [
+        ("东风街道", 2, 1, 1, "100.0", 1, 0, "95.000", [1, 2]),  # P3, P4
+        ("区住房和城乡建设局", 3, 2, 1, "50.0", 0, 3, "44.000", [2, 2]),  # P1, P2, P5
     ]
 
 
@@ -374,7 +434,8 @@ def test_command_json_text_and_xlsx(world: World, tmp_path: Path) -> None:
     assert "第2名 东风社区，总分97.000分。无到期应办结事项，得40.000分；" in text
     assert "抽查扣分1次，扣3.000分。" in text
     assert "退回4件，其中不当退回1件、退回有理1件、待重新交办2件，扣2.000分" in text
-    assert "第1名 张副区长" in text and "超期未化解1件" in text
+    assert "第1名 张副区长，得98.000分。在办包案2件，到期应化解1件，按期化解1件" in text
+    assert "第2名 区住房和城乡建设局，得44.000分。" in text and "未按月报送进展3件次" in text
 
     target = tmp_path / "assess.xlsx"
     call_command(

@@ -30,12 +30,18 @@ the quarter Q, each scored out of 100 by default, the weights being settings
 - 抽查扣分 (spot checks): the points of SpotCheckDeduction rows dated in Q are deducted.
 - Total = the three scores − deductions, never below 0; ranked largest first, 1, 2, 2, 4.
 
-Leader packages (领导包案): per 包案领导 (Matter.package_leader) over matters whose 问题属地 lies in
-the node's subtree (as the report counts packages): packages begun from 1 January of Q's year to
-the end of Q (year to date, as the seeds report "1-9月"), those begun in Q, resolved by the end of
-Q, the resolution rate, and overdue ones — not resolved by the end of Q and past their deadline
-(延期至, else 办理期限, else 包案日期 + HANDLE_DAYS, moved to a working day) before it. Ranked by
-the resolution rate as printed (one decimal), ties sharing a place.
+Leader packages (领导包案), from the packages themselves (xinfang.leaders), per 包案领导 and per
+责任单位, over the packages that belong to the node (analytics.leaderwork.scoped_packages: the
+leader's unit or the 责任单位 in the subtree) and were in hand in Q (begun by the end of Q, not
+resolved before Q began):
+- 按期化解 (on time): packages whose 定办结时限 falls in Q; on time when resolved (化解日期) on or
+  before it — read from the history, so a later 回流 does not undo it. A package reopened by a
+  回流 in Q is in hand in Q.
+- 回流: PackageReflow dated in Q.
+- 未报进展: months of Q without the month's progress note (leaders.services.months_missing, as of
+  the end of Q or today), one per package and month.
+- Score = package_on_time × num / den (full when nothing fell due) − package_reflow per 回流 −
+  package_missing_note per missing note, never below 0; ranked largest first, ties sharing.
 """
 
 import re
@@ -79,7 +85,6 @@ from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.intake.choices import HandlingMethod
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
-from xinfang.organisation.selectors import unlocated_root_id
 from xinfang.workflow.models import Assignment, SupervisionNotice
 from xinfang.workflow.supervision_rules import SupervisionOutcome
 
@@ -88,6 +93,9 @@ DEFAULT_ASSESSMENT_WEIGHTS: dict[str, float] = {
     "satisfaction": 30,  # points for every evaluated reply 满意 or 基本满意
     "supervision": 30,  # points for every due 督办单 settled by its deadline
     "return_fault": 2,  # points off per return the bureau did not accept
+    "package_on_time": 100,  # points for resolving every package due by its 定办结时限
+    "package_reflow": 5,  # points off a leader's / unit's packages per 回流
+    "package_missing_note": 2,  # points off per month without a progress note
 }
 COMPONENTS = ("on_time", "satisfaction", "supervision")
 UNIT_HANDLED = (HandlingMethod.ASSIGN, HandlingMethod.FORWARD)
@@ -395,56 +403,80 @@ class Assessor:
         rows.sort(key=lambda r: (r["rank"][0], r["unit"]))
         return rows
 
-    def leader_rows(self) -> list[dict[str, Any]]:
+    def package_rows(self, weights: dict[str, Decimal]) -> dict[str, list[dict[str, Any]]]:
+        """Leader packages by 包案领导 and by 责任单位 (the module's first lines say how)."""
+        from xinfang.analytics.counting import Scope
+        from xinfang.analytics.leaderwork import resolved_at_q, scoped_packages
+        from xinfang.leaders.choices import PackageStatus
+        from xinfang.leaders.models import Leader, PackageReflow
+        from xinfang.leaders.services import months_missing
+
         p = self.period
-        year_start = date(p.start.year, 1, 1)
-        resolved = Q(resolved_on__isnull=False) & Q(resolved_on__lte=p.end)
-        # a matter belongs to its 问题属地, as the report counts (an empty one to the root)
-        mine = Q() if self.whole_tree else Q(locality_id__in=self.unit_ids)
-        if self.node.pk == unlocated_root_id() and not self.whole_tree:
-            mine |= Q(locality_id__isnull=True)
-        packages = Matter.objects.filter(
-            mine,
-            package_started_on__range=(year_start, p.end),
-        ).exclude(package_leader="")
-        rows: dict[str, dict[str, Any]] = {}
-        for g in (
-            packages.values("package_leader")
-            .annotate(
-                begun=Count("id"),
-                begun_in_quarter=Count("id", filter=Q(package_started_on__gte=p.start)),
-                resolved=Count("id", filter=resolved),
-            )
-            .order_by()
-        ):
-            rows[g["package_leader"]] = {
-                "leader": g["package_leader"],
-                "begun": g["begun"],
-                "begun_in_quarter": g["begun_in_quarter"],
-                "resolved": g["resolved"],
-                "pct": pct(g["resolved"], g["begun"]),
-                "overdue": 0,
-            }
-        base = Coalesce(
-            "extended_to",
-            "handling_deadline",
-            AddDays(F("package_started_on"), domain_limit("HANDLE_DAYS", 60)),
-            output_field=DateField(),
+        before = date.fromordinal(p.start.toordinal() - 1)
+        scoped = scoped_packages(Scope.of(self.node))
+        reflowed = PackageReflow.objects.filter(on__range=(p.start, p.end))
+        # in hand: not resolved when Q began, or reopened by a 回流 in Q
+        in_hand = scoped.filter(
+            Q(started_on__lte=p.end)
+            & (~resolved_at_q(before) | Q(pk__in=reflowed.values("package_id")))
         )
-        for g in (
-            packages.exclude(resolved)
-            .annotate(base=base)
-            .filter(base__lt=p.end)
-            .values("package_leader", "base")
-            .annotate(n=Count("id"))
-            .order_by()
-        ):
-            if self.calendar.next_working_day(g["base"]) < p.end:
-                rows[g["package_leader"]]["overdue"] += g["n"]
-        rates = [_thousandths(r["pct"]) for r in rows.values()]
-        for row in rows.values():
-            row["rank"] = competition_rank(_thousandths(row["pct"]), rates)
-        return sorted(rows.values(), key=lambda r: (r["rank"][0], r["leader"]))
+        # resolved by its deadline, as the history has it (a later 回流 keeps the resolution)
+        kept = PackageReflow.objects.filter(
+            package_id=OuterRef("pk"), resolved_before__lte=OuterRef("deadline")
+        )
+        by_deadline = Q(status=PackageStatus.RESOLVED, resolved_on__lte=F("deadline")) | Q(
+            Exists(kept)
+        )
+        due = Q(deadline__range=(p.start, p.end))
+        counts = {
+            "packages": Count("id"),
+            "due": Count("id", filter=due),
+            "on_time": Count("id", filter=due & by_deadline),
+        }
+        figures: dict[str, dict[Any, dict[str, int]]] = {"leader": {}, "unit": {}}
+        blank = {"packages": 0, "due": 0, "on_time": 0, "reflows": 0, "missing_notes": 0}
+
+        def cell(kind: str, key: Any) -> dict[str, int]:
+            return figures[kind].setdefault(key, dict(blank))
+
+        fields = (("leader", "leader_id"), ("unit", "responsible_unit_id"))
+        for kind, field in fields:
+            for g in in_hand.values(key=F(field)).annotate(**counts).order_by():
+                c = cell(kind, g["key"])
+                for k in counts:
+                    c[k] += g[k]
+        for kind, field in fields:
+            for g in (
+                reflowed.filter(package__in=scoped)
+                .values(key=F(f"package__{field}"))
+                .annotate(n=Count("id"))
+                .order_by()
+            ):
+                cell(kind, g["key"])["reflows"] += g["n"]
+        as_of = min(date.fromordinal(p.end.toordinal() + 1), timezone.localdate())
+        for package in in_hand:
+            n = sum(1 for m in months_missing(package, as_of) if p.start <= m <= p.end)
+            if n:
+                cell("leader", package.leader_id)["missing_notes"] += n
+                cell("unit", package.responsible_unit_id)["missing_notes"] += n
+        leaders = Leader.objects.select_related("unit").in_bulk(list(figures["leader"]))
+        units = OrgUnit.objects.in_bulk([k for k in figures["unit"] if k is not None])
+        by_leader = [
+            {"leader": leaders[k].name, "post": leaders[k].post, "unit": leaders[k].unit.name}
+            | _package_score(v, weights)
+            for k, v in figures["leader"].items()
+        ]
+        by_unit = [
+            {"unit": units[k].code if k is not None else "", "name": _unit_name(units.get(k))}
+            | _package_score(v, weights)
+            for k, v in figures["unit"].items()
+        ]
+        for rows, name in ((by_leader, "leader"), (by_unit, "name")):
+            scores = [_thousandths(r["score"]) for r in rows]
+            for row in rows:
+                row["rank"] = competition_rank(_thousandths(row["score"]), scores)
+            rows.sort(key=lambda r: (r["rank"][0], r[name]))
+        return {"leaders": by_leader, "package_units": by_unit}
 
     def build(self) -> dict[str, Any]:
         if self.quarter is None:
@@ -458,8 +490,22 @@ class Assessor:
             "org_name": self.node.name,
             "weights": {k: str(v) for k, v in weights.items()},
             "units": self.unit_rows(weights),
-            "leaders": self.leader_rows(),
+            **self.package_rows(weights),
         }
+
+
+def _unit_name(unit: OrgUnit | None) -> str:
+    return unit.name if unit is not None else "未定责任单位"
+
+
+def _package_score(c: dict[str, int], weights: dict[str, Decimal]) -> dict[str, Any]:
+    ratio = _ratio(c["on_time"], c["due"], weights["package_on_time"])
+    off = (
+        weights["package_reflow"] * c["reflows"]
+        + weights["package_missing_note"] * (c["missing_notes"])
+    )
+    score = max(Decimal("0"), Decimal(ratio["score"]) - off)
+    return c | {"pct": ratio["pct"], "score": str(half_up(score, THREE_DECIMALS))}
 
 
 def _thousandths(figure: str) -> int:
@@ -532,26 +578,45 @@ def assessment_tables(result: dict[str, Any]) -> list[Table]:
         [
             r["rank"][0],
             r["leader"],
-            r["begun"],
-            r["begun_in_quarter"],
-            r["resolved"],
+            r["post"],
+            r["packages"],
+            r["on_time"],
+            r["due"],
             r["pct"],
-            r["overdue"],
+            r["reflows"],
+            r["missing_notes"],
+            r["score"],
         ]
         for r in result["leaders"]
     ]
-    leader_header = [
-        "名次",
-        "包案领导",
-        "包案件数",
-        "本季度新增",
-        "已化解",
-        "化解率(%)",
-        "超期未化解",
+    package_header = [
+        "在办包案",
+        "按期化解",
+        "到期应化解",
+        "按期化解率(%)",
+        "回流",
+        "未报进展",
+        "得分",
+    ]
+    leader_header = ["名次", "包案领导", "职务", *package_header]
+    package_units: list[list[Cell]] = [
+        [
+            r["rank"][0],
+            r["name"],
+            r["packages"],
+            r["on_time"],
+            r["due"],
+            r["pct"],
+            r["reflows"],
+            r["missing_notes"],
+            r["score"],
+        ]
+        for r in result["package_units"]
     ]
     return [
         Table("承办单位考评排名", unit_header, units),
         Table("领导包案考评排名", leader_header, leaders),
+        Table("包案责任单位考评排名", ["名次", "责任单位", *package_header], package_units),
     ]
 
 
@@ -583,6 +648,18 @@ def _unit_parts(r: dict[str, Any]) -> str:
     return "；".join(parts) + "。"
 
 
+def _package_parts(r: dict[str, Any]) -> str:
+    due = (
+        f"到期应化解{r['due']}件，按期化解{r['on_time']}件，按期化解率{r['pct']}%"
+        if r["due"]
+        else "无到期应化解包案"
+    )
+    return (
+        f"得{r['score']}分。在办包案{r['packages']}件，{due}；回流{r['reflows']}件，"
+        f"未按月报送进展{r['missing_notes']}件次。"
+    )
+
+
 def render_assessment_text(result: dict[str, Any]) -> str:
     w = result["weights"]
     lines = [
@@ -601,15 +678,24 @@ def render_assessment_text(result: dict[str, Any]) -> str:
         lines.append("本季度无承办单位考评事项。")
     for r in result["units"]:
         lines.append(f"第{r['rank'][0]}名 {r['name']}，总分{r['total']}分。" + _unit_parts(r))
-    lines += ["", "二、领导包案化解季度排名"]
+    lines += [
+        "",
+        "二、领导包案季度排名",
+        (
+            f"（计分办法：按期化解率×{_weight(w['package_on_time'])}分，无到期包案的得满分；"
+            f"回流每件扣{_weight(w['package_reflow'])}分，未按月报送进展每件次扣"
+            f"{_weight(w['package_missing_note'])}分，扣完为止。）"
+        ),
+    ]
     if not result["leaders"]:
-        lines.append("本年度至本季度末无领导包案事项。")
+        lines.append("本季度无在办的领导包案。")
     for r in result["leaders"]:
-        lines.append(
-            f"第{r['rank'][0]}名 {r['leader']}，年初至季末包案{r['begun']}件（本季度新增"
-            f"{r['begun_in_quarter']}件），已化解{r['resolved']}件，化解率{r['pct']}%，"
-            f"超期未化解{r['overdue']}件。"
-        )
+        lines.append(f"第{r['rank'][0]}名 {r['leader']}，" + _package_parts(r))
+    lines += ["", "三、包案责任单位季度排名"]
+    if not result["package_units"]:
+        lines.append("本季度无在办的领导包案。")
+    for r in result["package_units"]:
+        lines.append(f"第{r['rank'][0]}名 {r['name']}，" + _package_parts(r))
     return "\n".join(lines) + "\n"
 
 

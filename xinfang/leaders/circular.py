@@ -171,11 +171,11 @@ def _package_figures(scope: Scope, period: Period, today: date) -> dict[str, Any
             missing.append(_package_ref(package))
     leaders = Leader.objects.in_bulk([k for k in by["leader"] if k is not None])
     units = OrgUnit.objects.in_bulk([k for k in by["unit"] if k is not None])
-    by_leader = [
+    by_leader: list[dict[str, Any]] = [
         {"leader": leaders[k].name, "label": _leader_label(leaders[k]), **v}
         for k, v in by["leader"].items()
     ]
-    by_unit = [
+    by_unit: list[dict[str, Any]] = [
         {"unit": units[k].name if k is not None else "未定责任单位", **v}
         for k, v in by["unit"].items()
     ]

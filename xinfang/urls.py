@@ -21,6 +21,8 @@ urlpatterns = [
     path("documents/", include("xinfang.documents.urls")),
     path("notifications/", include("xinfang.notifications.urls")),
     path("analytics/", include("xinfang.analytics.urls")),
+    # the lists behind the report's leader work figures (before leaders/: its own prefix)
+    path("leaders/figures/", include("xinfang.leaders.urls_figures")),
     path("leaders/", include("xinfang.leaders.urls")),
     # the public: online petitions, progress and evaluation (no login)
     path("portal/", include("xinfang.portal.urls")),

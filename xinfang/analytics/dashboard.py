@@ -27,6 +27,7 @@ from xinfang.core.permissions import Action, may, sees_accusations
 from xinfang.intake.choices import Channel, Level
 from xinfang.intake.forms import day_field, units_for
 from xinfang.intake.models import Category
+from xinfang.leaders.choices import LeaderTier
 from xinfang.organisation.models import OrgUnit
 from xinfang.organisation.selectors import subtree
 
@@ -48,6 +49,7 @@ SPANS: list[tuple[str, str]] = [
     ("custom", "自定义期间"),
 ]
 MATTER_LIST = "intake:matter_list"
+LEADER_TIERS = dict(LeaderTier.choices)
 
 
 def may_view_statistics(user: User) -> bool:
@@ -246,6 +248,7 @@ class Dashboard:
     cards: list[dict[str, Any]]
     charts: dict[str, Any]
     limited: bool  # the user's list leaves out matters the figures count (accusations, unplaced)
+    leader_cards: list[dict[str, Any]] = field(default_factory=list)  # B2 领导接访和包案
 
     @property
     def word(self) -> str:
@@ -448,7 +451,62 @@ def build_dashboard(*, user: User, query: Query, today: date) -> Dashboard:
     tables["rule_of_law"] = t
 
     charts = _charts(report, months, year)
-    return Dashboard(query, report, tables, cards, charts, limited)
+    return Dashboard(query, report, tables, cards, charts, limited, leader_cards(report, query))
+
+
+def leader_cards(report: dict[str, Any], query: Query) -> list[dict[str, Any]]:
+    """B2 领导接访和包案: one card per figure, each opening the rows it counts (leaders'
+    figure lists, xinfang.leaders.views_lists)."""
+    if "receptions" not in report:
+        return []
+    r, pk = report["receptions"], report["packages"]
+    rp, pp = r["previous"], pk["previous"]
+    base = [
+        ("org", query.node.code),
+        ("start", query.period.start.isoformat()),
+        ("end", query.period.end.isoformat()),
+    ]
+
+    def href(name: str, **extra: str) -> str:
+        return f"{reverse(f'leader_figures:{name}')}?{urlencode(base + list(extra.items()))}"
+
+    def ratio(x: dict[str, Any]) -> str:
+        return f"{x['pct']}%" if x["den"] else "无"
+
+    routed, resolution = r["routed_in_time"], pk["resolution"]
+    tiers = "，".join(f"{LEADER_TIERS[t]}{n}" for t, n in r["participations_by_tier"].items())
+    return [
+        {"key": "sessions", "title": "领导接访活动（次）", "value": r["sessions"],
+         "previous": rp["sessions"], "change": r["change"]["sessions"], "href": href("sessions")},
+        {"key": "participations", "title": "领导参与接访（人次）", "value": r["participations"],
+         "previous": rp["participations"], "change": r["change"]["participations"],
+         "href": href("sessions"),
+         "note": tiers},
+        {"key": "received_batches", "title": "接待群众来访（批次）",
+         "value": r["received"]["batches"], "previous": rp["received"]["batches"],
+         "change": r["change"]["batches"], "href": href("receptions"),
+         "note": f"{r['received']['people']}人次"},
+        {"key": "with_principal", "title": "党政主要领导接待（批次）",
+         "value": r["with_principal"]["batches"], "previous": rp["with_principal"]["batches"],
+         "change": None, "href": href("receptions", principal="1"),
+         "note": f"{r['with_principal']['people']}人次"},
+        {"key": "routed", "title": "2个工作日内交办（批次）", "value": routed["num"],
+         "previous": rp["routed_in_time"]["num"], "change": None,
+         "href": href("receptions", routing="met"),
+         "note": f"到期应交办{routed['den']}批，按时交办率{ratio(routed)}",
+         "den_href": href("receptions", routing="due")},
+        {"key": "packages_begun", "title": "领导包案（件）", "value": pk["begun"],
+         "previous": pp["begun"], "change": pk["change"]["begun"], "href": href("packages")},
+        {"key": "packages_resolved", "title": "包案已化解（件）", "value": pk["resolved"],
+         "previous": pp["resolved"], "change": None,
+         "href": href("packages", figure="resolved"), "note": f"化解率{ratio(resolution)}"},
+        {"key": "packages_open", "title": "一包到底未化解（件）", "value": pk["open_at_end"],
+         "previous": pp["open_at_end"], "change": pk["change"]["open_at_end"],
+         "href": href("packages", figure="open_at_end"), "note": "期末在办"},
+        {"key": "reflows", "title": "化解后回流（件）", "value": pk["reflows"],
+         "previous": pp["reflows"], "change": pk["change"]["reflows"],
+         "href": href("packages", figure="reflows")},
+    ]  # fmt: skip
 
 
 def _breakdown_table(

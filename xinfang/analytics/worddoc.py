@@ -15,7 +15,6 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from xinfang.analytics.charts import MAX_TREND_MONTHS, report_charts, report_months
-from xinfang.analytics.leadertables import leader_table
 from xinfang.analytics.tables import report_tables
 from xinfang.analytics.text import render_text
 
@@ -71,8 +70,7 @@ def write_docx(
         doc.add_picture(BytesIO(png), width=CHART_WIDTH)
         doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.add_heading("附表", level=1)
-    leaders = leader_table(report)  # B2 领导接访和包案, after the report's own tables
-    for table in report_tables(report) + ([leaders] if leaders else []):
+    for table in report_tables(report):
         doc.add_heading(table.title, level=2)
         grid = doc.add_table(rows=1, cols=len(table.header))
         grid.style = "Table Grid"

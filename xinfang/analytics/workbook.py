@@ -8,7 +8,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from xinfang.analytics.leadertables import leader_table
 from xinfang.analytics.tables import report_tables
 from xinfang.analytics.text import period_label
 
@@ -32,9 +31,7 @@ def write_workbook(report: dict[str, Any], path: Path) -> None:
     start = date.fromisoformat(report["period"]["start"])
     end = date.fromisoformat(report["period"]["end"])
     caption = f"{report.get('org_name') or report['org']} {period_label(start, end)}"
-    tables = report_tables(report)
-    leaders = leader_table(report)  # B2 领导接访和包案: a sheet of its own
-    write_tables(path, caption, tables + ([leaders] if leaders else []))
+    write_tables(path, caption, report_tables(report))
 
 
 def write_tables(

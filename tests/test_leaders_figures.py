@@ -139,7 +139,7 @@ def _matter(d: District, on: date, n: int, purpose: str = "request") -> Matter:
 
 @pytest.fixture
 def data_set(district: District) -> District:
-    d, L = district, _leaders(district)
+    d, L = district, _leaders(district)  # noqa: N806 (L: the leaders, short in this table)
     s1 = _session(d, d.district, date(2026, 9, 3), SessionKind.REGULAR, [L["sec"], L["dep"]])
     s2 = _session(
         d, d.street_a, date(2026, 9, 10), SessionKind.VISIT_DOWN, [L["dep"], L["town"], L["dept"]]
@@ -271,7 +271,7 @@ def test_readers_without_accusations(data_set: District) -> None:
 
 @pytest.mark.django_db
 def test_a_street_counts_its_own(data_set: District) -> None:
-    """东风街道: S2 (organised there), S5 (王主任 sits in it) and S1? no — S1 has no street leader."""
+    """东风街道: S2 (organised there) and S5 (王主任 sits in it); S1 has no street leader."""
     rep = build_report(org=data_set.street_a, period=SEPT, comparison="pop")
     r = rep["receptions"]
     assert r["sessions"] == 2
@@ -365,3 +365,58 @@ def test_dashboard_cards_open_their_lists(data_set: District) -> None:
     assert len(listing.context["rows"]) == 4  # K2, K3, K4, K7 (K6 an accusation)
     listing = client.get(cards["routed"]["href"])
     assert len(listing.context["rows"]) == 2
+
+
+# --- the seeds' sentences, from ledgers imported through the real importers ------------------
+
+
+def _import(tmp_path: Path, name: str, ledger: Any, receptions: Any, org: str) -> None:
+    import csv
+
+    from tests.leaders_seed_ledgers import RECEPTION_HEADER
+    from tests.ledger_rows import write_csv
+
+    call_command(
+        "import_ledger", str(write_csv(tmp_path / f"{name}.csv", ledger)), stdout=StringIO()
+    )
+    path = tmp_path / f"{name}-receptions.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(RECEPTION_HEADER)
+        writer.writerows(receptions)
+    call_command("import_receptions", str(path), "--org", org, stdout=StringIO())
+
+
+def _text(*args: str) -> str:
+    out = StringIO()
+    call_command("report", *args, "--format", "text", stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed003_sentence(district: District, tmp_path: Path) -> None:
+    from tests.leaders_seed_ledgers import seed003
+
+    _import(tmp_path, "s3", *seed003("32010101"), org="320101")
+    text = _text("--start", "2024-01-01", "--end", "2024-09-30", "--org", "320101")
+    assert (
+        "（二）区级领导干部公开接访下访情况。截止9月份，区级领导干部参与公开接访128人次，"
+        "接待群众来访232批次345人次，其中党政主要领导参与接待群众来访61批次111人次。"
+    ) in text
+
+
+@pytest.mark.django_db
+def test_seed002_sentence(district: District, tmp_path: Path) -> None:
+    from tests.leaders_seed_ledgers import seed002
+    from xinfang.organisation.models import UnitKind
+    from xinfang.organisation.services import unit_create
+
+    county = unit_create(code="341821", name="郎溪县", kind=UnitKind.DISTRICT, parent=district.city)
+    for i, name in enumerate(["建平", "十字", "梅渚", "新发", "涛城", "东夏", "飞鲤"], start=1):
+        unit_create(code=f"3418210{i}", name=f"{name}镇", kind=UnitKind.STREET, parent=county)
+    _import(tmp_path, "s2", *seed002("341821"), org="341821")
+    text = _text("--start", "2019-01-01", "--end", "2019-06-30", "--org", "341821")
+    assert (
+        "2019年1-6月份全县共组织32次县领导接访活动，参与接访的县各套班子领导129人次，"
+        "县直机关领导139人次，七镇领导1210人次，共接访群众125批347人次。"
+    ) in text

@@ -10,6 +10,7 @@ from openpyxl.utils import get_column_letter
 
 from xinfang.analytics.tables import report_tables
 from xinfang.analytics.text import period_label
+from xinfang.core.spreadsheets import keep_text
 
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -72,4 +73,5 @@ def write_tables(
         if getattr(table, "note", ""):
             sheet.append([])
             sheet.append([table.note])
+        keep_text(sheet)  # a category named "=HYPERLINK(…)" is text, never a formula
     book.save(path)

@@ -282,7 +282,8 @@ def clock_raise_bulk(*, matters: Any, level: str, reason: str, on: date, due: da
     if not opened:
         return 0
     ops = connection.ops
-    now = ops.adapt_datetimefield_value(timezone.now())
+    stamp = timezone.now()  # the matters' updated_at and the events' time: one moment
+    now = ops.adapt_datetimefield_value(stamp)
     on_s, due_s = on.isoformat(), due.isoformat()
     if connection.vendor == "sqlite":
         # no arrays in SQLite: the ids travel as one JSON array, read back by json_each
@@ -324,11 +325,10 @@ def clock_raise_bulk(*, matters: Any, level: str, reason: str, on: date, due: da
             [ids[0]],
         )
         notices = cur.fetchall()
-    at = timezone.now()
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(
-                at=at,
+                at=stamp,
                 action=f"workflow.{Act.SUPERVISION_RAISE}",
                 object_type=Matter._meta.label_lower,
                 object_id=str(matter_id),

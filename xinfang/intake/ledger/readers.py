@@ -12,23 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from xinfang.core.errors import InputError
+from xinfang.core.spreadsheets import FORMULA_STARTS, check_xlsx, guard_formula, unguard_formula
 
 Row = tuple[int, list[Any]]
-# A CSV cell starting with one of these is a formula to a spreadsheet: exports prefix an apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def guard_formula(cell: str) -> str:
-    """The cell as a CSV export writes it: a leading apostrophe keeps a formula start as text."""
-    # Apostrophes already there count too, so that unguard_formula gives back the very cell.
-    return "'" + cell if cell.lstrip("'").startswith(FORMULA_STARTS) else cell
-
-
-def unguard_formula(cell: str) -> str:
-    """Exactly one apostrophe taken off a guarded cell, so an export imports back unchanged."""
-    if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_STARTS):
-        return cell[1:]
-    return cell
+# the formula guard of CSV exports lives with the other spreadsheet rules
+__all__ = ["FORMULA_STARTS", "guard_formula", "unguard_formula"]
 
 
 def is_xlsx(path: Path) -> bool:
@@ -75,6 +63,7 @@ def _csv_rows(fh: Any, path: Path) -> Iterator[list[Any]]:
 def _open_xlsx(path: Path) -> Iterator[Iterator[list[Any]]]:
     from openpyxl import load_workbook
 
+    check_xlsx(path)  # before openpyxl inflates anything
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several kinds for a damaged or foreign file

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from xinfang.core.spreadsheets import UNSAFE_CHARS, unsafe_char, unsafe_char_message
 from xinfang.intake.ledger.columns import BY_NAME, CHANNELS, COLUMNS, REASON_COLUMN, Column
 from xinfang.intake.ledger.values import CellError, Lookups
 
@@ -101,6 +102,9 @@ def parse_row(
                     problems.append(
                         Problem(number, name, f"不能超过{limit}个字，实为{len(raw)}个字")
                     )
+                elif UNSAFE_CHARS.search(raw):  # refused like NUL in the forms
+                    message = unsafe_char_message(unsafe_char(raw) or "")
+                    problems.append(Problem(number, name, message))
                 else:
                     values[field] = raw
                 continue

@@ -10,6 +10,7 @@ from django.utils import timezone
 from openpyxl.utils.datetime import from_excel
 
 from xinfang.core.config import domain_setting
+from xinfang.core.spreadsheets import UNSAFE_CHARS, unsafe_char, unsafe_char_message
 from xinfang.intake.idcard import InvalidIdNumberError, parse_id_number
 
 # What a reader hands over: text from CSV; from .xlsx also numbers and date cells.
@@ -86,6 +87,8 @@ def text(raw: Cell) -> str:
 def parse_text(limit: int) -> Any:
     def parse(raw: Cell, ctx: Lookups) -> str:
         value = text(raw)
+        if UNSAFE_CHARS.search(value):  # refused like NUL in the forms (core/spreadsheets.py)
+            raise CellError(unsafe_char_message(unsafe_char(value) or ""))
         if len(value) > limit:
             raise CellError(f"不能超过{limit}个字，实为{len(value)}个字")
         return value

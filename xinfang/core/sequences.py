@@ -22,3 +22,14 @@ def next_value(key: str) -> int:
         row.last += 1
         row.save(update_fields=["last"])
         return row.last
+
+
+def next_values(key: str, count: int) -> range:
+    """`count` consecutive numbers of `key` taken at once (bulk imports), as next_value would."""
+    with transaction.atomic():
+        Sequence.objects.get_or_create(key=key)
+        row = Sequence.objects.select_for_update().get(key=key)
+        first = row.last + 1
+        row.last += count
+        row.save(update_fields=["last"])
+        return range(first, first + count)

@@ -437,7 +437,9 @@ class ReceptionInput:
     instruction: str = ""  # the leader's 批示 given at the session, on the matter
 
 
-def _check_reception(session: ReceptionSession, data: ReceptionInput) -> None:
+def _check_reception(
+    session: ReceptionSession, data: ReceptionInput, *, leader_due_required: bool = True
+) -> None:
     if session.status == SessionStatus.CANCELLED:
         raise InputError("该接访活动已取消，不能登记接待")
     if data.outcome not in ReceptionOutcome.values:
@@ -451,9 +453,9 @@ def _check_reception(session: ReceptionSession, data: ReceptionInput) -> None:
     if strangers:
         raise InputError(f"{'、'.join(strangers)}不是本次接访的领导", field="leaders")
     if data.outcome == ReceptionOutcome.WITH_DEADLINE:
-        if data.leader_due is None:
+        if data.leader_due is None and leader_due_required:
             raise InputError("限期解决须填写领导限定的办结日期", field="leader_due")
-        if data.leader_due < session.held_on:
+        if data.leader_due is not None and data.leader_due < session.held_on:
             raise InputError("限定办结日期不能早于接访日期", field="leader_due")
     if data.booking is not None:
         if data.booking.session_id != session.pk:
@@ -490,11 +492,13 @@ def reception_link(
     registration: Registration,
     data: ReceptionInput,
     routed_on: date | None = None,
+    leader_due_required: bool = True,
 ) -> Reception:
-    """Link an existing registration to a session (the reception ledger, A3)."""
+    """Link an existing registration to a session (the reception ledger, A3, whose rows carry no
+    leader's deadline: it passes leader_due_required=False for 限期解决)."""
     if actor is not None:
         _require(actor, Action.RECORD_RECEPTION, "登记领导接访")
-    _check_reception(session, data)
+    _check_reception(session, data, leader_due_required=leader_due_required)
     if Reception.objects.filter(registration=registration).exists():
         raise InputError(f"登记{registration.number}已是一次接访记录", field="registration")
     with transaction.atomic():

@@ -48,16 +48,7 @@ def ledger_export(*, actor: User | None, path: Path, progress: Progress | None =
         .values_list(*FIELDS)
         .iterator(chunk_size=5000)
     )
-    partial = path.with_name(path.name + ".part")
-    try:
-        _create_private(partial)
-        if is_xlsx(path):
-            count = _write_xlsx(partial, rows, ctx, progress)
-        else:
-            count = _write_csv(partial, rows, ctx, progress)
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
+    count = write_table(path, COLUMNS, rows, ctx, progress)
     # There is no single object to name: the event is about the registrations exported.
     AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -70,6 +61,28 @@ def ledger_export(*, actor: User | None, path: Path, progress: Progress | None =
     return count
 
 
+def write_table(
+    path: Path,
+    columns: tuple[Column, ...],
+    rows: Iterator[tuple[Any, ...]],
+    ctx: Lookups,
+    progress: Progress | None = None,
+    sheet: str = "台账",
+) -> int:
+    """Rows of values (one per column) to a private .csv or .xlsx, whole or not at all."""
+    partial = path.with_name(path.name + ".part")
+    try:
+        _create_private(partial)
+        if is_xlsx(path):
+            count = _write_xlsx(partial, columns, rows, ctx, progress, sheet)
+        else:
+            count = _write_csv(partial, columns, rows, ctx, progress)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return count
+
+
 def _create_private(path: Path) -> None:
     """An empty file only its owner may read: the ledger holds personal data."""
     path.unlink(missing_ok=True)
@@ -77,30 +90,41 @@ def _create_private(path: Path) -> None:
 
 
 def _write_csv(
-    path: Path, rows: Iterator[tuple[Any, ...]], ctx: Lookups, progress: Progress | None
+    path: Path,
+    columns: tuple[Column, ...],
+    rows: Iterator[tuple[Any, ...]],
+    ctx: Lookups,
+    progress: Progress | None,
 ) -> int:
     count = 0
+    formats = [column.format for column in columns]
     # With a BOM, Excel opens the file as UTF-8; the importer reads it either way.
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow([column.name for column in COLUMNS])
+        writer.writerow([column.name for column in columns])
         for count, values in enumerate(rows, start=1):
-            writer.writerow([guard_formula(cell) for cell in registration_cells(values, ctx)])
+            cells = [fmt(value, ctx) for fmt, value in zip(formats, values, strict=True)]
+            writer.writerow([guard_formula(cell) for cell in cells])
             if progress and count % 10000 == 0:
                 progress("导出", count)
     return count
 
 
 def _write_xlsx(
-    path: Path, rows: Iterator[tuple[Any, ...]], ctx: Lookups, progress: Progress | None
+    path: Path,
+    columns: tuple[Column, ...],
+    rows: Iterator[tuple[Any, ...]],
+    ctx: Lookups,
+    progress: Progress | None,
+    title: str,
 ) -> int:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("台账")
-    sheet.append([column.name for column in COLUMNS])
+    sheet = book.create_sheet(title)
+    sheet.append([column.name for column in columns])
     count = 0
 
     def cell(column: Column, value: Any) -> Any:
@@ -112,7 +136,7 @@ def _write_xlsx(
         return out
 
     for count, values in enumerate(rows, start=1):
-        sheet.append([cell(c, v) for c, v in zip(COLUMNS, values, strict=True)])
+        sheet.append([cell(c, v) for c, v in zip(columns, values, strict=True)])
         if progress and count % 10000 == 0:
             progress("导出", count)
     book.save(path)

@@ -27,8 +27,8 @@ from xinfang.intake.models import ImportBatch
 class LedgerRejectedError(InputError):
     """The file was refused whole; `problems` names every bad cell."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"台账未导入：{len(problems)}处错误，没有写入任何数据")
+    def __init__(self, problems: list[Problem], what: str = "台账") -> None:
+        super().__init__(f"{what}未导入：{len(problems)}处错误，没有写入任何数据")
         self.problems = problems
 
 
@@ -49,6 +49,7 @@ class ImportSummary:
     rejects_path: Path | None = None
     problems: list[Problem] = field(default_factory=list)
     batch_id: int | None = None
+    packages: Any = None  # leaders.ledger.PackageCounts: the leader packages the ledger states
 
     def text(self) -> str:
         verb = "检查完毕（试运行，未写入）" if self.dry_run else "导入完成"
@@ -62,6 +63,8 @@ class ImportSummary:
         line = "，".join(parts) + "。"
         if self.seconds and self.rows:
             line += f"用时{self.seconds:.1f}秒，每秒{self.rows / self.seconds:,.0f}行。"
+        if self.packages is not None and self.packages.changed:
+            line += self.packages.text()
         if self.rejects_path is not None:
             line += f"\n退回的行及原因已写入 {self.rejects_path}，改正后可再次导入。"
         return line
@@ -121,6 +124,9 @@ def _write(
                 mode=summary.mode,
             )
             counts = LedgerWriter(result, batch=batch, ctx=ctx, progress=progress).write()
+            from xinfang.leaders.ledger import packages_from_ledger
+
+            summary.packages = packages_from_ledger()  # 包案领导/包案日期 become packages; 回流
             summary.created, summary.updated = counts["created"], counts["updated"]
             summary.matters_created = counts["matters_created"]
             summary.matters_updated = counts["matters_updated"]

@@ -33,7 +33,11 @@ class Layout:
         return any(column.name == name for _, column in self.present)
 
 
-def read_header(header: list[str]) -> tuple[Layout, list[Problem]]:
+def read_header(
+    header: list[str], columns: tuple[Column, ...] = COLUMNS, *, what: str = "台账"
+) -> tuple[Layout, list[Problem]]:
+    """The layout of a file of `columns` (the ledger's by default; other files use their own)."""
+    by_name = BY_NAME if columns is COLUMNS else {column.name: column for column in columns}
     problems: list[Problem] = []
     present: list[tuple[int, Column]] = []
     unnamed: list[int] = []
@@ -48,12 +52,12 @@ def read_header(header: list[str]) -> tuple[Layout, list[Problem]]:
         seen[name] = index
         if name == REASON_COLUMN:
             continue
-        column = BY_NAME.get(name)
+        column = by_name.get(name)
         if column is None:
-            problems.append(Problem(1, name, "未知的列名（台账的列名见格式说明）"))
+            problems.append(Problem(1, name, f"未知的列名（{what}的列名见格式说明）"))
             continue
         present.append((index, column))
-    for column in COLUMNS:
+    for column in columns:
         if column.required and column.name not in seen:
             problems.append(Problem(1, column.name, "缺少必填列"))
     required = tuple(item for item in present if item[1].required)
@@ -83,12 +87,17 @@ DEFAULTS: dict[str, Any] = {column.field: None for column in COLUMNS} | {
 }
 
 
-def parse_row(
-    number: int, cells: list[Any], layout: Layout, ctx: Lookups, problems: list[Problem]
-) -> tuple[dict[str, Any], bool]:
-    """The row's values by model field, and whether it is good (its problems go to `problems`)."""
-    values = DEFAULTS.copy()
-    before = len(problems)
+def parse_cells(
+    number: int,
+    cells: list[Any],
+    layout: Layout,
+    ctx: Lookups,
+    problems: list[Problem],
+    defaults: dict[str, Any],
+) -> dict[str, Any]:
+    """Every cell of a row parsed by its column (any file's columns), empty ones by `defaults`;
+    bad cells, empty required ones and filled unnamed ones go to `problems`."""
+    values = defaults.copy()
     for index, field, parse, limit, name in layout.cells:
         raw = cells[index]
         if not raw and (raw is None or raw == ""):
@@ -118,6 +127,15 @@ def parse_row(
             problems.append(Problem(number, column.name, "不能为空"))
     if layout.unnamed or len(cells) > layout.width:
         _check_extra_cells(number, cells, layout, problems)
+    return values
+
+
+def parse_row(
+    number: int, cells: list[Any], layout: Layout, ctx: Lookups, problems: list[Problem]
+) -> tuple[dict[str, Any], bool]:
+    """The row's values by model field, and whether it is good (its problems go to `problems`)."""
+    before = len(problems)
+    values = parse_cells(number, cells, layout, ctx, problems, DEFAULTS)
     if values["form"] is None:
         values["form"] = "collective" if values["people"] >= ctx.threshold else "individual"
     elif values["form"] == "collective" and values["people"] < 2:

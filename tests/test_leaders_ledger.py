@@ -11,6 +11,8 @@ JF2 (下访, 王主任) DJ3; JF3 (约访, 李副区长) nobody; JF4 (联合接�
 Sessions 4; leader participations 2 + 1 + 1 + 3 = 7; receptions 4.
 """
 
+# ruff: noqa: E501 (rows of the reception ledger are kept one to a line, as a spreadsheet shows them)
+
 import csv
 from datetime import date
 from io import StringIO
@@ -214,7 +216,7 @@ def test_importing_the_same_file_again_changes_nothing(
     assert (leader_work(), ImportBatch.objects.count(), AuditEvent.objects.count()) == before
     # one more reception for a stored session is added; a changed outcome is refused
     extra = [*RECEPTIONS, ["JF3", "2024-03-21", "约访", "区信访局", "李副区长", "班子成员", "DJ5", "当场解决", ""]]  # fmt: skip
-    changed = [r[:7] + ["教育疏导"] + r[8:] if r[6] == "DJ1" else r for r in extra]
+    changed = [[*r[:7], "教育疏导", *r[8:]] if r[6] == "DJ1" else r for r in extra]
     with pytest.raises(LedgerRejectedError) as refused:
         import_receptions(write(tmp_path / "c.csv", changed))
     [problem] = refused.value.problems

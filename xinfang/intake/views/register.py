@@ -1,6 +1,7 @@
 """The registrar's screen: one arrival in under a minute, and the live look-up of the person."""
 
 import re
+from datetime import datetime, time
 from typing import Any, cast
 
 from django.contrib import messages
@@ -92,6 +93,10 @@ def register(request: HttpRequest) -> HttpResponse:
     }
     if at.session is not None:
         initial.update(at.initial())
+        if at.session.held_on != timezone.localdate():  # registered after the day: its date
+            initial["received_at"] = datetime.combine(
+                at.session.held_on, at.session.starts_at or time(9, 0)
+            )
     form = RegistrationForm(user=user, initial=initial, session=at.session)
     form.fields["petitioner_name"].widget.attrs["autofocus"] = True
     done = _last_done(request, user) if at.session is None else None

@@ -34,3 +34,12 @@ def matter_package(context: dict[str, Any], matter: Any) -> dict[str, Any]:
         "may_open": may(user, Action.OPEN_PACKAGE)
         and (package is None or package.status != PackageStatus.OPEN),
     }
+
+
+WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+
+
+@register.filter
+def weekday_cn(value: Any) -> str:
+    """星期三 for a date (the built-in "l" format follows the active language, not the bureau)."""
+    return WEEKDAY_NAMES[value.weekday()] if value else ""

@@ -14,6 +14,7 @@ from xinfang.core.audit import audit_record
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.permissions import Action, may
 from xinfang.demo.generator import write_ledger_csv, write_org_csv
+from xinfang.demo.leaderwork import LeaderWorkResult, leader_work, leader_work_done
 from xinfang.demo.live import (
     DEMO_YEAR_NOTE,
     LiveResult,
@@ -61,13 +62,15 @@ class DemoLoadResult:
     registrations: int = 0
     users_created: int = 0
     live: LiveResult | None = None
+    leaders: LeaderWorkResult | None = None
 
 
 def demo_is_loaded() -> bool:
-    """Loaded once every demo login exists and the live workflow was walked: both come last."""
+    """Loaded once every demo login exists and the live workflow and the leader work were
+    made: they come last (a demo loaded before the leader work existed gets it on the next run)."""
     names = [login.username for login in DEMO_LOGINS]
     logins = User.objects.filter(username__in=names).count() == len(names)
-    return logins and live_workflow_done()
+    return logins and live_workflow_done() and leader_work_done()
 
 
 def demo_year_warnings() -> list[str]:
@@ -114,12 +117,15 @@ def demo_load(
     created = demo_users_create(actor=actor)
     # the ledger's open matters, walked by the demo logins up to `end`; nothing when done before
     live = live_workflow(end=end, seed=seed)
+    # the district's leaders, rotas, sessions, receptions and packages; nothing when done before
+    leaders = leader_work(end=end, seed=seed)
     return DemoLoadResult(
         already_loaded=False,
         units=units,
         registrations=imported,
         users_created=len(created),
         live=live,
+        leaders=leaders,
     )
 
 

@@ -26,7 +26,7 @@ class Command(BaseCommand):
                 DEMO_PASSWORD,
                 user.get_role_display(),
                 user.org_unit.name if user.org_unit else "",
-                user.display_name,
+                _name(user),
             )
             for user in users
         ]
@@ -35,6 +35,14 @@ class Command(BaseCommand):
             self.stdout.write(line)
         for line in demo_year_warnings():
             self.stdout.write(line)
+
+
+def _name(user: Any) -> str:
+    """The name, and for a leader's login the post it receives and packages as (区长)."""
+    from xinfang.leaders.models import Leader
+
+    leader = Leader.objects.filter(user=user).first()
+    return f"{user.display_name}（{leader.post}）" if leader and leader.post else user.display_name
 
 
 def width(text: str) -> int:

@@ -64,5 +64,12 @@ class Command(BaseCommand):
                 f"在办流程：最近{live.matters}件事项已由演示账号按流程办理（{live.steps}步），"
                 f"其中超期督办{live.notices}件"
             )
+        work = result.leaders
+        if work is not None and work.leaders:
+            self.stdout.write(
+                f"领导接访：领导{work.leaders}名，近三个月接访{work.sessions_held}场、"
+                f"接待{work.receptions}批，今后五周安排{work.sessions_coming}场（含约访1场），"
+                f"预约{work.bookings}个；领导包案{work.packages}件（回流{work.reflows}件）"
+            )
         for line in demo_year_warnings():
             self.stdout.write(self.style.WARNING(line))

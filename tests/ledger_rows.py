@@ -300,6 +300,14 @@ def wipe_intake() -> None:
         table = AuditEvent._meta.db_table
         pg = connection.vendor == "postgresql"
         cursor.execute(f"TRUNCATE {table} CASCADE" if pg else f"DELETE FROM {table}")
+    # the leader work the ledger brought in (packages from 包案领导) goes with it
+    from xinfang.leaders.models import Leader, Package, PackageReflow, Reception, ReceptionSession
+
+    PackageReflow.objects.all().delete()
+    Package.objects.all().delete()
+    Reception.objects.all().delete()
+    ReceptionSession.objects.all().delete()
+    Leader.objects.all().delete()
     Registration.objects.all().delete()
     Matter.objects.all().delete()
     Petitioner.objects.all().delete()

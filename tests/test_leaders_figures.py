@@ -420,3 +420,22 @@ def test_seed002_sentence(district: District, tmp_path: Path) -> None:
         "2019年1-6月份全县共组织32次县领导接访活动，参与接访的县各套班子领导129人次，"
         "县直机关领导139人次，七镇领导1210人次，共接访群众125批347人次。"
     ) in text
+
+
+@pytest.mark.django_db
+def test_figure_lists_refuse_what_the_dashboard_refuses(data_set: District) -> None:
+    query = {"org": "320101", "start": "2026-09-01", "end": "2026-09-30"}
+    client = Client()
+    client.login(username="street_a_staff", password=PASSWORD)  # a handling unit: no statistics
+    assert client.get("/leaders/figures/receptions/", query).status_code == 403
+    client.login(username="officer", password=PASSWORD)
+    assert client.get("/leaders/figures/sessions/", query | {"org": "3201"}).status_code == 403
+    bad = client.get("/leaders/figures/packages/", query | {"figure": "everything"})
+    assert bad.status_code == 400 and "包案指标“everything”无效" in bad.content.decode()
+    bad = client.get("/leaders/figures/sessions/", query | {"end": "2026-13-01"})
+    assert bad.status_code == 400 and "日期“2026-13-01”无效" in bad.content.decode()
+    # the officer sees accusations: R5 is in the list, as in the officer's figure
+    found = client.get("/leaders/figures/receptions/", query | {"outcome": "on_the_spot"})
+    assert len(found.context["rows"]) == 2
+    found = client.get("/leaders/figures/sessions/", query | {"tier": "department"})
+    assert [s.held_on for s in found.context["rows"]] == [date(2026, 9, 10)]

@@ -33,7 +33,10 @@ def monthly_reports(report: dict[str, Any]) -> list[dict[str, Any]] | None:
     if len(months) > MAX_TREND_MONTHS:
         return None
     org = org_for_report(report["org"])
-    return [build_report(org=org, period=Period(s, e), comparison="yoy") for s, e in months]
+    return [  # the trend chart draws totals only: no leader work figures per month
+        build_report(org=org, period=Period(s, e), comparison="yoy", leader_work=False)
+        for s, e in months
+    ]
 
 
 def _east_asian(doc: Any) -> None:

@@ -133,7 +133,7 @@ def test_the_daily_anchor_writes_the_latest_hash_to_the_log(
     district: District, caplog: pytest.LogCaptureFixture
 ) -> None:
     three = _three(district)[2]
-    with caplog.at_level(logging.WARNING, logger="xinfang.audit"):
+    with caplog.at_level(logging.INFO, logger="xinfang.audit"):
         assert chain.anchor() == (three.pk, three.row_hash)
     assert three.row_hash in caplog.text and "审计链锚点" in caplog.text
 

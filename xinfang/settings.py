@@ -146,8 +146,20 @@ WHITENOISE_USE_FINDERS = True
 # Attachments live under the data directory, never under a web-served folder.
 MEDIA_ROOT = DATA_DIR / "attachments"
 
+# HTTPS. Production sets XINFANG_HTTPS=1 (with XINFANG_SECRET_KEY and XINFANG_ALLOWED_HOSTS) and
+# passes `xinfang check --deploy` with no warning: plain http is redirected to https, cookies are
+# sent over https only, and browsers are told to use https for a year (HSTS, subdomains, preload;
+# each can be turned down by its own variable). Behind a proxy that ends TLS, XINFANG_PROXY_SSL=1
+# trusts its X-Forwarded-Proto. Unset — bin/demo, tests, a laptop — everything stays plain http.
+HTTPS = env_bool("XINFANG_HTTPS", False)
+SECURE_SSL_REDIRECT = env_bool("XINFANG_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = env_int("XINFANG_HSTS_SECONDS", 31536000 if HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("XINFANG_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("XINFANG_HSTS_PRELOAD", HTTPS)
+if env_bool("XINFANG_PROXY_SSL", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("XINFANG_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("XINFANG_SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 
@@ -156,6 +168,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("XINFANG_LOG_LEVEL", "WARNING")},
+    # the audit chain's daily anchor (core/chain.py) is always written
+    "loggers": {"xinfang.audit": {"level": "INFO"}},
 }
 
 # Domain settings: every number the regulations give is a setting with the regulation's default.

@@ -202,7 +202,7 @@ def anchor(using: str = "default") -> tuple[int | None, str]:
 
     latest = AuditEvent.objects.using(using).order_by("-id").values_list("id", "row_hash").first()
     pk, digest = latest if latest else (None, "")
-    logger.warning("审计链锚点 %s：最新记录 %s，哈希 %s", datetime.now(UTC).date(), pk, digest)
+    logger.info("审计链锚点 %s：最新记录 %s，哈希 %s", datetime.now(UTC).date(), pk, digest)
     return pk, digest
 
 

@@ -15,5 +15,9 @@ from xinfang.workflow import clockscan
 @task()
 def scan_clocks(today: str | None = None) -> dict[str, Any]:
     """期限扫描 for `today` (ISO date; default today in China); returns the counts."""
+    from xinfang.core import housekeeping
+
     day = date.fromisoformat(today) if today else None
-    return clockscan.scan_clocks(day).as_dict()
+    counts = clockscan.scan_clocks(day).as_dict()
+    housekeeping.daily()  # expired sessions and idempotency keys, the audit anchor
+    return counts

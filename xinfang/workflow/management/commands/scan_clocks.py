@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from xinfang.core import housekeeping
 from xinfang.workflow import clockscan, tasks
 
 
@@ -29,3 +30,4 @@ class Command(BaseCommand):
             self.stdout.write(f"期限扫描已放入后台任务队列（任务 {result.id}）")
             return
         self.stdout.write(clockscan.scan_clocks(today).summary())
+        self.stdout.write(housekeeping.summary(housekeeping.daily()))

@@ -230,6 +230,16 @@ def test_create_and_publish_a_session(district: District, leaders: dict[str, Lea
     page = officer.get(f"/leaders/sessions/{session.pk}/").content.decode()
     assert "已公示" in page and "西湖街道便民服务中心" in page
 
+    # cancelling needs a reason; then it is cancelled with the version it was shown with
+    url = f"/leaders/sessions/{session.pk}/cancel/"
+    officer.post(url, {"version": str(session.version), "reason": ""})
+    session.refresh_from_db()
+    assert session.status == SessionStatus.PUBLISHED
+    officer.post(url, {"version": str(session.version), "reason": "领导临时公务，改期举行"})
+    session.refresh_from_db()
+    assert session.status == SessionStatus.CANCELLED
+    assert AuditEvent.objects.filter(action="reception.session_cancel").count() == 1
+
 
 def test_rota_generates_thursdays_in_turn(district: District, leaders: dict[str, Leader]) -> None:
     officer = client_for(district, "officer")

@@ -411,6 +411,7 @@ def test_queues_show_receptions_to_route_and_packages(
     assert waiting.number in section and "已超期 1 天" in section and 'class="badge bad"' in section
     section = html[html.index('id="queue-packages"') :]
     assert "2026年9月未填报" in section and late.number in section and fine.number not in section
+    assert f'href="/leaders/packages/{missing.pk}/"' in section
     page = client_for(district, "leader").get("/workflow/queues/").content.decode()
     assert fine.number in page and late.number not in page
 

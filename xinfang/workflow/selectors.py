@@ -24,7 +24,7 @@ from xinfang.accounts.models import Role, User
 from xinfang.core.permissions import visible_matters, visible_packages
 from xinfang.intake.models import Matter
 from xinfang.leaders.choices import PackageStatus
-from xinfang.leaders.models import Package, PackageMatter
+from xinfang.leaders.models import Package
 from xinfang.workflow import calendar
 from xinfang.workflow.calendar import ClockState
 from xinfang.workflow.clocks import (
@@ -66,7 +66,6 @@ class PackageRow:
     """A leader package (包案) in a queue: its 办结时限 clock and its 月督查 note."""
 
     package: Package
-    matter_id: int | None  # the first matter, for the link
     days_left: int | None
     state: ClockState | None
     missing_month: date | None  # last month, when its progress note is missing
@@ -239,11 +238,9 @@ def receptions_to_route(user: User, visible: QuerySet[Matter], today: date) -> Q
 
 
 def _package_rows(packages: QuerySet[Package], today: date) -> QuerySet[Package]:
-    first = PackageMatter.objects.filter(package=OuterRef("pk")).order_by("matter_id")
     return (
         packages.filter(status=PackageStatus.OPEN)
         .annotate(
-            first_matter=Subquery(first.values("matter_id")[:1]),
             last_note=Max("progress__month"),
             note_missing=ExpressionWrapper(progress_missing(today), output_field=BooleanField()),
         )
@@ -259,7 +256,6 @@ def _build_packages(key: str, title: str, packages: QuerySet[Package], today: da
         rows.append(
             PackageRow(
                 p,
-                p.first_matter,  # type: ignore[attr-defined]
                 calendar.days_left(due, today) if due else None,
                 _state(due, today) if due else None,
                 last_month(today) if p.note_missing else None,  # type: ignore[attr-defined]

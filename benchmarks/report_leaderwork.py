@@ -191,7 +191,8 @@ def make_leader_work() -> None:
         batch_size=10000,
     )
     packages, items, reflows = [], [], []
-    matters = sorted({m for _, _, m in regs})[:2000]
+    held = set(PackageMatter.objects.filter(open=True).values_list("matter_id", flat=True))
+    matters = sorted({m for _, _, m in regs} - held)[:2000]  # the ledger's own packages stay
     for n in range(len(matters)):
         unit = units[n % len(units)]
         started = date(2024, 7, 1) + timedelta(days=n % 700)

@@ -35,14 +35,18 @@ from typing import Any
 
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Sum,
+    Value,
+    When,
 )
 from django.utils import timezone
 
@@ -105,35 +109,42 @@ def scoped_seats(scope: Scope) -> QuerySet[SessionLeader]:
     return SessionLeader.objects.filter(leader__unit_id__in=_subtree(scope.node).values("id"))
 
 
-def principal_q() -> Exists:
-    """The reception was received by a leader seated at its session as 党政主要领导."""
-    through = Reception.leaders.through
-    return Exists(
-        SessionLeader.objects.filter(
-            session_id=OuterRef("session_id"),
-            tier=LeaderTier.PRINCIPAL,
-            leader_id__in=through.objects.filter(reception_id=OuterRef(OuterRef("pk"))).values(
-                "leader_id"
-            ),
+def principal_q() -> Q:
+    """The reception was received by a leader seated at its session as 党政主要领导.
+
+    An uncorrelated IN: the database finds those receptions once (a hash of them), rather than
+    probing the leaders of every reception."""
+    received = Reception.leaders.through.objects.filter(
+        Exists(
+            SessionLeader.objects.filter(
+                session_id=OuterRef("reception__session_id"),
+                leader_id=OuterRef("leader_id"),
+                tier=LeaderTier.PRINCIPAL,
+            )
         )
     )
+    return Q(pk__in=received.values("reception_id"))
 
 
 def routed_in_time_q() -> Q:
-    """Routed on or before Reception.route_due (the rule of `services.routed_on_of`)."""
-    assigned = Exists(
-        Assignment.objects.filter(
+    """Routed on or before Reception.route_due (the rule of `services.routed_on_of`): the
+    ledger's 交办日期, else an assignment or decision of the matter from the session day on.
+    The assignments are joined once (an uncorrelated IN), not probed per reception."""
+    assigned = Reception.objects.filter(
+        routed_on__isnull=True,
+        route_due__isnull=False,
+        registration__matter__in=Assignment.objects.filter(
             matter_id=OuterRef("registration__matter_id"),
             assigned_on__gte=OuterRef("session__held_on"),
             assigned_on__lte=OuterRef("route_due"),
-        )
-    )
+        ).values("matter_id"),
+    ).values("pk")
     decided = Q(
         registration__matter__decided_on__gte=F("session__held_on"),
         registration__matter__decided_on__lte=F("route_due"),
     )
     ledger = Q(routed_on__isnull=False, routed_on__lte=F("route_due"))
-    return ledger | (Q(routed_on__isnull=True) & (assigned | decided))
+    return ledger | (Q(routed_on__isnull=True) & (Q(pk__in=assigned) | decided))
 
 
 def scoped_receptions(scope: Scope, *, today: date | None = None) -> QuerySet[Reception]:
@@ -285,31 +296,38 @@ class LeaderWork:
             f["participations_by_tier"][g["tier"]] += g["n"]
             if g["tier"] in NODE_TIERS:
                 f["node_leaders"] += g["n"]
+        # receptions of the sessions in either period, and those whose routing clock ends in
+        # either: ONE grouped scan, each row with its held bucket and its due bucket
         receptions = scoped_receptions(self.scope, today=self.today)
-        for g in (
-            _bucketed(receptions, "session__held_on", self.ranges)
-            .annotate(principal=principal_q())
-            .values("bucket", "outcome", "principal")
+        held, due = Q(), Q()
+        for _, lo, hi in self.ranges:
+            held |= Q(session__held_on__range=(lo, hi))
+            due |= Q(route_due__range=(lo, hi))
+        rows = (
+            receptions.filter(held | due)
+            .annotate(
+                hb=_bucket("session__held_on", self.ranges),
+                db=_bucket("route_due", self.ranges),
+                principal=_as_bool(principal_q()),
+                met=_as_bool(routed_in_time_q()),
+            )
+            .values("hb", "db", "outcome", "principal", "met")
             .annotate(batches=Count("id"), people=Sum("registration__people"))
             .order_by()
-        ):
-            f, b, p = found[g["bucket"]], g["batches"], g["people"] or 0
-            for target in (f["received"], f["outcomes"][g["outcome"]]) + (
-                (f["with_principal"],) if g["principal"] else ()
-            ):
-                target["batches"] += b
-                target["people"] += p
-        due = receptions.filter(route_due__isnull=False)
-        for g in (
-            _bucketed(due, "route_due", self.ranges)
-            .annotate(met=_as_bool(routed_in_time_q()))
-            .values("bucket", "met")
-            .annotate(n=Count("id"))
-            .order_by()
-        ):
-            r = found[g["bucket"]]["routed_in_time"]
-            r["den"] += g["n"]
-            r["num"] += g["n"] if g["met"] else 0
+        )
+        for g in rows:
+            b, p = g["batches"], g["people"] or 0
+            if g["hb"] is not None:
+                f = found[g["hb"]]
+                for target in (f["received"], f["outcomes"][g["outcome"]]) + (
+                    (f["with_principal"],) if g["principal"] else ()
+                ):
+                    target["batches"] += b
+                    target["people"] += p
+            if g["db"] is not None:
+                r = found[g["db"]]["routed_in_time"]
+                r["den"] += b
+                r["num"] += b if g["met"] else 0
         for f in found.values():
             r = f["routed_in_time"]
             r["pct"] = pct(r["num"], r["den"])
@@ -374,6 +392,12 @@ class LeaderWork:
 
     def build(self) -> dict[str, Any]:
         return {"receptions": self.receptions(), "packages": self.packages()}
+
+
+def _bucket(field: str, ranges: Ranges) -> Case:
+    """0 when `field` lies in the period, 1 in the compared one, else NULL."""
+    whens = [When(Q(**{f"{field}__range": (lo, hi)}), then=Value(b)) for b, lo, hi in ranges]
+    return Case(*whens, default=Value(None), output_field=IntegerField())
 
 
 def _as_bool(q: Q) -> ExpressionWrapper:

@@ -489,7 +489,7 @@ def _write(
                 )
                 for name in result.leaders_created
             }
-            registrations = Registration.objects.in_bulk(
+            registrations = Registration.objects.select_related("matter").in_bulk(
                 [item.registration_id for plan in good for item in plan.receptions if item.new]
             )
             for plan in good:

@@ -755,7 +755,7 @@ def package_progress_add(
 
 
 def months_missing(package: Package, today: date) -> list[date]:
-    """The months from the package's first full month up to last month without a progress note."""
+    """The months from the package's own month up to last month that have no progress note."""
     if package.status != PackageStatus.OPEN:
         return []
     written = set(package.progress.values_list("month", flat=True))

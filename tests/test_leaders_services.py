@@ -383,3 +383,38 @@ def test_scopes_leader_sees_own(district: District, leaders: dict[str, Leader]) 
     assert hidden in visible_packages(district.users["officer"])
     assert hidden not in visible_packages(district.users["supervisor"])
     assert hidden not in visible_packages(district.users["street_a_staff"])
+
+
+def test_rota_create_refuses_a_rota_without_days_or_leaders(
+    district: District, leaders: dict[str, Leader]
+) -> None:
+    def rota(**changes: object) -> Rota:
+        values: dict[str, object] = {
+            "name": "下访日",
+            "kind": SessionKind.VISIT_DOWN,
+            "unit": district.district,
+            "leaders": [leaders["secretary"]],
+            "starts_at": time(9, 0),
+            "ends_at": time(12, 0),
+            "place": "各街道",
+            "month_day_from": 15,
+            "month_day_to": 20,
+        }
+        values.update(changes)
+        return services.rota_create(
+            actor=district.users["officer"],
+            data=services.RotaInput(**values),  # type: ignore[arg-type]
+        )
+
+    with pytest.raises(InputError, match="每周星期几"):
+        rota(month_day_from=None)
+    with pytest.raises(InputError, match="起始日不晚于截止日"):
+        rota(month_day_from=21)
+    with pytest.raises(InputError, match="至少选择一名接访领导"):
+        rota(leaders=[])
+    with pytest.raises(InputError, match="结束时间须晚于开始时间"):
+        rota(ends_at=time(8, 0))
+    assert Rota.objects.count() == 0
+    made = rota()
+    assert (made.month_day_from, made.month_day_to) == (15, 20)
+    assert AuditEvent.objects.filter(action="reception.rota_create").count() == 1

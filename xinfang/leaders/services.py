@@ -145,6 +145,72 @@ def session_create(
     return session
 
 
+@dataclass
+class RotaInput:
+    name: str
+    kind: SessionKind | str
+    unit: OrgUnit
+    leaders: Sequence[Leader]
+    starts_at: time
+    ends_at: time
+    place: str
+    weekday: int | None = None
+    month_day_from: int | None = None
+    month_day_to: int | None = None
+    topics: str = ""
+    capacity: int = 20
+    in_turn: bool = False
+
+
+@transaction.atomic
+def rota_create(*, actor: User | None, data: RotaInput) -> Rota:
+    """接访排班: a weekday, or a span of days of each month (下访日 15–20), with its leaders."""
+    _require(actor, Action.PLAN_RECEPTIONS, "安排领导接访")
+    if not data.name.strip():
+        raise InputError("请填写排班名称", field="name")
+    if data.weekday is None and (data.month_day_from is None or data.month_day_to is None):
+        raise InputError("请选择每周星期几，或填写每月的起止日", field="weekday")
+    if data.weekday is not None and not 0 <= data.weekday <= 6:
+        raise InputError("星期不正确", field="weekday")
+    if data.weekday is None and not (
+        1 <= (data.month_day_from or 0) <= (data.month_day_to or 0) <= 31
+    ):
+        raise InputError("每月起止日须在1至31日之间，且起始日不晚于截止日", field="month_day_from")
+    _check_session(
+        SessionInput(
+            kind=data.kind,
+            unit=data.unit,
+            held_on=timezone.localdate(),
+            leaders=data.leaders,
+            starts_at=data.starts_at,
+            ends_at=data.ends_at,
+            capacity=data.capacity,
+        )
+    )
+    rota = Rota.objects.create(
+        name=data.name.strip(),
+        kind=data.kind,
+        unit=data.unit,
+        weekday=data.weekday,
+        month_day_from=data.month_day_from if data.weekday is None else None,
+        month_day_to=data.month_day_to if data.weekday is None else None,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        place=data.place.strip(),
+        topics=data.topics.strip(),
+        capacity=data.capacity,
+        in_turn=data.in_turn,
+    )
+    rota.leaders.set(data.leaders)
+    audit_record(
+        actor=actor,
+        action="reception.rota_create",
+        obj=rota,
+        data={"name": rota.name, "leaders": [leader.pk for leader in data.leaders]},
+    )
+    return rota
+
+
 def rota_dates(rota: Rota, start: date, end: date) -> list[date]:
     """The working days from start to end (inclusive) the rota falls on."""
     found = []
@@ -388,6 +454,27 @@ def booking_cancel(*, code: str, today: date | None = None) -> Booking:
         booking.save(update_fields=["status", "cancelled_at"])
         audit_record(actor=None, action="reception.booking_cancel", obj=booking)
     return booking
+
+
+def booking_reveal(*, actor: User, booking: Booking) -> str:
+    """A booking's whole phone, for the roles that may press 「显示」; every reveal is audited."""
+    if not may(actor, Action.REVEAL_PERSONAL_DATA):
+        raise PermissionRefusedError("您没有查看完整个人信息的权限")
+    from xinfang.core.permissions import visible_sessions
+
+    if not visible_sessions(actor).filter(pk=booking.session_id).exists():
+        raise PermissionRefusedError("您无权查看该预约")
+    matter = booking.matter
+    if matter is not None and not may(actor, Action.VIEW_MATTER, matter):
+        matter = None
+    audit_record(
+        actor=actor,
+        action="personal_data.reveal",
+        obj=booking,
+        matter=matter,
+        data={"fields": ["phone"], "booking": booking.code, "session": booking.session.number},
+    )
+    return booking.phone
 
 
 @transaction.atomic

@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xinfang.accounts.models import User
-from xinfang.core.audit import audit_record
 from xinfang.core.errors import ConflictError, PermissionRefusedError, XinfangError
 from xinfang.core.permissions import (
     Action,
@@ -239,31 +238,23 @@ def _rota_submit(request: HttpRequest, user: User, form: RotaForm) -> list[Recep
     assert user.org_unit is not None
     try:
         with transaction.atomic():
-            rota = Rota.objects.create(
-                name=data["name"].strip(),
-                kind=data["kind"],
-                unit=user.org_unit,
-                weekday=int(data["weekday"]) if data["weekday"] else None,
-                month_day_from=data["month_day_from"] if not data["weekday"] else None,
-                month_day_to=data["month_day_to"] if not data["weekday"] else None,
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                place=data["place"].strip(),
-                topics=data["topics"].strip(),
-                capacity=data["capacity"],
-                in_turn=bool(data["in_turn"]),
-            )
-            rota.leaders.set(data["leaders"])
-            audit_record(
+            rota = services.rota_create(
                 actor=user,
-                action="reception.rota_create",
-                obj=rota,
-                data={
-                    "name": rota.name,
-                    "leaders": [leader.pk for leader in data["leaders"]],
-                    "start": data["start"].isoformat(),
-                    "end": data["end"].isoformat(),
-                },
+                data=services.RotaInput(
+                    name=data["name"],
+                    kind=data["kind"],
+                    unit=user.org_unit,
+                    leaders=list(data["leaders"]),
+                    starts_at=data["starts_at"],
+                    ends_at=data["ends_at"],
+                    place=data["place"],
+                    weekday=int(data["weekday"]) if data["weekday"] else None,
+                    month_day_from=data["month_day_from"],
+                    month_day_to=data["month_day_to"],
+                    topics=data["topics"],
+                    capacity=data["capacity"],
+                    in_turn=bool(data["in_turn"]),
+                ),
             )
             return services.rota_generate(
                 actor=user, rota=rota, start=data["start"], end=data["end"]
@@ -511,19 +502,10 @@ def booking_reveal(request: HttpRequest, pk: int, booking: int) -> HttpResponse:
     found = session.bookings.filter(pk=booking).select_related("matter").first()
     if found is None:
         raise Http404
-    if not may(user, Action.REVEAL_PERSONAL_DATA):
-        raise PermissionDenied("您没有查看完整个人信息的权限")
-    matter = found.matter
-    if matter is not None and not may(user, Action.VIEW_MATTER, matter):
-        matter = None
-    with transaction.atomic():
-        audit_record(
-            actor=user,
-            action="personal_data.reveal",
-            obj=found,
-            matter=matter,
-            data={"fields": ["phone"], "booking": found.code, "session": session.number},
-        )
+    try:
+        services.booking_reveal(actor=user, booking=found)
+    except PermissionRefusedError as exc:
+        raise PermissionDenied(exc.message) from exc
     return render(request, "leaders/_booking_phone.html", {"b": found, "revealed": True})
 
 

@@ -215,16 +215,20 @@ AUGUST_RECEPTIONS = {
     "with_principal": {"batches": 1, "people": 2},
     "routed_in_time": {"num": 1, "den": 1, "pct": "100.0"},
 }
+# every package's matter lies in 东风街道, so all are the district's (K5 is the city mayor's
+# package on a district matter: "涉及我区…领导包案")
 PACKAGES = {
-    "begun": 5,  # K1, K2, K6, K7, K8 (K5 is the city's)
-    "resolved": 2,  # K1, and K8 (resolved 09-15; its 回流 came in October)
-    "resolution": {"num": 2, "den": 5, "pct": "40.0"},
-    "open_at_end": 5,  # K2, K3 (回流), K4, K6, K7 (回流 09-28)
+    "begun": 6,  # K1, K2, K5, K6, K7, K8
+    # 化解日期 on or before 09-30 (contract B's rate): K1 09-20, K7 09-22 (回流 09-28 counted
+    # apart), K8 09-15 (its 回流 came in October)
+    "resolved": 3,
+    "resolution": {"num": 3, "den": 6, "pct": "50.0"},
+    "open_at_end": 6,  # K2, K3 (回流), K4, K5, K6, K7 (回流 09-28)
     "reflows": 2,  # K3 09-12, K7 09-28
 }
 BY_TIER = {
-    "principal": {"begun": 3, "resolved": 2, "open_at_end": 1, "reflows": 0},
-    "member": {"begun": 2, "resolved": 0, "open_at_end": 2, "reflows": 1},
+    "principal": {"begun": 4, "resolved": 2, "open_at_end": 2, "reflows": 0},
+    "member": {"begun": 2, "resolved": 1, "open_at_end": 2, "reflows": 1},
     "department": {"begun": 0, "resolved": 0, "open_at_end": 1, "reflows": 0},
     "town": {"begun": 0, "resolved": 0, "open_at_end": 1, "reflows": 1},
 }
@@ -249,12 +253,12 @@ def test_figures_counted_by_hand(data_set: District) -> None:
     }
     assert _subset(pk, PACKAGES) == PACKAGES
     assert {t: _subset(v, BY_TIER[t]) for t, v in pk["by_tier"].items()} == BY_TIER
-    assert pk["by_tier"]["principal"]["resolution"] == {"num": 2, "den": 3, "pct": "66.7"}
+    assert pk["by_tier"]["principal"]["resolution"] == {"num": 2, "den": 4, "pct": "50.0"}
     assert pk["by_tier"]["department"]["resolution"] == {"num": 0, "den": 0, "pct": "0.0"}
     # August: K4 begun, not resolved; K3 stood resolved at 08-31 (its 回流 came later)
     prev = pk["previous"]
     assert (prev["begun"], prev["resolved"], prev["open_at_end"], prev["reflows"]) == (1, 0, 1, 0)
-    assert pk["change"] == {"begun": "上升400.0%", "open_at_end": "上升400.0%", "reflows": "新增"}
+    assert pk["change"] == {"begun": "上升500.0%", "open_at_end": "上升500.0%", "reflows": "新增"}
 
 
 @pytest.mark.django_db
@@ -265,8 +269,8 @@ def test_readers_without_accusations(data_set: District) -> None:
     assert r["outcomes"]["on_the_spot"] == {"batches": 1, "people": 1}
     assert r["participations"] == 7 and r["sessions"] == 4  # sessions are no accusation
     assert r["routed_in_time"] == {"num": 2, "den": 5, "pct": "40.0"}
-    assert (pk["begun"], pk["resolved"], pk["open_at_end"]) == (4, 2, 4)  # K6 left out
-    assert pk["resolution"]["pct"] == "50.0"
+    assert (pk["begun"], pk["resolved"], pk["open_at_end"]) == (5, 3, 5)  # K6 left out
+    assert pk["resolution"]["pct"] == "60.0"
 
 
 @pytest.mark.django_db
@@ -279,18 +283,19 @@ def test_a_street_counts_its_own(data_set: District) -> None:
         "principal": 0, "member": 0, "department": 0, "town": 2,
     }  # fmt: skip
     assert r["received"] == {"batches": 3, "people": 10}  # R4 5, R5 1, R7 4
-    # packages whose 责任单位 is 东风街道 (all but K5) or whose leader is 王主任
-    assert rep["packages"]["begun"] == 5
+    # packages about matters placed in 东风街道: all of them (K5 the mayor's included)
+    assert rep["packages"]["begun"] == 6
 
 
-PARAGRAPH = (
+PARAGRAPHS = (
     "（二）区级领导干部公开接访下访情况。2026年9月，区级领导干部参与公开接访4人次，"
     "接待群众来访7批次18人次，其中党政主要领导参与接待群众来访3批次7人次。"
     "2026年9月份全区共组织4次区领导接访活动，参与接访的区各套班子领导4人次，区直机关领导1人次，"
     "两街道领导2人次，共接访群众7批18人次。接访结果：当场解决2批2人次，限期解决2批5人次，"
-    "教育疏导2批6人次，有待研判1批5人次。到期应交办5批，2个工作日内交办2批，按时交办率40.0%。"
-    "2026年9月，领导包案5件，已化解2件，化解率40.0%（其中党政主要领导包案3件，已化解2件；"
-    "班子成员包案2件，已化解0件）；期末“一包到底”未化解5件，化解后回流2件。"
+    "教育疏导2批6人次，有待研判1批5人次。到期应交办5批，2个工作日内交办2批，按时交办率40.0%。",
+    "（三）领导包案化解信访事项情况。2026年9月，领导包案化解信访事项共6件，已化解3件，化解率50.0%"
+    "（其中党政主要领导包案4件，已化解2件；班子成员包案2件，已化解1件）；期末“一包到底”未化解6件，"
+    "化解后回流2件。",
 )
 
 
@@ -305,7 +310,7 @@ def test_text_excel_and_word_agree(data_set: District, tmp_path: Path) -> None:
 
     out = StringIO()
     call_command("report", *args, "--format", "text", stdout=out)
-    assert PARAGRAPH in out.getvalue()
+    assert all(p in out.getvalue().splitlines() for p in PARAGRAPHS)
 
     xlsx = tmp_path / "r.xlsx"
     call_command("report", *args, "--format", "xlsx", "--output", str(xlsx))
@@ -317,21 +322,21 @@ def test_text_excel_and_word_agree(data_set: District, tmp_path: Path) -> None:
     assert rows["  党政主要领导接待（人次）"][:2] == (7, 2)
     assert rows["2个工作日内交办（批次）"][:2] == (2, 1)
     assert rows["按时交办率（%）"][:2] == ("40.0", "100.0")
-    assert rows["领导包案（件）"][:2] == (5, 1)
-    assert rows["  化解率（%）"][:2] == ("40.0", "0.0")
+    assert rows["领导包案（件）"][:2] == (6, 1)
+    assert rows["  化解率（%）"][:2] == ("50.0", "0.0")
     assert rows["化解后回流（件）"][:2] == (2, 0)
     assert rows["班子成员包案回流（件）".join(["  ", ""])][:2] == (1, 0)
 
     docx = tmp_path / "r.docx"
     call_command("report", *args, "--format", "docx", "--output", str(docx))
     doc = Document(str(docx))
-    assert PARAGRAPH in [p.text for p in doc.paragraphs]
+    assert all(p in [q.text for q in doc.paragraphs] for p in PARAGRAPHS)
     table = next(t for t in doc.tables if t.rows[0].cells[0].text == "指标" and any(
         row.cells[0].text == "接访活动（次）" for row in t.rows
     ))  # fmt: skip
     cells = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in table.rows}
     assert cells["领导参与接访（人次）"] == ["7", "3", "上升133.3%"]
-    assert cells["期末一包到底未化解（件）"] == ["5", "1", "上升400.0%"]
+    assert cells["期末一包到底未化解（件）"] == ["6", "1", "上升500.0%"]
 
 
 @pytest.mark.django_db
@@ -355,14 +360,14 @@ def test_dashboard_cards_open_their_lists(data_set: District) -> None:
     assert page.status_code == 200
     cards = {c["key"]: c for c in page.context["dash"].leader_cards}
     assert cards["received_batches"]["value"] == 6  # 领导: R5, an accusation, left out
-    assert cards["packages_begun"]["value"] == 4
+    assert cards["packages_begun"]["value"] == 5  # K6, an accusation, left out
     listing = client.get(cards["received_batches"]["href"])
     assert listing.status_code == 200
     assert len(listing.context["rows"]) == 6
     listing = client.get(cards["sessions"]["href"])
     assert len(listing.context["rows"]) == 4
     listing = client.get(cards["packages_open"]["href"])
-    assert len(listing.context["rows"]) == 4  # K2, K3, K4, K7 (K6 an accusation)
+    assert len(listing.context["rows"]) == 5  # K2, K3, K4, K5, K7 (K6 an accusation)
     listing = client.get(cards["routed"]["href"])
     assert len(listing.context["rows"]) == 2
 

@@ -311,6 +311,8 @@ def test_package_six_fixes_and_one_open_package(
             actor=officer, data=_package_input(district, leaders, matter, deadline=date(2026, 3, 1))
         )
     package = services.package_open(actor=officer, data=_package_input(district, leaders, matter))
+    matter.refresh_from_db()  # the ledger's facts follow the package
+    assert (matter.package_leader, matter.package_started_on) == ("李副区长", date(2026, 3, 10))
     with pytest.raises(InputError, match=f"已由李副区长包案（{package.number}）"):
         services.package_open(
             actor=district.users["leader"], data=_package_input(district, leaders, matter)
@@ -361,13 +363,19 @@ def test_progress_months_missing_resolution_and_reflow(
     package.refresh_from_db()
     matter.refresh_from_db()
     assert package.status == PackageStatus.OPEN
-    assert package.resolved_on is None and matter.resolved_on is None
+    # the package reopens; the matter keeps its 化解日期 as history (as the ledger does)
+    assert package.resolved_on is None and matter.resolved_on == date(2026, 4, 20)
     reflow = PackageReflow.objects.get()
     assert (reflow.on, reflow.resolved_before) == (date(2026, 5, 6), date(2026, 4, 20))
     # the leader's own account and the responsible person are told
     told = set(Notification.objects.values_list("recipient__username", flat=True))
     assert told == {"leader", "street_a_staff"}
     assert AuditEvent.objects.filter(action="package.reflow", matter=matter).count() == 1
+    # 化解 again, after the 回流: the package closes on the new day
+    matter_resolve(actor=district.users["officer"], matter=matter, version=matter.version,
+                   on=date(2026, 6, 1))  # fmt: skip
+    package.refresh_from_db()
+    assert (package.status, package.resolved_on) == (PackageStatus.RESOLVED, date(2026, 6, 1))
 
 
 def test_scopes_leader_sees_own(district: District, leaders: dict[str, Leader]) -> None:

@@ -31,7 +31,7 @@ the quarter Q, each scored out of 100 by default, the weights being settings
 - Total = the three scores − deductions, never below 0; ranked largest first, 1, 2, 2, 4.
 
 Leader packages (领导包案), from the packages themselves (xinfang.leaders), per 包案领导 and per
-责任单位, over the packages that belong to the node (analytics.leaderwork.scoped_packages: the
+责任单位, over the packages that belong to the node (analytics.leaderwork.owned_packages: the
 leader's unit or the 责任单位 in the subtree) and were in hand in Q (begun by the end of Q, not
 resolved before Q began):
 - 按期化解 (on time): packages whose 定办结时限 falls in Q; on time when resolved (化解日期) on or
@@ -406,14 +406,14 @@ class Assessor:
     def package_rows(self, weights: dict[str, Decimal]) -> dict[str, list[dict[str, Any]]]:
         """Leader packages by 包案领导 and by 责任单位 (the module's first lines say how)."""
         from xinfang.analytics.counting import Scope
-        from xinfang.analytics.leaderwork import resolved_at_q, scoped_packages
+        from xinfang.analytics.leaderwork import owned_packages, resolved_at_q
         from xinfang.leaders.choices import PackageStatus
         from xinfang.leaders.models import Leader, PackageReflow
         from xinfang.leaders.services import months_missing
 
         p = self.period
         before = date.fromordinal(p.start.toordinal() - 1)
-        scoped = scoped_packages(Scope.of(self.node))
+        scoped = owned_packages(Scope.of(self.node))
         reflowed = PackageReflow.objects.filter(on__range=(p.start, p.end))
         # in hand: not resolved when Q began, or reopened by a 回流 in Q
         in_hand = scoped.filter(

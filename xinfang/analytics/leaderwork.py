@@ -20,12 +20,15 @@ exactly what its figure counts. Decisions B2 leaves open, written down here:
   the period — the period their window ends, as B2 says of clock-like items; one is on time when
   it was routed on or before that deadline: the reception ledger's 交办日期, else the first
   assignment or decision of its matter on or after the session (`services.routed_on_of`).
-- A package belongs to the node when its leader's unit or its 责任单位 lies in the subtree (as
-  `permissions.visible_packages`). Begun in P: 包案日期 in P; of them resolved by the end of P
-  (化解率 = resolved / begun); open (一包到底) at the end of P: begun by then and not resolved
-  then, whenever begun; 回流 in P: PackageReflow.on in P. "Resolved at a day" reads the history:
-  化解日期 on or before it, or a 回流 after it that reopened a resolution made on or before it —
-  so a later 回流 does not change a past report. By tier: the package leader's tier.
+- A package belongs to the node when one of its matters does (问题属地 in the subtree, as contract
+  B places matters: "涉及我区…领导包案" includes a city leader's package on a district
+  matter). Begun in P: 包案日期 in P; of them resolved by the end of P
+  (化解率 = resolved / begun: a 化解日期 on or before the end of P, contract B's existing rate —
+  a later or earlier 回流 does not undo it, it is counted apart); open (一包到底) at the end of P:
+  begun by then and not standing resolved then (a 回流 reopened it), whenever begun; 回流 in
+  P: PackageReflow.on in P. "Standing resolved at a day" reads the history: 化解日期 on or
+  before it, or a 回流 after it that reopened a resolution made on or before it — so a later
+  回流 does not change a past report. By tier: the package leader's tier.
 - A reader who may not see 检举控告 (领导, 督查) gets receptions of accusation registrations,
   and packages holding an accusation matter, left out (as the dashboard's other figures).
 """
@@ -54,6 +57,7 @@ from xinfang.analytics.counting import Ranges, Scope, _bucketed
 from xinfang.analytics.figures import change, pct
 from xinfang.analytics.periods import Period
 from xinfang.intake.choices import Purpose
+from xinfang.intake.models import Matter
 from xinfang.leaders.choices import (
     LeaderTier,
     PackageStatus,
@@ -155,6 +159,23 @@ def scoped_receptions(scope: Scope, *, today: date | None = None) -> QuerySet[Re
 
 
 def scoped_packages(scope: Scope) -> QuerySet[Package]:
+    """The packages about the node's matters (问题属地 in its subtree, as contract B places a
+    matter): "涉及我区…领导包案" counts a city or province leader's package on a district matter."""
+    qs = Package.objects.all()
+    if not _whole_tree(scope):
+        matters = Matter.objects.filter(scope.locality_q("locality", whole=False))
+        held = PackageMatter.objects.filter(matter__in=matters).values("package_id")
+        qs = qs.filter(pk__in=held)
+    if scope.hide_accusations:
+        hidden = PackageMatter.objects.filter(matter__purpose=Purpose.ACCUSATION)
+        qs = qs.exclude(pk__in=hidden.values("package_id"))
+    return qs
+
+
+def owned_packages(scope: Scope) -> QuerySet[Package]:
+    """The packages the node answers for — its leaders' or its units' as 责任单位 (as
+    `permissions.visible_packages`): what 月通报 and 季考评 rank, leader by leader and unit by
+    unit, where the report counts the packages about its matters (`scoped_packages`)."""
     qs = Package.objects.all()
     if not _whole_tree(scope):
         units = _subtree(scope.node).values("id")
@@ -163,6 +184,15 @@ def scoped_packages(scope: Scope) -> QuerySet[Package]:
         hidden = PackageMatter.objects.filter(matter__purpose=Purpose.ACCUSATION)
         qs = qs.exclude(pk__in=hidden.values("package_id"))
     return qs
+
+
+def resolved_by_q(day: date) -> Q:
+    """化解 on or before `day` — contract B's "resolved on or before the end of P", the existing
+    包案化解率: a 回流 afterwards is counted apart (reflows) and does not undo it."""
+    resolved_before = PackageReflow.objects.filter(
+        package_id=OuterRef("pk"), resolved_before__lte=day
+    )
+    return Q(resolved_on__lte=day) | Q(Exists(resolved_before))
 
 
 def resolved_at_q(day: date) -> Q:
@@ -220,7 +250,7 @@ def package_rows(
     qs = scoped_packages(scope)
     s, e = period.start, period.end
     if figure == "resolved":
-        qs = qs.filter(Q(started_on__range=(s, e)) & resolved_at_q(e))
+        qs = qs.filter(Q(started_on__range=(s, e)) & resolved_by_q(e))
     elif figure == "open_at_end":
         qs = qs.filter(Q(started_on__lte=e) & ~resolved_at_q(e))
     elif figure == "reflows":
@@ -351,9 +381,10 @@ class LeaderWork:
         flags: dict[str, Any] = {}
         for b, p in self.periods:
             flags[f"r{b}"] = resolved_at_q(p.end)
+            flags[f"by{b}"] = resolved_by_q(p.end)
             begun = Q(started_on__range=(p.start, p.end))
             counts[f"begun{b}"] = Count("id", filter=begun)
-            counts[f"resolved{b}"] = Count("id", filter=begun & Q(**{f"r{b}": True}))
+            counts[f"resolved{b}"] = Count("id", filter=begun & Q(**{f"by{b}": True}))
             counts[f"open{b}"] = Count(
                 "id", filter=Q(started_on__lte=p.end) & Q(**{f"r{b}": False})
             )

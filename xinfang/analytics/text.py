@@ -97,8 +97,12 @@ def render_text(report: dict[str, Any]) -> str:
     package = rates["package_resolution"]
     part += 1
     lines.append(
-        f"（{COUNTED[part - 1]}）领导包案化解信访事项情况。{label}，领导包案化解信访事项共"
-        f"{_ratio(package)}。"
+        f"（{COUNTED[part - 1]}）领导包案化解信访事项情况。"
+        + (
+            _packages_text(report["packages"], label)
+            if "packages" in report
+            else f"{label}，领导包案化解信访事项共{_ratio(package)}。"
+        )
     )
     sup = rates["supervision_resolution"]
     levels = "；".join(
@@ -230,7 +234,7 @@ def leader_work_text(
     """领导干部公开接访下访情况 and 领导包案, from the report's `receptions` and `packages`."""
     from xinfang.leaders.choices import LeaderTier, ReceptionOutcome
 
-    r, pk = report["receptions"], report["packages"]
+    r = report["receptions"]
     w = _level_word(node)
     scope = SCOPE_WORD.get(UnitKind(node.kind), "全区") if node is not None else "全区"
     if node is not None and node.kind == UnitKind.DISTRICT and w == "县":
@@ -267,7 +271,7 @@ def leader_work_text(
             )
         else:
             text += "无到期应交办的接访事项。"
-    return head + text + _packages_text(pk, label)
+    return head + text
 
 
 def _packages_text(pk: dict[str, Any], label: str) -> str:
@@ -275,7 +279,10 @@ def _packages_text(pk: dict[str, Any], label: str) -> str:
 
     if pk["begun"]:
         res = pk["resolution"]
-        text = f"{label}，领导包案{res['den']}件，已化解{res['num']}件，化解率{res['pct']}%"
+        text = (
+            f"{label}，领导包案化解信访事项共{res['den']}件，已化解{res['num']}件，"
+            f"化解率{res['pct']}%"
+        )
         tiers = "；".join(
             f"{LeaderTier(code).label}包案{t['begun']}件，已化解{t['resolved']}件"
             for code, t in pk["by_tier"].items()

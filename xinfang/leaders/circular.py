@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from xinfang.analytics.counting import Scope
 from xinfang.analytics.leaderwork import (
+    owned_packages,
     resolved_at_q,
-    scoped_packages,
     scoped_receptions,
     scoped_sessions,
 )
@@ -136,7 +136,7 @@ def _reception_figures(scope: Scope, period: Period, today: date) -> dict[str, A
 
 def _package_figures(scope: Scope, period: Period, today: date) -> dict[str, Any]:
     s, e = period.start, period.end
-    packages = scoped_packages(scope).filter(started_on__lte=e)
+    packages = owned_packages(scope).filter(started_on__lte=e)
     flagged = packages.annotate(
         at_end=_flag(resolved_at_q(e)), before=_flag(resolved_at_q(s - timedelta(days=1)))
     )
@@ -156,7 +156,7 @@ def _package_figures(scope: Scope, period: Period, today: date) -> dict[str, Any
             for figure in counts:
                 add(kind, g["key"], figure, g[figure])
     reflows = PackageReflow.objects.filter(
-        package__in=scoped_packages(scope), on__range=(s, e)
+        package__in=owned_packages(scope), on__range=(s, e)
     ).select_related("package")
     for reflow in reflows:
         add("leader", reflow.package.leader_id, "reflows", 1)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from xinfang.accounts.models import User
@@ -776,6 +776,14 @@ def package_open(*, actor: User | None, data: PackageInput) -> Package:
             PackageMatter.objects.bulk_create(
                 PackageMatter(package=package, matter=m) for m in data.matters
             )
+            if data.source != PackageSource.LEDGER:
+                # the matter's own facts 包案领导 / 包案日期 (contract A, counted by contract B's
+                # 包案化解率 and carried by export-ledger) follow the package: one truth
+                Matter.objects.filter(pk__in=[m.pk for m in data.matters]).update(
+                    package_leader=data.leader.name[:64],
+                    package_started_on=started,
+                    version=F("version") + 1,
+                )
             for m in data.matters:
                 audit_record(
                     actor=actor,
@@ -857,10 +865,16 @@ def months_missing(package: Package, today: date) -> list[date]:
 
 
 def package_resolve_matters(*, package: Package, on: date) -> bool:
-    """Close the package when every matter in it is 化解 (called when a matter is resolved)."""
+    """Close the package when every matter in it is 化解 — after its last 回流, if it had one:
+    a 回流 keeps the matter's earlier 化解日期 (history, as the ledger keeps it)."""
     matters = list(package.matters.all())
+    came_back: dict[int, date] = {}
+    for matter_id, day in package.reflows.values_list("matter_id", "on"):
+        came_back[matter_id] = max(day, came_back.get(matter_id, day))
     days = [m.resolved_on for m in matters]
-    if not matters or any(d is None for d in days):
+    if not matters or any(
+        m.resolved_on is None or m.resolved_on < came_back.get(m.pk, m.resolved_on) for m in matters
+    ):
         return False
     resolved = max(d for d in days if d is not None)
     Package.objects.filter(pk=package.pk).update(
@@ -908,11 +922,16 @@ def on_registration(registration: Registration) -> PackageReflow | None:
         on=registration.received_on,
         resolved_before=last.resolved_on,
     )
-    Package.objects.filter(pk=last.pk).update(
-        status=PackageStatus.OPEN, resolved_on=None, version=last.version + 1
-    )
-    PackageMatter.objects.filter(package=last).update(open=True)
-    Matter.objects.filter(pk=registration.matter_id).update(resolved_on=None)
+    items = PackageMatter.objects.filter(package=last)
+    held_elsewhere = PackageMatter.objects.filter(
+        matter_id__in=items.values("matter_id"), open=True
+    ).exclude(package=last)
+    if not held_elsewhere.exists():  # one open package per matter: a newer one keeps it
+        Package.objects.filter(pk=last.pk).update(
+            status=PackageStatus.OPEN, resolved_on=None, version=last.version + 1
+        )
+        items.update(open=True)
+    # the matter keeps its 化解日期 (history, as the ledger does); a new 化解 closes the package
     audit_record(
         actor=None,
         action="package.reflow",

@@ -299,7 +299,12 @@ def wipe_intake() -> None:
     with chain.flush_window(connection), connection.cursor() as cursor:
         table = AuditEvent._meta.db_table
         pg = connection.vendor == "postgresql"
-        cursor.execute(f"TRUNCATE {table} CASCADE" if pg else f"DELETE FROM {table}")
+        if pg:  # the test's transaction still has foreign-key checks pending: run them first
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"TRUNCATE {table} CASCADE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            cursor.execute(f"DELETE FROM {table}")
     # the leader work the ledger brought in (packages from 包案领导) goes with it
     from xinfang.leaders.models import Leader, Package, PackageReflow, Reception, ReceptionSession
 

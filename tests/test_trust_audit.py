@@ -87,6 +87,10 @@ def test_a_bulk_insert_is_chained_in_order(district: District) -> None:
     )
     for earlier, later in itertools.pairwise(made):
         assert later.prev_hash == earlier.row_hash
+    # through another database alias's queryset too (QuerySet.bulk_create, not the manager's)
+    AuditEvent.objects.using("default").bulk_create(
+        [AuditEvent(action="test.bulk", object_type="x", object_id="q")]
+    )
     audit_record(actor=None, action="test.after", obj=unit)
     assert chain.verify().broken is None
 

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("XINFANG_")}
     base.pop("DATABASE_URL", None)
+    base.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process
     base["XINFANG_DATA_DIR"] = str(tmp_path)
     return subprocess.run(
         [sys.executable, "-m", "xinfang", *args],
@@ -59,6 +60,7 @@ PRINT = (
 
 def _settings(tmp_path: Path, **env: str) -> str:
     base = {k: v for k, v in os.environ.items() if not k.startswith("XINFANG_")}
+    base.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     base["XINFANG_DATA_DIR"] = str(tmp_path)
     done = subprocess.run(
         [sys.executable, "-c", PRINT],

@@ -9,13 +9,12 @@ from django.utils import timezone
 from xinfang.core import chain
 
 
-class AuditEventManager(models.Manager["AuditEvent"]):
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list["AuditEvent"]:
         """Many rows at once, chained in the order given (one lock, one read of the last hash)."""
         objs = list(objs)
-        using = self.db
-        with transaction.atomic(using=using):
-            chain.seal(objs, using)
+        with transaction.atomic(using=self.db):
+            chain.seal(objs, self.db)
             return super().bulk_create(objs, *args, **kwargs)
 
 
@@ -39,7 +38,7 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64, default="", editable=False)
     row_hash = models.CharField(max_length=64, default="", editable=False)
 
-    objects = AuditEventManager()
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]

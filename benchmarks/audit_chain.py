@@ -1,0 +1,102 @@
+"""The audit chain's cost: registration and one workflow step (交办), with the chain and without.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_audit .venv/bin/python benchmarks/audit_chain.py [n] [runs]
+
+Migrates the (scratch) database, builds a small district, then times `n` registrations each
+followed by a 交办 (two services, three audit rows), `runs` times with the chain as built and
+`runs` times with core.chain.seal replaced by a stand-in that only fills the hash columns
+(no lock, no read of the last hash, no SHA-256) — "before the chain". Prints the medians.
+"""
+
+import os
+import statistics
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from tests.conftest import TZ, ensure_default_categories, make_user
+    from xinfang.accounts.models import Role, User
+    from xinfang.core import chain
+    from xinfang.intake.choices import Channel, Purpose
+    from xinfang.intake.models import Category
+    from xinfang.intake.services import PersonInput, RegistrationInput, registration_create
+    from xinfang.organisation.models import OrgUnit, UnitKind
+    from xinfang.organisation.services import unit_create
+    from xinfang.workflow.services import matter_assign
+
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 50
+    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    ensure_default_categories()
+    district = OrgUnit.objects.filter(code="B320101").first()
+    if district is None:
+        city = unit_create(code="B3201", name="基准市", kind=UnitKind.CITY)
+        district = unit_create(code="B320101", name="基准区", kind=UnitKind.DISTRICT, parent=city)
+        unit_create(code="B32010190", name="基准住建局", kind=UnitKind.DEPARTMENT, parent=district)
+        make_user("bench_officer", Role.OFFICER, district)
+    officer = User.objects.get(username="bench_officer")
+    housing = OrgUnit.objects.get(code="B32010190")
+    category = Category.objects.get(name="物业管理")
+
+    def one_round(i: int) -> None:
+        reg = registration_create(
+            actor=officer,
+            data=RegistrationInput(
+                channel=Channel.VISIT,
+                received_at=datetime(2026, 3, 2, 9, 30, tzinfo=TZ),
+                content=f"反映小区物业管理问题{i}",
+                category=category,
+                purpose=Purpose.REQUEST,
+                locality=district,
+                responsible_unit=None,
+                petitioner=PersonInput(name="王小明", id_number="", phone="13800138000"),
+            ),
+        )
+        matter = reg.matter
+        matter_assign(
+            actor=officer, matter=matter, version=matter.version, unit=housing, on=date(2026, 3, 2)
+        )
+
+    real_seal = chain.seal
+
+    def no_chain(events, using):  # type: ignore[no-untyped-def]
+        for event in events:
+            event.prev_hash = event.row_hash = ""
+
+    def timed() -> float:
+        started = time.perf_counter()
+        for i in range(n):
+            one_round(i)
+        return (time.perf_counter() - started) / n * 1000
+
+    one_round(-1)  # warm
+    results: dict[str, list[float]] = {"chain": [], "no chain": []}
+    for _ in range(runs):  # interleaved, so load on the machine hits both alike
+        chain.seal = no_chain
+        results["no chain"].append(timed())
+        chain.seal = real_seal
+        results["chain"].append(timed())
+    base = statistics.median(results["no chain"])
+    with_chain = statistics.median(results["chain"])
+    print(f"{connection.vendor}: registration + 交办, {n} per run, {runs} runs, ms per pair")
+    for name, values in results.items():
+        print(f"  {name}: median {statistics.median(values):.2f}  {[round(v, 2) for v in values]}")
+    print(f"  ratio chain / no chain: {with_chain / base:.3f}")
+    print(f"  load average: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()

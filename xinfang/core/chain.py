@@ -37,6 +37,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils import timezone
 
 logger = logging.getLogger("xinfang.audit")
 
@@ -145,7 +146,8 @@ class Break:
     reason: str
 
     def __str__(self) -> str:
-        return f"第 {self.id} 号审计记录（{self.at:%Y-%m-%d %H:%M:%S}，{self.action}）{self.reason}"
+        when = timezone.localtime(self.at)
+        return f"第 {self.id} 号审计记录（{when:%Y-%m-%d %H:%M:%S}，{self.action}）{self.reason}"
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,7 @@ def anchor(using: str = "default") -> tuple[int | None, str]:
 
     latest = AuditEvent.objects.using(using).order_by("-id").values_list("id", "row_hash").first()
     pk, digest = latest if latest else (None, "")
-    logger.info("审计链锚点 %s：最新记录 %s，哈希 %s", datetime.now(UTC).date(), pk, digest)
+    logger.info("审计链锚点 %s：最新记录 %s，哈希 %s", timezone.localdate(), pk, digest)
     return pk, digest
 
 

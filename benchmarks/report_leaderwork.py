@@ -37,6 +37,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--receptions",
+        type=int,
+        default=0,
+        help="receptions to make (every k-th registration); 0: one for every registration",
+    )
     parser.add_argument("--keep", action="store_true", help="keep and reuse the database")
     parser.add_argument("--pg-admin-url", default=PG_ADMIN)
     args = parser.parse_args()
@@ -54,7 +60,7 @@ def main() -> None:
     django.setup()
     load = os.getloadavg()
     try:
-        counts = prepare(org, ledger)
+        counts = prepare(org, ledger, args.receptions)
         found = measure(args.runs)
     finally:
         if not args.keep:
@@ -83,7 +89,7 @@ def drop(admin_url: str) -> None:
         db.execute(f"DROP DATABASE IF EXISTS {PG_NAME}")
 
 
-def prepare(org: Path, ledger: Path) -> dict[str, int]:
+def prepare(org: Path, ledger: Path, wanted: int = 0) -> dict[str, int]:
     """The ledger, and a reception for each of its registrations (skipped when already there)."""
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -102,7 +108,7 @@ def prepare(org: Path, ledger: Path) -> dict[str, int]:
     if not Reception.objects.exists():
         started = time.monotonic()
         with transaction.atomic():
-            make_leader_work()
+            make_leader_work(wanted)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
         print(f"# leader work made in {time.monotonic() - started:.0f} s", file=sys.stderr)
@@ -113,7 +119,7 @@ def prepare(org: Path, ledger: Path) -> dict[str, int]:
     }
 
 
-def make_leader_work() -> None:
+def make_leader_work(wanted: int = 0) -> None:
     from xinfang.intake.models import Registration
     from xinfang.leaders.choices import (
         NEEDS_ROUTING,
@@ -146,9 +152,13 @@ def make_leader_work() -> None:
         ]
         for u in units
     }
-    regs = list(Registration.objects.order_by("id").values_list("id", "received_on", "matter_id"))
+    regs = list(
+        Registration.objects.order_by("id").values_list("id", "received_on", "matter_id", "people")
+    )
+    if wanted:  # every k-th registration was received at a leader's session
+        regs = regs[:: max(1, len(regs) // wanted)][:wanted]
     sessions: dict[tuple[date, int], ReceptionSession] = {}
-    for _, day, _ in regs:
+    for _, day, _, _ in regs:
         for u in units:
             key = (day, u.pk)
             if key not in sessions:
@@ -165,7 +175,7 @@ def make_leader_work() -> None:
     outcomes = list(ReceptionOutcome.values)
     due: dict[date, date] = {}
     receptions, first_leader = [], []
-    for n, (reg_id, day, _) in enumerate(regs):
+    for n, (reg_id, day, _, people) in enumerate(regs):
         unit = units[n % len(units)]
         outcome = outcomes[n % 4]
         route_due = None
@@ -176,7 +186,8 @@ def make_leader_work() -> None:
         receptions.append(
             Reception(
                 registration_id=reg_id, session=sessions[(day, unit.pk)], outcome=outcome,
-                route_due=route_due,
+                route_due=route_due, people=people,
+                with_principal=leaders[unit.pk][day.toordinal() % 3].tier == LeaderTier.PRINCIPAL,
                 routed_on=day + timedelta(days=n % 4) if route_due else None,
             )
         )  # fmt: skip
@@ -192,7 +203,7 @@ def make_leader_work() -> None:
     )
     packages, items, reflows = [], [], []
     held = set(PackageMatter.objects.filter(open=True).values_list("matter_id", flat=True))
-    matters = sorted({m for _, _, m in regs} - held)[:2000]  # the ledger's own packages stay
+    matters = sorted({m for _, _, m, _ in regs} - held)[:2000]  # the ledger's own packages stay
     for n in range(len(matters)):
         unit = units[n % len(units)]
         started = date(2024, 7, 1) + timedelta(days=n % 700)
@@ -207,7 +218,7 @@ def make_leader_work() -> None:
         )  # fmt: skip
     Package.objects.bulk_create(packages, batch_size=5000)
     reg_of = {}
-    for reg_id, _, matter_id in regs:
+    for reg_id, _, matter_id, _ in regs:
         reg_of.setdefault(matter_id, reg_id)
     for n, (package, matter_id) in enumerate(zip(packages, matters, strict=True)):
         items.append(
@@ -267,9 +278,9 @@ def render(
         f"{counts['packages']:,} packages; period {PERIOD[0]} .. {PERIOD[1]} with 同比; "
         f"median of {args.runs} runs each, alternating, in one process",
         "",
-        "| node | with leader work s | without s | added s | queries with / without "
+        "| node | with leader work s | without s | added s | ratio | queries with / without "
         "| received (batches, people) in P |",
-        "| --- | ---: | ---: | ---: | ---: | --- |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for code, label in NODES.items():
         t, q = found[code]["times"], found[code]["queries"]
@@ -277,6 +288,7 @@ def render(
         received, _begun = found[f"{code}:figures"]
         lines.append(
             f"| {label} | {with_:.3f} | {without:.3f} | {with_ - without:+.3f} "
+            f"| {with_ / without:.2f}× "
             f"| {q[True]} / {q[False]} | {received['batches']:,}, {received['people']:,} |"
         )
     return "\n".join(lines)

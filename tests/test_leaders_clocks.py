@@ -167,6 +167,7 @@ def test_reception_not_routed_goes_overdue_with_notice_and_notification(
          on=date(2026, 10, 12))  # fmt: skip
     (done,) = _clocks(matter, date(2026, 10, 20), ClockKind.RECEPTION_ROUTE)
     assert (done.state, done.done_on) == (ClockStatus.MISSED, date(2026, 10, 12))
+    reception.refresh_from_db()  # the workflow stamped its 交办日期 when it routed
     assert services.routed_on_of(reception) == date(2026, 10, 12)
 
 

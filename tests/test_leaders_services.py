@@ -426,3 +426,58 @@ def test_rota_create_refuses_a_rota_without_days_or_leaders(
     made = rota()
     assert (made.month_day_from, made.month_day_to) == (15, 20)
     assert AuditEvent.objects.filter(action="reception.rota_create").count() == 1
+
+
+def test_reception_people_follow_the_registration_and_routing_is_stamped(
+    district: District, leaders: dict[str, Leader]
+) -> None:
+    """人次 is kept by the database from the registration (any write path); the 交办日期 is
+    stamped by the workflow's routing, or found when the reception is recorded after it."""
+    from xinfang.workflow.services import matter_assign
+
+    session = _session(district, [leaders["secretary"], leaders["deputy"]], date(2026, 9, 30))
+    reception = services.reception_record(
+        actor=district.users["registrar"],
+        session=session,
+        registration=RegistrationInput(
+            channel="visit",
+            received_at=datetime(2026, 9, 30, 9, 40, tzinfo=TZ),
+            people=3,
+            content="反映东风社区拆迁安置房交付延期问题",
+            locality=district.street_a,
+            petitioner=PersonInput(name="陈大明", phone="13900001111"),
+        ),
+        data=services.ReceptionInput(leaders=[leaders["deputy"]], outcome="pending"),
+    )
+    assert (reception.people, reception.with_principal, reception.routed_on) == (3, False, None)
+    Registration.objects.filter(pk=reception.registration_id).update(people=4)
+    reception.refresh_from_db()
+    assert reception.people == 4
+
+    matter = reception.registration.matter
+    matter.refresh_from_db()
+    matter_assign(
+        actor=district.users["officer"],
+        matter=matter,
+        version=matter.version,
+        unit=district.street_a,
+        on=date(2026, 10, 8),
+    )
+    reception.refresh_from_db()
+    assert reception.routed_on == date(2026, 10, 8)
+
+    # a second group of the same matter recorded after the routing: its 交办日期 is found
+    later = services.reception_record(
+        actor=district.users["registrar"],
+        session=session,
+        registration=RegistrationInput(
+            channel="visit",
+            received_at=datetime(2026, 9, 30, 10, 40, tzinfo=TZ),
+            content="同一事项的另一批来访",
+            locality=district.street_a,
+            petitioner=PersonInput(name="陈大明", phone="13900001111"),
+        ),
+        data=services.ReceptionInput(leaders=[leaders["secretary"]], outcome="counselled"),
+        matter=matter,
+    )
+    assert (later.with_principal, later.routed_on) == (True, date(2026, 10, 8))

@@ -19,7 +19,8 @@ exactly what its figure counts. Decisions B2 leaves open, written down here:
   whose deadline (Reception.route_due, the calendar's N working days after the session) falls in
   the period — the period their window ends, as B2 says of clock-like items; one is on time when
   it was routed on or before that deadline: the reception ledger's 交办日期, else the first
-  assignment or decision of its matter on or after the session (`services.routed_on_of`).
+  assignment or decision of its matter on or after the session, stamped on the reception by the
+  workflow when it routes (`services.stamp_routed`).
 - A package belongs to the node when one of its matters does (问题属地 in the subtree, as contract
   B places matters: "涉及我区…领导包案" includes a city leader's package on a district
   matter). Begun in P: 包案日期 in P; of them resolved by the end of P
@@ -57,7 +58,6 @@ from xinfang.analytics.counting import Ranges, Scope, _bucketed
 from xinfang.analytics.figures import change, pct
 from xinfang.analytics.periods import Period
 from xinfang.intake.choices import Purpose
-from xinfang.intake.models import Matter
 from xinfang.leaders.choices import (
     LeaderTier,
     PackageStatus,
@@ -74,7 +74,6 @@ from xinfang.leaders.models import (
     SessionLeader,
 )
 from xinfang.organisation.models import OrgUnit
-from xinfang.workflow.models import Assignment
 
 TIERS: list[str] = list(LeaderTier.values)
 KINDS: list[str] = list(SessionKind.values)
@@ -114,41 +113,14 @@ def scoped_seats(scope: Scope) -> QuerySet[SessionLeader]:
 
 
 def principal_q() -> Q:
-    """The reception was received by a leader seated at its session as 党政主要领导.
-
-    An uncorrelated IN: the database finds those receptions once (a hash of them), rather than
-    probing the leaders of every reception."""
-    received = Reception.leaders.through.objects.filter(
-        Exists(
-            SessionLeader.objects.filter(
-                session_id=OuterRef("reception__session_id"),
-                leader_id=OuterRef("leader_id"),
-                tier=LeaderTier.PRINCIPAL,
-            )
-        )
-    )
-    return Q(pk__in=received.values("reception_id"))
+    """The reception was received by a leader seated at its session as 党政主要领导."""
+    return Q(with_principal=True)
 
 
 def routed_in_time_q() -> Q:
-    """Routed on or before Reception.route_due (the rule of `services.routed_on_of`): the
-    ledger's 交办日期, else an assignment or decision of the matter from the session day on.
-    The assignments are joined once (an uncorrelated IN), not probed per reception."""
-    assigned = Reception.objects.filter(
-        routed_on__isnull=True,
-        route_due__isnull=False,
-        registration__matter__in=Assignment.objects.filter(
-            matter_id=OuterRef("registration__matter_id"),
-            assigned_on__gte=OuterRef("session__held_on"),
-            assigned_on__lte=OuterRef("route_due"),
-        ).values("matter_id"),
-    ).values("pk")
-    decided = Q(
-        registration__matter__decided_on__gte=F("session__held_on"),
-        registration__matter__decided_on__lte=F("route_due"),
-    )
-    ledger = Q(routed_on__isnull=False, routed_on__lte=F("route_due"))
-    return ledger | (Q(routed_on__isnull=True) & (Q(pk__in=assigned) | decided))
+    """Routed (交办日期: the ledger's, or the workflow's stamped when it routed) on or before
+    Reception.route_due."""
+    return Q(routed_on__isnull=False, routed_on__lte=F("route_due"))
 
 
 def scoped_receptions(scope: Scope, *, today: date | None = None) -> QuerySet[Reception]:
@@ -163,9 +135,8 @@ def scoped_packages(scope: Scope) -> QuerySet[Package]:
     matter): "涉及我区…领导包案" counts a city or province leader's package on a district matter."""
     qs = Package.objects.all()
     if not _whole_tree(scope):
-        matters = Matter.objects.filter(scope.locality_q("locality", whole=False))
-        held = PackageMatter.objects.filter(matter__in=matters).values("package_id")
-        qs = qs.filter(pk__in=held)
+        placed = scope.locality_q("matter__locality", whole=False, purpose="matter__purpose")
+        qs = qs.filter(pk__in=PackageMatter.objects.filter(placed).values("package_id"))
     if scope.hide_accusations:
         hidden = PackageMatter.objects.filter(matter__purpose=Purpose.ACCUSATION)
         qs = qs.exclude(pk__in=hidden.values("package_id"))
@@ -342,7 +313,7 @@ class LeaderWork:
                 met=_as_bool(routed_in_time_q()),
             )
             .values("hb", "db", "outcome", "principal", "met")
-            .annotate(batches=Count("id"), people=Sum("registration__people"))
+            .annotate(batches=Count("id"), people=Sum("people"))
             .order_by()
         )
         for g in rows:

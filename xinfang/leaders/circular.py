@@ -104,7 +104,7 @@ def _reception_figures(scope: Scope, period: Period, today: date) -> dict[str, A
     for g in (
         through.objects.filter(reception__in=receptions)
         .values("leader_id", outcome=F("reception__outcome"))
-        .annotate(batches=Count("reception_id"), people=Sum("reception__registration__people"))
+        .annotate(batches=Count("reception_id"), people=Sum("reception__people"))
         .order_by()
     ):
         r = row(g["leader_id"])
@@ -126,7 +126,7 @@ def _reception_figures(scope: Scope, period: Period, today: date) -> dict[str, A
         "sessions": sessions.count(),
         "participations": sum(r["sessions"] for r in by_leader),
         "batches": receptions.count(),
-        "people": receptions.aggregate(n=Sum("registration__people"))["n"] or 0,
+        "people": receptions.aggregate(n=Sum("people"))["n"] or 0,
         "outcomes": {
             o: receptions.filter(outcome=o).count() for o in OUTCOMES
         },  # a group received by two leaders is one group here

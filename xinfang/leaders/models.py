@@ -231,11 +231,17 @@ class Reception(models.Model):
     )
     leaders = models.ManyToManyField(Leader, verbose_name="接待领导", related_name="receptions")
     outcome = models.CharField("接访结果", max_length=16, choices=ReceptionOutcome.choices)
+    # the registration's 人数, kept equal to it by a database trigger (leaders.triggers) so that
+    # the report counts 人次 without reading the registrations
+    people = models.PositiveIntegerField("人次", default=1)
+    # received by a leader seated at the session as 党政主要领导 (set with the leaders, once)
+    with_principal = models.BooleanField("党政主要领导接待", default=False)
     # 限期解决: the leader's deadline for the unit
     leader_due = models.DateField("领导限定办结日期", null=True, blank=True)
     # the 2-working-day routing clock's deadline (calendar module), for what is not settled
     route_due = models.DateField("交办期限", null=True, blank=True)
-    # 交办日期 of the reception ledger (A3) when the history gives one; else the workflow's routing
+    # 交办日期: the reception ledger's (A3), or the matter's first 交办 / 转送 / decision from the
+    # session day on — stamped by the workflow when it routes (leaders.services.stamp_routed)
     routed_on = models.DateField("交办日期", null=True, blank=True)
     booking = models.OneToOneField(
         Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="reception"

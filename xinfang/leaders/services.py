@@ -26,6 +26,7 @@ from xinfang.intake.services import RegistrationInput, registration_create
 from xinfang.leaders.choices import (
     NEEDS_ROUTING,
     BookingStatus,
+    LeaderTier,
     PackageDuty,
     PackageSource,
     PackageStatus,
@@ -601,13 +602,18 @@ def _link(
     routed_on: date | None = None,
 ) -> Reception:
     needs = data.outcome in NEEDS_ROUTING
+    seated_principal = SessionLeader.objects.filter(
+        session=session, tier=LeaderTier.PRINCIPAL, leader__in=data.leaders
+    ).exists()
     reception = Reception.objects.create(
         registration=reg,
         session=session,
         outcome=data.outcome,
+        people=reg.people,
+        with_principal=seated_principal,
         leader_due=data.leader_due if data.outcome == ReceptionOutcome.WITH_DEADLINE else None,
         route_due=reception_route_due(session.held_on) if needs else None,
-        routed_on=routed_on,
+        routed_on=(routed_on or first_routing(reg.matter_id, session.held_on)) if needs else None,
         booking=data.booking,
         recorded_by=actor,
     )
@@ -668,23 +674,36 @@ def _instruction(
     )
 
 
-def routed_on_of(reception: Reception) -> date | None:
-    """When the matter of a reception left the bureau: the ledger's 交办日期, else its first
-    assignment or decision on or after the session (the workflow's own record)."""
-    from xinfang.workflow.clocks import reception_routed_on  # the one rule, also the clocks'
+def first_routing(matter_id: int, held_on: date) -> date | None:
+    """The matter's first 交办 / 转送 or decision from a session day on (the rule of 交办日期)."""
     from xinfang.workflow.models import Assignment
 
-    if reception.routed_on is not None:
-        return reception.routed_on
-    held = reception.session.held_on
     first = (
-        Assignment.objects.filter(matter_id=reception.registration.matter_id, assigned_on__gte=held)
+        Assignment.objects.filter(matter_id=matter_id, assigned_on__gte=held_on)
         .order_by("assigned_on")
         .values_list("assigned_on", flat=True)
         .first()
     )
-    decided = reception.registration.matter.decided_on
-    return reception_routed_on(None, held, [first] if first else [], decided)
+    decided = Matter.objects.filter(pk=matter_id).values_list("decided_on", flat=True).first()
+    found = [d for d in (first, decided) if d is not None and d >= held_on]
+    return min(found, default=None)
+
+
+def stamp_routed(matter_id: int, on: date) -> int:
+    """The workflow routed (or decided) the matter on `on`: its receptions from sessions up to
+    that day that still wait to be routed are routed that day (their 交办日期)."""
+    return Reception.objects.filter(
+        registration__matter_id=matter_id,
+        route_due__isnull=False,
+        routed_on__isnull=True,
+        session__held_on__lte=on,
+    ).update(routed_on=on)
+
+
+def routed_on_of(reception: Reception) -> date | None:
+    """When the matter of a reception left the bureau: its 交办日期 (the ledger's, or the
+    workflow's routing stamped on it)."""
+    return reception.routed_on
 
 
 # --- packages ----------------------------------------------------------------------------------

@@ -228,30 +228,10 @@ def route_clock(matter: Matter, today: date, routed_on: date | None = None) -> C
 # --- leader work: 接访交办期限 and 包案办结时限 -------------------------------------------------
 
 
-def reception_routed_on(
-    recorded: date | None, held_on: date, assigned: Iterable[date], decided_on: date | None
-) -> date | None:
-    """When the matter of a reception left the bureau (the one rule; leaders.services.routed_on_of
-    and the clocks call it): the reception ledger's 交办日期, else the first assignment or decision
-    of the matter on or after the session day."""
-    if recorded is not None:
-        return recorded
-    found = [d for d in (*assigned, decided_on) if d is not None and d >= held_on]
-    return min(found, default=None)
-
-
 def unrouted_receptions() -> "QuerySet[Reception]":
-    """reception_routed_on in SQL: the receptions needing routing whose matter has not left yet
-    (no 交办日期, no assignment or decision on or after the session day) — for the scan and the
-    queues, which read sets."""
-    routed = Assignment.objects.filter(
-        matter_id=OuterRef("registration__matter_id"), assigned_on__gte=OuterRef("session__held_on")
-    )
-    return (
-        Reception.objects.filter(outcome__in=NEEDS_ROUTING, routed_on__isnull=True)
-        .exclude(Exists(routed))
-        .exclude(registration__matter__decided_on__gte=F("session__held_on"))
-    )
+    """The receptions needing routing whose matter has not left yet (no 交办日期: the ledger's,
+    or the workflow's stamped when it routes) — for the scan and the queues."""
+    return Reception.objects.filter(outcome__in=NEEDS_ROUTING, routed_on__isnull=True)
 
 
 def _reception_route_due(reception: Reception) -> date:
@@ -263,11 +243,10 @@ def _reception_route_due(reception: Reception) -> date:
 
 
 def _reception_clocks(matter: Matter, facts: "MatterClockFacts", today: date) -> list[Clock | None]:
-    assigned = [a.assigned_on for a in facts.assignments]
     found: list[Clock | None] = []
     for r in facts.receptions:
         held = r.session.held_on
-        done = reception_routed_on(r.routed_on, held, assigned, matter.decided_on)
+        done = r.routed_on  # 交办日期: the ledger's, or stamped by the workflow when it routed
         note = f"{r.session.number} {r.get_outcome_display()}"
 
         def make(r: Reception = r, done: date | None = done, note: str = note) -> Clock:

@@ -134,6 +134,10 @@ def _finish(move: _Move) -> Matter:
         move.set(status=target)
     move.set(version=matter.version + 1)
     matter.save(update_fields=sorted(move.matter_fields | {"updated_at"}))
+    if "decided_on" in move.matter_fields and matter.decided_on is not None:
+        from xinfang.leaders.services import stamp_routed
+
+        stamp_routed(matter.pk, matter.decided_on)  # 接访交办期限 met on the routing day
     if move.flow_fields:
         move.flow.save(update_fields=sorted(move.flow_fields))
     audit_record(

@@ -1,6 +1,7 @@
 """The audit chain's cost: registration and one workflow step (交办), with the chain and without.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_audit .venv/bin/python benchmarks/audit_chain.py [n] [runs]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_audit \\
+        .venv/bin/python benchmarks/audit_chain.py [n] [runs]
 
 Migrates the (scratch) database, builds a small district, then times `n` registrations each
 followed by a 交办 (two services, three audit rows), `runs` times with the chain as built and

@@ -58,6 +58,7 @@ from xinfang.analytics.counting import Ranges, Scope, _bucketed
 from xinfang.analytics.figures import change, pct
 from xinfang.analytics.periods import Period
 from xinfang.intake.choices import Purpose
+from xinfang.intake.models import Matter
 from xinfang.leaders.choices import (
     LeaderTier,
     PackageStatus,
@@ -135,8 +136,12 @@ def scoped_packages(scope: Scope) -> QuerySet[Package]:
     matter): "涉及我区…领导包案" counts a city or province leader's package on a district matter."""
     qs = Package.objects.all()
     if not _whole_tree(scope):
-        placed = scope.locality_q("matter__locality", whole=False, purpose="matter__purpose")
-        qs = qs.filter(pk__in=PackageMatter.objects.filter(placed).values("package_id"))
+        # a packaged matter carries 包案日期 (package_open writes it; ledger packages come from it)
+        packaged = Matter.objects.filter(
+            Q(package_started_on__isnull=False) & scope.locality_q("locality", whole=False)
+        )
+        items = PackageMatter.objects.filter(matter_id__in=packaged.values("id"))
+        qs = qs.filter(pk__in=items.values("package_id"))
     if scope.hide_accusations:
         hidden = PackageMatter.objects.filter(matter__purpose=Purpose.ACCUSATION)
         qs = qs.exclude(pk__in=hidden.values("package_id"))

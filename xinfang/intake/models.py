@@ -168,6 +168,13 @@ class Matter(models.Model):
                     replied_on__isnull=True,
                 ),
             ),
+            # the report's leader packages are found by their matters' 属地: the few packaged
+            # matters (包案日期 set, as every package writes it) without a pass over the rest
+            models.Index(
+                fields=["locality", "id"],
+                name="matter_packaged_locality",
+                condition=models.Q(package_started_on__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -229,17 +229,18 @@ def visible_packages(actor: "User | None") -> "QuerySet[Package]":
         may(actor, Action.VIEW_LEADER_WORK) or may(actor, Action.WRITE_PACKAGE_PROGRESS)
     ):
         return packages.none()
-    if actor.role == Role.LEADER:
-        return packages.filter(leader__user=actor)
     from xinfang.intake.choices import Purpose
 
-    ids = subtree_ids(actor.org_unit)
-    # 检举控告 reach no reader who may not see accusations, a package about one included
+    # 检举控告 reach no reader who may not see accusations, a package about one included —
+    # not even the leader who holds it
     hidden = (
         Package.objects.filter(items__matter__purpose=Purpose.ACCUSATION)
         if not sees_accusations(actor)
         else Package.objects.none()
     )
+    if actor.role == Role.LEADER:
+        return packages.filter(leader__user=actor).exclude(pk__in=hidden)
+    ids = subtree_ids(actor.org_unit)
     if actor.role == Role.UNIT_STAFF:
         return packages.filter(responsible_unit_id__in=ids).exclude(pk__in=hidden)
     scope = Q(leader__unit_id__in=ids) | Q(responsible_unit_id__in=ids)

@@ -967,10 +967,15 @@ def on_registration(registration: Registration) -> PackageReflow | None:
 
 
 def _notify_reflow(package: Package, registration: Registration) -> None:
+    from xinfang.core.permissions import sees_accusations
+    from xinfang.intake.choices import Purpose
     from xinfang.notifications.models import Notification, NotificationKind
 
+    accusation = package.matters.filter(purpose=Purpose.ACCUSATION).exists()
     people = {u for u in (package.leader.user, package.responsible_user) if u is not None}
     for user in people:
+        if accusation and not sees_accusations(user):
+            continue  # a 检举控告 reaches no reader who may not see accusations
         Notification.objects.create(
             recipient=user,
             matter=registration.matter,

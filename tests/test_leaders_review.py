@@ -5,16 +5,33 @@ entered in these tests, so a clock reaching into 2027 cannot be computed. Counts
 """
 
 from datetime import date, datetime, time
+from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from tests.conftest import TZ, District, register
+from xinfang.core.errors import InputError
 from xinfang.core.permissions import visible_packages
+from xinfang.intake.models import Registration
+from xinfang.intake.services import PersonInput, RegistrationInput
 from xinfang.leaders import services
-from xinfang.leaders.choices import LeaderTier, SessionKind
-from xinfang.leaders.models import Leader, Package, ReceptionSession
+from xinfang.leaders.choices import LeaderTier, ReceptionOutcome, SessionKind
+from xinfang.leaders.models import Booking, Leader, Package, Reception, ReceptionSession
 
 pytestmark = pytest.mark.django_db
+_real_localdate = timezone.localdate
+
+
+def _pin_today(monkeypatch: pytest.MonkeyPatch, today: date) -> None:
+    def localdate(value: Any = None, timezone: Any = None) -> date:
+        return today if value is None else _real_localdate(value, timezone)
+
+    def now() -> datetime:
+        return datetime.combine(today, time(18, 0), tzinfo=TZ)
+
+    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+    monkeypatch.setattr("django.utils.timezone.now", now)
 
 
 @pytest.fixture
@@ -75,7 +92,7 @@ def test_a_leader_never_sees_a_package_holding_an_accusation(
 
 
 def test_a_reflow_of_an_accusation_tells_no_one_who_may_not_see_it(
-    district: District, leaders: dict[str, Leader]
+    district: District, leaders: dict[str, Leader], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from xinfang.notifications.models import Notification
     from xinfang.workflow.supervision import matter_resolve
@@ -86,10 +103,101 @@ def test_a_reflow_of_an_accusation_tells_no_one_who_may_not_see_it(
         data=_package_input(district, leaders["secretary"], accusation),
     )
     accusation.refresh_from_db()
+    _pin_today(monkeypatch, date(2026, 4, 20))
     matter_resolve(actor=district.users["officer"], matter=accusation, version=accusation.version,
                    on=date(2026, 4, 20))  # fmt: skip
+    _pin_today(monkeypatch, date(2026, 5, 6))
     register(district, locality=district.street_a, matter=accusation, purpose="accusation",
              when=datetime(2026, 5, 6, 9, 0, tzinfo=TZ))  # fmt: skip
     # the 回流 counts, but neither the leader (领导) nor the street's 责任人 is told of it
     assert Package.objects.get().reflows.count() == 1
     assert list(Notification.objects.filter(text__contains="回流")) == []
+
+
+def _reg(district: District, when: datetime, name: str = "陈大明") -> RegistrationInput:
+    return RegistrationInput(
+        channel="visit",
+        received_at=when,
+        content="反映东风社区拆迁安置房交付延期问题",
+        locality=district.street_a,
+        petitioner=PersonInput(name=name, phone="13900001111"),
+    )
+
+
+def test_one_booking_is_received_once_also_by_two_desks_at_once(
+    district: District, leaders: dict[str, Leader], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two registrars press 登记 on the same booking at once: each read it 已预约 before either
+    wrote. The second is a clear Chinese refusal with nothing written, not a database error."""
+    _pin_today(monkeypatch, date(2026, 9, 30))
+    session = _session(district, [leaders["secretary"]], date(2026, 9, 30))
+    services.session_publish(actor=district.users["officer"], session=session)
+    booking = services.booking_create(
+        session=session, name="陈大明", phone="13900001111", topic="反映拆迁安置房交付延期",
+        today=date(2026, 9, 28),
+    )  # fmt: skip
+    seen_by_second = Booking.objects.get(pk=booking.pk)  # read before the first desk saves
+    data = services.ReceptionInput(
+        leaders=[leaders["secretary"]], outcome=ReceptionOutcome.ON_THE_SPOT, booking=booking
+    )
+    when = datetime(2026, 9, 30, 9, 40, tzinfo=TZ)
+    services.reception_record(
+        actor=district.users["registrar"], session=session, registration=_reg(district, when),
+        data=data,
+    )  # fmt: skip
+    with pytest.raises(InputError, match="该预约已接待"):
+        services.reception_record(
+            actor=district.users["officer"],
+            session=session,
+            registration=_reg(district, when),
+            data=services.ReceptionInput(
+                leaders=[leaders["secretary"]],
+                outcome=ReceptionOutcome.ON_THE_SPOT,
+                booking=seen_by_second,
+            ),
+        )
+    assert (Registration.objects.count(), Reception.objects.count()) == (1, 1)
+
+
+def test_a_reception_whose_routing_window_enters_an_unknown_year_is_refused_in_chinese(
+    district: District, leaders: dict[str, Leader], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2026-12-31 (Thu) + 2 working days runs into 2027, whose holidays nobody has entered:
+    the registrar's screen says so in Chinese beside nothing written, not a server error."""
+    from tests.views_support import client_for
+
+    _pin_today(monkeypatch, date(2026, 12, 31))
+    session = _session(district, [leaders["secretary"]], date(2026, 12, 31))
+    registrar = client_for(district, "registrar")
+    url = f"/intake/register/?session={session.pk}"
+    form = {
+        "petitioner_name": "陈大明",
+        "petitioner_id_number": "",
+        "petitioner_phone": "13912345678",
+        "petitioner_address": "",
+        "matter": "",
+        "channel": "visit",
+        "level": "local",
+        "received_at": "2026-12-31 09:40",
+        "people": "1",
+        "form": "",
+        "letter_kind": "",
+        "content": "反映东风社区拆迁安置房交付延期",
+        "category": "",
+        "purpose": "request",
+        "locality": str(district.street_a.pk),
+        "responsible_unit": "",
+        "attachment_kind": "",
+        "rep-TOTAL_FORMS": "0",
+        "rep-INITIAL_FORMS": "0",
+        "rep-MIN_NUM_FORMS": "0",
+        "rep-MAX_NUM_FORMS": "10",
+        "reception_leaders": [str(leaders["secretary"].pk)],
+        "reception_outcome": ReceptionOutcome.PENDING,
+        "reception_leader_due": "",
+        "reception_instruction": "",
+    }
+    refused = registrar.post(url, form)
+    assert refused.status_code == 200
+    assert "2027年的节假日安排尚未录入" in refused.content.decode()
+    assert (Registration.objects.count(), Reception.objects.count()) == (0, 0)

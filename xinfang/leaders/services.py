@@ -548,8 +548,17 @@ def _check_reception(
     if data.booking is not None:
         if data.booking.session_id != session.pk:
             raise InputError("该预约不属于本次接访活动", field="booking")
-        if data.booking.status != BookingStatus.BOOKED:
-            raise InputError(f"该预约{data.booking.get_status_display()}", field="booking")
+        _check_booking_open(data.booking)
+    if data.outcome in NEEDS_ROUTING:
+        try:  # the 2-working-day clock must be computable before anything is written
+            reception_route_due(session.held_on)
+        except calendar.CalendarMissingError as exc:
+            raise InputError(exc.message, field="outcome") from exc
+
+
+def _check_booking_open(booking: Booking) -> None:
+    if booking.status != BookingStatus.BOOKED:
+        raise InputError(f"该预约{booking.get_status_display()}", field="booking")
 
 
 def reception_record(
@@ -601,6 +610,9 @@ def _link(
     data: ReceptionInput,
     routed_on: date | None = None,
 ) -> Reception:
+    if data.booking is not None:
+        # read again under the session's lock: another desk may have received it meanwhile
+        _check_booking_open(Booking.objects.get(pk=data.booking.pk))
     needs = data.outcome in NEEDS_ROUTING
     seated_principal = SessionLeader.objects.filter(
         session=session, tier=LeaderTier.PRINCIPAL, leader__in=data.leaders

@@ -7,7 +7,13 @@ from typing import Any
 
 from rest_framework import serializers
 
-from xinfang.core.masking import mask_address, mask_id_number, mask_phone
+from xinfang.core.masking import (
+    free_text_for,
+    mask_address,
+    mask_free_text,
+    mask_id_number,
+    mask_phone,
+)
 from xinfang.intake.choices import Channel, Form, LetterKind, Level, Purpose, Source
 from xinfang.intake.models import Matter, Petitioner, Registration
 from xinfang.workflow.states import MatterStatus
@@ -113,7 +119,7 @@ class RegistrationSerializer(serializers.Serializer):
     people = serializers.IntegerField()
     received_at = serializers.DateTimeField()
     letter_kind = serializers.CharField()
-    content = serializers.CharField()
+    content = serializers.SerializerMethodField(help_text="身份证号和电话对不能查看个人信息者遮蔽")
     category = serializers.CharField(source="category.path", allow_null=True, default=None)
     purpose = serializers.CharField()
     locality = UnitRefSerializer(allow_null=True)
@@ -122,11 +128,23 @@ class RegistrationSerializer(serializers.Serializer):
     petitioner_phone = serializers.SerializerMethodField(help_text="已遮蔽")
     source = serializers.ChoiceField(choices=Source.choices)
     outcome = serializers.CharField()
-    outcome_note = serializers.CharField()
+    outcome_note = serializers.SerializerMethodField(help_text="同 content")
     created_at = serializers.DateTimeField()
 
     def get_petitioner_phone(self, obj: Registration) -> str:
         return mask_phone(obj.petitioner_phone)
+
+    def get_content(self, obj: Registration) -> str:
+        return self._free_text(obj.content)
+
+    def get_outcome_note(self, obj: Registration) -> str:
+        return self._free_text(obj.outcome_note)
+
+    def _free_text(self, text: str) -> str:
+        """As the reader (context "reader") may see it; masked when no reader is named."""
+        if "reader" not in self.context:
+            return mask_free_text(text)
+        return free_text_for(self.context["reader"], text)
 
 
 # --- matters -------------------------------------------------------------------------------------

@@ -9,7 +9,13 @@ from rest_framework.permissions import AllowAny
 from xinfang.api.errors import not_found_view
 from xinfang.api.views.actions import ActionList, ActionTake
 from xinfang.api.views.documents import DocumentDetail, DocumentDocx, MatterDocuments
-from xinfang.api.views.matters import MatterDetail, MatterList, MatterTimeline, PersonReveal
+from xinfang.api.views.matters import (
+    MatterDetail,
+    MatterList,
+    MatterSearch,
+    MatterTimeline,
+    PersonReveal,
+)
 from xinfang.api.views.registrations import RegistrationDetail, RegistrationList
 from xinfang.api.views.reports import Report
 
@@ -30,6 +36,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("registrations/", RegistrationList.as_view(), name="registrations"),
     path("registrations/<int:pk>/", RegistrationDetail.as_view(), name="registration"),
     path("matters/", MatterList.as_view(), name="matters"),
+    path("matters/search/", MatterSearch.as_view(), name="matter_search"),
     path("matters/<int:pk>/", MatterDetail.as_view(), name="matter"),
     path("matters/<int:pk>/timeline/", MatterTimeline.as_view(), name="matter_timeline"),
     path(

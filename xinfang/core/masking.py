@@ -1,6 +1,7 @@
 """Masking of personal data for display: ID numbers and phones are never shown whole by default."""
 
 import re
+from typing import Any
 
 
 def mask_id_number(value: str | None) -> str:
@@ -55,3 +56,34 @@ def mask_free_text(text: str | None) -> str:
     text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
     text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone("".join(m.group(1, 2, 3))), text)
     return _LANDLINE_IN_TEXT.sub(lambda m: mask_phone("".join(g for g in m.groups() if g)), text)
+
+
+def reads_numbers(reader: Any) -> bool:
+    """Whether `reader` sees the ID numbers and phones typed into free text as they were typed:
+    the roles that may reveal personal data (core.permissions, Action.REVEAL_PERSONAL_DATA),
+    reading a matter they may already see. 领导 and 督查 never do."""
+    from xinfang.core.permissions import Action, may
+
+    return may(reader, Action.REVEAL_PERSONAL_DATA)
+
+
+def free_text_for(reader: Any, text: str | None, *, reads: bool | None = None) -> str:
+    """Free text (content, notes, replies, instructions, file names ...) as this reader may see
+    it: whole for those who may reveal personal data — their working text, as the timeline shows
+    it — else with every ID number and phone masked (mask_free_text). `reads`: reads_numbers(reader)
+    already asked, for a list of rows."""
+    if reads is None:
+        reads = reads_numbers(reader)
+    return (text or "") if reads else mask_free_text(text)
+
+
+# a number cut at the end of an excerpt: too short for the patterns above to see it whole
+_CUT_NUMBER = re.compile(r"[\d\s\-+()（）*Xx]*\d[\d\s\-+()（）*Xx]*$")
+
+
+def excerpt_for(reader: Any, text: str | None, *, cut: bool, reads: bool | None = None) -> str:
+    """The start of a free text for a list: free_text_for, and when `cut` (the text went on
+    beyond what was read) the trailing digits dropped, since a number cut in half is not seen as
+    one. Read at least 24 characters past what is shown, so every number shown is whole."""
+    shown = free_text_for(reader, text, reads=reads)
+    return _CUT_NUMBER.sub("", shown) if cut else shown

@@ -244,7 +244,7 @@ class RegistrationForm(forms.Form):
     def _decorate(self) -> None:
         """Access keys, the live look-up on the person's fields, and hints for the browser."""
         lookup = {
-            "hx-get": reverse("intake:person_lookup"),
+            "hx-post": reverse("intake:person_lookup"),  # numbers never in an address
             "hx-trigger": "input changed delay:350ms, search",
             "hx-target": "#person-matches",
             "hx-include": LOOKUP_INCLUDE,

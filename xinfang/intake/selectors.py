@@ -1,6 +1,5 @@
 """Reading intake for the staff pages: the matter list, a person's earlier matters, one history."""
 
-import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -23,16 +22,17 @@ from xinfang.accounts.models import User
 from xinfang.core.models import AuditEvent
 from xinfang.core.permissions import visible_matters
 from xinfang.intake.models import Category, Matter, Petitioner, Registration, Representative
+from xinfang.intake.searches import ID_LIKE, PHONE_LIKE
 from xinfang.organisation.models import OrgUnit
 from xinfang.organisation.selectors import holds_unlocated, subtree_ids
 
 # Counting past this many rows costs more than it tells; the list says "1000 件以上".
 COUNT_CAP = 1000
 EXCERPT_CHARS = 60
+# read past what is shown, so that a number at the edge is read whole and can be masked
+EXCERPT_READ = EXCERPT_CHARS + 25
 # Up to this many matters left by the other filters, SQLite looks for words matter by matter.
 PROBE_LIMIT = 20_000
-_ID_LIKE = re.compile(r"^\d{15,17}[\dXx]?$")
-_PHONE_LIKE = re.compile(r"^[\d\-+ ]{5,20}$")
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,9 @@ class Cursor:
 
 @dataclass
 class MatterPage:
-    rows: list[Any]  # Matter rows, each with `excerpt`: the start of its first content
+    # Matter rows, each with `excerpt`: the start of its first content (EXCERPT_READ characters,
+    # unmasked: pass it through core.masking.excerpt_for before showing it)
+    rows: list[Any]
     next_cursor: Cursor | None
     prev_cursor: Cursor | None
     total: int
@@ -99,12 +101,12 @@ def person_matter_ids(text: str) -> list[int] | None:
     value = text.strip()
     if not value:
         return None
-    if _ID_LIKE.match(value):
+    if ID_LIKE.match(value):
         number = value.upper()
         if len(number) == 18:
             return _matter_ids(Petitioner.objects.filter(id_number=number))
         return _matter_ids(Petitioner.objects.filter(id_number__startswith=number))
-    if _PHONE_LIKE.match(value):
+    if PHONE_LIKE.match(value):
         phone = value.replace(" ", "")
         return _matter_ids(Petitioner.objects.filter(phone=phone), Q(petitioner_phone=phone))
     return _matter_ids(Petitioner.objects.filter(name=value), Q(petitioner_name=value))
@@ -283,7 +285,7 @@ def matter_page(
         excerpt=Subquery(
             Registration.objects.filter(matter_id=OuterRef("pk"), is_first=True)
             .order_by("id")
-            .annotate(cut=Substr("content", 1, EXCERPT_CHARS + 1))
+            .annotate(cut=Substr("content", 1, EXCERPT_READ))
             .values("cut")[:1]
         )
     )

@@ -3,8 +3,10 @@
 from collections.abc import Callable
 from typing import Any
 
+from django.http import QueryDict
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -18,11 +20,13 @@ from xinfang.api.serializers import (
     person_out,
 )
 from xinfang.api.views.base import ApiListView, ApiView, actor
-from xinfang.core.errors import PermissionRefusedError
+from xinfang.core.errors import InputError, PermissionRefusedError
+from xinfang.core.masking import free_text_for, reads_numbers
 from xinfang.core.permissions import Action, get_matter_for, may
 from xinfang.intake.choices import Channel, Form, Level, Purpose
 from xinfang.intake.forms import MatterFilterForm
 from xinfang.intake.models import Category, Matter, Petitioner
+from xinfang.intake.searches import REFUSED, person_number_kind, person_search, words_check
 from xinfang.intake.selectors import (
     matter_events,
     matter_facts,
@@ -43,7 +47,11 @@ def _choice(name: str, choices: Any, text: str) -> OpenApiParameter:
 
 
 FILTERS = [
-    OpenApiParameter("person", str, description="信访人：姓名、身份证号或电话"),
+    OpenApiParameter(
+        "person",
+        str,
+        description="信访人姓名（按身份证号或电话查找用 POST /api/v1/matters/search/）",
+    ),
     OpenApiParameter("words", str, description="反映内容的关键词（空格分隔，须都出现）"),
     _choice("channel", Channel.choices, "渠道"),
     _choice("level", Level.choices, "层级"),
@@ -58,21 +66,37 @@ FILTERS = [
 ]
 
 
-class MatterList(ApiListView):
+class MatterSearchSerializer(serializers.Serializer):
+    """The list's filters in a body: the number is never in the address."""
+
+    person = serializers.CharField(max_length=64, help_text="信访人：姓名、身份证号或电话")
+    words = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    channel = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    level = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    form = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    purpose = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    status = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    category = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    locality = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    responsible_unit = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    received_from = serializers.DateField(required=False, allow_null=True)
+    received_to = serializers.DateField(required=False, allow_null=True)
+
+
+class MatterQuery(ApiListView):
+    """The list's filters, from the address (GET) or a body (POST)."""
+
     serializer_class = MatterListSerializer
 
-    @extend_schema(
-        summary="本账号可见的事项，与网页“事项列表”同样的筛选；最新登记在前",
-        parameters=FILTERS,
-        responses=MatterListSerializer(many=True),
-    )
-    def get(self, request: Request) -> Response:
+    def matters(self, request: Request, query: Any, *, by_number: bool) -> Response:
         user = actor(request)
         if not may(user, Action.VIEW_MATTER):
             raise PermissionRefusedError("您没有查看信访事项的权限")
-        query = request.query_params.copy()
         for name in PAGING:
             query.pop(name, None)
+        words_check(actor=user, words=str(query.get("words", "")))
+        if by_number:
+            person_search(actor=user, text=str(query.get("person", "")), where="api")
         errors: dict[str, list[str]] = {}
         # the web's form takes ids; the API takes unit codes and category names, like its POSTs
         for name, (lookup, what) in LOOKUPS.items():
@@ -100,6 +124,43 @@ class MatterList(ApiListView):
         page = self.paginate_queryset(matters)
         rows = [matter_row(m) for m in page or []]
         return self.get_paginated_response(MatterListSerializer(rows, many=True).data)
+
+
+class MatterList(MatterQuery):
+    @extend_schema(
+        summary="本账号可见的事项，与网页“事项列表”同样的筛选；最新登记在前",
+        parameters=FILTERS,
+        responses=MatterListSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = request.query_params.copy()
+        if person_number_kind(query.get("person", "")):
+            if not may(actor(request), Action.REVEAL_PERSONAL_DATA):
+                raise PermissionRefusedError(REFUSED)
+            raise InputError(
+                "身份证号和电话不能放在网址里查找：请用 POST /api/v1/matters/search/",
+                field="person",
+            )
+        return self.matters(request, query, by_number=False)
+
+
+class MatterSearch(MatterQuery):
+    @extend_schema(
+        summary="按信访人的身份证号或电话查找事项（号码放在请求体里，不进网址；每次查找记入操作记录）",
+        request=MatterSearchSerializer,
+        parameters=[OpenApiParameter(name, int) for name in PAGING],
+        responses=MatterListSerializer(many=True),
+        description="请求体的字段与 GET /api/v1/matters/ 的筛选相同；person 可填身份证号或电话，"
+        "只有可以查看完整个人信息的岗位可以按号码查找。",
+    )
+    def post(self, request: Request) -> Response:
+        incoming = MatterSearchSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        query = QueryDict(mutable=True)
+        for key, value in incoming.validated_data.items():
+            if value not in ("", None):
+                query[key] = str(value)
+        return self.matters(request, query, by_number=True)
 
 
 def _unit_pk(code: str) -> int | None:
@@ -153,7 +214,7 @@ def matter_out(user: Any, matter: Matter) -> dict[str, Any]:
     return {
         **matter_row(matter),
         "people": list(people.values()),
-        "facts": _facts(matter),
+        "facts": _facts(matter, user),
         "clocks": [
             {**vars(clock), "label": clock.label}
             for clock in matter_clocks(matter, timezone.localdate(), facts)
@@ -164,9 +225,10 @@ def matter_out(user: Any, matter: Matter) -> dict[str, Any]:
     }
 
 
-def _facts(matter: Matter) -> list[dict[str, str]]:
+def _facts(matter: Matter, user: Any) -> list[dict[str, str]]:
+    reads = reads_numbers(user)
     return [
-        {"field": name, "label": label, "value": shown}
+        {"field": name, "label": label, "value": free_text_for(user, shown, reads=reads)}
         for name, label, shown in matter_facts(matter)
     ]
 

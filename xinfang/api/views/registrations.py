@@ -69,7 +69,8 @@ class RegistrationList(ApiListView):
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        rows = self.get_serializer(page, many=True, context={"reader": actor(request)})
+        return self.get_paginated_response(rows.data)
 
     @extend_schema(
         summary="以本账号登记一件来信来访（来源：接口）",
@@ -121,7 +122,8 @@ class RegistrationList(ApiListView):
             if record is not None:
                 record.registration = registration
                 record.save(update_fields=["registration"])
-        return Response(RegistrationSerializer(_with_relations(registration.pk)).data, status=201)
+        out = RegistrationSerializer(_with_relations(registration.pk), context={"reader": user})
+        return Response(out.data, status=201)
 
 
 def _replay(user: Any, key: str, fingerprint: str) -> Response:
@@ -135,7 +137,7 @@ def _replay(user: Any, key: str, fingerprint: str) -> Response:
     registration = registrations_visible(user).filter(pk=record.registration_id).first()
     if registration is None:
         raise exceptions.NotFound()
-    return Response(RegistrationSerializer(registration).data)
+    return Response(RegistrationSerializer(registration, context={"reader": user}).data)
 
 
 def _with_relations(pk: int) -> Registration:
@@ -152,7 +154,7 @@ class RegistrationDetail(ApiView):
         registration = registrations_visible(user).filter(pk=pk).first()
         if registration is None:
             raise exceptions.NotFound()
-        return Response(RegistrationSerializer(registration).data)
+        return Response(RegistrationSerializer(registration, context={"reader": user}).data)
 
 
 def _forms(user: Any, data: dict[str, Any]) -> tuple[RegistrationForm, BaseRepresentativeFormSet]:

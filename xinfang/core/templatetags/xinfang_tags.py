@@ -5,7 +5,13 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from xinfang.core.masking import mask_address, mask_id_number, mask_phone
+from xinfang.core.masking import (
+    free_text_for,
+    mask_address,
+    mask_free_text,
+    mask_id_number,
+    mask_phone,
+)
 from xinfang.core.permissions import Action, may
 
 register = template.Library()
@@ -36,6 +42,13 @@ def masked_phone(value: str | None) -> str:
     return mask_phone(value)
 
 
+@register.filter
+def free_text(value: str | None, reader: Any) -> str:
+    """Free text as `reader` may see it: ID numbers and phones in it masked unless they may
+    reveal personal data (core.masking.free_text_for). `{{ r.content|free_text:user }}`"""
+    return free_text_for(reader, value)
+
+
 # What the audit history shows for each action; an unknown action is shown as it is written.
 AUDIT_LABELS = {
     "registration.create": "登记",
@@ -44,6 +57,7 @@ AUDIT_LABELS = {
     "portal.lockout": "查询密码连续输错，查询码暂时锁定",
     "attachment.add": "上传附件",
     "personal_data.reveal": "查看完整个人信息",
+    "personal_data.search": "按身份证号或电话查找",
     "ledger.import": "台账导入",
     "documenttemplate.create": "新增文书模板",
     "documenttemplate.change": "修改文书模板",
@@ -71,6 +85,9 @@ def audit_label(action: str) -> str:
 def audit_summary(event: Any) -> str:
     """A short Chinese line of what the event's data says; never a personal value."""
     data = event.data or {}
+    if event.action == "personal_data.search":
+        what = "身份证号" if data.get("fields") == ["id_number"] else "电话"
+        return f"查找{what} {data.get('masked', '')}"
     if event.action == "personal_data.reveal":
         fields = "、".join(FIELD_LABELS.get(name, name) for name in data.get("fields", []))
         return f"查看了{fields or '（无）'}"
@@ -85,7 +102,8 @@ def audit_summary(event: Any) -> str:
         )
         return f"{channel} {level} {data.get('people', '')}人{repeat}{outcome}".strip()
     if event.action == "attachment.add":
-        return f"{data.get('name', '')}（{data.get('registration', '')}）"
+        # a file's name is typed by people: masked here, whoever reads the history
+        return f"{mask_free_text(data.get('name', ''))}（{data.get('registration', '')}）"
     if event.action in _workflow_labels():
         from xinfang.workflow.timeline import event_details
 

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest
 
+from xinfang.core.masking import free_text_for
 from xinfang.core.permissions import Action, get_matter_for
 from xinfang.intake.models import Attachment
 
@@ -20,7 +21,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=attachment.original_name,
+        filename=free_text_for(request.user, attachment.original_name),
         content_type=attachment.content_type,
     )
     response["Cache-Control"] = "private, no-store"

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from xinfang.intake.forms import (
     RepresentativeFormSet,
 )
 from xinfang.intake.models import Matter, Registration
+from xinfang.intake.searches import keyed_hash, search_log
 from xinfang.intake.selectors import PersonMatch, person_matches
 from xinfang.leaders.models import Booking, ReceptionSession
 
@@ -211,13 +212,46 @@ def person_lookup(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not may(user, Action.REGISTER):
         raise PermissionDenied
-    selected = request.GET.get("matter", "")
-    matches = _matches(user, request.GET, selected)
+    data = request.POST
+    if request.method != "POST":
+        if any(_LOOKUP_NUMBER.search(str(request.GET.get(k, ""))) for k in _NUMBER_FIELDS):
+            # a number is never put in an address (and the access log): the page posts it
+            return HttpResponseBadRequest("身份证号和电话请用 POST 查找")
+        data = request.GET  # a name alone
+    _log_lookup(request, user, data)
+    selected = str(data.get("matter", ""))
+    matches = _matches(user, data, selected)
     return render(
         request,
         "intake/_person_matches.html",
-        {"matches": matches, "selected": selected, "searched": _has_probe(request.GET)},
+        {"matches": matches, "selected": selected, "searched": _has_probe(data)},
     )
+
+
+_NUMBER_FIELDS = ("petitioner_id_number", "petitioner_phone")
+_LOOKUP_NUMBER = re.compile(r"\d")
+LOGGED_LOOKUPS = "person_lookups_logged"
+
+
+def _log_lookup(request: HttpRequest, user: User, data: Any) -> None:
+    """Each number the desk looks a person up by is logged (personal_data.search) once in a
+    login session: the look-up runs as the registrar types, and every pause would log again.
+    Only what person_matches looks up is logged: a whole ID number or its first 10+ digits, a
+    phone of 7+ digits. Those who may register may reveal personal data (core.permissions)."""
+    id_number = str(data.get("petitioner_id_number", "")).strip().upper()
+    phone = str(data.get("petitioner_phone", "")).strip().replace(" ", "")
+    probes = []
+    if len(id_number) == 18 or (len(id_number) >= 10 and id_number.isdigit()):
+        probes.append(("id_number", id_number))
+    if len(phone) >= 7:
+        probes.append(("phone", phone))
+    logged = set(request.session.get(LOGGED_LOOKUPS, []))
+    for kind, value in probes:
+        digest = keyed_hash(value)
+        if digest not in logged:
+            search_log(actor=user, kind=kind, value=value, where="register_lookup")
+            logged.add(digest)
+    request.session[LOGGED_LOOKUPS] = sorted(logged)[-200:]
 
 
 def _page(

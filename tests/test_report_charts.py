@@ -72,7 +72,9 @@ def test_monthly_trend_is_one_report_per_month(loaded: District) -> None:
     ]
     for month in monthly:
         s, e = month["period"]["start"], month["period"]["end"]
-        assert month == report("320101", s, e)
+        whole = report("320101", s, e)
+        # the trend's monthly reports leave out the leader work keys (the trend draws registrations)
+        assert month == {k: v for k, v in whole.items() if k not in ("receptions", "packages")}
     assert sum(m["totals"]["batches"] for m in monthly) == rep["totals"]["batches"]
     assert [m["totals"]["previous"]["batches"] for m in monthly] == [0, 1, 0]
 

@@ -201,3 +201,37 @@ def test_a_reception_whose_routing_window_enters_an_unknown_year_is_refused_in_c
     assert refused.status_code == 200
     assert "2027年的节假日安排尚未录入" in refused.content.decode()
     assert (Registration.objects.count(), Reception.objects.count()) == (0, 0)
+
+
+def test_a_matter_that_came_back_keeps_its_multi_matter_package_open(
+    district: District, leaders: dict[str, Leader], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """一包到底 over two matters: A is 化解 on 04-20 and registered again on 05-06 (the package
+    was still open for B, so nothing reopens). B's 化解 on 06-01 must not close the package: A
+    came back after its 化解日期 and is not settled until it is 化解 again (06-15)."""
+    from xinfang.leaders.choices import PackageStatus
+    from xinfang.workflow.supervision import matter_resolve
+
+    a = register(district, locality=district.street_a)
+    b = register(district, locality=district.street_a, name="李四", phone="13900002222",
+                 content="反映同一小区电梯停运问题")  # fmt: skip
+    data = _package_input(district, leaders["deputy"], a)
+    data.matters = [a, b]
+    package = services.package_open(actor=district.users["officer"], data=data)
+
+    def resolve(matter, on: date) -> None:  # type: ignore[no-untyped-def]
+        _pin_today(monkeypatch, on)
+        matter.refresh_from_db()
+        matter_resolve(actor=district.users["officer"], matter=matter, version=matter.version,
+                       on=on)  # fmt: skip
+
+    resolve(a, date(2026, 4, 20))
+    _pin_today(monkeypatch, date(2026, 5, 6))
+    register(district, locality=district.street_a, matter=a,
+             when=datetime(2026, 5, 6, 9, 0, tzinfo=TZ))  # fmt: skip
+    resolve(b, date(2026, 6, 1))
+    package.refresh_from_db()
+    assert (package.status, package.resolved_on) == (PackageStatus.OPEN, None)
+    resolve(a, date(2026, 6, 15))
+    package.refresh_from_db()
+    assert (package.status, package.resolved_on) == (PackageStatus.RESOLVED, date(2026, 6, 15))

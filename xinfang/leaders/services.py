@@ -904,7 +904,12 @@ def package_resolve_matters(*, package: Package, on: date) -> bool:
         came_back[matter_id] = max(day, came_back.get(matter_id, day))
     days = [m.resolved_on for m in matters]
     if not matters or any(
-        m.resolved_on is None or m.resolved_on < came_back.get(m.pk, m.resolved_on) for m in matters
+        m.resolved_on is None
+        or m.resolved_on < came_back.get(m.pk, m.resolved_on)
+        # registered again after its 化解日期 while the package stayed open for another matter:
+        # not settled until 化解 again
+        or m.last_received_on > m.resolved_on
+        for m in matters
     ):
         return False
     resolved = max(d for d in days if d is not None)

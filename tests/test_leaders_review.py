@@ -235,3 +235,41 @@ def test_a_matter_that_came_back_keeps_its_multi_matter_package_open(
     resolve(a, date(2026, 6, 15))
     package.refresh_from_db()
     assert (package.status, package.resolved_on) == (PackageStatus.RESOLVED, date(2026, 6, 15))
+
+
+@pytest.mark.parametrize(
+    ("name", "topic"),
+    [
+        ("陈\u202e明大", "反映拆迁安置房交付延期"),  # a right-to-left override reorders the name
+        ("陈大明", "反映拆迁安置房\x07交付延期"),  # a control character (BEL)
+    ],
+)
+def test_a_public_booking_refuses_control_and_bidi_characters(
+    district: District,
+    leaders: dict[str, Leader],
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    topic: str,
+) -> None:
+    _pin_today(monkeypatch, date(2026, 9, 28))
+    session = _session(district, [leaders["secretary"]], date(2026, 9, 30))
+    services.session_publish(actor=district.users["officer"], session=session)
+    with pytest.raises(InputError, match="字符"):
+        services.booking_create(session=session, name=name, phone="13900001111", topic=topic)
+    assert Booking.objects.count() == 0
+
+
+def test_a_public_booking_takes_a_phone_typed_in_full_width_digits(
+    district: District, leaders: dict[str, Leader], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.test import Client
+
+    _pin_today(monkeypatch, date(2026, 9, 28))
+    session = _session(district, [leaders["secretary"]], date(2026, 9, 30))
+    services.session_publish(actor=district.users["officer"], session=session)
+    page = Client().post(
+        f"/portal/receptions/{session.pk}/book/",
+        {"name": "陈大明", "phone": "１３９ ０００１ １１１１", "topic": "反映拆迁安置房交付延期"},
+    )
+    assert page.status_code == 302
+    assert Booking.objects.get().phone == "13900011111"

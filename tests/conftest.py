@@ -15,6 +15,7 @@ from xinfang.intake.services import PersonInput, RegistrationInput, registration
 from xinfang.organisation.models import OrgUnit, UnitKind
 from xinfang.organisation.services import unit_create
 from xinfang.workflow.calendar import invalidate_calendar
+from xinfang.workflow.entry import recording_history
 
 # the `chromium` fixture of the browser tests
 pytest_plugins = ("tests.browser_support",)
@@ -34,6 +35,16 @@ def _fresh_working_calendar() -> Iterator[None]:
     invalidate_calendar()
     yield
     invalidate_calendar()
+
+
+@pytest.fixture(autouse=True)
+def _recording_history() -> Iterator[None]:
+    # The suite's matters live on fixed past dates (2025-08-01 ...): their steps are history, as
+    # the demo's are (xinfang.workflow.entry.recording_history). The backdating window does not
+    # bind here (every other date rule does); each event says `history: tests`. The window and
+    # its approvals are tested in test_trust_dates.py, which overrides this fixture.
+    with recording_history("tests"):
+        yield
 
 
 @dataclass

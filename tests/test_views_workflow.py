@@ -73,7 +73,7 @@ def wf_events(matter: Matter) -> list[str]:
 
 # --- who sees which button ------------------------------------------------------------------------
 
-SUP = ["supervision_raise"]
+SUP = ["supervision_raise", "backdate_approve"]  # 批准补录: xinfang.workflow.entry
 OFFICER_EXTRA = ["supervision_raise", "resolve"]
 LEADER_EXTRA = ["instruction_add", "resolve"]
 

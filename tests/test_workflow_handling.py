@@ -146,7 +146,14 @@ def test_every_path_to_finality_with_its_clocks(district: District) -> None:
 def test_a_review_asked_after_the_window_is_refused(district: District) -> None:
     desk = district.users["registrar"]
     m = in_handling(district, on=date(2025, 8, 5))
-    m = step(wf.reply_issue, m, district.users["street_a_staff"], outcome="supported")
+    # dated: a delivery cannot precede the reply it delivers (xinfang.workflow.entry)
+    m = step(
+        wf.reply_issue,
+        m,
+        district.users["street_a_staff"],
+        outcome="supported",
+        on=date(2025, 8, 25),
+    )
     m = step(wf.reply_deliver, m, desk, on=date(2025, 9, 1))
     assert flow(m).review_request_due == date(2025, 10, 9)  # 1 Oct is National Day
     with pytest.raises(InputError, match=r"申请复查的期限（2025年10月9日）已过"):
@@ -158,7 +165,14 @@ def test_a_review_asked_after_the_window_is_refused(district: District) -> None:
 def test_final_when_the_window_passes_unused_and_not_before(district: District) -> None:
     officer, desk = district.users["officer"], district.users["registrar"]
     m = in_handling(district, on=date(2025, 8, 5))
-    m = step(wf.reply_issue, m, district.users["street_a_staff"], outcome="supported")
+    # dated: a delivery cannot precede the reply it delivers (xinfang.workflow.entry)
+    m = step(
+        wf.reply_issue,
+        m,
+        district.users["street_a_staff"],
+        outcome="supported",
+        on=date(2025, 8, 25),
+    )
     m = step(wf.reply_deliver, m, desk, on=date(2025, 9, 1))
     with pytest.raises(InputError, match="期限届满后方可终结"):
         wf.matter_finalise(actor=officer, matter=m, version=m.version, on=date(2025, 10, 9))

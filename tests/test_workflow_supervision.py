@@ -286,7 +286,12 @@ def test_resolve_records_the_date_and_refuses_the_future_and_the_past(district: 
     [event] = events(m)
     assert (event.action, event.data) == (
         "workflow.resolve",
-        {"on": "2025-09-01", "before": None},
+        {  # with the day it was entered; recorded as the suite's history (conftest)
+            "on": "2025-09-01",
+            "before": None,
+            "entered_on": timezone.localdate().isoformat(),
+            "history": "tests",
+        },
     )
     assert AuditEvent.objects.filter(matter=m, action="workflow.resolve").count() == 1
 

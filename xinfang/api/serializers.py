@@ -289,6 +289,9 @@ class ActionInSerializer(serializers.Serializer):
     notice = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     text = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    step = serializers.CharField(
+        required=False, allow_blank=True, max_length=32, help_text="批准补录：办理步骤"
+    )
 
 
 # --- documents -----------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ from xinfang.leaders.models import (
 from xinfang.organisation.models import OrgUnit
 from xinfang.workflow import calendar
 from xinfang.workflow import services as wf
+from xinfang.workflow.entry import recording_history
 from xinfang.workflow.states import MatterStatus
 from xinfang.workflow.supervision import matter_resolve
 from xinfang.workflow.transitions import ReplyOutcome
@@ -140,7 +141,8 @@ def leader_work(*, end: date, seed: int) -> LeaderWorkResult:
         return result
     demo_years_enter(end - timedelta(days=PAST_DAYS + 31), end + timedelta(days=AHEAD_DAYS + 120))
     maker = _Maker(end, random.Random(seed * 7 + 10), result)
-    maker.run()
+    with recording_history("demo"):  # past dates as history: each event says `history: demo`
+        maker.run()
     audit_record(
         actor=None,
         action=MARKER,

@@ -32,6 +32,7 @@ from xinfang.organisation.models import OrgUnit, UnitKind
 from xinfang.workflow import calendar
 from xinfang.workflow import services as wf
 from xinfang.workflow.calendar_entry import DayEntry, calendar_year_save
+from xinfang.workflow.entry import recording_history
 from xinfang.workflow.models import CalendarYear, DayKind
 from xinfang.workflow.states import MatterStatus
 from xinfang.workflow.supervision import supervision_raise
@@ -131,7 +132,8 @@ def live_workflow(*, end: date, seed: int) -> LiveResult:
         .select_related("category", "locality", "responsible_unit")
         .order_by("first_received_on", "pk")
     )
-    walker.walk(matters)
+    with recording_history("demo"):  # past dates as history: each event says `history: demo`
+        walker.walk(matters)
     result.matters = len(matters)
     audit_record(
         actor=None,

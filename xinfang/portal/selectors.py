@@ -17,6 +17,7 @@ from xinfang.documents.kinds import DocumentKind
 from xinfang.documents.models import IssuedDocument
 from xinfang.intake.choices import Evaluation, Purpose
 from xinfang.intake.models import Matter, Registration
+from xinfang.workflow.entry import evaluation_given
 from xinfang.workflow.models import MatterWorkflow
 from xinfang.workflow.states import MatterStatus as S
 from xinfang.workflow.transitions import LegalChannel, ReplyOutcome
@@ -272,9 +273,9 @@ def _evaluation(
         return False, "处理意见送达后可以评价"
     if matter.status not in (S.REPLIED, S.REVIEWED, S.FINAL):
         return False, "复查、复核办理期间暂不评价，出具意见后可以评价"
-    latest = max(d for d in (reply_delivered, review_delivered) if d is not None)
-    if matter.evaluated_on is not None and matter.evaluated_on >= latest:
-        return False, f"您已于{cn_date(matter.evaluated_on)}评价：{matter.get_evaluation_display()}"
+    given = evaluation_given(matter, reply_delivered, review_delivered)  # once per opinion
+    if given is not None:
+        return False, f"您已于{cn_date(given)}评价：{matter.get_evaluation_display()}"
     return True, ""
 
 

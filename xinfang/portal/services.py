@@ -478,8 +478,8 @@ def _step(record: PortalSubmission, version: int, step: str, **kwargs: object) -
 def evaluation_submit(
     *, record: PortalSubmission, version: int, evaluation: str, on: date | None = None
 ) -> Matter:
-    """满意度评价 by the petitioner: once per delivered opinion (the workflow lets the staff
-    correct an evaluation; the petitioner's own second try would overwrite the first)."""
+    """满意度评价 by the petitioner: once per delivered opinion (the rule is
+    xinfang.workflow.entry.evaluation_given, the same for the staff)."""
     from xinfang.portal.selectors import evaluation_state
 
     allowed, reason = evaluation_state(_matter(record))

@@ -20,6 +20,7 @@ from xinfang.intake.choices import Evaluation, Purpose, SupervisionLevel
 from xinfang.intake.forms import UnitField, units_for
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
+from xinfang.workflow import entry
 from xinfang.workflow import services as wf
 from xinfang.workflow import supervision as sv
 from xinfang.workflow.clocks import MatterClockFacts
@@ -48,7 +49,7 @@ class StepForm(forms.Form):
         label="日期",
         required=False,
         widget=DateInput(),
-        help_text="默认今天；补录以前的事可填当时的日期，不能晚于今天",
+        help_text="默认今天；补录以前的事可填当时的日期（补录期限内），不能晚于今天",
         error_messages={"invalid": "请按“年-月-日”填写日期"},
     )
     # the service's name of a field → this form's, where they differ
@@ -258,6 +259,30 @@ class ResolveForm(StepForm):
     intro = "登记事项化解的日期（台账“化解日期”）。"
 
 
+class BackdateApproveForm(StepForm):
+    step = forms.ChoiceField(label="办理步骤", choices=())
+    reason = _reason("补录理由")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        step = self.fields["step"]
+        assert isinstance(step, forms.ChoiceField)
+        step.choices = (
+            [("", "（请选择）")]
+            + [(str(s), t.label) for s, t in TABLE.items()]
+            + [(str(a), r.label) for a, r in SV_TABLE.items() if a != Act.BACKDATE_APPROVE]
+        )
+        on = self.fields["on"]
+        on.required, on.label = True, "补录日期"
+        on.error_messages["required"] = "请填写补录日期"
+        days = entry.window_days()
+        on.help_text = f"早于{days}个工作日补录期限的日期；批准后该步骤可按此日期办理一次"
+        self.intro = (
+            f"办理步骤的日期只能补录{days}个工作日以内的；确需按更早日期登记的，由督查人员"
+            "写明理由批准，承办人随后按此日期办理，办理过程中标注「补录」。"
+        )
+
+
 # --- the actions: each a form and the service call it makes -------------------------------------
 
 Run = Callable[[User, Matter, dict[str, Any]], Any]
@@ -328,6 +353,17 @@ def _instruction(user: User, matter: Matter, data: dict[str, Any]) -> Any:
     )
 
 
+def _backdate(user: User, matter: Matter, data: dict[str, Any]) -> Any:
+    return entry.backdate_approve(
+        actor=user,
+        matter=matter,
+        version=data["version"],
+        step=data["step"],
+        reason=data["reason"],
+        on=data["on"],
+    )
+
+
 def _resolve(user: User, matter: Matter, data: dict[str, Any]) -> Any:
     on = data["on"] or timezone.localdate()
     return sv.matter_resolve(actor=user, matter=matter, version=data["version"], on=on)
@@ -375,6 +411,7 @@ for _act, _form, _run in (
     (Act.SUPERVISION_CLOSE, SupervisionCloseForm, _close),
     (Act.INSTRUCTION_ADD, InstructionForm, _instruction),
     (Act.RESOLVE, ResolveForm, _resolve),
+    (Act.BACKDATE_APPROVE, BackdateApproveForm, _backdate),
 ):
     _rule = SV_TABLE[_act]
     ACTIONS[str(_act)] = ActionSpec(
@@ -447,7 +484,13 @@ def offered_actions(
         for t in steps_from(matter.status, user.role)
         if _within_reach(t.step, user, facts) and _facts_allow(t.step, user, matter, facts, today)
     ]
-    for act in (Act.SUPERVISION_RAISE, Act.SUPERVISION_CLOSE, Act.INSTRUCTION_ADD, Act.RESOLVE):
+    for act in (
+        Act.SUPERVISION_RAISE,
+        Act.SUPERVISION_CLOSE,
+        Act.INSTRUCTION_ADD,
+        Act.RESOLVE,
+        Act.BACKDATE_APPROVE,
+    ):
         if user.role not in SV_TABLE[act].roles:
             continue
         if act == Act.SUPERVISION_CLOSE and not facts.open_notices:

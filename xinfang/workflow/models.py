@@ -250,3 +250,31 @@ class LeaderInstruction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.matter} {self.given_on:%Y-%m-%d} 批示"
+
+
+class BackdateApproval(models.Model):
+    """督查's approval to date one step before the backdating window (xinfang.workflow.entry):
+    for one matter, one step, one day; the step that uses it records it and marks it used."""
+
+    matter = models.ForeignKey(
+        "intake.Matter",
+        verbose_name="信访事项",
+        on_delete=models.PROTECT,
+        related_name="backdate_approvals",
+    )
+    step = models.CharField("办理步骤", max_length=32)
+    day = models.DateField("补录日期")
+    reason = models.TextField("补录理由")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="批准人", on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField("批准时间")
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "补录批准"
+        verbose_name_plural = "补录批准"
+        ordering = ["matter", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.matter} {self.step} {self.day:%Y-%m-%d} 补录"

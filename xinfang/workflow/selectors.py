@@ -1,7 +1,7 @@
 """Work queues (我的待办): what each role should act on today, read only, within visible_matters."""
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.db.models import (
@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan, LessThanOrEqual
 
 from xinfang.accounts.models import Role, User
+from xinfang.core.models import AuditEvent
 from xinfang.core.permissions import visible_matters, visible_packages
 from xinfang.intake.models import Matter
 from xinfang.leaders.choices import PackageStatus
@@ -51,6 +52,7 @@ class QueueRow:
     days_left: int | None  # None when the queue has no clock
     state: ClockState | None
     due: date | None = None  # the clock's last day when it is not `day` (待处理: the routing clock)
+    late_entry: bool = False  # a step dated before the backdating window (「补录」)
 
     @property
     def badge(self) -> str:
@@ -131,17 +133,24 @@ def _build(
 ) -> Queue:
     """Count, then fetch the first QUEUE_SIZE with what the row shows (two queries)."""
     total = matters.count()
-    fetched = matters.select_related("petitioner", "responsible_unit")[:QUEUE_SIZE]
+    fetched = matters.select_related("petitioner", "responsible_unit").annotate(
+        late_entry=_LATE_ENTRY
+    )[:QUEUE_SIZE]
     rows = []
     for m in fetched:
         day: date | None = getattr(m, "queue_day", None)
         if row is not None:
-            rows.append(row(m, day, today))
+            one = row(m, day, today)
         elif clock and day is not None:
-            rows.append(QueueRow(m, day, calendar.days_left(day, today), _state(day, today)))
+            one = QueueRow(m, day, calendar.days_left(day, today), _state(day, today))
         else:
-            rows.append(QueueRow(m, day, None, None))
+            one = QueueRow(m, day, None, None)
+        rows.append(replace(one, late_entry=True) if m.late_entry else one)
     return Queue(key, title, day_label, rows, total)
+
+
+# the matter has a step entered with an approved date before the window (xinfang.workflow.entry)
+_LATE_ENTRY = Exists(AuditEvent.objects.filter(matter=OuterRef("pk"), data__late_entry=True))
 
 
 def _route_row(m: Matter, day: date | None, today: date) -> QueueRow:

@@ -20,7 +20,7 @@ from xinfang.core.permissions import visible_matters
 from xinfang.intake.choices import Evaluation, HandlingMethod, Purpose
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
-from xinfang.workflow import calendar
+from xinfang.workflow import calendar, entry
 from xinfang.workflow.models import Assignment, MatterWorkflow
 from xinfang.workflow.transitions import (
     TABLE,
@@ -42,6 +42,7 @@ class _Move:
         self.matter_fields: set[str] = set()
         self.flow_fields: set[str] = set()
         self.data: dict[str, Any] = {}
+        self.entry: dict[str, Any] = {}  # entered_on, late_entry ... (xinfang.workflow.entry)
 
     def set(self, **values: Any) -> None:
         for name, value in values.items():
@@ -59,6 +60,7 @@ def _limit(name: str) -> int:
 
 
 def _day(on: date | None) -> date:
+    """The typed day, or today; `_begin` checks it against the matter (xinfang.workflow.entry)."""
     today = timezone.localdate()
     if on is None:
         return today
@@ -118,12 +120,12 @@ def _begin(step: Step, *, actor: User, matter: Matter, version: int, day: date) 
     if locked.version != version:
         raise _stale(t, locked)
     check_state(step, status=locked.status)
-    if day < locked.first_received_on:
-        raise InputError(
-            f"日期不能早于首次登记日期（{cn_date(locked.first_received_on)}）", field="on"
-        )
     flow, _ = MatterWorkflow.objects.get_or_create(matter=locked)
-    return _Move(step, actor, locked, flow)
+    # not before the previous step, not after today, in the backdating window or approved
+    recorded = entry.check(day, matter=locked, step=str(step), actor=actor, flow=flow)
+    move = _Move(step, actor, locked, flow)
+    move.entry = recorded
+    return move
 
 
 def _finish(move: _Move) -> Matter:
@@ -145,7 +147,7 @@ def _finish(move: _Move) -> Matter:
         action=f"workflow.{move.step}",
         obj=matter,
         matter=matter,
-        data={"from": before, "to": matter.status, **move.data},
+        data={"from": before, "to": matter.status, **move.data, **move.entry},
     )
     return matter
 
@@ -416,6 +418,14 @@ def evaluation_record(
     move = _begin(Step.EVALUATE, actor=actor, matter=matter, version=version, day=day)
     if move.flow.reply_delivered_on is None:
         raise InputError("处理意见尚未送达，不能登记评价")
+    flow = move.flow
+    given = entry.evaluation_given(move.matter, flow.reply_delivered_on, flow.review_delivered_on)
+    if given is not None:
+        raise InputError(
+            f"信访人已于{cn_date(given)}评价：{move.matter.get_evaluation_display()}；"
+            f"每份送达的意见只评价一次，原评价不能更改",
+            field="evaluation",
+        )
     move.set(evaluation=evaluation, evaluated_on=day)
     move.data = {"on": day.isoformat(), "evaluation": evaluation}
     return _finish(move)

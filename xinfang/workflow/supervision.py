@@ -20,7 +20,7 @@ from xinfang.core.permissions import visible_matters
 from xinfang.intake.choices import Purpose, SupervisionLevel
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
-from xinfang.workflow import calendar
+from xinfang.workflow import calendar, entry
 from xinfang.workflow.models import LeaderInstruction, SupervisionNotice
 from xinfang.workflow.supervision_rules import (
     TABLE,
@@ -60,11 +60,10 @@ def _lock(act: Act, *, actor: User | None, matter: Matter, version: int | None) 
     return locked
 
 
-def _not_before_registration(day: date, matter: Matter) -> None:
-    if day < matter.first_received_on:
-        raise InputError(
-            f"日期不能早于首次登记日期（{cn_date(matter.first_received_on)}）", field="on"
-        )
+def _entered(act: Act, day: date, matter: Matter, actor: User | None) -> dict[str, Any]:
+    """Not before the first registration, not after today, in the backdating window or approved
+    (xinfang.workflow.entry); what the event records of the day's entry."""
+    return entry.check(day, matter=matter, step=str(act), actor=actor, after_steps=False)
 
 
 def _finish(
@@ -120,7 +119,7 @@ def supervision_raise(
             f"该事项已有未办结的{SupervisionLevel(level).label}级督办单"
             f"（期限{cn_date(open_notice.due)}），不能重复督办"
         )
-    _not_before_registration(day, locked)
+    recorded = _entered(Act.SUPERVISION_RAISE, day, locked, actor)
     target = unit if unit is not None else locked.responsible_unit
     if (
         locked.purpose == Purpose.ACCUSATION
@@ -164,6 +163,7 @@ def supervision_raise(
         "on": day.isoformat(),
         "due": due.isoformat(),
         "reason": reason,
+        **recorded,
     }
     _finish(Act.SUPERVISION_RAISE, actor=actor, matter=locked, fields=fields, data=data)
     return notice
@@ -190,6 +190,7 @@ def supervision_close(
         raise ConflictError(f"该督办单已于{cn_date(current.closed_on)}办结")
     if day < current.raised_on:
         raise InputError(f"办结日期不能早于督办日期（{cn_date(current.raised_on)}）", field="on")
+    recorded = _entered(Act.SUPERVISION_CLOSE, day, locked, actor)
     current.outcome, current.outcome_note = outcome, note.strip()
     current.closed_on, current.closed_by = day, actor
     current.save(update_fields=["outcome", "outcome_note", "closed_on", "closed_by"])
@@ -200,6 +201,7 @@ def supervision_close(
         "note": current.outcome_note,
         "on": day.isoformat(),
         "on_time": day <= current.due,
+        **recorded,
     }
     _finish(Act.SUPERVISION_CLOSE, actor=actor, matter=locked, fields=set(), data=data)
     return current
@@ -213,11 +215,11 @@ def instruction_add(
     check_role(Act.INSTRUCTION_ADD, role=actor.role)
     day, text = _day(on, "批示日期"), _text(text, "批示内容", "text")
     locked = _lock(Act.INSTRUCTION_ADD, actor=actor, matter=matter, version=version)
-    _not_before_registration(day, locked)
+    recorded = _entered(Act.INSTRUCTION_ADD, day, locked, actor)
     instruction = LeaderInstruction.objects.create(
         matter=locked, leader=actor, text=text, given_on=day
     )
-    data = {"instruction": instruction.pk, "on": day.isoformat(), "text": text}
+    data = {"instruction": instruction.pk, "on": day.isoformat(), "text": text, **recorded}
     _finish(Act.INSTRUCTION_ADD, actor=actor, matter=locked, fields=set(), data=data)
     return instruction
 
@@ -228,10 +230,10 @@ def matter_resolve(*, actor: User, matter: Matter, version: int, on: date) -> Ma
     check_role(Act.RESOLVE, role=actor.role)
     day = _day(on, "化解日期")
     locked = _lock(Act.RESOLVE, actor=actor, matter=matter, version=version)
-    _not_before_registration(day, locked)
+    recorded = _entered(Act.RESOLVE, day, locked, actor)
     before = locked.resolved_on
     locked.resolved_on = day
-    data = {"on": day.isoformat(), "before": before.isoformat() if before else None}
+    data = {"on": day.isoformat(), "before": before.isoformat() if before else None, **recorded}
     done = _finish(Act.RESOLVE, actor=actor, matter=locked, fields={"resolved_on"}, data=data)
     from xinfang.leaders.services import on_matter_resolved
 

@@ -30,6 +30,7 @@ class Act(StrEnum):
     SUPERVISION_CLOSE = "supervision_close"
     INSTRUCTION_ADD = "instruction_add"
     RESOLVE = "resolve"
+    BACKDATE_APPROVE = "backdate_approve"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ TABLE: dict[Act, Rule] = {
         _R(Act.SUPERVISION_CLOSE, "办结督办", frozenset({Role.OFFICER, Role.SUPERVISOR})),
         _R(Act.INSTRUCTION_ADD, "领导批示", frozenset({Role.LEADER})),
         _R(Act.RESOLVE, "登记化解", frozenset({Role.OFFICER, Role.LEADER})),
+        # a step dated before the backdating window (xinfang.workflow.entry)
+        _R(Act.BACKDATE_APPROVE, "批准补录", frozenset({Role.SUPERVISOR})),
     ]
 }
 

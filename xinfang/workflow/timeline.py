@@ -62,6 +62,7 @@ class Entry:
     actor: str
     details: list[tuple[str, str]] = field(default_factory=list)
     seq: int = 0
+    late_entry: bool = False  # dated before the backdating window, by a 督查's approval (「补录」)
 
     @property
     def recorded_later(self) -> bool:
@@ -110,6 +111,13 @@ def event_details(event: AuditEvent, *, mask: bool = True) -> list[tuple[str, st
             out.append((label, str(data[key])))
     if "on_time" in data:
         out.append(("是否按期", "按期" if data["on_time"] else "超期"))
+    backdate = data.get("backdate")
+    if isinstance(backdate, dict):
+        reason = str(backdate.get("reason", ""))
+        approved = f"{backdate.get('by', '')}批准：{mask_free_text(reason) if mask else reason}"
+        out.append(("补录", f"{data.get('entered_on', '')}录入，{approved}"))
+    if action == "workflow.backdate_approve" and data.get("day"):
+        out.append(("补录步骤", f"{data.get('step_label', '')}，日期{data['day']}"))
     if action == "document.issue":
         if data.get("kind"):
             out.append(("文书", _document_kind(str(data["kind"]))))
@@ -193,6 +201,7 @@ def matter_timeline(
             )
             entry = Entry(_day(event), event.at, kind, EVENT_LABELS[action], _who(event.actor))
             entry.details = event_details(event, mask=mask)
+            entry.late_entry = bool((event.data or {}).get("late_entry"))
         elif action == "attachment.add":
             entry = Entry(_day(event), event.at, "other", "上传附件", _who(event.actor))
             if (event.data or {}).get("name"):

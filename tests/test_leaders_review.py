@@ -273,3 +273,97 @@ def test_a_public_booking_takes_a_phone_typed_in_full_width_digits(
     )
     assert page.status_code == 302
     assert Booking.objects.get().phone == "13900011111"
+
+
+# --- at once, on PostgreSQL ------------------------------------------------------------------
+
+THREADS = 6
+
+
+def _at_once(n: int, work: Any) -> tuple[list[Any], list[BaseException]]:
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions are tested on PostgreSQL")
+    barrier = threading.Barrier(n, timeout=60)
+    results: list[Any] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def run(i: int) -> None:
+        try:
+            connection.ensure_connection()
+            barrier.wait()
+            value = work(i)
+            with lock:
+                results.append(value)
+        except BaseException as exc:
+            with lock:
+                errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_races_on_postgresql_one_package_one_reception_and_the_cap(
+    district: District, leaders: dict[str, Leader], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _pin_today(monkeypatch, date(2026, 9, 30))
+    _at_once(1, lambda i: None)  # skips on SQLite before anything is written
+    # six desks open a package on one matter at once: one stands, five are refused in Chinese
+    matter = register(district, locality=district.street_a,
+                      when=datetime(2026, 9, 29, 9, 0, tzinfo=TZ))  # fmt: skip
+    data = _package_input(district, leaders["deputy"], matter)
+    data.started_on, data.deadline = date(2026, 9, 30), date(2026, 12, 30)
+    made, refused = _at_once(
+        THREADS, lambda i: services.package_open(actor=district.users["officer"], data=data)
+    )
+    assert len(made) == 1 and len(refused) == THREADS - 1
+    assert all(isinstance(e, InputError) for e in refused), refused
+    assert Package.objects.count() == 1
+
+    # six people book the two places of a session at once: two bookings, four told it is full
+    session = _session(district, [leaders["secretary"]], date(2026, 10, 9))
+    services.session_publish(actor=district.users["officer"], session=session)
+    booked, full = _at_once(
+        THREADS,
+        lambda i: services.booking_create(
+            session=session, name=f"预约人{i}", phone=f"1390000111{i}", topic="反映拆迁安置问题"
+        ),
+    )
+    assert len(booked) == 2 and all("名额已满" in e.message for e in full)  # type: ignore[attr-defined]
+    assert Booking.objects.filter(session=session).count() == 2
+
+    # two desks register the same booking at once: one reception, one Chinese refusal
+    today = _session(district, [leaders["secretary"]], date(2026, 9, 30))
+    services.session_publish(actor=district.users["officer"], session=today)
+    booking = services.booking_create(
+        session=today, name="陈大明", phone="13900001111", topic="反映拆迁安置房交付延期"
+    )
+    desks = [district.users["registrar"], district.users["officer"]]
+    received, twice = _at_once(
+        2,
+        lambda i: services.reception_record(
+            actor=desks[i],
+            session=today,
+            registration=_reg(district, datetime(2026, 9, 30, 9, 40, tzinfo=TZ)),
+            data=services.ReceptionInput(
+                leaders=[leaders["secretary"]],
+                outcome=ReceptionOutcome.ON_THE_SPOT,
+                booking=Booking.objects.get(pk=booking.pk),
+            ),
+        ),
+    )
+    assert len(received) == 1 and len(twice) == 1
+    assert isinstance(twice[0], InputError) and "已接待" in twice[0].message
+    assert Reception.objects.filter(session=today).count() == 1
+    assert Registration.objects.count() == 2  # the packaged matter's, and the one received

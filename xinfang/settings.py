@@ -1,5 +1,6 @@
 """Django settings, read from the environment (see README: 配置)."""
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ ALLOWED_HOSTS = env_list("XINFANG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env_list("XINFANG_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # before django.contrib.auth: its `createsuperuser` points to `xinfang create-admin`
+    "xinfang.accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -36,9 +39,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "rest_framework",
     "drf_spectacular",
+    "axes",  # staff login lockout (xinfang/accounts/lockout.py)
     "xinfang.core",
     "xinfang.organisation",
-    "xinfang.accounts",
     "xinfang.intake",
     "xinfang.workflow",
     "xinfang.documents",
@@ -63,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "xinfang.core.middleware.RequestContextMiddleware",
+    # last: turns a locked login into the login page saying so (xinfang.accounts.lockout)
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "xinfang.urls"
@@ -127,9 +132,34 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "xinfang.accounts.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Staff login lockout (django-axes, xinfang/accounts/lockout.py): an account is locked after
+# XINFANG_LOGIN_FAILURES_PER_ACCOUNT failed logins, an address after
+# XINFANG_LOGIN_FAILURES_PER_ADDRESS (0: never — behind a proxy that hides the clients'
+# addresses), each for XINFANG_LOGIN_LOCKOUT_MINUTES after the last failure, even with the right
+# password; the admin sees and lifts locks in /manage/ (登录失败与锁定).
+AUTHENTICATION_BACKENDS = [
+    "xinfang.accounts.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "xinfang.accounts.lockout.LoginAttempts"
+AXES_FAILURE_LIMIT = env_int("XINFANG_LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1)
+XINFANG_LOGIN_FAILURES_PER_ADDRESS = env_int("XINFANG_LOGIN_FAILURES_PER_ADDRESS", 20, minimum=0)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("XINFANG_LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # in this order (LoginAttempts reads it)
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True  # the account's own failures only (LoginAttempts)
+AXES_LOCKOUT_CALLABLE = "xinfang.accounts.lockout.lockout_response"
+AXES_ENABLE_ADMIN = False  # our own page in /manage/, in Chinese
+AXES_DISABLE_ACCESS_LOG = True  # logins are in the product's audit
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -189,9 +219,6 @@ XINFANG: dict[str, Any] = {
     "ROUTE_DAYS": env_int("XINFANG_ROUTE_DAYS", 15, minimum=1),
     "ACCEPT_DAYS": env_int("XINFANG_ACCEPT_DAYS", 15, minimum=1),
     "RETURN_WORKING_DAYS": env_int("XINFANG_RETURN_WORKING_DAYS", 5, minimum=1),
-    # a step may be dated this many working days before the day it is entered; earlier only with
-    # a 督查's approval (xinfang.workflow.entry)
-    "BACKDATE_WORKING_DAYS": env_int("XINFANG_BACKDATE_WORKING_DAYS", 3, minimum=0),
     "HANDLE_DAYS": env_int("XINFANG_HANDLE_DAYS", 60, minimum=1),
     "EXTENSION_MAX_DAYS": env_int("XINFANG_EXTENSION_MAX_DAYS", 30, minimum=1),
     "REVIEW_REQUEST_DAYS": env_int("XINFANG_REVIEW_REQUEST_DAYS", 30, minimum=1),

@@ -14,6 +14,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("xinfang.accounts.urls")),
     path("manage/", admin_site.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("intake/", include("xinfang.intake.urls")),

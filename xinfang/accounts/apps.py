@@ -7,3 +7,10 @@ class AccountsConfig(AppConfig):
     name = "xinfang.accounts"
     label = "accounts"
     verbose_name = "用户与角色"
+
+    def ready(self) -> None:
+        # axes' receivers first (connected on import): its handler marks a locked request
+        # before our audit of the failed login reads it
+        from axes import signals as _axes  # noqa: F401
+
+        from xinfang.accounts import signals  # noqa: F401  (logins into the audit)

@@ -1,5 +1,6 @@
 """Users, each with one role and one unit of the organisation tree."""
 
+from axes.models import AccessAttempt
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -33,3 +34,12 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+
+class LoginAttempt(AccessAttempt):
+    """django-axes' record of failed logins (an account from an address), shown in /manage/."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "登录失败与锁定"
+        verbose_name_plural = "登录失败与锁定"

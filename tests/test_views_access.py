@@ -65,7 +65,7 @@ def test_register_page(district: District, who: str) -> None:
 
 @pytest.mark.parametrize("who", WHO)
 def test_person_lookup(district: District, matters: Matters, who: str) -> None:
-    response = client_for(district, who).get(
+    response = client_for(district, who).post(
         reverse("intake:person_lookup"), {"petitioner_id_number": ID_A}
     )
     if who == "anonymous":

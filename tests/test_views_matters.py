@@ -28,6 +28,7 @@ from xinfang.intake import selectors
 from xinfang.intake.choices import Channel, Form, HandlingMethod, Level
 from xinfang.intake.forms import MatterFilterForm
 from xinfang.intake.models import Category, Matter, Registration
+from xinfang.intake.searches import person_number_kind
 from xinfang.intake.services import PersonInput, RegistrationInput, registration_create
 from xinfang.workflow.states import MatterStatus
 
@@ -41,8 +42,12 @@ def matters(district: District) -> Matters:
 
 
 def listed(client: Client, **params: Any) -> list[str]:
-    """The matter numbers of the list page, in the order shown."""
-    response = client.get(LIST, params)
+    """The matter numbers of the list page, in the order shown. A search by ID number or phone
+    is posted (never in an address) and followed to the list behind its token."""
+    if person_number_kind(str(params.get("person", ""))):
+        response = client.post(LIST, params, follow=True)
+    else:
+        response = client.get(LIST, params)
     assert response.status_code == 200
     return NUMBER.findall(response.content.decode().split("<tbody>")[-1])
 

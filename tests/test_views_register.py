@@ -134,7 +134,7 @@ def test_defaults_of_a_fresh_form(registrar: Client) -> None:
     assert 'value="local" checked' in page
     assert 'name="people" value="1"' in page
     assert 'accesskey="x"' in page and "<kbd" in page
-    assert 'hx-get="/intake/register/lookup/"' in page
+    assert 'hx-post="/intake/register/lookup/"' in page  # numbers never in an address
 
 
 def test_repeat_petition_joins_the_earlier_matter(district: District, registrar: Client) -> None:
@@ -173,7 +173,7 @@ def test_the_same_facts_after_finality_are_recorded_and_the_refusal_shown(
     district: District, registrar: Client
 ) -> None:
     earlier = finalised(district)
-    lookup = registrar.get("/intake/register/lookup/", {"petitioner_phone": "13700007777"})
+    lookup = registrar.post("/intake/register/lookup/", {"petitioner_phone": "13700007777"})
     assert "已终结：同一事实和理由登记后不予受理" in lookup.content.decode()
     data = form_data(district, matter=str(earlier.pk), petitioner_id_number="")
     response = registrar.post(URL, data)
@@ -406,7 +406,7 @@ def matters(district: District) -> Matters:
 def test_live_lookup_finds_the_person(
     district: District, matters: Matters, registrar: Client, params: dict, reason: str
 ) -> None:
-    html = registrar.get(reverse("intake:person_lookup"), params).content.decode()
+    html = registrar.post(reverse("intake:person_lookup"), params).content.decode()
     assert matters.street_a.number in html and reason in html
     assert matters.street_b.number not in html
     assert f'id="match-{matters.street_a.pk}" value="{matters.street_a.pk}"' in html
@@ -419,7 +419,7 @@ def test_lookup_finds_an_old_phone_and_keeps_the_choice(
 ) -> None:
     # The person gave a new phone later; the old one is still in the first registration.
     register(district, locality=district.village_a, name="王小明", id_number=ID_A, phone="1")
-    html = registrar.get(
+    html = registrar.post(
         reverse("intake:person_lookup"),
         {"petitioner_phone": PHONE_A, "matter": str(matters.street_a.pk)},
     ).content.decode()

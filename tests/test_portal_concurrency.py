@@ -2,6 +2,7 @@
 overtakes the first request) is one matter; two evaluations at once on one page, one wins."""
 
 import threading
+from contextvars import copy_context
 from datetime import date, datetime
 from typing import Any
 
@@ -47,7 +48,8 @@ def at_once(n: int, work: Any) -> tuple[list[Any], list[BaseException]]:
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=run) for _ in range(n)]
+    # each thread in the test's context: its steps are the suite's history too (conftest)
+    threads = [threading.Thread(target=copy_context().run, args=(run,)) for _ in range(n)]
     for t in threads:
         t.start()
     for t in threads:

@@ -4,6 +4,7 @@ one wins each round, the others are told who moved it, no update is lost, the hi
 import threading
 import time
 from collections.abc import Callable
+from contextvars import copy_context
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
@@ -88,7 +89,8 @@ def race(m: Matter, attempts: list[Attempt]) -> Race:
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=run, args=(a,)) for a in attempts]
+    # each thread in the test's context: its steps are the suite's history too (conftest)
+    threads = [threading.Thread(target=copy_context().run, args=(run, a)) for a in attempts]
     for t in threads:
         t.start()
     for t in threads:

@@ -45,7 +45,7 @@ from xinfang.leaders.models import (
     ReceptionSession,
 )
 from xinfang.notifications.models import Notification
-from xinfang.workflow import calendar
+from xinfang.workflow import calendar, entry
 from xinfang.workflow.clockscan import scan_clocks
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -72,9 +72,13 @@ def desk_page(browser: Any, base: str, username: str) -> tuple[Any, Any]:
 
 
 def a_past_session_day(today: date) -> date:
-    """A working day a week or so back whose next working day (the routing) is before today."""
-    day = today - timedelta(days=7)
-    while not (calendar.is_working_day(day) and calendar.add_working_days(day, 1) < today):
+    """A working day a few days back whose next working day (the routing) is before today and
+    within the backdating window, so the officer may type it (xinfang.workflow.entry)."""
+    earliest = entry.window_start(today)
+    day = today - timedelta(days=1)
+    while not (
+        calendar.is_working_day(day) and earliest <= calendar.add_working_days(day, 1) < today
+    ):
         day -= timedelta(days=1)
     return day
 

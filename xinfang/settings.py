@@ -219,6 +219,9 @@ XINFANG: dict[str, Any] = {
     "ROUTE_DAYS": env_int("XINFANG_ROUTE_DAYS", 15, minimum=1),
     "ACCEPT_DAYS": env_int("XINFANG_ACCEPT_DAYS", 15, minimum=1),
     "RETURN_WORKING_DAYS": env_int("XINFANG_RETURN_WORKING_DAYS", 5, minimum=1),
+    # a step may be dated this many working days before the day it is entered; earlier only with
+    # a 督查's approval (xinfang.workflow.entry)
+    "BACKDATE_WORKING_DAYS": env_int("XINFANG_BACKDATE_WORKING_DAYS", 3, minimum=0),
     "HANDLE_DAYS": env_int("XINFANG_HANDLE_DAYS", 60, minimum=1),
     "EXTENSION_MAX_DAYS": env_int("XINFANG_EXTENSION_MAX_DAYS", 30, minimum=1),
     "REVIEW_REQUEST_DAYS": env_int("XINFANG_REVIEW_REQUEST_DAYS", 30, minimum=1),

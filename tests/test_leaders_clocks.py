@@ -157,6 +157,14 @@ def test_reception_not_routed_goes_overdue_with_notice_and_notification(
     assert _told(matter, "接访交办期限已超期，已自动发起区级督办") == ["officer", "supervisor"]
     (late,) = _clocks(matter, date(2026, 10, 9), ClockKind.RECEPTION_ROUTE)
     assert (late.state, late.overdue_days) == (ClockStatus.OVERDUE, 1)
+    # the 简报's 超期未办结事项 lists it too, as the bureau's, 1 day over, supervised
+    from xinfang.analytics.briefing import overdue_items
+    from xinfang.intake.models import Matter
+
+    items = overdue_items(node=district.district, as_of=date(2026, 10, 10), matters=Matter.objects)
+    routed = [i for i in items if i.clock == ClockKind.RECEPTION_ROUTE]
+    assert [(i.number, i.unit, i.days_over) for i in routed] == [(matter.number, "信访部门", 2)]
+    assert routed[0].supervised == "区级督办（2026-10-09）"
 
     again = scan_clocks(date(2026, 10, 9))
     assert (again.overdue, again.notices) == (0, 0)

@@ -44,10 +44,17 @@ DUTY_CLOCKS = (
     ClockKind.REVIEW,
     ClockKind.REREVIEW,
     ClockKind.SUPERVISION,
+    ClockKind.RECEPTION_ROUTE,  # what a leader's session left to route, the bureau's
+    ClockKind.PACKAGE,  # a leader package's 办结时限, its 责任单位's
 )
 OVERDUE_STATES = (ClockStatus.RUNNING, ClockStatus.WARNING, ClockStatus.OVERDUE)
 # whose clock it is when no handling unit's: the bureau routes, the review organs decide
-BUREAU = {ClockKind.ROUTE: "信访部门", ClockKind.REVIEW: "复查机关", ClockKind.REREVIEW: "复核机关"}
+BUREAU = {
+    ClockKind.ROUTE: "信访部门",
+    ClockKind.RECEPTION_ROUTE: "信访部门",
+    ClockKind.REVIEW: "复查机关",
+    ClockKind.REREVIEW: "复核机关",
+}
 UNIT_CLOCKS = (ClockKind.ACCEPT, ClockKind.HANDLE, ClockKind.SUPERVISION)
 
 

@@ -582,3 +582,27 @@ def test_admin_enters_a_leader_audited(district: District) -> None:
     assert "只能关联角色为“领导”的账号" in refused.content.decode()
     assert not Leader.objects.filter(name="吴部长").exists()
     assert client_for(district, "officer").get("/manage/leaders/leader/").status_code == 302
+
+
+def test_a_matter_that_came_back_is_not_shown_as_settled(
+    district: District, leaders: dict[str, Leader]
+) -> None:
+    """After a 回流 the matter keeps its 化解日期 as history; its package page says it came back."""
+    from datetime import datetime
+
+    from tests.conftest import TZ
+    from xinfang.workflow.supervision import matter_resolve
+
+    matter = register(district, locality=district.street_b, responsible=district.housing)
+    package = _package(district, leaders["secretary"], matter)
+    matter.refresh_from_db()
+    matter_resolve(actor=district.users["officer"], matter=matter, version=matter.version,
+                   on=date(2026, 9, 1))  # fmt: skip
+    officer = client_for(district, "officer")
+    page = officer.get(f"/leaders/packages/{package.pk}/").content.decode()
+    assert "2026-09-01化解</span>" in page and "再次登记" not in page
+    register(district, locality=district.street_b, matter=matter,
+             when=datetime(2026, 9, 10, 9, 0, tzinfo=TZ))  # fmt: skip
+    page = officer.get(f"/leaders/packages/{package.pk}/").content.decode()
+    assert "2026-09-01化解后再次登记，待重新化解" in page
+    assert "回流1次" in page

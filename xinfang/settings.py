@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "xinfang.api",
     "xinfang.open311",
     "xinfang.leaders",
+    "xinfang.casework",  # joint meetings, 会办会, batches handed down (交办积案), 积案
     "xinfang.demo",
 ]
 
@@ -242,6 +243,8 @@ XINFANG: dict[str, Any] = {
     # session does not settle on the spot is routed within this many working days of it.
     "RECEPTION_PUBLISH_DAYS": env_int("XINFANG_RECEPTION_PUBLISH_DAYS", 5, minimum=0),
     "RECEPTION_ROUTE_WORKING_DAYS": env_int("XINFANG_RECEPTION_ROUTE_WORKING_DAYS", 2, minimum=1),
+    # 积案: a matter not 化解 this many days after its first registration (xinfang.casework)
+    "LONG_STANDING_DAYS": env_int("XINFANG_LONG_STANDING_DAYS", 365, minimum=1),
 }
 
 # REST API v1 (xinfang.api) and Open311: token per system account, one error format, OpenAPI.

@@ -14,6 +14,7 @@ from xinfang.accounts.models import Role
 
 if TYPE_CHECKING:
     from xinfang.accounts.models import User
+    from xinfang.disputes.models import Dispute
     from xinfang.intake.models import Matter
     from xinfang.leaders.models import Package, ReceptionSession
 
@@ -39,6 +40,9 @@ class Action(StrEnum):
     RECORD_RECEPTION = "record_reception"
     OPEN_PACKAGE = "open_package"
     WRITE_PACKAGE_PROGRESS = "write_package_progress"
+    # disputes (xinfang.disputes): see a unit's disputes; record, mediate, settle, report them
+    VIEW_DISPUTES = "view_disputes"
+    RECORD_DISPUTE = "record_dispute"
 
 
 BUREAU_ROLES = frozenset({Role.REGISTRAR, Role.OFFICER, Role.LEADER, Role.SUPERVISOR})
@@ -76,6 +80,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.RECORD_RECEPTION,
             Action.OPEN_PACKAGE,
             Action.WRITE_PACKAGE_PROGRESS,
+            Action.VIEW_DISPUTES,
+            Action.RECORD_DISPUTE,
         }
     ),
     # A handling unit needs the petitioner's contact to handle what is assigned to it.
@@ -86,6 +92,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.REVEAL_PERSONAL_DATA,
             Action.VIEW_ATTACHMENT,
             Action.WRITE_PACKAGE_PROGRESS,
+            Action.VIEW_DISPUTES,
+            Action.RECORD_DISPUTE,
         }
     ),
     Role.LEADER: frozenset(
@@ -97,6 +105,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_LEADER_WORK,
             Action.OPEN_PACKAGE,
             Action.WRITE_PACKAGE_PROGRESS,
+            Action.VIEW_DISPUTES,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -107,6 +116,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_AUDIT,
             Action.VIEW_STATISTICS,
             Action.VIEW_LEADER_WORK,
+            Action.VIEW_DISPUTES,
         }
     ),
     Role.ADMIN: frozenset(
@@ -245,3 +255,26 @@ def visible_packages(actor: "User | None") -> "QuerySet[Package]":
         return packages.filter(responsible_unit_id__in=ids).exclude(pk__in=hidden)
     scope = Q(leader__unit_id__in=ids) | Q(responsible_unit_id__in=ids)
     return packages.filter(scope).exclude(pk__in=hidden).distinct()
+
+
+def visible_disputes(actor: "User | None") -> "QuerySet[Dispute]":
+    """Disputes: those whose place or current 责任单位 lies in the actor's unit's area."""
+    from xinfang.disputes.models import Dispute
+    from xinfang.organisation.selectors import subtree_ids
+
+    disputes = Dispute.objects.all()
+    if actor is None:
+        return disputes
+    if not may(actor, Action.VIEW_DISPUTES) or actor.org_unit is None:
+        return disputes.none()
+    ids = subtree_ids(actor.org_unit)
+    return disputes.filter(Q(place_id__in=ids) | Q(owner_unit_id__in=ids))
+
+
+def may_act_on_dispute(actor: "User | None", dispute: "Dispute") -> bool:
+    """Record, mediate, settle: the unit holding the dispute now, or a unit above it."""
+    if actor is None:
+        return True
+    if not may(actor, Action.RECORD_DISPUTE) or actor.org_unit is None:
+        return False
+    return dispute.owner_unit.is_within(actor.org_unit)

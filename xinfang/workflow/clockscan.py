@@ -18,6 +18,10 @@ One run, in one transaction:
    note (月督查, leaders.services.months_missing) brings one reminder per month to its 责任人
    (else its leader) and the bureau's officers of its area — kept once by Notification.key
    (pkgmonth:<package>:<yyyy-mm>), so a rerun adds none.
+5. Disputes (xinfang.disputes.clocks.scan_disputes): 预警 to the level's owner, and an open
+   dispute past its level's time (村社区, 街道乡镇) rises to the next level with an Escalation row
+   (超期自动) and notifications to the next level's unit staff and officers — kept once by
+   DisputeAlert's and Escalation's unique keys.
 After the commit, SMS and e-mail digests (notifications.backends) of the new notifications.
 
 Which clocks: 登记转送 (REGISTERED / RETURNED matters, first receipt + ROUTE_DAYS, computed per
@@ -110,6 +114,7 @@ class ScanResult:
     missing_years: list[int] = field(default_factory=list)
     published: int = 0  # reception sessions published (公示) by this run
     reminders: int = 0  # 月督查 reminders among the notifications
+    disputes_raised: int = 0  # 矛盾纠纷 raised to the next level (xinfang.disputes.clocks)
     scan_id: int | None = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
@@ -131,6 +136,8 @@ class ScanResult:
             line += f"，公示领导接访 {self.published} 场"
         if self.reminders:
             line += f"，包案月督查提醒 {self.reminders} 条"
+        if self.disputes_raised:
+            line += f"，矛盾纠纷超期升级 {self.disputes_raised} 件"
         if self.missing_years:
             years = "、".join(str(y) for y in self.missing_years)
             line += f"；{years}年节假日安排未录入，部分登记转送期限未计算"
@@ -682,6 +689,12 @@ def scan_clocks(today: date | None = None, *, lock: bool = True, send: bool = Tr
         result.published = _publish_sessions(today)
         result.reminders = _remind_progress(run, today, run.started_at)
         result.notifications += result.reminders
+        # 5. disputes: 预警, and past a level's time the rise to the next level (xinfang.disputes)
+        from xinfang.disputes.clocks import scan_disputes
+
+        warned, result.disputes_raised, told = scan_disputes(run, today, horizon)
+        result.warnings += warned
+        result.notifications += told
         if missing:
             result.missing_years = sorted(missing)
             result.notifications += _tell_admins(run, missing)

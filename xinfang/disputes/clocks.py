@@ -56,8 +56,14 @@ def _insert(rows: "QuerySet[Any]", columns: list[str]) -> int:
     return _insert_select(DisputeAlert._meta.db_table, columns, rows)
 
 
-def scan_disputes(run: Any, today: date, horizon: date) -> tuple[int, int, int]:
-    """预警, escalations and notifications of one scan run; returns (warnings, raised, notified)."""
+def scan_disputes(
+    run: Any, today: date, horizon: date, missing: set[int] | None = None
+) -> tuple[int, int, int]:
+    """预警, escalations and notifications of one scan run; returns (warnings, raised, notified).
+
+    When the next level's time to settle reaches a year with no holiday arrangement, its
+    disputes are not raised this run (the year goes into `missing`); a later run raises them.
+    """
     from xinfang.notifications.models import Notification, NotificationKind
 
     columns = ["dispute_id", "level", "stage", "deadline", "unit_id", "scan_id", "created_at"]
@@ -79,6 +85,13 @@ def scan_disputes(run: Any, today: date, horizon: date) -> tuple[int, int, int]:
     )
     raised = 0
     for level, owner in NEXT_OWNER.items():
+        nxt = NEXT[level]
+        try:
+            new_due = level_due(nxt, today)
+        except calendar.CalendarMissingError as exc:
+            if missing is not None:
+                missing.add(exc.year)
+            continue
         over = running(today, horizon).filter(
             level=level, level_due__lt=today, **{f"{owner}__isnull": False}
         )
@@ -124,11 +137,10 @@ def scan_disputes(run: Any, today: date, horizon: date) -> tuple[int, int, int]:
                 c7=stamp,
             ),
         )
-        nxt = NEXT[level]
         over.update(
             level=nxt,
             level_since=today,
-            level_due=level_due(nxt, today),
+            level_due=new_due,
             owner_unit_id=F(f"{owner}_id"),
         )
     # notifications: one per (user at the alert's unit, alert), kept once by key

@@ -166,7 +166,8 @@ class HandedDownBatch(models.Model):
 
 
 class BatchItem(models.Model):
-    """A matter of a batch: 化解 (the matter's 化解日期), then 通过审核 or sent back; 回流 counted."""
+    """A matter of a batch: 化解 (the matter's 化解日期), then 通过审核 or sent back;
+    回流 counted."""
 
     batch = models.ForeignKey(HandedDownBatch, on_delete=models.CASCADE, related_name="items")
     matter = models.ForeignKey("intake.Matter", on_delete=models.PROTECT, related_name="+")

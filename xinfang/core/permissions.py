@@ -14,6 +14,7 @@ from xinfang.accounts.models import Role
 
 if TYPE_CHECKING:
     from xinfang.accounts.models import User
+    from xinfang.casework.models import BatchItem, HandedDownBatch, Meeting
     from xinfang.disputes.models import Dispute
     from xinfang.intake.models import Matter
     from xinfang.leaders.models import Package, ReceptionSession
@@ -40,6 +41,10 @@ class Action(StrEnum):
     RECORD_RECEPTION = "record_reception"
     OPEN_PACKAGE = "open_package"
     WRITE_PACKAGE_PROGRESS = "write_package_progress"
+    # joint meetings and batches handed down (xinfang.casework): the bureau plans them,
+    # 督查 and leaders read them, a handling unit sees its own items
+    PLAN_CASEWORK = "plan_casework"
+    VIEW_CASEWORK = "view_casework"
     # disputes (xinfang.disputes): see a unit's disputes; record, mediate, settle, report them
     VIEW_DISPUTES = "view_disputes"
     RECORD_DISPUTE = "record_dispute"
@@ -52,6 +57,7 @@ INTAKE_ROLES = frozenset({Role.REGISTRAR, Role.OFFICER})
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.REGISTRAR: frozenset(
         {
+            Action.VIEW_CASEWORK,
             Action.REGISTER,
             Action.VIEW_MATTER,
             Action.VIEW_PETITIONER,
@@ -65,6 +71,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     ),
     Role.OFFICER: frozenset(
         {
+            Action.PLAN_CASEWORK,
+            Action.VIEW_CASEWORK,
             Action.REGISTER,
             Action.VIEW_MATTER,
             Action.VIEW_PETITIONER,
@@ -88,6 +96,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     # (and, as a package's 责任人, its monthly progress note)
     Role.UNIT_STAFF: frozenset(
         {
+            Action.VIEW_CASEWORK,
             Action.VIEW_MATTER,
             Action.REVEAL_PERSONAL_DATA,
             Action.VIEW_ATTACHMENT,
@@ -98,6 +107,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     ),
     Role.LEADER: frozenset(
         {
+            Action.VIEW_CASEWORK,
             Action.VIEW_MATTER,
             Action.VIEW_ATTACHMENT,
             Action.VIEW_PETITIONER,
@@ -110,6 +120,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     ),
     Role.SUPERVISOR: frozenset(
         {
+            Action.VIEW_CASEWORK,
             Action.VIEW_MATTER,
             Action.VIEW_ATTACHMENT,
             Action.VIEW_PETITIONER,
@@ -278,3 +289,46 @@ def may_act_on_dispute(actor: "User | None", dispute: "Dispute") -> bool:
     if not may(actor, Action.RECORD_DISPUTE) or actor.org_unit is None:
         return False
     return dispute.owner_unit.is_within(actor.org_unit)
+
+
+def visible_batches(actor: "User | None") -> "QuerySet[HandedDownBatch]":
+    """Batches handed down (交办积案): the bureau's area; a handling unit those holding a matter
+    it may see."""
+    from xinfang.casework.models import HandedDownBatch
+    from xinfang.organisation.selectors import subtree_ids
+
+    batches = HandedDownBatch.objects.all()
+    if actor is None:
+        return batches
+    if not may(actor, Action.VIEW_CASEWORK) or actor.org_unit is None:
+        return batches.none()
+    if actor.role == Role.UNIT_STAFF:
+        return batches.filter(items__matter__in=visible_matters(actor)).distinct()
+    return batches.filter(unit_id__in=subtree_ids(actor.org_unit))
+
+
+def visible_batch_items(actor: "User | None") -> "QuerySet[BatchItem]":
+    """The items of visible batches whose matter the actor may see (no 检举控告 for 领导, 督查)."""
+    from xinfang.casework.models import BatchItem
+
+    items = BatchItem.objects.all()
+    if actor is None:
+        return items
+    return items.filter(batch__in=visible_batches(actor), matter__in=visible_matters(actor))
+
+
+def visible_meetings(actor: "User | None") -> "QuerySet[Meeting]":
+    """Joint meetings and 会办会: those its bodies' lead unit holds in the bureau's area; a
+    handling unit those whose decisions assigned it a matter."""
+    from xinfang.casework.models import Meeting
+    from xinfang.organisation.selectors import subtree_ids
+
+    meetings = Meeting.objects.all()
+    if actor is None:
+        return meetings
+    if not may(actor, Action.VIEW_CASEWORK) or actor.org_unit is None:
+        return meetings.none()
+    ids = subtree_ids(actor.org_unit)
+    if actor.role == Role.UNIT_STAFF:
+        return meetings.filter(decisions__items__unit_id__in=ids).distinct()
+    return meetings.filter(body__unit_id__in=ids)

@@ -417,6 +417,7 @@ class MatterFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="状态", choices=[("", "全部"), *MatterStatus.choices], required=False
     )
+    long_standing = forms.BooleanField(label="只看积案", required=False)
     # The statistics' drill-down: the matters behind a figure of the report (contract B).
     registered_from = day_field("期间内有登记自")
     registered_to = day_field("至")
@@ -495,4 +496,5 @@ class MatterFilterForm(forms.Form):
             basis=data.get("basis", ""),
             only=frozenset(data.get("only") or ()),
             empty=frozenset(data.get("empty") or ()),
+            long_standing=bool(data.get("long_standing")),
         )

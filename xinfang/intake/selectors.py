@@ -58,6 +58,7 @@ class MatterFilters:
     basis: str = ""
     only: frozenset[str] = frozenset()  # locality / category / responsible_unit without below
     empty: frozenset[str] = frozenset()  # locality / category / purpose / responsible_unit unset
+    long_standing: bool = False  # 积案 only (xinfang.casework.LongStanding)
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,8 @@ def matters_filtered(
     """
     sets = sets or _resolve(filters)
     matters = visible_matters(actor)
+    if filters.long_standing:
+        matters = matters.filter(long_standing__isnull=False)
     if filters.basis == "registration":
         regs = _registration_scope(filters, sets)
         matters = matters.filter(pk__in=regs.values("matter_id"))

@@ -187,6 +187,9 @@ def registration_create(
         from xinfang.leaders.services import on_registration
 
         on_registration(registration)  # 回流 of a resolved leader package
+        from xinfang.casework.services import on_registration as batch_reflow
+
+        batch_reflow(registration)  # 回流 of a batch matter handed down (交办积案)
         audit_record(
             actor=actor,
             action="registration.create",

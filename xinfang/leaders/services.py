@@ -23,6 +23,7 @@ from xinfang.core.sequences import next_value
 from xinfang.core.spreadsheets import unsafe_char
 from xinfang.intake.choices import Channel, Level
 from xinfang.intake.models import Matter, Registration
+from xinfang.intake.reflow import registered_after_resolution
 from xinfang.intake.services import RegistrationInput, registration_create
 from xinfang.leaders.choices import (
     NEEDS_ROUTING,
@@ -916,7 +917,7 @@ def package_resolve_matters(*, package: Package, on: date) -> bool:
         or m.resolved_on < came_back.get(m.pk, m.resolved_on)
         # registered again after its 化解日期 while the package stayed open for another matter:
         # not settled until 化解 again
-        or m.last_received_on > m.resolved_on
+        or registered_after_resolution(m.last_received_on, m.resolved_on)
         for m in matters
     ):
         return False
@@ -945,15 +946,12 @@ def on_registration(registration: Registration) -> PackageReflow | None:
     notifies its leader, and counts against it."""
     if registration.is_first:
         return None
-    last = (
-        Package.objects.filter(
-            items__matter_id=registration.matter_id,
-            status=PackageStatus.RESOLVED,
-            resolved_on__lt=registration.received_on,
-        )
-        .order_by("-resolved_on", "-id")
-        .first()
-    )
+    resolved = Package.objects.filter(
+        items__matter_id=registration.matter_id, status=PackageStatus.RESOLVED
+    ).order_by("-resolved_on", "-id")
+    # the latest package this registration came back after (the one 回流 rule, intake.reflow)
+    on = registration.received_on
+    last = next((p for p in resolved if registered_after_resolution(on, p.resolved_on)), None)
     if last is None or PackageReflow.objects.filter(registration=registration).exists():
         return None
     assert last.resolved_on is not None

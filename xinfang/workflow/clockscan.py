@@ -533,6 +533,12 @@ def _tell_admins(run: ClockScan, years: set[int]) -> int:
 # --- 4. leader work -----------------------------------------------------------------------------
 
 
+def _flag_long_standing(today: date) -> int:
+    from xinfang.casework.services import flag_long_standing
+
+    return flag_long_standing(today)
+
+
 def _publish_sessions(today: date) -> int:
     from xinfang.leaders.services import publish_due
 
@@ -687,6 +693,7 @@ def scan_clocks(today: date | None = None, *, lock: bool = True, send: bool = Tr
         lap("notices")
         result.notifications = _notify(run)
         result.published = _publish_sessions(today)
+        _flag_long_standing(today)  # 积案: unresolved past XINFANG_LONG_STANDING_DAYS
         result.reminders = _remind_progress(run, today, run.started_at)
         result.notifications += result.reminders
         # 5. disputes: 预警, and past a level's time the rise to the next level (xinfang.disputes)

@@ -22,6 +22,7 @@ from xinfang.core.middleware import current_ip
 from xinfang.core.models import AuditEvent
 from xinfang.core.sequences import next_values
 from xinfang.intake.models import Matter, Registration
+from xinfang.intake.reflow import registered_after_resolution, registered_after_resolution_q
 from xinfang.leaders.choices import LeaderTier, PackageSource, PackageStatus
 from xinfang.leaders.models import Leader, Package, PackageMatter, PackageReflow
 
@@ -133,9 +134,8 @@ def _first_after_resolution(wanted: dict[int, _Wanted]) -> None:
     """The first registration of each resolved matter after its 化解日期 (one query)."""
     later = (
         Registration.objects.filter(
+            registered_after_resolution_q("received_on", "matter__resolved_on"),
             matter__package_started_on__isnull=False,
-            matter__resolved_on__isnull=False,
-            received_on__gt=F("matter__resolved_on"),
         )
         .exclude(matter__package_leader="")
         .order_by("matter_id", "received_at", "number")
@@ -155,7 +155,7 @@ def _reflows_after(ours: dict[int, dict[str, Any]], wanted: dict[int, _Wanted]) 
     )
     for matter, on in stored:
         item = wanted.get(matter)
-        if item is not None and item.resolved_on is not None and on > item.resolved_on:
+        if item is not None and registered_after_resolution(on, item.resolved_on):
             found.add(matter)
     found.update(pk for pk, item in wanted.items() if item.reflow is not None)
     return found

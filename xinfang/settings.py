@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "xinfang.leaders",
     "xinfang.disputes",  # 矛盾纠纷排查化解: disputes, escalation, mediation, the A4 ledger
     "xinfang.casework",  # joint meetings, 会办会, batches handed down (交办积案), 积案
+    "xinfang.hearings",  # 信访听证 on a matter in handling, review or re-review
     "xinfang.demo",
 ]
 

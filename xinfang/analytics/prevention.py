@@ -1,14 +1,89 @@
 """Prevention figures of the report (B2 of leader-and-prevention.md). Each key in its own,
 clearly named functions; other prevention figures may be added here beside them.
+
+`hearings` (听证) — decisions B2 leaves open, written down here:
+
+- A hearing belongs to the report's node when its matter does (问题属地 in the node's subtree,
+  as contract B places matters). A reader who may not see 检举控告 gets hearings on accusation
+  matters left out, as the dashboard's other figures.
+- Held in P: a hearing that was held (听证 concluded, status 已举行) with its last day (ends_on)
+  in P — a hearing still running at the end of P is not yet held, and nothing dated after the
+  end of P counts. By stage: 办理, 复查, 复核 (the matter's state when it was held).
+- Share by stage: of the matters whose decision of that stage falls in P (办理: 答复日期
+  replied_on; 复查: review_replied_on; 复核: rereview_replied_on), those with a hearing of that
+  stage held by the end of P — num / den, one decimal (figures.pct).
 """
 
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from xinfang.analytics.counting import Scope
 from xinfang.analytics.figures import pct
+from xinfang.hearings.choices import HearingStage, HearingStatus
+from xinfang.hearings.models import Hearing
+from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
+
+# the date each stage's decision is recorded on
+HEARING_DECISION_FIELD: dict[str, str] = {
+    HearingStage.HANDLING: "replied_on",
+    HearingStage.REVIEW: "review_replied_on",
+    HearingStage.REREVIEW: "rereview_replied_on",
+}
+
+
+def hearing_rows(
+    scope: Scope, start: date, end: date, stage: str | None = None
+) -> QuerySet[Hearing]:
+    """The hearings `hearing_figures` counts as held in [start, end] (of one stage, or all)."""
+    matters = Matter.objects.filter(scope.locality_q("locality", whole=False))
+    rows = Hearing.objects.filter(
+        status=HearingStatus.HELD,
+        ends_on__gte=start,
+        ends_on__lte=end,
+        matter_id__in=matters.values("id"),
+    )
+    return rows.filter(stage=stage) if stage else rows
+
+
+def hearing_decided_matters(scope: Scope, start: date, end: date, stage: str) -> QuerySet[Matter]:
+    """The share's denominator: the node's matters whose `stage` decision is dated in P."""
+    field = HEARING_DECISION_FIELD[stage]
+    return Matter.objects.filter(
+        scope.locality_q("locality", whole=False),
+        **{f"{field}__gte": start, f"{field}__lte": end},
+    )
+
+
+def hearing_figures(scope: Scope, start: date, end: date) -> dict[str, Any]:
+    """B2 `hearings`: {"held": n, "by_stage": {stage: {"held", "decided", "with_hearing",
+    "share": {"num", "den", "pct"}}}}."""
+    by_stage: dict[str, Any] = {}
+    for stage in HearingStage.values:
+        decided = hearing_decided_matters(scope, start, end, stage)
+        heard = Hearing.objects.filter(
+            matter_id=OuterRef("pk"), stage=stage, status=HearingStatus.HELD, ends_on__lte=end
+        )
+        den = decided.count()
+        num = decided.filter(Exists(heard)).count()
+        by_stage[stage] = {
+            "held": hearing_rows(scope, start, end, stage).count(),
+            "decided": den,
+            "with_hearing": num,
+            "share": {"num": num, "den": den, "pct": pct(num, den)},
+        }
+    return {"held": sum(s["held"] for s in by_stage.values()), "by_stage": by_stage}
+
+
+def hearing_sentence(figures: dict[str, Any]) -> str:
+    """In seed 002's manner: “开展信访听证25件，信访事项办理、复查、复核中听证占比分别为…”."""
+    shares = "、".join(
+        f"{figures['by_stage'][stage]['share']['pct']}%" for stage in HearingStage.values
+    )
+    return f"开展信访听证{figures['held']}件，信访事项办理、复查、复核中听证占比分别为{shares}。"
+
 
 # --- `meetings` (联席会议/会办会) and `handed_down` (交办积案): xinfang.casework ------------------
 #

@@ -45,6 +45,8 @@ class Action(StrEnum):
     # 督查 and leaders read them, a handling unit sees its own items
     PLAN_CASEWORK = "plan_casework"
     VIEW_CASEWORK = "view_casework"
+    # hearings (xinfang.hearings): hold one and record it; reading it is VIEW_MATTER
+    HOLD_HEARING = "hold_hearing"
     # disputes (xinfang.disputes): see a unit's disputes; record, mediate, settle, report them
     VIEW_DISPUTES = "view_disputes"
     RECORD_DISPUTE = "record_dispute"
@@ -90,6 +92,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.WRITE_PACKAGE_PROGRESS,
             Action.VIEW_DISPUTES,
             Action.RECORD_DISPUTE,
+            Action.HOLD_HEARING,
         }
     ),
     # A handling unit needs the petitioner's contact to handle what is assigned to it.
@@ -103,6 +106,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.WRITE_PACKAGE_PROGRESS,
             Action.VIEW_DISPUTES,
             Action.RECORD_DISPUTE,
+            Action.HOLD_HEARING,
         }
     ),
     Role.LEADER: frozenset(
@@ -289,6 +293,22 @@ def may_act_on_dispute(actor: "User | None", dispute: "Dispute") -> bool:
     if not may(actor, Action.RECORD_DISPUTE) or actor.org_unit is None:
         return False
     return dispute.owner_unit.is_within(actor.org_unit)
+
+
+def may_hold_hearing(actor: "User | None", matter: "Matter", stage: str) -> bool:
+    """Hold and record a hearing (听证) of `stage` on `matter`, issue its documents: the bureau's
+    经办人 on a matter it may see; a handling unit only in 办理, on a matter assigned to it.
+    Everyone who may see the matter reads its hearings (督查 included)."""
+    if actor is None:
+        return True
+    if not may(actor, Action.HOLD_HEARING, matter):
+        return False
+    if actor.role != Role.UNIT_STAFF:
+        return True
+    from xinfang.workflow.models import Assignment
+
+    mine = Assignment.objects.filter(matter=matter, active=True, unit_id=actor.org_unit_id)
+    return stage == "handling" and mine.exists()
 
 
 def visible_batches(actor: "User | None") -> "QuerySet[HandedDownBatch]":

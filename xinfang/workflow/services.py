@@ -504,7 +504,11 @@ def hearing_start(*, actor: User, matter: Matter, version: int, on: date | None 
         raise ConflictError("该事项已举行过听证")
     move.set_flow(hearing_started_on=day)
     move.data = {"on": day.isoformat()}
-    return _finish(move)
+    moved = _finish(move)
+    from xinfang.hearings.sync import rereview_hearing_started  # the record follows the dates
+
+    rereview_hearing_started(actor=actor, matter=moved, on=day)
+    return moved
 
 
 @transaction.atomic
@@ -520,7 +524,11 @@ def hearing_end(*, actor: User, matter: Matter, version: int, on: date | None = 
     due = calendar.deadline(requested, _limit("REREVIEW_DECIDE_DAYS"), paused=[(started, day)])
     move.set_flow(hearing_ended_on=day, rereview_due=due)
     move.data = {"on": day.isoformat(), "due": due.isoformat()}
-    return _finish(move)
+    moved = _finish(move)
+    from xinfang.hearings.sync import rereview_hearing_ended  # the record follows the dates
+
+    rereview_hearing_ended(actor=actor, matter=moved, started=started, on=day)
+    return moved
 
 
 @transaction.atomic

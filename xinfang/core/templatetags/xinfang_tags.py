@@ -65,6 +65,10 @@ AUDIT_LABELS = {
     "issuerprefix.change": "修改机关代字",
     "issuerprefix.delete": "删除机关代字",
     "documenttemplate.delete": "删除文书模板",
+    "hearing.schedule": "安排听证",
+    "hearing.begin": "听证开始",
+    "hearing.record": "登记听证笔录和结论",
+    "hearing.document_issue": "出具听证文书",
 }
 FIELD_LABELS = {"id_number": "身份证号", "phone": "电话", "address": "住址"}
 

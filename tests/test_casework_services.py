@@ -268,3 +268,14 @@ def test_long_standing_after_365_days_and_the_list_filter(district: District) ->
     form = MatterFilterForm({"long_standing": "1"}, user=d.users["officer"])
     found = matters_filtered(d.users["officer"], form.filters())
     assert list(found.values_list("pk", flat=True)) == [old.pk]
+
+
+def test_the_matter_page_shows_the_long_standing_fact(district: District, client: Any) -> None:
+    d = district
+    old = new_matter(d, received=date(2025, 8, 1))
+    plain = new_matter(d, received=date(2026, 11, 2))
+    flag_long_standing(date(2026, 8, 1))
+    client.force_login(d.users["officer"])
+    page = client.get(f"/intake/matters/{old.pk}/").content.decode()
+    assert "2026-08-01起 · 长期未化解" in page
+    assert "长期未化解" not in client.get(f"/intake/matters/{plain.pk}/").content.decode()

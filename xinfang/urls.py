@@ -25,6 +25,7 @@ urlpatterns = [
     # the lists behind the report's leader work figures (before leaders/: its own prefix)
     path("leaders/figures/", include("xinfang.leaders.urls_figures")),
     path("leaders/", include("xinfang.leaders.urls")),
+    path("hearings/", include("xinfang.hearings.urls")),
     # the public: online petitions, progress and evaluation (no login)
     path("portal/", include("xinfang.portal.urls")),
     # other systems: REST API v1 (token per system account) and Open311 GeoReport v2

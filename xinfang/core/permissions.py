@@ -255,11 +255,15 @@ def visible_packages(actor: "User | None") -> "QuerySet[Package]":
     ):
         return packages.none()
     from xinfang.intake.choices import Purpose
+    from xinfang.intake.models import Matter
 
-    # 检举控告 reach no reader who may not see accusations, a package about one included —
-    # not even the leader who holds it
+    # 检举控告 reach no reader who may not see them, a package about one included — not even
+    # the leader who holds it; the discipline organ an accusation is sent to does see its package
     hidden = (
-        Package.objects.filter(items__matter__purpose=Purpose.ACCUSATION)
+        Package.objects.filter(
+            items__matter__purpose=Purpose.ACCUSATION,
+            items__matter__in=Matter.objects.exclude(pk__in=visible_matters(actor)),
+        )
         if not sees_accusations(actor)
         else Package.objects.none()
     )

@@ -9,7 +9,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.accounts.models import User
-from xinfang.core.errors import XinfangError
+from xinfang.core.errors import PermissionRefusedError, XinfangError
 from xinfang.core.permissions import Action, get_matter_for
 from xinfang.documents.models import IssuedDocument
 from xinfang.documents.selectors import documents_for, issuable_kinds
@@ -56,13 +56,19 @@ def document_issue_view(request: HttpRequest, matter_pk: int, kind: str) -> Http
     user: User = request.user  # type: ignore[assignment]
     matter = get_matter_for(user, matter_pk, Action.VIEW_MATTER)
     notice = _notice(matter, request.POST.get("notice", ""))
-    error, issued = "", None
+    error, issued, status = "", None, 200
     try:
         issued = document_issue(
             actor=user, matter=matter, kind=kind, notice=notice, note=request.POST.get("note", "")
         )
+    except PermissionRefusedError as exc:
+        # a refusal answers 403 like every other guard, not a redirect that reads as done
+        error, status = exc.message, 403
     except XinfangError as exc:
         error = exc.message
+    if status == 403 and not request.htmx:  # type: ignore[attr-defined]
+        context = {"matter": matter, "error": error}
+        return render(request, "documents/refused.html", context, status=403)
     if request.htmx:  # type: ignore[attr-defined]
         context = {
             "matter": matter,
@@ -71,7 +77,7 @@ def document_issue_view(request: HttpRequest, matter_pk: int, kind: str) -> Http
             "error": error,
             "issued": issued,
         }
-        response = render(request, "documents/_matter_documents.html", context)
+        response = render(request, "documents/_matter_documents.html", context, status=status)
         if issued is not None:
             response["HX-Trigger"] = "document-issued"  # the page may refresh its timeline
         return response

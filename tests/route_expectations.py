@@ -19,7 +19,8 @@ documents `doc_a` (受理告知书 of street_a) and `doc_acc` (of the accusation
 (领导 sits, published, with `booking`), `session_other` (other_leader sits), `session_north`;
 rotas `rota`, `rota_north`; packages `package` (领导's, 责任单位 区住建局, on street_a),
 `package_other` (other_leader's, 责任单位 西湖街道, on street_b), `package_acc` (领导's, on the
-accusation, 责任单位 区纪委监委), `package_north`; `notification` (the officer's).
+accusation, 责任单位 区纪委监委), `package_north`; `notification` (the officer's); `hearing` (a held
+听证 on street_a, recorded by the officer) and `hearing_doc` (its 听证报告).
 """
 
 from dataclasses import dataclass, field
@@ -226,6 +227,13 @@ EXPECTATIONS: dict[str, tuple[Case, ...]] = {
         get("/leaders/packages/new/?matter={accusation}", _set("officer")),
         get("/leaders/packages/new/?matter={north}", _set("north_officer")),
     ),
+    # 听证: everyone who sees the matter reads its hearings and their documents; holding one
+    # (recording, steps, documents) is the bureau's 经办人 (street_a is the bureau's own, 受理)
+    "hearings:new": (post("/hearings/matters/{street_a}/new/", _set("officer")),),
+    "hearings:detail": (get("/hearings/{hearing}/", SEES["street_a"]),),
+    "hearings:step": (post("/hearings/{hearing}/notice/", _set("officer")),),
+    "hearings:print": (get("/hearings/documents/{hearing_doc}/", SEES["street_a"]),),
+    "hearings:docx": (get("/hearings/documents/{hearing_doc}/docx", SEES["street_a"]),),
     "leaders:package": (
         get(
             "/leaders/packages/{package}/",

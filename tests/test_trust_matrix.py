@@ -178,6 +178,23 @@ def objects(d: District) -> dict[str, int | str]:
             ),
         )
 
+    from xinfang.hearings import services as hs
+    from xinfang.hearings.documents import hearing_document_issue
+
+    matters["street_a"].refresh_from_db()
+    hearing = hs.hearing_record(
+        actor=officer,
+        matter=matters["street_a"],
+        data=hs.HearingInput(
+            starts_on=date(2026, 3, 20),
+            place="区信访局听证室",
+            host_unit=d.district,
+            participants=[hs.ParticipantInput("信访人", "王小明")],
+        ),
+        record="听证笔录：各方陈述了意见。",
+        conclusion="维持原处理意见。",
+    )
+    hearing_doc = hearing_document_issue(actor=officer, hearing=hearing, kind="report")
     notification = Notification.objects.create(
         recipient=officer,
         matter=matters["street_a"],
@@ -204,6 +221,8 @@ def objects(d: District) -> dict[str, int | str]:
         package_acc=package(own, matters["accusation"], d.discipline).pk,
         package_north=package(elsewhere, matters["north"], north).pk,
         notification=notification.pk,
+        hearing=hearing.pk,
+        hearing_doc=hearing_doc.pk,
         category=Category.objects.get(name="物业管理").pk,
         accusation_number=matters["accusation"].number,
     )

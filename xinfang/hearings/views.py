@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,7 +10,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.accounts.models import User
-from xinfang.core.errors import XinfangError
+from xinfang.core.errors import PermissionRefusedError, XinfangError
 from xinfang.core.permissions import Action, get_matter_for, may_hold_hearing
 from xinfang.hearings import forms
 from xinfang.hearings import services as hs
@@ -38,6 +39,12 @@ def _back(hearing: Hearing) -> HttpResponse:
 def hearing_new(request: HttpRequest, matter_pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     matter = get_matter_for(user, matter_pk, Action.VIEW_MATTER)
+    try:
+        stage = hs.stage_of(matter)
+    except XinfangError:
+        stage = ""  # a matter in no hearing stage: the service says why, for those who may hold
+    if not may_hold_hearing(user, matter, stage):
+        raise PermissionDenied("您没有举行听证的权限")  # checked before the form, so never a 302
     back = reverse("intake:matter_detail", args=[matter.pk]) + "#h-hearings"
     try:
         data = forms.hearing_input(request.POST, user.org_unit)
@@ -51,6 +58,8 @@ def hearing_new(request: HttpRequest, matter_pk: int) -> HttpResponse:
             )
         else:
             hearing = hs.hearing_schedule(actor=user, matter=matter, data=data)
+    except PermissionRefusedError as exc:
+        raise PermissionDenied(exc.message) from exc  # a refusal, never a redirect that looks done
     except XinfangError as exc:
         messages.error(request, exc.message)
         return redirect(back)
@@ -103,6 +112,8 @@ def hearing_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             messages.success(request, f"已出具{document.get_kind_display()}，文号{document.number}")
         else:
             raise Http404
+    except PermissionRefusedError as exc:
+        raise PermissionDenied(exc.message) from exc
     except XinfangError as exc:
         messages.error(request, exc.message)
     return _back(hearing)

@@ -39,6 +39,7 @@ def _back(hearing: Hearing) -> HttpResponse:
 def hearing_new(request: HttpRequest, matter_pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     matter = get_matter_for(user, matter_pk, Action.VIEW_MATTER)
+    stage: str
     try:
         stage = hs.stage_of(matter)
     except XinfangError:

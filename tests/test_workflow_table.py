@@ -16,17 +16,18 @@ ALLOWED = {"workflow/services.py", "intake/ledger/write.py"}
 WRITERS = {"create", "update", "get_or_create", "update_or_create", "bulk_create", "Matter"}
 
 
-# other objects' own states (leader work's sessions, bookings, packages): a value of one of these
-# enums is never a matter's status
-OTHER_STATES = {"SessionStatus", "BookingStatus", "PackageStatus"}
-OTHER_MODELS = {"ReceptionSession", "Booking", "Package"}
+# other objects' own states (leader work's sessions, bookings, packages; hearings; disputes …): a
+# value of another `…Status` enum is never a matter's status (MatterStatus, imported as S too)
+MATTER_STATES = {"MatterStatus", "S"}
+OTHER_MODELS = {"ReceptionSession", "Booking", "Package", "Hearing", "Dispute"}
 
 
 def _other_state(value: ast.expr | None) -> bool:
     return (
         isinstance(value, ast.Attribute)
         and isinstance(value.value, ast.Name)
-        and value.value.id in OTHER_STATES
+        and value.value.id.endswith("Status")
+        and value.value.id not in MATTER_STATES
     )
 
 

@@ -34,7 +34,12 @@ def _document_for(user: User, pk: int) -> IssuedDocument:
 @require_GET
 def document_print(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document_for(request.user, pk)  # type: ignore[arg-type]
-    response = render(request, "documents/print.html", {"document": document})
+    context = {
+        "document": document,
+        "docx_url": reverse("documents:docx", args=[document.pk]),
+        "matter_id": document.matter_id,
+    }
+    response = render(request, "documents/print.html", context)
     response["Cache-Control"] = "private, no-store"  # a petitioner's name: no stored copies
     return response
 

@@ -132,7 +132,12 @@ def _document_for(user: User, pk: int) -> HearingDocument:
 @require_GET
 def document_print(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document_for(request.user, pk)  # type: ignore[arg-type]
-    response = render(request, "hearings/print.html", {"document": document})
+    context = {  # the documents' own print page: one page for every document we print
+        "document": document,
+        "docx_url": reverse("hearings:docx", args=[document.pk]),
+        "matter_id": document.hearing.matter_id,
+    }
+    response = render(request, "documents/print.html", context)
     response["Cache-Control"] = "private, no-store"
     return response
 

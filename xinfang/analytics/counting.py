@@ -1170,6 +1170,7 @@ class ReportBuilder:
             "rates": self.rates(clocks),
             "rule_of_law": self.rule_of_law(clocks),
             **(self.leader_work() if self.with_leader_work else {}),
+            **(self.prevention() if self.with_leader_work else {}),
         }
 
     def leader_work(self) -> dict[str, Any]:
@@ -1177,6 +1178,20 @@ class ReportBuilder:
         from xinfang.analytics.leaderwork import LeaderWork  # it builds on this module
 
         return LeaderWork(self.scope, self.period, self.previous).build()
+
+    def prevention(self) -> dict[str, Any]:
+        """B2 `hearings`, `handed_down` and `meetings` (xinfang.analytics.prevention), of the
+        node's subtree; 检举控告 left out for a reader who may not see them."""
+        from xinfang.analytics import prevention as pv  # it builds on this module
+
+        start, end, hide = self.period.start, self.period.end, self.scope.hide_accusations
+        return {
+            "hearings": pv.hearing_figures(self.scope, start, end),
+            "handed_down": pv.casework_handed_down_figures(
+                self.node, start, end, hide_accusations=hide
+            ),
+            "meetings": pv.casework_meeting_figures(self.node, start, end, hide_accusations=hide),
+        }
 
 
 def monthly_totals(
@@ -1271,7 +1286,8 @@ def build_report(
 
     `use_summary=False` counts the registrations from the rows alone, without the monthly
     summaries (the tests compare both ways). `leader_work=False` leaves out the B2 keys
-    `receptions` and `packages` (the benchmark measures their cost).
+    `receptions`, `packages`, `hearings`, `handed_down` and `meetings` (the benchmark measures
+    their cost).
 
     Its queries run in one transaction; on PostgreSQL one snapshot (REPEATABLE READ, when the
     report opens the transaction itself) so that every figure is of the same moment, with memory

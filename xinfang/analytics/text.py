@@ -104,6 +104,9 @@ def render_text(report: dict[str, Any]) -> str:
             else f"{label}，领导包案化解信访事项共{_ratio(package)}。"
         )
     )
+    if "meetings" in report:
+        part += 1
+        lines.append(f"（{COUNTED[part - 1]}）" + prevention_text(report, node, label))
     sup = rates["supervision_resolution"]
     levels = "；".join(
         f"{lv}级督办{_ratio(r)}" if lv != "中央" else f"中央信访联席办督办{_ratio(r)}"
@@ -294,3 +297,27 @@ def _packages_text(pk: dict[str, Any], label: str) -> str:
     text += f"；期末“一包到底”未化解{pk['open_at_end']}件"
     text += f"，化解后回流{pk['reflows']}件。" if pk["reflows"] else "，无化解后回流。"
     return text
+
+
+# --- prevention (B2 `meetings`, `handed_down`, `hearings`): seed 000's and seed 002's sentences --
+
+
+def prevention_text(report: dict[str, Any], node: OrgUnit | None, label: str) -> str:
+    """信访积案化解和信访听证: the sentences of analytics.prevention on the report's keys."""
+    from xinfang.analytics.prevention import (
+        casework_handed_down_sentence,
+        casework_meeting_sentence,
+        hearing_sentence,
+    )
+
+    place = "我" + _level_word(node)
+    text = f"信访积案化解和信访听证情况。{label}，" + casework_meeting_sentence(
+        report["meetings"], place
+    )
+    batches = report["handed_down"]
+    text += (
+        "".join(casework_handed_down_sentence(row, place) for row in batches)
+        if batches
+        else f"无交办{place}的信访积案。"
+    )
+    return text + hearing_sentence(report["hearings"])

@@ -487,9 +487,12 @@ class ReportBuilder:
         scope: "Scope | None" = None,
         use_summary: bool = True,
         leader_work: bool = True,
+        prevention: bool | None = None,
     ) -> None:
         self.node = node
         self.with_leader_work = leader_work
+        # the prevention keys (issue 11) go with the leader work ones unless asked apart
+        self.with_prevention = leader_work if prevention is None else prevention
         self.period = period
         self.comparison = comparison
         self.previous = compared_period(period, comparison)
@@ -1170,7 +1173,7 @@ class ReportBuilder:
             "rates": self.rates(clocks),
             "rule_of_law": self.rule_of_law(clocks),
             **(self.leader_work() if self.with_leader_work else {}),
-            **(self.prevention() if self.with_leader_work else {}),
+            **(self.prevention() if self.with_prevention else {}),
         }
 
     def leader_work(self) -> dict[str, Any]:
@@ -1281,13 +1284,14 @@ def build_report(
     hide_accusations: bool = False,
     use_summary: bool = True,
     leader_work: bool = True,
+    prevention: bool | None = None,
 ) -> dict[str, Any]:
     """The report of contract C for `org` and everything below it over `period`.
 
     `use_summary=False` counts the registrations from the rows alone, without the monthly
     summaries (the tests compare both ways). `leader_work=False` leaves out the B2 keys
     `receptions`, `packages`, `hearings`, `handed_down` and `meetings` (the benchmark measures
-    their cost).
+    their cost); `prevention` (default: as `leader_work`) the last three alone.
 
     Its queries run in one transaction; on PostgreSQL one snapshot (REPEATABLE READ, when the
     report opens the transaction itself) so that every figure is of the same moment, with memory
@@ -1309,4 +1313,5 @@ def build_report(
             hide_accusations=hide_accusations,
             use_summary=use_summary,
             leader_work=leader_work,
+            prevention=prevention,
         ).build()

@@ -7,10 +7,10 @@ records where a petitioner is or goes, or lists people: bookings and receptions 
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from xinfang.accounts.models import User
@@ -357,8 +357,21 @@ def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
 
 
+def places_taken(session_ids: Iterable[int]) -> dict[int, int]:
+    """Places taken per session: every booking not cancelled (the one rule of the cap, for the
+    booking check, the portal's places left and the staff list)."""
+    rows = (
+        Booking.objects.filter(session_id__in=list(session_ids))
+        .exclude(status=BookingStatus.CANCELLED)
+        .values_list("session_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return dict(rows)
+
+
 def booked_count(session: ReceptionSession) -> int:
-    return session.bookings.exclude(status=BookingStatus.CANCELLED).count()
+    return places_taken([session.pk]).get(session.pk, 0)
 
 
 def booking_create(
@@ -1015,7 +1028,3 @@ def _notify_reflow(package: Package, registration: Registration) -> None:
 def package_query(*, today: date) -> "Q":
     """Open packages past their 定办结时限 (for the queues)."""
     return Q(status=PackageStatus.OPEN, deadline__lt=today)
-
-
-def now_local() -> datetime:
-    return timezone.localtime()

@@ -184,13 +184,7 @@ def _decorate_sessions(sessions: list[ReceptionSession]) -> None:
     seats: dict[int, list[SessionLeader]] = {}
     for seat in SessionLeader.objects.filter(session_id__in=ids).select_related("leader"):
         seats.setdefault(seat.session_id, []).append(seat)
-    booked: dict[int, int] = {}
-    for session_id in (
-        Booking.objects.filter(session_id__in=ids)
-        .exclude(status=BookingStatus.CANCELLED)
-        .values_list("session_id", flat=True)
-    ):
-        booked[session_id] = booked.get(session_id, 0) + 1
+    booked = services.places_taken(ids)
     received: dict[int, int] = {}
     for session_id in Reception.objects.filter(session_id__in=ids).values_list(
         "session_id", flat=True

@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,9 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from xinfang.core.chinese import cn_date
 from xinfang.core.errors import InputError
-from xinfang.leaders.choices import BookingStatus, SessionKind, SessionStatus
+from xinfang.leaders.choices import SessionKind, SessionStatus
 from xinfang.leaders.models import Booking, ReceptionSession, SessionLeader
-from xinfang.leaders.services import booking_cancel, booking_create, public_sessions
+from xinfang.leaders.services import (
+    booking_cancel,
+    booking_create,
+    places_taken,
+    public_sessions,
+)
 from xinfang.portal import services
 from xinfang.portal.forms import BookingCancelForm, BookingForm
 from xinfang.portal.selectors import matter_by_code
@@ -69,13 +73,7 @@ def _public(sessions: list[ReceptionSession]) -> list[PublicSession]:
         leaders.setdefault(row.session_id, []).append(
             f"{leader.name}（{leader.post}）" if leader.post else leader.name
         )
-    taken = dict(
-        Booking.objects.filter(session_id__in=ids)
-        .exclude(status=BookingStatus.CANCELLED)
-        .values_list("session_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    taken = places_taken(ids)
     today = timezone.localdate()
     out = []
     for s in sessions:

@@ -147,6 +147,22 @@ def casework_meeting_figures(
     from xinfang.casework.choices import MeetingKind
 
     items = casework_assigned_items(unit, start, end, hide_accusations=hide_accusations)
+    by_kind = {
+        label: casework_meetings_held(unit, start, end, code).count()
+        for code, label in MeetingKind.choices
+    }
+    return {
+        "held": sum(by_kind.values()),
+        "by_kind": by_kind,
+        "assigned": items.count(),
+        "done": items.filter(_casework_done(end)).count(),
+        "by_group": casework_by_group(items, end),
+    }
+
+
+def casework_by_group(items: QuerySet[Any], end: date) -> list[dict[str, Any]]:
+    """Decision items by topic group: [{"group", "assigned", "done"}] — done by the end of P.
+    The report's `meetings.by_group` and a joint body's page (its visible items) alike."""
     by_group = []
     grouped = (
         items.filter(decision__group__isnull=False)
@@ -162,17 +178,12 @@ def casework_meeting_figures(
                 "done": mine.filter(_casework_done(end)).count(),
             }
         )
-    by_kind = {
-        label: casework_meetings_held(unit, start, end, code).count()
-        for code, label in MeetingKind.choices
-    }
-    return {
-        "held": sum(by_kind.values()),
-        "by_kind": by_kind,
-        "assigned": items.count(),
-        "done": items.filter(_casework_done(end)).count(),
-        "by_group": by_group,
-    }
+    return by_group
+
+
+def casework_item_done(end: date) -> Q:
+    """办结 of a decision item by `end`: its matter answered (答复日期) or 化解."""
+    return _casework_done(end)
 
 
 def casework_handed_down_figures(
@@ -181,8 +192,7 @@ def casework_handed_down_figures(
     """B2 `handed_down`, per batch handed down by the end of P: {"batch", "source", "name",
     "handed_on", "matters", "resolved", "verified", "reflowed", "rate": {"num", "den", "pct"}}.
     `start` is kept for the report's signature: a batch is followed until it is settled."""
-    from xinfang.casework.choices import Verification
-    from xinfang.casework.models import BatchReflow, HandedDownBatch
+    from xinfang.casework.models import HandedDownBatch
     from xinfang.intake.choices import Purpose
 
     del start
@@ -194,29 +204,33 @@ def casework_handed_down_figures(
         items = batch.items.all()
         if hide_accusations:
             items = items.exclude(matter__purpose=Purpose.ACCUSATION)
-        matters = items.count()
-        resolved = items.filter(resolved_on__lte=end).count()
-        verified = items.filter(verification=Verification.PASSED, verified_on__lte=end).count()
-        reflowed = (
-            BatchReflow.objects.filter(item__in=items, on__lte=end)
-            .values("item_id")
-            .distinct()
-            .count()
-        )
-        result.append(
-            {
-                "batch": batch.pk,
-                "source": batch.get_source_display(),
-                "name": batch.name,
-                "handed_on": batch.handed_on.isoformat(),
-                "matters": matters,
-                "resolved": resolved,
-                "verified": verified,
-                "reflowed": reflowed,
-                "rate": {"num": resolved, "den": matters, "pct": pct(resolved, matters)},
-            }
-        )
+        result.append(casework_batch_row(batch, items, end))
     return result
+
+
+def casework_batch_row(batch: Any, items: QuerySet[Any], end: date) -> dict[str, Any]:
+    """One batch's figures over `items` (its items a reader may see) by the end of P: the
+    report's `handed_down` row and the batch's page alike."""
+    from xinfang.casework.choices import Verification
+    from xinfang.casework.models import BatchReflow
+
+    matters = items.count()
+    resolved = items.filter(resolved_on__lte=end).count()
+    verified = items.filter(verification=Verification.PASSED, verified_on__lte=end).count()
+    reflowed = (
+        BatchReflow.objects.filter(item__in=items, on__lte=end).values("item_id").distinct().count()
+    )
+    return {
+        "batch": batch.pk,
+        "source": batch.get_source_display(),
+        "name": batch.name,
+        "handed_on": batch.handed_on.isoformat(),
+        "matters": matters,
+        "resolved": resolved,
+        "verified": verified,
+        "reflowed": reflowed,
+        "rate": {"num": resolved, "den": matters, "pct": pct(resolved, matters)},
+    }
 
 
 def _casework_pct(text: str) -> str:

@@ -142,7 +142,7 @@ def test_village_to_street_by_the_scan_then_mediation_fails(district: District, 
     assert {"dispute.record", "dispute.mediation_start", "dispute.mediation_conclude"} <= actions
 
 
-def test_street_to_district_then_no_clock(district: District) -> None:
+def test_street_to_district_the_top(district: District) -> None:
     street = district.users["street_a_staff"]
     dispute = services.record_dispute(
         actor=street, data=_input(district, level=DisputeLevel.STREET, number="JF-S-1")
@@ -153,7 +153,7 @@ def test_street_to_district_then_no_clock(district: District) -> None:
     assert (dispute.level, dispute.owner_unit, dispute.level_due) == (
         DisputeLevel.DISTRICT,
         district.district,
-        None,
+        date(2026, 4, 17),  # 区县's own 30 days (tests/test_disputes_top.py: what happens then)
     )
     told = Notification.objects.filter(key__startswith="dispute:", kind="overdue")
     assert [n.recipient.username for n in told] == ["officer"]

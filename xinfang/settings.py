@@ -245,11 +245,12 @@ XINFANG: dict[str, Any] = {
     # session does not settle on the spot is routed within this many working days of it.
     "RECEPTION_PUBLISH_DAYS": env_int("XINFANG_RECEPTION_PUBLISH_DAYS", 5, minimum=0),
     "RECEPTION_ROUTE_WORKING_DAYS": env_int("XINFANG_RECEPTION_ROUTE_WORKING_DAYS", 2, minimum=1),
-    # 矛盾纠纷: each level's time to settle in calendar days (xinfang.disputes); 区县 has none —
-    # there a leader package follows
+    # 矛盾纠纷: each level's time to settle in calendar days (xinfang.disputes); 区县 is the top:
+    # its clock warns and goes overdue but raises nothing (a leader package follows there)
     "DISPUTE_DAYS": {
         "village": env_int("XINFANG_DISPUTE_VILLAGE_DAYS", 15, minimum=1),
         "street": env_int("XINFANG_DISPUTE_STREET_DAYS", 15, minimum=1),
+        "district": env_int("XINFANG_DISPUTE_DISTRICT_DAYS", 30, minimum=1),
     },
     # 积案: a matter not 化解 this many days after its first registration (xinfang.casework)
     "LONG_STANDING_DAYS": env_int("XINFANG_LONG_STANDING_DAYS", 365, minimum=1),

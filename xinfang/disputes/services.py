@@ -22,7 +22,6 @@ from xinfang.core.permissions import (
 )
 from xinfang.core.sequences import next_value
 from xinfang.disputes.choices import (
-    NEXT_LEVEL,
     DisputeLevel,
     DisputeSource,
     DisputeStatus,
@@ -32,7 +31,7 @@ from xinfang.disputes.choices import (
     NextStep,
     Risk,
 )
-from xinfang.disputes.clocks import level_due
+from xinfang.disputes.clocks import level_due, next_level
 from xinfang.disputes.models import (
     Dispute,
     Escalation,
@@ -192,21 +191,24 @@ def _open(dispute: Dispute) -> None:
         )
 
 
+# 区县, or a place with no level above the one settling it: the clock runs, nothing rises
+_AT_TOP = "纠纷已在{level}层级，其上没有可升级的层级（可由领导包案化解）"
+
+
 @transaction.atomic
 def escalate(*, actor: User | None, dispute: Dispute, on: date, note: str = "") -> Escalation:
-    """手动升级: the level's owner hands the dispute up before its time has run out."""
+    """手动升级: the level's owner hands the dispute up before its time has run out, to the
+    next level that exists above its place (a missing 街道乡镇 is skipped)."""
     dispute = _locked(dispute)
     _require_dispute(actor, dispute)
     _open(dispute)
     _not_future(on, "升级日期")
     if on < dispute.level_since:
         raise InputError("升级日期不能早于进入本层级的日期", field="on")
-    nxt = NEXT_LEVEL.get(DisputeLevel(dispute.level))
-    if nxt is None:
-        raise InputError("纠纷已在区县层级，不能再升级（可由领导包案化解）", field="level")
-    owner = dispute.street_unit if nxt == DisputeLevel.STREET else dispute.district_unit
-    if owner is None:
-        raise InputError(f"问题属地之上没有{nxt.label}一级的单位", field="level")
+    up = next_level(dispute)
+    if up is None:
+        raise InputError(_AT_TOP.format(level=dispute.get_level_display()), field="level")
+    nxt, owner = DisputeLevel(up[0]), OrgUnit.objects.get(pk=up[1])
     row = Escalation.objects.create(
         dispute=dispute,
         on=on,
@@ -324,8 +326,8 @@ def mediation_conclude(
             raise InputError("调解不成请填写原因", field="failure_reason")
         if next_step not in NextStep.values:
             raise InputError("调解不成请选择去向", field="next_step")
-        if next_step == NextStep.ESCALATE and dispute.level == DisputeLevel.DISTRICT:
-            raise InputError("纠纷已在区县层级，不能再升级", field="next_step")
+        if next_step == NextStep.ESCALATE and next_level(dispute) is None:
+            raise InputError(_AT_TOP.format(level=dispute.get_level_display()), field="next_step")
     mediation.result, mediation.concluded_on = result, on
     mediation.agreement = agreement.strip() if result == MediationResult.SUCCESS else ""
     mediation.failure_reason = failure_reason.strip() if result == MediationResult.FAILURE else ""

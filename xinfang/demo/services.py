@@ -23,6 +23,7 @@ from xinfang.demo.live import (
     open_window,
 )
 from xinfang.demo.org import DISCIPLINE_CODE, DISTRICT_CODE
+from xinfang.demo.prevention import PreventionResult, prevention_done, prevention_work
 from xinfang.intake.models import Registration
 from xinfang.organisation.models import OrgUnit
 from xinfang.workflow.models import CalendarYear
@@ -63,14 +64,16 @@ class DemoLoadResult:
     users_created: int = 0
     live: LiveResult | None = None
     leaders: LeaderWorkResult | None = None
+    prevention: PreventionResult | None = None
 
 
 def demo_is_loaded() -> bool:
-    """Loaded once every demo login exists and the live workflow and the leader work were
-    made: they come last (a demo loaded before the leader work existed gets it on the next run)."""
+    """Loaded once every demo login exists and the live workflow, the leader work and the
+    prevention work were made: they come last (a demo loaded before one of them existed gets it
+    on the next run)."""
     names = [login.username for login in DEMO_LOGINS]
     logins = User.objects.filter(username__in=names).count() == len(names)
-    return logins and live_workflow_done() and leader_work_done()
+    return logins and live_workflow_done() and leader_work_done() and prevention_done()
 
 
 def demo_year_warnings() -> list[str]:
@@ -119,6 +122,8 @@ def demo_load(
     live = live_workflow(end=end, seed=seed)
     # the district's leaders, rotas, sessions, receptions and packages; nothing when done before
     leaders = leader_work(end=end, seed=seed)
+    # a screening month, a hearing, a 会办会, a batch handed down; nothing when done before
+    prevention = prevention_work(end=end)
     return DemoLoadResult(
         already_loaded=False,
         units=units,
@@ -126,6 +131,7 @@ def demo_load(
         users_created=len(created),
         live=live,
         leaders=leaders,
+        prevention=prevention,
     )
 
 

@@ -71,5 +71,14 @@ class Command(BaseCommand):
                 f"接待{work.receptions}批，今后五周安排{work.sessions_coming}场（含约访1场），"
                 f"预约{work.bookings}个；领导包案{work.packages}件（回流{work.reflows}件）"
             )
+        done = result.prevention
+        if done is not None and done.disputes:
+            self.stdout.write(
+                f"矛盾纠纷与积案：上月排查矛盾纠纷{done.disputes}件（调解化解{done.settled}件，"
+                f"调解不成升级{done.escalated}件），月排查报送{done.lists}个单位、零报告{done.zero}个、"
+                f"未报送{done.silent}个；听证{done.hearings}场；会办会{done.meetings}场交办"
+                f"{done.assigned}件；省第一批交办积案{done.batch}件，已化解{done.resolved}件，"
+                f"通过审核{done.verified}件，回流{done.reflows}件"
+            )
         for line in demo_year_warnings():
             self.stdout.write(self.style.WARNING(line))

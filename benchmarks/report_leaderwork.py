@@ -102,8 +102,10 @@ def prepare(org: Path, ledger: Path, wanted: int = 0) -> dict[str, int]:
     call_command("migrate", verbosity=0)
     if not Registration.objects.exists():
         started = time.monotonic()
-        org_import(actor=None, path=org)
-        ledger_import(actor=None, path=ledger)
+        from xinfang.core.permissions import SYSTEM
+
+        org_import(actor=SYSTEM, path=org)
+        ledger_import(actor=SYSTEM, path=ledger)
         print(f"# ledger imported in {time.monotonic() - started:.0f} s", file=sys.stderr)
     if not Reception.objects.exists():
         started = time.monotonic()

@@ -65,8 +65,11 @@ def test_hearings_held_by_stage_and_their_share(district: District) -> None:
     assert s["handling"]["share"] == {"num": 2, "den": 5, "pct": "40.0"}
     # review decided 09-10 (under_rereview's) is not in August; the other on 09-02 neither
     assert s["review"]["share"] == {"num": 0, "den": 0, "pct": "0.0"}
+    # 复核 has no hearing to share in August: not counted (None); 复查's share has nothing
+    # decided to divide: both read 无, never 0.0%
+    assert s["rereview"] == {"held": 0, "decided": None, "with_hearing": 0, "share": None}
     assert hearing_sentence(august) == (
-        "开展信访听证3件，信访事项办理、复查、复核中听证占比分别为40.0%、0.0%、0.0%。"
+        "开展信访听证3件，信访事项办理、复查、复核中听证占比分别为40.0%、无、无。"
     )
 
     autumn = hearing_figures(Scope.of(district.district), date(2025, 9, 1), date(2025, 10, 31))

@@ -3,6 +3,7 @@ counted by hand: a hearing in 复查, a meeting's decision assigning 2 matters, 
 化解 and 1 回流."""
 
 from datetime import date, datetime
+from typing import Any
 
 import pytest
 
@@ -97,29 +98,19 @@ def test_the_report_carries_hearings_meetings_and_batches(district: District) ->
     d = district
     _set(d)
     report = build_report(org=d.district, period=P)
-    # hearings: 1 held (复查, 09-03). 办理 decided in P: the review matter (08-20) and the
-    # first assigned matter (10-10) → 0 of 2 heard; 复查 decided 09-10, heard → 1 of 1
+    # hearings: 1 held (复查, 09-03); 复查 decided 09-10, heard → 1 of 1. 办理 and 复核 have no
+    # hearing to share (none held, none heard on a matter decided in P): not counted, 无
     assert report["hearings"] == {
         "held": 1,
         "by_stage": {
-            "handling": {
-                "held": 0,
-                "decided": 2,
-                "with_hearing": 0,
-                "share": {"num": 0, "den": 2, "pct": "0.0"},
-            },
+            "handling": {"held": 0, "decided": None, "with_hearing": 0, "share": None},
             "review": {
                 "held": 1,
                 "decided": 1,
                 "with_hearing": 1,
                 "share": {"num": 1, "den": 1, "pct": "100.0"},
             },
-            "rereview": {
-                "held": 0,
-                "decided": 0,
-                "with_hearing": 0,
-                "share": {"num": 0, "den": 0, "pct": "0.0"},
-            },
+            "rereview": {"held": 0, "decided": None, "with_hearing": 0, "share": None},
         },
     }
     assert report["meetings"] == {
@@ -128,6 +119,22 @@ def test_the_report_carries_hearings_meetings_and_batches(district: District) ->
         "assigned": 2,
         "done": 1,
         "by_group": [{"group": "农村征用土地问题组", "assigned": 2, "done": 1}],
+        "by_body": [
+            {
+                "body": "示范区信访工作联席会议",
+                "body_id": report["meetings"]["by_body"][0]["body_id"],
+                "assigned": 2,
+                "done": 1,
+                "groups": [
+                    {
+                        "group": "农村征用土地问题组",
+                        "group_id": report["meetings"]["by_body"][0]["groups"][0]["group_id"],
+                        "assigned": 2,
+                        "done": 1,
+                    }
+                ],
+            }
+        ],
     }
     (row,) = report["handed_down"]
     assert {k: v for k, v in row.items() if k != "batch"} == {
@@ -142,12 +149,13 @@ def test_the_report_carries_hearings_meetings_and_batches(district: District) ->
     }
     text = render_text(report)
     assert (
-        "（四）信访积案化解和信访听证情况。2025年8-12月，召开会办会1场次，共向我区交办2个案件，"
-        "已办结1个，其中：农村征用土地问题组有2个案件，已办结1个。"
+        "（四）信访积案化解和信访听证情况。2025年8-12月，召开会办会1场次。示范区信访工作联席会议"
+        "各成员小组共向我区交办2个案件，其中：农村征用土地问题组有2个案件，已办结1个。"
         "第一批交办我区信访积案3件，已化解2件，化解率66.7%，通过审核1件，已化解后回流1件。"
-        "开展信访听证1件，信访事项办理、复查、复核中听证占比分别为0.0%、100.0%、0.0%。"
+        "开展信访听证1件，信访事项办理、复查、复核中听证占比分别为无、100.0%、无。"
     ) in text
-    assert "（五）督办信访事项办理情况。" in text
+    assert "（五）矛盾纠纷排查化解情况。2025年8-12月，无新排查和化解的矛盾纠纷。" in text
+    assert "（六）督办信访事项办理情况。" in text
     # 西湖街道's report: only the matter of its 问题属地 assigned, no batch, no hearing
     west = build_report(org=d.street_b, period=P)
     assert (west["meetings"]["held"], west["meetings"]["assigned"]) == (0, 1)
@@ -155,4 +163,230 @@ def test_the_report_carries_hearings_meetings_and_batches(district: District) ->
     assert "无交办我街道的信访积案。" in render_text(west)
     # the benchmark's and Word's report leaves the keys out, as the leader work's
     bare = build_report(org=d.district, period=P, leader_work=False)
-    assert not {"hearings", "handed_down", "meetings"} & bare.keys()
+    assert not {"hearings", "handed_down", "meetings", "disputes"} & bare.keys()
+
+
+# --- `disputes`: a hand-counted set ------------------------------------------------------------
+#
+# P = 2025-08-01 .. 2025-12-31, the district (示范区) and its children. By hand:
+#   D1 东风社区  found 08-05 日常排查 at 村社区, settled 08-20 at 村社区
+#   D2 东风社区  found 09-01 网格上报 at 村社区, raised 09-10 to 街道乡镇, settled 09-25 there
+#   D3 西湖街道  found 10-02 群众反映 at 街道乡镇, raised 10-20 to 区县, petition 11-03
+#   D4 东风社区  found 2025-07-10 (before P) 日常排查, settled 08-02 at 村社区 (settled in P only)
+#   D5 示范区    found 11-05 专项排查 at 区县 (the district itself: 本级), open
+#   D6 东风社区  found 12-01 日常排查, a 重排 of D1, open
+#   D7 东风社区  found 2026-01-05 (after P): nothing
+# found 5 (D1 D2 D3 D5 D6): 日常 2, 专项 1, 网格 1, 群众 1; by level 村社区 3, 街道乡镇 1, 区县 1
+# settled 3 (D1 D2 D4): 村社区 2, 街道乡镇 1, 区县 0; found in P and settled by its end: D1 D2
+# → 2 of 5 = 40.0%; escalated 2 (D2 → 街道乡镇, D3 → 区县); petitions 1 (D3); 重排 1 (D6)
+# by unit: 本级 found 1; 东风街道 found 3, settled 3 (incl. D4), resolved 2, escalated 1, 重排 1;
+# 西湖街道 found 1, escalated 1, petitions 1; 区住建局, 区纪委监委 nothing.
+
+
+def _dispute_input(d: District, found_on: date, source: str, place: Any, level: str) -> Any:
+    from xinfang.disputes.choices import Risk
+    from xinfang.disputes.services import DisputeInput
+
+    return DisputeInput(
+        found_on=found_on,
+        source=source,
+        place=place,
+        parties=3,
+        description="两户因排水沟渠发生争执",
+        risk=Risk.LOW,
+        level=level,
+    )
+
+
+def _disputes(d: District) -> dict[str, Any]:
+    from xinfang.disputes import services as ds
+    from xinfang.disputes.choices import DisputeLevel as L
+    from xinfang.disputes.choices import DisputeSource as S
+
+    officer = d.users["officer"]
+
+    def rec(day: date, source: str, place: Any, level: str = L.VILLAGE, **kw: Any) -> Any:
+        data = _dispute_input(d, day, source, place, level)
+        for k, v in kw.items():
+            setattr(data, k, v)
+        return ds.record_dispute(actor=officer, data=data)
+
+    d1 = rec(date(2025, 8, 5), S.ROUTINE, d.village_a)
+    ds.settle(actor=officer, dispute=d1, on=date(2025, 8, 20))
+    d2 = rec(date(2025, 9, 1), S.GRID, d.village_a)
+    ds.escalate(actor=officer, dispute=d2, on=date(2025, 9, 10))
+    ds.settle(actor=officer, dispute=d2, on=date(2025, 9, 25))
+    d3 = rec(date(2025, 10, 2), S.PUBLIC, d.street_b, L.STREET)
+    ds.escalate(actor=officer, dispute=d3, on=date(2025, 10, 20))
+    ds.link_petition(
+        actor=officer, dispute=d3, on=date(2025, 11, 3), matter=new_matter(d, locality=d.street_b)
+    )
+    d4 = rec(date(2025, 7, 10), S.ROUTINE, d.village_a)
+    ds.settle(actor=officer, dispute=d4, on=date(2025, 8, 2))
+    campaign = ds.campaign_create(
+        actor=officer,
+        name="冬季矛盾纠纷专项排查",
+        unit=d.district,
+        starts_on=date(2025, 11, 1),
+        ends_on=date(2025, 11, 30),
+    )
+    d5 = rec(date(2025, 11, 5), S.SPECIAL, d.district, L.DISTRICT, campaign=campaign)
+    d6 = ds.rescreen(
+        actor=officer,
+        dispute=type(d1).objects.get(pk=d1.pk),  # settled since
+        data=_dispute_input(d, date(2025, 12, 1), S.ROUTINE, d.village_a, L.VILLAGE),
+    )
+    d7 = rec(date(2026, 1, 5), S.ROUTINE, d.village_a)
+    return {"d1": d1, "d2": d2, "d3": d3, "d4": d4, "d5": d5, "d6": d6, "d7": d7}
+
+
+def _levels(village: int, street: int, district: int) -> dict[str, int]:
+    return {"village": village, "street": street, "district": district}
+
+
+def _unit(
+    code: str, name: str, own: bool = False, pct: str = "0.0", **figures: int
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "unit": code,
+        "name": name,
+        "own": own,
+        "found": 0,
+        "found_by_source": {"routine": 0, "special": 0, "grid": 0, "public": 0},
+        "found_by_level": _levels(0, 0, 0),
+        "settled": 0,
+        "settled_by_level": _levels(0, 0, 0),
+        "resolved": 0,
+        "escalated": 0,
+        "escalated_to": _levels(0, 0, 0),
+        "petitions": 0,
+        "rescreened": 0,
+    }
+    for key, value in figures.items():
+        if "__" in key:
+            outer, inner = key.split("__")
+            row[outer][inner] = value
+        else:
+            row[key] = value
+    row["resolution"] = {"num": row["resolved"], "den": row["found"], "pct": pct}
+    return row
+
+
+DISTRICT_DISPUTES = {
+    "found": 5,
+    "found_by_source": {"routine": 2, "special": 1, "grid": 1, "public": 1},
+    "found_by_level": _levels(3, 1, 1),
+    "settled": 3,
+    "settled_by_level": _levels(2, 1, 0),
+    "resolved": 2,
+    "escalated": 2,
+    "escalated_to": _levels(0, 1, 1),
+    "petitions": 1,
+    "rescreened": 1,
+    "resolution": {"num": 2, "den": 5, "pct": "40.0"},
+    "by_unit": [
+        _unit(
+            "320101", "示范区", True, found=5 - 4, found_by_source__special=1,
+            found_by_level__district=1,
+        ),
+        _unit(
+            "32010101", "东风街道", found=3, found_by_source__routine=2, found_by_source__grid=1,
+            found_by_level__village=3, settled=3, settled_by_level__village=2, pct="66.7",
+            settled_by_level__street=1, resolved=2, escalated=1, escalated_to__street=1,
+            rescreened=1,
+        ),
+        _unit(
+            "32010102", "西湖街道", found=1, found_by_source__public=1, found_by_level__street=1,
+            escalated=1, escalated_to__district=1, petitions=1,
+        ),
+        _unit("32010190", "区住房和城乡建设局"),
+        _unit("32010191", "区纪委监委"),
+    ],
+}  # fmt: skip
+
+DISPUTE_PARAGRAPH = (
+    "（五）矛盾纠纷排查化解情况。2025年8-12月，共排查矛盾纠纷5件，化解3件，期内排查的已化解2件，"
+    "化解率40.0%。按来源，日常排查2件、专项排查1件、网格上报1件、群众反映1件。分层级看，"
+    "村社区排查3件、化解2件；街道乡镇排查1件、化解1件；区县排查1件、化解0件。升级2件"
+    "（升至街道乡镇1件、升至区县1件），转入信访程序1件，重排1件。其中，示范区（本级）排查1件，"
+    "化解0件；东风街道排查3件，化解3件；西湖街道排查1件，化解0件。"
+)
+
+
+def test_disputes_counted_by_hand(district: District) -> None:
+    d = district
+    _disputes(d)
+    report = build_report(org=d.district, period=P)
+    assert report["disputes"] == DISTRICT_DISPUTES
+    lines = render_text(report).splitlines()
+    assert DISPUTE_PARAGRAPH in lines, [x for x in lines if "矛盾纠纷" in x]
+    # 东风街道's own report: its three found (all at 村社区) and three settled; its child 东风社区
+    east = build_report(org=d.street_a, period=P)["disputes"]
+    assert (east["found"], east["settled"], east["resolved"]) == (3, 3, 2)
+    assert east["found_by_level"] == _levels(3, 0, 0)
+    assert [(u["name"], u["found"], u["settled"]) for u in east["by_unit"]] == [
+        ("东风街道", 0, 0),
+        ("东风社区", 3, 3),
+    ]
+    # a period with nothing: no “0.0%”, the text says 无
+    quiet = build_report(org=d.street_b, period=Period(date(2025, 1, 1), date(2025, 6, 30)))
+    assert quiet["disputes"]["resolution"] == {"num": 0, "den": 0, "pct": "0.0"}
+    text = render_text(quiet)
+    assert "矛盾纠纷排查化解情况。2025年1-6月，无新排查和化解的矛盾纠纷。" in text
+    # settled only, nothing found: 化解 said, the rate 无新排查
+    august = build_report(org=d.street_a, period=Period(date(2025, 8, 1), date(2025, 8, 4)))
+    line = next(x for x in render_text(august).splitlines() if "矛盾纠纷排查化解" in x)
+    assert "共排查矛盾纠纷0件，化解1件，无新排查。" in line and "0.0%" not in line
+
+
+def test_disputes_lists_open_the_rows_counted(district: District) -> None:
+    from django.test import Client
+
+    from .conftest import PASSWORD
+
+    d = district
+    made = _disputes(d)
+    client = Client()
+    client.login(username="officer", password=PASSWORD)
+    base = {"org": "320101", "start": "2025-08-01", "end": "2025-12-31"}
+
+    def numbers(**query: str) -> set[str]:
+        page = client.get("/prevention/figures/disputes/", base | query)
+        assert page.status_code == 200, page.content.decode()[:500]
+        return {r.number for r in page.context["rows"]}
+
+    def of(*names: str) -> set[str]:
+        return {made[n].number for n in names}
+
+    assert numbers() == of("d1", "d2", "d3", "d5", "d6")
+    assert numbers(figure="found", level="village") == of("d1", "d2", "d6")
+    assert numbers(figure="found", source="routine") == of("d1", "d6")
+    assert numbers(figure="settled") == of("d1", "d2", "d4")
+    assert numbers(figure="settled", level="street") == of("d2")
+    assert numbers(figure="resolved") == of("d1", "d2")
+    assert numbers(figure="escalated", level="district") == of("d3")
+    assert numbers(figure="petitions") == of("d3")
+    assert numbers(figure="rescreened") == of("d6")
+    assert numbers(unit="320101") == of("d5")  # 本级
+    assert numbers(unit="32010101", figure="settled") == of("d1", "d2", "d4")
+    # the dashboard's dispute table links to these lists
+    page = client.get("/analytics/", {"org": "320101", "span": "custom", "start": "2025-08-01",
+                                      "end": "2025-12-31"})  # fmt: skip
+    assert page.status_code == 200
+    tables = {t.name: t for t in page.context["dash"].prevention}
+    found_row = tables["disputes"].rows[0]
+    assert [c.value for c in found_row] == ["排查（件）", 3, 1, 1, 5]
+    assert client.get(found_row[1].href).context["rows"].__len__() == 3
+    # refused: a reader who may not see disputes (登记员), a unit outside the reader's, bad input
+    client.login(username="registrar", password=PASSWORD)
+    assert client.get("/prevention/figures/disputes/", base).status_code == 403
+    page = client.get("/analytics/", {"org": "320101", "span": "custom", "start": "2025-08-01",
+                                      "end": "2025-12-31"})  # fmt: skip
+    tables = {t.name: t for t in page.context["dash"].prevention}
+    assert tables["disputes"].rows[0][4].href is None  # the figure shows, without a link
+    client.login(username="officer", password=PASSWORD)
+    assert client.get("/prevention/figures/disputes/", base | {"org": "3201"}).status_code == 403
+    bad = client.get("/prevention/figures/disputes/", base | {"figure": "everything"})
+    assert bad.status_code == 400 and "纠纷指标“everything”无效" in bad.content.decode()
+    bad = client.get("/prevention/figures/disputes/", base | {"unit": "32010102X"})
+    assert bad.status_code == 400

@@ -1183,8 +1183,8 @@ class ReportBuilder:
         return LeaderWork(self.scope, self.period, self.previous).build()
 
     def prevention(self) -> dict[str, Any]:
-        """B2 `hearings`, `handed_down` and `meetings` (xinfang.analytics.prevention), of the
-        node's subtree; 检举控告 left out for a reader who may not see them."""
+        """B2 `hearings`, `handed_down`, `meetings` and `disputes` (xinfang.analytics.prevention),
+        of the node's subtree; 检举控告 left out for a reader who may not see them."""
         from xinfang.analytics import prevention as pv  # it builds on this module
 
         start, end, hide = self.period.start, self.period.end, self.scope.hide_accusations
@@ -1194,6 +1194,7 @@ class ReportBuilder:
                 self.node, start, end, hide_accusations=hide
             ),
             "meetings": pv.casework_meeting_figures(self.node, start, end, hide_accusations=hide),
+            "disputes": pv.dispute_figures(self.scope, start, end),
         }
 
 
@@ -1290,8 +1291,8 @@ def build_report(
 
     `use_summary=False` counts the registrations from the rows alone, without the monthly
     summaries (the tests compare both ways). `leader_work=False` leaves out the B2 keys
-    `receptions`, `packages`, `hearings`, `handed_down` and `meetings` (the benchmark measures
-    their cost); `prevention` (default: as `leader_work`) the last three alone.
+    `receptions`, `packages`, `hearings`, `handed_down`, `meetings` and `disputes` (the benchmark
+    measures their cost); `prevention` (default: as `leader_work`) the last four alone.
 
     Its queries run in one transaction; on PostgreSQL one snapshot (REPEATABLE READ, when the
     report opens the transaction itself) so that every figure is of the same moment, with memory

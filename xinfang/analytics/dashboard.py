@@ -249,6 +249,8 @@ class Dashboard:
     charts: dict[str, Any]
     limited: bool  # the user's list leaves out matters the figures count (accusations, unplaced)
     leader_cards: list[dict[str, Any]] = field(default_factory=list)  # B2 领导接访和包案
+    # B2 听证, 交办积案, 联席会议, 矛盾纠纷 (analytics.preventiontables), also in `tables`
+    prevention: list[DashTable] = field(default_factory=list)
 
     @property
     def word(self) -> str:
@@ -451,7 +453,13 @@ def build_dashboard(*, user: User, query: Query, today: date) -> Dashboard:
     tables["rule_of_law"] = t
 
     charts = _charts(report, months, year)
-    return Dashboard(query, report, tables, cards, charts, limited, leader_cards(report, query))
+    from xinfang.analytics.preventiontables import dashboard_tables
+
+    prevention = dashboard_tables(report, user, query)
+    tables |= {t.name: t for t in prevention}  # each exportable like the others
+    return Dashboard(
+        query, report, tables, cards, charts, limited, leader_cards(report, query), prevention
+    )
 
 
 def leader_cards(report: dict[str, Any], query: Query) -> list[dict[str, Any]]:

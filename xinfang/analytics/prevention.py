@@ -1,5 +1,10 @@
-"""Prevention figures of the report (B2 of leader-and-prevention.md). Each key in its own,
-clearly named functions; other prevention figures may be added here beside them.
+"""Prevention figures of the report (B2 of leader-and-prevention.md): `hearings`, `meetings`,
+`handed_down` and `disputes`, each in its own clearly named functions, with their sentences.
+
+What they cost: with no hearing, meeting, batch or dispute at all the four keys are a handful of
+small queries on their own tables (hearings by their (status, ends_on) index, meetings by their
+date, batches by their unit), never a pass over the matters; the matters are read only for the
+hearings' share, and only for a stage that has hearings to share.
 
 `hearings` (听证) — decisions B2 leaves open, written down here:
 
@@ -12,12 +17,16 @@ clearly named functions; other prevention figures may be added here beside them.
 - Share by stage: of the matters whose decision of that stage falls in P (办理: 答复日期
   replied_on; 复查: review_replied_on; 复核: rereview_replied_on), those with a hearing of that
   stage held by the end of P — num / den, one decimal (figures.pct).
+- The share is asked only of a stage that has hearings to share: one held in P, or one held
+  earlier on a matter decided in P. A stage with neither has `decided` and `share` None (the
+  text and the tables say 无), and its matters are not counted: a share of nothing is not 0.0%.
 """
 
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from xinfang.analytics.counting import Scope
 from xinfang.analytics.figures import pct
@@ -34,54 +43,94 @@ HEARING_DECISION_FIELD: dict[str, str] = {
 }
 
 
+def _hearings_in_scope(scope: Scope) -> QuerySet[Hearing]:
+    return Hearing.objects.filter(
+        scope.locality_q("matter__locality", whole=False, purpose="matter__purpose"),
+        status=HearingStatus.HELD,
+    )
+
+
 def hearing_rows(
     scope: Scope, start: date, end: date, stage: str | None = None
 ) -> QuerySet[Hearing]:
     """The hearings `hearing_figures` counts as held in [start, end] (of one stage, or all)."""
-    matters = Matter.objects.filter(scope.locality_q("locality", whole=False))
-    rows = Hearing.objects.filter(
-        status=HearingStatus.HELD,
-        ends_on__gte=start,
-        ends_on__lte=end,
-        matter_id__in=matters.values("id"),
-    )
+    rows = _hearings_in_scope(scope).filter(ends_on__gte=start, ends_on__lte=end)
     return rows.filter(stage=stage) if stage else rows
+
+
+def _decided_q(stage: str, start: date, end: date, prefix: str = "") -> Q:
+    field = HEARING_DECISION_FIELD[stage]
+    return Q(**{f"{prefix}{field}__gte": start, f"{prefix}{field}__lte": end})
 
 
 def hearing_decided_matters(scope: Scope, start: date, end: date, stage: str) -> QuerySet[Matter]:
     """The share's denominator: the node's matters whose `stage` decision is dated in P."""
-    field = HEARING_DECISION_FIELD[stage]
     return Matter.objects.filter(
-        scope.locality_q("locality", whole=False),
-        **{f"{field}__gte": start, f"{field}__lte": end},
+        scope.locality_q("locality", whole=False), _decided_q(stage, start, end)
     )
+
+
+def hearing_heard_matters(scope: Scope, start: date, end: date, stage: str) -> QuerySet[Matter]:
+    """The share's numerator: of those, the matters with a `stage` hearing held by end of P."""
+    heard = Hearing.objects.filter(
+        matter_id=OuterRef("pk"), stage=stage, status=HearingStatus.HELD, ends_on__lte=end
+    )
+    return hearing_decided_matters(scope, start, end, stage).filter(Exists(heard))
 
 
 def hearing_figures(scope: Scope, start: date, end: date) -> dict[str, Any]:
     """B2 `hearings`: {"held": n, "by_stage": {stage: {"held", "decided", "with_hearing",
-    "share": {"num", "den", "pct"}}}}."""
+    "share": {"num", "den", "pct"} or None}}} — `decided` and `share` None for a stage with
+    no hearing to share (module docstring)."""
+    # one pass over the hearings held by the end of P: held in P, and heard matters decided in P
+    heard_q = Q()
+    for stage in HearingStage.values:
+        heard_q |= Q(stage=stage) & _decided_q(stage, start, end, "matter__")
+    found = {
+        g["stage"]: g
+        for g in _hearings_in_scope(scope)
+        .filter(ends_on__lte=end)
+        .values("stage")
+        .annotate(
+            held=Count("id", filter=Q(ends_on__gte=start)),
+            heard=Count("matter_id", distinct=True, filter=heard_q),
+        )
+        .order_by()
+    }
+    asked = [s for s in HearingStage.values if found.get(s, {}).get("held") or _heard(found, s)]
+    decided: dict[str, int] = {}
+    if asked:  # one pass over the node's matters for every stage that has hearings to share
+        decided = Matter.objects.filter(scope.locality_q("locality", whole=False)).aggregate(
+            **{s: Count("id", filter=_decided_q(s, start, end)) for s in asked}
+        )
     by_stage: dict[str, Any] = {}
     for stage in HearingStage.values:
-        decided = hearing_decided_matters(scope, start, end, stage)
-        heard = Hearing.objects.filter(
-            matter_id=OuterRef("pk"), stage=stage, status=HearingStatus.HELD, ends_on__lte=end
-        )
-        den = decided.count()
-        num = decided.filter(Exists(heard)).count()
+        held, num = found.get(stage, {}).get("held", 0), _heard(found, stage)
+        den = decided.get(stage)
         by_stage[stage] = {
-            "held": hearing_rows(scope, start, end, stage).count(),
+            "held": held,
             "decided": den,
             "with_hearing": num,
-            "share": {"num": num, "den": den, "pct": pct(num, den)},
+            "share": None if den is None else {"num": num, "den": den, "pct": pct(num, den)},
         }
     return {"held": sum(s["held"] for s in by_stage.values()), "by_stage": by_stage}
 
 
+def _heard(found: dict[str, Any], stage: str) -> int:
+    return int(found.get(stage, {}).get("heard", 0))
+
+
+def share_text(share: dict[str, Any] | None) -> str:
+    """ "40.0%", or "无" when there is nothing to share (no hearing, or nothing decided)."""
+    return f"{share['pct']}%" if share and share["den"] else "无"
+
+
 def hearing_sentence(figures: dict[str, Any]) -> str:
     """In seed 002's manner: “开展信访听证25件，信访事项办理、复查、复核中听证占比分别为…”."""
-    shares = "、".join(
-        f"{figures['by_stage'][stage]['share']['pct']}%" for stage in HearingStage.values
-    )
+    stages = figures["by_stage"]
+    if not figures["held"] and all(s["share"] is None for s in stages.values()):
+        return "未开展信访听证。"
+    shares = "、".join(share_text(stages[stage]["share"]) for stage in HearingStage.values)
     return f"开展信访听证{figures['held']}件，信访事项办理、复查、复核中听证占比分别为{shares}。"
 
 
@@ -92,17 +141,18 @@ def hearing_sentence(figures: dict[str, Any]) -> str:
 # - Matters assigned in P: decision items whose 交办 (the workflow's Assignment) is dated in P and
 #   whose unit or matter (问题属地) lies in the node's subtree — "市联席会议…共向我区交办25个案件"
 #   counts a city body's decisions for the district. Done (办结): the matter was answered
-#   (答复日期) or 化解 by the end of P. By topic group where the decision names one.
+#   (答复日期) or 化解 by the end of P. By topic group where the decision names one, and by body
+#   with its groups (“市联席会议各成员小组共向我区交办25个案件，其中：农村征用土地问题组有4个案件，
+#   已全部办结”): a body's count includes its decisions that name no group.
 # - A batch belongs to the node when handed down to a unit in its subtree, and counts once handed
 #   down by the end of P (a batch is followed until it is settled, not only in its month): its
 #   matters; resolved = items 化解 by the end of P; verified = 通过审核 by the end of P; 回流 =
 #   registrations after an item's 化解日期 up to the end of P (the rule of intake.reflow).
 
 
-def _casework_units(unit: OrgUnit) -> list[int]:
-    from xinfang.organisation.selectors import subtree_ids
-
-    return list(subtree_ids(unit))
+def _in_subtree(field: str, unit: OrgUnit) -> Q:
+    """Rows whose `field` (a unit) lies in `unit`'s subtree — a subquery, not a query of its own."""
+    return Q(**{f"{field}__in": OrgUnit.objects.filter(path__startswith=unit.path).values("id")})
 
 
 def casework_meetings_held(
@@ -112,7 +162,7 @@ def casework_meetings_held(
     from xinfang.casework.models import Meeting
 
     rows = Meeting.objects.filter(
-        body__unit_id__in=_casework_units(unit), held_on__gte=start, held_on__lte=end
+        _in_subtree("body__unit_id", unit), held_on__gte=start, held_on__lte=end
     )
     return rows.filter(kind=kind) if kind else rows
 
@@ -124,9 +174,8 @@ def casework_assigned_items(
     from xinfang.casework.models import DecisionItem
     from xinfang.intake.choices import Purpose
 
-    ids = _casework_units(unit)
     rows = DecisionItem.objects.filter(
-        Q(unit_id__in=ids) | Q(matter__locality_id__in=ids),
+        _in_subtree("unit_id", unit) | _in_subtree("matter__locality_id", unit),
         assignment__assigned_on__gte=start,
         assignment__assigned_on__lte=end,
     )
@@ -135,55 +184,108 @@ def casework_assigned_items(
     return rows
 
 
-def _casework_done(end: date) -> Q:
+def casework_done_q(end: date) -> Q:
+    """办结 by the end of P: answered (答复日期) or 化解."""
     return Q(matter__replied_on__lte=end) | Q(matter__resolved_on__lte=end)
+
+
+def casework_item_done(end: date) -> Q:
+    """办结 of a decision item by `end` (the casework pages' name for casework_done_q)."""
+    return casework_done_q(end)
+
+
+def casework_by_group(items: QuerySet[Any], end: date) -> list[dict[str, Any]]:
+    """Decision items by topic group: [{"group", "assigned", "done"}] — done by the end of P.
+    The report's `meetings.by_group` and a joint body's page (its visible items) alike."""
+    rows = (
+        items.filter(decision__group__isnull=False)
+        .values(group=F("decision__group__name"))
+        .annotate(assigned=Count("id"), done=Count("id", filter=casework_done_q(end)))
+        .order_by("group")
+    )
+    return [{"group": r["group"], "assigned": r["assigned"], "done": r["done"]} for r in rows]
 
 
 def casework_meeting_figures(
     unit: OrgUnit, start: date, end: date, *, hide_accusations: bool = False
 ) -> dict[str, Any]:
     """B2 `meetings`: {"held": n, "by_kind": {联席会议/会办会/专题会: n}, "assigned": n,
-    "done": n, "by_group": [{"group", "assigned", "done"}]}."""
+    "done": n, "by_group": [{"group", "assigned", "done"}], "by_body": [{"body",
+    "body_id", "assigned", "done", "groups": [{"group", "group_id", "assigned", "done"}]}]}."""
     from xinfang.casework.choices import MeetingKind
 
-    items = casework_assigned_items(unit, start, end, hide_accusations=hide_accusations)
-    by_kind = {
-        label: casework_meetings_held(unit, start, end, code).count()
-        for code, label in MeetingKind.choices
-    }
+    held = dict(
+        casework_meetings_held(unit, start, end)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_kind = {label: held.get(code, 0) for code, label in MeetingKind.choices}
+    groups = list(  # one grouped pass: by body and topic group (None: the decision names none)
+        casework_assigned_items(unit, start, end, hide_accusations=hide_accusations)
+        .values(
+            body_id=F("decision__meeting__body_id"),
+            body=F("decision__meeting__body__name"),
+            group_id=F("decision__group_id"),
+            group=F("decision__group__name"),
+        )
+        .annotate(assigned=Count("id"), done=Count("id", filter=casework_done_q(end)))
+        .order_by("body", "group")
+    )
+    bodies: dict[int, dict[str, Any]] = {}
+    by_group: dict[str, dict[str, Any]] = {}
+    for g in groups:
+        body = bodies.setdefault(
+            g["body_id"],
+            {"body": g["body"], "body_id": g["body_id"], "assigned": 0, "done": 0, "groups": []},
+        )
+        body["assigned"] += g["assigned"]
+        body["done"] += g["done"]
+        if g["group_id"] is None:
+            continue
+        body["groups"].append({k: g[k] for k in ("group", "group_id", "assigned", "done")})
+        row = by_group.setdefault(g["group"], {"group": g["group"], "assigned": 0, "done": 0})
+        row["assigned"] += g["assigned"]
+        row["done"] += g["done"]
     return {
         "held": sum(by_kind.values()),
         "by_kind": by_kind,
-        "assigned": items.count(),
-        "done": items.filter(_casework_done(end)).count(),
-        "by_group": casework_by_group(items, end),
+        "assigned": sum(b["assigned"] for b in bodies.values()),
+        "done": sum(b["done"] for b in bodies.values()),
+        "by_group": [by_group[name] for name in sorted(by_group)],
+        "by_body": sorted(bodies.values(), key=lambda b: b["body"]),
     }
 
 
-def casework_by_group(items: QuerySet[Any], end: date) -> list[dict[str, Any]]:
-    """Decision items by topic group: [{"group", "assigned", "done"}] — done by the end of P.
-    The report's `meetings.by_group` and a joint body's page (its visible items) alike."""
-    by_group = []
-    grouped = (
-        items.filter(decision__group__isnull=False)
-        .values_list("decision__group__name", flat=True)
-        .distinct()
-    )
-    for name in sorted(set(grouped)):
-        mine = items.filter(decision__group__name=name)
-        by_group.append(
-            {
-                "group": name,
-                "assigned": mine.count(),
-                "done": mine.filter(_casework_done(end)).count(),
-            }
-        )
-    return by_group
+def casework_batch_items(
+    batch_id: int, end: date, figure: str = "matters", *, hide_accusations: bool = False
+) -> QuerySet[Any]:
+    """The items of a batch a `handed_down` figure counts (matters, resolved, verified,
+    reflowed) as of the end of P."""
+    from xinfang.casework.choices import Verification
+    from xinfang.casework.models import BatchItem, BatchReflow
+    from xinfang.intake.choices import Purpose
+
+    items = BatchItem.objects.filter(batch_id=batch_id)
+    if hide_accusations:
+        items = items.exclude(matter__purpose=Purpose.ACCUSATION)
+    came_back = BatchReflow.objects.filter(item_id=OuterRef("pk"), on__lte=end)
+    return {
+        "matters": items,
+        "resolved": items.filter(resolved_on__lte=end),
+        "verified": items.filter(verification=Verification.PASSED, verified_on__lte=end),
+        "reflowed": items.filter(Exists(came_back)),
+    }[figure]
 
 
-def casework_item_done(end: date) -> Q:
-    """办结 of a decision item by `end`: its matter answered (答复日期) or 化解."""
-    return _casework_done(end)
+BATCH_FIGURES = ("matters", "resolved", "verified", "reflowed")
+
+
+def casework_batches(unit: OrgUnit, end: date) -> QuerySet[Any]:
+    """The batches `handed_down` follows for the node: handed down to its subtree by end of P."""
+    from xinfang.casework.models import HandedDownBatch
+
+    return HandedDownBatch.objects.filter(_in_subtree("unit_id", unit), handed_on__lte=end)
 
 
 def casework_handed_down_figures(
@@ -192,34 +294,37 @@ def casework_handed_down_figures(
     """B2 `handed_down`, per batch handed down by the end of P: {"batch", "source", "name",
     "handed_on", "matters", "resolved", "verified", "reflowed", "rate": {"num", "den", "pct"}}.
     `start` is kept for the report's signature: a batch is followed until it is settled."""
-    from xinfang.casework.models import HandedDownBatch
+    from xinfang.casework.models import BatchItem
     from xinfang.intake.choices import Purpose
 
     del start
-    result = []
-    batches = HandedDownBatch.objects.filter(
-        unit_id__in=_casework_units(unit), handed_on__lte=end
-    ).order_by("handed_on", "id")
-    for batch in batches:
-        items = batch.items.all()
-        if hide_accusations:
-            items = items.exclude(matter__purpose=Purpose.ACCUSATION)
-        result.append(casework_batch_row(batch, items, end))
-    return result
+    batches = list(casework_batches(unit, end).order_by("handed_on", "id"))
+    if not batches:
+        return []
+    items = BatchItem.objects.filter(batch_id__in=[b.pk for b in batches])
+    if hide_accusations:
+        items = items.exclude(matter__purpose=Purpose.ACCUSATION)
+    counts = {  # one grouped pass over the batches' items
+        g["batch_id"]: g for g in items.values("batch_id").annotate(**_batch_counts(end)).order_by()
+    }
+    return [_batch_row(batch, counts.get(batch.pk, {})) for batch in batches]
 
 
-def casework_batch_row(batch: Any, items: QuerySet[Any], end: date) -> dict[str, Any]:
-    """One batch's figures over `items` (its items a reader may see) by the end of P: the
-    report's `handed_down` row and the batch's page alike."""
+def _batch_counts(end: date) -> dict[str, Any]:
     from xinfang.casework.choices import Verification
     from xinfang.casework.models import BatchReflow
 
-    matters = items.count()
-    resolved = items.filter(resolved_on__lte=end).count()
-    verified = items.filter(verification=Verification.PASSED, verified_on__lte=end).count()
-    reflowed = (
-        BatchReflow.objects.filter(item__in=items, on__lte=end).values("item_id").distinct().count()
-    )
+    came_back = BatchReflow.objects.filter(item_id=OuterRef("pk"), on__lte=end)
+    return {
+        "matters": Count("id"),
+        "resolved": Count("id", filter=Q(resolved_on__lte=end)),
+        "verified": Count("id", filter=Q(verification=Verification.PASSED, verified_on__lte=end)),
+        "reflowed": Count("id", filter=Q(Exists(came_back))),
+    }
+
+
+def _batch_row(batch: Any, c: dict[str, Any]) -> dict[str, Any]:
+    matters, resolved = c.get("matters") or 0, c.get("resolved") or 0
     return {
         "batch": batch.pk,
         "source": batch.get_source_display(),
@@ -227,10 +332,16 @@ def casework_batch_row(batch: Any, items: QuerySet[Any], end: date) -> dict[str,
         "handed_on": batch.handed_on.isoformat(),
         "matters": matters,
         "resolved": resolved,
-        "verified": verified,
-        "reflowed": reflowed,
+        "verified": c.get("verified") or 0,
+        "reflowed": c.get("reflowed") or 0,
         "rate": {"num": resolved, "den": matters, "pct": pct(resolved, matters)},
     }
+
+
+def casework_batch_row(batch: Any, items: QuerySet[Any], end: date) -> dict[str, Any]:
+    """One batch's figures over `items` (its items a reader may see) by the end of P: the
+    report's `handed_down` row and the batch's page alike."""
+    return _batch_row(batch, items.aggregate(**_batch_counts(end)))
 
 
 def _casework_pct(text: str) -> str:
@@ -240,11 +351,16 @@ def _casework_pct(text: str) -> str:
 
 def casework_handed_down_sentence(row: dict[str, Any], place: str = "我区") -> str:
     """Seed 002's manner: “第一批交办我区信访积案21件，已化解21件，化解率100%，回流2件”."""
+    rate = f"化解率{_casework_pct(row['rate']['pct'])}%" if row["matters"] else "无化解率"
     return (
         f"{row['name']}交办{place}信访积案{row['matters']}件，已化解{row['resolved']}件，"
-        f"化解率{_casework_pct(row['rate']['pct'])}%，通过审核{row['verified']}件，"
-        f"已化解后回流{row['reflowed']}件。"
+        f"{rate}，通过审核{row['verified']}件，已化解后回流{row['reflowed']}件。"
     )
+
+
+def _group_phrase(g: dict[str, Any]) -> str:
+    state = "已全部办结" if g["done"] == g["assigned"] else f"已办结{g['done']}个"
+    return f"{g['group']}有{g['assigned']}个案件，{state}"
 
 
 def casework_meeting_sentence(figures: dict[str, Any], place: str = "我区") -> str:
@@ -253,10 +369,244 @@ def casework_meeting_sentence(figures: dict[str, Any], place: str = "我区") ->
     held = "、".join(f"{kind}{n}场次" for kind, n in figures["by_kind"].items() if n)
     parts = [f"召开{held}" if held else "未召开联席会议"]
     parts.append(f"共向{place}交办{figures['assigned']}个案件，已办结{figures['done']}个")
-    groups = []
-    for g in figures["by_group"]:
-        state = "已全部办结" if g["done"] == g["assigned"] else f"已办结{g['done']}个"
-        groups.append(f"{g['group']}有{g['assigned']}个案件，{state}")
+    groups = [_group_phrase(g) for g in figures["by_group"]]
     if groups:
         parts.append("其中：" + "；".join(groups))
     return "，".join(parts) + "。"
+
+
+def casework_body_sentence(body: dict[str, Any], place: str = "我区") -> str:
+    """Seed 000: “市联席会议各成员小组共向我区交办25个案件，其中：农村征用土地问题组有4个案件，
+    已全部办结”."""
+    who = f"{body['body']}各成员小组" if body["groups"] else body["body"]
+    text = f"{who}共向{place}交办{body['assigned']}个案件"
+    if body["groups"]:
+        text += "，其中：" + "；".join(_group_phrase(g) for g in body["groups"])
+    else:
+        done = body["done"]
+        text += "，" + ("已全部办结" if done == body["assigned"] else f"已办结{done}个")
+    return text + "。"
+
+
+def casework_meetings_text(figures: dict[str, Any], place: str = "我区") -> str:
+    """The report's meetings sentence: what was held, then each body's 交办 by topic group
+    (seed 000), e.g. “召开会办会29场次。市联席会议各成员小组共向我区交办25个案件，其中：…”."""
+    held = "、".join(f"{kind}{n}场次" for kind, n in figures["by_kind"].items() if n)
+    text = (f"召开{held}" if held else "未召开联席会议、会办会") + "。"
+    if not figures["by_body"]:
+        return text + f"无联席会议交办{place}的案件。"
+    return text + "".join(casework_body_sentence(b, place) for b in figures["by_body"])
+
+
+# --- `disputes` (矛盾纠纷): xinfang.disputes --------------------------------------------------
+#
+# Decisions B2 leaves open, written down here:
+#
+# - A dispute belongs to the node when its place (问题属地) lies in the node's subtree, as
+#   matters do. Disputes are not 检举控告: a reader who may not see accusations sees them all.
+# - Found in P: 排查日期 (found_on) in P, by source (日常排查, 专项排查, 网格上报, 群众反映) and by
+#   the level that found it: the level it was recorded at (村社区, 街道乡镇, 区县) — the first
+#   escalation's starting level, or its level now when it never rose.
+# - Settled in P: 化解日期 in P, by the level that settled it (化解层级). 化解率: of the disputes
+#   found in P, those settled by the end of P (num / den; "无" in the text when none was found).
+# - Escalated in P: the disputes with an escalation (升级, by the scan or by hand) dated in P;
+#   by the level they rose to (a dispute rising twice in P counts once at each level).
+# - Became petitions in P: 转信访日期 in P (from then it counts as the matter, not here).
+# - 重排 in P: disputes found in P that repeat a settled one.
+# - By unit: the node's own disputes (本级, placed at the node itself) and each child's subtree,
+#   the rows adding up to the node's figures — the street sentence of the text.
+
+DISPUTE_FIGURES = ("found", "settled", "escalated", "petitions", "rescreened", "resolved")
+
+
+def _dispute_scope(scope: Scope) -> Q:
+    unit = scope.node
+    if unit.parent_id is None and scope.single_root:
+        return Q()  # the whole tree
+    return _in_subtree("place_id", unit)
+
+
+def dispute_found_level() -> Coalesce:
+    """The level a dispute was recorded at: where its first escalation started, else its own."""
+    from xinfang.disputes.models import Escalation
+
+    first = Escalation.objects.filter(dispute_id=OuterRef("pk")).order_by("on", "id")
+    return Coalesce(Subquery(first.values("from_level")[:1]), F("level"))
+
+
+def dispute_rows(
+    scope: Scope,
+    start: date,
+    end: date,
+    figure: str = "found",
+    *,
+    source: str = "",
+    level: str = "",
+    unit: OrgUnit | None = None,
+) -> QuerySet[Any]:
+    """The disputes a `disputes` figure counts: found (by `source`, by the `level` that found
+    it), settled (by the `level` that settled it), escalated (to `level`), petitions,
+    rescreened, resolved (found in P and settled by its end); of `unit`'s subtree when given
+    (a child of the node, or the node itself for its own: 本级)."""
+    from xinfang.disputes.models import Dispute, Escalation
+
+    rows = Dispute.objects.filter(_dispute_scope(scope))
+    if unit is not None:
+        own = unit.pk == scope.node.pk
+        rows = rows.filter(place_id=unit.pk) if own else rows.filter(_in_subtree("place_id", unit))
+    found = Q(found_on__gte=start, found_on__lte=end)
+    if figure == "found":
+        rows = rows.filter(found)
+        if level:
+            rows = rows.alias(found_level=dispute_found_level()).filter(found_level=level)
+    elif figure == "settled":
+        rows = rows.filter(settled_on__gte=start, settled_on__lte=end)
+        if level:
+            rows = rows.filter(settled_level=level)
+    elif figure == "escalated":
+        risen = Escalation.objects.filter(dispute_id=OuterRef("pk"), on__gte=start, on__lte=end)
+        rows = rows.filter(Exists(risen.filter(to_level=level) if level else risen))
+    elif figure == "petitions":
+        rows = rows.filter(petition_on__gte=start, petition_on__lte=end)
+    elif figure == "rescreened":
+        rows = rows.filter(found, rescreened=True)
+    elif figure == "resolved":
+        rows = rows.filter(found, settled_on__lte=end)
+    else:
+        raise ValueError(figure)
+    return rows.filter(source=source) if source else rows
+
+
+def _zero_levels() -> dict[str, int]:
+    from xinfang.disputes.choices import DisputeLevel
+
+    return dict.fromkeys(DisputeLevel.values, 0)
+
+
+def _dispute_counts() -> dict[str, Any]:
+    from xinfang.disputes.choices import DisputeSource
+
+    return {
+        "found": 0,
+        "found_by_source": dict.fromkeys(DisputeSource.values, 0),
+        "found_by_level": _zero_levels(),
+        "settled": 0,
+        "settled_by_level": _zero_levels(),
+        "resolved": 0,
+        "escalated": 0,
+        "escalated_to": _zero_levels(),
+        "petitions": 0,
+        "rescreened": 0,
+    }
+
+
+def dispute_figures(scope: Scope, start: date, end: date) -> dict[str, Any]:
+    """B2 `disputes`: {"found", "found_by_source", "found_by_level", "settled",
+    "settled_by_level", "resolution": {"num", "den", "pct"}, "escalated", "escalated_to",
+    "petitions", "rescreened", "by_unit": [{"unit", "name", "own", …the same counts}]}."""
+    from xinfang.disputes.models import Dispute, Escalation
+
+    node = scope.node
+    total = _dispute_counts()
+    units: dict[int, dict[str, Any]] = {}
+    rows = [node, *sorted(scope.children, key=lambda u: u.path)]
+    for u in rows:
+        units[u.pk] = {"unit": u.code, "name": u.name, "own": u.pk == node.pk} | _dispute_counts()
+
+    def add(place: int, n: int, key: str = "", sub: str = "", part: str = "") -> None:
+        child = units.get(scope.child_of(place) or -1)
+        for target in (total, child) if child is not None else (total,):
+            if key:
+                target[key] += n
+            if sub:
+                target[sub][part] += n
+
+    in_p = Q(found_on__gte=start, found_on__lte=end)
+    settled_p = Q(settled_on__gte=start, settled_on__lte=end)
+    petition_p = Q(petition_on__gte=start, petition_on__lte=end)
+    groups = (  # one grouped pass over the disputes dated in P
+        Dispute.objects.filter(_dispute_scope(scope))
+        .filter(in_p | settled_p | petition_p)
+        .values("place_id", "source", "settled_level")
+        .annotate(
+            found_level=dispute_found_level(),
+            found=Count("id", filter=in_p),
+            settled=Count("id", filter=settled_p),
+            resolved=Count("id", filter=in_p & Q(settled_on__lte=end)),
+            petitions=Count("id", filter=petition_p),
+            rescreened=Count("id", filter=in_p & Q(rescreened=True)),
+        )
+        .order_by()
+    )
+    for g in groups:
+        place = g["place_id"]
+        add(place, g["found"], "found", "found_by_source", g["source"])
+        add(place, g["found"], sub="found_by_level", part=g["found_level"])
+        if g["settled"]:
+            add(place, g["settled"], "settled", "settled_by_level", g["settled_level"])
+        for key in ("resolved", "petitions", "rescreened"):
+            add(place, g[key], key)
+    risen = Escalation.objects.filter(
+        on__gte=start, on__lte=end, dispute__in=Dispute.objects.filter(_dispute_scope(scope))
+    )
+    for place, level, n in (
+        risen.values_list("dispute__place_id", "to_level").annotate(n=Count("id")).order_by()
+    ):
+        add(place, n, sub="escalated_to", part=level)
+    for place, n in (
+        risen.values_list("dispute__place_id")
+        .annotate(n=Count("dispute_id", distinct=True))
+        .order_by()
+    ):
+        add(place, n, "escalated")
+    for row in [total, *units.values()]:
+        row["resolution"] = {
+            "num": row["resolved"],
+            "den": row["found"],
+            "pct": pct(row["resolved"], row["found"]),
+        }
+    return total | {"by_unit": list(units.values())}
+
+
+def dispute_sentence(figures: dict[str, Any], label: str = "") -> str:
+    """Seed 001: “共排查矛盾纠纷X件，化解X件”, the level split (村社区/街道乡镇/区县) and the
+    street sentence (“其中，东风街道排查4件，化解3件；…”); "无…" where a count is 0."""
+    from xinfang.disputes.choices import DisputeLevel, DisputeSource
+
+    f = figures
+    if not f["found"] and not f["settled"] and not f["escalated"] and not f["petitions"]:
+        return "无新排查和化解的矛盾纠纷。"
+    text = f"共排查矛盾纠纷{f['found']}件，化解{f['settled']}件"
+    res = f["resolution"]
+    text += f"，期内排查的已化解{res['num']}件，化解率{res['pct']}%" if res["den"] else "，无新排查"
+    text += "。"
+    sources = "、".join(
+        f"{DisputeSource(s).label}{n}件" for s, n in f["found_by_source"].items() if n
+    )
+    if sources:
+        text += f"按来源，{sources}。"
+    levels = []
+    for code, title in DisputeLevel.choices:
+        found, settled = f["found_by_level"][code], f["settled_by_level"][code]
+        if found or settled:
+            levels.append(
+                f"{title}排查{found}件、化解{settled}件"
+                if found
+                else f"{title}无新排查、化解{settled}件"
+            )
+    if levels:
+        text += "分层级看，" + "；".join(levels) + "。"
+    risen = "、".join(
+        f"升至{DisputeLevel(code).label}{n}件" for code, n in f["escalated_to"].items() if n
+    )
+    text += f"升级{f['escalated']}件（{risen}）" if f["escalated"] else "无升级的纠纷"
+    text += f"，转入信访程序{f['petitions']}件" if f["petitions"] else "，无转入信访程序的纠纷"
+    text += f"，重排{f['rescreened']}件。" if f["rescreened"] else "，无重排。"
+    streets = [
+        f"{u['name']}{'（本级）' if u['own'] else ''}排查{u['found']}件，化解{u['settled']}件"
+        for u in f.get("by_unit", [])
+        if u["found"] or u["settled"]
+    ]
+    if any(not u["own"] and (u["found"] or u["settled"]) for u in f.get("by_unit", [])):
+        text += "其中，" + "；".join(streets) + "。"
+    return text

@@ -125,6 +125,7 @@ def report_tables(report: dict[str, Any]) -> list[Table]:
     rows.append(["合计", None, None, None, law["total"]])
     tables.append(Table("法治化考核", ["项目", "分子", "分母", "权重", "得分"], rows))
     from xinfang.analytics.leadertables import leader_table  # it builds on this module's Table
+    from xinfang.analytics.preventiontables import prevention_tables
 
     leaders = leader_table(report)  # B2 领导接访和包案
-    return tables + ([leaders] if leaders else [])
+    return tables + ([leaders] if leaders else []) + list(prevention_tables(report))

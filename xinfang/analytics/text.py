@@ -107,6 +107,9 @@ def render_text(report: dict[str, Any]) -> str:
     if "meetings" in report:
         part += 1
         lines.append(f"（{COUNTED[part - 1]}）" + prevention_text(report, node, label))
+    if "disputes" in report:
+        part += 1
+        lines.append(f"（{COUNTED[part - 1]}）" + disputes_text(report, label))
     sup = rates["supervision_resolution"]
     levels = "；".join(
         f"{lv}级督办{_ratio(r)}" if lv != "中央" else f"中央信访联席办督办{_ratio(r)}"
@@ -299,19 +302,19 @@ def _packages_text(pk: dict[str, Any], label: str) -> str:
     return text
 
 
-# --- prevention (B2 `meetings`, `handed_down`, `hearings`): seed 000's and seed 002's sentences --
+# --- prevention (B2 `meetings`, `handed_down`, `hearings`, `disputes`): seeds 000, 001 and 002 --
 
 
 def prevention_text(report: dict[str, Any], node: OrgUnit | None, label: str) -> str:
     """信访积案化解和信访听证: the sentences of analytics.prevention on the report's keys."""
     from xinfang.analytics.prevention import (
         casework_handed_down_sentence,
-        casework_meeting_sentence,
+        casework_meetings_text,
         hearing_sentence,
     )
 
     place = "我" + _level_word(node)
-    text = f"信访积案化解和信访听证情况。{label}，" + casework_meeting_sentence(
+    text = f"信访积案化解和信访听证情况。{label}，" + casework_meetings_text(
         report["meetings"], place
     )
     batches = report["handed_down"]
@@ -321,3 +324,10 @@ def prevention_text(report: dict[str, Any], node: OrgUnit | None, label: str) ->
         else f"无交办{place}的信访积案。"
     )
     return text + hearing_sentence(report["hearings"])
+
+
+def disputes_text(report: dict[str, Any], label: str) -> str:
+    """矛盾纠纷排查化解 (seed 001's “共排查矛盾纠纷X件，化解X件”), from the report's `disputes`."""
+    from xinfang.analytics.prevention import dispute_sentence
+
+    return f"矛盾纠纷排查化解情况。{label}，" + dispute_sentence(report["disputes"])

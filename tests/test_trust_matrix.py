@@ -195,6 +195,7 @@ def objects(d: District) -> dict[str, int | str]:
         conclusion="维持原处理意见。",
     )
     hearing_doc = hearing_document_issue(actor=officer, hearing=hearing, kind="report")
+    casework = casework_objects(d, matters)
     notification = Notification.objects.create(
         recipient=officer,
         matter=matters["street_a"],
@@ -225,8 +226,40 @@ def objects(d: District) -> dict[str, int | str]:
         hearing_doc=hearing_doc.pk,
         category=Category.objects.get(name="物业管理").pk,
         accusation_number=matters["accusation"].number,
+        **casework,
     )
     return ids
+
+
+def casework_objects(d: District, matters: dict[str, Matter]) -> dict[str, int | str]:
+    """A joint body led by the district, its 会办会 whose decision 交办 a new matter at 西湖街道 to
+    西湖街道, and a batch handed down holding street_a and the accusation."""
+    from xinfang.casework import services as cs
+    from xinfang.casework.choices import BatchSource, BodyKind, MeetingKind
+
+    officer = d.users["officer"]
+    body = cs.body_create(actor=officer, name="联席会议", kind=BodyKind.JOINT, unit=d.district)
+    meeting = cs.meeting_record(
+        actor=officer, body=body, kind=MeetingKind.COORDINATION, held_on=date(2026, 9, 20)
+    )
+    assigned = register(d, locality=d.street_b, name="钱七", content="反映西湖街道征地补偿问题")
+    cs.decision_make(
+        actor=officer,
+        meeting=meeting,
+        text="限期办结",
+        on=date(2026, 9, 21),
+        assignments=[cs.DecisionAssignment(assigned, d.street_b, date(2026, 10, 31))],
+    )
+    batch = cs.batch_create(
+        actor=officer,
+        source=BatchSource.CITY,
+        name="第一批",
+        unit=d.district,
+        handed_on=date(2026, 9, 1),
+        deadline=date(2026, 12, 31),
+        numbers=[matters["street_a"].number, matters["accusation"].number],
+    )
+    return {"body": body.pk, "meeting": meeting.pk, "batch": batch.pk}
 
 
 # --- asking ------------------------------------------------------------------------------------

@@ -544,8 +544,8 @@ def test_matter_page_query_budget(district: District, django_assert_num_queries:
     # leader work's receptions and packages),
     # and the 文书 section: the documents and, per kind that may apply, its issuer and facts;
     # two for the navigation's unread 提醒 count; two for the matter's 领导包案 line; one for
-    # the 听证 section (the matter's hearings); one for its 积案 fact
-    with django_assert_num_queries(36):
+    # the 听证 section (the matter's hearings); one for its 积案 fact; one for its 会议交办 lines
+    with django_assert_num_queries(37):
         page(client, m)
     levels = (SupervisionLevel.CITY, SupervisionLevel.PROVINCIAL, SupervisionLevel.CENTRAL)
     for level in levels:  # more events, clocks and notices cost no more queries
@@ -557,7 +557,7 @@ def test_matter_page_query_budget(district: District, django_assert_num_queries:
             reason="督办",
             on=date(2025, 11, 1),
         )
-    with django_assert_num_queries(36):
+    with django_assert_num_queries(37):
         html = page(client, m)
     assert html.count('data-clock="supervision"') == 3
 

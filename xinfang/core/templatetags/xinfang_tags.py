@@ -21,6 +21,7 @@ NAV = (
     (Action.VIEW_MATTER, "事项", "intake:matter_list"),
     (Action.VIEW_MATTER, "我的待办", "workflow:queues"),
     (Action.VIEW_LEADER_WORK, "领导接访", "leaders:sessions"),
+    (Action.VIEW_CASEWORK, "会办交办", "casework:meetings"),
     (Action.VIEW_STATISTICS, "统计分析", "analytics:dashboard"),
     (Action.MANAGE_ORGANISATION, "系统管理", "admin:index"),
 )
@@ -69,6 +70,12 @@ AUDIT_LABELS = {
     "hearing.begin": "听证开始",
     "hearing.record": "登记听证笔录和结论",
     "hearing.document_issue": "出具听证文书",
+    "casework.decision_assign": "会议决定交办",
+    "casework.batch_item_add": "列入交办积案",
+    "casework.item_resolve": "交办积案化解",
+    "casework.item_verify": "交办积案审核",
+    "casework.item_reflow": "交办积案回流",
+    "casework.long_standing": "认定积案",
 }
 FIELD_LABELS = {"id_number": "身份证号", "phone": "电话", "address": "住址"}
 

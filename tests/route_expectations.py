@@ -20,7 +20,9 @@ documents `doc_a` (受理告知书 of street_a) and `doc_acc` (of the accusation
 rotas `rota`, `rota_north`; packages `package` (领导's, 责任单位 区住建局, on street_a),
 `package_other` (other_leader's, 责任单位 西湖街道, on street_b), `package_acc` (领导's, on the
 accusation, 责任单位 区纪委监委), `package_north`; `notification` (the officer's); `hearing` (a held
-听证 on street_a, recorded by the officer) and `hearing_doc` (its 听证报告).
+听证 on street_a, recorded by the officer) and `hearing_doc` (its 听证报告); casework `body`
+(示范区's 联席会议), its `meeting` (a 会办会 whose decision 交办 a new matter of 西湖街道 to
+西湖街道) and `batch` (市第一批, holding street_a and the accusation).
 """
 
 from dataclasses import dataclass, field
@@ -59,6 +61,9 @@ LEADER_WORK = BUREAU
 OWN_STATISTICS = STATISTICS - {"north_officer"}  # of the district (320101)
 NORTH = _set("north_officer")  # of 北湖区 (320102)
 PERIOD_2026 = "start=2026-01-01&end=2026-12-31"
+# 会办交办 (casework): the bureau and the handling units; of the district's own objects
+CASEWORK = BUREAU | UNIT_STAFF
+OWN_CASEWORK = BUREAU - {"north_officer"}
 
 # Who sees which matter (as in tests/views_support.VISIBLE, with the two extra actors)
 SEES = {
@@ -204,7 +209,8 @@ EXPECTATIONS: dict[str, tuple[Case, ...]] = {
         for name, extra in (("hearings", "&stage=review"), ("meetings", ""), ("assigned", ""))
     },
     "prevention_figures:batch": (
-        get(f"/prevention/figures/batch/?org=320101&{PERIOD_2026}&batch=0", NOBODY, "no batch"),
+        get(f"/prevention/figures/batch/?org=320101&{PERIOD_2026}&batch={{batch}}", OWN_STATISTICS),
+        get(f"/prevention/figures/batch/?org=320102&{PERIOD_2026}&batch={{batch}}", NOBODY),
     ),
     "prevention_figures:disputes": (
         get(
@@ -254,6 +260,34 @@ EXPECTATIONS: dict[str, tuple[Case, ...]] = {
     "hearings:step": (post("/hearings/{hearing}/notice/", _set("officer")),),
     "hearings:print": (get("/hearings/documents/{hearing_doc}/", SEES["street_a"]),),
     "hearings:docx": (get("/hearings/documents/{hearing_doc}/docx", SEES["street_a"]),),
+    # 联席会议 / 会办会 and 交办积案: read by the bureau of the area and by the units they concern
+    # (a meeting that 交办 a matter to them, a batch holding a matter they see); planned (bodies,
+    # meetings, decisions, batches, 审核) by 经办人; 化解 by those the workflow lets record it
+    "casework:meetings": (get("/casework/", CASEWORK),),
+    "casework:meeting": (
+        get("/casework/meetings/{meeting}/", OWN_CASEWORK | {"street_b_staff"}),
+        post("/casework/meetings/{meeting}/", _set("officer"), "a decision"),
+    ),
+    "casework:bodies": (
+        get("/casework/bodies/", CASEWORK),
+        post("/casework/bodies/", INTAKE - {"registrar"}, "a body"),
+    ),
+    "casework:body": (
+        get("/casework/bodies/{body}/", OWN_CASEWORK | {"street_b_staff"}),
+        post("/casework/bodies/{body}/", _set("officer"), "a meeting"),
+    ),
+    "casework:matter_lookup": (get("/casework/matters/lookup/?q=XF", INTAKE - {"registrar"}),),
+    "casework:batches": (
+        get("/casework/batches/", CASEWORK),
+        post("/casework/batches/", INTAKE - {"registrar"}, "a batch"),
+    ),
+    "casework:batch": (
+        get("/casework/batches/{batch}/", OWN_CASEWORK | {"street_a_staff", "discipline_staff"}),
+    ),
+    "casework:item_resolve": (
+        post("/casework/batches/{batch}/resolve/", _set("officer", *LEADERS)),
+    ),
+    "casework:item_verify": (post("/casework/batches/{batch}/verify/", _set("officer")),),
     "leaders:package": (
         get(
             "/leaders/packages/{package}/",

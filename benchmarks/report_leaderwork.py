@@ -44,6 +44,12 @@ def main() -> None:
         help="receptions to make (every k-th registration); 0: one for every registration",
     )
     parser.add_argument("--keep", action="store_true", help="keep and reuse the database")
+    parser.add_argument(
+        "--prevention",
+        action="store_true",
+        help="measure the prevention keys (hearings, meetings, handed_down, disputes) instead: "
+        "the report without leader work, with them and without them",
+    )
     parser.add_argument("--pg-admin-url", default=PG_ADMIN)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -61,7 +67,7 @@ def main() -> None:
     load = os.getloadavg()
     try:
         counts = prepare(org, ledger, args.receptions)
-        found = measure(args.runs)
+        found = measure(args.runs, prevention=args.prevention)
     finally:
         if not args.keep:
             from django.db import connections
@@ -69,6 +75,8 @@ def main() -> None:
             connections.close_all()
             drop(args.pg_admin_url)
     print(render(found, counts, args, machine(url), load))
+    if args.prevention:
+        print("\n(the columns “with / without leader work” are with / without the prevention keys)")
 
 
 def database(admin_url: str, *, fresh: bool) -> str:
@@ -246,7 +254,7 @@ def make_leader_work(wanted: int = 0) -> None:
     Matter.objects.bulk_update(facts, ["package_leader", "package_started_on"], batch_size=5000)
 
 
-def measure(runs: int) -> dict[str, Any]:
+def measure(runs: int, *, prevention: bool = False) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -262,11 +270,9 @@ def measure(runs: int) -> dict[str, Any]:
         queries: dict[bool, int] = {}
         for with_leaders in (True, False):  # warm-up, and the number of queries
             with CaptureQueriesContext(connection) as seen:
-                report = build_report(
-                    org=node, period=period, leader_work=with_leaders, prevention=False
-                )
+                report = build_report(org=node, period=period, **_keys(with_leaders, prevention))
             queries[with_leaders] = len(seen.captured_queries)
-            if with_leaders:
+            if with_leaders and not prevention:
                 found[f"{code}:figures"] = (
                     report["receptions"]["received"],
                     report["packages"]["begun"],
@@ -274,10 +280,17 @@ def measure(runs: int) -> dict[str, Any]:
         for _ in range(runs):
             for with_leaders in (True, False):
                 started = time.perf_counter()
-                build_report(org=node, period=period, leader_work=with_leaders, prevention=False)
+                build_report(org=node, period=period, **_keys(with_leaders, prevention))
                 times[with_leaders].append(time.perf_counter() - started)
         found[code] = {"times": times, "queries": queries}
     return found
+
+
+def _keys(on: bool, prevention: bool) -> dict[str, bool]:
+    """leader work on/off (prevention apart), or — measuring prevention — prevention on/off."""
+    if prevention:
+        return {"leader_work": False, "prevention": on}
+    return {"leader_work": on, "prevention": False}
 
 
 def render(
@@ -297,7 +310,7 @@ def render(
     for code, label in NODES.items():
         t, q = found[code]["times"], found[code]["queries"]
         with_, without = statistics.median(t[True]), statistics.median(t[False])
-        received, _begun = found[f"{code}:figures"]
+        received, _begun = found.get(f"{code}:figures", ({"batches": 0, "people": 0}, 0))
         lines.append(
             f"| {label} | {with_:.3f} | {without:.3f} | {with_ - without:+.3f} "
             f"| {with_ / without:.2f}× "

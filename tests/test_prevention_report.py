@@ -390,3 +390,126 @@ def test_disputes_lists_open_the_rows_counted(district: District) -> None:
     assert bad.status_code == 400 and "纠纷指标“everything”无效" in bad.content.decode()
     bad = client.get("/prevention/figures/disputes/", base | {"unit": "32010102X"})
     assert bad.status_code == 400
+
+
+# --- JSON, text, Excel, Word and the dashboard agree; each figure opens its rows -------------
+
+REPORT_ARGS = ["--start", "2025-08-01", "--end", "2025-12-31", "--org", "320101"]
+
+
+def test_text_excel_and_word_agree(district: District, tmp_path: Any) -> None:
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+    from docx import Document
+    from openpyxl import load_workbook
+
+    d = district
+    _set(d)
+    _disputes(d)
+    out = StringIO()
+    call_command("report", *REPORT_ARGS, stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["disputes"] == DISTRICT_DISPUTES
+    out = StringIO()
+    call_command("report", *REPORT_ARGS, "--format", "text", stdout=out)
+    assert DISPUTE_PARAGRAPH in out.getvalue().splitlines()
+
+    # the sheets, typed from the hand count above
+    xlsx = tmp_path / "r.xlsx"
+    call_command("report", *REPORT_ARGS, "--format", "xlsx", "--output", str(xlsx))
+    book = load_workbook(xlsx)
+
+    def sheet(name: str) -> dict[str, tuple[Any, ...]]:
+        rows = book[name].iter_rows(min_row=3, values_only=True)
+        return {row[0]: row[1:] for row in rows if row[0]}
+
+    assert sheet("信访听证") == {
+        "办理": (0, None, 0, "无"),
+        "复查": (1, 1, 1, "100.0"),
+        "复核": (0, None, 0, "无"),
+        "合计": (1, None, None, None),
+    }
+    assert sheet("交办积案") == {"第一批": ("省", "2025-09-01", 3, 2, 1, 1, "66.7")}
+    assert sheet("联席会议和会办会") == {
+        "合计": (1, 2, 1),
+        "  其中联席会议": (0, None, None),
+        "  其中会办会": (1, None, None),
+        "  其中专题会": (0, None, None),
+        "示范区信访工作联席会议": (None, 2, 1),
+        "  农村征用土地问题组": (None, 2, 1),
+    }
+    disputes = sheet("矛盾纠纷排查化解")
+    assert disputes["排查（件）"] == (3, 1, 1, 5)
+    assert disputes["化解（件）"] == (2, 1, 0, 3)
+    assert disputes["升级至该层级（件）"] == (None, 1, 1, 2)
+    assert disputes["  排查来源：日常排查（件）"] == (None, None, None, 2)
+    assert disputes["期内排查已化解（件）"][3] == 2
+    assert disputes["转入信访程序（件）"][3] == 1 and disputes["重排（件）"][3] == 1
+    assert disputes["化解率（%）"] == (None, None, None, "40.0")
+    units = sheet("矛盾纠纷分单位")
+    assert units["示范区（本级）"] == (1, 0, 0, "0.0", 0, 0, 0)  # 1 found, none settled yet
+    assert units["东风街道"] == (3, 3, 2, "66.7", 1, 0, 1)
+    assert units["西湖街道"] == (1, 0, 0, "0.0", 1, 1, 0)
+    assert units["区住房和城乡建设局"] == (0, 0, 0, "无", 0, 0, 0)
+
+    # Word: the paragraph, and the same tables
+    docx = tmp_path / "r.docx"
+    call_command("report", *REPORT_ARGS, "--format", "docx", "--output", str(docx))
+    doc = Document(str(docx))
+    assert DISPUTE_PARAGRAPH in [p.text for p in doc.paragraphs]
+    grids = {
+        t.rows[1].cells[0].text: {r.cells[0].text: [c.text for c in r.cells[1:]] for r in t.rows}
+        for t in doc.tables
+        if len(t.rows) > 1
+    }
+    assert grids["排查（件）"]["排查（件）"] == ["3", "1", "1", "5"]
+    assert grids["排查（件）"]["化解率（%）"] == ["", "", "", "40.0"]
+    assert grids["示范区（本级）"]["东风街道"] == ["3", "3", "2", "66.7", "1", "0", "1"]
+    assert grids["第一批"]["第一批"] == ["省", "2025-09-01", "3", "2", "1", "1", "66.7"]
+    assert grids["办理"]["复查"] == ["1", "1", "1", "100.0"]
+    assert grids["合计"]["  农村征用土地问题组"] == ["", "2", "1"]
+
+
+def test_each_figure_opens_its_rows(district: District) -> None:
+    from django.test import Client
+
+    from .conftest import PASSWORD
+
+    d = district
+    _set(d)
+    client = Client()
+    client.login(username="leader", password=PASSWORD)
+    query = {"org": "320101", "span": "custom", "start": "2025-08-01", "end": "2025-12-31"}
+    page = client.get("/analytics/", query)
+    assert page.status_code == 200
+    assert "信访听证、交办积案、联席会议和矛盾纠纷" in page.content.decode()
+    tables = {t.name: t for t in page.context["dash"].prevention}
+
+    def opened(table: str, row: str, column: int) -> list[Any]:
+        cell = next(r for r in tables[table].rows if r[0].value == row)[column]
+        assert cell.href, (table, row, column)
+        listing = client.get(cell.href)
+        assert listing.status_code == 200
+        return list(listing.context["rows"])
+
+    (hearing,) = opened("hearings", "复查", 1)
+    assert hearing.ends_on == date(2025, 9, 3)
+    assert len(opened("hearings", "复查", 2)) == 1  # decided in 复查 in P
+    assert len(opened("hearings", "合计", 1)) == 1
+    # the batch: 3 matters, 2 化解, 1 通过审核, 1 回流
+    assert [len(opened("handed_down", "第一批", c)) for c in (3, 4, 5, 6)] == [3, 2, 1, 1]
+    (meeting,) = opened("meetings", "合计", 1)
+    assert meeting.held_on == date(2025, 9, 1)
+    assert len(opened("meetings", "  其中会办会", 1)) == 1
+    assert len(opened("meetings", "示范区信访工作联席会议", 2)) == 2
+    (done,) = opened("meetings", "  农村征用土地问题组", 3)
+    assert done.matter.replied_on == date(2025, 10, 10)
+    # a figure of 0 opens nothing
+    assert next(r for r in tables["hearings"].rows if r[0].value == "办理")[1].href is None
+    # a batch not of the node asked for: refused; a street's reader cannot ask for the district
+    href = next(r for r in tables["handed_down"].rows if r[0].value == "第一批")[3].href
+    assert client.get(href.replace("org=320101", "org=32010102")).status_code == 403
+    client.login(username="street_a_staff", password=PASSWORD)
+    assert client.get(href).status_code == 403

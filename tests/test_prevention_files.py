@@ -238,3 +238,55 @@ def test_a_bad_hearings_file_is_refused_whole(
         "第6行 听证日期：事项SX2的复查申请日期未填写，复查听证应在其后",
     ]
     assert not Hearing.objects.exists()
+
+
+# --- meetings (import-meetings) ------------------------------------------------------------------
+#
+# Three 会办会 of 区信访局会办会 (03-02, 03-09, 03-16) and one 联席会议 of 区信访联席会议 (03-20):
+# meetings 4, of them 会办会 3; two bodies created under the root (示范市).
+
+M_HEADER = ["会议名称", "会议类型", "会议日期", "地点", "会议纪要"]
+MEETINGS = [
+    ["区信访局会办会", "会办会", "2026-03-02", "区信访局", "研究三件重复信访"],
+    ["区信访局会办会", "会办会", "2026-03-09", "区信访局", ""],
+    ["区信访局会办会", "会办会", "2026-03-16", "区信访局", ""],
+    ["区信访联席会议", "联席会议", "2026-03-20", "区政府", "征地问题组汇报"],
+]  # fmt: skip
+
+
+def test_meetings_come_in_once(district: District, tmp_path: Path) -> None:
+    from xinfang.casework.models import JointBody, Meeting
+
+    path = write(tmp_path / "m.csv", MEETINGS, M_HEADER)
+    out, _ = command("import_meetings", str(path))
+    assert "共4行，新增会议4次，已有会议0次未变，退回0行" in out
+    assert "新设联席会议/会办会（示范市）：区信访局会办会、区信访联席会议" in out
+    assert Meeting.objects.filter(kind="coordination").count() == 3
+    assert dict(JointBody.objects.values_list("name", "kind")) == {
+        "区信访局会办会": "coordination", "区信访联席会议": "joint"
+    }  # fmt: skip
+    again, _ = command("import_meetings", str(path))
+    assert "新增会议0次，已有会议4次未变" in again
+    assert Meeting.objects.count() == 4
+
+
+def test_a_bad_meetings_file_is_refused_whole(district: District, tmp_path: Path) -> None:
+    from xinfang.casework.meeting_file import import_meetings
+    from xinfang.casework.models import Meeting
+
+    bad = [
+        MEETINGS[0],
+        ["", "例会", "2026-02-30", "", ""],
+        ["区信访局会办会", "会办会", "2027-01-01", "", ""],
+        ["区信访局会办会", "会办会", "2026-03-02", "区信访局", "研究三件重复信访"],
+    ]  # fmt: skip
+    with pytest.raises(LedgerRejectedError) as caught:
+        import_meetings(write(tmp_path / "bad.csv", bad, M_HEADER), actor=SYSTEM)
+    assert [str(p) for p in caught.value.problems] == [
+        "第3行 会议名称：不能为空",
+        "第3行 会议类型：应为联席会议、会办会、专题会之一，实为“例会”",
+        "第3行 会议日期：日期“2026-02-30”不存在",
+        "第4行 会议日期：会议日期2027-01-01晚于今天",
+        "第5行 会议日期：与第2行是同一次会议（同一会议名称、类型、日期）",
+    ]
+    assert not Meeting.objects.exists()

@@ -513,3 +513,50 @@ def test_each_figure_opens_its_rows(district: District) -> None:
     assert client.get(href.replace("org=320101", "org=32010102")).status_code == 403
     client.login(username="street_a_staff", password=PASSWORD)
     assert client.get(href).status_code == 403
+
+
+def test_seed000_a_city_body_hands_matters_down_by_topic_group(district: District) -> None:
+    """Seed 000: “市联席会议各成员小组共向我区交办25个案件，其中：农村征用土地问题组有4个案件，
+    已全部办结” — a query: a city body's decisions for the district's matters, by topic group."""
+    d = district
+    officer = d.users["officer"]
+    body = body_create(
+        actor=officer,
+        name="市联席会议",
+        kind=BodyKind.JOINT,
+        unit=d.city,
+        groups={"农村征用土地问题组": [], "劳动社保问题组": []},
+    )
+    meeting = meeting_record(
+        actor=officer,
+        body=body,
+        kind=MeetingKind.JOINT,
+        held_on=date(2025, 9, 5),
+        place="市信访局",
+        minutes="交办各区征地、社保问题",
+    )
+    land = [new_matter(d) for _ in range(2)]
+    labour = new_matter(d, locality=d.street_b)
+    for group, matters in (("农村征用土地问题组", land), ("劳动社保问题组", [labour])):
+        decision_make(
+            actor=officer,
+            meeting=meeting,
+            text=f"{group}交办",
+            group=body.groups.get(name=group),
+            on=date(2025, 9, 5),
+            assignments=[DecisionAssignment(m, d.street_a, date(2025, 11, 4)) for m in matters],
+        )
+    # both land matters answered by the end of P; the labour one not yet
+    Matter.objects.filter(pk__in=[m.pk for m in land]).update(replied_on=date(2025, 10, 20))
+    report = build_report(org=d.district, period=P)
+    meetings = report["meetings"]
+    # the city's meeting is not the district's own: held 0, but its 交办 count for the district
+    assert (meetings["held"], meetings["assigned"], meetings["done"]) == (0, 3, 2)
+    assert (
+        "（四）信访积案化解和信访听证情况。2025年8-12月，未召开联席会议、会办会。"
+        "市联席会议各成员小组共向我区交办3个案件，其中：农村征用土地问题组有2个案件，已全部办结；"
+        "劳动社保问题组有1个案件，已办结0个。无交办我区的信访积案。未开展信访听证。"
+    ) in render_text(report).splitlines()
+    # the city itself held it
+    city = build_report(org=d.city, period=P)["meetings"]
+    assert (city["held"], city["by_kind"]["联席会议"], city["assigned"]) == (1, 1, 3)

@@ -253,7 +253,11 @@ def casework_meeting_figures(
         "assigned": sum(b["assigned"] for b in bodies.values()),
         "done": sum(b["done"] for b in bodies.values()),
         "by_group": [by_group[name] for name in sorted(by_group)],
-        "by_body": sorted(bodies.values(), key=lambda b: b["body"]),
+        # in Python: the same order on every database (collations differ)
+        "by_body": [
+            b | {"groups": sorted(b["groups"], key=lambda g: g["group"])}
+            for b in sorted(bodies.values(), key=lambda b: b["body"])
+        ],
     }
 
 

@@ -508,6 +508,9 @@ def test_each_figure_opens_its_rows(district: District) -> None:
     assert done.matter.replied_on == date(2025, 10, 10)
     # a figure of 0 opens nothing
     assert next(r for r in tables["hearings"].rows if r[0].value == "办理")[1].href is None
+    # each table exports like the dashboard's others
+    export = client.get("/analytics/export.xlsx", query | {"table": "handed_down"})
+    assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd")
     # a batch not of the node asked for: refused; a street's reader cannot ask for the district
     href = next(r for r in tables["handed_down"].rows if r[0].value == "第一批")[3].href
     assert client.get(href.replace("org=320101", "org=32010102")).status_code == 403

@@ -290,3 +290,57 @@ def test_a_bad_meetings_file_is_refused_whole(district: District, tmp_path: Path
         "第5行 会议日期：与第2行是同一次会议（同一会议名称、类型、日期）",
     ]
     assert not Meeting.objects.exists()
+
+
+# --- exports: the same format, so export → import changes nothing and fills an empty database -----
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_the_small_files_round_trip(
+    district: District, handled: None, tmp_path: Path, suffix: str
+) -> None:
+    from xinfang.casework.models import Meeting
+    from xinfang.hearings.models import Hearing, HearingParticipant
+
+    batch = [["市", "第一批", "2026-02-01", "2026-06-30", "", "SX1", "", "", ""]]
+    command("import_handed_down", str(write(tmp_path / "b.csv", batch)))
+    command("import_hearings", str(write(tmp_path / "h.csv", HEARINGS[:1], H_HEADER)))
+    command("import_meetings", str(write(tmp_path / "m.csv", MEETINGS, M_HEADER)))
+    files = {name: tmp_path / f"{name}{suffix}" for name in ("handed-down", "hearings", "meetings")}
+    for name, path in files.items():
+        out, _ = command(f"export_{name.replace('-', '_')}", str(path))
+        assert out.startswith("已导出")
+    if suffix == ".csv":
+        with files["hearings"].open(encoding="utf-8-sig") as fh:
+            assert list(csv.reader(fh)) == [
+                H_HEADER,
+                ["SX1", "办理", "2026-02-20", "2026-02-20", "区信访局听证室", "示范区", "是",
+                 "信访人：张三；人大代表：李四、王五", "各方陈述意见", "维持原处理意见"],
+            ]  # fmt: skip
+        with files["handed-down"].open(encoding="utf-8-sig") as fh:
+            assert list(csv.reader(fh))[1] == batch[0]
+    for name, path in files.items():  # the same database: nothing changes
+        out, _ = command(f"import_{name.replace('-', '_')}", str(path))
+        assert "没有改动任何数据" in out, name
+    before = (
+        list(HandedDownBatch.objects.values_list("source", "name", "handed_on", "deadline")),
+        list(BatchItem.objects.values_list("matter__number", "resolved_on", "verification")),
+        list(Hearing.objects.values_list("matter__number", "stage", "starts_on", "ends_on", "place", "conclusion")),
+        list(HearingParticipant.objects.values_list("role", "name")),
+        list(Meeting.objects.order_by("held_on").values_list("body__name", "kind", "held_on", "place", "minutes")),
+    )  # fmt: skip
+    BatchItem.objects.all().delete()
+    LongStanding.objects.all().delete()
+    HandedDownBatch.objects.all().delete()
+    Hearing.objects.all().delete()
+    Meeting.objects.all().delete()
+    for name, path in files.items():  # an empty database (the matter ledger kept)
+        command(f"import_{name.replace('-', '_')}", str(path))
+    after = (
+        list(HandedDownBatch.objects.values_list("source", "name", "handed_on", "deadline")),
+        list(BatchItem.objects.values_list("matter__number", "resolved_on", "verification")),
+        list(Hearing.objects.values_list("matter__number", "stage", "starts_on", "ends_on", "place", "conclusion")),
+        list(HearingParticipant.objects.values_list("role", "name")),
+        list(Meeting.objects.order_by("held_on").values_list("body__name", "kind", "held_on", "place", "minutes")),
+    )  # fmt: skip
+    assert after == before

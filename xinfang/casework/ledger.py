@@ -469,3 +469,61 @@ def _write(
             result.batch_id = run.pk
     except IntegrityError as exc:
         raise InputError(f"检查之后数据库有了变化，没有写入任何数据，请重新导入（{exc}）") from exc
+
+
+def export_handed_down(path: Path | str, *, actor: Actor) -> int:
+    """The batches `actor` may see, one row per matter, in the format the importer reads."""
+    from xinfang.core.permissions import visible_batch_items
+    from xinfang.intake.ledger.exporter import write_table
+
+    if not may(actor, Action.EXPORT_LEDGER) or not may(actor, Action.VIEW_CASEWORK):
+        raise PermissionRefusedError("您没有导出交办积案的权限")
+    path = Path(path)
+    if path.suffix.lower() not in {".csv", ".xlsx"}:
+        raise InputError("导出文件名应以 .csv 或 .xlsx 结尾")
+    items = (
+        visible_batch_items(actor)
+        .order_by("batch__handed_on", "batch__source", "batch__name", "matter__number")
+        .values_list(
+            "batch__source",
+            "batch__name",
+            "batch__handed_on",
+            "batch__deadline",
+            "matter__number",
+            "resolved_on",
+            "verification",
+            "verified_on",
+        )
+    )
+    rows = (
+        (
+            s,
+            n,
+            h,
+            d,
+            "",
+            m,
+            r,
+            v if v == Verification.PASSED else None,
+            o if v == Verification.PASSED else None,
+        )
+        for s, n, h, d, m, r, v, o in items.iterator()
+    )
+    count = write_table(path, COLUMNS, rows, Lookups.load(), sheet="交办积案")
+    _export_event(actor, "casework.handed_down_export", BatchItem, path, count)
+    return count
+
+
+def _export_event(actor: Actor, action: str, model: Any, path: Path, count: int) -> None:
+    """An export names no single object: the event is about the rows written (as the ledger's)."""
+    from xinfang.core.middleware import current_ip
+    from xinfang.core.models import AuditEvent
+
+    AuditEvent.objects.create(
+        actor=actor if isinstance(actor, User) else None,
+        action=action,
+        object_type=model._meta.label_lower,
+        object_id="*",
+        data={"file": path.name, "rows": count, "sha256": file_sha256(path)},
+        ip=current_ip.get(),
+    )

@@ -252,3 +252,24 @@ def _write(
             result.batch_id = run.pk
     except IntegrityError as exc:
         raise InputError(f"检查之后数据库有了变化，没有写入任何数据，请重新导入（{exc}）") from exc
+
+
+def export_meetings(path: Path | str, *, actor: Actor) -> int:
+    """The meetings `actor` may see, in the format the importer reads."""
+    from xinfang.casework.ledger import _export_event
+    from xinfang.core.permissions import visible_meetings
+    from xinfang.intake.ledger.exporter import write_table
+
+    if not may(actor, Action.EXPORT_LEDGER) or not may(actor, Action.VIEW_CASEWORK):
+        raise PermissionRefusedError("您没有导出会议台账的权限")
+    path = Path(path)
+    if path.suffix.lower() not in {".csv", ".xlsx"}:
+        raise InputError("导出文件名应以 .csv 或 .xlsx 结尾")
+    rows = (
+        visible_meetings(actor)
+        .order_by("held_on", "body__name", "kind")
+        .values_list("body__name", "kind", "held_on", "place", "minutes")
+    )
+    count = write_table(path, COLUMNS, rows.iterator(), Lookups.load(), sheet="会议台账")
+    _export_event(actor, "casework.meetings_export", Meeting, path, count)
+    return count

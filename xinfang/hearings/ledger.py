@@ -399,3 +399,39 @@ def _write(
             result.batch_id = run.pk
     except IntegrityError as exc:
         raise InputError(f"检查之后数据库有了变化，没有写入任何数据，请重新导入（{exc}）") from exc
+
+
+def export_hearings(path: Path | str, *, actor: Actor) -> int:
+    """The held hearings on matters `actor` may see, in the format the importer reads."""
+    from xinfang.casework.ledger import _export_event
+    from xinfang.intake.ledger.exporter import write_table
+
+    if not may(actor, Action.EXPORT_LEDGER) or not may(actor, Action.VIEW_MATTER):
+        raise PermissionRefusedError("您没有导出听证台账的权限")
+    path = Path(path)
+    if path.suffix.lower() not in {".csv", ".xlsx"}:
+        raise InputError("导出文件名应以 .csv 或 .xlsx 结尾")
+    hearings = (
+        Hearing.objects.filter(status=HearingStatus.HELD, matter__in=visible_matters(actor))
+        .select_related("matter")
+        .prefetch_related("participants")
+        .order_by("starts_on", "matter__number", "stage")
+    )
+    rows = (
+        (
+            h.matter.number,
+            h.stage,
+            h.starts_on,
+            h.ends_on,
+            h.place,
+            h.host_unit_id,
+            h.public,
+            tuple((p.role, p.name) for p in h.participants.all()),
+            h.record,
+            h.conclusion,
+        )
+        for h in hearings
+    )
+    count = write_table(path, COLUMNS, rows, Lookups.load(), sheet="听证台账")
+    _export_event(actor, "hearings.export", Hearing, path, count)
+    return count

@@ -61,6 +61,7 @@ def test_dashboard_prevention_tables_open_their_lists(
     page = phone.new_page()
     _login(page, base, "leader")
     page.goto(f"{base}/analytics/?org=320101&span=custom&start=2025-08-01&end=2025-12-31")
-    page.locator("#table-meetings").scroll_into_view_if_needed()
-    page.locator("#table-meetings").screenshot(path=str(shots.dir / "phone-meetings.png"))
+    card = page.locator("section[data-prevention=disputes]")
+    card.scroll_into_view_if_needed()
+    card.screenshot(path=str(shots.dir / "phone-disputes.png"))  # the table scrolls sideways
     phone.close()

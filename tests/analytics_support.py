@@ -7,6 +7,7 @@ from typing import Any
 
 from xinfang.analytics.counting import build_report
 from xinfang.analytics.periods import Comparison, Period
+from xinfang.core.permissions import SYSTEM
 from xinfang.intake.ledger.columns import COLUMNS
 from xinfang.intake.ledger.importer import ledger_import
 from xinfang.organisation.models import OrgUnit
@@ -42,7 +43,7 @@ class Ledger:
             writer.writeheader()
             for row in self.rows:
                 writer.writerow(dict.fromkeys(HEADER, "") | row)
-        ledger_import(actor=None, path=path)
+        ledger_import(actor=SYSTEM, path=path)
         self.rows = []
 
 

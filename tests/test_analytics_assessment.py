@@ -31,6 +31,7 @@ from xinfang.analytics.models import SpotCheckDeduction
 from xinfang.cli import main
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.models import AuditEvent
+from xinfang.core.permissions import SYSTEM
 from xinfang.intake.models import Matter
 from xinfang.leaders.choices import LeaderTier, PackageSource
 from xinfang.leaders.models import Leader, PackageProgress
@@ -274,7 +275,7 @@ def _package(
     """A package of one new matter; resolved on `resolved`; progress notes for the months given."""
     m = register(d, locality=d.street_a, when=datetime(2026, 1, 5, 9, 0, tzinfo=TZ))
     package = package_open(
-        actor=None,
+        actor=SYSTEM,
         data=PackageInput(
             matters=[m], leader=leader, deadline=deadline, responsible_unit=unit,
             started_on=started, source=PackageSource.LEDGER,

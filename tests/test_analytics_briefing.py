@@ -19,6 +19,7 @@ from tests.workflow_support import fresh, new_matter, step
 from xinfang.analytics.briefing import Rules, build_briefing, render_briefing_text
 from xinfang.analytics.periods import Period
 from xinfang.cli import main
+from xinfang.core.permissions import SYSTEM
 from xinfang.intake.choices import Purpose
 from xinfang.intake.models import Matter
 from xinfang.notifications.models import AlertStage, ClockAlert
@@ -97,7 +98,7 @@ def data(district: District, tmp_path: Path) -> Data:
 
 
 def briefing(d: Data, who: str | None, **kw: Any) -> dict[str, Any]:
-    reader = d.district.users[who] if who else None
+    reader = d.district.users[who] if who else SYSTEM
     return build_briefing(node=d.district.district, period=H1, reader=reader, today=TODAY, **kw)
 
 
@@ -182,7 +183,7 @@ def test_overdue_lists_the_open_alerts_the_reader_may_see(data: Data) -> None:
 
 def test_a_period_before_the_deadline_lists_nothing(data: Data) -> None:
     early = Period(date(2026, 1, 1), date(2026, 3, 31))
-    b = build_briefing(node=data.district.district, period=early, reader=None, today=TODAY)
+    b = build_briefing(node=data.district.district, period=early, reader=SYSTEM, today=TODAY)
     assert b["overdue"]["items"] == [] and b["as_of"] == "2026-03-31"
 
 
@@ -218,7 +219,7 @@ def test_cli_json_and_text(data: Data) -> None:
     expected = build_briefing(
         node=data.district.district,
         period=H1,
-        reader=None,
+        reader=SYSTEM,
         today=date.fromisoformat(printed["date"]),
         issue_no=5,
     )

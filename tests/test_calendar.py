@@ -10,6 +10,7 @@ from django.test import Client
 from tests.conftest import PASSWORD, TZ, District
 from xinfang.core.errors import XinfangError
 from xinfang.core.models import AuditEvent
+from xinfang.core.permissions import SYSTEM
 from xinfang.workflow import calendar
 from xinfang.workflow.calendar import (
     CalendarMissingError,
@@ -54,7 +55,7 @@ YEAR_2027 = """\
 
 def enter_2027() -> CalendarYear:
     return calendar_year_save(
-        actor=None, year=2027, days=parse_year_text(YEAR_2027, 2027), note="测试数据"
+        actor=SYSTEM, year=2027, days=parse_year_text(YEAR_2027, 2027), note="测试数据"
     )
 
 
@@ -209,14 +210,14 @@ def test_an_admin_entered_2027_makes_it_computable() -> None:
 def test_an_admin_year_replaces_the_package_for_that_year_only() -> None:
     assert not is_working_day(D("2026-10-01"))
     entered = calendar_year_save(
-        actor=None,
+        actor=SYSTEM,
         year=2026,
         days=parse_year_text("2026-01-01 元旦 休\n2026-12-31 测试 休", 2026),
     )
     assert not is_working_day(D("2026-12-31"))
     assert is_working_day(D("2026-10-01"))  # the package's 2026 no longer applies
     assert not is_working_day(D("2025-10-01"))  # other years keep the package
-    calendar_year_delete(actor=None, calendar_year=entered)
+    calendar_year_delete(actor=SYSTEM, calendar_year=entered)
     assert is_working_day(D("2026-12-31"))
     assert not is_working_day(D("2026-10-01"))
 

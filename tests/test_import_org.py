@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from tests.conftest import District
 from tests.ledger_rows import write_xlsx
 from xinfang.core.models import AuditEvent
+from xinfang.core.permissions import SYSTEM
 from xinfang.organisation.importer import OrgFileRejectedError, org_import
 from xinfang.organisation.models import OrgUnit
 
@@ -53,7 +54,7 @@ def test_children_may_come_before_parents(db: None, tmp_path: Path) -> None:
 
 
 def test_loading_again_updates_and_keeps_the_rest(db: None, tmp_path: Path) -> None:
-    org_import(actor=None, path=org_csv(tmp_path / "a.csv", TREE))
+    org_import(actor=SYSTEM, path=org_csv(tmp_path / "a.csv", TREE))
     # 桥头街道 is renamed and its community moves directly under the district; the bureau
     # and the discipline organ swap names, which the sibling constraint allows only in steps.
     changed = [
@@ -62,7 +63,7 @@ def test_loading_again_updates_and_keeps_the_rest(db: None, tmp_path: Path) -> N
         ("32020190", "新河区信访局", "320201", "部门"),
         ("32020191", "新河区纪委监委", "320201", "部门"),
     ]
-    summary = org_import(actor=None, path=org_csv(tmp_path / "b.csv", changed))
+    summary = org_import(actor=SYSTEM, path=org_csv(tmp_path / "b.csv", changed))
     assert (summary.created, summary.updated, summary.unchanged) == (0, 4, 0)
     village = OrgUnit.objects.get(code="3202010101")
     assert village.parent is not None and village.parent.code == "320201"
@@ -77,7 +78,7 @@ def test_loading_again_updates_and_keeps_the_rest(db: None, tmp_path: Path) -> N
     assert rename.data["changes"] == {"name": ["桥头街道", "桥东街道"]}
     moved = AuditEvent.objects.get(action="orgunit.update", data__code="3202010101")
     assert moved.data["changes"] == {"parent": ["32020101", "320201"]}
-    again = org_import(actor=None, path=org_csv(tmp_path / "b2.csv", changed))
+    again = org_import(actor=SYSTEM, path=org_csv(tmp_path / "b2.csv", changed))
     assert (again.updated, again.unchanged) == (0, 4)
 
 
@@ -93,7 +94,7 @@ def test_a_bad_tree_is_refused_with_row_numbers(db: None, tmp_path: Path) -> Non
         ("G", "", "A", "镇"),
     ]
     with pytest.raises(OrgFileRejectedError) as caught:
-        org_import(actor=None, path=org_csv(tmp_path / "bad.csv", rows))
+        org_import(actor=SYSTEM, path=org_csv(tmp_path / "bad.csv", rows))
     assert [str(p) for p in caught.value.problems] == [
         "第8行 编码：与第2行重复",
         "第9行 名称：不能为空",
@@ -102,7 +103,7 @@ def test_a_bad_tree_is_refused_with_row_numbers(db: None, tmp_path: Path) -> Non
     # Row problems first; the tree is checked once every row reads well.
     fixed = rows[:6]
     with pytest.raises(OrgFileRejectedError) as caught:
-        org_import(actor=None, path=org_csv(tmp_path / "bad2.csv", fixed))
+        org_import(actor=SYSTEM, path=org_csv(tmp_path / "bad2.csv", fixed))
     assert [str(p) for p in caught.value.problems] == [
         "第3行 上级编码：上级关系成环：B → C → B",
         "第4行 上级编码：上级关系成环：C → B → C",
@@ -116,7 +117,7 @@ def test_a_bad_tree_is_refused_with_row_numbers(db: None, tmp_path: Path) -> Non
 def test_a_name_clash_with_a_unit_already_there(district: District, tmp_path: Path) -> None:
     rows = [("32010103", "东风街道", "320101", "街道乡镇")]
     with pytest.raises(OrgFileRejectedError) as caught:
-        org_import(actor=None, path=org_csv(tmp_path / "c.csv", rows))
+        org_import(actor=SYSTEM, path=org_csv(tmp_path / "c.csv", rows))
     assert [str(p) for p in caught.value.problems] == [
         "第2行 名称：与已有单位（编码32010101）同属一个上级，名称“东风街道”重复"
     ]
@@ -125,7 +126,7 @@ def test_a_name_clash_with_a_unit_already_there(district: District, tmp_path: Pa
 def test_columns_are_checked(db: None, tmp_path: Path) -> None:
     path = org_csv(tmp_path / "h.csv", [("A", "甲市", "市")], header="编码,名称,级别")
     with pytest.raises(OrgFileRejectedError) as caught:
-        org_import(actor=None, path=path)
+        org_import(actor=SYSTEM, path=path)
     assert [str(p) for p in caught.value.problems] == [
         "第1行 级别：未知的列名（应为编码、名称、上级编码、类型）",
         "第1行 类型：缺少必填列",

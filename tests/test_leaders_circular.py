@@ -13,6 +13,7 @@ from docx import Document
 
 from tests.conftest import TZ, District, register
 from xinfang.core.errors import InputError
+from xinfang.core.permissions import SYSTEM
 from xinfang.intake.models import Matter, Registration
 from xinfang.leaders.choices import LeaderTier, PackageSource, ReceptionOutcome, SessionKind
 from xinfang.leaders.circular import Month, build_circular, circular_docx, parse_month
@@ -53,7 +54,7 @@ def _receive(
     Registration.objects.filter(pk=reg.pk).update(people=people)
     due = date(2026, 9, 20) if outcome == ReceptionOutcome.WITH_DEADLINE else None
     reception_link(
-        actor=None,
+        actor=SYSTEM,
         session=session,
         registration=Registration.objects.get(pk=reg.pk),
         data=ReceptionInput(leaders=leaders, outcome=outcome, leader_due=due),
@@ -71,7 +72,7 @@ def _package(
 ) -> Matter:
     m = register(d, locality=d.street_a, when=datetime(2026, 1, 5, 9, 0, tzinfo=TZ))
     package = package_open(
-        actor=None,
+        actor=SYSTEM,
         data=PackageInput(
             matters=[m], leader=leader, deadline=date(2026, 12, 31), responsible_unit=unit,
             started_on=started, source=PackageSource.LEDGER,

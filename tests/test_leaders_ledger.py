@@ -25,6 +25,7 @@ from django.core.management.base import CommandError
 from tests.conftest import District
 from tests.ledger_rows import row, write_csv
 from xinfang.core.models import AuditEvent
+from xinfang.core.permissions import SYSTEM
 from xinfang.intake.ledger.importer import LedgerRejectedError
 from xinfang.intake.models import ImportBatch, Matter
 from xinfang.leaders.choices import LeaderTier, PackageSource, PackageStatus, SessionStatus
@@ -144,7 +145,7 @@ def test_a_registration_not_in_the_ledger_refuses_the_file(
         command("import_receptions", str(write(tmp_path / "r.csv", rows)))
     assert caught.value.returncode == 1
     with pytest.raises(LedgerRejectedError) as refused:
-        import_receptions(tmp_path / "r.csv")
+        import_receptions(tmp_path / "r.csv", actor=SYSTEM)
     [problem] = refused.value.problems
     assert (problem.row, problem.column) == (4, "登记编号")
     assert str(problem).startswith("第4行 登记编号：登记编号“DJ99”不存在")
@@ -161,7 +162,7 @@ def test_every_bad_cell_is_named(district: District, ledger: str, tmp_path: Path
         ["JF5", "2024-04-12", "下访", "", "赵局长", "部门领导", "DJ1", "解决了", ""],
     ]  # fmt: skip
     with pytest.raises(LedgerRejectedError) as refused:
-        import_receptions(write(tmp_path / "bad.csv", rows))
+        import_receptions(write(tmp_path / "bad.csv", rows), actor=SYSTEM)
     assert [(p.row, p.column) for p in refused.value.problems] == [
         (3, "接访日期"),  # JF1's 2nd row: 03-08, not 03-07
         (3, "接访领导"),
@@ -218,11 +219,11 @@ def test_importing_the_same_file_again_changes_nothing(
     extra = [*RECEPTIONS, ["JF3", "2024-03-21", "约访", "区信访局", "李副区长", "班子成员", "DJ5", "当场解决", ""]]  # fmt: skip
     changed = [[*r[:7], "教育疏导", *r[8:]] if r[6] == "DJ1" else r for r in extra]
     with pytest.raises(LedgerRejectedError) as refused:
-        import_receptions(write(tmp_path / "c.csv", changed))
+        import_receptions(write(tmp_path / "c.csv", changed), actor=SYSTEM)
     [problem] = refused.value.problems
     assert (problem.row, problem.column) == (2, "接访结果")
     assert "此列原为“当场解决”" in problem.reason
-    result = import_receptions(write(tmp_path / "e.csv", extra))
+    result = import_receptions(write(tmp_path / "e.csv", extra), actor=SYSTEM)
     assert (result.sessions_created, result.receptions_created) == (0, 1)
     assert Reception.objects.get(registration__number="DJ5").session.number == "JF3"
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from tests.conftest import District, register
 from tests.views_support import client_for
 from xinfang.core.models import AuditEvent
+from xinfang.core.permissions import SYSTEM
 from xinfang.intake.models import Matter, Registration
 from xinfang.leaders import services
 from xinfang.leaders.choices import (
@@ -79,7 +80,7 @@ def _session(
     held_on: date = HELD,
 ) -> ReceptionSession:
     return services.session_create(
-        actor=None,
+        actor=SYSTEM,
         data=services.SessionInput(
             kind=kind,
             unit=unit or district.district,
@@ -96,12 +97,12 @@ def _session(
 
 def _published(district: District, leaders: list[Leader]) -> ReceptionSession:
     session = _session(district, leaders)
-    return services.session_publish(actor=None, session=session)
+    return services.session_publish(actor=SYSTEM, session=session)
 
 
 def _package(district: District, leader: Leader, matter: Matter, unit: Any = None) -> Package:
     return services.package_open(
-        actor=None,
+        actor=SYSTEM,
         data=services.PackageInput(
             matters=[matter],
             leader=leader,

@@ -21,6 +21,7 @@ from tests.ledger_rows import (
 )
 from xinfang.accounts.models import Role
 from xinfang.core.models import AuditEvent
+from xinfang.core.permissions import SYSTEM
 from xinfang.intake.ledger.exporter import ledger_export
 from xinfang.intake.ledger.importer import ledger_import
 from xinfang.intake.models import Registration
@@ -37,7 +38,7 @@ def test_round_trip_through_an_empty_database(
     district: District, tmp_path: Path, suffix: str
 ) -> None:
     source = write_csv(tmp_path / "source.csv", ledger_rows(4000, seed=7))
-    assert ledger_import(actor=None, path=source).created == 4000
+    assert ledger_import(actor=SYSTEM, path=source).created == 4000
     before_regs, before_matters = snapshot()
     assert len(before_matters) > 2500  # many matters, a quarter of the rows are repeats
     assert sum(1 for r in before_regs.values() if not r[2]) > 500
@@ -48,7 +49,7 @@ def test_round_trip_through_an_empty_database(
     assert "已导出4000条登记" in export(exported)
     wipe_intake()
     assert not Registration.objects.exists()
-    summary = ledger_import(actor=None, path=exported)
+    summary = ledger_import(actor=SYSTEM, path=exported)
     assert (summary.created, summary.rejected) == (4000, 0)
     after_regs, after_matters = snapshot()
     assert after_regs.keys() == before_regs.keys()
@@ -77,7 +78,7 @@ def test_registered_matters_round_trip_too(district: District, tmp_path: Path) -
     path = tmp_path / "desk.csv"
     export(path)
     wipe_intake()
-    ledger_import(actor=None, path=path)
+    ledger_import(actor=SYSTEM, path=path)
     assert snapshot() == before
 
 
@@ -90,7 +91,7 @@ def test_the_file_has_the_contract_columns_and_labels(district: District, tmp_pa
             登记编号="DJ2", 渠道="网上信访", 登记日期="2024-03-02 08:09:10", 处理方式="依法分类处理"
         ),
     ]
-    ledger_import(actor=None, path=write_csv(tmp_path / "in.csv", rows))
+    ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "in.csv", rows))
     out = tmp_path / "out.csv"
     export(out)
     raw = out.read_bytes()
@@ -111,7 +112,7 @@ def test_export_is_audited_and_refused_to_others(district: District, tmp_path: P
     # A row with no 问题属地 belongs to the root (contract B): the district's officer exports
     # only the placed one.
     rows = [row(), row(登记编号="DJ2", 问题属地="东风街道")]
-    ledger_import(actor=None, path=write_csv(tmp_path / "in.csv", rows))
+    ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "in.csv", rows))
     export(tmp_path / "o.xlsx", "--user", "officer")
     event = AuditEvent.objects.get(action="ledger.export")
     assert event.actor == district.users["officer"]
@@ -141,11 +142,11 @@ def test_the_demo_district_round_trips(db: None, tmp_path: Path) -> None:
     call_command("import_org", str(tmp_path / "org.csv"), stdout=StringIO())
     source = tmp_path / "demo.csv"
     write_ledger_csv(source, end=date(2026, 6, 30), registrations=3000)
-    assert ledger_import(actor=None, path=source).created == 3000
+    assert ledger_import(actor=SYSTEM, path=source).created == 3000
     before = snapshot()
     assert Registration.objects.filter(letter_kind="joint").count() > 20
     exported = tmp_path / "demo-out.csv"
     export(exported)
     wipe_intake()
-    ledger_import(actor=None, path=exported)
+    ledger_import(actor=SYSTEM, path=exported)
     assert snapshot() == before

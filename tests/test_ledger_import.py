@@ -13,6 +13,7 @@ from tests.conftest import TZ, District, register
 from tests.ledger_rows import HEADER, ledger_rows, row, snapshot, write_csv, write_xlsx
 from xinfang.core.errors import InputError
 from xinfang.core.models import AuditEvent
+from xinfang.core.permissions import SYSTEM
 from xinfang.intake.idcard import make_id_number
 from xinfang.intake.ledger.check import CheckResult, LedgerCheck
 from xinfang.intake.ledger.importer import LedgerRejectedError, ledger_import
@@ -56,7 +57,7 @@ def test_bad_ledger_is_refused_whole_naming_every_bad_cell(
     with pytest.raises(CommandError, match="台账未导入：12处错误"):
         run(str(path))
     with pytest.raises(LedgerRejectedError) as caught:
-        ledger_import(actor=None, path=path)
+        ledger_import(actor=SYSTEM, path=path)
     named = [(p.row, p.column) for p in caught.value.problems]
     assert named == [
         (3, "身份证号"),
@@ -93,7 +94,7 @@ def test_unknown_and_missing_columns_are_errors(district: District, tmp_path: Pa
     path = tmp_path / "cols.csv"
     path.write_text("登记编号,渠道,来源单位\nDJ1,来访,x\n", encoding="utf-8")
     with pytest.raises(LedgerRejectedError) as caught:
-        ledger_import(actor=None, path=path)
+        ledger_import(actor=SYSTEM, path=path)
     assert [(p.row, p.column, p.reason) for p in caught.value.problems] == [
         (1, "来源单位", "未知的列名（台账的列名见格式说明）"),
         (1, "登记日期", "缺少必填列"),
@@ -140,12 +141,12 @@ def test_the_rejects_file_may_be_named(district: District, tmp_path: Path) -> No
 
 def test_importing_the_same_file_twice_changes_nothing(district: District, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "l.csv", ledger_rows(600))
-    first = ledger_import(actor=None, path=path)
+    first = ledger_import(actor=SYSTEM, path=path)
     assert first.created == 600
     before = snapshot()
     versions = dict(Matter.objects.values_list("number", "version"))
     people = Petitioner.objects.count()
-    again = ledger_import(actor=None, path=path)
+    again = ledger_import(actor=SYSTEM, path=path)
     assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 600, 0)
     assert snapshot() == before
     assert dict(Matter.objects.values_list("number", "version")) == versions
@@ -158,14 +159,14 @@ def test_changed_rows_need_update_mode(district: District, tmp_path: Path) -> No
         row(登记编号="DJ1", 事项编号="SX1", 联系电话="13800000000", 信访人="张三"),
         row(登记编号="DJ2", 事项编号="SX1", 登记日期="2024-03-09", 处理方式="受理"),
     ]
-    ledger_import(actor=None, path=write_csv(tmp_path / "a.csv", original))
+    ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "a.csv", original))
     changed = [
         original[0] | {"联系电话": "13900000000", "登记日期": "2024-03-20"},
         original[1] | {"答复日期": "2024-04-01"},
     ]
     path = write_csv(tmp_path / "b.csv", changed)
     with pytest.raises(LedgerRejectedError) as caught:
-        ledger_import(actor=None, path=path)
+        ledger_import(actor=SYSTEM, path=path)
     assert [(p.row, p.column) for p in caught.value.problems] == [
         (2, "登记日期"),
         (2, "联系电话"),
@@ -191,10 +192,10 @@ def test_changed_rows_need_update_mode(district: District, tmp_path: Path) -> No
 
 
 def test_a_registration_cannot_move_to_another_matter(district: District, tmp_path: Path) -> None:
-    ledger_import(actor=None, path=write_csv(tmp_path / "a.csv", [row(事项编号="SX1")]))
+    ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "a.csv", [row(事项编号="SX1")]))
     path = write_csv(tmp_path / "b.csv", [row(事项编号="SX2")])
     with pytest.raises(LedgerRejectedError, match="错误") as caught:
-        ledger_import(actor=None, path=path, update=True)
+        ledger_import(actor=SYSTEM, path=path, update=True)
     assert caught.value.problems[0].column == "事项编号"
 
 
@@ -214,7 +215,7 @@ def test_rows_of_one_matter_must_agree_on_matter_columns(
         row(登记编号="DJ3", 事项编号="SX1", 处理方式="转送", 备注="另案"),
     ]
     with pytest.raises(LedgerRejectedError) as caught:
-        ledger_import(actor=None, path=write_csv(tmp_path / "m.csv", rows))
+        ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "m.csv", rows))
     assert [str(p) for p in caught.value.problems] == [
         "第4行 处理方式：同一事项（SX1）的第2行为“受理”，此行为“转送”"
     ]
@@ -228,11 +229,11 @@ def test_unit_by_code_or_unambiguous_name(district: District, tmp_path: Path) ->
         row(登记编号="DJ2", 问题属地="3201010101", 责任单位="区住房和城乡建设局"),
     ]
     with pytest.raises(LedgerRejectedError) as caught:
-        ledger_import(actor=None, path=write_csv(tmp_path / "u.csv", rows))
+        ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "u.csv", rows))
     assert [str(p) for p in caught.value.problems] == [
         "第2行 问题属地：名称“东风社区”在组织树中不唯一，请填写单位编码"
     ]
-    ledger_import(actor=None, path=write_csv(tmp_path / "u2.csv", rows[1:]))
+    ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "u2.csv", rows[1:]))
     registration = Registration.objects.get()
     assert registration.locality == district.village_a
     assert registration.responsible_unit == district.housing
@@ -245,7 +246,7 @@ def test_category_by_name_or_by_path(district: District, tmp_path: Path) -> None
         row(登记编号="DJ3", 内容分类="城乡建设"),
         row(登记编号="DJ4", 内容分类=" 劳动保障 / 拖欠工资 "),
     ]
-    ledger_import(actor=None, path=write_csv(tmp_path / "c.csv", rows))
+    ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "c.csv", rows))
     paths = dict(Registration.objects.values_list("number", "category__path"))
     assert paths == {
         "DJ1": "城乡建设/征地拆迁",
@@ -266,7 +267,7 @@ def test_alias_values_and_defaults(
         row(登记编号="DJ4", 渠道="网上", 督办级别="省级", 处理方式="依法分类处理"),
         row(登记编号="DJ5", 渠道="来信", 人数="4", 形式="个访"),
     ]
-    ledger_import(actor=None, path=write_csv(tmp_path / "a.csv", rows))
+    ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "a.csv", rows))
     got = {
         r.number: (r.channel, r.level, r.people, r.form, r.purpose)
         for r in Registration.objects.all()
@@ -290,7 +291,7 @@ def test_alias_values_and_defaults(
 def test_csv_with_or_without_bom(district: District, tmp_path: Path, bom: bool) -> None:
     path = write_csv(tmp_path / "b.csv", [row(信访人="王五")], bom=bom)
     assert path.read_bytes().startswith(b"\xef\xbb\xbf") == bom
-    ledger_import(actor=None, path=path)
+    ledger_import(actor=SYSTEM, path=path)
     assert Registration.objects.get().petitioner_name == "王五"
 
 
@@ -298,7 +299,7 @@ def test_a_csv_in_another_encoding_is_refused_clearly(district: District, tmp_pa
     path = tmp_path / "gbk.csv"
     path.write_bytes(",".join(HEADER[:4]).encode("gbk") + b"\n")
     with pytest.raises(Exception, match="不是UTF-8编码"):
-        ledger_import(actor=None, path=path)
+        ledger_import(actor=SYSTEM, path=path)
 
 
 def test_excel_date_cells_keep_their_time(district: District, tmp_path: Path) -> None:
@@ -308,7 +309,7 @@ def test_excel_date_cells_keep_their_time(district: District, tmp_path: Path) ->
         | {"登记日期": date(2024, 3, 1), "答复日期": datetime(2024, 4, 2), "人数": 1.0},
         row(登记编号="DJ3", 登记日期="2024-03-04 08:05"),
     ]
-    ledger_import(actor=None, path=write_xlsx(tmp_path / "x.xlsx", rows))
+    ledger_import(actor=SYSTEM, path=write_xlsx(tmp_path / "x.xlsx", rows))
     got = dict(Registration.objects.values_list("number", "received_at"))
     assert got["DJ1"] == datetime(2024, 3, 1, 9, 30, tzinfo=TZ)
     assert got["DJ2"] == datetime(2024, 3, 1, tzinfo=TZ)
@@ -330,7 +331,7 @@ def test_first_registration_is_earliest_then_by_number(district: District, tmp_p
             登记编号="DJ3", 事项编号="SX1", 登记日期="2024-03-01", 渠道="来访", 问题属地="东风街道"
         ),
     ]
-    ledger_import(actor=None, path=write_csv(tmp_path / "f.csv", rows))
+    ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "f.csv", rows))
     matter = Matter.objects.get(number="SX1")
     firsts = dict(matter.registrations.values_list("number", "is_first"))
     assert firsts == {"DJ3": True, "DJ5": False, "DJ9": False}
@@ -355,7 +356,7 @@ def test_people_are_found_once(district: District, tmp_path: Path) -> None:
         row(登记编号="DJ4", 信访人="李四", 联系电话="2"),
         row(登记编号="DJ5", 信访人="李四", 联系电话="3"),
     ]
-    ledger_import(actor=None, path=write_csv(tmp_path / "p.csv", rows))
+    ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "p.csv", rows))
     assert Petitioner.objects.count() == 3
     person = Petitioner.objects.get(id_number=GOOD_ID)
     assert (person.name, person.phone, person.birth_date, person.sex) == (
@@ -370,7 +371,9 @@ def test_people_are_found_once(district: District, tmp_path: Path) -> None:
 def test_rows_join_a_registered_matter(district: District, tmp_path: Path) -> None:
     matter = register(district, locality=district.street_a, id_number=GOOD_ID, name="张三")
     earlier = row(登记编号="DJ-OLD", 事项编号=matter.number, 登记日期="2026-01-05", 信访人="张三")
-    ledger_import(actor=None, path=write_csv(tmp_path / "j.csv", [earlier | {"身份证号": GOOD_ID}]))
+    ledger_import(
+        actor=SYSTEM, path=write_csv(tmp_path / "j.csv", [earlier | {"身份证号": GOOD_ID}])
+    )
     matter.refresh_from_db()
     assert matter.registration_count == 2
     assert matter.first_received_on == date(2026, 1, 5)
@@ -419,7 +422,7 @@ def test_a_unit_removed_after_the_check_stops_the_write(
     monkeypatch.setattr(LedgerCheck, "run", check_then_remove)
     path = write_csv(tmp_path / "r.csv", [row(问题属地="临时单位")])
     with pytest.raises(InputError, match="检查之后组织单位有了变化"):
-        ledger_import(actor=None, path=path)
+        ledger_import(actor=SYSTEM, path=path)
     assert nothing_written()
 
 
@@ -429,14 +432,14 @@ def test_rejects_of_a_workbook_are_a_csv_that_imports(district: District, tmp_pa
         row(登记编号="DJ2") | {"登记日期": date(2024, 3, 2), "渠道": "传真"},
     ]
     book = write_xlsx(tmp_path / "book.xlsx", rows)
-    summary = ledger_import(actor=None, path=book, partial=True)
+    summary = ledger_import(actor=SYSTEM, path=book, partial=True)
     assert (summary.created, summary.rejected) == (1, 1)
     rejects = tmp_path / "book.xlsx.rejects.csv"
     assert summary.rejects_path == rejects
     text = rejects.read_text(encoding="utf-8-sig")
     assert "DJ2,,2024-03-02,传真" in text
     rejects.write_text(text.replace("传真", "来信"), encoding="utf-8-sig")
-    assert ledger_import(actor=None, path=rejects).created == 1
+    assert ledger_import(actor=SYSTEM, path=rejects).created == 1
     assert Registration.objects.get(number="DJ1").received_at == datetime(
         2024, 3, 1, 9, 30, tzinfo=TZ
     )

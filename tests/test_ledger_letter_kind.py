@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import TZ, District
 from tests.ledger_rows import HEADER, row, wipe_intake, write_csv, write_xlsx
 from xinfang.core.models import AuditEvent
+from xinfang.core.permissions import SYSTEM
 from xinfang.intake.choices import Channel, LetterKind
 from xinfang.intake.ledger.exporter import ledger_export
 from xinfang.intake.ledger.importer import LedgerRejectedError, ledger_import
@@ -61,7 +62,7 @@ def test_every_letter_kind_is_read(district: District, tmp_path: Path, suffix: s
         write_csv(path, LETTERS)
     else:
         write_xlsx(path, LETTERS)
-    assert ledger_import(actor=None, path=path).created == 7
+    assert ledger_import(actor=SYSTEM, path=path).created == 7
     assert kinds() == KINDS
 
 
@@ -76,7 +77,7 @@ def test_a_kind_on_another_channel_or_an_unknown_kind_is_refused(
         row(登记编号="DJ5", 渠道="传真", 来信类型="联名信"),  # the channel's own error suffices
     ]
     with pytest.raises(LedgerRejectedError) as caught:
-        ledger_import(actor=None, path=write_csv(tmp_path / "bad.csv", rows))
+        ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "bad.csv", rows))
     assert [str(p) for p in caught.value.problems] == [
         "第3行 来信类型：只有渠道为来信的登记才有来信类型，此行渠道为“来访”，应留空",
         "第4行 来信类型：只有渠道为来信的登记才有来信类型，此行渠道为“来电”，应留空",
@@ -91,7 +92,7 @@ def test_partial_import_rejects_the_bad_kinds_and_keeps_the_good_ones(
 ) -> None:
     rows = [*LETTERS, row(登记编号="DJ8", 渠道="网上", 来信类型="转送件")]
     path = write_csv(tmp_path / "p.csv", rows)
-    summary = ledger_import(actor=None, path=path, partial=True)
+    summary = ledger_import(actor=SYSTEM, path=path, partial=True)
     assert (summary.created, summary.rejected) == (7, 1)
     assert kinds() == KINDS
     rejects = (tmp_path / "p.csv.rejects.csv").read_text(encoding="utf-8-sig").splitlines()
@@ -102,24 +103,24 @@ def test_partial_import_rejects_the_bad_kinds_and_keeps_the_good_ones(
 
 
 def test_dry_run_checks_the_kinds_and_writes_nothing(district: District, tmp_path: Path) -> None:
-    summary = ledger_import(actor=None, path=write_csv(tmp_path / "d.csv", LETTERS), dry_run=True)
+    summary = ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "d.csv", LETTERS), dry_run=True)
     assert summary.created == 7 and not Registration.objects.exists()
     bad = write_csv(tmp_path / "e.csv", [row(渠道="来访", 来信类型="联名信")])
     with pytest.raises(LedgerRejectedError):
-        ledger_import(actor=None, path=bad, dry_run=True)
+        ledger_import(actor=SYSTEM, path=bad, dry_run=True)
 
 
 def test_the_same_file_twice_and_an_old_file_without_the_column_change_nothing(
     district: District, tmp_path: Path
 ) -> None:
     path = write_csv(tmp_path / "a.csv", LETTERS)
-    ledger_import(actor=None, path=path)
-    again = ledger_import(actor=None, path=path)
+    ledger_import(actor=SYSTEM, path=path)
+    again = ledger_import(actor=SYSTEM, path=path)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 7)
     # A file of before the column says nothing of the kinds: nothing to change, nothing lost.
     old = write_without_column(tmp_path / "old.csv", LETTERS)
     for update in (False, True):
-        summary = ledger_import(actor=None, path=old, update=update)
+        summary = ledger_import(actor=SYSTEM, path=old, update=update)
         assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 7)
     assert kinds() == KINDS
     assert not AuditEvent.objects.filter(action="registration.update").exists()
@@ -129,21 +130,21 @@ def test_a_file_without_the_column_imports_new_rows_as_ordinary(
     district: District, tmp_path: Path
 ) -> None:
     old = write_without_column(tmp_path / "old.csv", LETTERS)
-    assert ledger_import(actor=None, path=old).created == 7
+    assert ledger_import(actor=SYSTEM, path=old).created == 7
     assert set(kinds().values()) == {""}
 
 
 def test_a_stated_kind_that_differs_needs_update_mode(district: District, tmp_path: Path) -> None:
-    ledger_import(actor=None, path=write_csv(tmp_path / "a.csv", LETTERS))
+    ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "a.csv", LETTERS))
     changed = [letter("DJ1", ""), letter("DJ5", "联名信")]
     path = write_csv(tmp_path / "b.csv", changed)
     with pytest.raises(LedgerRejectedError) as caught:
-        ledger_import(actor=None, path=path)
+        ledger_import(actor=SYSTEM, path=path)
     assert [str(p) for p in caught.value.problems] == [
         "第2行 来信类型：登记编号“DJ1”已导入，此列原为“领导批示件”；要修改请加 --update",
         "第3行 来信类型：登记编号“DJ5”已导入，此列原为“”；要修改请加 --update",
     ]
-    assert ledger_import(actor=None, path=path, update=True).updated == 2
+    assert ledger_import(actor=SYSTEM, path=path, update=True).updated == 2
     assert kinds() == KINDS | {"DJ1": "", "DJ5": LetterKind.JOINT}
     event = AuditEvent.objects.get(
         action="registration.update", object_id=str(Registration.objects.get(number="DJ1").pk)
@@ -154,13 +155,13 @@ def test_a_stated_kind_that_differs_needs_update_mode(district: District, tmp_pa
 def test_without_the_column_a_kind_stays_while_the_row_stays_a_letter(
     district: District, tmp_path: Path
 ) -> None:
-    ledger_import(actor=None, path=write_csv(tmp_path / "a.csv", LETTERS))
+    ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "a.csv", LETTERS))
     rows = [letter("DJ1", "", 人数="3"), row(登记编号="DJ2", 渠道="来访", 人数="12")]
     path = write_without_column(tmp_path / "b.csv", rows)
     with pytest.raises(LedgerRejectedError) as caught:
-        ledger_import(actor=None, path=path)
+        ledger_import(actor=SYSTEM, path=path)
     assert [(p.row, p.column) for p in caught.value.problems] == [(2, "人数"), (3, "渠道")]
-    assert ledger_import(actor=None, path=path, update=True).updated == 2
+    assert ledger_import(actor=SYSTEM, path=path, update=True).updated == 2
     got = kinds()
     assert got["DJ1"] == LetterKind.LEADER_INSTRUCTED  # another column changed; the kind stayed
     assert got["DJ2"] == ""  # no longer a letter: no letter kind
@@ -170,7 +171,7 @@ def test_without_the_column_a_kind_stays_while_the_row_stays_a_letter(
 
 
 def test_export_writes_the_kinds_and_they_come_back(district: District, tmp_path: Path) -> None:
-    ledger_import(actor=None, path=write_csv(tmp_path / "a.csv", LETTERS))
+    ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "a.csv", LETTERS))
     registration_create(
         actor=district.users["registrar"],
         data=RegistrationInput(
@@ -184,7 +185,7 @@ def test_export_writes_the_kinds_and_they_come_back(district: District, tmp_path
     )
     desk = Registration.objects.get(source="desk").number
     out = tmp_path / "out.csv"
-    assert ledger_export(actor=None, path=out) == 8
+    assert ledger_export(actor=SYSTEM, path=out) == 8
     with out.open(encoding="utf-8-sig", newline="") as fh:
         table = {r["登记编号"]: r for r in csv.DictReader(fh)}
     header = list(next(iter(table.values())))
@@ -202,7 +203,7 @@ def test_export_writes_the_kinds_and_they_come_back(district: District, tmp_path
     }
     before = kinds()
     wipe_intake()  # an empty database (the tree stays), then back in: the same kinds
-    assert ledger_import(actor=None, path=out).created == 8
+    assert ledger_import(actor=SYSTEM, path=out).created == 8
     assert kinds() == before
     # And the exported file imported over itself changes nothing.
-    assert ledger_import(actor=None, path=out).unchanged == 8
+    assert ledger_import(actor=SYSTEM, path=out).unchanged == 8

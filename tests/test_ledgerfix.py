@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import District, register
 from tests.ledger_rows import row, write_csv
+from xinfang.core.permissions import SYSTEM
 from xinfang.intake.ledger.exporter import ledger_export
 from xinfang.intake.ledger.importer import LedgerRejectedError, ledger_import
 from xinfang.intake.models import Matter, Petitioner, Registration
@@ -25,7 +26,7 @@ def test_a_later_accusation_row_makes_the_new_matter_an_accusation(
         row(登记编号="DJ2", 事项编号="SX1", 登记日期="2024-04-01", 信访目的="检举控告"),
         row(登记编号="DJ3", 事项编号="SX2", 登记日期="2024-04-01", 信访目的="申诉求决"),
     ]
-    ledger_import(actor=None, path=write_csv(tmp_path / "a.csv", rows))
+    ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "a.csv", rows))
     assert Matter.objects.get(number="SX1").purpose == "accusation"
     assert Matter.objects.get(number="SX2").purpose == "request"
 
@@ -34,21 +35,21 @@ def test_an_accusation_in_a_second_file_makes_the_stored_matter_an_accusation(
     district: District, tmp_path: Path
 ) -> None:
     first = [row(登记编号="DJ1", 事项编号="SX1", 登记日期="2024-03-01", 信访目的="申诉求决")]
-    ledger_import(actor=None, path=write_csv(tmp_path / "a.csv", first))
+    ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "a.csv", first))
     assert Matter.objects.get(number="SX1").purpose == "request"
     later = [row(登记编号="DJ2", 事项编号="SX1", 登记日期="2024-05-01", 信访目的="检举控告")]
-    ledger_import(actor=None, path=write_csv(tmp_path / "b.csv", later))
+    ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "b.csv", later))
     assert Matter.objects.get(number="SX1").purpose == "accusation"
     # A third file of a plain request does not undo it.
     third = [row(登记编号="DJ3", 事项编号="SX1", 登记日期="2024-06-01", 信访目的="申诉求决")]
-    ledger_import(actor=None, path=write_csv(tmp_path / "c.csv", third))
+    ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "c.csv", third))
     assert Matter.objects.get(number="SX1").purpose == "accusation"
 
 
 def test_a_ledger_accusation_joins_a_desk_matter(district: District, tmp_path: Path) -> None:
     matter = register(district, locality=district.street_a)
     rows = [row(登记编号="DJ9", 事项编号=matter.number, 登记日期="2026-04-01", 信访目的="检举控告")]
-    ledger_import(actor=None, path=write_csv(tmp_path / "d.csv", rows))
+    ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "d.csv", rows))
     matter.refresh_from_db()
     assert (matter.purpose, matter.registration_count) == ("accusation", 2)
 
@@ -61,7 +62,7 @@ def test_rows_the_actor_may_not_see_are_refused_without_revealing_them(
     hidden = register(district, locality=elsewhere, content="秘密内容")
     hidden_reg = hidden.registrations.get()
     ledger_import(
-        actor=None,
+        actor=SYSTEM,
         path=write_csv(tmp_path / "s.csv", [row(登记编号="DJ-S", 事项编号="SX-S", 渠道="来信")]),
     )
     rows = [
@@ -95,7 +96,7 @@ def test_rows_the_actor_may_not_see_are_refused_without_revealing_them(
     assert not any("秘密" in r or hidden.number in r for r in problems.values())
     # The operator at the console may see everything: the same conflict names the stored value.
     with pytest.raises(LedgerRejectedError) as caught:
-        ledger_import(actor=None, path=write_csv(tmp_path / "c.csv", rows[4:5]))
+        ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "c.csv", rows[4:5]))
     assert [p.reason for p in caught.value.problems] == [
         "登记编号“DJ-S”已导入，此列原为“来信”；要修改请加 --update"
     ]
@@ -115,7 +116,7 @@ def test_a_name_alone_identifies_nobody(district: District, tmp_path: Path) -> N
         row(登记编号="DJ4", 信访人="李四", 联系电话="139"),
     ]
     before = Petitioner.objects.count()
-    ledger_import(actor=None, path=write_csv(tmp_path / "p.csv", rows))
+    ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "p.csv", rows))
     assert Petitioner.objects.count() == before + 3  # DJ1, DJ2 each; DJ3 and DJ4 one
     people = dict(Registration.objects.values_list("number", "petitioner__address"))
     assert (people["DJ1"], people["DJ2"]) == ("甲路1号", "乙路2号")
@@ -143,22 +144,22 @@ def test_csv_export_guards_formulas_and_round_trips(
     Matter.objects.filter(pk=matter.pk).update(remark="=1+1")
     number = matter.registrations.get().number
     out = tmp_path / "out.csv"
-    assert ledger_export(actor=None, path=out) == 1
+    assert ledger_export(actor=SYSTEM, path=out) == 1
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     with out.open(encoding="utf-8-sig", newline="") as fh:
         exported = next(csv.DictReader(fh))
     assert exported["反映内容"] == ("'" + content if content != "'普通撇号" else content)
     assert exported["备注"] == "'=1+1"
     # Read back, every cell equals the stored value: nothing new, nothing changed.
-    again = ledger_import(actor=None, path=out)
+    again = ledger_import(actor=SYSTEM, path=out)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
     assert Registration.objects.get(number=number).content == content
 
 
 def test_xlsx_export_is_private_too(district: District, tmp_path: Path) -> None:
-    ledger_import(actor=None, path=write_csv(tmp_path / "in.csv", [row()]))
+    ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "in.csv", [row()]))
     out = tmp_path / "out.xlsx"
-    ledger_export(actor=None, path=out)
+    ledger_export(actor=SYSTEM, path=out)
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
 
 
@@ -168,7 +169,7 @@ def test_stored_matters_are_locked_while_the_import_resummarises(
     matter = register(district, locality=district.street_a)
     rows = [row(登记编号="DJ9", 事项编号=matter.number, 登记日期="2026-04-01")]
     with CaptureQueriesContext(connection) as queries:
-        ledger_import(actor=None, path=write_csv(tmp_path / "l.csv", rows))
+        ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "l.csv", rows))
     locked = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
     if connection.features.has_select_for_update:
         assert len(locked) == 1 and '"intake_matter"' in locked[0]

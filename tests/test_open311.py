@@ -19,6 +19,7 @@ from xinfang.accounts.models import Role, User
 from xinfang.api.models import ApiToken
 from xinfang.api.services import token_create, token_revoke
 from xinfang.core.models import AuditEvent
+from xinfang.core.permissions import SYSTEM
 from xinfang.intake.choices import Channel, Purpose, Source
 from xinfang.intake.models import Category, Matter, Registration
 from xinfang.open311.models import Open311Request
@@ -46,7 +47,7 @@ class System:
 @pytest.fixture
 def system(district: District) -> System:
     user = make_user("hotline", Role.REGISTRAR, district.district)
-    token, key = token_create(actor=None, user=user, name="12345热线")
+    token, key = token_create(actor=SYSTEM, user=user, name="12345热线")
     return System(user, token, key)
 
 
@@ -266,7 +267,7 @@ def test_a_retried_post_with_the_same_idempotency_key_is_the_same_request(
     assert "Idempotency-Key" in errors(changed, "json")[0][1]
     # another account's same key is its own request, and never reads back the first one's secret
     other = make_user("other-system", Role.REGISTRAR, district.district)
-    _, other_key = token_create(actor=None, user=other, name="另一系统")
+    _, other_key = token_create(actor=SYSTEM, user=other, name="另一系统")
     theirs = post(
         client, good(system, district, api_key=other_key), **{"Idempotency-Key": "retry-1"}
     )
@@ -293,11 +294,11 @@ def test_posts_without_a_working_api_key_are_403(
     response = post(client, good(system, district, api_key="xf_wrong"), fmt)
     assert response.status_code == 403
     errors(response, fmt)
-    _, leader_key = token_create(actor=None, user=district.users["leader"], name="领导账号")
+    _, leader_key = token_create(actor=SYSTEM, user=district.users["leader"], name="领导账号")
     response = post(client, good(system, district, api_key=leader_key), fmt)
     assert response.status_code == 403
     assert "权限" in errors(response, fmt)[0][1]
-    token_revoke(actor=None, token=system.token)
+    token_revoke(actor=SYSTEM, token=system.token)
     response = post(client, good(system, district), fmt)
     assert response.status_code == 403
     errors(response, fmt)

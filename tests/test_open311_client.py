@@ -11,6 +11,7 @@ from tests.api_support import _fresh_throttle_counts
 from tests.conftest import District, make_user
 from xinfang.accounts.models import Role
 from xinfang.api.services import token_create
+from xinfang.core.permissions import SYSTEM
 from xinfang.intake.choices import Channel, Purpose
 from xinfang.intake.models import Category, Matter
 
@@ -52,7 +53,7 @@ def test_georeport_lists_our_services_and_reads_back_a_posted_request(
     assert definition["service_code"] == code
 
     user = make_user("hotline", Role.REGISTRAR, district.district)
-    _, key = token_create(actor=None, user=user, name="12345热线")
+    _, key = token_create(actor=SYSTEM, user=user, name="12345热线")
     posted = requests.post(
         f"{root}/requests.json",
         data={

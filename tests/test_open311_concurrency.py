@@ -13,6 +13,7 @@ from tests.api_support import _fresh_throttle_counts
 from tests.conftest import District, make_user
 from xinfang.accounts.models import Role
 from xinfang.api.services import token_create
+from xinfang.core.permissions import SYSTEM
 from xinfang.intake.choices import Purpose
 from xinfang.intake.models import Category, Matter
 from xinfang.open311.models import Open311Request
@@ -27,7 +28,7 @@ def test_one_key_posted_at_once_is_one_request(district: District) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("racing transactions are tested on PostgreSQL")
     user = make_user("hotline", Role.REGISTRAR, district.district)
-    _, key = token_create(actor=None, user=user, name="12345热线")
+    _, key = token_create(actor=SYSTEM, user=user, name="12345热线")
     body = urlencode(
         {
             "api_key": key,

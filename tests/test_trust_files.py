@@ -13,6 +13,7 @@ from tests.conftest import District
 from tests.ledger_rows import row, write_csv, write_xlsx
 from xinfang.analytics.workbook import write_tables
 from xinfang.core.errors import InputError
+from xinfang.core.permissions import SYSTEM
 from xinfang.core.spreadsheets import check_xlsx, guard_formula, unguard_formula
 from xinfang.intake.ledger.importer import LedgerRejectedError, ledger_import
 from xinfang.intake.ledger.readers import open_table
@@ -94,7 +95,7 @@ def test_control_and_bidi_characters_are_refused_at_ledger_import(
         row(登记编号="DJ4", 反映内容="第一行\n第二行\t缩进"),  # newlines and tabs are text
     ]
     with pytest.raises(LedgerRejectedError) as caught:
-        ledger_import(actor=None, path=write_csv(tmp_path / "bad.csv", rows))
+        ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "bad.csv", rows))
     problems = [str(p) for p in caught.value.problems]
     assert problems == [
         "第2行 反映内容：含有不可见的文字方向控制字符（U+202E），请删除后重新导入",
@@ -102,6 +103,6 @@ def test_control_and_bidi_characters_are_refused_at_ledger_import(
         "第4行 备注：含有不可见的文字方向控制字符（U+2066），请删除后重新导入",
     ]
     assert not Registration.objects.exists()
-    summary = ledger_import(actor=None, path=tmp_path / "bad.csv", partial=True)
+    summary = ledger_import(actor=SYSTEM, path=tmp_path / "bad.csv", partial=True)
     assert summary.created == 1
     assert Registration.objects.get().content == "第一行\n第二行\t缩进"

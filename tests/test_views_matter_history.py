@@ -11,6 +11,7 @@ from tests.conftest import District
 from tests.ledger_rows import row, write_csv
 from tests.views_support import client_for, make_matters
 from xinfang.core.models import AuditEvent
+from xinfang.core.permissions import SYSTEM
 from xinfang.intake.ledger.importer import ledger_import
 from xinfang.intake.models import ImportBatch, Matter
 
@@ -49,8 +50,8 @@ def test_imports_show_in_the_history_in_time_order(district: District, tmp_path:
     reveal = reverse("intake:reveal", args=[matter.pk, matter.petitioner.pk])
     assert client_for(district, "street_a_staff").post(reveal).status_code == 200
     second = [row(登记编号="DJ3", 事项编号=matter.number, 登记日期="2026-03-12", 渠道="来信")]
-    ledger_import(actor=None, path=write_csv(tmp_path / "second.csv", second))
-    ledger_import(actor=None, path=write_csv(tmp_path / "other.csv", [row(登记编号="DJ4")]))
+    ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "second.csv", second))
+    ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "other.csv", [row(登记编号="DJ4")]))
 
     rows = history(client_for(district, "officer"), matter)
     assert len(rows) == 4, rows
@@ -71,7 +72,7 @@ def test_only_those_who_may_read_the_history_see_the_imports(
     district: District, tmp_path: Path
 ) -> None:
     ledger_import(
-        actor=None, path=write_csv(tmp_path / "l.csv", [row(登记编号="DJ1", 问题属地="东风街道")])
+        actor=SYSTEM, path=write_csv(tmp_path / "l.csv", [row(登记编号="DJ1", 问题属地="东风街道")])
     )
     matter = Matter.objects.get(number="DJ1")
     url = reverse("intake:matter_detail", args=[matter.pk])

@@ -24,6 +24,7 @@ from tests.views_support import (
 )
 from xinfang.accounts.models import Role
 from xinfang.core.models import AuditEvent
+from xinfang.core.permissions import SYSTEM
 from xinfang.intake import selectors
 from xinfang.intake.choices import Channel, Form, HandlingMethod, Level
 from xinfang.intake.forms import MatterFilterForm
@@ -444,7 +445,7 @@ def test_only_and_empty(district: District, matters: Matters) -> None:
     assert listed(client, empty="locality") == []  # the desk puts the registrar's unit
     Matter.objects.filter(pk=matters.unplaced.pk).update(locality=None)  # as an imported row
     unset = selectors.MatterFilters(empty=frozenset({"locality"}))
-    assert list(selectors.matters_filtered(None, unset)) == [matters.unplaced]
+    assert list(selectors.matters_filtered(SYSTEM, unset)) == [matters.unplaced]
 
 
 def test_a_root_takes_an_empty_locality_by_registration(
@@ -455,10 +456,10 @@ def test_a_root_takes_an_empty_locality_by_registration(
     Matter.objects.filter(pk=matters.unplaced.pk).update(locality=None)
     by_matter = selectors.MatterFilters(locality=district.city)
     by_registration = replace(by_matter, basis="registration")
-    assert matters.unplaced not in selectors.matters_filtered(None, by_matter)
-    assert matters.unplaced in selectors.matters_filtered(None, by_registration)
+    assert matters.unplaced not in selectors.matters_filtered(SYSTEM, by_matter)
+    assert matters.unplaced in selectors.matters_filtered(SYSTEM, by_registration)
     only = replace(by_registration, only=frozenset({"locality"}))
-    assert list(selectors.matters_filtered(None, only)) == [matters.unplaced]
+    assert list(selectors.matters_filtered(SYSTEM, only)) == [matters.unplaced]
 
 
 @pytest.mark.parametrize(

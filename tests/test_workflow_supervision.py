@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
 from xinfang.core.models import AuditEvent
+from xinfang.core.permissions import SYSTEM
 from xinfang.intake.choices import SupervisionLevel
 from xinfang.workflow import calendar
 from xinfang.workflow import supervision as sv
@@ -93,7 +94,7 @@ def test_the_clock_raising_twice_opens_one_notice_and_writes_one_event(district:
     m = new_matter(district)
     seen = m.version
     first = sv.supervision_raise(
-        actor=None,
+        actor=SYSTEM,
         matter=m,
         version=seen,
         level=DISTRICT,
@@ -103,7 +104,7 @@ def test_the_clock_raising_twice_opens_one_notice_and_writes_one_event(district:
     )
     # the second scan still holds the version it read before the first one wrote
     again = sv.supervision_raise(
-        actor=None,
+        actor=SYSTEM,
         matter=m,
         version=seen,
         level=DISTRICT,
@@ -137,7 +138,7 @@ def test_raise_refusals_change_nothing(district: District) -> None:
     with pytest.raises(PermissionRefusedError, match="督查人员"):
         sv.supervision_raise(actor=u["leader"], matter=m, version=m.version, level=CITY, reason="a")
     with pytest.raises(PermissionRefusedError):
-        sv.supervision_raise(actor=None, matter=m, version=m.version, level=CITY, reason="a")
+        sv.supervision_raise(actor=SYSTEM, matter=m, version=m.version, level=CITY, reason="a")
     with pytest.raises(InputError, match="督办级别"):
         sv.supervision_raise(actor=u["officer"], matter=m, version=m.version, level="x", reason="a")
     with pytest.raises(InputError, match="督办事由"):

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.db import connection, connections
 
+from xinfang.core.permissions import SYSTEM
 from xinfang.intake.choices import SupervisionLevel
 from xinfang.workflow import supervision as sv
 from xinfang.workflow.models import SupervisionNotice
@@ -30,7 +31,7 @@ def test_eight_clock_raises_at_once_open_one_notice(district: District) -> None:
         try:
             barrier.wait()
             notice = sv.supervision_raise(
-                actor=None,
+                actor=SYSTEM,
                 matter=m,
                 version=seen,
                 level=SupervisionLevel.DISTRICT,

@@ -8,6 +8,7 @@ from django.utils import translation
 from xinfang.accounts.models import Role, User
 from xinfang.core.audit import audit_record
 from xinfang.core.errors import InputError
+from xinfang.core.permissions import SYSTEM
 from xinfang.organisation.models import OrgUnit
 
 
@@ -47,7 +48,7 @@ def admin_create(*, username: str, display_name: str, unit_code: str, password: 
         user.set_password(password)
         user.save()
         audit_record(
-            actor=None,
+            actor=SYSTEM,  # the first admin is made at the console (xinfang create-admin)
             action="user.create",
             obj=user,
             data={

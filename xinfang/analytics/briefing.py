@@ -21,11 +21,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from xinfang.accounts.models import User
 from xinfang.analytics.counting import build_report
 from xinfang.analytics.periods import Comparison, Period
 from xinfang.analytics.text import SCOPE_WORD, TO_FILL, period_label
-from xinfang.core.permissions import sees_accusations, visible_matters
+from xinfang.core.permissions import Actor, sees_accusations, visible_matters
 from xinfang.intake.choices import Channel
 from xinfang.intake.models import Matter
 from xinfang.notifications.models import AlertStage, ClockAlert
@@ -363,12 +362,12 @@ def build_briefing(
     node: OrgUnit,
     period: Period,
     comparison: Comparison = "yoy",
-    reader: User | None = None,
+    reader: "Actor",
     today: date,
     issue_no: int | None = None,
     rules: Rules | None = None,
 ) -> dict[str, Any]:
-    """The briefing of `node` for `period` as `reader` may see it (None: the console, all)."""
+    """The briefing of `node` for `period` as `reader` may see it (SYSTEM: the console, all)."""
     rules = rules or Rules()
     # 领导 and 督查 do not see 检举控告: neither in the figures nor in the lists
     limited = not sees_accusations(reader)

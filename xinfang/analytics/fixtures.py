@@ -326,8 +326,9 @@ def write_ledger(path: Path, seed: int = 3) -> Path:
 
 def load_seed003(directory: Path, seed: int = 3) -> OrgUnit:
     """Build the tree, write the ledger to `directory` and import it; returns the district."""
+    from xinfang.core.permissions import SYSTEM
     from xinfang.intake.ledger.importer import ledger_import
 
     district = build_tree()
-    ledger_import(actor=None, path=write_ledger(directory / "seed003.csv", seed))
+    ledger_import(actor=SYSTEM, path=write_ledger(directory / "seed003.csv", seed))
     return district

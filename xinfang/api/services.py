@@ -9,7 +9,7 @@ from xinfang.accounts.models import Role, User
 from xinfang.api.models import ApiToken, key_hash
 from xinfang.core.audit import audit_record
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
-from xinfang.core.permissions import Action, may
+from xinfang.core.permissions import Action, Actor, may
 
 KEY_PREFIX = "xf_"
 PREFIX_SHOWN = 10
@@ -22,12 +22,12 @@ def is_portal_account(user: User) -> bool:
     return user.username == PORTAL_USERNAME
 
 
-def _may_manage(actor: User | None) -> bool:
+def _may_manage(actor: Actor) -> bool:
     return may(actor, Action.MANAGE_USERS)
 
 
 @transaction.atomic
-def token_create(*, actor: User | None, user: User, name: str) -> tuple[ApiToken, str]:
+def token_create(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for `user`; the raw key is returned once and never stored."""
     if not _may_manage(actor):
         raise PermissionRefusedError("只有系统管理员可以签发接口令牌")
@@ -63,7 +63,7 @@ def token_create(*, actor: User | None, user: User, name: str) -> tuple[ApiToken
 
 
 @transaction.atomic
-def token_revoke(*, actor: User | None, token: ApiToken) -> ApiToken:
+def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     if not _may_manage(actor):
         raise PermissionRefusedError("只有系统管理员可以吊销接口令牌")
     token = ApiToken.objects.select_for_update().get(pk=token.pk)

@@ -8,20 +8,24 @@ from xinfang.core.middleware import current_ip
 from xinfang.core.models import AuditEvent
 
 if TYPE_CHECKING:
-    from xinfang.accounts.models import User
+    from xinfang.core.permissions import Actor
     from xinfang.intake.models import Matter
 
 
 def audit_record(
     *,
-    actor: "User | None",
+    actor: "Actor | None",
     action: str,
     obj: models.Model,
     matter: "Matter | None" = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    """`actor`: the signed-in user, SYSTEM (the product by itself), or None for one with no
+    account (a petitioner on the portal, a failed login); the row names only a user."""
+    from xinfang.core.permissions import user_of
+
     return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=user_of(actor),
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

@@ -7,13 +7,13 @@ from typing import Any
 from django.core.management.base import CommandError, OutputWrapper
 
 from xinfang.accounts.models import User
-from xinfang.core.permissions import Action, may
+from xinfang.core.permissions import SYSTEM, Action, Actor, may
 
 
-def command_actor(username: str | None, action: Action) -> User | None:
-    """The user named by --user, who must be allowed `action`; None is the operator."""
+def command_actor(username: str | None, action: Action) -> Actor:
+    """The user named by --user, who must be allowed `action`; without one, the system."""
     if not username:
-        return None
+        return SYSTEM
     user = User.objects.filter(username=username).first()
     if user is None:
         raise CommandError(f"没有用户名为“{username}”的用户")

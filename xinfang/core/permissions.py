@@ -1,11 +1,13 @@
 """The one permission question — `may(actor, action, obj)` — and the matching queryset scopes.
 
 Every view, API endpoint, export and command asks here; nothing else decides who sees what.
-`actor=None` is the server operator running a command on the machine itself.
+The product acting by itself (the clock scan, imports, the CLI without --user, migrations, the demo
+loader) is the explicit actor `SYSTEM`, allowed only `SYSTEM_ACTIONS`; `None` is nobody and may
+nothing.
 """
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from xinfang.disputes.models import Dispute
     from xinfang.intake.models import Matter
     from xinfang.leaders.models import Package, ReceptionSession
+    from xinfang.organisation.models import OrgUnit
 
 
 class Action(StrEnum):
@@ -152,9 +155,74 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 }
 
 
-def may(actor: "User | None", action: Action, obj: Any = None) -> bool:
+class SystemActor:
+    """The product acting by itself, never a person: it has no role and no unit, and the audit
+    rows it writes name no user. There is one, `SYSTEM`."""
+
+    is_authenticated: Final = False  # so nothing stores it as a user (created_by, audit actor)
+    is_active: Final = True
+    role: Final = "system"
+    org_unit: "OrgUnit | None" = None
+    org_unit_id: int | None = None
+    pk: None = None
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+    def __str__(self) -> str:
+        return "系统"
+
+
+SYSTEM: Final = SystemActor()
+
+# Who acts: a signed-in user, or the product itself.
+Actor: TypeAlias = "User | SystemActor"
+
+# Everything the product does by itself, and nothing more: the console's ledger and
+# organisation imports and exports (full data, as the file is the bureau's own), its accounts and
+# tokens (create-admin, api_token, the demo logins), the clock scan's reading and its automatic
+# steps, and the demo loader's registrations, receptions, packages, hearings and disputes.
+SYSTEM_ACTIONS: frozenset[Action] = frozenset(
+    {
+        Action.REGISTER,
+        Action.VIEW_MATTER,
+        Action.VIEW_PETITIONER,
+        Action.REVEAL_PERSONAL_DATA,
+        Action.UPLOAD_ATTACHMENT,
+        Action.VIEW_ATTACHMENT,
+        Action.IMPORT_LEDGER,
+        Action.EXPORT_LEDGER,
+        Action.MANAGE_ORGANISATION,
+        Action.MANAGE_USERS,
+        Action.MANAGE_CATEGORIES,
+        Action.VIEW_AUDIT,
+        Action.VIEW_STATISTICS,
+        Action.VIEW_LEADER_WORK,
+        Action.PLAN_RECEPTIONS,
+        Action.RECORD_RECEPTION,
+        Action.OPEN_PACKAGE,
+        Action.WRITE_PACKAGE_PROGRESS,
+        Action.PLAN_CASEWORK,
+        Action.VIEW_CASEWORK,
+        Action.HOLD_HEARING,
+        Action.VIEW_DISPUTES,
+        Action.RECORD_DISPUTE,
+    }
+)
+
+
+def user_of(actor: "Actor | None") -> "User | None":
+    """The user to store as who did it (created_by, the audit row's actor): none for the system."""
+    from xinfang.accounts.models import User
+
+    return actor if isinstance(actor, User) and actor.is_authenticated else None
+
+
+def may(actor: "Actor | None", action: Action, obj: Any = None) -> bool:
     if actor is None:
-        return True  # the operator at the server's own console
+        return False  # nobody: a caller that forgot to say who acts is refused, never waved on
+    if isinstance(actor, SystemActor):
+        return action in SYSTEM_ACTIONS
     if not actor.is_authenticated or not actor.is_active:
         return False
     if action not in ROLE_ACTIONS.get(actor.role, frozenset()):
@@ -164,13 +232,15 @@ def may(actor: "User | None", action: Action, obj: Any = None) -> bool:
     return visible_matters(actor).filter(pk=_matter_of(obj).pk).exists()
 
 
-def sees_accusations(actor: "User | None") -> bool:
+def sees_accusations(actor: "Actor | None") -> bool:
     """Whether 检举控告 reach this reader at all — in lists and in statistics alike: the bureau's
-    intake (which routes them) and the console; 领导 and 督查 read their area without them."""
-    return actor is None or actor.role in INTAKE_ROLES
+    intake (which routes them) and the system; 领导 and 督查 read their area without them."""
+    if actor is None:
+        return False
+    return isinstance(actor, SystemActor) or actor.role in INTAKE_ROLES
 
 
-def visible_matters(actor: "User | None") -> "QuerySet[Matter]":
+def visible_matters(actor: "Actor | None") -> "QuerySet[Matter]":
     """The matters `actor` may see: the same rule as may(actor, VIEW_MATTER, matter)."""
     from xinfang.intake.choices import Purpose
     from xinfang.intake.models import Matter
@@ -178,6 +248,8 @@ def visible_matters(actor: "User | None") -> "QuerySet[Matter]":
 
     matters = Matter.objects.all()
     if actor is None:
+        return matters.none()
+    if isinstance(actor, SystemActor):
         return matters
     if not actor.is_authenticated or Action.VIEW_MATTER not in ROLE_ACTIONS.get(
         actor.role, frozenset()
@@ -206,9 +278,9 @@ def visible_matters(actor: "User | None") -> "QuerySet[Matter]":
     return matters.filter(scope)
 
 
-def get_matter_for(actor: "User | None", pk: int, action: Action = Action.VIEW_MATTER) -> "Matter":
+def get_matter_for(actor: "Actor | None", pk: int, action: Action = Action.VIEW_MATTER) -> "Matter":
     """The matter, or 404 for anyone who may not see it (no hint that it exists)."""
-    if actor is not None and action not in ROLE_ACTIONS.get(actor.role, frozenset()):
+    if not may(actor, action):
         raise Http404
     from xinfang.intake.models import Matter
 
@@ -230,7 +302,7 @@ def _matter_of(obj: Any) -> "Matter":
     raise TypeError(f"may() does not know how to place a {type(obj).__name__} in a matter")
 
 
-def visible_sessions(actor: "User | None") -> "QuerySet[ReceptionSession]":
+def visible_sessions(actor: "Actor | None") -> "QuerySet[ReceptionSession]":
     """Reception sessions: the bureau's area (organised by a unit in it, or with a leader of it);
     a leader only the sessions they sit in."""
     from xinfang.leaders.models import ReceptionSession
@@ -238,6 +310,8 @@ def visible_sessions(actor: "User | None") -> "QuerySet[ReceptionSession]":
 
     sessions = ReceptionSession.objects.all()
     if actor is None:
+        return sessions.none()
+    if isinstance(actor, SystemActor):
         return sessions
     if not may(actor, Action.VIEW_LEADER_WORK) or actor.org_unit is None:
         return sessions.none()
@@ -247,7 +321,7 @@ def visible_sessions(actor: "User | None") -> "QuerySet[ReceptionSession]":
     return sessions.filter(Q(unit_id__in=ids) | Q(leaders__unit_id__in=ids)).distinct()
 
 
-def visible_packages(actor: "User | None") -> "QuerySet[Package]":
+def visible_packages(actor: "Actor | None") -> "QuerySet[Package]":
     """Packages: a leader their own; the bureau those of its area's leaders or units; a handling
     unit those it is 责任单位 of (never one holding an accusation it may not see)."""
     from xinfang.leaders.models import Package
@@ -255,6 +329,8 @@ def visible_packages(actor: "User | None") -> "QuerySet[Package]":
 
     packages = Package.objects.all()
     if actor is None:
+        return packages.none()
+    if isinstance(actor, SystemActor):
         return packages
     if actor.org_unit is None or not (
         may(actor, Action.VIEW_LEADER_WORK) or may(actor, Action.WRITE_PACKAGE_PROGRESS)
@@ -282,13 +358,15 @@ def visible_packages(actor: "User | None") -> "QuerySet[Package]":
     return packages.filter(scope).exclude(pk__in=hidden).distinct()
 
 
-def visible_disputes(actor: "User | None") -> "QuerySet[Dispute]":
+def visible_disputes(actor: "Actor | None") -> "QuerySet[Dispute]":
     """Disputes: those whose place or current 责任单位 lies in the actor's unit's area."""
     from xinfang.disputes.models import Dispute
     from xinfang.organisation.selectors import subtree_ids
 
     disputes = Dispute.objects.all()
     if actor is None:
+        return disputes.none()
+    if isinstance(actor, SystemActor):
         return disputes
     if not may(actor, Action.VIEW_DISPUTES) or actor.org_unit is None:
         return disputes.none()
@@ -296,21 +374,25 @@ def visible_disputes(actor: "User | None") -> "QuerySet[Dispute]":
     return disputes.filter(Q(place_id__in=ids) | Q(owner_unit_id__in=ids))
 
 
-def may_act_on_dispute(actor: "User | None", dispute: "Dispute") -> bool:
+def may_act_on_dispute(actor: "Actor | None", dispute: "Dispute") -> bool:
     """Record, mediate, settle: the unit holding the dispute now, or a unit above it."""
     if actor is None:
-        return True
+        return False
+    if isinstance(actor, SystemActor):
+        return may(actor, Action.RECORD_DISPUTE)
     if not may(actor, Action.RECORD_DISPUTE) or actor.org_unit is None:
         return False
     return dispute.owner_unit.is_within(actor.org_unit)
 
 
-def may_hold_hearing(actor: "User | None", matter: "Matter", stage: str) -> bool:
+def may_hold_hearing(actor: "Actor | None", matter: "Matter", stage: str) -> bool:
     """Hold and record a hearing (听证) of `stage` on `matter`, issue its documents: the bureau's
     经办人 on a matter it may see; a handling unit only in 办理, on a matter assigned to it.
     Everyone who may see the matter reads its hearings (督查 included)."""
     if actor is None:
-        return True
+        return False
+    if isinstance(actor, SystemActor):
+        return may(actor, Action.HOLD_HEARING)
     if not may(actor, Action.HOLD_HEARING, matter):
         return False
     if actor.role != Role.UNIT_STAFF:
@@ -321,7 +403,7 @@ def may_hold_hearing(actor: "User | None", matter: "Matter", stage: str) -> bool
     return stage == "handling" and mine.exists()
 
 
-def visible_batches(actor: "User | None") -> "QuerySet[HandedDownBatch]":
+def visible_batches(actor: "Actor | None") -> "QuerySet[HandedDownBatch]":
     """Batches handed down (交办积案): the bureau's area; a handling unit those holding a matter
     it may see."""
     from xinfang.casework.models import HandedDownBatch
@@ -329,6 +411,8 @@ def visible_batches(actor: "User | None") -> "QuerySet[HandedDownBatch]":
 
     batches = HandedDownBatch.objects.all()
     if actor is None:
+        return batches.none()
+    if isinstance(actor, SystemActor):
         return batches
     if not may(actor, Action.VIEW_CASEWORK) or actor.org_unit is None:
         return batches.none()
@@ -337,17 +421,19 @@ def visible_batches(actor: "User | None") -> "QuerySet[HandedDownBatch]":
     return batches.filter(unit_id__in=subtree_ids(actor.org_unit))
 
 
-def visible_batch_items(actor: "User | None") -> "QuerySet[BatchItem]":
+def visible_batch_items(actor: "Actor | None") -> "QuerySet[BatchItem]":
     """The items of visible batches whose matter the actor may see (no 检举控告 for 领导, 督查)."""
     from xinfang.casework.models import BatchItem
 
     items = BatchItem.objects.all()
     if actor is None:
+        return items.none()
+    if isinstance(actor, SystemActor):
         return items
     return items.filter(batch__in=visible_batches(actor), matter__in=visible_matters(actor))
 
 
-def visible_meetings(actor: "User | None") -> "QuerySet[Meeting]":
+def visible_meetings(actor: "Actor | None") -> "QuerySet[Meeting]":
     """Joint meetings and 会办会: those its bodies' lead unit holds in the bureau's area; a
     handling unit those whose decisions assigned it a matter."""
     from xinfang.casework.models import Meeting
@@ -355,6 +441,8 @@ def visible_meetings(actor: "User | None") -> "QuerySet[Meeting]":
 
     meetings = Meeting.objects.all()
     if actor is None:
+        return meetings.none()
+    if isinstance(actor, SystemActor):
         return meetings
     if not may(actor, Action.VIEW_CASEWORK) or actor.org_unit is None:
         return meetings.none()

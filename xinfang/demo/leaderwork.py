@@ -28,7 +28,7 @@ from django.utils import timezone
 from xinfang.accounts.models import User
 from xinfang.core.audit import audit_record
 from xinfang.core.errors import InputError
-from xinfang.core.permissions import visible_matters
+from xinfang.core.permissions import SYSTEM, visible_matters
 from xinfang.demo.content import ContentMaker
 from xinfang.demo.live import LiveResult, _cast, _Walker, demo_years_enter
 from xinfang.demo.org import DISTRICT_CODE, DISTRICT_NAME, Place, build_tree
@@ -144,7 +144,7 @@ def leader_work(*, end: date, seed: int) -> LeaderWorkResult:
     with recording_history("demo"):  # past dates as history: each event says `history: demo`
         maker.run()
     audit_record(
-        actor=None,
+        actor=SYSTEM,
         action=MARKER,
         obj=maker.district,
         data={
@@ -230,7 +230,7 @@ class _Maker:
                 leader.save(update_fields=["post", "tier", "sort_order", "unit", "user"])
                 action = "leader.update"
             audit_record(
-                actor=None,
+                actor=SYSTEM,
                 action=action,
                 obj=leader,
                 data={"name": name, "post": post, "tier": tier.value, "unit": code},

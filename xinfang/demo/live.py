@@ -23,7 +23,7 @@ from django.db import transaction
 
 from xinfang.accounts.models import User
 from xinfang.core.audit import audit_record
-from xinfang.core.permissions import visible_matters
+from xinfang.core.permissions import SYSTEM, visible_matters
 from xinfang.demo.ledger import OpenWindow
 from xinfang.demo.org import DISCIPLINE_CODE, DISTRICT_CODE
 from xinfang.intake.choices import Evaluation, Purpose, SupervisionLevel
@@ -107,7 +107,7 @@ def demo_years_enter(first: date, last: date) -> list[int]:
             DayEntry(date(year, month, day), DayKind.HOLIDAY, name)
             for (month, day), name in FIXED_HOLIDAYS
         ]
-        calendar_year_save(actor=None, year=year, days=days, note=DEMO_YEAR_NOTE)
+        calendar_year_save(actor=SYSTEM, year=year, days=days, note=DEMO_YEAR_NOTE)
         entered.append(year)
     return entered
 
@@ -136,7 +136,7 @@ def live_workflow(*, end: date, seed: int) -> LiveResult:
         walker.walk(matters)
     result.matters = len(matters)
     audit_record(
-        actor=None,
+        actor=SYSTEM,
         action=MARKER,
         obj=cast.officer.org_unit or cast.officer,
         data={
@@ -437,7 +437,7 @@ class _Walker:
         due = m.extended_to or m.handling_deadline
         assert due is not None
         supervision_raise(
-            actor=None,
+            actor=SYSTEM,
             matter=m,
             version=m.version,
             level=SupervisionLevel.DISTRICT,

@@ -12,7 +12,7 @@ from django.db import transaction
 from xinfang.accounts.models import Role, User
 from xinfang.core.audit import audit_record
 from xinfang.core.errors import InputError, PermissionRefusedError
-from xinfang.core.permissions import Action, may
+from xinfang.core.permissions import Action, Actor, may
 from xinfang.demo.generator import write_ledger_csv, write_org_csv
 from xinfang.demo.leaderwork import LeaderWorkResult, leader_work, leader_work_done
 from xinfang.demo.live import (
@@ -88,7 +88,7 @@ def demo_year_warnings() -> list[str]:
 
 def demo_load(
     *,
-    actor: User | None,
+    actor: Actor,
     end: date,
     seed: int,
     registrations: int,
@@ -136,7 +136,7 @@ def demo_load(
 
 
 @transaction.atomic
-def demo_users_create(*, actor: User | None) -> list[User]:
+def demo_users_create(*, actor: Actor) -> list[User]:
     """One login per role with the demo password; existing usernames are left as they are."""
     if not may(actor, Action.MANAGE_USERS):
         raise PermissionRefusedError("您没有创建用户的权限")

@@ -10,11 +10,10 @@ from typing import IO, cast
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from xinfang.accounts.models import User
 from xinfang.core.audit import audit_record
 from xinfang.core.config import domain_setting
 from xinfang.core.errors import InputError, PermissionRefusedError
-from xinfang.core.permissions import Action, may
+from xinfang.core.permissions import Action, Actor, may, user_of
 from xinfang.intake.choices import AttachmentKind, Channel, Source
 from xinfang.intake.models import Attachment, Matter, Registration
 from xinfang.intake.services import RegistrationInput, registration_create
@@ -105,7 +104,7 @@ def default_kind(channel: str, content_type: str) -> str:
 
 def attachment_add(
     *,
-    actor: User | None,
+    actor: Actor,
     registration: Registration,
     upload: UploadedFile | CheckedUpload,
     kind: AttachmentKind | str = "",
@@ -127,7 +126,7 @@ def attachment_add(
         content_type=checked.content_type,
         size=checked.size,
         sha256=digest.hexdigest(),
-        uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+        uploaded_by=user_of(actor),
     )
     with transaction.atomic():
         attachment.file.save(f"{uuid.uuid4().hex}{checked.extension}", checked.upload, save=False)
@@ -155,7 +154,7 @@ def attachment_add(
 
 def registration_create_with_attachments(
     *,
-    actor: User | None,
+    actor: Actor,
     data: RegistrationInput,
     matter: Matter | None = None,
     uploads: list[UploadedFile],

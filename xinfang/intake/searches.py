@@ -18,7 +18,7 @@ from django.db import transaction
 from xinfang.core.audit import audit_record
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.masking import mask_id_number, mask_phone
-from xinfang.core.permissions import Action, may
+from xinfang.core.permissions import Action, SystemActor, may
 
 ID_LIKE = re.compile(r"^\d{15,17}[\dXx]?$")
 # a phone: digits with the separators people type
@@ -67,8 +67,8 @@ def person_search(*, actor: Any, text: str, where: str) -> bool:
 def search_log(*, actor: Any, kind: str, value: str, where: str) -> None:
     """The audit row of one search by number ("id_number" or "phone"): who, where, the masked
     number and its keyed hash."""
-    if actor is None:
-        return  # the operator at the server's own console
+    if isinstance(actor, SystemActor):
+        return  # the system at the server's own console: no person searched
     with transaction.atomic():
         audit_record(
             actor=actor,

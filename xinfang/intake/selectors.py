@@ -18,9 +18,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Substr
 
-from xinfang.accounts.models import User
 from xinfang.core.models import AuditEvent
-from xinfang.core.permissions import visible_matters
+from xinfang.core.permissions import Actor, visible_matters
 from xinfang.intake.models import Category, Matter, Petitioner, Registration, Representative
 from xinfang.intake.searches import ID_LIKE, PHONE_LIKE
 from xinfang.organisation.models import OrgUnit
@@ -174,7 +173,7 @@ def _registration_scope(filters: MatterFilters, sets: _Sets) -> QuerySet[Registr
 
 
 def matters_filtered(
-    actor: User | None,
+    actor: Actor,
     filters: MatterFilters,
     *,
     sets: _Sets | None = None,
@@ -265,7 +264,7 @@ def _within(
 
 def matter_page(
     *,
-    actor: User | None,
+    actor: Actor,
     filters: MatterFilters,
     after: Cursor | None = None,
     before: Cursor | None = None,
@@ -331,7 +330,7 @@ class PersonMatch:
 
 def person_matches(
     *,
-    actor: User | None,
+    actor: Actor,
     name: str = "",
     id_number: str = "",
     phone: str = "",
@@ -389,7 +388,7 @@ def matter_events(matter: Matter) -> list[AuditEvent]:
     )
 
 
-def petitioner_registrations(actor: User | None, petitioner: Petitioner) -> list[Registration]:
+def petitioner_registrations(actor: Actor, petitioner: Petitioner) -> list[Registration]:
     """Everything the actor may see of one person (一人一档): as petitioner or representative."""
     represented = Representative.objects.filter(petitioner=petitioner).values("registration_id")
     return list(

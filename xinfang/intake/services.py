@@ -6,12 +6,11 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from xinfang.accounts.models import User
 from xinfang.core.audit import audit_record
 from xinfang.core.chinese import cn_date
 from xinfang.core.config import domain_setting
 from xinfang.core.errors import InputError, PermissionRefusedError
-from xinfang.core.permissions import Action, may
+from xinfang.core.permissions import Action, Actor, may, user_of
 from xinfang.core.sequences import next_value
 from xinfang.intake.choices import Channel, Form, LetterKind, Level, Purpose, Source
 from xinfang.intake.idcard import InvalidIdNumberError, parse_id_number
@@ -65,7 +64,7 @@ def form_for(people: int, form: str | None) -> str:
     return Form.COLLECTIVE if people >= collective_threshold() else Form.INDIVIDUAL
 
 
-def petitioner_find_or_create(*, actor: User | None, person: PersonInput) -> Petitioner:
+def petitioner_find_or_create(*, actor: Actor, person: PersonInput) -> Petitioner:
     """The person by ID number, else by name and phone; changes of their contact are audited.
 
     A name alone identifies nobody: without an ID number or a phone a new person is made.
@@ -120,13 +119,13 @@ def petitioner_find_or_create(*, actor: User | None, person: PersonInput) -> Pet
 
 def registration_create(
     *,
-    actor: User | None,
+    actor: "Actor | None",  # None (a caller that named nobody) is refused like any outsider
     data: RegistrationInput,
     matter: Matter | None = None,
     source: Source = Source.DESK,
 ) -> Registration:
     """Register one arrival; it starts a new matter, or joins `matter` (a repeat petition)."""
-    if not may(actor, Action.REGISTER):
+    if actor is None or not may(actor, Action.REGISTER):
         raise PermissionRefusedError("您没有登记信访事项的权限")
     _check(data)
     with transaction.atomic():
@@ -169,7 +168,7 @@ def registration_create(
             source=source,
             outcome=outcome,
             outcome_note=note,
-            registered_by=actor,
+            registered_by=user_of(actor),
         )
         if matter.pk is None:
             _apply_summary(matter, summarise([registration]))
@@ -353,9 +352,7 @@ def _check(data: RegistrationInput) -> None:
 REVEALABLE_FIELDS = ("id_number", "phone")
 
 
-def personal_data_reveal(
-    *, actor: User | None, matter: Matter, petitioner: Petitioner
-) -> dict[str, str]:
+def personal_data_reveal(*, actor: Actor, matter: Matter, petitioner: Petitioner) -> dict[str, str]:
     """A person's whole ID number and phone, for one of their matters; each reveal is logged."""
     if not may(actor, Action.REVEAL_PERSONAL_DATA, matter):
         raise PermissionRefusedError("您没有查看完整个人信息的权限")

@@ -18,7 +18,15 @@ from xinfang.core.audit import audit_record
 from xinfang.core.chinese import cn_date
 from xinfang.core.config import domain_setting
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
-from xinfang.core.permissions import Action, may, visible_matters
+from xinfang.core.permissions import (
+    SYSTEM,
+    Action,
+    Actor,
+    SystemActor,
+    may,
+    user_of,
+    visible_matters,
+)
 from xinfang.core.sequences import next_value
 from xinfang.core.spreadsheets import unsafe_char
 from xinfang.intake.choices import Channel, Level
@@ -56,7 +64,7 @@ from xinfang.workflow import calendar
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
-def _require(actor: User | None, action: Action, what: str) -> None:
+def _require(actor: Actor, action: Action, what: str) -> None:
     if not may(actor, action):
         raise PermissionRefusedError(f"您没有{what}的权限")
 
@@ -111,7 +119,7 @@ def _check_session(data: SessionInput) -> None:
 
 @transaction.atomic
 def session_create(
-    *, actor: User | None, data: SessionInput, rota: Rota | None = None, import_batch=None
+    *, actor: Actor, data: SessionInput, rota: Rota | None = None, import_batch=None
 ) -> ReceptionSession:
     _require(actor, Action.PLAN_RECEPTIONS, "安排领导接访")
     _check_session(data)
@@ -126,7 +134,7 @@ def session_create(
         topics=data.topics.strip(),
         capacity=data.capacity,
         rota=rota,
-        created_by=actor,
+        created_by=user_of(actor),
         import_batch=import_batch,
     )
     SessionLeader.objects.bulk_create(
@@ -166,7 +174,7 @@ class RotaInput:
 
 
 @transaction.atomic
-def rota_create(*, actor: User | None, data: RotaInput) -> Rota:
+def rota_create(*, actor: Actor, data: RotaInput) -> Rota:
     """接访排班: a weekday, or a span of days of each month (下访日 15–20), with its leaders."""
     _require(actor, Action.PLAN_RECEPTIONS, "安排领导接访")
     if not data.name.strip():
@@ -231,9 +239,7 @@ def rota_dates(rota: Rota, start: date, end: date) -> list[date]:
     return found
 
 
-def rota_generate(
-    *, actor: User | None, rota: Rota, start: date, end: date
-) -> list[ReceptionSession]:
+def rota_generate(*, actor: Actor, rota: Rota, start: date, end: date) -> list[ReceptionSession]:
     """The sessions of `rota` from start to end; days that already have one are left as they are."""
     _require(actor, Action.PLAN_RECEPTIONS, "安排领导接访")
     if end < start:
@@ -279,7 +285,7 @@ def _lock_session(session: ReceptionSession, version: int | None) -> ReceptionSe
 
 @transaction.atomic
 def session_publish(
-    *, actor: User | None, session: ReceptionSession, version: int | None = None
+    *, actor: Actor, session: ReceptionSession, version: int | None = None
 ) -> ReceptionSession:
     """公示: the session appears on the public portal (who, when, where, what problems)."""
     _require(actor, Action.PLAN_RECEPTIONS, "公示领导接访")
@@ -312,7 +318,7 @@ def publish_due(*, today: date) -> int:
     for session in due:
         try:
             with transaction.atomic():
-                session_publish(actor=None, session=session)
+                session_publish(actor=SYSTEM, session=session)
         except InputError:
             continue  # published or cancelled by someone at the same moment: theirs stands
         count += 1
@@ -321,7 +327,7 @@ def publish_due(*, today: date) -> int:
 
 @transaction.atomic
 def session_cancel(
-    *, actor: User | None, session: ReceptionSession, version: int | None, reason: str
+    *, actor: Actor, session: ReceptionSession, version: int | None, reason: str
 ) -> ReceptionSession:
     _require(actor, Action.PLAN_RECEPTIONS, "取消领导接访")
     if not reason.strip():
@@ -501,9 +507,7 @@ def booking_reveal(*, actor: User, booking: Booking) -> str:
 
 
 @transaction.atomic
-def invitation_create(
-    *, actor: User | None, session: ReceptionSession, matter: Matter
-) -> Invitation:
+def invitation_create(*, actor: Actor, session: ReceptionSession, matter: Matter) -> Invitation:
     """约访: the bureau names a matter; its petitioner is told through the notification backend."""
     _require(actor, Action.PLAN_RECEPTIONS, "安排约访")
     if session.kind != SessionKind.INVITED:
@@ -514,7 +518,9 @@ def invitation_create(
         raise InputError(f"接访活动{session.number}已{session.get_status_display()[1:]}")
     if Invitation.objects.filter(session=session, matter=matter).exists():
         raise InputError(f"事项{matter.number}已在本次约访名单中", field="matter")
-    invitation = Invitation.objects.create(session=session, matter=matter, invited_by=actor)
+    invitation = Invitation.objects.create(
+        session=session, matter=matter, invited_by=user_of(actor)
+    )
     phone = matter.petitioner.phone if matter.petitioner else ""
     if phone:
         _sms(
@@ -606,7 +612,7 @@ def reception_record(
 
 def reception_link(
     *,
-    actor: User | None,
+    actor: Actor,
     session: ReceptionSession,
     registration: Registration,
     data: ReceptionInput,
@@ -615,7 +621,7 @@ def reception_link(
 ) -> Reception:
     """Link an existing registration to a session (the reception ledger, A3, whose rows carry no
     leader's deadline: it passes leader_due_required=False for 限期解决)."""
-    if actor is not None:
+    if not isinstance(actor, SystemActor):
         _require(actor, Action.RECORD_RECEPTION, "登记领导接访")
     _check_reception(session, data, leader_due_required=leader_due_required)
     if Reception.objects.filter(registration=registration).exists():
@@ -626,7 +632,7 @@ def reception_link(
 
 
 def _link(
-    actor: User | None,
+    actor: Actor,
     session: ReceptionSession,
     reg: Registration,
     data: ReceptionInput,
@@ -649,7 +655,7 @@ def _link(
         route_due=reception_route_due(session.held_on) if needs else None,
         routed_on=(routed_on or first_routing(reg.matter_id, session.held_on)) if needs else None,
         booking=data.booking,
-        recorded_by=actor,
+        recorded_by=user_of(actor),
     )
     reception.leaders.set(data.leaders)
     if data.booking is not None:
@@ -680,7 +686,7 @@ def _link(
 
 
 def _instruction(
-    actor: User | None, session: ReceptionSession, reg: Registration, data: ReceptionInput
+    actor: Actor, session: ReceptionSession, reg: Registration, data: ReceptionInput
 ) -> None:
     """The leader's words at the session are a 批示 on the matter, by the leader's own account."""
     from xinfang.workflow.models import LeaderInstruction
@@ -763,7 +769,7 @@ def _package_number(on: date) -> str:
     return f"BA{on.year}{next_value(f'package:{on.year}'):05d}"
 
 
-def _check_package(actor: User | None, data: PackageInput, started: date) -> None:
+def _check_package(actor: Actor, data: PackageInput, started: date) -> None:
     if not data.matters:
         raise InputError("请至少选择一件信访事项", field="matters")
     if data.leader is None:
@@ -786,7 +792,7 @@ def _check_package(actor: User | None, data: PackageInput, started: date) -> Non
             raise InputError(f"六定未填全：请填写{'、'.join(m[0] for m in missing)}", field=name)
     if data.deadline is not None and data.deadline < started:
         raise InputError("办结时限不能早于包案日期", field="deadline")
-    if actor is not None:
+    if not isinstance(actor, SystemActor):
         seen = visible_matters(actor).filter(pk__in=[m.pk for m in data.matters]).count()
         if seen != len({m.pk for m in data.matters}):
             raise PermissionRefusedError("您无权处理所选事项")
@@ -803,9 +809,9 @@ def _check_package(actor: User | None, data: PackageInput, started: date) -> Non
         )
 
 
-def package_open(*, actor: User | None, data: PackageInput) -> Package:
+def package_open(*, actor: Actor, data: PackageInput) -> Package:
     """领导包案 with the 六定; one open package per matter (a race is refused by the database)."""
-    if actor is not None:
+    if not isinstance(actor, SystemActor):
         _require(actor, Action.OPEN_PACKAGE, "领导包案")
     started = data.started_on or timezone.localdate()
     _check_package(actor, data, started)
@@ -824,7 +830,7 @@ def package_open(*, actor: User | None, data: PackageInput) -> Package:
                 deadline=data.deadline,
                 started_on=started,
                 reception=data.reception,
-                created_by=actor,
+                created_by=user_of(actor),
             )
             PackageMatter.objects.bulk_create(
                 PackageMatter(package=package, matter=m) for m in data.matters
@@ -940,7 +946,7 @@ def package_resolve_matters(*, package: Package, on: date) -> bool:
     )
     PackageMatter.objects.filter(package=package).update(open=False)
     audit_record(
-        actor=None,
+        actor=SYSTEM,  # follows the matter's 化解 by itself
         action="package.resolve",
         obj=package,
         data={"resolved_on": resolved.isoformat(), "number": package.number},
@@ -988,7 +994,7 @@ def on_registration(registration: Registration) -> PackageReflow | None:
         items.update(open=True)
     # the matter keeps its 化解日期 (history, as the ledger does); a new 化解 closes the package
     audit_record(
-        actor=None,
+        actor=SYSTEM,  # follows the matter's return by itself
         action="package.reflow",
         obj=last,
         matter=registration.matter,

@@ -6,12 +6,11 @@ from typing import Any
 
 from django.db import transaction
 
-from xinfang.accounts.models import User
 from xinfang.core.audit import changes
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.middleware import current_ip
 from xinfang.core.models import AuditEvent
-from xinfang.core.permissions import Action, may
+from xinfang.core.permissions import Action, Actor, may, user_of
 from xinfang.intake.ledger.readers import file_sha256, open_table
 from xinfang.intake.ledger.rows import Problem
 from xinfang.intake.ledger.values import text
@@ -57,7 +56,7 @@ class OrgImportSummary:
         )
 
 
-def org_import(*, actor: User | None, path: Path) -> OrgImportSummary:
+def org_import(*, actor: Actor, path: Path) -> OrgImportSummary:
     """Check every row (codes, parents, cycles, sibling names), then load or update the tree."""
     if not may(actor, Action.MANAGE_ORGANISATION):
         raise PermissionRefusedError("您没有管理组织机构的权限")
@@ -72,7 +71,7 @@ def org_import(*, actor: User | None, path: Path) -> OrgImportSummary:
         _write(units, stored, summary, actor=actor)
         rebuild_paths()
         AuditEvent.objects.create(
-            actor=actor if actor is not None and actor.is_authenticated else None,
+            actor=user_of(actor),
             action="organisation.import",
             object_type=OrgUnit._meta.label_lower,
             object_id="*",  # the whole tree
@@ -173,7 +172,7 @@ def _write(
     stored: dict[str, OrgUnit],
     summary: OrgImportSummary,
     *,
-    actor: User | None,
+    actor: Actor,
 ) -> None:
     by_code = dict(stored)
     # New units level by level, so that every parent has its id before its children.
@@ -247,9 +246,9 @@ def _discipline(name: str) -> bool:
     return any(mark in name for mark in DISCIPLINE_MARKS)
 
 
-def _event(actor: User | None, action: str, unit: OrgUnit, diff: dict[str, Any]) -> AuditEvent:
+def _event(actor: Actor, action: str, unit: OrgUnit, diff: dict[str, Any]) -> AuditEvent:
     return AuditEvent(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=user_of(actor),
         action=action,
         object_type=OrgUnit._meta.label_lower,
         object_id=str(unit.pk),

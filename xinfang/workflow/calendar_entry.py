@@ -15,7 +15,7 @@ from xinfang.workflow.calendar import YearArrangement, invalidate_calendar
 from xinfang.workflow.models import FIRST_YEAR, LAST_YEAR, CalendarDay, CalendarYear, DayKind
 
 if TYPE_CHECKING:
-    from xinfang.accounts.models import User
+    from xinfang.core.permissions import Actor
 
 WEEKDAYS = "一二三四五六日"
 NAME_MAX = CalendarDay._meta.get_field("name").max_length or 32
@@ -146,7 +146,7 @@ def entries_of_year(calendar_year: CalendarYear) -> list[DayEntry]:
 @transaction.atomic
 def calendar_year_save(
     *,
-    actor: "User | None",
+    actor: "Actor",
     year: int,
     days: Sequence[DayEntry],
     note: str = "",
@@ -173,7 +173,9 @@ def calendar_year_save(
     before = [] if created else entries_of_year(calendar_year)
     old_year = None if created else calendar_year.year
     calendar_year.year, calendar_year.note = year, note.strip()
-    calendar_year.entered_by = actor if actor is not None and actor.is_authenticated else None
+    from xinfang.core.permissions import user_of
+
+    calendar_year.entered_by = user_of(actor)
     calendar_year.entered_at = timezone.now()
     calendar_year.save()
     calendar_year.days.all().delete()
@@ -197,7 +199,7 @@ def calendar_year_save(
 
 
 @transaction.atomic
-def calendar_year_delete(*, actor: "User | None", calendar_year: CalendarYear) -> None:
+def calendar_year_delete(*, actor: "Actor", calendar_year: CalendarYear) -> None:
     """Remove an entered year: the package's data (if any) applies to it again."""
     audit_record(
         actor=actor,

@@ -23,7 +23,7 @@ from xinfang.accounts.models import User
 from xinfang.core.audit import audit_record
 from xinfang.core.chinese import cn_date
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
-from xinfang.core.permissions import visible_matters
+from xinfang.core.permissions import Actor, SystemActor, visible_matters
 from xinfang.intake.models import Matter
 from xinfang.workflow import calendar
 from xinfang.workflow.models import Assignment, BackdateApproval, MatterWorkflow
@@ -119,7 +119,7 @@ def check(
     *,
     matter: Matter,
     step: str,
-    actor: User | None,
+    actor: Actor,
     flow: MatterWorkflow | None = None,
     after_steps: bool = True,
 ) -> dict[str, Any]:
@@ -142,7 +142,7 @@ def check(
         data["history"] = history
         return data
     start = window_start(today)
-    if actor is None or day >= start:
+    if isinstance(actor, SystemActor) or day >= start:
         return data
     approval = (
         BackdateApproval.objects.select_for_update()

@@ -16,7 +16,7 @@ from xinfang.accounts.models import User
 from xinfang.core.audit import audit_record
 from xinfang.core.chinese import cn_date
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
-from xinfang.core.permissions import visible_matters
+from xinfang.core.permissions import Actor, SystemActor, user_of, visible_matters
 from xinfang.intake.choices import Purpose, SupervisionLevel
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
@@ -48,7 +48,7 @@ def _text(value: str, what: str, field: str) -> str:
     return value
 
 
-def _lock(act: Act, *, actor: User | None, matter: Matter, version: int | None) -> Matter:
+def _lock(act: Act, *, actor: Actor, matter: Matter, version: int | None) -> Matter:
     """Lock the matter; check the actor may see it and, when given, that `version` is current."""
     locked = Matter.objects.select_for_update().get(pk=matter.pk)
     if actor is not None and not visible_matters(actor).filter(pk=locked.pk).exists():
@@ -60,14 +60,14 @@ def _lock(act: Act, *, actor: User | None, matter: Matter, version: int | None) 
     return locked
 
 
-def _entered(act: Act, day: date, matter: Matter, actor: User | None) -> dict[str, Any]:
+def _entered(act: Act, day: date, matter: Matter, actor: Actor) -> dict[str, Any]:
     """Not before the first registration, not after today, in the backdating window or approved
     (xinfang.workflow.entry); what the event records of the day's entry."""
     return entry.check(day, matter=matter, step=str(act), actor=actor, after_steps=False)
 
 
 def _finish(
-    act: Act, *, actor: User | None, matter: Matter, fields: set[str], data: dict[str, Any]
+    act: Act, *, actor: Actor, matter: Matter, fields: set[str], data: dict[str, Any]
 ) -> Matter:
     """Bump the version, save the matter's changed facts, write the ONE event of this call."""
     matter.version += 1
@@ -79,7 +79,7 @@ def _finish(
 @transaction.atomic
 def supervision_raise(
     *,
-    actor: User | None,
+    actor: Actor,
     matter: Matter,
     version: int,
     level: str,
@@ -92,14 +92,14 @@ def supervision_raise(
 ) -> SupervisionNotice:
     """督办: open a notice at `level`; a clock's second attempt returns the open one unchanged.
 
-    `actor` is None only for the clock scan (no person raised it); due defaults to
+    `actor` is SYSTEM only for the clock scan (no person raised it); due defaults to
     SUPERVISION_DAYS calendar days on the working calendar.
     """
     if source not in SupervisionSource.values:
         raise InputError("发起方式无效", field="source")
-    if actor is None and source != SupervisionSource.CLOCK:
+    if isinstance(actor, SystemActor) and source != SupervisionSource.CLOCK:
         raise PermissionRefusedError("人工督办须由经办人或督查人员发起")
-    if actor is not None:
+    if not isinstance(actor, SystemActor):
         check_role(Act.SUPERVISION_RAISE, role=actor.role)
     if level not in SupervisionLevel.values:
         raise InputError("请选择督办级别：中央、省、市或区", field="level")
@@ -141,7 +141,7 @@ def supervision_raise(
         reason=reason,
         raised_on=day,
         due=due,
-        raised_by=actor,
+        raised_by=user_of(actor),
     )
     # the ledger's 督办 facts are the first notice's; later notices do not rewrite them
     fields: set[str] = set()

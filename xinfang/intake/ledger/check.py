@@ -16,6 +16,7 @@ from xinfang.intake.ledger.values import Lookups
 
 if TYPE_CHECKING:
     from xinfang.accounts.models import User
+    from xinfang.core.permissions import Actor
 
 Progress = Callable[[str, int], None]
 OUT_OF_SCOPE_REGISTRATION = "该登记不在您的权限范围内"
@@ -74,16 +75,18 @@ class LedgerCheck:
         ctx: Lookups,
         update: bool,
         progress: Progress | None = None,
-        actor: "User | None" = None,
+        actor: "Actor",
     ) -> None:
         from xinfang.intake.models import Matter, Petitioner, Registration
 
         self.ctx = ctx
         self.actor = actor
         self.hidden: set[str] = set()  # stored matters the actor may not see, by number
-        # The localities a new row may name; None: any (the operator at the console).
+        # The localities a new row may name; None: any (the system at the console).
         self.scope: set[int | None] | None = None
-        if actor is not None:
+        from xinfang.core.permissions import SystemActor
+
+        if not isinstance(actor, SystemActor):
             self.scope = _scope_of(actor)
         self.update = update
         self.progress = progress
@@ -257,9 +260,10 @@ class LedgerCheck:
 
     def _visible(self, matter_ids: set[int]) -> set[int]:
         """Which of these stored matters the actor may see (visible_matters, the one rule)."""
-        if self.actor is None or not matter_ids:
+        from xinfang.core.permissions import SystemActor, visible_matters
+
+        if isinstance(self.actor, SystemActor) or not matter_ids:
             return matter_ids
-        from xinfang.core.permissions import visible_matters
 
         ids = sorted(matter_ids)
         seen: set[int] = set()

@@ -9,11 +9,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from xinfang.accounts.models import User
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.middleware import current_ip
 from xinfang.core.models import AuditEvent
-from xinfang.core.permissions import Action, may, visible_matters
+from xinfang.core.permissions import Action, Actor, SystemActor, may, user_of, visible_matters
 from xinfang.intake.ledger.check import Progress
 from xinfang.intake.ledger.columns import COLUMNS, Column
 from xinfang.intake.ledger.readers import file_sha256, guard_formula, is_xlsx
@@ -28,14 +27,14 @@ def registration_cells(values: tuple[Any, ...], ctx: Lookups) -> list[str]:
     return [column.format(value, ctx) for column, value in zip(COLUMNS, values, strict=True)]
 
 
-def exportable(actor: User | None) -> QuerySet[Registration]:
+def exportable(actor: Actor) -> QuerySet[Registration]:
     registrations = Registration.objects.all()
-    if actor is not None:
+    if not isinstance(actor, SystemActor):
         registrations = registrations.filter(matter__in=visible_matters(actor))
     return registrations
 
 
-def ledger_export(*, actor: User | None, path: Path, progress: Progress | None = None) -> int:
+def ledger_export(*, actor: Actor, path: Path, progress: Progress | None = None) -> int:
     """Write every registration `actor` may see to `path` (.csv or .xlsx); the number of rows."""
     if not may(actor, Action.EXPORT_LEDGER):
         raise PermissionRefusedError("您没有导出台账的权限")
@@ -51,7 +50,7 @@ def ledger_export(*, actor: User | None, path: Path, progress: Progress | None =
     count = write_table(path, COLUMNS, rows, ctx, progress)
     # There is no single object to name: the event is about the registrations exported.
     AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=user_of(actor),
         action="ledger.export",
         object_type=Registration._meta.label_lower,
         object_id="*",

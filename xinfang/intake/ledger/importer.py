@@ -10,10 +10,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from xinfang.accounts.models import User
 from xinfang.core.audit import audit_record
 from xinfang.core.errors import InputError, PermissionRefusedError
-from xinfang.core.permissions import Action, may
+from xinfang.core.permissions import Action, Actor, may, user_of
 from xinfang.intake.ledger.bulk import sqlite_foreign_keys_unchecked
 from xinfang.intake.ledger.check import CheckResult, LedgerCheck, Progress
 from xinfang.intake.ledger.columns import REASON_COLUMN
@@ -72,7 +71,7 @@ class ImportSummary:
 
 def ledger_import(
     *,
-    actor: User | None,
+    actor: Actor,
     path: Path,
     partial: bool = False,
     rejects_path: Path | None = None,
@@ -111,7 +110,7 @@ def _write(
     result: CheckResult,
     *,
     ctx: Lookups,
-    actor: User | None,
+    actor: Actor,
     path: Path,
     progress: Progress | None,
 ) -> None:
@@ -120,7 +119,7 @@ def _write(
             batch = ImportBatch.objects.create(
                 file_name=path.name,
                 sha256=file_sha256(path),
-                actor=actor if actor is not None and actor.is_authenticated else None,
+                actor=user_of(actor),
                 mode=summary.mode,
             )
             counts = LedgerWriter(result, batch=batch, ctx=ctx, progress=progress).write()

@@ -12,11 +12,18 @@ from typing import Any
 
 from django.db.models import Q
 
-from xinfang.accounts.models import User
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.middleware import current_ip
 from xinfang.core.models import AuditEvent
-from xinfang.core.permissions import Action, may, visible_matters, visible_sessions
+from xinfang.core.permissions import (
+    Action,
+    Actor,
+    SystemActor,
+    may,
+    user_of,
+    visible_matters,
+    visible_sessions,
+)
 from xinfang.intake.ledger.check import Progress
 from xinfang.intake.ledger.exporter import write_table
 from xinfang.intake.ledger.readers import file_sha256
@@ -28,11 +35,11 @@ from xinfang.leaders.models import Reception, ReceptionSession, SessionLeader
 CHUNK = 2000
 
 
-def _rows(actor: User | None) -> Iterator[tuple[Any, ...]]:
+def _rows(actor: Actor) -> Iterator[tuple[Any, ...]]:
     sessions = ReceptionSession.objects.filter(
         Q(status=SessionStatus.HELD) | Q(receptions__isnull=False)
     ).distinct()
-    if actor is not None:
+    if not isinstance(actor, SystemActor):
         sessions = sessions.filter(pk__in=visible_sessions(actor).values("pk"))
     found = list(
         sessions.order_by("held_on", "number").values_list(
@@ -51,7 +58,7 @@ def _rows(actor: User | None) -> Iterator[tuple[Any, ...]]:
             seated.setdefault(session_id, []).append((name, tier))
         receptions = Reception.objects.filter(session_id__in=ids)
         hidden: dict[int, int] = {}
-        if actor is not None:
+        if not isinstance(actor, SystemActor):
             seen = visible_matters(actor).values("pk")
             for session_id in receptions.exclude(registration__matter__in=seen).values_list(
                 "session_id", flat=True
@@ -80,9 +87,7 @@ def _rows(actor: User | None) -> Iterator[tuple[Any, ...]]:
                 yield (*head, registration, outcome, routed)
 
 
-def export_receptions(
-    path: Path | str, *, actor: User | None = None, progress: Progress | None = None
-) -> int:
+def export_receptions(path: Path | str, *, actor: Actor, progress: Progress | None = None) -> int:
     """Write the reception ledger `actor` may see to `path` (.csv or .xlsx); the number of rows."""
     if not may(actor, Action.EXPORT_LEDGER):
         raise PermissionRefusedError("您没有导出接访台账的权限")
@@ -92,7 +97,7 @@ def export_receptions(
     ctx = Lookups.load()
     count = write_table(path, RECEPTION_COLUMNS, _rows(actor), ctx, progress, sheet="接访台账")
     AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=user_of(actor),
         action="receptions.export",
         object_type=ReceptionSession._meta.label_lower,
         object_id="*",

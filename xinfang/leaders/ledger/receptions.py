@@ -15,10 +15,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from xinfang.accounts.models import User
 from xinfang.core.audit import audit_record
 from xinfang.core.errors import InputError, PermissionRefusedError
-from xinfang.core.permissions import Action, may, visible_matters
+from xinfang.core.permissions import Action, Actor, SystemActor, may, user_of, visible_matters
 from xinfang.intake.ledger.check import OUT_OF_SCOPE_REGISTRATION
 from xinfang.intake.ledger.importer import LedgerRejectedError, write_rejects
 from xinfang.intake.ledger.readers import file_sha256, open_table
@@ -118,7 +117,7 @@ class SessionPlan:
 class ReceptionCheck:
     """Reads and checks a whole reception ledger; nothing is written."""
 
-    def __init__(self, *, actor: User | None, unit: OrgUnit) -> None:
+    def __init__(self, *, actor: Actor, unit: OrgUnit) -> None:
         self.actor = actor
         self.unit = unit
         self.ctx = Lookups.load()
@@ -302,7 +301,7 @@ class ReceptionCheck:
             ).values_list("registration_id", "session__number", "outcome", "routed_on"):
                 linked[reg] = (session, outcome, routed)
         visible: set[int] | None = None
-        if self.actor is not None:
+        if not isinstance(self.actor, SystemActor):
             matters = sorted({matter for _, matter in found.values()})
             visible = set()
             for start in range(0, len(matters), CHUNK):
@@ -410,7 +409,7 @@ def organising_unit(code: str | None) -> OrgUnit:
 def import_receptions(
     path: Path | str,
     *,
-    actor: User | None = None,
+    actor: Actor,
     org: str | None = None,
     partial: bool = False,
     rejects_path: Path | None = None,
@@ -464,7 +463,7 @@ def _write(
     check: ReceptionCheck,
     good: list[SessionPlan],
     *,
-    actor: User | None,
+    actor: Actor,
     path: Path,
     partial: bool,
 ) -> None:
@@ -480,7 +479,7 @@ def _write(
             batch = ImportBatch.objects.create(
                 file_name=path.name,
                 sha256=file_sha256(path),
-                actor=actor if actor is not None and actor.is_authenticated else None,
+                actor=user_of(actor),
                 mode="receptions+partial" if partial else "receptions",
             )
             made = {

@@ -14,6 +14,7 @@ from xinfang.analytics.management.reportargs import (
     read_report_arguments,
 )
 from xinfang.core.errors import XinfangError
+from xinfang.core.permissions import SYSTEM
 
 FORMATS = ("json", "text", "docx")
 MAX_ISSUE_NO = 9999
@@ -35,7 +36,7 @@ class Command(BaseCommand):
                 node=ask.org,
                 period=ask.period,
                 comparison=ask.comparison,
-                reader=None,  # the console: everything under the unit
+                reader=SYSTEM,  # the console: everything under the unit
                 today=timezone.localdate(),
                 issue_no=issue_no,
             )

@@ -10,6 +10,7 @@ from xinfang.accounts.models import User
 from xinfang.api.models import ApiToken
 from xinfang.api.services import token_create, token_revoke
 from xinfang.core.errors import XinfangError
+from xinfang.core.permissions import SYSTEM
 
 
 class Command(BaseCommand):
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         user = User.objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(f"没有用户名为“{options['user']}”的用户")
-        token, raw = token_create(actor=None, user=user, name=options["name"])
+        token, raw = token_create(actor=SYSTEM, user=user, name=options["name"])
         self.stderr.write(
             f"已为 {user.username} 签发令牌 #{token.pk}“{token.name}”。密钥只显示这一次："
         )
@@ -56,7 +57,7 @@ class Command(BaseCommand):
                 if not tokens
                 else f"前缀“{ref}”对应多个令牌，请用编号"
             )
-        token = token_revoke(actor=None, token=tokens[0])
+        token = token_revoke(actor=SYSTEM, token=tokens[0])
         self.stdout.write(f"已吊销令牌 #{token.pk}“{token.name}”（{token.user.username}）")
 
     def _list(self, options: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from xinfang.core.permissions import Action, may
+from xinfang.core.permissions import SYSTEM, Action, may
 from xinfang.demo.services import DEMO_PASSWORD, demo_logins, demo_year_warnings
 
 HEADER = ("用户名", "密码", "角色", "单位", "姓名")
@@ -15,7 +15,7 @@ class Command(BaseCommand):
     help = "列出演示账号：用户名、密码、角色和所属单位"
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not may(None, Action.MANAGE_USERS):
+        if not may(SYSTEM, Action.MANAGE_USERS):
             raise CommandError("您没有查看用户的权限")
         users = demo_logins()
         if not users:

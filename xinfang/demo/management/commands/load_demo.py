@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from xinfang.core.errors import XinfangError
+from xinfang.core.permissions import SYSTEM
 from xinfang.demo.generator import DEFAULT_REGISTRATIONS, DEFAULT_SEED
 from xinfang.demo.services import DEMO_PASSWORD, demo_load, demo_year_warnings
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
         self.stdout.write("正在载入演示区……")
         try:
             result = demo_load(
-                actor=None,  # the operator at the server's console
+                actor=SYSTEM,  # the operator at the server's console
                 end=end,
                 seed=options["seed"],
                 registrations=options["registrations"],

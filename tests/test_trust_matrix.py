@@ -30,6 +30,7 @@ from tests.views_support import attachment_dir, make_matters  # noqa: F401
 from tests.workflow_support import step
 from xinfang.accounts.models import Role
 from xinfang.api.services import token_create
+from xinfang.core.permissions import SYSTEM
 from xinfang.documents.kinds import DocumentKind
 from xinfang.documents.services import document_issue
 from xinfang.intake.attachments import attachment_add
@@ -125,7 +126,7 @@ def objects(d: District) -> dict[str, int | str]:
 
     def session(unit: Any, who: Leader) -> Any:
         return leaders.session_create(
-            actor=None,
+            actor=SYSTEM,
             data=leaders.SessionInput(
                 kind=SessionKind.VISIT_DOWN,
                 unit=unit,
@@ -139,7 +140,7 @@ def objects(d: District) -> dict[str, int | str]:
             ),
         )
 
-    own_session = leaders.session_publish(actor=None, session=session(d.district, own))
+    own_session = leaders.session_publish(actor=SYSTEM, session=session(d.district, own))
     booking = leaders.booking_create(
         session=own_session,
         name="王小明",
@@ -150,7 +151,7 @@ def objects(d: District) -> dict[str, int | str]:
 
     def rota(unit: Any, who: Leader) -> Any:
         return leaders.rota_create(
-            actor=None,
+            actor=SYSTEM,
             data=leaders.RotaInput(
                 name="主要领导接访日",
                 kind=SessionKind.REGULAR,
@@ -165,7 +166,7 @@ def objects(d: District) -> dict[str, int | str]:
 
     def package(who: Leader, matter: Matter, unit: Any) -> Any:
         return leaders.package_open(
-            actor=None,
+            actor=SYSTEM,
             data=leaders.PackageInput(
                 matters=[matter],
                 leader=who,

@@ -29,6 +29,7 @@ def petition(district: District, **changes: object) -> portal.PetitionInput:
 
 
 KEY = "k" * 32
+IP = "198.51.100.7"  # the client trying a code
 
 
 @pytest.mark.django_db
@@ -54,7 +55,10 @@ def test_submit_registers_an_online_matter_with_code_and_secret(district: Distri
     event = AuditEvent.objects.get(action="portal.submit")
     assert event.data["query_code"] == result.query_code
     assert event.matter == registration.matter
-    assert portal.submission_verify(query_code=result.query_code, secret=result.secret) == record
+    assert (
+        portal.submission_verify(query_code=result.query_code, secret=result.secret, client=IP)
+        == record
+    )
 
 
 @pytest.mark.django_db
@@ -90,11 +94,11 @@ def test_wrong_secret_locks_the_code(district: District) -> None:
     result = portal.online_petition_submit(data=petition(district), idempotency_key=KEY)
     for _ in range(portal.MAX_FAILURES - 1):
         with pytest.raises(InputError):
-            portal.submission_verify(query_code=result.query_code, secret="WRONGSEC")
+            portal.submission_verify(query_code=result.query_code, secret="WRONGSEC", client=IP)
     with pytest.raises(portal.LockedError):
-        portal.submission_verify(query_code=result.query_code, secret="WRONGSEC")
+        portal.submission_verify(query_code=result.query_code, secret="WRONGSEC", client=IP)
     with pytest.raises(portal.LockedError):  # even the right one waits
-        portal.submission_verify(query_code=result.query_code, secret=result.secret)
+        portal.submission_verify(query_code=result.query_code, secret=result.secret, client=IP)
     assert AuditEvent.objects.filter(action="portal.lockout", matter=result.matter).count() == 1
 
 

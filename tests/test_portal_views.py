@@ -25,7 +25,7 @@ from xinfang.intake.models import Attachment, Category, Matter, Petitioner, Regi
 from xinfang.organisation.models import OrgUnit
 from xinfang.portal import services as portal
 from xinfang.portal import views
-from xinfang.portal.models import PortalSubmission, StagedUpload
+from xinfang.portal.models import PortalSubmission, QueryLock, StagedUpload
 from xinfang.portal.selectors import ACCUSATION_HANDOVER
 from xinfang.workflow import services as wf
 from xinfang.workflow.models import MatterWorkflow
@@ -298,17 +298,14 @@ def test_wrong_secret_is_refused_and_the_code_locks(district: District) -> None:
         assert "查询码或查询密码不正确" in page
         assert f'value="{code.lower()}"' in page  # what was typed stays
     response = log_in(stranger, code, "AAAA-BBBB")
-    assert "已锁定" in response.content.decode()
+    assert "已暂时锁定" in response.content.decode()
     response = log_in(stranger, code, secret)  # even the right secret waits now
     assert response.status_code == 400 and "锁定" in response.content.decode()
     assert AuditEvent.objects.filter(action="portal.lockout", object_id=str(record.pk)).exists()
     assert stranger.get(reverse("portal:progress")).status_code == 302
     # after the wait, the right secret opens it
-    record.refresh_from_db()
-    assert record.locked_until is not None
-    PortalSubmission.objects.filter(pk=record.pk).update(
-        locked_until=timezone.now() - timedelta(seconds=1)
-    )
+    assert QueryLock.objects.get().locked_until is not None
+    QueryLock.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
     response = log_in(stranger, portal.display_code(code), secret.lower())
     assert response.status_code == 302 and response["Location"] == reverse("portal:progress")
 

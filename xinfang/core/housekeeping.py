@@ -4,6 +4,7 @@
   a query code and secret on the server;
 - API idempotency keys older than XINFANG["IDEMPOTENCY_KEY_HOURS"] (default 24) removed — a retry
   comes within minutes; the registration it made stays;
+- the portal's query-code lock rows untouched for a day and no longer locked;
 - the audit chain's anchor: its latest hash written to the log (core/chain.py).
 """
 
@@ -43,10 +44,19 @@ def clear_idempotency_keys() -> int:
 
 
 def daily() -> dict[str, Any]:
+    from xinfang.portal.services import query_locks_clear
+
     sessions = clear_sessions()
     keys = clear_idempotency_keys()
+    locks = query_locks_clear()
     last_id, digest = chain.anchor()
-    return {"sessions": sessions, "idempotency_keys": keys, "audit_last": last_id, "hash": digest}
+    return {
+        "sessions": sessions,
+        "idempotency_keys": keys,
+        "query_locks": locks,
+        "audit_last": last_id,
+        "hash": digest,
+    }
 
 
 def summary(done: dict[str, Any]) -> str:

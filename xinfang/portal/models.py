@@ -25,9 +25,6 @@ class PortalSubmission(models.Model):
     claimed_id_number = models.CharField("待核实身份证号", max_length=18, blank=True)
     source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.PORTAL)
     created_at = models.DateTimeField(auto_now_add=True)
-    # wrong secrets in a row, and until when the code is locked after too many
-    failed_attempts = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "网上信访提交"
@@ -35,6 +32,25 @@ class PortalSubmission(models.Model):
 
     def __str__(self) -> str:
         return self.query_code
+
+
+class QueryLock(models.Model):
+    """Wrong secrets in a row for one query code from one client, and until when that client is
+    kept from trying the code again. Keyed by both: a stranger's guesses never lock the petitioner
+    out on their own phone; and by a keyed hash of both, so the table holds neither a code nor an
+    address, and a code that does not exist is counted exactly like one that does."""
+
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = "查询码锁定"
+        verbose_name_plural = "查询码锁定"
+
+    def __str__(self) -> str:
+        return self.key[:12]
 
 
 class StagedUpload(models.Model):

@@ -40,7 +40,7 @@ from xinfang.intake.idcard import InvalidIdNumberError, parse_id_number
 from xinfang.intake.models import Category, Matter, Petitioner, Registration
 from xinfang.intake.services import PersonInput, RegistrationInput
 from xinfang.organisation.models import OrgUnit
-from xinfang.portal.models import PortalSubmission
+from xinfang.portal.models import PortalSubmission, QueryLock
 from xinfang.workflow import services as workflow
 from xinfang.workflow.models import MatterWorkflow
 from xinfang.workflow.states import MatterStatus
@@ -358,52 +358,78 @@ def _send_code(phone: str, code: str) -> None:
 # --- proving the code ------------------------------------------------------------------------
 
 
-def submission_verify(*, query_code: str, secret: str) -> PortalSubmission:
-    """The submission, when the secret matches its code. Five wrong secrets in a row lock the
-    code for LOCK_MINUTES minutes (logged and written to the matter's history)."""
+def _lock_key(code: str, client: str) -> str:
+    return salted_hmac("xinfang.portal.query-lock", f"{code}|{client}").hexdigest()
+
+
+def _locked_out(until: datetime, now: datetime) -> LockedError:
+    minutes = max(1, int((until - now).total_seconds() + 59) // 60)
+    return LockedError(
+        f"查询密码连续输错{MAX_FAILURES}次，该查询码在本设备上已暂时锁定，请{minutes}分钟后再试",
+        field="secret",
+    )
+
+
+def submission_verify(*, query_code: str, secret: str, client: str) -> PortalSubmission:
+    """The submission, when the secret matches its code. Five wrong secrets in a row for one code
+    from one `client` (its address) keep that client from the code for LOCK_MINUTES minutes; the
+    petitioner on another device is not kept out. A code that does not exist answers exactly like
+    one that does — the same words, the same count to the lock, the same work (one look-up, one
+    keyed hash, the lock row, a log line and an audit row at the lock) — so the answers tell
+    nobody which codes exist."""
     code, typed = normalise_code(query_code), normalise_code(secret)
     if not code:
         raise InputError("请填写查询码", field="query_code")
     if not typed:
         raise InputError("请填写查询密码", field="secret")
     wrong = InputError("查询码或查询密码不正确，请核对后重新输入", field="secret")
-    if PortalSubmission.objects.filter(query_code=code, registration__isnull=False).first() is None:
-        raise wrong
+    record = (
+        PortalSubmission.objects.filter(query_code=code, registration__isnull=False)
+        .select_related("registration__matter")
+        .first()
+    )
+    # an unknown code is compared with a secret nobody has, so both take the same path
+    expected = secret_for(record.idempotency_key if record else f"unknown:{code}")
+    key, now = _lock_key(code, client), timezone.now()
     with transaction.atomic():
-        record = PortalSubmission.objects.select_for_update().get(query_code=code)
-        now = timezone.now()
-        if record.locked_until is not None and record.locked_until > now:
-            minutes = max(1, int((record.locked_until - now).total_seconds() + 59) // 60)
-            raise LockedError(
-                f"查询密码连续输错{MAX_FAILURES}次，该查询码已暂时锁定，请{minutes}分钟后再试",
-                field="secret",
-            )
-        if constant_time_compare(secret_for(record.idempotency_key), typed):
-            if record.failed_attempts:
-                record.failed_attempts = 0
-                record.save(update_fields=["failed_attempts"])
+        lock = QueryLock.objects.select_for_update().filter(key=key).first()
+        if lock is not None and lock.locked_until is not None and lock.locked_until > now:
+            raise _locked_out(lock.locked_until, now)
+        if record is not None and constant_time_compare(expected, typed):
+            if lock is not None:
+                lock.delete()  # wrong secrets in a row: this one ends the row
             return record
-        record.failed_attempts += 1
-        locked = record.failed_attempts >= MAX_FAILURES
-        if locked:
-            record.failed_attempts = 0
-            record.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-            log.warning("portal: query code %s locked after %d wrong secrets", code, MAX_FAILURES)
-            assert record.registration is not None
+        if lock is None:
+            lock, _ = QueryLock.objects.select_for_update().get_or_create(key=key)
+        lock.failures += 1
+        until = None
+        if lock.failures >= MAX_FAILURES:
+            until = now + timedelta(minutes=LOCK_MINUTES)
+            lock.failures, lock.locked_until = 0, until
+            log.warning(
+                "portal: a client locked out of a query code after %d wrong secrets", MAX_FAILURES
+            )
             audit_record(
-                actor=None,
+                actor=None,  # a member of the public
                 action="portal.lockout",
-                obj=record,
-                matter=record.registration.matter,
+                obj=record or lock,
+                matter=record.registration.matter if record and record.registration else None,
                 data={"query_code": code, "attempts": MAX_FAILURES, "minutes": LOCK_MINUTES},
             )
-        record.save(update_fields=["failed_attempts", "locked_until"])
-    if locked:
-        raise LockedError(
-            f"查询密码连续输错{MAX_FAILURES}次，该查询码已锁定{LOCK_MINUTES}分钟，请稍后再试",
-            field="secret",
-        )
+        lock.save(update_fields=["failures", "locked_until", "updated_at"])
+    if until is not None:
+        raise _locked_out(until, now)
     raise wrong
+
+
+def query_locks_clear(*, now: datetime | None = None) -> int:
+    """Housekeeping: lock rows neither locked nor touched for a day (a few wrong secrets long
+    ago start afresh)."""
+    now = now or timezone.now()
+    stale = QueryLock.objects.filter(updated_at__lt=now - timedelta(days=1)).exclude(
+        locked_until__gt=now
+    )
+    return stale.delete()[0]
 
 
 # --- the petitioner's steps ------------------------------------------------------------------

@@ -410,7 +410,9 @@ def query(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             record = services.submission_verify(
-                query_code=form.cleaned_data["query_code"], secret=form.cleaned_data["secret"]
+                query_code=form.cleaned_data["query_code"],
+                secret=form.cleaned_data["secret"],
+                client=_client(request),
             )
         except XinfangError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)

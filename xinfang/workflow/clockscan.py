@@ -453,7 +453,12 @@ def _notify(run: ClockScan) -> int:
     if not new.exists():
         return 0
     inserted = _notify_package_people(run, text, kind)
+    # a unit's staff hear only of alerts addressed to their unit: skip the units with none (a
+    # district's hundred villages would otherwise cost a statement each, compiled for nothing)
+    addressed = set(new.exclude(unit_id=None).values_list("unit_id", flat=True).distinct())
     for (role, unit_id), users in posts.items():
+        if role == Role.UNIT_STAFF and unit_id not in addressed:
+            continue
         # everyone at one post sees the same matters: the permission rule reads role and unit;
         # EXISTS per new alert, not IN (all visible matters): the alerts are the smaller side
         seen = Exists(visible_matters(users[0]).filter(pk=OuterRef("matter_id")))

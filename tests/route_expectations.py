@@ -22,7 +22,9 @@ rotas `rota`, `rota_north`; packages `package` (领导's, 责任单位 区住建
 accusation, 责任单位 区纪委监委), `package_north`; `notification` (the officer's); `hearing` (a held
 听证 on street_a, recorded by the officer) and `hearing_doc` (its 听证报告); casework `body`
 (示范区's 联席会议), its `meeting` (a 会办会 whose decision 交办 a new matter of 西湖街道 to
-西湖街道) and `batch` (市第一批, holding street_a and the accusation).
+西湖街道) and `batch` (市第一批, holding street_a and the accusation); disputes `dispute`
+(东风社区, held by the village, with `mediation` under way, in `report`: 东风社区's month) and
+`dispute_north`; campaigns `campaign` (示范区's) and `campaign_north`.
 """
 
 from dataclasses import dataclass, field
@@ -60,6 +62,12 @@ STATISTICS = BUREAU
 LEADER_WORK = BUREAU
 OWN_STATISTICS = STATISTICS - {"north_officer"}  # of the district (320101)
 NORTH = _set("north_officer")  # of 北湖区 (320102)
+# 矛盾纠纷: who may see disputes at all, who records them; the dispute at 东风社区 (the
+# village holds it): seen by the district's readers and 东风街道, acted on by 经办人 and 东风街道
+DISPUTES = _set("officer", "north_officer", "supervisor", *LEADERS) | UNIT_STAFF
+DISPUTE_RECORDERS = _set("officer", "north_officer") | UNIT_STAFF
+SEES_DISPUTE = _set("officer", "supervisor", *LEADERS, "street_a_staff")
+HOLDS_DISPUTE = _set("officer", "street_a_staff")
 PERIOD_2026 = "start=2026-01-01&end=2026-12-31"
 # 会办交办 (casework): the bureau and the handling units; of the district's own objects
 CASEWORK = BUREAU | UNIT_STAFF
@@ -288,6 +296,38 @@ EXPECTATIONS: dict[str, tuple[Case, ...]] = {
         post("/casework/batches/{batch}/resolve/", _set("officer", *LEADERS)),
     ),
     "casework:item_verify": (post("/casework/batches/{batch}/verify/", _set("officer")),),
+    # 矛盾纠纷: read by the roles that may see disputes, in their area (place or 责任单位);
+    # recorded, mediated, settled by 经办人 and handling units — the unit holding it or above
+    "disputes:list": (get("/disputes/", DISPUTES),),
+    "disputes:new": both("/disputes/new/", DISPUTE_RECORDERS),
+    "disputes:detail": (
+        get("/disputes/{dispute}/", SEES_DISPUTE),
+        get("/disputes/{dispute_north}/", NORTH),
+    ),
+    "disputes:rescreen": (get("/disputes/{dispute}/rescreen/", HOLDS_DISPUTE),),
+    "disputes:step": (
+        post("/disputes/{dispute}/act/settle/", HOLDS_DISPUTE),
+        post("/disputes/{dispute_north}/act/escalate/", NORTH),
+        post("/disputes/{dispute}/act/no-such-step/", NOBODY),
+    ),
+    "disputes:mediation_step": (
+        post("/disputes/mediations/{mediation}/session/", HOLDS_DISPUTE),
+        post("/disputes/mediations/{mediation}/conclude/", HOLDS_DISPUTE),
+    ),
+    "disputes:campaigns": (
+        get("/disputes/campaigns/", DISPUTES),
+        post("/disputes/campaigns/", DISPUTE_RECORDERS),
+    ),
+    "disputes:campaign": (
+        # a district's campaign: its units and those above; never another district
+        get("/disputes/campaigns/{campaign}/", DISPUTES - NORTH),
+        get("/disputes/campaigns/{campaign_north}/", NORTH),
+    ),
+    "disputes:month": (get("/disputes/month/", DISPUTES),),
+    "disputes:month_submit": (post("/disputes/month/submit/", DISPUTE_RECORDERS),),
+    "disputes:reports": (get("/disputes/reports/", DISPUTES),),
+    "disputes:report": (get("/disputes/reports/{report}/", SEES_DISPUTE),),
+    "disputes:feedback": (post("/disputes/reports/{report}/feedback/{dispute}/", HOLDS_DISPUTE),),
     "leaders:package": (
         get(
             "/leaders/packages/{package}/",

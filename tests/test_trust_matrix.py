@@ -197,6 +197,7 @@ def objects(d: District) -> dict[str, int | str]:
     )
     hearing_doc = hearing_document_issue(actor=officer, hearing=hearing, kind="report")
     casework = casework_objects(d, matters)
+    disputes = dispute_objects(d, north)
     notification = Notification.objects.create(
         recipient=officer,
         matter=matters["street_a"],
@@ -228,8 +229,62 @@ def objects(d: District) -> dict[str, int | str]:
         category=Category.objects.get(name="物业管理").pk,
         accusation_number=matters["accusation"].number,
         **casework,
+        **disputes,
     )
     return ids
+
+
+def dispute_objects(d: District, north: Any) -> dict[str, int | str]:
+    """A dispute at 东风社区 (held by the village, a mediation under way) in its month's report, one
+    at 北湖区, and a campaign of each district."""
+    from xinfang.disputes import services as ds
+    from xinfang.disputes.choices import DisputeLevel, DisputeSource, MediationKind, Risk
+
+    officer, north_officer = d.users["officer"], d.users["north_officer"]
+
+    def dispute(actor: Any, place: Any, level: str) -> Any:
+        return ds.record_dispute(
+            actor=actor,
+            data=ds.DisputeInput(
+                found_on=date(2026, 9, 10),
+                source=DisputeSource.ROUTINE,
+                place=place,
+                parties=2,
+                description="相邻两户因排水沟渠发生争执",
+                risk=Risk.LOW,
+                level=level,
+            ),
+        )
+
+    village = dispute(officer, d.village_a, DisputeLevel.VILLAGE)
+    mediation = ds.mediation_start(
+        actor=officer,
+        dispute=village,
+        kind=MediationKind.PEOPLE,
+        mediator="东风社区人民调解委员会",
+        started_on=date(2026, 9, 11),
+    )
+    report = ds.report_submit(
+        actor=officer, unit=d.village_a, month=date(2026, 9, 1), disputes=[village], on=TODAY
+    )
+
+    def campaign(actor: Any, unit: Any) -> Any:
+        return ds.campaign_create(
+            actor=actor,
+            name="国庆节前专项排查",
+            unit=unit,
+            starts_on=date(2026, 9, 1),
+            ends_on=date(2026, 9, 30),
+        )
+
+    return {
+        "dispute": village.pk,
+        "dispute_north": dispute(north_officer, north, DisputeLevel.DISTRICT).pk,
+        "mediation": mediation.pk,
+        "report": report.pk,
+        "campaign": campaign(officer, d.district).pk,
+        "campaign_north": campaign(north_officer, north).pk,
+    }
 
 
 def casework_objects(d: District, matters: dict[str, Matter]) -> dict[str, int | str]:

@@ -30,6 +30,7 @@ urlpatterns = [
     path("hearings/", include("xinfang.hearings.urls")),
     # joint meetings (联席会议, 会办会) and batches handed down (交办积案)
     path("casework/", include("xinfang.casework.urls")),
+    path("disputes/", include("xinfang.disputes.urls")),
     # the public: online petitions, progress and evaluation (no login)
     path("portal/", include("xinfang.portal.urls")),
     # other systems: REST API v1 (token per system account) and Open311 GeoReport v2

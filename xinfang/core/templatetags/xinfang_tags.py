@@ -22,6 +22,7 @@ NAV = (
     (Action.VIEW_MATTER, "我的待办", "workflow:queues"),
     (Action.VIEW_LEADER_WORK, "领导接访", "leaders:sessions"),
     (Action.VIEW_CASEWORK, "会办交办", "casework:meetings"),
+    (Action.VIEW_DISPUTES, "矛盾纠纷", "disputes:list"),
     (Action.VIEW_STATISTICS, "统计分析", "analytics:dashboard"),
     (Action.MANAGE_ORGANISATION, "系统管理", "admin:index"),
 )

@@ -282,7 +282,7 @@ class Assessor:
         base = Coalesce(
             "extended_to",
             "handling_deadline",
-            AddDays(F("decided_on"), domain_limit("HANDLE_DAYS", 60)),
+            AddDays(F("decided_on"), domain_limit("HANDLE_DAYS")),
             output_field=DateField(),
         )
         return self._clock_by_unit(self._unit_matters(), "unit_then", base, "replied_on", Q())

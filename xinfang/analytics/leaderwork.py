@@ -54,7 +54,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from xinfang.analytics.counting import Ranges, Scope, _bucketed
+from xinfang.analytics.counting.ranges import Ranges, bucketed
+from xinfang.analytics.counting.scope import Scope
 from xinfang.analytics.figures import change, pct
 from xinfang.analytics.periods import Period
 from xinfang.intake.choices import Purpose
@@ -282,7 +283,7 @@ class LeaderWork:
         found = {0: _reception_figures(), 1: _reception_figures()}
         sessions = scoped_sessions(self.scope, today=self.today)
         for g in (
-            _bucketed(sessions, "held_on", self.ranges)
+            bucketed(sessions, "held_on", self.ranges)
             .values("bucket", "kind")
             .annotate(n=Count("id"))
             .order_by()
@@ -292,7 +293,7 @@ class LeaderWork:
             f["sessions_by_kind"][g["kind"]] = f["sessions_by_kind"].get(g["kind"], 0) + g["n"]
         seats = scoped_seats(self.scope).filter(session__in=sessions)
         for g in (
-            _bucketed(seats, "session__held_on", self.ranges)
+            bucketed(seats, "session__held_on", self.ranges)
             .values("bucket", "tier")
             .annotate(n=Count("id"))
             .order_by()
@@ -374,7 +375,7 @@ class LeaderWork:
                 t["open_at_end"] += g[f"open{b}"]
         reflows = PackageReflow.objects.filter(package__in=scoped_packages(self.scope))
         for g in (
-            _bucketed(reflows, "on", self.ranges)
+            bucketed(reflows, "on", self.ranges)
             .values("bucket", tier=F("package__leader__tier"))
             .annotate(n=Count("id"))
             .order_by()

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from xinfang.accounts.models import User
 from xinfang.core.audit import audit_record
+from xinfang.core.config import domain_limit
 from xinfang.core.permissions import SYSTEM, visible_matters
 from xinfang.demo.ledger import OpenWindow
 from xinfang.demo.org import DISCIPLINE_CODE, DISTRICT_CODE
@@ -118,7 +118,7 @@ def live_workflow(*, end: date, seed: int) -> LiveResult:
     result = LiveResult()
     if live_workflow_done():
         return result
-    limit = int(settings.XINFANG["HANDLE_DAYS"]) + int(settings.XINFANG["EXTENSION_MAX_DAYS"])
+    limit = domain_limit("HANDLE_DAYS") + domain_limit("EXTENSION_MAX_DAYS")
     result.demo_years = demo_years_enter(
         end - timedelta(days=LIVE_DAYS), end + timedelta(days=limit + 60)
     )
@@ -417,7 +417,7 @@ class _Walker:
 
     def _route_for_due(self, m: Matter, low: date, high: date) -> date | None:
         """A routing day whose handling limit ends between `low` and `high` (if any)."""
-        days = int(settings.XINFANG["HANDLE_DAYS"])
+        days = domain_limit("HANDLE_DAYS")
         for back in range(days - 10, days + 25):
             day = self.end - timedelta(days=back)
             if day < m.first_received_on:

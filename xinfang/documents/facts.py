@@ -9,9 +9,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.conf import settings
-
 from xinfang.core.chinese import cn_date
+from xinfang.core.config import domain_limit
 from xinfang.core.errors import ConflictError, InputError
 from xinfang.core.masking import mask_free_text
 from xinfang.core.models import AuditEvent
@@ -31,10 +30,6 @@ class Facts:
     event: AuditEvent | None = None
     notice: SupervisionNotice | None = None
     values: dict[str, str] = field(default_factory=dict)
-
-
-def _limit(name: str) -> str:
-    return str(int(settings.XINFANG[name]))
 
 
 def content_summary(text: str) -> str:
@@ -96,7 +91,7 @@ def facts_for(matter: Matter, kind: str, *, notice: SupervisionNotice | None = N
         facts.values = {
             "受理日期": cn_date(matter.decided_on),
             "办理期限": cn_date(matter.handling_deadline),
-            "办理天数": _limit("HANDLE_DAYS"),
+            "办理天数": str(domain_limit("HANDLE_DAYS")),
         }
     elif kind == K.DECLINE:
         if matter.handling_method != HandlingMethod.DECLINE:
@@ -132,7 +127,7 @@ def facts_for(matter: Matter, kind: str, *, notice: SupervisionNotice | None = N
             "答复日期": cn_date(matter.replied_on),
             "处理意见": ReplyOutcome(flow.reply_outcome).label,
             "办理情况": mask_free_text("\n".join(n for n in notes if n.strip())),
-            "复查申请天数": _limit("REVIEW_REQUEST_DAYS"),
+            "复查申请天数": str(domain_limit("REVIEW_REQUEST_DAYS")),
         }
     elif kind in _LATER_DECISIONS:
         facts = _later_decision_facts(matter, flow, _LATER_DECISIONS[kind], label)
@@ -184,7 +179,7 @@ def _later_decision_facts(
         f"{name}意见": ReplyOutcome(outcome).label,
     }
     if decision.next_window is not None:
-        facts.values["复核申请天数"] = _limit(decision.next_window)
+        facts.values["复核申请天数"] = str(domain_limit(decision.next_window))
     return facts
 
 
@@ -214,8 +209,8 @@ def _route_facts(matter: Matter, kind: str) -> Facts:
         "办理期限": cn_date(matter.extended_to or due),
     }
     if kind == K.ASSIGN:
-        facts.values["办理天数"] = _limit("HANDLE_DAYS")
-        facts.values["退回工作日数"] = _limit("RETURN_WORKING_DAYS")
+        facts.values["办理天数"] = str(domain_limit("HANDLE_DAYS"))
+        facts.values["退回工作日数"] = str(domain_limit("RETURN_WORKING_DAYS"))
     return facts
 
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.conf import settings
 from django.db import models
 
+from xinfang.core.config import domain_limit, domain_setting
 from xinfang.core.errors import XinfangError
 
 Unit = Literal["calendar", "working"]
@@ -221,7 +221,7 @@ def current_calendar() -> WorkCalendar:
         cal = WorkCalendar({**package_years(), **_admin_years()}.values())
         _cache.calendar, _cache.stamp = cal, stamp
     _cache.checked_at = time.monotonic()
-    _cache.recheck_seconds = float(settings.XINFANG["CALENDAR_RECHECK_SECONDS"])
+    _cache.recheck_seconds = float(domain_setting("CALENDAR_RECHECK_SECONDS"))
     return cal
 
 
@@ -295,7 +295,7 @@ def days_left(deadline: date, today: date) -> int:
 def clock_state(deadline: date, today: date, warning_days: int | None = None) -> ClockState:
     """Overdue after the last day, warning within `warning_days` of it, else running."""
     if warning_days is None:
-        warning_days = int(settings.XINFANG["CLOCK_WARNING_DAYS"])
+        warning_days = domain_limit("CLOCK_WARNING_DAYS")
     left = days_left(deadline, today)
     if left < 0:
         return ClockState.OVERDUE
@@ -307,5 +307,5 @@ def clock_state(deadline: date, today: date, warning_days: int | None = None) ->
 def warning_horizon(today: date, warning_days: int | None = None) -> date:
     """The last deadline clock_state calls WARNING on `today` (to filter in the database)."""
     if warning_days is None:
-        warning_days = int(settings.XINFANG["CLOCK_WARNING_DAYS"])
+        warning_days = domain_limit("CLOCK_WARNING_DAYS")
     return date.fromordinal(_ordinal(today) + warning_days)

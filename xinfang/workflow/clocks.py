@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
+from xinfang.core.config import domain_limit
 from xinfang.core.errors import XinfangError
 from xinfang.intake.models import Matter
 from xinfang.leaders.choices import NEEDS_ROUTING, PackageStatus
@@ -143,10 +143,6 @@ def load_facts_for(matter_ids: Iterable[int]) -> dict[int, MatterClockFacts]:
     }
 
 
-def _limit(name: str) -> int:
-    return int(settings.XINFANG[name])
-
-
 def _running(
     kind: ClockKind, start: date | None, due: date, today: date, unit: str = "", note: str = ""
 ) -> Clock:
@@ -204,7 +200,7 @@ def _guarded(kind: ClockKind, start: date | None, make: Callable[[], Clock | Non
 
 def route_deadline(matter: Matter) -> date:
     """登记转送交办期限: receipt + ROUTE_DAYS calendar days, on the working calendar."""
-    return calendar.deadline(matter.first_received_on, _limit("ROUTE_DAYS"))
+    return calendar.deadline(matter.first_received_on, domain_limit("ROUTE_DAYS"))
 
 
 def route_clock(matter: Matter, today: date, routed_on: date | None = None) -> Clock | None:
@@ -301,7 +297,7 @@ def _assignment_clocks(
 
     def return_window() -> Clock | None:
         due = a.return_due or calendar.add_working_days(
-            a.assigned_on, _limit("RETURN_WORKING_DAYS")
+            a.assigned_on, domain_limit("RETURN_WORKING_DAYS")
         )
         still_open = a.active and matter.status in (S.ASSIGNED, S.IN_HANDLING)
         return _window(
@@ -336,7 +332,7 @@ def _assignment_clocks(
         # 转送: the organ with authority decides acceptance and tells the petitioner (签收 here)
         if a.kind != AssignmentKind.FORWARD:
             return None
-        due = calendar.deadline(a.assigned_on, _limit("ACCEPT_DAYS"))
+        due = calendar.deadline(a.assigned_on, domain_limit("ACCEPT_DAYS"))
         if not a.active and a.received_on is None:
             note = "转送后已退回"
             return Clock(
@@ -417,7 +413,7 @@ def _review_clocks(matter: Matter, flow: MatterWorkflow | None, today: date) -> 
 
         def review() -> Clock | None:
             due = (flow.review_due if flow else None) or calendar.deadline(
-                requested, _limit("REVIEW_DECIDE_DAYS")
+                requested, domain_limit("REVIEW_DECIDE_DAYS")
             )
             return _duty(ClockKind.REVIEW, requested, due, matter.review_replied_on, today)
 
@@ -446,7 +442,7 @@ def _rereview(matter: Matter, flow: MatterWorkflow | None, today: date) -> Clock
     """复核期限: hearing days are not counted; while a hearing runs the clock stands still."""
     requested = matter.rereview_requested_on
     assert requested is not None
-    limit = _limit("REREVIEW_DECIDE_DAYS")
+    limit = domain_limit("REREVIEW_DECIDE_DAYS")
     started = flow.hearing_started_on if flow else None
     ended = flow.hearing_ended_on if flow else None
     if started is not None and ended is None and matter.rereview_replied_on is None:

@@ -46,7 +46,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
     BigIntegerField,
@@ -71,6 +70,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from xinfang.accounts.models import Role, User
+from xinfang.core.config import domain_limit
 from xinfang.core.permissions import sees_accusations, visible_matters, visible_packages
 from xinfang.intake.choices import Purpose, SupervisionLevel
 from xinfang.intake.models import Matter
@@ -143,10 +143,6 @@ class ScanResult:
             years = "、".join(str(y) for y in self.missing_years)
             line += f"；{years}年节假日安排未录入，部分登记转送期限未计算"
         return line
-
-
-def _limit(name: str) -> int:
-    return int(settings.XINFANG[name])
 
 
 # --- INSERT … SELECT ---------------------------------------------------------------------------
@@ -332,7 +328,7 @@ def _insert_computed_alerts(
 ) -> int:
     """Deadlines worked out once per distinct start date, then one CASE per batch of dates."""
     days = sorted(c.rows.order_by().values_list(c.start, flat=True).distinct())
-    limit = _limit(c.limit)
+    limit = domain_limit(c.limit)
     # (first day, last day, deadline): the deadline never falls as the start moves on, so the
     # days sharing a deadline are one range
     groups: list[tuple[date, date, date]] = []
@@ -664,7 +660,7 @@ def scan_clocks(today: date | None = None, *, lock: bool = True, send: bool = Tr
         missing: set[int] = set()
         horizon = calendar.warning_horizon(today)
         try:
-            notice_due: date | None = calendar.deadline(today, _limit("SUPERVISION_DAYS"))
+            notice_due: date | None = calendar.deadline(today, domain_limit("SUPERVISION_DAYS"))
         except CalendarMissingError as exc:
             # no 督办期限 can be set: leave the overdue marks that open notices to a later run
             missing.add(exc.year)

@@ -14,7 +14,6 @@ from contextvars import ContextVar
 from datetime import date, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django.utils import timezone
 from xinfang.accounts.models import User
 from xinfang.core.audit import audit_record
 from xinfang.core.chinese import cn_date
+from xinfang.core.config import domain_limit
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
 from xinfang.core.permissions import Actor, SystemActor, visible_matters
 from xinfang.intake.models import Matter
@@ -65,7 +65,7 @@ def recording_history(source: str) -> Iterator[None]:
 
 
 def window_days() -> int:
-    return int(settings.XINFANG["BACKDATE_WORKING_DAYS"])
+    return domain_limit("BACKDATE_WORKING_DAYS")
 
 
 def window_start(today: date) -> date:

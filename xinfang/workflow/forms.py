@@ -11,11 +11,11 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from xinfang.accounts.models import Role, User
+from xinfang.core.config import domain_limit
 from xinfang.intake.choices import Evaluation, Purpose, SupervisionLevel
 from xinfang.intake.forms import UnitField, units_for
 from xinfang.intake.models import Matter
@@ -147,7 +147,7 @@ class ExtensionRequestForm(StepForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        most = int(settings.XINFANG["EXTENSION_MAX_DAYS"])
+        most = domain_limit("EXTENSION_MAX_DAYS")
         days = self.fields["days"]
         assert isinstance(days, forms.IntegerField)
         days.max_value = most

@@ -8,13 +8,13 @@ writes exactly one audit event `workflow.<step>` with the status before and afte
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from xinfang.accounts.models import Role, User
 from xinfang.core.audit import audit_record
 from xinfang.core.chinese import cn_date
+from xinfang.core.config import domain_limit
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
 from xinfang.core.permissions import visible_matters
 from xinfang.intake.choices import Evaluation, HandlingMethod, Purpose
@@ -53,10 +53,6 @@ class _Move:
         for name, value in values.items():
             setattr(self.flow, name, value)
             self.flow_fields.add(name)
-
-
-def _limit(name: str) -> int:
-    return int(settings.XINFANG[name])
 
 
 def _day(on: date | None) -> date:
@@ -160,7 +156,7 @@ def matter_accept(*, actor: User, matter: Matter, version: int, on: date | None 
     """受理: the bureau handles the matter itself; the 60-day clock starts today."""
     day = _day(on)
     move = _begin(Step.ACCEPT, actor=actor, matter=matter, version=version, day=day)
-    due = calendar.deadline(day, _limit("HANDLE_DAYS"))
+    due = calendar.deadline(day, domain_limit("HANDLE_DAYS"))
     move.set(
         handling_method=HandlingMethod.ACCEPT,
         decided_on=day,
@@ -232,7 +228,7 @@ def _route(
     # 检举控告 material goes only to discipline and supervision organs (条例第二十二条)
     if move.matter.purpose == Purpose.ACCUSATION and not unit.is_discipline_organ:
         raise InputError("检举控告类事项只能转送、交办纪检监察机关", field="unit")
-    due = calendar.deadline(day, _limit("HANDLE_DAYS"))
+    due = calendar.deadline(day, domain_limit("HANDLE_DAYS"))
     kind = AssignmentKind.FORWARD if step == Step.FORWARD else AssignmentKind.ASSIGN
     assignment = Assignment.objects.create(
         matter=move.matter, unit=unit, kind=kind, assigned_on=day, assigned_by=actor, due=due
@@ -283,7 +279,7 @@ def assignment_receive(
     assignment = _active_assignment(move.matter)
     assert assignment is not None  # _begin's reach check guarantees it
     assignment.received_on, assignment.received_by = day, actor
-    assignment.return_due = calendar.add_working_days(day, _limit("RETURN_WORKING_DAYS"))
+    assignment.return_due = calendar.add_working_days(day, domain_limit("RETURN_WORKING_DAYS"))
     assignment.save(update_fields=["received_on", "received_by", "return_due"])
     move.data = {"on": day.isoformat(), "return_due": assignment.return_due.isoformat()}
     return _finish(move)
@@ -299,7 +295,7 @@ def assignment_return(
     assignment = _active_assignment(move.matter)
     assert assignment is not None
     window = assignment.return_due or calendar.add_working_days(
-        assignment.assigned_on, _limit("RETURN_WORKING_DAYS")
+        assignment.assigned_on, domain_limit("RETURN_WORKING_DAYS")
     )
     if day > window:
         raise InputError(
@@ -332,7 +328,7 @@ def extension_request(
 ) -> Matter:
     """申请延期: once, at most EXTENSION_MAX_DAYS days, before the limit, with a reason."""
     day, reason = _day(on), _text(reason, "延期理由")
-    most = _limit("EXTENSION_MAX_DAYS")
+    most = domain_limit("EXTENSION_MAX_DAYS")
     if not 1 <= days <= most:
         raise InputError(f"延期不能超过{most}日", field="days")
     move = _begin(Step.REQUEST_EXTENSION, actor=actor, matter=matter, version=version, day=day)
@@ -368,7 +364,7 @@ def extension_decide(
     move.data = {"on": day.isoformat(), "approved": approve}
     start, days = move.matter.decided_on, flow.extension_days or 0
     if approve and start is not None:
-        extended = calendar.deadline(start, _limit("HANDLE_DAYS") + days)
+        extended = calendar.deadline(start, domain_limit("HANDLE_DAYS") + days)
         move.set(extended_to=extended)
         Assignment.objects.filter(matter=move.matter, active=True).update(due=extended)
         move.data["extended_to"] = extended.isoformat()
@@ -401,7 +397,7 @@ def reply_deliver(*, actor: User, matter: Matter, version: int, on: date | None 
     move = _begin(Step.DELIVER_REPLY, actor=actor, matter=matter, version=version, day=day)
     if move.flow.reply_delivered_on is not None:
         raise ConflictError("处理意见已登记送达")
-    window = calendar.deadline(day, _limit("REVIEW_REQUEST_DAYS"))
+    window = calendar.deadline(day, domain_limit("REVIEW_REQUEST_DAYS"))
     move.set_flow(reply_delivered_on=day, review_request_due=window)
     move.data = {"on": day.isoformat(), "review_request_due": window.isoformat()}
     return _finish(move)
@@ -444,7 +440,7 @@ def review_request(*, actor: User, matter: Matter, version: int, on: date | None
     day = _day(on)
     move = _begin(Step.REQUEST_REVIEW, actor=actor, matter=matter, version=version, day=day)
     _within(day, move.flow.review_request_due, "申请复查")
-    due = calendar.deadline(day, _limit("REVIEW_DECIDE_DAYS"))
+    due = calendar.deadline(day, domain_limit("REVIEW_DECIDE_DAYS"))
     move.set(review_requested_on=day)
     move.set_flow(review_due=due)
     move.data = {"on": day.isoformat(), "due": due.isoformat()}
@@ -474,7 +470,7 @@ def review_deliver(*, actor: User, matter: Matter, version: int, on: date | None
     move = _begin(Step.DELIVER_REVIEW, actor=actor, matter=matter, version=version, day=day)
     if move.flow.review_delivered_on is not None:
         raise ConflictError("复查意见已登记送达")
-    window = calendar.deadline(day, _limit("REREVIEW_REQUEST_DAYS"))
+    window = calendar.deadline(day, domain_limit("REREVIEW_REQUEST_DAYS"))
     move.set_flow(review_delivered_on=day, rereview_request_due=window)
     move.data = {"on": day.isoformat(), "rereview_request_due": window.isoformat()}
     return _finish(move)
@@ -488,7 +484,7 @@ def rereview_request(
     day = _day(on)
     move = _begin(Step.REQUEST_REREVIEW, actor=actor, matter=matter, version=version, day=day)
     _within(day, move.flow.rereview_request_due, "申请复核")
-    due = calendar.deadline(day, _limit("REREVIEW_DECIDE_DAYS"))
+    due = calendar.deadline(day, domain_limit("REREVIEW_DECIDE_DAYS"))
     move.set(rereview_requested_on=day)
     move.set_flow(rereview_due=due)
     move.data = {"on": day.isoformat(), "due": due.isoformat()}
@@ -521,7 +517,9 @@ def hearing_end(*, actor: User, matter: Matter, version: int, on: date | None = 
         raise ConflictError("没有正在进行的听证")
     if day < started:
         raise InputError("听证结束日期不能早于开始日期", field="on")
-    due = calendar.deadline(requested, _limit("REREVIEW_DECIDE_DAYS"), paused=[(started, day)])
+    due = calendar.deadline(
+        requested, domain_limit("REREVIEW_DECIDE_DAYS"), paused=[(started, day)]
+    )
     move.set_flow(hearing_ended_on=day, rereview_due=due)
     move.data = {"on": day.isoformat(), "due": due.isoformat()}
     moved = _finish(move)

@@ -8,13 +8,13 @@ import json
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.core.audit import audit_record
 from xinfang.core.chinese import cn_date
+from xinfang.core.config import domain_limit
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
 from xinfang.core.permissions import Actor, SystemActor, user_of, visible_matters
 from xinfang.intake.choices import Purpose, SupervisionLevel
@@ -129,7 +129,7 @@ def supervision_raise(
         # 检举控告 never reaches a unit that may be the accused, a 督办单 included (条例第二十二条)
         raise InputError("检举控告类事项只能督办纪检监察机关", field="unit")
     if due is None:
-        due = calendar.deadline(day, int(settings.XINFANG["SUPERVISION_DAYS"]))
+        due = calendar.deadline(day, domain_limit("SUPERVISION_DAYS"))
     elif due < day:
         raise InputError("督办期限不能早于督办日期", field="due")
     notice = SupervisionNotice.objects.create(

@@ -3,21 +3,12 @@
 from typing import Any
 
 from django.db import connection
-from django.db.models import (
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    Q,
-    QuerySet,
-    Value,
-)
+from django.db.models import ExpressionWrapper, F, IntegerField, Q, QuerySet, Value
 
 from xinfang.analytics.counting.ranges import Ranges, split_months
 from xinfang.analytics.counting.scope import Scope
 from xinfang.analytics.periods import Comparison, Period, compared_period
-from xinfang.intake.choices import (
-    Purpose,
-)
+from xinfang.intake.choices import Purpose
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
 from xinfang.workflow.calendar import WorkCalendar, current_calendar

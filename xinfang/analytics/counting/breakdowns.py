@@ -7,12 +7,7 @@ from xinfang.analytics.counting.cubes import CLF, CP, FIGURES, Cube, Figures, Ke
 from xinfang.analytics.counting.matters import MatterCounts
 from xinfang.analytics.counting.ranks import competition_rank
 from xinfang.analytics.figures import change
-from xinfang.intake.choices import (
-    Channel,
-    Form,
-    Level,
-    Purpose,
-)
+from xinfang.intake.choices import Channel, Form, Level, Purpose
 from xinfang.intake.models import Category
 from xinfang.organisation.models import OrgUnit
 

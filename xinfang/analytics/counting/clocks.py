@@ -6,25 +6,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import (
-    Case,
-    Count,
-    DateField,
-    F,
-    Func,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db.models import Case, Count, DateField, F, Func, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from xinfang.analytics.counting.base import CountingBase
 from xinfang.analytics.counting.settings import domain_limit
 from xinfang.analytics.periods import Period
-from xinfang.intake.choices import (
-    HandlingMethod,
-)
+from xinfang.intake.choices import HandlingMethod
 from xinfang.intake.models import Matter
 from xinfang.workflow.calendar import WorkCalendar
 

@@ -5,12 +5,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import connection
-from django.db.models import (
-    Count,
-    Q,
-    QuerySet,
-    Sum,
-)
+from django.db.models import Count, Q, QuerySet, Sum
 
 from xinfang.analytics.counting.base import CountingBase
 from xinfang.analytics.counting.ranges import Ranges, bucketed
@@ -21,9 +16,7 @@ from xinfang.analytics.models import (
     RegistrationMonthUnit,
 )
 from xinfang.analytics.periods import _last_of_month
-from xinfang.intake.choices import (
-    Purpose,
-)
+from xinfang.intake.choices import Purpose
 from xinfang.intake.models import Registration
 from xinfang.workflow.models import Assignment
 

@@ -19,9 +19,7 @@ from django.db.models import (
 )
 
 from xinfang.analytics.counting.clocks import ACTIONS, ClockCounts
-from xinfang.intake.choices import (
-    Evaluation,
-)
+from xinfang.intake.choices import Evaluation
 from xinfang.intake.models import Matter, Registration
 
 SATISFIED = (Evaluation.SATISFIED, Evaluation.BASICALLY_SATISFIED)

@@ -3,13 +3,7 @@
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import (
-    Case,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db.models import Case, Q, QuerySet, Value, When
 
 from xinfang.analytics.periods import Period, _last_of_month
 

@@ -4,17 +4,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import (
-    Count,
-    Q,
-)
+from django.db.models import Count, Q
 
 from xinfang.analytics.counting.matters import SATISFIED, MatterCounts
 from xinfang.analytics.counting.settings import rule_of_law_weights
 from xinfang.analytics.figures import pct, weighted_score
-from xinfang.intake.choices import (
-    SupervisionLevel,
-)
+from xinfang.intake.choices import SupervisionLevel
 
 
 class RateCounts(MatterCounts):

@@ -5,12 +5,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import (
-    Count,
-    F,
-    Q,
-    Sum,
-)
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from xinfang.analytics.counting.breakdowns import Breakdowns

@@ -5,21 +5,10 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import (
-    Case,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-    When,
-)
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, When
 
 from xinfang.core.errors import InputError
-from xinfang.intake.choices import (
-    Purpose,
-)
+from xinfang.intake.choices import Purpose
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
 from xinfang.workflow.models import Assignment

@@ -23,7 +23,8 @@ accusation, 责任单位 区纪委监委), `package_north`; `notification` (the 
 听证 on street_a, recorded by the officer) and `hearing_doc` (its 听证报告); casework `body`
 (示范区's 联席会议), its `meeting` (a 会办会 whose decision 交办 a new matter of 西湖街道 to
 西湖街道) and `batch` (市第一批, holding street_a and the accusation); disputes `dispute`
-(东风社区, held by the village, with `mediation` under way, in `report`: 东风社区's month) and
+(东风社区, held by the village, with `mediation` under way, in `report`: 东风社区's month), a
+second one settled by `agreement` (a mediation concluded 调解成功) and
 `dispute_north`; campaigns `campaign` (示范区's) and `campaign_north`.
 """
 
@@ -62,16 +63,16 @@ STATISTICS = BUREAU
 LEADER_WORK = BUREAU
 OWN_STATISTICS = STATISTICS - {"north_officer"}  # of the district (320101)
 NORTH = _set("north_officer")  # of 北湖区 (320102)
+PERIOD_2026 = "start=2026-01-01&end=2026-12-31"
+# 会办交办 (casework): the bureau and the handling units; of the district's own objects
+CASEWORK = BUREAU | UNIT_STAFF
+OWN_CASEWORK = BUREAU - {"north_officer"}
 # 矛盾纠纷: who may see disputes at all, who records them; the dispute at 东风社区 (the
 # village holds it): seen by the district's readers and 东风街道, acted on by 经办人 and 东风街道
 DISPUTES = _set("officer", "north_officer", "supervisor", *LEADERS) | UNIT_STAFF
 DISPUTE_RECORDERS = _set("officer", "north_officer") | UNIT_STAFF
 SEES_DISPUTE = _set("officer", "supervisor", *LEADERS, "street_a_staff")
 HOLDS_DISPUTE = _set("officer", "street_a_staff")
-PERIOD_2026 = "start=2026-01-01&end=2026-12-31"
-# 会办交办 (casework): the bureau and the handling units; of the district's own objects
-CASEWORK = BUREAU | UNIT_STAFF
-OWN_CASEWORK = BUREAU - {"north_officer"}
 
 # Who sees which matter (as in tests/views_support.VISIBLE, with the two extra actors)
 SEES = {
@@ -133,6 +134,10 @@ EXPECTATIONS: dict[str, tuple[Case, ...]] = {
     "logout": (Case("/logout/", EVERYONE, "POST", status=302),),
     "healthz": (get("/healthz", EVERYONE),),
     "accounts:password": both("/account/password/", LOGGED_IN),
+    # two-factor sign-in: a login already confirmed (or a role not asked) is sent on to the page
+    # it came for; the real flow is tested in test_trust_two_factor.py
+    "accounts:two_factor": both("/account/two-factor/", LOGGED_IN),
+    "accounts:two_factor_enrol": both("/account/two-factor/enrol/", LOGGED_IN),
     "admin:index": (get("/manage/", _set("admin")),),
     # --- intake --------------------------------------------------------------------------------
     "intake:register": both("/intake/register/", INTAKE),
@@ -328,6 +333,16 @@ EXPECTATIONS: dict[str, tuple[Case, ...]] = {
     "disputes:reports": (get("/disputes/reports/", DISPUTES),),
     "disputes:report": (get("/disputes/reports/{report}/", SEES_DISPUTE),),
     "disputes:feedback": (post("/disputes/reports/{report}/feedback/{dispute}/", HOLDS_DISPUTE),),
+    # 调解协议书 of a mediation concluded 调解成功: whoever sees its dispute; none for one under way
+    "disputes:agreement": (
+        get("/disputes/agreements/{agreement}/", SEES_DISPUTE),
+        get("/disputes/agreements/{mediation}/", NOBODY),
+    ),
+    "disputes:agreement_docx": (
+        get("/disputes/agreements/{agreement}/docx", SEES_DISPUTE),
+    ),
+    # the month's 通报 of the reader's own unit: whoever may see disputes
+    "disputes:circular": (get("/disputes/circular/?month=2026-09", DISPUTES),),
     "leaders:package": (
         get(
             "/leaders/packages/{package}/",

@@ -267,6 +267,30 @@ def dispute_objects(d: District, north: Any) -> dict[str, int | str]:
     report = ds.report_submit(
         actor=officer, unit=d.village_a, month=date(2026, 9, 1), disputes=[village], on=TODAY
     )
+    # a second one settled by 调解成功: its 调解协议书 (disputes:agreement)
+    settled = dispute(officer, d.village_a, DisputeLevel.VILLAGE)
+    done = ds.mediation_start(
+        actor=officer,
+        dispute=settled,
+        kind=MediationKind.PEOPLE,
+        mediator="东风社区人民调解委员会",
+        started_on=date(2026, 9, 11),
+        organisation=d.village_a,
+    )
+    ds.mediation_session_add(
+        actor=officer,
+        mediation=done,
+        held_on=date(2026, 9, 12),
+        parties_present=2,
+        positions="同意协商",
+    )
+    ds.mediation_conclude(
+        actor=officer,
+        mediation=done,
+        result="success",
+        on=date(2026, 9, 12),
+        agreement="疏通沟渠。",
+    )
 
     def campaign(actor: Any, unit: Any) -> Any:
         return ds.campaign_create(
@@ -281,6 +305,7 @@ def dispute_objects(d: District, north: Any) -> dict[str, int | str]:
         "dispute": village.pk,
         "dispute_north": dispute(north_officer, north, DisputeLevel.DISTRICT).pk,
         "mediation": mediation.pk,
+        "agreement": done.pk,
         "report": report.pk,
         "campaign": campaign(officer, d.district).pk,
         "campaign_north": campaign(north_officer, north).pk,

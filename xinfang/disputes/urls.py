@@ -1,6 +1,6 @@
 """Dispute work for the staff: the ledger (台账), a dispute's page and steps, 专项排查, months."""
 
-from django.urls import path
+from django.urls import include, path
 
 from xinfang.disputes import views, views_month
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("reports/", views_month.report_list, name="reports"),
     path("reports/<int:pk>/", views_month.report_detail, name="report"),
     path("reports/<int:pk>/feedback/<int:dispute>/", views_month.feedback, name="feedback"),
+    # the 调解协议书 and the month's 通报 (disputes:agreement, disputes:circular)
+    path("", include("xinfang.disputes.urls_documents")),
 ]

@@ -67,15 +67,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from xinfang.accounts.models import Role, User
-from xinfang.analytics.counting import (
-    SATISFIED,
-    AddDays,
-    ReportBuilder,
-    competition_rank,
-    domain_limit,
-    grouped_clock,
-    unit_at_end,
-)
+from xinfang.analytics.counting.clocks import AddDays, grouped_clock
+from xinfang.analytics.counting.matters import SATISFIED
+from xinfang.analytics.counting.ranks import competition_rank
+from xinfang.analytics.counting.report import ReportBuilder
+from xinfang.analytics.counting.scope import unit_at_end
+from xinfang.analytics.counting.settings import domain_limit
 from xinfang.analytics.figures import THREE_DECIMALS, half_up, pct, weighted_score
 from xinfang.analytics.models import SpotCheckDeduction
 from xinfang.analytics.periods import Period
@@ -405,7 +402,7 @@ class Assessor:
 
     def package_rows(self, weights: dict[str, Decimal]) -> dict[str, list[dict[str, Any]]]:
         """Leader packages by 包案领导 and by 责任单位 (the module's first lines say how)."""
-        from xinfang.analytics.counting import Scope
+        from xinfang.analytics.counting.scope import Scope
         from xinfang.analytics.leaderwork import owned_packages, resolved_at_q
         from xinfang.leaders.choices import PackageStatus
         from xinfang.leaders.models import Leader, PackageReflow

@@ -21,7 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from xinfang.analytics.counting import build_report
+from xinfang.analytics.counting.report import build_report
 from xinfang.analytics.periods import Comparison, Period
 from xinfang.analytics.text import SCOPE_WORD, TO_FILL, period_label
 from xinfang.core.permissions import Actor, sees_accusations, visible_matters

@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from xinfang.accounts.models import User
-from xinfang.analytics.counting import build_report, monthly_totals
+from xinfang.analytics.counting.report import build_report, monthly_totals
 from xinfang.analytics.periods import COMPARISON_LABELS, Comparison, Period, _last_of_month
 from xinfang.analytics.tables import LABELS, LAW_TITLES, RATE_TITLES
 from xinfang.core.errors import InputError, PermissionRefusedError

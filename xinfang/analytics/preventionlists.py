@@ -16,7 +16,7 @@ from django.shortcuts import render
 
 from xinfang.accounts.models import User
 from xinfang.analytics import prevention as pv
-from xinfang.analytics.counting import Scope
+from xinfang.analytics.counting.scope import Scope
 from xinfang.analytics.dashboard import may_view_statistics, picker_nodes
 from xinfang.analytics.periods import Period, parse_day
 from xinfang.analytics.text import period_label

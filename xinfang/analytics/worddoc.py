@@ -24,7 +24,8 @@ CHART_WIDTH = Cm(15.5)
 
 def monthly_reports(report: dict[str, Any]) -> list[dict[str, Any]] | None:
     """build_report for each month of the report's period (None when it spans too many)."""
-    from xinfang.analytics.counting import build_report, org_for_report
+    from xinfang.analytics.counting.report import build_report
+    from xinfang.analytics.counting.scope import org_for_report
     from xinfang.analytics.periods import Period
 
     start = date.fromisoformat(report["period"]["start"])

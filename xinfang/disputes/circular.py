@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 
-from xinfang.analytics.counting import Scope
+from xinfang.analytics.counting.scope import Scope
 from xinfang.analytics.prevention import dispute_figures, dispute_sentence
 from xinfang.core.errors import InputError
 from xinfang.disputes.choices import DisputeLevel, DisputeStatus, Risk

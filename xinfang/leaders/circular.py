@@ -20,7 +20,7 @@ from typing import Any
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
-from xinfang.analytics.counting import Scope
+from xinfang.analytics.counting.scope import Scope
 from xinfang.analytics.leaderwork import (
     owned_packages,
     resolved_at_q,

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from xinfang.accounts.models import User
-from xinfang.analytics.counting import Scope
+from xinfang.analytics.counting.scope import Scope
 from xinfang.analytics.dashboard import may_view_statistics, picker_nodes
 from xinfang.analytics.leaderwork import (
     PACKAGE_FIGURES,

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, OutputWrapper
 
-from xinfang.analytics.counting import org_for_report
+from xinfang.analytics.counting.scope import org_for_report
 from xinfang.analytics.periods import Comparison, Period, parse_day
 from xinfang.core.errors import XinfangError
 from xinfang.organisation.models import OrgUnit

@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from xinfang.analytics.counting import build_report
+from xinfang.analytics.counting.report import build_report
 from xinfang.analytics.dashboard import DashboardForm, may_view_statistics
 from xinfang.api.errors import validation_response
 from xinfang.api.views.base import ApiView, actor

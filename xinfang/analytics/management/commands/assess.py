@@ -13,7 +13,7 @@ from xinfang.analytics.assessment import (
     render_assessment_text,
     write_assessment_workbook,
 )
-from xinfang.analytics.counting import org_for_report
+from xinfang.analytics.counting.scope import org_for_report
 from xinfang.core.errors import XinfangError
 
 FORMATS = ("json", "text", "xlsx")

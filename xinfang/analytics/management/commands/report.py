@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from xinfang.analytics.counting import build_report
+from xinfang.analytics.counting.report import build_report
 from xinfang.analytics.management.reportargs import (
     add_report_arguments,
     emit,

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from xinfang.analytics.counting import org_for_report
+from xinfang.analytics.counting.scope import org_for_report
 from xinfang.core.errors import XinfangError
 from xinfang.leaders.circular import (
     build_circular,

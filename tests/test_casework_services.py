@@ -189,7 +189,7 @@ def test_a_batch_of_three_two_resolved_one_verified_one_came_back(district: Dist
     assert (row["matters"], row["resolved"], row["verified"], row["reflowed"]) == (3, 2, 1, 1)
     assert row["rate"]["pct"] == "66.7"
     assert casework_handed_down_sentence(row) == (
-        "第一批交办我区信访积案3件，已化解2件，化解率66.7%，通过审核1件，已化解后回流1件。"
+        "省第一批交办我区信访积案3件，已化解2件，化解率66.7%，通过审核1件，已化解后回流1件。"
     )
     # 积案: handed down as one, from the batch's day
     flags = LongStanding.objects.filter(matter__in=[a, b, c])

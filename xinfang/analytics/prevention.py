@@ -354,10 +354,13 @@ def _casework_pct(text: str) -> str:
 
 
 def casework_handed_down_sentence(row: dict[str, Any], place: str = "我区") -> str:
-    """Seed 002's manner: “第一批交办我区信访积案21件，已化解21件，化解率100%，回流2件”."""
+    """Seed 002's manner: “中央第一批交办我县信访积案21件，已化解21件，化解率100%，…回流2件”.
+    The batch is named with its level (中央/省/市) unless its name already says it: each level
+    has its own 第一批."""
     rate = f"化解率{_casework_pct(row['rate']['pct'])}%" if row["matters"] else "无化解率"
+    who = row["name"] if row["source"] in row["name"] else f"{row['source']}{row['name']}"
     return (
-        f"{row['name']}交办{place}信访积案{row['matters']}件，已化解{row['resolved']}件，"
+        f"{who}交办{place}信访积案{row['matters']}件，已化解{row['resolved']}件，"
         f"{rate}，通过审核{row['verified']}件，已化解后回流{row['reflowed']}件。"
     )
 

@@ -1,9 +1,10 @@
 """季考评: the quarterly assessment of handling units and of leader packages, with ranking.
 
-Every figure is counted in the database (GROUP BY unit or leader); Python adds the grouped rows
-and moves deadlines to working days, as xinfang.analytics.counting does, whose deadline rule
-(a deadline that falls on a rest day moves to the next working day; an item counts in the
-period its deadline falls in; nothing dated after the period's end counts) is reused here.
+Nothing is counted here: the figures per unit are counting.units' and those per leader and unit
+of the packages counting.packages', in the database (GROUP BY unit or leader), with the report's
+deadline rule (a deadline that falls on a rest day moves to the next working day; an item counts
+in the period its deadline falls in; nothing dated after the period's end counts). This module
+scores, ranks and prints them, and records 抽查扣分.
 
 Handling units (承办单位): every unit in the node's subtree (the node included) with an item in
 the quarter Q, each scored out of 100 by default, the weights being settings
@@ -50,70 +51,28 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import (
-    Count,
-    DateField,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Sum,
-)
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from xinfang.accounts.models import Role, User
-from xinfang.analytics.counting.clocks import AddDays, grouped_clock
-from xinfang.analytics.counting.matters import SATISFIED
+from xinfang.analytics.counting.packages import package_figures
 from xinfang.analytics.counting.ranks import competition_rank
-from xinfang.analytics.counting.report import ReportBuilder
-from xinfang.analytics.counting.scope import unit_at_end
-from xinfang.analytics.counting.settings import domain_limit
+from xinfang.analytics.counting.settings import assessment_weights
+from xinfang.analytics.counting.units import UnitFigures
 from xinfang.analytics.figures import THREE_DECIMALS, half_up, pct, weighted_score
 from xinfang.analytics.models import SpotCheckDeduction
 from xinfang.analytics.periods import Period
 from xinfang.analytics.tables import Cell, Table
 from xinfang.core.audit import audit_record
 from xinfang.core.errors import InputError, PermissionRefusedError
-from xinfang.intake.choices import HandlingMethod
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
-from xinfang.workflow.models import Assignment, SupervisionNotice
-from xinfang.workflow.supervision_rules import SupervisionOutcome
 
-DEFAULT_ASSESSMENT_WEIGHTS: dict[str, float] = {
-    "on_time": 40,  # points for replying to every due matter on time
-    "satisfaction": 30,  # points for every evaluated reply 满意 or 基本满意
-    "supervision": 30,  # points for every due 督办单 settled by its deadline
-    "return_fault": 2,  # points off per return the bureau did not accept
-    "package_on_time": 100,  # points for resolving every package due by its 定办结时限
-    "package_reflow": 5,  # points off a leader's / unit's packages per 回流
-    "package_missing_note": 2,  # points off per month without a progress note
-}
 COMPONENTS = ("on_time", "satisfaction", "supervision")
-UNIT_HANDLED = (HandlingMethod.ASSIGN, HandlingMethod.FORWARD)
-SETTLED = (SupervisionOutcome.RESOLVED, SupervisionOutcome.CONCLUDED)
 MAX_SPOT_CHECK_POINTS = Decimal("100")
 QUARTER_RE = re.compile(r"^\s*(\d{4})\s*[Qq]\s*([1-4])\s*$")
 QUARTER_WORDS = ("一", "二", "三", "四")
 RECORDERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
-
-
-def assessment_weights() -> dict[str, Decimal]:
-    """XINFANG["ASSESSMENT_WEIGHTS"], key by key over the defaults."""
-    given = getattr(settings, "XINFANG", {}).get("ASSESSMENT_WEIGHTS", DEFAULT_ASSESSMENT_WEIGHTS)
-    unknown = sorted(set(given) - set(DEFAULT_ASSESSMENT_WEIGHTS))
-    if unknown:  # a misspelt weight would otherwise be ignored without a word
-        raise ImproperlyConfigured(
-            f"XINFANG['ASSESSMENT_WEIGHTS'] 含未知项 {unknown}，"
-            f"可设置的项为 {sorted(DEFAULT_ASSESSMENT_WEIGHTS)}"
-        )
-    merged = {**DEFAULT_ASSESSMENT_WEIGHTS, **dict(given)}
-    return {k: Decimal(str(merged[k])) for k in DEFAULT_ASSESSMENT_WEIGHTS}
 
 
 # --- quarters ------------------------------------------------------------------------------------
@@ -227,141 +186,11 @@ def _ratio(num: int, den: int, weight: Decimal) -> dict[str, Any]:
     return {"num": num, "den": den, "pct": pct(num, den), "score": str(score)}
 
 
-class Assessor:
+class Assessor(UnitFigures):
     def __init__(self, node: OrgUnit, period: Period, quarter: Quarter | None = None) -> None:
-        """Any period can be assessed (the 简报 reads units' figures); `quarter` names a 季考评."""
-        self.node, self.period, self.quarter = node, period, quarter
-        # the report's own deadline rule: base dates whose working-day deadline falls in Q
-        self.builder = ReportBuilder(node, self.period)
-        self.calendar = self.builder.calendar
-        self.whole_tree = (
-            node.parent_id is None and OrgUnit.objects.filter(parent__isnull=True).count() == 1
-        )
-        # the subtree's ids once (a few thousand units at most), not a LIKE subquery per query
-        self.unit_ids = list(
-            OrgUnit.objects.filter(path__startswith=node.path).values_list("id", flat=True)
-        )
-
-    def _in_subtree(self, field: str) -> Q:
-        if self.whole_tree:
-            return Q(**{f"{field}__isnull": False})  # the whole tree: no list to match
-        return Q(**{f"{field}__in": self.unit_ids})
-
-    def _clock_by_unit(
-        self, qs: QuerySet[Any], unit: str, base: Any, action: str, met: Q
-    ) -> dict[int, dict[str, int]]:
-        """counting's grouped clock by `unit`: items whose deadline falls in Q; met by it."""
-        return grouped_clock(
-            qs,
-            base=base,
-            action=action,
-            period=self.period,
-            calendar=self.calendar,
-            by=unit,
-            met=met,
-        )
-
-    def _unit_matters(self) -> QuerySet[Matter]:
-        """Matters 交办 or 转送 to a unit of the subtree, by the unit that had them at the end
-        of Q (`unit_at_end`): a matter routed elsewhere after Q stays where it was; one returned
-        by then and not yet reassigned is no unit's."""
-        end = self.period.end
-        return (
-            Matter.objects.filter(
-                Q(decided_on__isnull=True) | Q(decided_on__lte=end),
-                handling_method__in=UNIT_HANDLED,
-            )
-            .annotate(unit_then=unit_at_end(end))
-            .filter(self._in_subtree("unit_then"))
-        )
-
-    def on_time(self) -> dict[int, dict[str, int]]:
-        base = Coalesce(
-            "extended_to",
-            "handling_deadline",
-            AddDays(F("decided_on"), domain_limit("HANDLE_DAYS")),
-            output_field=DateField(),
-        )
-        return self._clock_by_unit(self._unit_matters(), "unit_then", base, "replied_on", Q())
-
-    def satisfaction(self) -> dict[int, dict[str, int]]:
-        p = self.period
-        evaluated = ~Q(evaluation="") & (Q(evaluated_on__isnull=True) | Q(evaluated_on__lte=p.end))
-        groups = (
-            self._unit_matters()
-            .filter(replied_on__range=(p.start, p.end))
-            .values(uid=F("unit_then"))
-            .annotate(
-                den=Count("id", filter=evaluated),
-                num=Count("id", filter=evaluated & Q(evaluation__in=SATISFIED)),
-            )
-            .order_by()
-        )
-        return {g["uid"]: {"num": g["num"], "den": g["den"]} for g in groups if g["den"]}
-
-    def supervision(self) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
-        """(met/due per unit, outcomes of the due notices per unit)."""
-        end = self.period.end
-        notices = SupervisionNotice.objects.filter(self._in_subtree("unit_id"), raised_on__lte=end)
-        closed = Q(closed_on__isnull=False) & Q(closed_on__lte=end)
-        met = self._clock_by_unit(
-            notices, "unit_id", F("due"), "closed_on", closed & Q(outcome__in=SETTLED)
-        )
-        b_lo, b_hi, _ = self.builder.base_range()
-        outcomes: dict[int, dict[str, int]] = {}
-        for g in (
-            notices.filter(due__range=(b_lo, b_hi))
-            .values(uid=F("unit_id"))
-            .annotate(
-                resolved=Count("id", filter=closed & Q(outcome=SupervisionOutcome.RESOLVED)),
-                concluded=Count("id", filter=closed & Q(outcome=SupervisionOutcome.CONCLUDED)),
-                unresolved=Count("id", filter=closed & Q(outcome=SupervisionOutcome.UNRESOLVED)),
-                open=Count("id", filter=~closed),
-            )
-            .order_by()
-        ):
-            outcomes[g.pop("uid")] = g
-        return met, outcomes
-
-    def returns(self) -> dict[int, dict[str, int]]:
-        p = self.period
-        later = Assignment.objects.filter(
-            matter_id=OuterRef("matter_id"), pk__gt=OuterRef("pk"), assigned_on__lte=p.end
-        )
-        groups = (
-            Assignment.objects.filter(
-                self._in_subtree("unit_id"), returned_on__range=(p.start, p.end)
-            )
-            .annotate(
-                again=Exists(later.filter(unit_id=OuterRef("unit_id"))),
-                elsewhere=Exists(later.exclude(unit_id=OuterRef("unit_id"))),
-            )
-            .values(uid=F("unit_id"))
-            .annotate(
-                total=Count("id"),
-                faults=Count("id", filter=Q(again=True)),
-                justified=Count("id", filter=Q(again=False, elsewhere=True)),
-            )
-            .order_by()
-        )
-        out = {}
-        for g in groups:
-            uid = g.pop("uid")
-            g["pending"] = g["total"] - g["faults"] - g["justified"]
-            out[uid] = g
-        return out
-
-    def spot_checks(self) -> dict[int, dict[str, Any]]:
-        p = self.period
-        groups = (
-            SpotCheckDeduction.objects.filter(
-                self._in_subtree("unit_id"), checked_on__range=(p.start, p.end)
-            )
-            .values(uid=F("unit_id"))
-            .annotate(count=Count("id"), points=Sum("points"))
-            .order_by()
-        )
-        return {g["uid"]: {"count": g["count"], "points": g["points"]} for g in groups}
+        """Any period can be assessed; `quarter` names a 季考评 (the figures: counting.units)."""
+        super().__init__(node, period)
+        self.quarter = quarter
 
     def unit_rows(self, weights: dict[str, Decimal]) -> list[dict[str, Any]]:
         on_time, satisfaction = self.on_time(), self.satisfaction()
@@ -402,60 +231,9 @@ class Assessor:
 
     def package_rows(self, weights: dict[str, Decimal]) -> dict[str, list[dict[str, Any]]]:
         """Leader packages by 包案领导 and by 责任单位 (the module's first lines say how)."""
-        from xinfang.analytics.counting.scope import Scope
-        from xinfang.analytics.leaderwork import owned_packages, resolved_at_q
-        from xinfang.leaders.choices import PackageStatus
-        from xinfang.leaders.models import Leader, PackageReflow
-        from xinfang.leaders.services import months_missing
+        from xinfang.leaders.models import Leader
 
-        p = self.period
-        before = date.fromordinal(p.start.toordinal() - 1)
-        scoped = owned_packages(Scope.of(self.node))
-        reflowed = PackageReflow.objects.filter(on__range=(p.start, p.end))
-        # in hand: not resolved when Q began, or reopened by a 回流 in Q
-        in_hand = scoped.filter(
-            Q(started_on__lte=p.end)
-            & (~resolved_at_q(before) | Q(pk__in=reflowed.values("package_id")))
-        )
-        # resolved by its deadline, as the history has it (a later 回流 keeps the resolution)
-        kept = PackageReflow.objects.filter(
-            package_id=OuterRef("pk"), resolved_before__lte=OuterRef("deadline")
-        )
-        by_deadline = Q(status=PackageStatus.RESOLVED, resolved_on__lte=F("deadline")) | Q(
-            Exists(kept)
-        )
-        due = Q(deadline__range=(p.start, p.end))
-        counts = {
-            "packages": Count("id"),
-            "due": Count("id", filter=due),
-            "on_time": Count("id", filter=due & by_deadline),
-        }
-        figures: dict[str, dict[Any, dict[str, int]]] = {"leader": {}, "unit": {}}
-        blank = {"packages": 0, "due": 0, "on_time": 0, "reflows": 0, "missing_notes": 0}
-
-        def cell(kind: str, key: Any) -> dict[str, int]:
-            return figures[kind].setdefault(key, dict(blank))
-
-        fields = (("leader", "leader_id"), ("unit", "responsible_unit_id"))
-        for kind, field in fields:
-            for g in in_hand.values(key=F(field)).annotate(**counts).order_by():
-                c = cell(kind, g["key"])
-                for k in counts:
-                    c[k] += g[k]
-        for kind, field in fields:
-            for g in (
-                reflowed.filter(package__in=scoped)
-                .values(key=F(f"package__{field}"))
-                .annotate(n=Count("id"))
-                .order_by()
-            ):
-                cell(kind, g["key"])["reflows"] += g["n"]
-        as_of = min(date.fromordinal(p.end.toordinal() + 1), timezone.localdate())
-        for package in in_hand:
-            n = sum(1 for m in months_missing(package, as_of) if p.start <= m <= p.end)
-            if n:
-                cell("leader", package.leader_id)["missing_notes"] += n
-                cell("unit", package.responsible_unit_id)["missing_notes"] += n
+        figures = package_figures(self.node, self.period)
         leaders = Leader.objects.select_related("unit").in_bulk(list(figures["leader"]))
         units = OrgUnit.objects.in_bulk([k for k in figures["unit"] if k is not None])
         by_leader = [

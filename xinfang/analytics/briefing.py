@@ -2,10 +2,10 @@
 
 Nothing is counted here. The figures are `build_report`'s (contract C): 总体情况 is its totals and
 rates, 新出现的热点 its category and locality rows against the comparison period. 超期未办结事项
-are the clock scan's overdue alerts (ClockAlert) still open at the briefing's date, each checked
-against the matter's clocks (workflow.clocks) and limited to the matters the reader may see.
-需要督办的单位 joins those overdue items with 季考评's per-unit 按期办结 and 退回 figures
-(analytics.assessment) for the period. 下步工作 is left for staff to write.
+are counting.overdue's: the clock scan's overdue alerts still open at the briefing's date, each
+checked against the matter's clocks, limited to the matters the reader may see. 需要督办的单位
+joins those overdue items with the per-unit 按期办结 and 退回 figures of the period
+(counting.units, as 季考评 counts them). 下步工作 is left for staff to write.
 
 The date a briefing speaks of (`as_of`) is the period's last day, or today while the period runs:
 an alert counts when its deadline is before that day and its clock was not done by it, so the same
@@ -19,42 +19,19 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
 
+from xinfang.analytics.counting.overdue import OverdueItem, leaf, overdue_items
 from xinfang.analytics.counting.report import build_report
+from xinfang.analytics.counting.units import unit_handling_figures
 from xinfang.analytics.periods import Comparison, Period
 from xinfang.analytics.text import SCOPE_WORD, TO_FILL, period_label
 from xinfang.core.permissions import Actor, sees_accusations, visible_matters
 from xinfang.intake.choices import Channel
-from xinfang.intake.models import Matter
-from xinfang.notifications.models import AlertStage, ClockAlert
 from xinfang.organisation.models import OrgUnit, UnitKind
-from xinfang.workflow.clocks import ClockStatus, load_facts_for, matter_clocks
-from xinfang.workflow.states import ClockKind
 
 TITLE = "信访工作简报"
 NEXT_STEPS = TO_FILL.format("下步工作")
 ISSUE_TO_FILL = "【待填写】"
-# the clocks that are someone's duty; the petitioner's own windows (申请复查/复核) and 退回 are not
-DUTY_CLOCKS = (
-    ClockKind.ROUTE,
-    ClockKind.ACCEPT,
-    ClockKind.HANDLE,
-    ClockKind.REVIEW,
-    ClockKind.REREVIEW,
-    ClockKind.SUPERVISION,
-    ClockKind.RECEPTION_ROUTE,  # what a leader's session left to route, the bureau's
-    ClockKind.PACKAGE,  # a leader package's 办结时限, its 责任单位's
-)
-OVERDUE_STATES = (ClockStatus.RUNNING, ClockStatus.WARNING, ClockStatus.OVERDUE)
-# whose clock it is when no handling unit's: the bureau routes, the review organs decide
-BUREAU = {
-    ClockKind.ROUTE: "信访部门",
-    ClockKind.RECEPTION_ROUTE: "信访部门",
-    ClockKind.REVIEW: "复查机关",
-    ClockKind.REREVIEW: "复核机关",
-}
-UNIT_CLOCKS = (ClockKind.ACCEPT, ClockKind.HANDLE, ClockKind.SUPERVISION)
 
 
 @dataclass(frozen=True)
@@ -106,117 +83,6 @@ def _hotspots(rows: list[dict[str, Any]], name: str, rules: Rules) -> dict[str, 
     return {"new": new, "rising": rising[: rules.max_rising]}
 
 
-def _leaf(path: str) -> str:
-    return path.rsplit("/", 1)[-1]
-
-
-def _node_q(node: OrgUnit) -> Q:
-    """The matters that belong to the node as the report counts them (empty 属地: the root's)."""
-    q = Q(locality__path__startswith=node.path)
-    if node.parent_id is None:
-        q |= Q(locality__isnull=True)
-    return q
-
-
-@dataclass
-class OverdueItem:
-    matter_id: int
-    number: str
-    category: str
-    locality: str
-    unit_id: int | None
-    unit: str
-    clock: str
-    clock_label: str
-    deadline: str
-    days_over: int
-    supervised: str  # "" when no 督办单 was open on the day
-
-
-def overdue_items(*, node: OrgUnit, as_of: date, matters: QuerySet[Matter]) -> list[OverdueItem]:
-    """The overdue alerts of `matters` under `node` whose clock was still undone on `as_of`."""
-    alerts = (
-        ClockAlert.objects.filter(
-            stage=AlertStage.OVERDUE,
-            clock__in=DUTY_CLOCKS,
-            deadline__lt=as_of,
-            matter__in=matters.filter(_node_q(node)).values("pk"),
-        )
-        .select_related("unit")
-        .order_by("matter_id", "deadline", "clock")
-    )
-    by_matter: dict[int, list[ClockAlert]] = defaultdict(list)
-    for alert in alerts:
-        by_matter[alert.matter_id].append(alert)
-    found: list[OverdueItem] = []
-    loaded = Matter.objects.filter(pk__in=by_matter).select_related(
-        "category", "locality", "responsible_unit"
-    )
-    all_facts = load_facts_for(by_matter)
-    for matter in loaded:
-        facts = all_facts[matter.pk]
-        clocks = matter_clocks(matter, as_of, facts)
-        open_notices = [
-            n
-            for n in facts.notices
-            if n.raised_on <= as_of and (n.closed_on is None or n.closed_on > as_of)
-        ]
-        supervised = "；".join(
-            f"{n.get_level_display()}级督办（{n.raised_on:%Y-%m-%d}）" for n in open_notices
-        )
-        seen: set[tuple[str, date]] = set()
-        for alert in by_matter[matter.pk]:
-            key = (alert.clock, alert.deadline)
-            if key in seen:
-                continue
-            seen.add(key)
-            clock = next(
-                (c for c in clocks if c.kind == alert.clock and c.deadline == alert.deadline),
-                None,
-            )  # none: the deadline has moved since (an approved extension)
-            if clock is None:
-                continue
-            undone = clock.done_on is None or clock.done_on > as_of
-            if not undone or (clock.done_on is None and clock.state not in OVERDUE_STATES):
-                continue
-            unit = alert.unit
-            if unit is None and alert.clock in UNIT_CLOCKS:
-                unit = matter.responsible_unit
-            found.append(
-                OverdueItem(
-                    matter_id=matter.pk,
-                    number=matter.number,
-                    category=_leaf(matter.category.path) if matter.category else "未分类",
-                    locality=matter.locality.name if matter.locality else "未填写",
-                    unit_id=unit.pk if unit else None,
-                    unit=unit.name if unit else BUREAU.get(ClockKind(alert.clock), "信访部门"),
-                    clock=str(alert.clock),
-                    clock_label=str(ClockKind(alert.clock).label),
-                    deadline=alert.deadline.isoformat(),
-                    days_over=(as_of - alert.deadline).days,
-                    supervised=supervised,
-                )
-            )
-    found.sort(key=lambda i: (-i.days_over, i.number, i.clock))
-    return found
-
-
-def _unit_figures(node: OrgUnit, period: Period) -> dict[int, dict[str, Any]]:
-    """Per unit id: 季考评's 按期办结 (num/den) and 退回 (total/faults) over the period."""
-    from xinfang.analytics.assessment import Assessor
-
-    assessor = Assessor(node, period)
-    on_time, returns = assessor.on_time(), assessor.returns()
-    return {
-        uid: {
-            "on_time": on_time.get(uid, {"num": 0, "den": 0}),
-            "returns": returns.get(uid, {"total": 0, "faults": 0}),
-        }
-        for uid in set(on_time) | set(returns)
-        if uid is not None
-    }
-
-
 def _pct(num: int, den: int) -> str:
     from xinfang.analytics.figures import pct
 
@@ -232,7 +98,7 @@ def units_to_supervise(
     hide_accusations: bool,
 ) -> list[dict[str, Any]]:
     """Handling units with overdue items, repeated returns or a low on-time rate, worst first."""
-    figures = _unit_figures(node, period)
+    figures = unit_handling_figures(node, period)
     overdue: dict[int, list[OverdueItem]] = defaultdict(list)
     for item in items:
         if item.unit_id is not None:
@@ -388,7 +254,7 @@ def build_briefing(
     scope_word = SCOPE_WORD.get(UnitKind(node.kind), node.name)
     breakdowns = report["breakdowns"]
     categories = [
-        r | {"category": _leaf(r["category"]) if r["category"] else None}
+        r | {"category": leaf(r["category"]) if r["category"] else None}
         for r in breakdowns["category"]
     ]
     localities = [r for r in breakdowns["locality"] if r["locality"] != node.code]

@@ -52,6 +52,8 @@ Where each figure is counted (modules of this package):
 - clocks.py: 及时受理, 按期办结, 督办 clock items (`grouped_clock`, also per unit).
 - rates.py: 满意率, 参评率, 一次性化解率, 督办化解率 and the 法治化 score.
 - report.py: ReportBuilder, `build_report`, `monthly_totals`.
+- units.py: handling units' 按期办结, 满意, 督办, 退回, 抽查扣分 (季考评, 简报's units).
+- packages.py: leader packages per 包案领导 and 责任单位 (季考评); overdue.py: 超期未办结事项.
 """
 
 from xinfang.analytics.counting.clocks import AddDays, clock_base_range, grouped_clock, tally_clock

@@ -1,6 +1,6 @@
 """Seed 003 reproduced: the district's Jan–Sep 2024 report, counted from rows the project made.
 
-`xinfang.analytics.fixtures` builds a city of eight districts and imports a ledger of single
+`tests.analytics_fixtures` builds a city of eight districts and imports a ledger of single
 registrations and matters with their dates through the real importer; no figure is typed in.
 The report of 青山区 for 2024-01-01..2024-09-30 must then give seed 003's figures.
 
@@ -31,9 +31,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.analytics_fixtures import load_seed003
 from tests.analytics_support import report, row_of
 from tests.conftest import ensure_default_categories
-from xinfang.analytics.fixtures import load_seed003
 
 
 @pytest.mark.django_db

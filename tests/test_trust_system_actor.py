@@ -28,6 +28,8 @@ def test_none_may_nothing_and_sees_nothing(district: District, matters: Matters)
         p.visible_batches,
         p.visible_batch_items,
         p.visible_meetings,
+        p.visible_bodies,
+        p.visible_decision_items,
     ):
         assert not scope(None).exists(), scope.__name__
     assert not p.may_hold_hearing(None, matters.street_a, "handling")

@@ -27,12 +27,11 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from xinfang.accounts.models import User
 from xinfang.casework.choices import BatchSource, LongStandingReason, Verification
 from xinfang.casework.models import BatchItem, HandedDownBatch
 from xinfang.core.audit import audit_record
 from xinfang.core.errors import InputError, PermissionRefusedError
-from xinfang.core.permissions import Action, may, visible_matters
+from xinfang.core.permissions import Action, may, user_of, visible_matters
 from xinfang.intake.ledger.columns import Column
 from xinfang.intake.ledger.importer import LedgerRejectedError, write_rejects
 from xinfang.intake.ledger.readers import file_sha256, open_table
@@ -342,10 +341,6 @@ def import_handed_down(
     return result
 
 
-def _person(actor: Actor) -> User | None:
-    return actor if isinstance(actor, User) else None
-
-
 def _write(
     result: HandedDownImportResult,
     plans: list[BatchPlan],
@@ -362,7 +357,7 @@ def _write(
             run = ImportBatch.objects.create(
                 file_name=path.name,
                 sha256=file_sha256(path),
-                actor=_person(actor),
+                actor=user_of(actor),
                 mode="handed_down+partial" if partial else "handed_down",
             )
             matters = Matter.objects.in_bulk([i.matter_id for p in plans for i in p.items])
@@ -374,7 +369,7 @@ def _write(
                     unit=unit,
                     handed_on=plan.handed_on,
                     deadline=plan.deadline,
-                    created_by=_person(actor),
+                    created_by=user_of(actor),
                 )
                 if plan.existing is None:
                     audit_record(
@@ -403,7 +398,7 @@ def _write(
                         if item.verified_on
                         else Verification.PENDING,
                         verified_on=item.verified_on,
-                        verified_by=_person(actor) if item.verified_on else None,
+                        verified_by=user_of(actor) if item.verified_on else None,
                     )
                     _flag(
                         matter,
@@ -520,7 +515,7 @@ def _export_event(actor: Actor, action: str, model: Any, path: Path, count: int)
     from xinfang.core.models import AuditEvent
 
     AuditEvent.objects.create(
-        actor=actor if isinstance(actor, User) else None,
+        actor=user_of(actor),
         action=action,
         object_type=model._meta.label_lower,
         object_id="*",

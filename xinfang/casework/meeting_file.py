@@ -22,12 +22,11 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from xinfang.accounts.models import User
 from xinfang.casework.choices import BodyKind, MeetingKind
 from xinfang.casework.models import JointBody, Meeting
 from xinfang.core.audit import audit_record
 from xinfang.core.errors import InputError, PermissionRefusedError
-from xinfang.core.permissions import Action, may
+from xinfang.core.permissions import Action, may, user_of
 from xinfang.intake.ledger.columns import Column
 from xinfang.intake.ledger.importer import LedgerRejectedError, write_rejects
 from xinfang.intake.ledger.readers import file_sha256, open_table
@@ -187,7 +186,7 @@ def _write(
     path: Path,
     partial: bool,
 ) -> None:
-    person = actor if isinstance(actor, User) else None
+    person = user_of(actor)
     try:
         with transaction.atomic():
             run = ImportBatch.objects.create(

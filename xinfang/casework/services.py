@@ -39,7 +39,15 @@ from xinfang.core.audit import audit_record
 from xinfang.core.chinese import cn_date
 from xinfang.core.config import domain_setting
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError, XinfangError
-from xinfang.core.permissions import Action, may, visible_batch_items, visible_matters
+from xinfang.core.permissions import (
+    SYSTEM,
+    Action,
+    Actor,
+    may,
+    user_of,
+    visible_batch_items,
+    visible_matters,
+)
 from xinfang.intake.models import Matter, Registration
 from xinfang.intake.reflow import registered_after_resolution
 from xinfang.organisation.models import OrgUnit
@@ -47,7 +55,7 @@ from xinfang.workflow.states import MatterStatus
 from xinfang.workflow.transitions import TABLE, Step
 
 
-def _require(actor: User | None, action: Action, what: str) -> None:
+def _require(actor: Actor, action: Action, what: str) -> None:
     if not may(actor, action):
         raise PermissionRefusedError(f"您没有{what}的权限")
 
@@ -67,7 +75,7 @@ def long_standing_days() -> int:
 @transaction.atomic
 def body_create(
     *,
-    actor: User | None,
+    actor: Actor,
     name: str,
     kind: str,
     unit: OrgUnit,
@@ -110,7 +118,7 @@ def body_create(
 @transaction.atomic
 def meeting_record(
     *,
-    actor: User | None,
+    actor: Actor,
     body: JointBody,
     kind: str,
     held_on: date,
@@ -128,7 +136,7 @@ def meeting_record(
         held_on=held_on,
         place=place.strip(),
         minutes=minutes.strip(),
-        created_by=actor,
+        created_by=user_of(actor),
     )
     audit_record(
         actor=actor,
@@ -161,7 +169,8 @@ def decision_make(
     on: date | None = None,
 ) -> Decision:
     """A meeting's decision; each matter is a 交办 through the workflow (`matter_assign`), so its
-    handling clock and 督办 apply. All or nothing: one refused matter writes nothing."""
+    handling clock and 督办 apply. All or nothing: one refused matter writes nothing. A person
+    decides (the workflow's steps name who took them), never the system."""
     from xinfang.workflow.services import matter_assign
 
     _require(actor, Action.PLAN_CASEWORK, "作出会议交办决定")
@@ -193,7 +202,7 @@ def decision_make(
             )
     with transaction.atomic():
         decision = Decision.objects.create(
-            meeting=meeting, group=group, text=text, created_by=actor
+            meeting=meeting, group=group, text=text, created_by=user_of(actor)
         )
         for a in assignments:
             current = Matter.objects.get(pk=a.matter.pk)
@@ -264,7 +273,7 @@ def matter_numbers_from_csv(text: str) -> list[str]:
     return numbers
 
 
-def _matters_by_number(actor: User | None, numbers: Sequence[str]) -> list[Matter]:
+def _matters_by_number(actor: Actor, numbers: Sequence[str]) -> list[Matter]:
     cleaned = [n.strip() for n in numbers if n.strip()]
     if not cleaned:
         raise InputError("请至少列入一件信访事项", field="matters")
@@ -289,7 +298,7 @@ def _flag(matter: Matter, *, since: date, reason: str, batch: HandedDownBatch | 
 
 def batch_create(
     *,
-    actor: User | None,
+    actor: Actor,
     source: str,
     name: str,
     unit: OrgUnit,
@@ -320,7 +329,7 @@ def batch_create(
                 handed_on=handed_on,
                 deadline=deadline,
                 note=note.strip(),
-                created_by=actor,
+                created_by=user_of(actor),
             )
             for m in matters:
                 item = BatchItem.objects.create(batch=batch, matter=m)
@@ -352,7 +361,7 @@ def batch_create(
 
 def batch_create_from_csv(
     *,
-    actor: User | None,
+    actor: Actor,
     source: str,
     name: str,
     unit: OrgUnit,
@@ -375,12 +384,12 @@ def batch_create_from_csv(
     )
 
 
-def _item_of(actor: User | None, batch: HandedDownBatch, matter: Matter) -> BatchItem:
+def _item_of(actor: Actor, batch: HandedDownBatch, matter: Matter) -> BatchItem:
     """The batch's item for `matter`, locked; a matter not in the batch is refused."""
     item = BatchItem.objects.select_for_update().filter(batch=batch, matter=matter).first()
     if item is None:
         raise InputError(f"事项{matter.number}不在{batch}交办积案中", field="matter")
-    if actor is not None and not visible_batch_items(actor).filter(pk=item.pk).exists():
+    if not visible_batch_items(actor).filter(pk=item.pk).exists():
         raise PermissionRefusedError("您无权处理该交办积案事项")
     return item
 
@@ -397,8 +406,8 @@ def _came_back_since(item: BatchItem) -> bool:
 def item_resolve(
     *, actor: User, batch: HandedDownBatch, matter: Matter, on: date, version: int | None = None
 ) -> BatchItem:
-    """化解 of a batch matter: the matter's 化解日期 through the workflow (`matter_resolve`); once,
-    unless it came back (回流) or the upper level sent it back."""
+    """化解 of a batch matter: the matter's 化解日期 through the workflow (`matter_resolve`, a
+    person's step); once, unless it came back (回流) or the upper level sent it back."""
     from xinfang.workflow.supervision import matter_resolve
 
     item = _item_of(actor, batch, matter)
@@ -432,7 +441,7 @@ def item_resolve(
 @transaction.atomic
 def item_verify(
     *,
-    actor: User,
+    actor: Actor,
     batch: HandedDownBatch,
     matter: Matter,
     passed: bool,
@@ -460,7 +469,7 @@ def item_verify(
         raise InputError("退回须填写理由", field="reason")
     resolved_before = item.resolved_on
     item.verification = Verification.PASSED if passed else Verification.SENT_BACK
-    item.verified_on, item.verified_by = day, actor
+    item.verified_on, item.verified_by = day, user_of(actor)
     item.sent_back_reason = "" if passed else reason
     if not passed:
         item.resolved_on = None  # the 化解 was not accepted: to be settled again
@@ -510,7 +519,7 @@ def on_registration(registration: Registration) -> list[BatchReflow]:
         if not created:
             continue
         audit_record(
-            actor=None,
+            actor=SYSTEM,  # follows the registration by itself
             action="casework.item_reflow",
             obj=item,
             matter=registration.matter,

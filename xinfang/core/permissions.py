@@ -452,7 +452,7 @@ def visible_meetings(actor: "Actor | None") -> "QuerySet[Meeting]":
     return meetings.filter(body__unit_id__in=ids)
 
 
-def visible_bodies(actor: "User | None") -> "QuerySet[JointBody]":
+def visible_bodies(actor: "Actor | None") -> "QuerySet[JointBody]":
     """Joint bodies: those led by a unit in the bureau's area; a handling unit those of the
     meetings it sees (the ones that assigned it a matter)."""
     from xinfang.casework.models import JointBody
@@ -460,6 +460,8 @@ def visible_bodies(actor: "User | None") -> "QuerySet[JointBody]":
 
     bodies = JointBody.objects.all()
     if actor is None:
+        return bodies.none()
+    if isinstance(actor, SystemActor):
         return bodies
     if not may(actor, Action.VIEW_CASEWORK) or actor.org_unit is None:
         return bodies.none()
@@ -468,7 +470,7 @@ def visible_bodies(actor: "User | None") -> "QuerySet[JointBody]":
     return bodies.filter(unit_id__in=subtree_ids(actor.org_unit))
 
 
-def visible_decision_items(actor: "User | None") -> "QuerySet[DecisionItem]":
+def visible_decision_items(actor: "Actor | None") -> "QuerySet[DecisionItem]":
     """The matters meetings assigned, as the actor may see them: items of visible meetings whose
     matter they see (no 检举控告 for 领导, 督查, nor for the unit it accuses); a handling unit
     only the items assigned to it."""
@@ -477,6 +479,8 @@ def visible_decision_items(actor: "User | None") -> "QuerySet[DecisionItem]":
 
     items = DecisionItem.objects.all()
     if actor is None:
+        return items.none()
+    if isinstance(actor, SystemActor):
         return items
     scoped = items.filter(
         decision__meeting__in=visible_meetings(actor), matter__in=visible_matters(actor)

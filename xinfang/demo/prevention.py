@@ -24,7 +24,7 @@ from xinfang.casework.choices import BatchSource, BodyKind, MeetingKind
 from xinfang.casework.models import BatchReflow
 from xinfang.core.audit import audit_record
 from xinfang.core.errors import InputError
-from xinfang.core.permissions import visible_matters
+from xinfang.core.permissions import SYSTEM, visible_matters
 from xinfang.demo.leaderwork import BUREAU_CODE, HOUSING_CODE, HRSS_CODE
 from xinfang.demo.live import _cast, demo_years_enter
 from xinfang.demo.org import DISTRICT_CODE
@@ -139,7 +139,7 @@ def prevention_work(*, end: date) -> PreventionResult:
     with recording_history("demo"):  # past dates as history: each event says `history: demo`
         maker.run()
     audit_record(
-        actor=None,
+        actor=SYSTEM,
         action=MARKER,
         obj=maker.district,
         data={"end": end.isoformat(), **result.__dict__},

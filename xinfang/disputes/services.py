@@ -11,13 +11,15 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from xinfang.accounts.models import User
 from xinfang.core.audit import audit_record
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.permissions import (
     Action,
+    Actor,
+    SystemActor,
     may,
     may_act_on_dispute,
+    user_of,
     visible_matters,
 )
 from xinfang.core.sequences import next_value
@@ -52,14 +54,21 @@ LEVEL_KIND = {
 }
 
 
-def _require(actor: User | None, action: Action, what: str) -> None:
+def _require(actor: Actor, action: Action, what: str) -> None:
     if not may(actor, action):
         raise PermissionRefusedError(f"您没有{what}的权限")
 
 
-def _require_dispute(actor: User | None, dispute: Dispute) -> None:
+def _require_dispute(actor: Actor, dispute: Dispute) -> None:
     if not may_act_on_dispute(actor, dispute):
         raise PermissionRefusedError(f"纠纷{dispute.number}不由您的单位办理")
+
+
+def _covers(actor: Actor, unit: OrgUnit) -> bool:
+    """Whether `unit` lies in the actor's area: the system's is everywhere."""
+    if isinstance(actor, SystemActor):
+        return True
+    return actor.org_unit is not None and unit.is_within(actor.org_unit)
 
 
 def _not_future(day: date, what: str) -> None:
@@ -125,14 +134,14 @@ def next_number(found_on: date) -> str:
 
 @transaction.atomic
 def record_dispute(
-    *, actor: User | None, data: DisputeInput, rescreen_of: Dispute | None = None
+    *, actor: Actor, data: DisputeInput, rescreen_of: Dispute | None = None
 ) -> Dispute:
     """Record a dispute found by screening; its level's clock starts on the day it was found."""
     _require(actor, Action.RECORD_DISPUTE, "录入矛盾纠纷")
     owners = _check(data)
     owner = owners[data.level]
     assert owner is not None
-    if actor is not None and (actor.org_unit is None or not owner.is_within(actor.org_unit)):
+    if not _covers(actor, owner):
         raise PermissionRefusedError(f"“{owner.name}”不在您的单位范围内")
     number = data.number.strip() or next_number(data.found_on)
     if Dispute.objects.filter(number=number).exists():
@@ -164,7 +173,7 @@ def record_dispute(
         level_due=level_due(data.level, data.found_on),
         rescreen_of=rescreen_of,
         rescreened=rescreen_of is not None,
-        created_by=actor,
+        created_by=user_of(actor),
     )
     audit_record(
         actor=actor,
@@ -175,7 +184,7 @@ def record_dispute(
     return dispute
 
 
-def rescreen(*, actor: User | None, dispute: Dispute, data: DisputeInput) -> Dispute:
+def rescreen(*, actor: Actor, dispute: Dispute, data: DisputeInput) -> Dispute:
     """重排: the same problem found again after it was settled — a new dispute that repeats it."""
     return record_dispute(actor=actor, data=data, rescreen_of=dispute)
 
@@ -196,7 +205,7 @@ _AT_TOP = "纠纷已在{level}层级，其上没有可升级的层级（可由�
 
 
 @transaction.atomic
-def escalate(*, actor: User | None, dispute: Dispute, on: date, note: str = "") -> Escalation:
+def escalate(*, actor: Actor, dispute: Dispute, on: date, note: str = "") -> Escalation:
     """手动升级: the level's owner hands the dispute up before its time has run out, to the
     next level that exists above its place (a missing 街道乡镇 is skipped)."""
     dispute = _locked(dispute)
@@ -231,7 +240,7 @@ def escalate(*, actor: User | None, dispute: Dispute, on: date, note: str = "") 
 @transaction.atomic
 def mediation_start(
     *,
-    actor: User | None,
+    actor: Actor,
     dispute: Dispute,
     kind: str,
     mediator: str,
@@ -257,7 +266,7 @@ def mediation_start(
         mediator=mediator.strip()[:100],
         organisation=organisation,
         started_on=started_on,
-        created_by=actor,
+        created_by=user_of(actor),
     )
     audit_record(actor=actor, action="dispute.mediation_start", obj=mediation, data={"kind": kind})
     return mediation
@@ -266,7 +275,7 @@ def mediation_start(
 @transaction.atomic
 def mediation_session_add(
     *,
-    actor: User | None,
+    actor: Actor,
     mediation: Mediation,
     held_on: date,
     parties_present: int,
@@ -298,7 +307,7 @@ def mediation_session_add(
 @transaction.atomic
 def mediation_conclude(
     *,
-    actor: User | None,
+    actor: Actor,
     mediation: Mediation,
     result: str,
     on: date,
@@ -347,7 +356,7 @@ def mediation_conclude(
 
 
 @transaction.atomic
-def settle(*, actor: User | None, dispute: Dispute, on: date) -> Dispute:
+def settle(*, actor: Actor, dispute: Dispute, on: date) -> Dispute:
     dispute = _locked(dispute)
     _require_dispute(actor, dispute)
     _open(dispute)
@@ -367,7 +376,7 @@ def settle(*, actor: User | None, dispute: Dispute, on: date) -> Dispute:
 @transaction.atomic
 def link_petition(
     *,
-    actor: User | None,
+    actor: Actor,
     dispute: Dispute,
     on: date,
     matter: Matter | None = None,
@@ -386,7 +395,7 @@ def link_petition(
         reg = registration_create(actor=actor, data=registration)
         matter = reg.matter
     assert matter is not None
-    if actor is not None and not visible_matters(actor).filter(pk=matter.pk).exists():
+    if not visible_matters(actor).filter(pk=matter.pk).exists():
         raise PermissionRefusedError("您无权查看该信访事项")
     dispute.status, dispute.matter, dispute.registration = DisputeStatus.PETITION, matter, reg
     dispute.petition_on = on
@@ -406,7 +415,7 @@ def link_petition(
 
 @transaction.atomic
 def campaign_create(
-    *, actor: User | None, name: str, unit: OrgUnit, starts_on: date, ends_on: date, note: str = ""
+    *, actor: Actor, name: str, unit: OrgUnit, starts_on: date, ends_on: date, note: str = ""
 ) -> ScreeningCampaign:
     _require(actor, Action.RECORD_DISPUTE, "组织专项排查")
     if not name.strip():
@@ -429,7 +438,7 @@ def month_start(day: date) -> date:
 @transaction.atomic
 def report_submit(
     *,
-    actor: User | None,
+    actor: Actor,
     unit: OrgUnit,
     month: date,
     disputes: list[Dispute] | None = None,
@@ -437,7 +446,7 @@ def report_submit(
 ) -> MonthlyReport:
     """每月一排查: the unit's list of disputes found in the month, or 零报告 (an empty list)."""
     _require(actor, Action.RECORD_DISPUTE, "报送月排查")
-    if actor is not None and (actor.org_unit is None or not unit.is_within(actor.org_unit)):
+    if not _covers(actor, unit):
         raise PermissionRefusedError(f"“{unit.name}”不在您的单位范围内")
     on = on or timezone.localdate()
     month = month_start(month)
@@ -454,7 +463,7 @@ def report_submit(
                 f"纠纷{d.number}的排查日期不在{month.year}年{month.month}月", field="disputes"
             )
     report = MonthlyReport.objects.create(
-        unit=unit, month=month, zero=not items, submitted_on=on, submitted_by=actor
+        unit=unit, month=month, zero=not items, submitted_on=on, submitted_by=user_of(actor)
     )
     report.disputes.set(items)
     audit_record(
@@ -468,10 +477,10 @@ def report_submit(
 
 @transaction.atomic
 def feedback_give(
-    *, actor: User | None, report: MonthlyReport, dispute: Dispute, text: str, on: date
+    *, actor: Actor, report: MonthlyReport, dispute: Dispute, text: str, on: date
 ) -> Feedback:
     _require(actor, Action.RECORD_DISPUTE, "反馈")
-    if actor is not None and (actor.org_unit is None or not report.unit.is_within(actor.org_unit)):
+    if not _covers(actor, report.unit):
         raise PermissionRefusedError(f"“{report.unit.name}”不在您的单位范围内")
     if not report.disputes.filter(pk=dispute.pk).exists():
         raise InputError(f"纠纷{dispute.number}不在该月的排查报送中", field="dispute")
@@ -481,7 +490,7 @@ def feedback_give(
     if Feedback.objects.filter(report=report, dispute=dispute).exists():
         raise InputError(f"纠纷{dispute.number}已反馈", field="dispute")
     row = Feedback.objects.create(
-        report=report, dispute=dispute, text=text.strip(), given_on=on, given_by=actor
+        report=report, dispute=dispute, text=text.strip(), given_on=on, given_by=user_of(actor)
     )
     audit_record(actor=actor, action="dispute.feedback", obj=row)
     return row

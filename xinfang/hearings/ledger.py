@@ -28,7 +28,7 @@ from django.utils import timezone
 from xinfang.accounts.models import User
 from xinfang.core.audit import audit_record
 from xinfang.core.errors import InputError, PermissionRefusedError, XinfangError
-from xinfang.core.permissions import Action, may, visible_matters
+from xinfang.core.permissions import Action, may, user_of, visible_matters
 from xinfang.hearings.choices import STAGE_OF_STATUS, HearingStage, HearingStatus, ParticipantRole
 from xinfang.hearings.models import Hearing, HearingParticipant
 from xinfang.hearings.services import MAX_PARTICIPANTS, TEXT_MAX, HearingInput, ParticipantInput
@@ -326,7 +326,7 @@ def _write(
 ) -> None:
     from xinfang.hearings.services import hearing_record
 
-    person = actor if isinstance(actor, User) else None
+    person = user_of(actor)
     try:
         with transaction.atomic():
             run = ImportBatch.objects.create(
@@ -349,7 +349,7 @@ def _write(
                 if plan.current:
                     try:
                         hearing_record(
-                            actor=actor,  # type: ignore[arg-type]
+                            actor=actor,
                             matter=plan.matter,
                             data=data,
                             record=v["record"],

@@ -20,7 +20,7 @@ from xinfang.accounts.models import User
 from xinfang.core.audit import audit_record
 from xinfang.core.chinese import cn_date
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
-from xinfang.core.permissions import may_hold_hearing, visible_matters
+from xinfang.core.permissions import Actor, may_hold_hearing, user_of, visible_matters
 from xinfang.hearings.choices import (
     STAGE_OF_STATUS,
     HearingStage,
@@ -110,11 +110,11 @@ def _check_input(data: HearingInput) -> list[HearingParticipant]:
     return _participants(data.participants)
 
 
-def _check_holder(actor: User | None, matter: Matter, stage: str) -> None:
-    if actor is not None and not visible_matters(actor).filter(pk=matter.pk).exists():
+def _check_holder(actor: Actor, matter: Matter, stage: str) -> None:
+    if not visible_matters(actor).filter(pk=matter.pk).exists():
         raise PermissionRefusedError("您无权处理该事项")
     if not may_hold_hearing(actor, matter, stage):
-        if actor is not None and actor.role == "unit_staff":
+        if actor.role == "unit_staff":
             raise PermissionRefusedError("承办单位只能为交办本单位、正在办理的事项举行听证")
         raise PermissionRefusedError("您没有举行听证的权限")
 
@@ -138,7 +138,7 @@ def _locked(matter: Matter) -> Matter:
 
 
 @transaction.atomic
-def hearing_schedule(*, actor: User | None, matter: Matter, data: HearingInput) -> Hearing:
+def hearing_schedule(*, actor: Actor, matter: Matter, data: HearingInput) -> Hearing:
     """安排听证: a hearing to be held (its date may lie ahead; the notice can then be issued)."""
     locked = _locked(matter)
     stage = stage_of(locked)
@@ -158,7 +158,7 @@ def hearing_schedule(*, actor: User | None, matter: Matter, data: HearingInput) 
         place=data.place.strip(),
         host_unit=data.host_unit,
         public=data.public,
-        created_by=actor if actor is not None and actor.is_authenticated else None,
+        created_by=user_of(actor),
     )
     for row in participants:
         row.hearing = hearing
@@ -181,7 +181,7 @@ def hearing_schedule(*, actor: User | None, matter: Matter, data: HearingInput) 
 
 
 @transaction.atomic
-def hearing_begin(*, actor: User | None, hearing: Hearing, on: date | None = None) -> Hearing:
+def hearing_begin(*, actor: Actor, hearing: Hearing, on: date | None = None) -> Hearing:
     """听证开始. In 复核 through the workflow's step, which stops the re-review clock."""
     day = on or timezone.localdate()
     locked = _locked(hearing.matter)
@@ -196,7 +196,7 @@ def hearing_begin(*, actor: User | None, hearing: Hearing, on: date | None = Non
             f"（当前为「{locked.get_status_display()}」），不能开始该听证"
         )
     if current.stage == HearingStage.REREVIEW:
-        if actor is None:
+        if not isinstance(actor, User):  # the workflow's step is a person's
             raise PermissionRefusedError("复核听证须由经办人登记")
         from xinfang.workflow import services as wf
 
@@ -219,7 +219,7 @@ def hearing_begin(*, actor: User | None, hearing: Hearing, on: date | None = Non
 @transaction.atomic
 def hearing_conclude(
     *,
-    actor: User | None,
+    actor: Actor,
     hearing: Hearing,
     record: str,
     conclusion: str,
@@ -241,7 +241,7 @@ def hearing_conclude(
         )
     _not_future(day, "听证结束日期")
     if current.stage == HearingStage.REREVIEW:
-        if actor is None:
+        if not isinstance(actor, User):  # the workflow's step is a person's
             raise PermissionRefusedError("复核听证须由经办人登记")
         from xinfang.workflow import services as wf
 
@@ -264,7 +264,7 @@ def hearing_conclude(
 @transaction.atomic
 def hearing_record(
     *,
-    actor: User | None,
+    actor: Actor,
     matter: Matter,
     data: HearingInput,
     record: str,

@@ -9,7 +9,7 @@ audit event (workflow.start_hearing / end_hearing, with the date) is the audit o
 
 from datetime import date
 
-from xinfang.accounts.models import User
+from xinfang.core.permissions import Actor, user_of
 from xinfang.hearings.choices import HearingStage, HearingStatus
 from xinfang.hearings.models import Hearing
 from xinfang.intake.models import Matter
@@ -23,7 +23,7 @@ def _rereview_hearing(matter: Matter) -> Hearing | None:
     )
 
 
-def rereview_hearing_started(*, actor: User | None, matter: Matter, on: date) -> Hearing:
+def rereview_hearing_started(*, actor: Actor, matter: Matter, on: date) -> Hearing:
     """开始听证: the matter's planned re-review hearing begins, or a bare record is opened."""
     hearing = _rereview_hearing(matter)
     if hearing is None:
@@ -33,7 +33,7 @@ def rereview_hearing_started(*, actor: User | None, matter: Matter, on: date) ->
             status=HearingStatus.IN_PROGRESS,
             starts_on=on,
             host_unit=getattr(actor, "org_unit", None),
-            created_by=actor if actor is not None and actor.is_authenticated else None,
+            created_by=user_of(actor),
         )
     else:
         hearing.status, hearing.starts_on, hearing.ends_on = HearingStatus.IN_PROGRESS, on, None
@@ -41,9 +41,7 @@ def rereview_hearing_started(*, actor: User | None, matter: Matter, on: date) ->
     return hearing
 
 
-def rereview_hearing_ended(
-    *, actor: User | None, matter: Matter, started: date, on: date
-) -> Hearing:
+def rereview_hearing_ended(*, actor: Actor, matter: Matter, started: date, on: date) -> Hearing:
     """结束听证: the re-review hearing is held from `started` to `on`."""
     hearing = _rereview_hearing(matter)
     if hearing is None:  # begun before hearings were records
@@ -51,7 +49,7 @@ def rereview_hearing_ended(
             matter=matter,
             stage=HearingStage.REREVIEW,
             host_unit=getattr(actor, "org_unit", None),
-            created_by=actor if actor is not None and actor.is_authenticated else None,
+            created_by=user_of(actor),
         )
     hearing.status, hearing.starts_on, hearing.ends_on = HearingStatus.HELD, started, on
     hearing.save()

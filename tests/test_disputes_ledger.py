@@ -166,7 +166,7 @@ def test_a_bad_ledger_is_refused_whole_with_every_cell_named(
         "第4行 化解日期：调解成功的纠纷应填写化解日期",
         "第4行 转信访登记编号：登记编号“DJ404”不存在：应为已导入台账的登记，请先用 xinfang import-ledger 导入台账",
         "第5行 情况：含有不可见的文字方向控制字符（U+202E），请删除后重新导入",
-        "第5行 升级记录：层级只能逐级上升（村社区→街道乡镇→区县），实为“2026-03-20 区县；2026-03-10 街道乡镇”",
+        "第5行 升级记录：层级只能上升（村社区→街道乡镇→区县，属地没有的层级跳过），不能由区县到街道乡镇，实为“2026-03-20 区县；2026-03-10 街道乡镇”",
         "第5行 重排：应为是或否，实为“可能”",
         "第6行 纠纷编号：与第4行重复：一件纠纷只写一行",
         "第7行 化解日期：已转信访的纠纷不填化解日期（转信访后按信访事项统计）",
@@ -308,3 +308,42 @@ def test_a_unit_imports_only_within_its_area(
         "第3行 问题属地：“西湖街道”不在您的单位范围内"
     ]
     assert Dispute.objects.count() == 0
+
+
+def test_escalations_skip_a_level_the_place_lacks_as_the_clock_does(
+    district: District, tmp_path: Path
+) -> None:
+    """One rule with the scan and escalate (disputes.clocks.rises_to): a village directly under
+    the district rises straight to 区县; a step down, a level the place lacks, refused."""
+    from xinfang.organisation.models import UnitKind
+    from xinfang.organisation.services import unit_create
+
+    unit_create(code="32010199", name="直属村", kind=UnitKind.VILLAGE, parent=district.district)
+    unit_create(code="320199", name="开发区街道", kind=UnitKind.STREET, parent=district.city)
+    bad = [
+        ["JF21", "2026-03-02", "日常排查", "东风社区", "", "2", "中", "", "某事", "村社区", "", "", "", "", "2026-03-10 街道乡镇；2026-03-20 村社区", ""],
+        ["JF22", "2026-03-02", "日常排查", "直属村", "", "2", "中", "", "某事", "街道乡镇", "", "", "", "", "2026-03-18 街道乡镇", ""],
+        ["JF23", "2026-03-02", "日常排查", "开发区街道", "", "2", "中", "", "某事", "区县", "", "", "", "", "2026-03-18 区县", ""],
+        ["JF24", "2026-03-02", "日常排查", "西湖街道", "", "2", "中", "", "某事", "街道乡镇", "", "", "", "", "2026-03-18 街道乡镇", ""],
+    ]  # fmt: skip
+    with pytest.raises(LedgerRejectedError) as caught:
+        import_disputes(write(tmp_path / "bad.csv", bad), actor=SYSTEM)
+    assert [str(p) for p in caught.value.problems] == [
+        "第2行 升级记录：层级只能上升（村社区→街道乡镇→区县，属地没有的层级跳过），不能由街道乡镇到村社区，实为“2026-03-10 街道乡镇；2026-03-20 村社区”",
+        "第3行 升级记录：问题属地“直属村”之上没有街道乡镇一级的单位",
+        "第4行 升级记录：问题属地“开发区街道”之上没有区县一级的单位",
+        "第5行 升级记录：问题属地“西湖街道”没有街道乡镇以下的层级，纠纷不能升至街道乡镇",
+    ]
+    assert Dispute.objects.count() == 0
+    good = [
+        ["JF25", "2026-03-02", "网格上报", "直属村", "", "3", "低", "", "村道占用引发邻里纠纷", "区县", "", "", "", "", "2026-03-18 区县", ""],
+    ]  # fmt: skip
+    import_disputes(write(tmp_path / "good.csv", good), actor=SYSTEM)
+    jf25 = Dispute.objects.get(number="JF25")
+    assert (jf25.level, jf25.owner_unit, jf25.street_unit, jf25.level_since) == (
+        DisputeLevel.DISTRICT, district.district, None, date(2026, 3, 18)
+    )  # fmt: skip
+    assert jf25.level_due == date(2026, 4, 17)  # 03-18 + 30 at 区县, as the scan counts it
+    assert list(jf25.escalations.values_list("on", "from_level", "to_level")) == [
+        (date(2026, 3, 18), "village", "district")
+    ]

@@ -25,7 +25,6 @@ class DisputeLevel(models.TextChoices):
 
 
 LEVEL_ORDER = [DisputeLevel.VILLAGE, DisputeLevel.STREET, DisputeLevel.DISTRICT]
-NEXT_LEVEL = {DisputeLevel.VILLAGE: DisputeLevel.STREET, DisputeLevel.STREET: DisputeLevel.DISTRICT}
 
 
 class DisputeStatus(models.TextChoices):

@@ -11,6 +11,7 @@ All of it is INSERT … SELECT and one UPDATE per way up; the unique keys (dispu
 escalation_once) and the level condition keep a second run from doing anything twice.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -39,13 +40,21 @@ UP: dict[str, list[tuple[str, str]]] = {
 }
 
 
+def rises_to(level: str, owners: Mapping[str, int | None]) -> tuple[str, int] | None:
+    """The level a dispute at `level` rises to and its owner's id, given the unit of each level
+    above its place (`owners`: level -> unit id, None where the place has none); None at the top.
+    The one rule of the scan, the services (escalate) and the ledger's 升级记录."""
+    for nxt, _ in UP[level]:
+        unit_id = owners.get(nxt)
+        if unit_id is not None:
+            return nxt, unit_id
+    return None
+
+
 def next_level(dispute: Dispute) -> tuple[str, int] | None:
     """The level `dispute` rises to and its owner's id; None at the top."""
-    for level, field in UP[dispute.level]:
-        unit_id = getattr(dispute, f"{field}_id")
-        if unit_id is not None:
-            return level, unit_id
-    return None
+    owners = {nxt: getattr(dispute, f"{field}_id") for nxt, field in UP[dispute.level]}
+    return rises_to(dispute.level, owners)
 
 
 def _ways() -> list[tuple[str, str, str, Q]]:

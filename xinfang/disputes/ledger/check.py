@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xinfang.accounts.models import User
 from xinfang.core.permissions import visible_matters
-from xinfang.disputes.choices import DisputeLevel, DisputeSource, MediationResult
-from xinfang.disputes.clocks import level_due
+from xinfang.disputes.choices import DisputeSource, MediationResult
+from xinfang.disputes.clocks import UP, level_due, rises_to
 from xinfang.disputes.ledger.columns import (
     BY_FIELD,
     DEFAULTS,
@@ -38,7 +39,6 @@ from xinfang.workflow.calendar import CalendarMissingError
 WHAT = "纠纷台账"
 CHUNK = 2000
 _ORDER = {column.name: index for index, column in enumerate(DISPUTE_COLUMNS)}
-_PREVIOUS = {DisputeLevel.STREET: DisputeLevel.VILLAGE, DisputeLevel.DISTRICT: DisputeLevel.STREET}
 
 if TYPE_CHECKING:
     from xinfang.core.permissions import Actor
@@ -136,16 +136,14 @@ class DisputeCheck:
             if raised[0][0] < found:
                 reason = f"升级日期{raised[0][0]:%Y-%m-%d}早于排查日期{found:%Y-%m-%d}"
                 self._problem(row, "升级记录", reason)
-            plan.first_level = _PREVIOUS[DisputeLevel(raised[0][1])]
             plan.level_since = last_day
         place = self._unit(v["place"])
         plan.owners = self._owners(place)
-        levels = [plan.first_level, *(to for _, to in raised)]
-        for lv in levels:
-            if plan.owners.get(lv) is None:
-                column = "当前层级" if lv == level else "升级记录"
-                reason = f"问题属地“{place.name}”之上没有{LEVELS[lv]}一级的单位"
-                self._problem(row, column, reason)
+        if raised:
+            self._steps(plan, place)
+        elif plan.owners.get(level) is None:
+            reason = f"问题属地“{place.name}”之上没有{LEVELS[level]}一级的单位"
+            self._problem(row, "当前层级", reason)
         self._owner_unit(plan, place)
         self._outcome(plan)
         if len(self.problems) == before:
@@ -155,6 +153,37 @@ class DisputeCheck:
                 self._problem(row, "升级记录" if raised else "排查日期", exc.message)
         if v["source"] == DisputeSource.SPECIAL:
             plan.campaign = self._campaign(place, found)
+
+    def _steps(self, plan: DisputePlan, place: OrgUnit) -> None:
+        """Each step of 升级记录 goes where the clock takes a dispute of this place: the next
+        level that exists above it (disputes.clocks.rises_to, the scan's and escalate's rule).
+        The level it was found at is the one that rises to the first step's level."""
+        row, owners = plan.row, plan.owners
+        raised: tuple[tuple[date, str], ...] = plan.values["escalations"]
+        first = raised[0][1]
+        if owners.get(first) is None:
+            reason = f"问题属地“{place.name}”之上没有{LEVELS[first]}一级的单位"
+            self._problem(row, "升级记录", reason)
+            return
+        ups = {lv: rises_to(lv, owners) for lv in UP if owners.get(lv) is not None}
+        below = [lv for lv, up in ups.items() if up is not None and up[0] == first]
+        if not below:
+            to = LEVELS[first]
+            reason = f"问题属地“{place.name}”没有{to}以下的层级，纠纷不能升至{to}"
+            self._problem(row, "升级记录", reason)
+            return
+        plan.first_level = below[0]
+        for (_, low), (_, high) in pairwise(raised):
+            up = rises_to(low, owners)
+            if up is None:
+                reason = f"问题属地“{place.name}”之上没有{LEVELS[high]}一级的单位"
+                self._problem(row, "升级记录", reason)
+            elif up[0] != high:
+                reason = (
+                    f"问题属地“{place.name}”之上有{LEVELS[up[0]]}一级的单位，"
+                    f"纠纷应由{LEVELS[low]}先升至{LEVELS[up[0]]}，不能直接升至{LEVELS[high]}"
+                )
+                self._problem(row, "升级记录", reason)
 
     def _owner_unit(self, plan: DisputePlan, place: OrgUnit) -> None:
         v, row = plan.values, plan.row

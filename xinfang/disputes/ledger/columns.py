@@ -10,13 +10,13 @@ from datetime import date
 from itertools import pairwise
 
 from xinfang.disputes.choices import (
-    NEXT_LEVEL,
     DisputeLevel,
     DisputeSource,
     MediationKind,
     MediationResult,
     Risk,
 )
+from xinfang.disputes.clocks import UP
 from xinfang.intake.ledger.columns import Column
 from xinfang.intake.ledger.values import (
     Cell,
@@ -50,7 +50,8 @@ Escalations = tuple[tuple[date, str], ...]
 
 
 def parse_escalations(raw: Cell, ctx: Lookups) -> Escalations:
-    """“2024-03-02 街道乡镇；2024-03-20 区县”: each level the dispute rose to, step by step."""
+    """“2024-03-02 街道乡镇；2024-03-20 区县”: each level the dispute rose to, in order; a level
+    its place lacks is skipped (“2024-03-02 区县” for a village directly under the district)."""
     value = text(raw)
     items: list[tuple[date, str]] = []
     for part in _ITEMS.split(value):
@@ -62,14 +63,18 @@ def parse_escalations(raw: Cell, ctx: Lookups) -> Escalations:
             raise CellError(f"应写作“{EXAMPLE}”，实为“{value}”")
         day = parse_date(pieces[0], ctx)
         level = _LEVEL_OF.get(pieces[1])
-        if level is None or level == DisputeLevel.VILLAGE:
+        if level is None or (level == DisputeLevel.VILLAGE and not items):
             raise CellError(f"升级到的层级应为街道乡镇或区县，实为“{pieces[1]}”")
-        items.append((day, level))
+        items.append((day, level))  # a 村社区 after another level: the step down named below
     if not items:
         raise CellError(f"应写作“{EXAMPLE}”，实为“{value}”")
     for (before, low), (after, high) in pairwise(items):
-        if NEXT_LEVEL.get(DisputeLevel(low)) != high:
-            raise CellError(f"层级只能逐级上升（村社区→街道乡镇→区县），实为“{value}”")
+        # upwards only; whether a level was skipped depends on the place (the check's job)
+        if high not in {up for up, _ in UP[low]}:
+            raise CellError(
+                f"层级只能上升（村社区→街道乡镇→区县，属地没有的层级跳过），"
+                f"不能由{LEVELS[low]}到{LEVELS[high]}，实为“{value}”"
+            )
         if after < before:
             raise CellError(f"升级日期应按先后排列，实为“{value}”")
     for day, _ in items:

@@ -18,18 +18,16 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from xinfang.accounts.models import User
 from xinfang.core.audit import audit_record
 from xinfang.core.errors import InputError, PermissionRefusedError
-from xinfang.core.permissions import Action, may
+from xinfang.core.permissions import Action, may, user_of
 from xinfang.disputes.choices import (
-    NEXT_LEVEL,
     DisputeLevel,
     DisputeStatus,
     EscalationReason,
     MediationResult,
 )
-from xinfang.disputes.clocks import level_due
+from xinfang.disputes.clocks import level_due, rises_to
 from xinfang.disputes.ledger.check import WHAT, DisputeCheck, DisputePlan
 from xinfang.disputes.models import Dispute, Escalation, Mediation
 from xinfang.intake.ledger.importer import LedgerRejectedError, write_rejects
@@ -42,11 +40,6 @@ IMPORT_NOTE = "台账导入"
 
 if TYPE_CHECKING:
     from xinfang.core.permissions import Actor
-
-
-def _person(actor: Actor) -> User | None:
-    """The user to name as 录入人; the system is nobody."""
-    return actor if isinstance(actor, User) else None
 
 
 @dataclass
@@ -151,7 +144,7 @@ def _dispute(plan: DisputePlan, actor: Actor) -> Dispute:
         matter_id=plan.matter_id,
         registration_id=plan.registration_id,
         petition_on=plan.petition_on,
-        created_by=_person(actor),
+        created_by=user_of(actor),
     )
 
 
@@ -160,7 +153,8 @@ def _history(plan: DisputePlan, dispute: Dispute, actor: Actor) -> None:
     level = plan.first_level
     now = timezone.now()
     for on, to in v["escalations"]:
-        assert NEXT_LEVEL.get(DisputeLevel(level)) == to  # checked: one step at a time
+        # checked: each step goes where the clock takes it (a missing level skipped)
+        assert rises_to(level, plan.owners) == (to, plan.owners[to])
         Escalation.objects.create(
             dispute=dispute,
             on=on,
@@ -192,7 +186,7 @@ def _history(plan: DisputePlan, dispute: Dispute, actor: Actor) -> None:
         started_on=started,
         result=result,
         concluded_on=ended,
-        created_by=_person(actor),
+        created_by=user_of(actor),
     )
 
 
@@ -209,7 +203,7 @@ def _write(
             batch = ImportBatch.objects.create(
                 file_name=path.name,
                 sha256=file_sha256(path),
-                actor=_person(actor),
+                actor=user_of(actor),
                 mode="disputes+partial" if partial else "disputes",
             )
             matters = Matter.objects.in_bulk([p.matter_id for p in plans if p.matter_id])

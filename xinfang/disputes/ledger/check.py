@@ -2,9 +2,10 @@
 
 Every bad cell is a Problem (spreadsheet row, Chinese column name, reason). A row is one
 dispute; what the row states must be a history the services could have made: levels rise from
-the day found as the clock raises them (to the next level the place has), a settled dispute has its 化解日期, a dispute that became a
-petition names a registration already in the ledger and is not also settled. A 纠纷编号 already
-imported must state exactly what is stored (importing the same file twice changes nothing).
+the day found as the clock raises them (to the next level the place has), a settled dispute has
+its 化解日期, a dispute that became a petition names a registration already in the ledger and is
+not also settled. A 纠纷编号 already imported must state exactly what is stored (importing the
+same file twice changes nothing).
 """
 
 from __future__ import annotations

@@ -96,6 +96,7 @@ else:
         atexit.register(_admin, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
         atexit.register(_conn.close)
 
+from _support import scratch_reset  # noqa: E402  (benchmarks/, on the path above)
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
@@ -182,11 +183,7 @@ def build_disputes(n: int) -> dict[str, int]:
 
 def reset() -> None:
     """Back to as built: no scans, alerts, notifications, automatic notices or escalations."""
-    with transaction.atomic():
-        with connection.cursor() as cur:
-            # the audit table refuses deletes (core.chain's trigger); a scratch database may
-            # drop the automatic 督办 events the runs wrote, with triggers off for this transaction
-            cur.execute("SET LOCAL session_replication_role = replica")
+    with scratch_reset():  # the automatic 督办 events go too, which the audit table refuses
         Notification.objects.all().delete()
         ClockAlert.objects.all().delete()
         DisputeAlert.objects.all().delete()

@@ -11,21 +11,22 @@ from xinfang.core.errors import InputError
 from xinfang.intake.choices import Purpose
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
+from xinfang.organisation.selectors import unit_named
 from xinfang.workflow.models import Assignment
 
 # --- the organisation node, its scope and its siblings ---------------------------------------
 
 
-def org_for_report(code: str | None) -> OrgUnit:
-    """The node a report is about: the unit with this code, else the single root of the tree."""
-    if code:
-        unit = OrgUnit.objects.filter(code=code).first()
-        if unit is None:
-            raise InputError(f"没有编码为“{code}”的单位", field="org")
-        return unit
+def org_for_report(named: str | None) -> OrgUnit:
+    """The node a report is about: the unit named by code, name or short name (as the ledger
+    names units: organisation.selectors.unit_named), else the single root of the tree."""
+    if named and named.strip():
+        return unit_named(named, field="org")
     roots = list(OrgUnit.objects.filter(parent__isnull=True)[:2])
     if len(roots) != 1:
-        raise InputError("组织机构有多个顶级单位或尚未导入，请用 --org 指定单位编码", field="org")
+        raise InputError(
+            "组织机构有多个顶级单位或尚未导入，请用 --org 指定单位编码或名称", field="org"
+        )
     return roots[0]
 
 

@@ -29,7 +29,7 @@ def add_report_arguments(parser: ArgumentParser, formats: tuple[str, ...], outpu
     # Checked in read_report_arguments(), so that a missing or bad value is refused in Chinese.
     parser.add_argument("--start", help="开始日期 YYYY-MM-DD（含）")
     parser.add_argument("--end", help="结束日期 YYYY-MM-DD（含）")
-    parser.add_argument("--org", help="单位编码（默认：组织机构的顶级单位）")
+    parser.add_argument("--org", help="单位编码、名称或简称（默认：组织机构的顶级单位）")
     choices = "、".join(formats)
     parser.add_argument("--format", default=formats[0], help=f"{choices}（默认 {formats[0]}）")
     parser.add_argument("--output", help=output)

@@ -45,14 +45,10 @@ class Lookups:
     def load(cls) -> "Lookups":
         from xinfang.intake.models import Category
         from xinfang.organisation.models import OrgUnit
+        from xinfang.organisation.selectors import unit_keys
 
-        units: dict[str, int | None] = {}
         rows = list(OrgUnit.objects.values_list("id", "code", "name", "short_name"))
-        for pk, _code, name, short in rows:
-            for key in {name, short} - {""}:
-                units[key] = None if key in units and units[key] != pk else pk
-        for pk, code, _name, _short in rows:
-            units[code] = pk  # codes win over names
+        units = unit_keys(rows)
         display = {pk: name if units.get(name) == pk else code for pk, code, name, _ in rows}
         categories: dict[str, int] = {}
         names: dict[int, str] = {}

@@ -25,7 +25,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         # Checked in handle(), so that a missing or bad value is refused in Chinese.
         parser.add_argument("--quarter", help="季度，例如 2026Q3")
-        parser.add_argument("--org", help="单位编码（默认：组织机构的顶级单位）")
+        parser.add_argument("--org", help="单位编码、名称或简称（默认：组织机构的顶级单位）")
         parser.add_argument("--format", default="json", help="json（默认）、text 或 xlsx")
         parser.add_argument("--output", help="输出文件（json、text 默认输出到标准输出）")
 

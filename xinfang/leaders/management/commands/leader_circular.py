@@ -25,7 +25,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         # Checked in handle(), so that a missing or bad value is refused in Chinese.
         parser.add_argument("--month", help="月份，例如 2026-03")
-        parser.add_argument("--org", help="单位编码（默认：组织机构的顶级单位）")
+        parser.add_argument("--org", help="单位编码、名称或简称（默认：组织机构的顶级单位）")
         parser.add_argument("--format", default="docx", help="docx（默认）、json 或 text")
         parser.add_argument("--output", help="输出文件（docx 必填；json、text 默认输出到标准输出）")
         parser.add_argument("--issue-no", help="期号（默认留【待填写】）")

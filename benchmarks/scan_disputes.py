@@ -56,7 +56,8 @@ def _admin(sql: str, *params: Any) -> Any:
 
     base = args.database_url.replace("postgres://", "postgresql://").rsplit("/", 1)[0]
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        return conn.execute(sql, params or None).fetchall() if sql.startswith("SELECT") else None
+        cursor = conn.execute(sql, params or None)  # DROP too: run it, then read only a SELECT
+        return cursor.fetchall() if sql.startswith("SELECT") else None
 
 
 DB_NAME = args.database_url.rsplit("/", 1)[1]

@@ -7,8 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import LazySettings
+from django.test.client import ClientMixin
+from django_otp import DEVICE_ID_SESSION_KEY
 
+from tests.two_factor_support import phone_app
 from xinfang.accounts.models import Role, User
+from xinfang.core.permissions import requires_second_factor
 from xinfang.intake.choices import Channel, Purpose
 from xinfang.intake.models import Category, Matter
 from xinfang.intake.services import PersonInput, RegistrationInput, registration_create
@@ -27,6 +31,26 @@ PASSWORD = "test-pass-123"
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: LazySettings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _test_logins_pass_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    # client.force_login() and client.login() stand for a whole sign-in: for a role that must give
+    # a second factor, the session is marked as confirmed by the user's phone app exactly as
+    # django-otp's login() marks it after a right code — the check itself stays on (a device
+    # reset or a session without the mark is still sent to verify). The real flow (the password
+    # form, enrolment, codes, throttle, reset) is tested in test_trust_two_factor.py, which turns
+    # this off; the browser walks go through it with a code computed from the secret.
+    original = ClientMixin._login
+
+    def _login(self: ClientMixin, user: User, backend: str | None = None) -> None:
+        original(self, user, backend)
+        if requires_second_factor(user):
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = phone_app(user).persistent_id
+            session.save()
+
+    monkeypatch.setattr(ClientMixin, "_login", _login)
 
 
 @pytest.fixture(autouse=True)

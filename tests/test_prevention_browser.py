@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from tests.browser_support import DESK, PHONE, Shots
+from tests.browser_support import DESK, PHONE, Shots, login
 from tests.conftest import PASSWORD, District
 from tests.test_prevention_report import REPORT_ARGS, _disputes, _set
 
@@ -17,11 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _login(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r".*/(?!login/).*"))
+    login(page, base, username, PASSWORD)  # the login form, and the second factor where asked
 
 
 def test_dashboard_prevention_tables_open_their_lists(

@@ -10,8 +10,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import PASSWORD, District
+from tests.two_factor_support import app_code
 from xinfang.accounts.models import LoginAttempt, Role, User
 from xinfang.core.models import AuditEvent
 
@@ -313,6 +315,12 @@ def test_create_admin_makes_a_working_administrator(district: District) -> None:
     assert event.data["role"] == Role.ADMIN and "Zhang-Juzhang-2026" not in str(event.data)
     client = Client()
     assert _logged_in(_post_login("chief", "Zhang-Juzhang-2026", "10.5.5.5", client))
+    # an administrator sets up a phone app before /manage/ opens (test_trust_two_factor.py)
+    enrol = client.get("/manage/")
+    assert enrol["Location"] == "/account/two-factor/enrol/?next=%2Fmanage%2F"
+    assert client.get(enrol["Location"]).status_code == 200
+    app = TOTPDevice.objects.get(user=chief)
+    client.post("/account/two-factor/enrol/", {"code": app_code(app), "next": "/manage/"})
     assert client.get("/manage/").status_code == 200
 
 

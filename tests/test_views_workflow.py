@@ -540,12 +540,12 @@ def test_matter_page_query_budget(district: District, django_assert_num_queries:
     m = states(district)["hearing"]
     client = client_for(district, "officer")
     page(client, m)  # warm the calendar of the process
-    # session, user, the page's own reads, five for every clock (assignments, flow, notices,
-    # leader work's receptions and packages),
+    # session, user, the second factor's device (django-otp), the page's own reads, five for
+    # every clock (assignments, flow, notices, leader work's receptions and packages),
     # and the 文书 section: the documents and, per kind that may apply, its issuer and facts;
     # two for the navigation's unread 提醒 count; two for the matter's 领导包案 line; one for
     # the 听证 section (the matter's hearings); one for its 积案 fact; one for its 会议交办 lines
-    with django_assert_num_queries(37):
+    with django_assert_num_queries(38):
         page(client, m)
     levels = (SupervisionLevel.CITY, SupervisionLevel.PROVINCIAL, SupervisionLevel.CENTRAL)
     for level in levels:  # more events, clocks and notices cost no more queries
@@ -557,7 +557,7 @@ def test_matter_page_query_budget(district: District, django_assert_num_queries:
             reason="督办",
             on=date(2025, 11, 1),
         )
-    with django_assert_num_queries(37):
+    with django_assert_num_queries(38):
         html = page(client, m)
     assert html.count('data-clock="supervision"') == 3
 

@@ -9,6 +9,7 @@ import dj_database_url
 from xinfang.core.env import (
     cache_from,
     env_bool,
+    env_choice,
     env_int,
     env_list,
     env_path,
@@ -40,6 +41,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "axes",  # staff login lockout (xinfang/accounts/lockout.py)
+    "django_otp",  # two-factor sign-in (xinfang/accounts/second_factor.py)
+    "django_otp.plugins.otp_totp",
     "xinfang.core",
     "xinfang.organisation",
     "xinfang.intake",
@@ -67,9 +70,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # whether this session's login was confirmed by TOTP
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # a login that still owes its second factor reaches only the enrolment and verify pages
+    "xinfang.accounts.middleware.SecondFactorMiddleware",
     "xinfang.core.middleware.RequestContextMiddleware",
     # last: turns a locked login into the login page saying so (xinfang.accounts.lockout)
     "axes.middleware.AxesMiddleware",
@@ -179,6 +185,15 @@ AXES_LOCKOUT_CALLABLE = "xinfang.accounts.lockout.lockout_response"
 AXES_ENABLE_ADMIN = False  # our own page in /manage/, in Chinese
 AXES_DISABLE_ACCESS_LOG = True  # logins are in the product's audit
 AXES_VERBOSE = False
+# Two-factor sign-in (xinfang/accounts/second_factor.py): with `required` every role that may
+# reveal personal data or manage (core.permissions.requires_second_factor) confirms its password
+# with a TOTP code from a phone app (or a one-time recovery code); `off` asks nobody — for bin/demo,
+# whose logins and passwords are printed for anyone to try, never for a real bureau.
+XINFANG_TWO_FACTOR = env_choice("XINFANG_TWO_FACTOR", "required", ("required", "off"))
+OTP_TOTP_ISSUER = "信访业务系统"
+# n wrong codes in a row: the next one is not even checked for 2^(n-1) seconds (django-otp's count,
+# kept on the user's device, so a new password login does not clear it)
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -1,15 +1,19 @@
-"""Administering users: their role and their unit; login locks seen and lifted."""
+"""Administering users: their role and their unit; login locks seen and lifted; a lost phone's
+two-factor sign-in reset."""
 
 from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from xinfang.accounts import lockout
 from xinfang.accounts.models import LoginAttempt, User
+from xinfang.accounts.second_factor import second_factor_reset
 from xinfang.core.admin_site import AuditedAdmin, admin_site
+from xinfang.core.permissions import requires_second_factor
 
 
 class XinfangUserAdmin(AuditedAdmin, UserAdmin):
@@ -20,11 +24,12 @@ class XinfangUserAdmin(AuditedAdmin, UserAdmin):
         "org_unit",
         "is_active",
         "login_locked",
+        "two_factor",
         "last_login",
     )
     list_filter = ("role", "is_active")
     search_fields = ("username", "display_name")
-    actions = ["lift_login_lock"]
+    actions = ["lift_login_lock", "reset_two_factor"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("身份", {"fields": ("display_name", "role", "org_unit", "email", "phone")}),
@@ -38,12 +43,35 @@ class XinfangUserAdmin(AuditedAdmin, UserAdmin):
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
-        return lockout.users_with_failures(super().get_queryset(request))
+        users = lockout.users_with_failures(super().get_queryset(request))
+        app = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return users.annotate(has_two_factor=Exists(app))
 
     @admin.display(description="登录锁定")
     def login_locked(self, user: User) -> str:
         failures = getattr(user, "login_failures", 0)
         return "已锁定" if lockout.account_is_locked(failures) else ""
+
+    @admin.display(description="双因素认证")
+    def two_factor(self, user: User) -> str:
+        if getattr(user, "has_two_factor", False):
+            return "已启用"
+        return "未设置" if requires_second_factor(user) else "无需"
+
+    @admin.action(description="重置所选用户的双因素认证（手机丢失）")
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        reset = [
+            user.username
+            for user in queryset
+            if second_factor_reset(actor=request.user, user=user)  # type: ignore[arg-type]
+        ]
+        self.message_user(
+            request,
+            f"已重置双因素认证：{'、'.join(reset)}（下次登录时重新设置手机验证器）"
+            if reset
+            else "所选用户没有已设置的双因素认证。",
+            messages.SUCCESS,
+        )
 
     @admin.action(description="解除所选用户的登录锁定")
     def lift_login_lock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -13,4 +13,7 @@ class AccountsConfig(AppConfig):
         # before our audit of the failed login reads it
         from axes import signals as _axes  # noqa: F401
 
-        from xinfang.accounts import signals  # noqa: F401  (logins into the audit)
+        from xinfang.accounts import (
+            checks,  # noqa: F401  (check --deploy: two-factor on)
+            signals,  # noqa: F401  (logins into the audit)
+        )

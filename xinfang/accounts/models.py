@@ -3,6 +3,7 @@
 from axes.models import AccessAttempt
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django_otp.models import Device
 
 
 class Role(models.TextChoices):
@@ -14,7 +15,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", "系统管理员"
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp devices
     role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.REGISTRAR)
     org_unit = models.ForeignKey(
         "organisation.OrgUnit",
@@ -43,3 +44,32 @@ class LoginAttempt(AccessAttempt):
         proxy = True
         verbose_name = "登录失败与锁定"
         verbose_name_plural = "登录失败与锁定"
+
+
+class RecoveryCodes(Device):
+    """A user's one-time recovery codes, as a django-otp device (so a session confirmed by one is
+    verified the same way as by the phone app): ten made at enrolment, shown once, kept only as
+    salted hashes (xinfang.accounts.second_factor), each accepted once."""
+
+    class Meta:
+        verbose_name = "恢复码"
+        verbose_name_plural = "恢复码"
+
+    def verify_token(self, token: str) -> bool:
+        from xinfang.accounts.second_factor import recovery_code_use
+
+        return recovery_code_use(self, token)
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodes, on_delete=models.CASCADE, related_name="codes")
+    salt = models.CharField(max_length=32)
+    digest = models.CharField(max_length=64)  # SHA-256 of the salt and the normalised code
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "恢复码"
+        verbose_name_plural = "恢复码"
+
+    def __str__(self) -> str:
+        return f"恢复码 #{self.pk}"  # never the code: only its hash is kept

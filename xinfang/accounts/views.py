@@ -1,4 +1,4 @@
-"""A user's own account: changing one's password."""
+"""A user's own account: changing one's password; two-factor sign-in (enrol, verify)."""
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -7,10 +7,17 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django_otp import login as otp_login
 
-from xinfang.accounts.models import User
+from xinfang.accounts import second_factor as sf
+from xinfang.accounts.middleware import is_verified, second_factor_url
+from xinfang.accounts.models import RecoveryCodes, User
 from xinfang.core.audit import audit_record
+from xinfang.core.permissions import requires_second_factor
 
 
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
@@ -32,3 +39,81 @@ def password_change(request: HttpRequest) -> HttpResponse:
         messages.success(request, "密码已修改。")
         return redirect("home")
     return render(request, "accounts/password_change.html", {"form": form})
+
+
+def _next(request: HttpRequest) -> str:
+    """Where to go once confirmed: the page first asked for, if it is one of ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and allowed else reverse("home")
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    nxt = _next(request)
+    if not requires_second_factor(user) or is_verified(request):
+        return redirect(nxt)
+    if not sf.has_second_factor(user):
+        return redirect(second_factor_url(request, nxt))
+    error = ""
+    if request.method == "POST":
+        outcome = sf.second_factor_verify(user=user, code=request.POST.get("code", ""))
+        if outcome.ok:
+            otp_login(request, outcome.device)
+            request.session.cycle_key()  # a new session id for the confirmed login
+            left = sf.recovery_codes_left(user)
+            if isinstance(outcome.device, RecoveryCodes) and left <= 3:
+                messages.warning(
+                    request, f"恢复码只剩{left}个：请联系系统管理员重置双因素认证后重新设置。"
+                )
+            return redirect(nxt)
+        error = outcome.message
+    return render(
+        request,
+        "accounts/two_factor_verify.html",
+        {"next": nxt, "error": error},
+    )
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@login_required
+def two_factor_enrol(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    nxt = _next(request)
+    if not requires_second_factor(user) or is_verified(request):
+        return redirect(nxt)
+    if sf.has_second_factor(user):
+        # never a second app through this page: one who has an app confirms with it
+        return redirect(second_factor_url(request, nxt))
+    device = sf.enrolment_device(user)
+    error = ""
+    if request.method == "POST":
+        outcome = sf.enrol_confirm(user=user, code=request.POST.get("code", ""))
+        if outcome.ok:
+            otp_login(request, outcome.device)
+            request.session.cycle_key()
+            # shown here once, never stored in plain: a reload does not show them again
+            return render(
+                request,
+                "accounts/two_factor_recovery_codes.html",
+                {"codes": outcome.recovery_codes, "next": nxt},
+            )
+        error = outcome.message
+    return render(
+        request,
+        "accounts/two_factor_enrol.html",
+        {
+            "next": nxt,
+            "error": error,
+            "qr": sf.qr_svg(device),
+            "secret": sf.secret_text(device),
+        },
+    )

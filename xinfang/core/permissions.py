@@ -211,6 +211,34 @@ SYSTEM_ACTIONS: frozenset[Action] = frozenset(
 )
 
 
+# Who must confirm a login with a second factor (TOTP): whoever may see a petitioner's numbers in
+# full (on screen or in the ledger file) or manage accounts, units and categories — the roles whose
+# guessed or stolen password would cost the most. 领导 and 督查 read masked data and are not asked.
+SECOND_FACTOR_ACTIONS: frozenset[Action] = frozenset(
+    {
+        Action.REVEAL_PERSONAL_DATA,
+        Action.EXPORT_LEDGER,
+        Action.MANAGE_ORGANISATION,
+        Action.MANAGE_USERS,
+        Action.MANAGE_CATEGORIES,
+    }
+)
+
+
+def requires_second_factor(user: "Actor | None") -> bool:
+    """Whether this login must be confirmed by a TOTP code (or a recovery code) before any staff
+    page opens: a role holding a SECOND_FACTOR_ACTIONS action, or a superuser; nobody when the
+    setting XINFANG_TWO_FACTOR is `off` (the demo)."""
+    from django.conf import settings
+
+    if user is None or isinstance(user, SystemActor) or not user.is_authenticated:
+        return False
+    if settings.XINFANG_TWO_FACTOR == "off":
+        return False
+    role_actions = ROLE_ACTIONS.get(user.role, frozenset())
+    return bool(user.is_superuser or role_actions & SECOND_FACTOR_ACTIONS)
+
+
 def user_of(actor: "Actor | None") -> "User | None":
     """The user to store as who did it (created_by, the audit row's actor): none for the system."""
     from xinfang.accounts.models import User

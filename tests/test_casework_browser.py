@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from tests.browser_support import DESK, Shots, login
+from tests.browser_support import DESK, PHONE, Shots, login
 from tests.conftest import PASSWORD, TZ, District, register
 from xinfang.casework.choices import Verification
 from xinfang.casework.models import BatchItem, DecisionItem, HandedDownBatch, JointBody, Meeting
@@ -92,6 +92,13 @@ def test_a_meeting_assigns_a_matter_and_a_batch_is_resolved_and_verified(
     number.fill(assigned.number)
     form.get_by_label("第1行承办单位").select_option(label="东风街道")
     form.get_by_label("第1行办结时限").fill((today + timedelta(days=30)).isoformat())
+    # more rows: the page comes back with what was typed and five empty rows more
+    form.get_by_role("button", name="需要更多行").click()
+    form = page.locator("#new-decision")
+    form.get_by_label("第10行事项编号").wait_for()
+    assert form.get_by_label("第1行事项编号").input_value() == assigned.number
+    assert form.get_by_label("议定事项").input_value() == "征地补偿问题由东风街道限期办结"
+    assert form.get_by_label("第1行承办单位").input_value() == str(district.street_a.pk)
     form.get_by_role("button", name="作出决定并交办").click()
     page.get_by_text("已作出会议决定，事项已交办。").wait_for()
     row = page.locator(f'tr[data-matter="{assigned.number}"]')
@@ -149,4 +156,25 @@ def test_a_meeting_assigns_a_matter_and_a_batch_is_resolved_and_verified(
     page.get_by_text("上级交办积案").first.wait_for()
     page.locator("#matter-casework").get_by_text("省第一批交办积案").wait_for()
     shots(page, "matter-page-long-standing-and-batch")
+
+    # on a phone (390×844), signed in as above: no casework page scrolls sideways (a wide table
+    # scrolls inside its own wrapper)
+    phone = chromium.new_context(
+        viewport=PHONE, locale="zh-CN", storage_state=context.storage_state()
+    )
     context.close()
+    page = phone.new_page()
+    pages = {
+        "meetings": "/casework/",
+        "meeting": f"/casework/meetings/{meeting.pk}/",
+        "bodies": "/casework/bodies/",
+        "body": f"/casework/bodies/{body.pk}/",
+        "batches": "/casework/batches/",
+        "batch": f"/casework/batches/{batch.pk}/",
+    }
+    for name, path in pages.items():
+        page.goto(base + path)
+        shots(page, f"phone-{name}")
+        wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, f"{path} scrolls sideways by {wide}px on a phone"
+    phone.close()

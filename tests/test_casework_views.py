@@ -211,6 +211,64 @@ def test_a_decision_with_a_bad_row_writes_nothing(district: District) -> None:
     assert AuditEvent.objects.count() == before
 
 
+def test_more_rows_keep_what_was_typed_then_the_decision_is_made(district: District) -> None:
+    d = district
+    meeting = _meeting(d)
+    group = meeting.body.groups.get(name="农村征用土地问题组")
+    m1, m2 = new_matter(d), new_matter(d)
+    officer = client_for(d, "officer")
+    url = f"/casework/meetings/{meeting.pk}/"
+    typed = {
+        "text": "两件征地问题由街道牵头办理",
+        "group": str(group.pk),
+        "on": "2025-09-02",
+        # the second row half typed: kept as it is, not yet checked
+        **_rows((m1.number, d.street_a, "2025-10-01"), (m2.number, None, "")),
+    }
+    before = AuditEvent.objects.count()
+    response = officer.post(url, {**typed, "more": "1"})
+    assert response.status_code == 200
+    page = text(response)
+    assert 'name="rows-TOTAL_FORMS" value="7"' in page  # the 2 typed and 5 more
+    assert f'name="rows-0-matter" id="id_rows-0-matter" value="{m1.number}"' in page
+    assert f'name="rows-1-matter" id="id_rows-1-matter" value="{m2.number}"' in page
+    assert re.search(rf'<option value="{d.street_a.pk}" selected>', page)
+    assert 'value="2025-10-01"' in page and "两件征地问题由街道牵头办理</textarea>" in page
+    assert re.search(rf'<option value="{group.pk}" selected>', page)
+    assert 'id="id_rows-2-matter" value="" list="matter-options" autocomplete="off" ' in page
+    assert "autofocus" in page.split('id="id_rows-2-matter"')[1].split(">")[0]  # the first new
+    assert "请选择承办单位" not in page and "请填写办结时限" not in page  # nothing checked yet
+    assert not Decision.objects.exists() and AuditEvent.objects.count() == before
+    # the page posts back what it shows: the second row completed in a new row's place
+    data = {**typed, **_rows((m1.number, d.street_a, "2025-10-01"), ("", None, ""))}
+    data.update({"rows-TOTAL_FORMS": "7", "rows-INITIAL_FORMS": "2"})
+    data.update({"rows-6-matter": m2.number, "rows-6-unit": str(d.housing.pk)})
+    data["rows-6-deadline"] = "2025-10-15"
+    response = officer.post(url, data)
+    assert response.status_code == 302
+    decision = Decision.objects.get()
+    assert (decision.text, decision.group) == ("两件征地问题由街道牵头办理", group)
+    made = decision.items.values_list("matter__number", "unit__name", "deadline")
+    assert sorted(made) == sorted(
+        [
+            (m1.number, "东风街道", date(2025, 10, 1)),
+            (m2.number, "区住房和城乡建设局", date(2025, 10, 15)),
+        ]
+    )
+
+
+def test_more_rows_stop_at_fifty_and_only_for_the_planner(district: District) -> None:
+    d = district
+    meeting = _meeting(d)
+    url = f"/casework/meetings/{meeting.pk}/"
+    full = {"text": "x", "on": "2025-09-02", **_rows(*[("", None, "")] * 48), "more": "1"}
+    page = text(client_for(d, "officer").post(url, full))
+    assert 'name="rows-TOTAL_FORMS" value="50"' in page and 'name="more"' not in page
+    for who in ("leader", "supervisor"):
+        assert client_for(d, who).post(url, full).status_code == 403
+    assert not Decision.objects.exists()
+
+
 def test_only_the_planner_writes(district: District) -> None:
     d = district
     meeting = _meeting(d)

@@ -29,8 +29,10 @@ from xinfang.core.permissions import (
     visible_meetings,
 )
 
-ROWS = 5  # empty matter rows a decision form starts with
+ROWS = 5  # empty matter rows a decision form starts with, and adds at a time
 ROWS_MAX = 50
+DECISION = ("text", "group", "on")  # the decision form's fields, typed before more rows
+ROW = ("matter", "unit", "deadline")  # a row's
 
 
 def _user(request: HttpRequest) -> User:
@@ -93,19 +95,21 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(user, pk)
     planner = selectors.may_plan(user)
     units = forms.decision_units(meeting, user)
-    rows_wanted = _rows_wanted(request)
     form = forms.DecisionForm(meeting=meeting)
-    rows = _rows(rows_wanted, user=user, units=units)
-    status = 200
+    rows = _rows(_rows_wanted(request), user=user, units=units)
+    focus_row, status = None, 200
     if request.method == "POST":
         if not planner:
             raise PermissionDenied
-        form = forms.DecisionForm(request.POST, meeting=meeting)
-        rows = _rows(0, request.POST, user=user, units=units)
-        if _decide(user, meeting, form, rows):
-            messages.success(request, "已作出会议决定，事项已交办。")
-            return redirect("casework:meeting", pk=meeting.pk)
-        status = 400
+        if "more" in request.POST:  # 需要更多行: the form again as typed, unchecked, rows added
+            form, rows, focus_row = _typed(request.POST, meeting=meeting, user=user, units=units)
+        else:
+            form = forms.DecisionForm(request.POST, meeting=meeting)
+            rows = _rows(0, request.POST, user=user, units=units)
+            if _decide(user, meeting, form, rows):
+                messages.success(request, "已作出会议决定，事项已交办。")
+                return redirect("casework:meeting", pk=meeting.pk)
+            status = 400
     today = timezone.localdate()
     context = {
         "meeting": meeting,
@@ -113,7 +117,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "planner": planner,
         "form": form,
         "rows": rows,
-        "more_rows": min(rows_wanted + ROWS, ROWS_MAX),
+        "focus_row": focus_row,
         "today": today,
     }
     return render(request, "casework/meeting_detail.html", context, status=status)
@@ -127,6 +131,22 @@ def _rows_wanted(request: HttpRequest) -> int:
 def _rows(extra: int, data: Any = None, **kwargs: Any) -> Any:
     factory = djforms.formset_factory(forms.DecisionRowForm, extra=extra, max_num=ROWS_MAX)
     return factory(data, prefix="rows", form_kwargs=kwargs)
+
+
+def _typed(
+    data: Any, *, meeting: Meeting, user: User, units: Any
+) -> tuple[forms.DecisionForm, Any, int]:
+    """What was typed so far as the forms' initial values (nothing checked, no error shown yet)
+    and ROWS more empty rows (up to ROWS_MAX); the index of the first new row."""
+    form = forms.DecisionForm(meeting=meeting, initial={k: data.get(k, "") for k in DECISION})
+    raw = data.get("rows-TOTAL_FORMS", "")
+    total = min(int(raw), ROWS_MAX) if raw.isascii() and raw.isdigit() else 0
+    typed = [{k: data.get(f"rows-{i}-{k}", "") for k in ROW} for i in range(total)]
+    factory = djforms.formset_factory(
+        forms.DecisionRowForm, extra=min(ROWS, ROWS_MAX - total), max_num=ROWS_MAX
+    )
+    rows = factory(initial=typed, prefix="rows", form_kwargs={"user": user, "units": units})
+    return form, rows, total
 
 
 def _decide(user: User, meeting: Meeting, form: forms.DecisionForm, rows: Any) -> bool:

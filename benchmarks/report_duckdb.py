@@ -4,8 +4,8 @@ The rows are exported once from the PostgreSQL database of the benchmark with `C
 STDOUT` (CSV), loaded into an in-process DuckDB database (untimed, as the other databases'
 import is), and every figure of the report that is counted — totals with matters and first-time
 matters, every breakdown row, the clock items and the rates with their numerators and
-denominators, both periods — is computed there by SQL written from contract B, not from
-counting.py: distinct matters and first-time matters come from the registrations themselves,
+denominators, both periods — is computed there by SQL written from contract B, not from the
+counting package: distinct matters and first-time matters come from the registrations themselves,
 deadlines from a table of (day, next working day) made from the product's calendar. `compare`
 asserts that DuckDB's figures equal those of `build_report`'s JSON, so the reference is honest.
 Ranks are not recomputed (they are orderings of the same figures among siblings).

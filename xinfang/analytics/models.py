@@ -53,7 +53,7 @@ class SpotCheckDeduction(models.Model):
 # --- the report's monthly summaries of registrations ---------------------------------------------
 # Kept by database triggers on intake_registration and intake_matter (xinfang.analytics.summary),
 # in the same transaction as every write, whoever writes (services, ledger import, admin, SQL);
-# rebuilt from scratch by `xinfang rebuild-report-summary`. Read by counting.py for the whole
+# rebuilt from scratch by `xinfang rebuild-report-summary`. Read by counting.cubes for the whole
 # months of a report's periods. 0 stands for an empty locality, category or unit (so that the
 # unique key, which the triggers add into, holds: NULLs are never equal in a unique index).
 

@@ -2,7 +2,7 @@
 
 Three tables (models RegistrationMonthCLF, RegistrationMonthCP, RegistrationMonthUnit) hold, per
 calendar month and 问题属地, the batches (rows) and people (sum of 人数) of the registrations by
-channel × level × form, by category × purpose, and by the matter's 责任单位. counting.py reads
+channel × level × form, by category × purpose, and by the matter's 责任单位. counting.cubes reads
 them for the whole months of a report's periods (a year with 同比 reads some 150,000 summary rows
 instead of a million registrations) and the registrations themselves for the days of a partial
 month at either end.

@@ -338,9 +338,7 @@ EXPECTATIONS: dict[str, tuple[Case, ...]] = {
         get("/disputes/agreements/{agreement}/", SEES_DISPUTE),
         get("/disputes/agreements/{mediation}/", NOBODY),
     ),
-    "disputes:agreement_docx": (
-        get("/disputes/agreements/{agreement}/docx", SEES_DISPUTE),
-    ),
+    "disputes:agreement_docx": (get("/disputes/agreements/{agreement}/docx", SEES_DISPUTE),),
     # the month's 通报 of the reader's own unit: whoever may see disputes
     "disputes:circular": (get("/disputes/circular/?month=2026-09", DISPUTES),),
     "leaders:package": (

@@ -46,8 +46,9 @@ def unit_named(value: str, *, field: str = "org") -> OrgUnit:
     matching = Q(code=value) | Q(name=value) | Q(short_name=value)
     rows = list(OrgUnit.objects.filter(matching).values_list("id", "code", "name", "short_name"))
     keys = unit_keys(rows)
-    if keys.get(value):
-        return OrgUnit.objects.get(pk=keys[value])
+    found = keys.get(value)
+    if found:
+        return OrgUnit.objects.get(pk=found)
     if value in keys:  # a name several units share
         shared = OrgUnit.objects.filter(matching).select_related("parent").order_by("code")
         raise InputError(

@@ -386,6 +386,10 @@ def test_disputes_lists_open_the_rows_counted(district: District) -> None:
     assert tables["disputes"].rows[0][4].href is None  # the figure shows, without a link
     client.login(username="officer", password=PASSWORD)
     assert client.get("/prevention/figures/disputes/", base | {"org": "3201"}).status_code == 403
+    # without `org` a list is of the reader's own unit (the officer's 320101: the same five)
+    own = client.get("/prevention/figures/disputes/", {"start": "2025-08-01", "end": "2025-12-31"})
+    assert own.status_code == 200
+    assert {r.number for r in own.context["rows"]} == of("d1", "d2", "d3", "d5", "d6")
     bad = client.get("/prevention/figures/disputes/", base | {"figure": "everything"})
     assert bad.status_code == 400 and "纠纷指标“everything”无效" in bad.content.decode()
     bad = client.get("/prevention/figures/disputes/", base | {"unit": "32010102X"})

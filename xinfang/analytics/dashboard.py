@@ -20,7 +20,14 @@ from django.urls import reverse
 
 from xinfang.accounts.models import User
 from xinfang.analytics.counting.report import build_report, monthly_totals
-from xinfang.analytics.periods import COMPARISON_LABELS, Comparison, Period, _last_of_month
+from xinfang.analytics.counting.scope import Scope
+from xinfang.analytics.periods import (
+    COMPARISON_LABELS,
+    Comparison,
+    Period,
+    _last_of_month,
+    parse_day,
+)
 from xinfang.analytics.tables import LABELS, LAW_TITLES, RATE_TITLES
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.permissions import Action, may, sees_accusations
@@ -62,6 +69,20 @@ def picker_nodes(user: User) -> QuerySet[OrgUnit]:
         return OrgUnit.objects.none()
     top = user.org_unit
     return subtree(top).filter(depth__lte=top.depth + PICKER_DEPTH).order_by("path")
+
+
+def figure_list_query(request: Any, user: User) -> tuple[Scope, Period]:
+    """The node and period of a list behind a dashboard figure (`org`, `start`, `end`): a node
+    of the user's picker (their own unit when `org` is absent), a period of two typed days."""
+    code = request.GET.get("org", "") or (user.org_unit.code if user.org_unit else "")
+    node = next((u for u in picker_nodes(user) if u.code == code), None)
+    if node is None:
+        raise PermissionRefusedError("所选单位不在您可查看的范围内")
+    period = Period(
+        parse_day(request.GET.get("start", ""), field="start"),
+        parse_day(request.GET.get("end", ""), field="end"),
+    )
+    return Scope.of(node, hide_accusations=not sees_accusations(user)), period
 
 
 class DashboardForm(forms.Form):

@@ -17,11 +17,11 @@ from django.shortcuts import render
 from xinfang.accounts.models import User
 from xinfang.analytics import prevention as pv
 from xinfang.analytics.counting.scope import Scope
-from xinfang.analytics.dashboard import may_view_statistics, picker_nodes
-from xinfang.analytics.periods import Period, parse_day
+from xinfang.analytics.dashboard import figure_list_query, may_view_statistics
+from xinfang.analytics.periods import Period
 from xinfang.analytics.text import period_label
 from xinfang.core.errors import InputError, PermissionRefusedError, XinfangError
-from xinfang.core.permissions import Action, may, sees_accusations
+from xinfang.core.permissions import Action, may
 from xinfang.hearings.choices import HearingStage
 
 ROW_LIMIT = 500  # a figure's list is read whole; more than this is for the Excel export
@@ -70,22 +70,10 @@ def _number(request: HttpRequest, name: str, what: str) -> int | None:
     return int(value)
 
 
-def _query(request: HttpRequest, user: User) -> tuple[Scope, Period]:
-    code = request.GET.get("org", "")
-    node = next((u for u in picker_nodes(user) if u.code == code), None)
-    if node is None:
-        raise PermissionRefusedError("所选单位不在您可查看的范围内")
-    period = Period(
-        parse_day(request.GET.get("start", ""), field="start"),
-        parse_day(request.GET.get("end", ""), field="end"),
-    )
-    return Scope.of(node, hide_accusations=not sees_accusations(user)), period
-
-
 def _page(request: HttpRequest, build: Any, action: Action | None = None) -> HttpResponse:
     user = _reader(request, action)
     try:
-        scope, period = _query(request, user)
+        scope, period = figure_list_query(request, user)
         context = build(request, scope, period)
     except XinfangError as exc:
         status = 403 if isinstance(exc, PermissionRefusedError) else 400

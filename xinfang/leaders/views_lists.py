@@ -16,17 +16,16 @@ from django.shortcuts import render
 
 from xinfang.accounts.models import User
 from xinfang.analytics.counting.scope import Scope
-from xinfang.analytics.dashboard import may_view_statistics, picker_nodes
+from xinfang.analytics.dashboard import figure_list_query, may_view_statistics
 from xinfang.analytics.leaderwork import (
     PACKAGE_FIGURES,
     package_rows,
     reception_rows,
     session_rows,
 )
-from xinfang.analytics.periods import Period, parse_day
+from xinfang.analytics.periods import Period
 from xinfang.analytics.text import period_label
 from xinfang.core.errors import InputError, PermissionRefusedError, XinfangError
-from xinfang.core.permissions import sees_accusations
 from xinfang.leaders.choices import LeaderTier, ReceptionOutcome, SessionKind
 from xinfang.leaders.models import PackageMatter, SessionLeader
 
@@ -53,22 +52,10 @@ def _choice(request: HttpRequest, name: str, allowed: list[str], what: str) -> s
     return value
 
 
-def _query(request: HttpRequest, user: User) -> tuple[Scope, Period]:
-    code = request.GET.get("org", "")
-    node = next((u for u in picker_nodes(user) if u.code == code), None)
-    if node is None:
-        raise PermissionRefusedError("所选单位不在您可查看的范围内")
-    period = Period(
-        parse_day(request.GET.get("start", ""), field="start"),
-        parse_day(request.GET.get("end", ""), field="end"),
-    )
-    return Scope.of(node, hide_accusations=not sees_accusations(user)), period
-
-
 def _page(request: HttpRequest, build: Any) -> HttpResponse:
     user = _reader(request)
     try:
-        scope, period = _query(request, user)
+        scope, period = figure_list_query(request, user)
         context = build(request, scope, period)
     except XinfangError as exc:
         status = 403 if isinstance(exc, PermissionRefusedError) else 400

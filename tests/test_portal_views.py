@@ -145,7 +145,7 @@ def test_public_pages_open_without_login(district: District) -> None:
     assert "示范区（不清楚具体街道）" in form and "示范市（不清楚在哪个区县）" in form
     assert "东风街道" in form and "区住房和城乡建设局" not in form
     notice = client.get(reverse("portal:notice")).content.decode()
-    for where in ("人民法院", "仲裁", "行政复议", "第三十二条"):
+    for where in ("人民法院", "仲裁", "行政复议", "第三十一条"):
         assert where in notice
 
 

@@ -1,5 +1,5 @@
 """A new arrival of an existing matter: joins it while live, is told the decision when declined or
-sorted by law, and is recorded but refused once the matter is final (《信访工作条例》第三十五条)."""
+sorted by law, and is recorded but refused once the matter is final (《信访工作条例》第三十六条)."""
 
 from datetime import date, datetime
 
@@ -141,7 +141,7 @@ def test_a_final_matter_records_the_same_facts_but_refuses_them(district: Distri
     ).registrations.order_by("-id")[0]
 
     assert registration.outcome == RegistrationOutcome.REFUSED
-    assert "第三十五条" in registration.outcome_note
+    assert "第三十六条" in registration.outcome_note
     assert "2025年11月10日" in registration.outcome_note
     assert "同一事实和理由" in registration.outcome_note and "不再受理" in registration.outcome_note
     # recorded: it counts as a batch of the matter; refused: nothing of the matter moves
@@ -171,7 +171,7 @@ def test_a_matter_final_by_an_unused_window_refuses_without_citing_re_review(
     assert registration.outcome == RegistrationOutcome.REFUSED
     assert "2025年10月10日已终结" in registration.outcome_note
     assert "未在规定期限内" in registration.outcome_note
-    assert "第三十五条" not in registration.outcome_note  # no re-review took place
+    assert "第三十六条" not in registration.outcome_note  # no re-review took place
     assert fresh(m).status == MatterStatus.FINAL
 
 

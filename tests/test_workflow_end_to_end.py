@@ -259,7 +259,7 @@ def test_one_matter_through_every_step_to_finality_and_the_same_facts_refused(
     refused = arrive(district, today.day, matter=m)
     assert refused.outcome == RegistrationOutcome.REFUSED
     assert "2026年4月17日已出具复核意见" in refused.outcome_note
-    assert "第三十五条" in refused.outcome_note and "不再受理" in refused.outcome_note
+    assert "第三十六条" in refused.outcome_note and "不再受理" in refused.outcome_note
     after = fresh(m)
     assert (after.status, after.registration_count, after.last_received_on) == (
         S.FINAL,
@@ -305,7 +305,7 @@ def test_accepted_by_the_bureau_its_60_days_end_in_spring_festival(
     today.go(date(2026, 4, 1))
     again = arrive(district, today.day, matter=m)
     assert again.outcome == RegistrationOutcome.REFUSED
-    assert "2026年3月17日已终结" in again.outcome_note and "第三十五条" not in again.outcome_note
+    assert "2026年3月17日已终结" in again.outcome_note and "第三十六条" not in again.outcome_note
     assert fresh(m).status == S.FINAL
 
 

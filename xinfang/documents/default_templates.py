@@ -1,10 +1,11 @@
 """The nine default templates, in a bureau's 告知书 and 意见书 style (loaded by migration 0002).
 
-Articles cited are those of 《信访工作条例》 (2022): 第二十二条 (信访部门 routing), 第三十二条
-(the three outcomes of a request), 第三十三条 (60 days, one extension of at most 30 days, the
-reason told), 第三十五条 (复查) and 第三十六条 (复核; the same facts and reasons are not accepted
-again). An administrator adapts the text in 系统管理 → 文书模板; the bureau's legal staff
-should read it first.
+Articles cited are those of 《信访工作条例》 (2022): 第二十二条 (信访部门 转送/交办), 第三十二条
+(the 处理意见书: 予以支持 / 解释说明 / 不予支持), 第三十四条 (60 days, one extension of at most 30
+days, the reason told), 第三十五条 (复查) and 第三十六条 (复核; the same facts and reasons are not
+accepted again); tests/test_regulation_citations.py checks each against documents/data/.
+An administrator adapts the text in 系统管理 → 文书模板; the bureau's legal staff should read it
+first.
 """
 
 YOU = "{{ 称谓 }}"  # 你 or 你们, by how many people petitioned
@@ -19,7 +20,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str, str]] = {
         "信访事项受理告知书",
         "{{ 信访人 }}：\n"
         f"{ABOUT}，本机关已于{{{{ 受理日期 }}}}依法受理。\n"
-        f"根据《信访工作条例》第三十三条的规定，本机关将自受理之日起{{{{ 办理天数 }}}}日内"
+        f"根据《信访工作条例》第三十四条的规定，本机关将自受理之日起{{{{ 办理天数 }}}}日内"
         f"（即{{{{ 办理期限 }}}}前）办结，并书面答复{YOU}；情况复杂需要延长办理期限的，"
         f"将另行告知延期理由。\n"
         f"{NOTE}"
@@ -66,7 +67,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str, str]] = {
         "信访事项延期办理告知书",
         "{{ 信访人 }}：\n"
         f"{ABOUT}，原定于{{{{ 原办理期限 }}}}前办结。因情况复杂，不能在规定期限内办结，"
-        "经本机关负责人批准，根据《信访工作条例》第三十三条的规定，办理期限延长"
+        "经本机关负责人批准，根据《信访工作条例》第三十四条的规定，办理期限延长"
         "{{ 延期天数 }}日，延期至{{ 延期后期限 }}。\n"
         "延期理由：{{ 延期理由 }}\n"
         f"{NOTE}"

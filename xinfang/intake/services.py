@@ -276,7 +276,7 @@ def _final_note(matter: Matter, flow: MatterWorkflow | None) -> str:
     if matter.rereview_replied_on is not None:
         return (
             f"该事项{_on(final_on)}已出具复核意见，信访事项已终结。依据《信访工作条例》"
-            "第三十五条，信访人对复核意见不服，仍然以同一事实和理由提出投诉请求的，不再受理。"
+            "第三十六条，信访人对复核意见不服，仍然以同一事实和理由提出投诉请求的，不再受理。"
             "本次信访已登记备查，不予受理，请向信访人说明。"
         )
     return (

@@ -15,20 +15,20 @@ from xinfang.workflow.states import MatterStatus as S
 
 
 class Step(StrEnum):
-    # the bureau routes (第二十二条 to 第二十四条)
+    # the bureau routes: 登记, 转送, 交办 (第二十二条)
     ACCEPT = "accept"
     DECLINE = "decline"
     FORWARD = "forward"
     ASSIGN = "assign"
     LEGAL_CHANNEL = "legal_channel"
-    # the handling unit (第二十五条, 第三十二条, 第三十三条)
+    # the handling unit: 处理意见 (第三十二条), 60 days and one extension (第三十四条)
     RECEIVE = "receive"
     RETURN = "return"
     RECORD_HANDLING = "record_handling"
     REQUEST_EXTENSION = "request_extension"
     DECIDE_EXTENSION = "decide_extension"
     REPLY = "reply"
-    # the petitioner's side, recorded by staff (第三十四条 to 第三十六条)
+    # the petitioner's side, recorded by staff: review (第三十五条), re-review (第三十六条)
     DELIVER_REPLY = "deliver_reply"
     EVALUATE = "evaluate"
     REQUEST_REVIEW = "request_review"

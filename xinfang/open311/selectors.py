@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from xinfang.core.models import AuditEvent
 from xinfang.intake.choices import Purpose
 from xinfang.intake.models import Category, Matter
 from xinfang.open311.models import Open311Request
@@ -16,8 +17,8 @@ from xinfang.organisation.models import OrgUnit, UnitKind
 from xinfang.workflow.states import MatterStatus
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
-# the date of this endpoint's last change of behaviour (discovery's changeset)
-CHANGESET = "2026-11-22T00:00:00+08:00"
+# the date of this endpoint's last change of behaviour (discovery's changeset, at the least)
+CHANGESET = "2026-12-07T00:00:00+08:00"
 MAX_RESULTS = 1000  # the spec's default volume: 90 days or 1000 requests
 DESCRIPTION_MAX = 4000  # the spec's limit of `description`
 
@@ -55,6 +56,18 @@ PUBLIC_NOTES = {
 }
 # the handling clock runs in these states (its last day is the expected date)
 HANDLING = frozenset({MatterStatus.ASSIGNED, MatterStatus.IN_HANDLING})
+
+
+def changeset() -> str:
+    """When services or their definitions last changed: the endpoint's own date or the last
+    audited change of a category or a unit (the definitions list the localities), the later."""
+    last = AuditEvent.objects.filter(
+        object_type__in=[Category._meta.label_lower, OrgUnit._meta.label_lower]
+    ).aggregate(last=Max("at"))["last"]
+    since = datetime.fromisoformat(CHANGESET)
+    if last is None or last <= since:
+        return CHANGESET
+    return timezone.localtime(last).isoformat(timespec="seconds")
 
 
 def w3(value: datetime | None) -> str | None:
@@ -129,7 +142,7 @@ def definition_of(category: Category) -> dict[str, Any]:
                 "datatype_description": "问题属地的单位编码",
                 "order": 2,
                 "description": "问题发生在哪个区县、街道乡镇或村社区（不是信访人的住址）；"
-                "不填时由信访部门确定",
+                "不填时先登记在提交账号所属单位，由该单位的信访部门确定属地",
                 "values": [{"key": unit.code, "name": unit.name} for unit in localities()],
             },
         ],

@@ -22,9 +22,9 @@ from xinfang.intake.choices import Purpose
 from xinfang.intake.models import Category
 from xinfang.open311 import selectors
 from xinfang.open311.render import FORMATS, Open311Error, error_response, respond
-from xinfang.open311.services import RequestInput, open311_request_create
+from xinfang.open311.services import PARAMETERS, RequestInput, open311_request_create
 from xinfang.organisation.models import OrgUnit
-from xinfang.portal.services import CONTENT_MIN, display_code
+from xinfang.portal.services import CONTENT_MIN, PetitionInput, display_code, petition_problems
 
 SPAN = timedelta(days=90)  # the spec's longest (and default) date range
 MAX_IDS = 1000
@@ -93,15 +93,16 @@ def _refuse_nul(request: HttpRequest, kwargs: dict[str, Any]) -> None:
 @open311("GET")
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     here = request.build_absolute_uri(reverse("open311:discovery", kwargs={"fmt": fmt}))
+    changeset = selectors.changeset()
     body = {
-        "changeset": selectors.CHANGESET,
+        "changeset": changeset,
         "contact": "信访局信息化管理员",
         "key_service": "提交服务请求需要 api_key：请向信访局系统管理员申请接口令牌",
         "endpoints": [
             {
                 "specification": selectors.SPECIFICATION,
                 "url": here.rsplit("/", 1)[0],
-                "changeset": selectors.CHANGESET,
+                "changeset": changeset,
                 "type": "production",
                 "formats": ["text/xml", "application/json"],
             }
@@ -180,10 +181,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     token_touch(api_token)
     _throttle(request, api_token)
     idempotency_key = request.headers.get("Idempotency-Key", "").strip()
-    if len(idempotency_key) > 128:
-        raise Open311Error(400, "Idempotency-Key 不能超过128个字符")
-    category = selectors.category_for((form.get("service_code") or "").strip())
-    data, locality = _request_input(form, category)
+    data, category, locality = _request_input(form, api_token, idempotency_key)
     created = open311_request_create(
         actor=api_token.user,
         api_token=api_token,
@@ -195,10 +193,11 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     registration = created.request.submission.registration
     assert registration is not None
     number = registration.matter.number
+    # The spec: service_request_id, or a token when the id is not known yet. Ours is known at
+    # once, so no token is given (GET tokens/ still answers for one given before).
     body = [
         {
             "service_request_id": number,
-            "token": created.request.token,
             "service_notice": _notice(number, created.query_code, created.secret, data.purpose),
             "account_id": None,
         }
@@ -226,9 +225,22 @@ def _throttle(request: HttpRequest, token: ApiToken) -> None:
         raise Open311Error(429, f"提交过于频繁，请{wait}秒后再试", retry_after=wait)
 
 
-def _request_input(form: Any, category: Category) -> tuple[RequestInput, OrgUnit | None]:
-    """The posted fields, or one 400 listing every problem found (the spec's list allows it)."""
+def _request_input(
+    form: Any, api_token: ApiToken, idempotency_key: str
+) -> tuple[RequestInput, Category, OrgUnit]:
+    """The posted fields, or one 400 listing every problem found (the spec's list allows it): a
+    client fixes its request once, not once per problem. An unknown service_code alone is the
+    spec's 404."""
     problems: list[str] = []
+    if len(idempotency_key) > 128:
+        problems.append("Idempotency-Key 不能超过128个字符")
+    category: Category | None = None
+    unknown_service: Open311Error | None = None
+    try:
+        category = selectors.category_for((form.get("service_code") or "").strip())
+    except Open311Error as exc:
+        problems.extend(exc.descriptions)
+        unknown_service = exc
     unknown = sorted(
         key
         for key in form
@@ -277,21 +289,37 @@ def _request_input(form: Any, category: Category) -> tuple[RequestInput, OrgUnit
         not media_url.lower().startswith(("http://", "https://")) or len(media_url) > 500
     ):
         problems.append("media_url 应为以 http:// 或 https:// 开头、不超过500个字符的网址")
-    if problems:
-        raise Open311Error(400, *problems)
     # Chinese order: family name, then given name
     name = (form.get("last_name") or "").strip() + (form.get("first_name") or "").strip()
+    phone = (form.get("phone") or "").strip()
+    # what the portal's form would refuse too (a name and a phone for a 申诉求决 ...)
+    named = " ".join(problems)
+    for problem in petition_problems(
+        PetitionInput(purpose=purpose, content=description, name=name, phone=phone)
+    ):
+        where = PARAMETERS.get(problem.field or "", "")
+        if where and where not in named:
+            problems.append(f"{where}：{problem.message}")
+    # Without attribute[locality] the request is the filing account's unit's to place, as a
+    # desk's registration is (intake.services): the account sees it and its bureau sorts it out.
+    place = locality or api_token.user.org_unit
+    if place is None:
+        problems.append("该 api_key 所属账号没有所属单位，请填写 attribute[locality] 或联系管理员")
+    if unknown_service is not None and len(problems) == 1:
+        raise unknown_service  # alone, an unknown service is the spec's 404
+    if problems or category is None or place is None:
+        raise Open311Error(400, *problems)
     data = RequestInput(
         service_code=selectors.service_code(category),
         purpose=purpose,
         description=description,
         locality_code=locality_code,
         name=name,
-        phone=(form.get("phone") or "").strip(),
+        phone=phone,
         address_string=address,
         media_url=media_url,
     )
-    return data, locality
+    return data, category, place
 
 
 def _notice(number: str, code: str, secret: str, purpose: str) -> str:

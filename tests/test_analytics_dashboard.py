@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.analytics_support import Ledger, report
@@ -87,10 +88,19 @@ def page_data(client: Client, params: dict[str, str]) -> tuple[str, dict[str, An
     return html, json.loads(found.group(1))
 
 
+TODAY = date(2026, 11, 22)
+
+
 def the_dashboard(district: District, who: str, params: dict[str, str]) -> Dashboard:
     user = district.users[who]
-    form = DashboardForm(params, user=user, today=date(2026, 11, 22))
-    return build_dashboard(user=user, query=form.query(), today=date(2026, 11, 22))
+    form = DashboardForm(params, user=user, today=TODAY)
+    return build_dashboard(user=user, query=form.query(), today=TODAY)
+
+
+@pytest.fixture
+def on_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pages' today is TODAY too (the trend counts its month to date: 11月1—22日)."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
 
 
 def listed_count(client: Client, href: str) -> int:
@@ -113,7 +123,17 @@ def matters_of(regs: Any) -> int:
 def test_page_figures_equal_the_report(district: District, ledger: Ledger, compare: str) -> None:
     html, data = page_data(client_for(district, "officer"), H1 | {"compare": compare})
     rep = report("320101", "2026-01-01", "2026-06-30", compare)  # type: ignore[arg-type]
-    assert rep["totals"]["batches"] > 0
+    # counted by hand from the ledger: eight rows of the half-year in the district (04-11 has
+    # no 问题属地: the city's), three of M-REPEAT, one of M-OLD; 6 people on 01-05, 1 elsewhere
+    assert [data["totals"][k] for k in ("batches", "people", "matters", "first_matters")] == [
+        12,
+        17,
+        10,
+        9,  # M-OLD began in 2025
+    ]
+    # 同比 (H1 2025): 01-15, 03-02, 06-01; 环比 (H2 2025): M-OLD's 11-03 and 12-20
+    assert rep["totals"]["previous"]["batches"] == (3 if compare == "yoy" else 2)
+    assert data["channel_level"]["series"][1] == [0, 4, 0, 0]  # 赴省: 01-05 05-30, M-REPEAT ×2
     for key in ("batches", "people", "matters", "first_matters"):
         assert data["totals"][key] == rep["totals"][key]
     assert data["rule_of_law"] == rep["rule_of_law"]["total"]
@@ -135,14 +155,20 @@ def test_page_figures_equal_the_report(district: District, ledger: Ledger, compa
     assert rep["rule_of_law"]["total"] in html
 
 
-def test_monthly_trend_equals_a_report_per_month(district: District, ledger: Ledger) -> None:
+def test_monthly_trend_equals_a_report_per_month(
+    district: District, ledger: Ledger, on_today: None
+) -> None:
     _, data = page_data(client_for(district, "officer"), H1)
     trend = data["trend"]
-    assert trend["year"] == 2026 and len(trend["current"]) >= 6
+    assert trend["year"] == 2026 and len(trend["current"]) == 11  # January to November 22
+    # counted by hand: 1月 01-05 and 01-20; 2月 02-01, 02-03, 02-10, 02-14; 3月 03-01, 03-09,
+    # 03-15; 4月 04-20 (04-11 is the city's); 5月 05-30; 6月 06-30; 7月 07-01
+    assert trend["current"] == [2, 4, 3, 1, 1, 1, 1, 0, 0, 0, 0]
+    assert trend["previous"] == [1, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1]  # 2025: 01-15 03-02 06-01 11-03
     district_unit = OrgUnit.objects.get(code="320101")
     for month, (cur, prev) in enumerate(zip(trend["current"], trend["previous"], strict=True), 1):
         period = Period(date(2026, month, 1), _last_of_month(2026, month))
-        rep = build_report(org=district_unit, period=period, comparison="yoy")
+        rep = build_report(org=district_unit, period=period, comparison="yoy", today=TODAY)
         assert (cur, prev) == (rep["totals"]["batches"], rep["totals"]["previous"]["batches"])
 
 
@@ -261,7 +287,7 @@ def test_leaders_figures_and_list_leave_out_accusations(district: District, ledg
 # --- every table exports to Excel ---------------------------------------------------------------
 
 
-def test_every_table_exports_its_cells(district: District, ledger: Ledger) -> None:
+def test_every_table_exports_its_cells(district: District, ledger: Ledger, on_today: None) -> None:
     client = client_for(district, "officer")
     dash = the_dashboard(district, "officer", H1)
     rep = dash.report
@@ -277,8 +303,9 @@ def test_every_table_exports_its_cells(district: District, ledger: Ledger) -> No
     # and the cells are the report's figures
     sheet = load_workbook(BytesIO(client.get(EXPORT, H1 | {"table": "totals"}).content)).active
     assert sheet is not None
-    assert sheet["B3"].value == rep["totals"]["batches"]
-    assert sheet["B5"].value == rep["totals"]["matters"]
+    assert sheet["B3"].value == rep["totals"]["batches"] == 12  # counted by hand, as above
+    assert sheet["B5"].value == rep["totals"]["matters"] == 10
+    assert [c.value for c in sheet[4]][:4] == ["人次", 17, 3, "上升466.7%"]  # 3 in H1 2025
     sheet = load_workbook(BytesIO(client.get(EXPORT, H1 | {"table": "rates"}).content)).active
     assert sheet is not None
     first = rep["rates"]["timely_acceptance"]
@@ -295,7 +322,12 @@ def test_every_table_exports_its_cells(district: District, ledger: Ledger) -> No
         if r["channel"] == "visit" and r["level"] == "provincial"
     )
     row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "来访")
-    assert (row[3], row[4]) == (visit["batches"], visit["people"])
+    assert (row[3], row[4]) == (visit["batches"], visit["people"]) == (4, 9)  # 6 on 01-05
+    trend = load_workbook(BytesIO(client.get(EXPORT, H1 | {"table": "trend"}).content)).active
+    assert trend is not None
+    rows = [list(r) for r in trend.iter_rows(min_row=3, values_only=True) if r[0]]
+    assert rows[0] == ["1月", 2, 7, 1, 1, "上升100.0%"]
+    assert rows[10] == ["11月1—22日", 0, 0, 1, 1, "下降100.0%"]  # 2025-11-03 is in 1-22
 
 
 # --- who sees what -------------------------------------------------------------------------------

@@ -59,6 +59,9 @@ def test_docx_holds_the_three_charts_and_the_same_tables(loaded: District, tmp_p
     assert len(doc.tables) == len(tables)
     for grid, table in zip(doc.tables, tables, strict=True):
         assert [c.text for c in grid.rows[0].cells] == table.header
+    # counted by hand from the ledger: 1-3月 2024 four rows (12 people on 02-10), 2023 one
+    assert [c.text for c in doc.tables[0].rows[1].cells][:4] == ["批次", "4", "1", "上升300.0%"]
+    assert [c.text for c in doc.tables[0].rows[2].cells][:4] == ["人次", "15", "1", "上升1400.0%"]
 
 
 def test_monthly_trend_is_one_report_per_month(loaded: District) -> None:
@@ -78,7 +81,16 @@ def test_monthly_trend_is_one_report_per_month(loaded: District) -> None:
         b2 = ("receptions", "packages", "hearings", "handed_down", "meetings", "disputes")
         assert month == {k: v for k, v in whole.items() if k not in b2}
     assert sum(m["totals"]["batches"] for m in monthly) == rep["totals"]["batches"]
+    # counted by hand: 01-10 is before the 15th; February 02-10 (12 people) and 02-11; March
+    # 03-05; a year earlier only 2023-02-05
+    assert [m["totals"]["batches"] for m in monthly] == [0, 2, 1]
+    assert [m["totals"]["people"] for m in monthly] == [0, 13, 1]
     assert [m["totals"]["previous"]["batches"] for m in monthly] == [0, 1, 0]
+    assert [m["previous_period"]["end"] for m in monthly] == [
+        "2023-01-31",
+        "2023-02-28",  # February 2024 to its 29th: the whole February 2023
+        "2023-03-31",
+    ]
 
 
 def test_charts_draw_the_report_figures_they_are_given(
@@ -108,6 +120,9 @@ def test_charts_draw_the_report_figures_they_are_given(
         for c in charts.Channel.values
     ]
     assert visits == expected and sum(expected) == rep["totals"]["batches"] == 4
+    # counted by hand: 来信 02-11, 来访 01-10 and 02-10, 网上 03-05, no 来电; the visits by level
+    assert visits == [1, 2, 1, 0]
+    assert drawn[:2] == [[0, 1, 0, 0], [0, 1, 0, 0]]  # 进京: 01-10; 赴省: 02-10
 
 
 def test_an_empty_period_says_so_instead_of_a_chart(district: District, tmp_path: Path) -> None:

@@ -62,9 +62,27 @@ def test_workbook_sheets_hold_the_json_figures(rep: dict[str, Any], tmp_path: Pa
     assert overall["B3"].value == rep["totals"]["batches"]
     assert overall["C4"].value == rep["totals"]["previous"]["people"]
     assert overall["D3"].value == rep["totals"]["change"]["batches"]
+    # counted by hand: four rows in 2024 H1 (12 people on 02-10), one in 2023 H1; three matters
+    # (A twice), all first registered in the period
+    assert [[c.value for c in r][:4] for r in overall.iter_rows(min_row=3)] == [
+        ["批次", 4, 1, "上升300.0%"],
+        ["人次", 15, 1, "上升1400.0%"],
+        ["件数", 3, 1, "上升200.0%"],
+        ["初次件数", 3, 1, "上升200.0%"],
+    ]
     law = book["法治化考核"]
     assert law["E6"].value == rep["rule_of_law"]["total"]
     assert law["E3"].value == rep["rule_of_law"]["acceptance"]["score"]
+    # by hand: acceptance 2 of 3 first registrations acted on within 15 days (03-05's letter has
+    # no 处理日期); handling 1 of 2 (A, accepted 01-12, due 60 days later, is never answered;
+    # 03-06 answered 04-01); supervision 1 of 1 (化解 04-09, due 04-10).
+    # 1.2 × 2/3 = 0.800, 0.5 × 1/2 = 0.250, 0.8 × 1 = 0.800
+    assert [[c.value for c in r] for r in law.iter_rows(min_row=3)] == [
+        ["应受理按规定受理", 2, 3, 1.2, "0.800"],
+        ["应办理按期办理", 1, 2, 0.5, "0.250"],
+        ["督办到期按期化解", 1, 1, 0.8, "0.800"],
+        ["合计", None, None, None, "1.850"],
+    ]
     rates = {r[0].value: r[3].value for r in book["各项比率"].iter_rows(min_row=3)}
     assert rates["包案化解率"] == rep["rates"]["package_resolution"]["pct"]
     assert (
@@ -83,6 +101,8 @@ def test_word_draft_has_the_prose_and_the_same_tables(rep: dict[str, Any], tmp_p
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "2024年1-6月信访工作情况汇报" in text
     assert f"总得分{rep['rule_of_law']['total']}分" in text
+    assert "总得分1.850分" in text  # counted by hand: see the workbook's test
+    assert "共发生登记信访事项4批15人次，较去年同期1批1人次，批次上升300.0%、人次上升1400.0%" in text
     assert "【待填写：下一步工作打算】" in text
     tables = report_tables(rep)
     assert len(doc.tables) == len(tables)
@@ -90,3 +110,5 @@ def test_word_draft_has_the_prose_and_the_same_tables(rep: dict[str, Any], tmp_p
         read = [[cell.text for cell in row.cells] for row in grid.rows]
         assert read[0] == table.header
         assert read[1:] == [["" if v is None else str(v) for v in row] for row in table.rows]
+    overall = [[cell.text for cell in row.cells][:4] for row in doc.tables[0].rows]
+    assert overall[1:3] == [["批次", "4", "1", "上升300.0%"], ["人次", "15", "1", "上升1400.0%"]]

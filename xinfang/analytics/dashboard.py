@@ -7,7 +7,7 @@ matters those registrations belong to (one matter may have several batches).
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from io import BytesIO
 from typing import Any
@@ -295,9 +295,15 @@ def _rank(row: dict[str, Any], figure: str, key: str = "rank") -> str | None:
 
 
 def monthly_trend(
-    node: OrgUnit, year: int, last_month: int, *, hide_accusations: bool = False
+    node: OrgUnit,
+    year: int,
+    last_month: int,
+    *,
+    hide_accusations: bool = False,
+    today: date | None = None,
 ) -> list[dict[str, Any]]:
-    """Months 1..last_month of `year`, each with the same month a year earlier (同比).
+    """Months 1..last_month of `year`, each with the same month a year earlier (同比); the
+    month holding `today` to today, against the same days a year earlier (截止目前).
 
     Each month's figures are its report's `totals`, from the counting module's totals-only path
     (`monthly_totals`: two grouped queries for all the months, the same numbers as a report per
@@ -305,7 +311,9 @@ def monthly_trend(
     does not show, and scan the rows twice a month).
     """
     with transaction.atomic():  # one snapshot for the twelve months
-        found = monthly_totals(node, year, last_month, hide_accusations=hide_accusations)
+        found = monthly_totals(
+            node, year, last_month, hide_accusations=hide_accusations, today=today
+        )
     return [
         {"month": period.start.month, "period": period, "totals": totals}
         for period, totals in found
@@ -317,8 +325,11 @@ def build_dashboard(*, user: User, query: Query, today: date) -> Dashboard:
     # 领导 and 督查 may not see 检举控告: their figures leave accusations out altogether
     limited = not sees_accusations(user)
     report = build_report(
-        org=node, period=period, comparison=query.comparison, hide_accusations=limited
+        org=node, period=period, comparison=query.comparison, hide_accusations=limited, today=today
     )
+    # a period reaching today is counted to today (截止目前): links and titles say so too
+    period = Period(*(date.fromisoformat(report["period"][k]) for k in ("start", "end")))
+    query = replace(query, period=period)
     drill = Drill(user, node)
     word = "同期" if query.comparison == "yoy" else "上期"
     totals = report["totals"]
@@ -357,17 +368,18 @@ def build_dashboard(*, user: User, query: Query, today: date) -> Dashboard:
 
     year = period.end.year
     last = 12 if year < today.year else (today.month if year == today.year else 0)
-    months = monthly_trend(node, year, last, hide_accusations=limited)
+    months = monthly_trend(node, year, last, hide_accusations=limited, today=today)
     t = DashTable(
         "trend",
         f"{year}年逐月趋势（与{year - 1}年同月比较）",
         ["月份", "批次", "人次", f"{year - 1}年同月批次", f"{year - 1}年同月人次", "批次增减"],
     )
     for m in months:
-        tot = m["totals"]
+        tot, end = m["totals"], m["period"].end
+        whole = end == _last_of_month(end.year, end.month)
         t.rows.append(
-            [
-                Cell(f"{m['month']}月"),
+            [  # the month to date (截止目前) says its days: it is compared with the same ones
+                Cell(f"{m['month']}月" if whole else f"{m['month']}月1—{end.day}日"),
                 _link(tot["batches"], drill.batches(m["period"]), "批"),
                 Cell(tot["people"]),
                 Cell(tot["previous"]["batches"]),
@@ -607,10 +619,10 @@ def _charts(report: dict[str, Any], months: list[dict[str, Any]], year: int) -> 
     }
 
 
-def period_text(period: Period) -> str:
+def period_text(period: Period, *, to_date: bool = False) -> str:
     from xinfang.analytics.text import period_label
 
-    return period_label(period.start, period.end)
+    return period_label(period.start, period.end) + ("（截止目前）" if to_date else "")
 
 
 def table_workbook(dash: Dashboard, name: str) -> bytes:

@@ -7,6 +7,10 @@
   a whole quarter with the previous quarter, a whole half-year with the previous half-year, a
   whole year with the previous year; any other range with the same number of days that ends the
   day before it starts.
+- A period that ends today or runs past it (a month, quarter or year to date, "截止目前") is
+  counted to today and compared with the same days of its compared period (`report_periods`):
+  December 1-7 with December 1-7 a year earlier (同比) or November 1-7 (环比), not the whole
+  month.
 """
 
 import calendar
@@ -95,3 +99,41 @@ def compared_period(p: Period, comparison: Comparison) -> Period:
     if comparison == "pop":
         return previous_period(p)
     raise InputError(f"比较方式“{comparison}”无效，应为同比(yoy)或环比(pop)", field="compare")
+
+
+def _same_day_months_back(d: date, months: int) -> date:
+    """The same day of the month `months` earlier; a day that month lacks becomes its last."""
+    first = _months_back(d, months)
+    return date(first.year, first.month, min(d.day, _last_of_month(first.year, first.month).day))
+
+
+def to_date_compared(asked: Period, cut: Period, comparison: Comparison) -> Period:
+    """The compared period of `cut`, the days of `asked` up to today: the same days of the
+    period `asked` is compared with. 同比 is already day for day (`same_days_last_year`); 29
+    February to date compares with the days to 28 February a year earlier, because the 29th has
+    no twin there and borrowing 1 March would count a day of another month — the same rule as
+    a whole February (so February 2024 to its 29th compares with 1-28 February 2023, the whole
+    month with the whole month). 环比 starts where the asked period's comparison starts and
+    ends on the same day of the month as many months back (a calendar month, quarter, half-year
+    or year), or after the same number of days (any other range); never past its end."""
+    if comparison == "yoy":
+        return same_days_last_year(cut)
+    whole = compared_period(asked, comparison)
+    if asked.start.day == 1 and whole.start.day == 1:
+        months = (asked.start.year - whole.start.year) * 12 + asked.start.month - whole.start.month
+        end = _same_day_months_back(cut.end, months)
+    else:
+        end = whole.start + timedelta(days=cut.days - 1)
+    return Period(whole.start, min(end, whole.end))
+
+
+def report_periods(
+    period: Period, comparison: Comparison, today: date | None
+) -> tuple[Period, Period, bool]:
+    """(the period counted, its compared period, whether it is counted to date): a period that
+    ends today or runs past it counts to today and is compared with the same days
+    ("截止目前"); any other, and every period when `today` is None, is counted whole."""
+    if today is None or not period.start <= today <= period.end:
+        return period, compared_period(period, comparison), False
+    cut = Period(period.start, today)
+    return cut, to_date_compared(period, cut, comparison), True

@@ -66,6 +66,11 @@ def render_text(report: dict[str, Any]) -> str:
         if report.get("comparison", "yoy") == "yoy"
         else f"较上期（{period_label(prev_start, prev_end)}）"
     )
+    opening = label
+    if report.get("to_date"):  # counted to today: say so, and which days it is compared with
+        opening = f"截止目前，{label}"
+        compare = compare.removesuffix(f"（{period_label(prev_start, prev_end)}）")
+        compare = f"{compare}（{period_label(prev_start, prev_end)}）"
     same = "同比去年" if report.get("comparison", "yoy") == "yoy" else "环比上期"
     node = OrgUnit.objects.filter(code=report["org"]).select_related("parent").first()
     name = report.get("org_name") or report["org"]
@@ -80,7 +85,7 @@ def render_text(report: dict[str, Any]) -> str:
     lines.append(f"一、{label}的信访情况")
     lines.append("")
     lines.append(
-        f"{label}，共发生登记信访事项{_bp(totals)}，{compare}{_bp(totals['previous'])}，"
+        f"{opening}，共发生登记信访事项{_bp(totals)}，{compare}{_bp(totals['previous'])}，"
         f"{_changes(totals)}。涉及信访事项{totals['matters']}件，其中初次信访事项"
         f"{totals['first_matters']}件。"
     )

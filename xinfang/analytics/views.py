@@ -49,7 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "dash": dash,
-        "period_text": period_text(query.period),
+        "period_text": period_text(dash.query.period, to_date=dash.report["to_date"]),
         "previous_text": period_text(dash.previous_period),
         "export_query": urlencode(params),
     }

@@ -32,6 +32,10 @@ def write_workbook(report: dict[str, Any], path: Path) -> None:
     start = date.fromisoformat(report["period"]["start"])
     end = date.fromisoformat(report["period"]["end"])
     caption = f"{report.get('org_name') or report['org']} {period_label(start, end)}"
+    if report.get("to_date"):  # counted to today: against the same days of the compared period
+        prev = [date.fromisoformat(report["previous_period"][k]) for k in ("start", "end")]
+        word = "同期" if report.get("comparison", "yoy") == "yoy" else "上期"
+        caption += f"（截止目前，{word}为{period_label(*prev)}）"
     write_tables(path, caption, report_tables(report))
 
 

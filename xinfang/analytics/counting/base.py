@@ -1,5 +1,6 @@
 """The state a report's counting parts share: node, periods, calendar, what is read once."""
 
+from datetime import date
 from typing import Any
 
 from django.db import connection
@@ -7,7 +8,7 @@ from django.db.models import ExpressionWrapper, F, IntegerField, Q, QuerySet, Va
 
 from xinfang.analytics.counting.ranges import Ranges, split_months
 from xinfang.analytics.counting.scope import Scope
-from xinfang.analytics.periods import Comparison, Period, compared_period
+from xinfang.analytics.periods import Comparison, Period, report_periods
 from xinfang.intake.choices import Purpose
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
@@ -29,14 +30,15 @@ class CountingBase:
         use_summary: bool = True,
         leader_work: bool = True,
         prevention: bool | None = None,
+        today: date | None = None,
     ) -> None:
         self.node = node
         self.with_leader_work = leader_work
         # the prevention keys (issue 11) go with the leader work ones unless asked apart
         self.with_prevention = leader_work if prevention is None else prevention
-        self.period = period
         self.comparison = comparison
-        self.previous = compared_period(period, comparison)
+        # a period reaching `today` is counted to today against the same days (截止目前)
+        self.period, self.previous, self.to_date = report_periods(period, comparison, today)
         # a caller building many periods of one node (the monthly trend) reads the tree once
         self.scope = scope or Scope.of(node, hide_accusations=hide_accusations)
         self.calendar: WorkCalendar = current_calendar()

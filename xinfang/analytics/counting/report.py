@@ -7,12 +7,13 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from xinfang.analytics.counting.breakdowns import Breakdowns
 from xinfang.analytics.counting.cubes import CLF
 from xinfang.analytics.counting.rates import RateCounts
 from xinfang.analytics.counting.scope import Scope
-from xinfang.analytics.periods import Comparison, Period, _last_of_month
+from xinfang.analytics.periods import Comparison, Period, _last_of_month, report_periods
 from xinfang.intake.models import Registration
 from xinfang.organisation.models import OrgUnit
 
@@ -28,6 +29,7 @@ class ReportBuilder(Breakdowns, RateCounts):
             "period": self.period.as_dict(),
             "previous_period": self.previous.as_dict(),
             "comparison": self.comparison,
+            "to_date": self.to_date,
             "org": self.node.code,
             "org_name": self.node.name,
             "totals": self.totals(),
@@ -61,10 +63,17 @@ class ReportBuilder(Breakdowns, RateCounts):
 
 
 def monthly_totals(
-    node: OrgUnit, year: int, last_month: int, *, hide_accusations: bool = False
+    node: OrgUnit,
+    year: int,
+    last_month: int,
+    *,
+    hide_accusations: bool = False,
+    today: date | None = None,
 ) -> list[tuple[Period, dict[str, Any]]]:
     """Months 1..last_month of `year`, each with its report's `totals` (同比: the same month a
-    year earlier), from two grouped queries in all rather than two scans per month.
+    year earlier), from two grouped queries in all rather than two scans per month. The month
+    holding `today` is counted to today against the same days a year earlier (截止目前), as
+    its report would be (periods.report_periods).
 
     The same figures as `ReportBuilder(node, month).totals()` month by month (a test holds them
     equal): the registrations of both years grouped by (month, locality) — batches, people and,
@@ -75,8 +84,12 @@ def monthly_totals(
     if last_month < 1:
         return []
     scope = Scope.of(node, hide_accusations=hide_accusations)
-    months = [Period(date(year, m, 1), _last_of_month(year, m)) for m in range(1, last_month + 1)]
-    spans = [(date(y, 1, 1), _last_of_month(y, last_month)) for y in (year - 1, year)]
+    months = [
+        report_periods(Period(date(year, m, 1), _last_of_month(year, m)), "yoy", today)[:2]
+        for m in range(1, last_month + 1)
+    ]
+    last, before = months[-1]
+    spans = [(date(year - 1, 1, 1), before.end), (date(year, 1, 1), last.end)]
     dated = Q(received_on__range=spans[0]) | Q(received_on__range=spans[1])
     whole = bool(scope.siblings)
     regs = (
@@ -111,7 +124,7 @@ def monthly_totals(
         found[f"m{bucket}"], found[f"f{bucket}"] = g["m"], g["f"]
         matter_groups[g["month"].month].append(found)
     out = []
-    for period in months:
+    for period, _ in months:
         builder = ReportBuilder(node, period, "yoy", scope=scope)
         m = period.start.month
         builder._cache[CLF] = reg_groups[(m, 0)] + reg_groups[(m, 1)]
@@ -129,8 +142,13 @@ def build_report(
     use_summary: bool = True,
     leader_work: bool = True,
     prevention: bool | None = None,
+    today: date | None = None,
 ) -> dict[str, Any]:
     """The report of contract C for `org` and everything below it over `period`.
+
+    A period reaching `today` (default: today's date) is counted to today and compared
+    with the same days of its compared period — a month or year to date, "截止目前"
+    (periods.report_periods); the JSON says so in `to_date`.
 
     `use_summary=False` counts the registrations from the rows alone, without the monthly
     summaries (the tests compare both ways). `leader_work=False` leaves out the B2 keys
@@ -158,4 +176,5 @@ def build_report(
             use_summary=use_summary,
             leader_work=leader_work,
             prevention=prevention,
+            today=today or timezone.localdate(),
         ).build()

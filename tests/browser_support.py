@@ -21,6 +21,25 @@ PHONE = {"width": 390, "height": 844}  # a common phone's CSS viewport
 DESK = {"width": 1366, "height": 900}
 
 
+def _one_request_at_a_time_on_sqlite() -> None:
+    # The live server's request threads share the tests' in-memory SQLite connection: a page and
+    # its type-ahead at once collide ("cannot open savepoint - SQL statements in progress") and a
+    # walk times out now and then. On SQLite the server answers one request at a time (Django's
+    # single-threaded server closes each connection, so the browser never waits on a keep-alive).
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class OneAtATime(WSGIServer):
+        def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)  # the server thread itself holds the override
+
+    if connection.vendor == "sqlite":
+        LiveServerThread.server_class = OneAtATime
+
+
+_one_request_at_a_time_on_sqlite()
+
+
 def _require_browser() -> None:
     if Path(CHROMIUM).exists():
         return

@@ -259,3 +259,21 @@ def test_monthly_report_and_zero_report(district: District, clerk) -> None:  # t
             actor=clerk, report=zero, dispute=dispute, text="x", on=date(2026, 4, 2)
         )
     assert Mediation.objects.count() == 0
+
+
+def test_a_campaign_only_for_a_unit_in_ones_own_area(district: District, clerk) -> None:  # type: ignore[no-untyped-def]
+    """专项排查 of another street (or of the district above) is refused, nothing written; one's
+    own unit and a unit below it are organised."""
+    street_b_staff = district.users["street_b_staff"]
+    days = {"starts_on": date(2026, 3, 2), "ends_on": date(2026, 3, 31)}
+    for unit in (district.street_a, district.district):
+        with pytest.raises(PermissionRefusedError, match="不在您的单位范围内"):
+            services.campaign_create(actor=street_b_staff, name="夏季排查", unit=unit, **days)
+    assert not services.ScreeningCampaign.objects.exists()
+    own = services.campaign_create(
+        actor=street_b_staff, name="夏季排查", unit=district.street_b, **days
+    )
+    below = services.campaign_create(
+        actor=district.users["street_a_staff"], name="夏季排查", unit=district.village_a, **days
+    )
+    assert (own.unit, below.unit) == (district.street_b, district.village_a)

@@ -54,7 +54,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from xinfang.accounts.models import Role, User
+from xinfang.accounts.models import User
 from xinfang.analytics.counting.packages import package_figures
 from xinfang.analytics.counting.ranks import competition_rank
 from xinfang.analytics.counting.settings import assessment_weights
@@ -65,6 +65,7 @@ from xinfang.analytics.periods import Period
 from xinfang.analytics.tables import Cell, Table
 from xinfang.core.audit import audit_record
 from xinfang.core.errors import InputError, PermissionRefusedError
+from xinfang.core.permissions import may_record_spot_check_for, may_record_spot_checks
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
 
@@ -72,7 +73,6 @@ COMPONENTS = ("on_time", "satisfaction", "supervision")
 MAX_SPOT_CHECK_POINTS = Decimal("100")
 QUARTER_RE = re.compile(r"^\s*(\d{4})\s*[Qq]\s*([1-4])\s*$")
 QUARTER_WORDS = ("一", "二", "三", "四")
-RECORDERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
 # --- quarters ------------------------------------------------------------------------------------
@@ -151,13 +151,12 @@ def spot_check_record(
     Supervisors (within their own unit's subtree) and administrators record them. `into`: an
     unsaved instance to fill (the admin's), else a new one.
     """
-    if actor.role not in RECORDERS:
+    if not may_record_spot_checks(actor):
         raise PermissionRefusedError("只有督查人员或系统管理员可以录入抽查扣分")
     value, reason = validate_spot_check(
         unit=unit, checked_on=checked_on, points=points, reason=reason
     )
-    own = actor.org_unit
-    if actor.role == Role.SUPERVISOR and (own is None or not unit.is_within(own)):
+    if not may_record_spot_check_for(actor, unit):
         raise PermissionRefusedError(f"{unit}不在本单位管辖范围内，不能录入其抽查扣分")
     row = into if into is not None else SpotCheckDeduction()
     row.unit, row.checked_on, row.points, row.reason = unit, checked_on, value, reason

@@ -6,9 +6,10 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from xinfang.accounts.models import Role, User
+from xinfang.accounts.models import User
 from xinfang.api.models import ApiToken, key_hash
 from xinfang.api.services import is_portal_account
+from xinfang.core.permissions import may_hold_api_key
 
 # Keys are "xf_" plus 43 URL-safe characters; anything far longer is not one of ours.
 MAX_KEY_LENGTH = 200
@@ -26,7 +27,7 @@ def token_for_key(raw: str) -> ApiToken | None:
         .filter(key_hash=key_hash(raw), revoked_at__isnull=True)
         .first()
     )
-    if token is None or not token.user.is_active or token.user.role == Role.ADMIN:
+    if token is None or not may_hold_api_key(token.user):
         return None
     if is_portal_account(token.user):  # never issued; a row made by hand opens nothing either
         return None

@@ -5,11 +5,11 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from xinfang.accounts.models import Role, User
+from xinfang.accounts.models import User
 from xinfang.api.models import ApiToken, key_hash
 from xinfang.core.audit import audit_record
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
-from xinfang.core.permissions import Action, Actor, may
+from xinfang.core.permissions import Action, Actor, may, may_hold_api_key
 
 KEY_PREFIX = "xf_"
 PREFIX_SHOWN = 10
@@ -44,7 +44,7 @@ def token_create(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, str]
             "不能签发接口令牌；请为对接的系统另建业务账号",
             field="user",
         )
-    if user.role == Role.ADMIN or user.org_unit_id is None:
+    if not may_hold_api_key(user) or user.org_unit_id is None:
         raise InputError(
             f"账号“{user.username}”须是有角色和所属单位的业务账号（系统管理员不能使用接口）",
             field="user",

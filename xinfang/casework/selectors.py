@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from xinfang.accounts.models import Role, User
+from xinfang.accounts.models import User
 from xinfang.analytics.prevention import (
     casework_batch_row,
     casework_by_group,
@@ -30,7 +30,9 @@ from xinfang.casework.models import (
 from xinfang.casework.services import ASSIGNABLE
 from xinfang.core.permissions import (
     Action,
+    is_handling_unit,
     may,
+    may_take,
     visible_batch_items,
     visible_decision_items,
     visible_matters,
@@ -39,7 +41,6 @@ from xinfang.intake.models import Matter
 from xinfang.intake.reflow import registered_after_resolution
 from xinfang.workflow.clocks import Clock, matter_clocks
 from xinfang.workflow.states import ClockKind
-from xinfang.workflow.supervision_rules import TABLE as SV_TABLE
 from xinfang.workflow.supervision_rules import Act
 
 LOOKUP_LIMIT = 10
@@ -51,7 +52,7 @@ def may_plan(user: User) -> bool:
 
 def may_resolve(user: User) -> bool:
     """化解 is the workflow's step (matter_resolve): its one table says who records it."""
-    return may(user, Action.VIEW_CASEWORK) and user.role in SV_TABLE[Act.RESOLVE].roles
+    return may(user, Action.VIEW_CASEWORK) and may_take(user, Act.RESOLVE)
 
 
 # --- meetings and their decisions --------------------------------------------------------------
@@ -109,7 +110,7 @@ def decision_rows(user: User, meeting: Meeting, today: date) -> list[DecisionRow
             )
         )
     decisions = meeting.decisions.select_related("group").order_by("id")
-    whole = user.role != Role.UNIT_STAFF
+    whole = not is_handling_unit(user)
     return [
         DecisionRow(decision=d, items=by_decision.get(d.pk, []))
         for d in decisions
@@ -233,7 +234,7 @@ def matter_casework(user: User, matter: Matter) -> dict[str, Any]:
     only the 交办 to it); the batches only for a 积案 matter (a batch flags its matters 积案, so no
     other matter is in one) — the 积案 fact is already loaded by the page's summary."""
     decisions = DecisionItem.objects.filter(matter=matter)
-    if user.role == Role.UNIT_STAFF:
+    if is_handling_unit(user):
         unit = user.org_unit
         if unit is None:
             return {"decisions": [], "batches": []}

@@ -6,8 +6,8 @@ from django.contrib import admin
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 
-from xinfang.accounts.models import Role
 from xinfang.core.audit import audit_record, changes
+from xinfang.core.permissions import enters_admin_site
 
 
 class XinfangAdminSite(admin.AdminSite):
@@ -16,8 +16,7 @@ class XinfangAdminSite(admin.AdminSite):
     index_title = "组织机构、用户与分类"
 
     def has_permission(self, request: HttpRequest) -> bool:
-        user = request.user
-        return bool(user.is_active and getattr(user, "role", None) == Role.ADMIN)
+        return enters_admin_site(request.user)
 
 
 admin_site = XinfangAdminSite(name="admin")

@@ -7,7 +7,7 @@ nothing.
 """
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Final, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, TypeGuard
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -153,6 +153,170 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         }
     ),
 }
+
+
+# --- who may take which step, act or document: role by role -----------------------------------
+# (xinfang.workflow.transitions names each step's states, supervision_rules each act's label and
+# documents.kinds each kind; who may take them is decided here and nowhere else.)
+
+_BUREAU = frozenset({Role.OFFICER})
+_HEADS = frozenset({Role.OFFICER, Role.LEADER})
+_UNIT = frozenset({Role.UNIT_STAFF})
+_HANDLER = frozenset({Role.UNIT_STAFF, Role.OFFICER})
+_DESK = frozenset({Role.REGISTRAR, Role.OFFICER})
+_WATCH = frozenset({Role.OFFICER, Role.SUPERVISOR})
+
+# The steps of a matter (workflow.transitions.Step) and the acts of supervision
+# (workflow.supervision_rules.Act), by name.
+STEP_ROLES: dict[str, frozenset[str]] = {
+    # the bureau routes
+    "accept": _BUREAU,
+    "decline": _BUREAU,
+    "forward": _BUREAU,
+    "assign": _BUREAU,
+    "legal_channel": _BUREAU,
+    # the handling unit (the bureau's officer only for a matter it accepted itself)
+    "receive": _UNIT,
+    "return": _UNIT,
+    "record_handling": _HANDLER,
+    "request_extension": _HANDLER,
+    "decide_extension": _HEADS,
+    "reply": _HANDLER,
+    # the petitioner's side, recorded by staff
+    "deliver_reply": _DESK,
+    "evaluate": _DESK,
+    "request_review": _DESK,
+    "decide_review": _BUREAU,
+    "deliver_review": _DESK,
+    "request_rereview": _DESK,
+    "start_hearing": _BUREAU,
+    "end_hearing": _BUREAU,
+    "decide_rereview": _BUREAU,
+    "finalise": _BUREAU,
+    # supervision (督办、批示、化解) and the approval of a step dated before the backdating window
+    "supervision_raise": _WATCH,
+    "supervision_close": _WATCH,
+    "instruction_add": frozenset({Role.LEADER}),
+    "resolve": _HEADS,
+    "backdate_approve": frozenset({Role.SUPERVISOR}),
+}
+
+# Who may issue each kind of document (documents.kinds.DocumentKind) at all; the handler kinds
+# are further limited to the matter's handler (`assignment_reach`).
+ISSUER_ROLES: dict[str, frozenset[str]] = {
+    "accept": _BUREAU,
+    "decline": _BUREAU,
+    "forward": _BUREAU,
+    "assign": _BUREAU,
+    "extension": _HANDLER,
+    "reply": _HANDLER,
+    "review": _BUREAU,
+    "rereview": _BUREAU,
+    "supervision": _WATCH,
+}
+
+# 抽查扣分 of a unit's 季考评: supervisors (within their own area) and administrators.
+SPOT_CHECK_RECORDERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+def may_record_spot_checks(actor: "Actor | None") -> bool:
+    """Whether this person records 抽查扣分 at all (SPOT_CHECK_RECORDERS)."""
+    return _person(actor) and actor.role in SPOT_CHECK_RECORDERS
+
+
+def may_record_spot_check_for(actor: "Actor | None", unit: "OrgUnit") -> bool:
+    """抽查扣分 of `unit`: an administrator for any unit, a supervisor within their own area."""
+    if not _person(actor) or not may_record_spot_checks(actor):
+        return False
+    return actor.role == Role.ADMIN or reaches_unit(actor, unit)
+
+
+def refuse_unless_role(role: str, roles: frozenset[str], label: str) -> None:
+    """A refusal naming the roles that may take the step called `label`, unless `role` is one."""
+    if role not in roles:
+        from xinfang.core.errors import PermissionRefusedError
+
+        names = "、".join(Role(r).label for r in sorted(roles))
+        raise PermissionRefusedError(f"「{label}」只能由{names}办理")
+
+
+def role_may_take(role: str, act: str) -> bool:
+    """Whether `role` may take the step or act named `act` at all (STEP_ROLES)."""
+    return role in STEP_ROLES[act]
+
+
+def may_take(actor: "Actor | None", act: str) -> bool:
+    """Whether this person may take the step or act `act` at all (its form, its button, its API
+    call); whether on one matter is the service's reach check (`assignment_reach`)."""
+    if not _person(actor):
+        return False
+    return act in STEP_ROLES and role_may_take(actor.role, act)
+
+
+def may_issue(actor: "Actor | None", kind: str) -> bool:
+    """Whether this person may issue documents of `kind` at all (ISSUER_ROLES)."""
+    return _person(actor) and actor.role in ISSUER_ROLES.get(kind, frozenset())
+
+
+def is_handling_unit(actor: "Actor | None") -> "TypeGuard[User]":
+    """Whether the actor acts as a handling unit (承办单位): on what is assigned to its own unit
+    only, and reading only the items addressed to it."""
+    return _person(actor) and actor.role == Role.UNIT_STAFF
+
+
+def enters_admin_site(user: Any) -> bool:
+    """The administrator's site: the admin role only."""
+    return bool(getattr(user, "is_active", False) and getattr(user, "role", None) == Role.ADMIN)
+
+
+def may_hold_api_key(user: "User") -> bool:
+    """Who may call the API with a key: an active staff account — never the administrator (who
+    manages, and has no matters to read)."""
+    return bool(user.is_active and user.role != Role.ADMIN)
+
+
+def _person(actor: "Actor | None") -> "TypeGuard[User]":
+    from xinfang.accounts.models import User
+
+    return isinstance(actor, User) and actor.is_authenticated
+
+
+# --- the unit-reach rule: may this actor act for / see this unit ------------------------------
+
+
+def reaches_unit(actor: "Actor | None", unit: "OrgUnit | None") -> bool:
+    """Whether `unit` lies in the actor's area: its own unit or one below it. The system reaches
+    every unit; nobody, and an account without a unit, none."""
+    if actor is None or unit is None:
+        return False
+    if isinstance(actor, SystemActor):
+        return True
+    own = actor.org_unit
+    return own is not None and unit.is_within(own)
+
+
+class Reach(StrEnum):
+    """What `assignment_reach` found: the caller words the refusal for its step or document."""
+
+    OK = "ok"
+    NOT_ASSIGNED = "not_assigned"  # a handling unit, the matter not assigned to it
+    HANDLED_ELSEWHERE = "handled_elsewhere"  # the bureau, a handler's step on an assigned matter
+
+
+def assignment_reach(
+    actor: "Actor | None", assigned_unit_id: int | None, *, handler_only: bool
+) -> Reach:
+    """May the actor take a step (or issue a document) on a matter whose active assignment is to
+    the unit `assigned_unit_id` (None: not assigned): a handling unit only when assigned to its
+    own unit itself (a village does not sign for its street); the
+    bureau not a step only the handler takes (`handler_only`) once a unit handles the matter.
+    Whether the actor sees the matter at all is `visible_matters`."""
+    if is_handling_unit(actor):
+        mine = assigned_unit_id is not None and assigned_unit_id == actor.org_unit_id
+        return Reach.OK if mine else Reach.NOT_ASSIGNED
+    if handler_only and assigned_unit_id is not None:
+        return Reach.HANDLED_ELSEWHERE
+    return Reach.OK
 
 
 class SystemActor:
@@ -408,9 +572,9 @@ def may_act_on_dispute(actor: "Actor | None", dispute: "Dispute") -> bool:
         return False
     if isinstance(actor, SystemActor):
         return may(actor, Action.RECORD_DISPUTE)
-    if not may(actor, Action.RECORD_DISPUTE) or actor.org_unit is None:
+    if not may(actor, Action.RECORD_DISPUTE):
         return False
-    return dispute.owner_unit.is_within(actor.org_unit)
+    return reaches_unit(actor, dispute.owner_unit)
 
 
 def may_hold_hearing(actor: "Actor | None", matter: "Matter", stage: str) -> bool:

@@ -16,9 +16,9 @@ from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.permissions import (
     Action,
     Actor,
-    SystemActor,
     may,
     may_act_on_dispute,
+    reaches_unit,
     user_of,
     visible_matters,
 )
@@ -62,13 +62,6 @@ def _require(actor: Actor, action: Action, what: str) -> None:
 def _require_dispute(actor: Actor, dispute: Dispute) -> None:
     if not may_act_on_dispute(actor, dispute):
         raise PermissionRefusedError(f"纠纷{dispute.number}不由您的单位办理")
-
-
-def _covers(actor: Actor, unit: OrgUnit) -> bool:
-    """Whether `unit` lies in the actor's area: the system's is everywhere."""
-    if isinstance(actor, SystemActor):
-        return True
-    return actor.org_unit is not None and unit.is_within(actor.org_unit)
 
 
 def _not_future(day: date, what: str) -> None:
@@ -141,7 +134,7 @@ def record_dispute(
     owners = _check(data)
     owner = owners[data.level]
     assert owner is not None
-    if not _covers(actor, owner):
+    if not reaches_unit(actor, owner):
         raise PermissionRefusedError(f"“{owner.name}”不在您的单位范围内")
     number = data.number.strip() or next_number(data.found_on)
     if Dispute.objects.filter(number=number).exists():
@@ -422,6 +415,8 @@ def campaign_create(
         raise InputError("请填写专项排查名称", field="name")
     if ends_on < starts_on:
         raise InputError("结束日期不能早于开始日期", field="ends_on")
+    if not reaches_unit(actor, unit):
+        raise PermissionRefusedError(f"“{unit.name}”不在您的单位范围内")
     if ScreeningCampaign.objects.filter(unit=unit, name=name.strip()).exists():
         raise InputError(f"专项排查“{name.strip()}”已存在", field="name")
     campaign = ScreeningCampaign.objects.create(
@@ -446,7 +441,7 @@ def report_submit(
 ) -> MonthlyReport:
     """每月一排查: the unit's list of disputes found in the month, or 零报告 (an empty list)."""
     _require(actor, Action.RECORD_DISPUTE, "报送月排查")
-    if not _covers(actor, unit):
+    if not reaches_unit(actor, unit):
         raise PermissionRefusedError(f"“{unit.name}”不在您的单位范围内")
     on = on or timezone.localdate()
     month = month_start(month)
@@ -480,7 +475,7 @@ def feedback_give(
     *, actor: Actor, report: MonthlyReport, dispute: Dispute, text: str, on: date
 ) -> Feedback:
     _require(actor, Action.RECORD_DISPUTE, "反馈")
-    if not _covers(actor, report.unit):
+    if not reaches_unit(actor, report.unit):
         raise PermissionRefusedError(f"“{report.unit.name}”不在您的单位范围内")
     if not report.disputes.filter(pk=dispute.pk).exists():
         raise InputError(f"纠纷{dispute.number}不在该月的排查报送中", field="dispute")

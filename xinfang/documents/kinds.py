@@ -11,8 +11,6 @@ ambiguous): 受 受理告知书 · 不受 不予受理告知书 · 转 转送告
 
 from django.db import models
 
-from xinfang.accounts.models import Role
-
 
 class DocumentKind(models.TextChoices):
     ACCEPT = "accept", "受理告知书"
@@ -41,18 +39,7 @@ KIND_CODES: dict[str, str] = {
 # Documents the handler writes: the unit a matter is assigned to, or the bureau for its own matter.
 HANDLER_KINDS = frozenset({DocumentKind.EXTENSION, DocumentKind.REPLY})
 
-# Who may issue each kind at all (the handler kinds are further limited to the matter's handler).
-ISSUER_ROLES: dict[str, frozenset[str]] = {
-    DocumentKind.ACCEPT: frozenset({Role.OFFICER}),
-    DocumentKind.DECLINE: frozenset({Role.OFFICER}),
-    DocumentKind.FORWARD: frozenset({Role.OFFICER}),
-    DocumentKind.ASSIGN: frozenset({Role.OFFICER}),
-    DocumentKind.EXTENSION: frozenset({Role.OFFICER, Role.UNIT_STAFF}),
-    DocumentKind.REPLY: frozenset({Role.OFFICER, Role.UNIT_STAFF}),
-    DocumentKind.REVIEW: frozenset({Role.OFFICER}),
-    DocumentKind.REREVIEW: frozenset({Role.OFFICER}),
-    DocumentKind.SUPERVISION: frozenset({Role.OFFICER, Role.SUPERVISOR}),
-}
+# Who may issue each kind is core.permissions.ISSUER_ROLES.
 
 
 def serial_number(prefix: str, kind: str, year: int, sequence: int) -> str:

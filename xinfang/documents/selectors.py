@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from xinfang.accounts.models import User
 from xinfang.core.errors import XinfangError
-from xinfang.core.permissions import visible_matters
+from xinfang.core.permissions import may_issue, visible_matters
 from xinfang.documents.facts import facts_for
-from xinfang.documents.kinds import ISSUER_ROLES, DocumentKind
+from xinfang.documents.kinds import DocumentKind
 from xinfang.documents.models import IssuedDocument
 from xinfang.documents.services import check_issuer
 from xinfang.intake.choices import HandlingMethod
@@ -57,7 +57,7 @@ ROUTED = (HandlingMethod.FORWARD, HandlingMethod.ASSIGN)
 
 def issuable_kinds(user: User, matter: Matter) -> list[Issuable]:
     """The documents `user` could issue on `matter` now: allowed, supported by facts, not issued."""
-    kinds = [kind for kind in DocumentKind if user.role in ISSUER_ROLES[kind]]
+    kinds = [kind for kind in DocumentKind if may_issue(user, kind)]
     if not kinds or not visible_matters(user).filter(pk=matter.pk).exists():
         return []
     issued = set(IssuedDocument.objects.filter(matter=matter).values_list("kind", "step_key"))

@@ -15,17 +15,22 @@ from django.db import transaction
 from django.template import TemplateSyntaxError
 from django.utils import timezone
 
-from xinfang.accounts.models import Role, User
+from xinfang.accounts.models import User
 from xinfang.core.audit import audit_record
 from xinfang.core.chinese import cn_date
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
 from xinfang.core.masking import mask_free_text
-from xinfang.core.permissions import visible_matters
+from xinfang.core.permissions import (
+    ISSUER_ROLES,
+    Reach,
+    assignment_reach,
+    refuse_unless_role,
+    visible_matters,
+)
 from xinfang.core.sequences import next_value
 from xinfang.documents.facts import active_assignment, common_values, facts_for
 from xinfang.documents.kinds import (
     HANDLER_KINDS,
-    ISSUER_ROLES,
     DocumentKind,
     sequence_key,
     serial_number,
@@ -36,7 +41,6 @@ from xinfang.documents.prefixes import organ_name_of, prefix_of
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
 from xinfang.workflow.models import SupervisionNotice
-from xinfang.workflow.transitions import refuse_unless
 
 NOTE_MAX_CHARS = 2000
 
@@ -49,7 +53,7 @@ def check_issuer(actor: User, matter: Matter, kind: str, *, seen: bool = False) 
     if kind not in DocumentKind.values:
         raise InputError("没有这种文书", field="kind")
     label = DocumentKind(kind).label
-    refuse_unless(actor.role, ISSUER_ROLES[kind], f"出具{label}")
+    refuse_unless_role(actor.role, ISSUER_ROLES[kind], f"出具{label}")
     if actor.org_unit is None:
         raise PermissionRefusedError("您的账号没有所属单位，不能出具文书")
     if not seen and not visible_matters(actor).filter(pk=matter.pk).exists():
@@ -57,10 +61,12 @@ def check_issuer(actor: User, matter: Matter, kind: str, *, seen: bool = False) 
     if kind in HANDLER_KINDS:
         # the handler writes them: the unit the matter is assigned to, else the bureau itself
         assignment = active_assignment(matter)
-        if actor.role == Role.UNIT_STAFF:
-            if assignment is None or assignment.unit_id != actor.org_unit_id:
-                raise PermissionRefusedError(f"该事项未交办本单位，不能出具{label}")
-        elif assignment is not None:
+        assigned = assignment.unit_id if assignment is not None else None
+        reach = assignment_reach(actor, assigned, handler_only=True)
+        if reach == Reach.NOT_ASSIGNED:
+            raise PermissionRefusedError(f"该事项未交办本单位，不能出具{label}")
+        if reach == Reach.HANDLED_ELSEWHERE:
+            assert assignment is not None
             raise PermissionRefusedError(f"该事项由{assignment.unit}办理，{label}应由承办单位出具")
     return actor.org_unit
 

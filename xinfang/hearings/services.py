@@ -20,7 +20,13 @@ from xinfang.accounts.models import User
 from xinfang.core.audit import audit_record
 from xinfang.core.chinese import cn_date
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
-from xinfang.core.permissions import Actor, may_hold_hearing, user_of, visible_matters
+from xinfang.core.permissions import (
+    Actor,
+    is_handling_unit,
+    may_hold_hearing,
+    user_of,
+    visible_matters,
+)
 from xinfang.hearings.choices import (
     STAGE_OF_STATUS,
     HearingStage,
@@ -114,7 +120,7 @@ def _check_holder(actor: Actor, matter: Matter, stage: str) -> None:
     if not visible_matters(actor).filter(pk=matter.pk).exists():
         raise PermissionRefusedError("您无权处理该事项")
     if not may_hold_hearing(actor, matter, stage):
-        if actor.role == "unit_staff":
+        if is_handling_unit(actor):
             raise PermissionRefusedError("承办单位只能为交办本单位、正在办理的事项举行听证")
         raise PermissionRefusedError("您没有举行听证的权限")
 

@@ -14,8 +14,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from xinfang.accounts.models import Role, User
+from xinfang.accounts.models import User
 from xinfang.core.config import domain_limit
+from xinfang.core.permissions import Reach, assignment_reach, may_take
 from xinfang.intake.choices import Evaluation, Purpose, SupervisionLevel
 from xinfang.intake.forms import UnitField, units_for
 from xinfang.intake.models import Matter
@@ -429,10 +430,8 @@ for _act, _form, _run in (
 
 def _within_reach(step: Step, user: User, facts: MatterClockFacts) -> bool:
     """services._check_reach, read without locking: the page offers only what it would allow."""
-    active = facts.active
-    if user.role == Role.UNIT_STAFF:
-        return active is not None and active.unit_id == user.org_unit_id
-    return not (step in wf._HANDLER_STEPS and active is not None)
+    assigned = facts.active.unit_id if facts.active is not None else None
+    return assignment_reach(user, assigned, handler_only=step in wf._HANDLER_STEPS) == Reach.OK
 
 
 def _facts_allow(
@@ -491,7 +490,7 @@ def offered_actions(
         Act.RESOLVE,
         Act.BACKDATE_APPROVE,
     ):
-        if user.role not in SV_TABLE[act].roles:
+        if not may_take(user, act):
             continue
         if act == Act.SUPERVISION_CLOSE and not facts.open_notices:
             continue

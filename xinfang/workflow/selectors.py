@@ -22,7 +22,7 @@ from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan, LessT
 
 from xinfang.accounts.models import Role, User
 from xinfang.core.models import AuditEvent
-from xinfang.core.permissions import visible_matters, visible_packages
+from xinfang.core.permissions import is_handling_unit, visible_matters, visible_packages
 from xinfang.intake.models import Matter
 from xinfang.leaders.choices import PackageStatus
 from xinfang.leaders.models import Package
@@ -290,7 +290,7 @@ def own_packages(user: User, visible: QuerySet[Matter], today: date) -> Queue:
 def _scope(user: User, visible: QuerySet[Matter]) -> QuerySet[Matter]:
     """Clocks a user watches: a unit its own active assignments, the bureau its whole area."""
     matters = visible
-    if user.role == Role.UNIT_STAFF:
+    if is_handling_unit(user):
         return matters.filter(Exists(_open_assignments(user)))
     return matters
 

@@ -11,12 +11,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from xinfang.accounts.models import Role, User
+from xinfang.accounts.models import User
 from xinfang.core.audit import audit_record
 from xinfang.core.chinese import cn_date
 from xinfang.core.config import domain_limit
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
-from xinfang.core.permissions import visible_matters
+from xinfang.core.permissions import Reach, assignment_reach, is_handling_unit, visible_matters
 from xinfang.intake.choices import Evaluation, HandlingMethod, Purpose
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
@@ -79,15 +79,17 @@ def _active_assignment(matter: Matter) -> Assignment | None:
 def _check_reach(t: Transition, actor: User, matter: Matter, version: int) -> None:
     """Unit staff act only on what is assigned to their unit; the bureau on what it may see."""
     assignment = _active_assignment(matter)
-    if actor.role == Role.UNIT_STAFF:
-        # the unit itself, not a unit below it: a village does not sign for its street
-        if assignment is None or actor.org_unit_id != assignment.unit_id:
-            if version != matter.version and _was_assigned_to(matter, actor):
-                # it was theirs when they looked: someone (a colleague's 退回) moved it first
-                raise _stale(t, matter)
-            raise PermissionRefusedError(f"该事项未交办本单位，不能{t.label}")
+    assigned = assignment.unit_id if assignment is not None else None
+    reach = assignment_reach(actor, assigned, handler_only=t.step in _HANDLER_STEPS)
+    if reach == Reach.NOT_ASSIGNED:
+        if version != matter.version and _was_assigned_to(matter, actor):
+            # it was theirs when they looked: someone (a colleague's 退回) moved it first
+            raise _stale(t, matter)
+        raise PermissionRefusedError(f"该事项未交办本单位，不能{t.label}")
+    if is_handling_unit(actor):
         return
-    if t.step in _HANDLER_STEPS and assignment is not None:
+    if reach == Reach.HANDLED_ELSEWHERE:
+        assert assignment is not None
         raise PermissionRefusedError(f"该事项由{assignment.unit}办理，应由承办单位{t.label}")
     if not visible_matters(actor).filter(pk=matter.pk).exists():
         raise PermissionRefusedError("您无权处理该事项")

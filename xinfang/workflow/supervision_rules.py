@@ -1,12 +1,11 @@
-"""Supervision's choices and its one table of who may do what (督办、批示、化解)."""
+"""Supervision's choices and its acts (督办、批示、化解); who may take each is core.permissions'."""
 
 from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db import models
 
-from xinfang.accounts.models import Role
-from xinfang.workflow.transitions import refuse_unless
+from xinfang.core.permissions import STEP_ROLES, refuse_unless_role
 
 
 class SupervisionKind(models.TextChoices):
@@ -37,19 +36,23 @@ class Act(StrEnum):
 class Rule:
     act: Act
     label: str  # what refusals and the timeline call it
-    roles: frozenset[str]
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """Who may take the act: core.permissions' STEP_ROLES, the one table of who may do what."""
+        return STEP_ROLES[self.act]
 
 
 _R = Rule
 TABLE: dict[Act, Rule] = {
     r.act: r
     for r in [
-        _R(Act.SUPERVISION_RAISE, "发起督办", frozenset({Role.OFFICER, Role.SUPERVISOR})),
-        _R(Act.SUPERVISION_CLOSE, "办结督办", frozenset({Role.OFFICER, Role.SUPERVISOR})),
-        _R(Act.INSTRUCTION_ADD, "领导批示", frozenset({Role.LEADER})),
-        _R(Act.RESOLVE, "登记化解", frozenset({Role.OFFICER, Role.LEADER})),
+        _R(Act.SUPERVISION_RAISE, "发起督办"),
+        _R(Act.SUPERVISION_CLOSE, "办结督办"),
+        _R(Act.INSTRUCTION_ADD, "领导批示"),
+        _R(Act.RESOLVE, "登记化解"),
         # a step dated before the backdating window (xinfang.workflow.entry)
-        _R(Act.BACKDATE_APPROVE, "批准补录", frozenset({Role.SUPERVISOR})),
+        _R(Act.BACKDATE_APPROVE, "批准补录"),
     ]
 }
 
@@ -57,5 +60,5 @@ TABLE: dict[Act, Rule] = {
 def check_role(act: Act, *, role: str) -> Rule:
     """The rule, if `role` may take `act`; otherwise a refusal naming who may."""
     r = TABLE[act]
-    refuse_unless(role, r.roles, r.label)
+    refuse_unless_role(role, r.roles, r.label)
     return r

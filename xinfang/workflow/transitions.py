@@ -9,8 +9,8 @@ from enum import StrEnum
 
 from django.db import models
 
-from xinfang.accounts.models import Role
-from xinfang.core.errors import ConflictError, PermissionRefusedError
+from xinfang.core.errors import ConflictError
+from xinfang.core.permissions import STEP_ROLES, refuse_unless_role, role_may_take
 from xinfang.workflow.states import MatterStatus as S
 
 
@@ -65,29 +65,27 @@ class AssignmentKind(models.TextChoices):
 class Transition:
     step: Step
     label: str  # what the timeline and the refusals call it
-    roles: frozenset[str]
     sources: frozenset[S]
     target: S | None  # None: the matter stays where it is, the step is still one event
     requires: str  # the rule's conditions beyond role and state, as a reader would check them
 
+    @property
+    def roles(self) -> frozenset[str]:
+        """Who may take the step: core.permissions' STEP_ROLES, the one table of who may do what."""
+        return STEP_ROLES[self.step]
 
-BUREAU = frozenset({Role.OFFICER})
-HEADS = frozenset({Role.OFFICER, Role.LEADER})
-UNIT = frozenset({Role.UNIT_STAFF})
-HANDLER = frozenset({Role.UNIT_STAFF, Role.OFFICER})
-DESK = frozenset({Role.REGISTRAR, Role.OFFICER})
+
 TO_ROUTE = frozenset({S.REGISTERED, S.RETURNED})
 
 _T = Transition
 TABLE: dict[Step, Transition] = {
     t.step: t
     for t in [
-        _T(Step.ACCEPT, "受理", BUREAU, TO_ROUTE, S.IN_HANDLING, "本局自办；办理期限自受理日起算"),
-        _T(Step.DECLINE, "不予受理", BUREAU, TO_ROUTE, S.DECLINED, "须写明理由"),
+        _T(Step.ACCEPT, "受理", TO_ROUTE, S.IN_HANDLING, "本局自办；办理期限自受理日起算"),
+        _T(Step.DECLINE, "不予受理", TO_ROUTE, S.DECLINED, "须写明理由"),
         _T(
             Step.FORWARD,
             "转送",
-            BUREAU,
             TO_ROUTE,
             S.ASSIGNED,
             "转送有权处理的单位；检举控告类只能转送纪检监察机关",
@@ -95,7 +93,6 @@ TABLE: dict[Step, Transition] = {
         _T(
             Step.ASSIGN,
             "交办",
-            BUREAU,
             TO_ROUTE,
             S.ASSIGNED,
             "交办承办单位；检举控告类只能交办纪检监察机关",
@@ -103,16 +100,14 @@ TABLE: dict[Step, Transition] = {
         _T(
             Step.LEGAL_CHANNEL,
             "依法分类处理",
-            BUREAU,
             TO_ROUTE,
             S.LEGAL_CHANNEL,
             "诉讼、仲裁、党员申诉、行政程序之一，并告知信访人途径",
         ),
-        _T(Step.RECEIVE, "签收", UNIT, frozenset({S.ASSIGNED}), S.IN_HANDLING, "本单位的交办件"),
+        _T(Step.RECEIVE, "签收", frozenset({S.ASSIGNED}), S.IN_HANDLING, "本单位的交办件"),
         _T(
             Step.RETURN,
             "退回",
-            UNIT,
             frozenset({S.ASSIGNED, S.IN_HANDLING}),
             S.RETURNED,
             "签收后5个工作日内，须写明理由；由本局重新交办",
@@ -120,7 +115,6 @@ TABLE: dict[Step, Transition] = {
         _T(
             Step.RECORD_HANDLING,
             "记录办理情况",
-            HANDLER,
             frozenset({S.IN_HANDLING}),
             None,
             "承办单位（本局受理的由经办人）",
@@ -128,7 +122,6 @@ TABLE: dict[Step, Transition] = {
         _T(
             Step.REQUEST_EXTENSION,
             "申请延期",
-            HANDLER,
             frozenset({S.IN_HANDLING}),
             None,
             "仅可延期一次，不超过30日，须写明理由并告知信访人",
@@ -136,7 +129,6 @@ TABLE: dict[Step, Transition] = {
         _T(
             Step.DECIDE_EXTENSION,
             "审批延期",
-            HEADS,
             frozenset({S.IN_HANDLING}),
             None,
             "有待审批的延期申请；申请人不能自批",
@@ -144,16 +136,14 @@ TABLE: dict[Step, Transition] = {
         _T(
             Step.REPLY,
             "出具处理意见书",
-            HANDLER,
             frozenset({S.IN_HANDLING}),
             S.REPLIED,
             "予以支持、解释说明或不予支持",
         ),
-        _T(Step.DELIVER_REPLY, "送达处理意见", DESK, frozenset({S.REPLIED}), None, "尚未送达"),
+        _T(Step.DELIVER_REPLY, "送达处理意见", frozenset({S.REPLIED}), None, "尚未送达"),
         _T(
             Step.EVALUATE,
             "满意度评价",
-            DESK,
             frozenset({S.REPLIED, S.REVIEWED, S.FINAL}),
             None,
             "处理意见已送达；满意、基本满意或不满意",
@@ -161,7 +151,6 @@ TABLE: dict[Step, Transition] = {
         _T(
             Step.REQUEST_REVIEW,
             "申请复查",
-            DESK,
             frozenset({S.REPLIED}),
             S.UNDER_REVIEW,
             "收到处理意见之日起30日内",
@@ -169,16 +158,14 @@ TABLE: dict[Step, Transition] = {
         _T(
             Step.DECIDE_REVIEW,
             "出具复查意见",
-            BUREAU,
             frozenset({S.UNDER_REVIEW}),
             S.REVIEWED,
             "复查期限为收到申请之日起30日",
         ),
-        _T(Step.DELIVER_REVIEW, "送达复查意见", DESK, frozenset({S.REVIEWED}), None, "尚未送达"),
+        _T(Step.DELIVER_REVIEW, "送达复查意见", frozenset({S.REVIEWED}), None, "尚未送达"),
         _T(
             Step.REQUEST_REREVIEW,
             "申请复核",
-            DESK,
             frozenset({S.REVIEWED}),
             S.UNDER_REREVIEW,
             "收到复查意见之日起30日内",
@@ -186,7 +173,6 @@ TABLE: dict[Step, Transition] = {
         _T(
             Step.START_HEARING,
             "开始听证",
-            BUREAU,
             frozenset({S.UNDER_REREVIEW}),
             None,
             "每件一次；听证期间不计入复核期限",
@@ -194,7 +180,6 @@ TABLE: dict[Step, Transition] = {
         _T(
             Step.END_HEARING,
             "结束听证",
-            BUREAU,
             frozenset({S.UNDER_REREVIEW}),
             None,
             "听证已开始",
@@ -202,7 +187,6 @@ TABLE: dict[Step, Transition] = {
         _T(
             Step.DECIDE_REREVIEW,
             "出具复核意见",
-            BUREAU,
             frozenset({S.UNDER_REREVIEW}),
             S.FINAL,
             "听证已结束；复核意见即为终结",
@@ -210,7 +194,6 @@ TABLE: dict[Step, Transition] = {
         _T(
             Step.FINALISE,
             "终结（逾期未申请）",
-            BUREAU,
             frozenset({S.REPLIED, S.REVIEWED}),
             S.FINAL,
             "意见已送达，申请复查或复核的期限已过而未申请",
@@ -222,15 +205,8 @@ TABLE: dict[Step, Transition] = {
 def check_role(step: Step, *, role: str) -> Transition:
     """The transition, if `role` may take `step` at all; otherwise a refusal naming who may."""
     t = TABLE[step]
-    refuse_unless(role, t.roles, t.label)
+    refuse_unless_role(role, STEP_ROLES[step], t.label)
     return t
-
-
-def refuse_unless(role: str, roles: frozenset[str], label: str) -> None:
-    """A refusal naming the roles that may take the step called `label`, unless `role` is one."""
-    if role not in roles:
-        names = "、".join(Role(r).label for r in sorted(roles))
-        raise PermissionRefusedError(f"「{label}」只能由{names}办理")
 
 
 def check_state(step: Step, *, status: str) -> Transition:
@@ -249,4 +225,4 @@ def check(step: Step, *, role: str, status: str) -> Transition:
 
 def steps_from(status: str, role: str) -> list[Transition]:
     """The steps `role` may take now, in table order (for the matter page's buttons)."""
-    return [t for t in TABLE.values() if status in t.sources and role in t.roles]
+    return [t for t in TABLE.values() if status in t.sources and role_may_take(role, t.step)]

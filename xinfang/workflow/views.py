@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.core.errors import ConflictError, PermissionRefusedError, XinfangError
-from xinfang.core.permissions import Action, get_matter_for, may
+from xinfang.core.permissions import Action, get_matter_for, may, may_take
 from xinfang.intake.models import Matter
 from xinfang.workflow.clocks import load_facts
 from xinfang.workflow.forms import ACTIONS, ActionSpec, StepForm, offered_actions
@@ -44,7 +44,7 @@ def matter_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     spec = ACTIONS.get(action)
     if spec is None:
         raise Http404
-    if user.role not in spec.roles:
+    if not may_take(user, spec.key):
         refusal = f"「{spec.label}」不是您的岗位可以办理的"
         return _render(request, matter, spec, None, refusal=refusal, status=403)
     facts = load_facts(matter)

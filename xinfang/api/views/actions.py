@@ -14,7 +14,7 @@ from xinfang.api.serializers import ActionInSerializer, ActionSerializer, Matter
 from xinfang.api.views.base import ApiView, actor
 from xinfang.api.views.matters import matter_out
 from xinfang.core.errors import ConflictError, PermissionRefusedError, XinfangError
-from xinfang.core.permissions import Action, get_matter_for
+from xinfang.core.permissions import Action, get_matter_for, may_take
 from xinfang.intake.forms import UnitField
 from xinfang.organisation.models import OrgUnit
 from xinfang.workflow.clocks import load_facts
@@ -84,7 +84,7 @@ class ActionTake(ApiView):
         spec: ActionSpec | None = ACTIONS.get(step)
         if spec is None:
             return Response(error_body("not_found", NOT_FOUND), status=404)
-        if user.role not in spec.roles:
+        if not may_take(user, spec.key):
             raise PermissionRefusedError(f"「{spec.label}」不是您的岗位可以办理的")
         incoming = ActionInSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xinfang.accounts.models import User
-from xinfang.core.permissions import visible_matters
+from xinfang.core.permissions import reaches_unit, visible_matters
 from xinfang.disputes.choices import DisputeSource, MediationResult
 from xinfang.disputes.clocks import UP, level_due, rises_to
 from xinfang.disputes.ledger.columns import (
@@ -206,7 +206,7 @@ class DisputeCheck:
         actor = self.actor
         if isinstance(actor, User):  # a person imports only what their unit may record
             owner = self._unit(plan.owner_unit)
-            if actor.org_unit is None or not owner.is_within(actor.org_unit):
+            if not reaches_unit(actor, owner):
                 column = "责任单位" if v["owner_unit"] is not None else "问题属地"
                 self._problem(row, column, f"“{owner.name}”不在您的单位范围内")
 

@@ -2,8 +2,7 @@ from typing import Any
 
 from django import template
 
-from xinfang.accounts.models import Role
-from xinfang.core.permissions import Action, may, may_hold_hearing
+from xinfang.core.permissions import Action, is_handling_unit, may, may_hold_hearing
 from xinfang.hearings.choices import STAGE_OF_STATUS, ParticipantRole
 
 register = template.Library()
@@ -28,4 +27,4 @@ def _may_hold(user: Any, matter: Any, stage: str | None) -> bool:
     """may_hold_hearing, without asking again whether the page's reader sees the matter."""
     if stage is None or not may(user, Action.HOLD_HEARING):
         return False
-    return user.role != Role.UNIT_STAFF or may_hold_hearing(user, matter, stage)
+    return not is_handling_unit(user) or may_hold_hearing(user, matter, stage)

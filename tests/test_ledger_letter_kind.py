@@ -81,7 +81,8 @@ def test_a_kind_on_another_channel_or_an_unknown_kind_is_refused(
     assert [str(p) for p in caught.value.problems] == [
         "第3行 来信类型：只有渠道为来信的登记才有来信类型，此行渠道为“来访”，应留空",
         "第4行 来信类型：只有渠道为来信的登记才有来信类型，此行渠道为“来电”，应留空",
-        "第5行 来信类型：应为领导批示件、联名信、交办件、转送件之一（普通来信留空），实为“批示件”",
+        "第5行 来信类型：应为领导批示件、联名信、交办件、国家投诉受理办公室交办件、转送件、"
+        "异常信之一（普通来信留空），实为“批示件”",
         "第6行 渠道：应为来信、来访、网上、来电之一，实为“传真”",
     ]
     assert not Registration.objects.exists()

@@ -28,12 +28,13 @@ from xinfang.analytics.periods import (
     _last_of_month,
     parse_day,
 )
-from xinfang.analytics.tables import LABELS, LAW_TITLES, RATE_TITLES
+from xinfang.analytics.tables import FIRST_LETTER_LABELS, LABELS, LAW_TITLES, RATE_TITLES
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.permissions import Action, may, sees_accusations
 from xinfang.intake.choices import Channel, Level
 from xinfang.intake.forms import day_field, units_for
 from xinfang.intake.models import Category
+from xinfang.intake.selectors import LETTER_KIND_ORDINARY
 from xinfang.leaders.choices import LeaderTier
 from xinfang.organisation.models import OrgUnit
 from xinfang.organisation.selectors import subtree
@@ -219,6 +220,10 @@ class Drill:
                 p.append((name, value))
             elif name == "purpose":
                 p.append(("purpose", value) if value else ("empty", "purpose"))
+            elif name == "letter_kind":  # B2 `letters`: "" is 普通来信
+                p.append(("letter_kind", value or LETTER_KIND_ORDINARY))
+            elif name == "first":
+                p.append(("first", value))
             elif name == "category":
                 p += (
                     [("category", value), ("only", "category")]
@@ -485,6 +490,28 @@ def build_dashboard(*, user: User, query: Query, today: date) -> Dashboard:
     t.rows.append([Cell("合计"), Cell(None), Cell(None), Cell(None), Cell(law["total"])])
     tables["rule_of_law"] = t
 
+    tables["locality_level"] = _breakdown_table(
+        DashTable(
+            "locality_level",
+            "下级单位分渠道和层级",
+            ["问题属地", "渠道", "层级"],
+            note="各下级单位含其下属；直接登记在本单位的不列入。",
+        ),
+        breakdowns["locality,channel,level"],
+        word,
+        label=lambda r: r["name"],
+        href=lambda r: (
+            drill.batches(
+                period, channel=r["channel"], level=r["level"], locality=units[r["locality"]]
+            )
+            if r["locality"] in units
+            else None
+        ),
+        ranks={},
+        extra=lambda r: [LABELS["channel"][r["channel"]], LABELS["level"][r["level"]]],
+    )
+    tables["letters"] = _letters_table(report["letters"], word, drill, period)
+
     charts = _charts(report, months, year)
     from xinfang.analytics.preventiontables import dashboard_tables
 
@@ -559,6 +586,7 @@ def _breakdown_table(
     href: Callable[[dict[str, Any]], str | None],
     ranks: dict[str, str],
     rank_key: str = "rank",
+    extra: Callable[[dict[str, Any]], list[str]] = lambda r: [],
 ) -> DashTable:
     """A breakdown of the report: label, batches (linked), people, previous, change, ranks.
 
@@ -569,6 +597,7 @@ def _breakdown_table(
         table.rows.append(
             [
                 Cell(label(row)),
+                *[Cell(value) for value in extra(row)],
                 _link(row["batches"], href(row), "批"),
                 Cell(row["people"]),
                 Cell(row["previous"]["batches"]),
@@ -577,6 +606,32 @@ def _breakdown_table(
             ]
         )
     return table
+
+
+def _letters_table(letters: dict[str, Any], word: str, drill: Drill, period: Period) -> DashTable:
+    """B2 `letters`: all letters, each 来信类型, 初信, 重信 and 初信 by purpose, each opening the
+    matters of the letters it counts."""
+    t = DashTable("letters", "来信类型", ["类型", "批次", "人次", f"{word}批次", "批次增减"])
+    named: list[tuple[str, dict[str, Any], dict[str, Any]]] = [("来信合计", letters, {})]
+    named += [(r["name"], r, {"letter_kind": r["kind"]}) for r in letters["kinds"]]
+    named += [("初信", letters["first"], {"first": "first"})]
+    named += [("重信", letters["repeat"], {"first": "repeat"})]
+    named += [
+        (FIRST_LETTER_LABELS[r["purpose"]], r, {"first": "first", "purpose": r["purpose"]})
+        for r in letters["first_by_purpose"]
+    ]
+    for title, row, keys in named:
+        href = drill.batches(period, channel="letter", **keys)
+        t.rows.append(
+            [
+                Cell(title),
+                _link(row["batches"], href, "件"),
+                Cell(row["people"]),
+                Cell(row["previous"]["batches"]),
+                Cell(row["change"]["batches"]),
+            ]
+        )
+    return t
 
 
 def _charts(report: dict[str, Any], months: list[dict[str, Any]], year: int) -> dict[str, Any]:

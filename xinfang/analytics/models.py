@@ -122,3 +122,26 @@ class RegistrationMonthUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.locality} {self.unit}"
+
+
+class RegistrationMonthLetter(models.Model):
+    """Letters (渠道 来信) per month × 问题属地 × 来信类型 × 初信 or 重信 × purpose."""
+
+    month = models.DateField()
+    locality = models.IntegerField()
+    kind = models.CharField(max_length=24)
+    first = models.BooleanField()
+    purpose = models.CharField(max_length=16)
+    batches = models.IntegerField()
+    people = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "locality", "kind", "first", "purpose"],
+                name="regmonth_letter_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.locality} {self.kind or '普通来信'}/{self.purpose}"

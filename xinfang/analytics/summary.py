@@ -1,8 +1,9 @@
 """The report's monthly summaries of registrations, kept by the database itself.
 
-Three tables (models RegistrationMonthCLF, RegistrationMonthCP, RegistrationMonthUnit) hold, per
-calendar month and 问题属地, the batches (rows) and people (sum of 人数) of the registrations by
-channel × level × form, by category × purpose, and by the matter's 责任单位. counting.cubes reads
+Four tables (models RegistrationMonthCLF, RegistrationMonthCP, RegistrationMonthUnit,
+RegistrationMonthLetter) hold, per calendar month and 问题属地, the batches (rows) and people (sum
+of 人数) of the registrations by channel × level × form, by category × purpose, by the matter's
+责任单位, and of the letters alone by 来信类型 × 初信/重信 × purpose. counting.cubes reads
 them for the whole months of a report's periods (a year with 同比 reads some 150,000 summary rows
 instead of a million registrations) and the registrations themselves for the days of a partial
 month at either end.
@@ -39,6 +40,7 @@ class Summary:
     table: str
     keys: tuple[str, ...]  # the summary's key columns after month and locality
     exprs: tuple[str, ...]  # each key as SQL over a registration row `r` and its matter `m`
+    where: str = "true"  # which registrations the summary counts, SQL over `r`
 
 
 SUMMARIES = (
@@ -57,8 +59,15 @@ SUMMARIES = (
         ("unit", "accusation"),
         ("COALESCE(m.responsible_unit_id, 0)", f"(r.purpose = '{ACCUSATION}')"),
     ),
+    Summary(
+        "analytics_registrationmonthletter",
+        ("kind", "first", "purpose"),
+        ("r.letter_kind", "r.is_first", "r.purpose"),
+        "r.channel = 'letter'",
+    ),
 )
 UNIT = SUMMARIES[2]
+BEFORE_LETTERS = SUMMARIES[:3]  # the summaries of analytics migration 0002 (its reverse)
 
 
 def _month(vendor: str, column: str) -> str:
@@ -91,7 +100,7 @@ def _grouped(s: Summary, vendor: str, rows: list[tuple[str, int]]) -> str:
     width = len(exprs)
     parts = [
         f"SELECT {', '.join(f'{e} AS k{i}' for i, e in enumerate(exprs))}, "
-        f"{sign} AS sign, r.people AS people FROM {source}"
+        f"{sign} AS sign, r.people AS people FROM {source} WHERE {s.where}"
         for source, sign in rows
     ]
     ks = ", ".join(f"k{i}" for i in range(width))
@@ -110,7 +119,7 @@ def _reg_source(table: str, s: Summary) -> str:
 # --- PostgreSQL ------------------------------------------------------------------------------
 
 
-def _pg_install() -> list[str]:
+def _pg_install(summaries: tuple[Summary, ...]) -> list[str]:
     out = []
     events = {
         "ins": ("INSERT", "NEW TABLE AS new_rows", [("new_rows", 1)]),
@@ -124,7 +133,7 @@ def _pg_install() -> list[str]:
     for name, (event, referencing, rows) in events.items():
         body = ";\n".join(
             _upsert(s, _grouped(s, "postgresql", [(_reg_source(t, s), sign) for t, sign in rows]))
-            for s in SUMMARIES
+            for s in summaries
         )
         out.append(
             f"CREATE OR REPLACE FUNCTION {PREFIX}_{name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
@@ -135,7 +144,7 @@ def _pg_install() -> list[str]:
             f"FOR EACH STATEMENT EXECUTE FUNCTION {PREFIX}_{name}()"
         )
     # TRUNCATE fires no row or statement trigger of DELETE: the summaries are emptied with it
-    emptied = "; ".join(f"DELETE FROM {s.table}" for s in SUMMARIES)
+    emptied = "; ".join(f"DELETE FROM {s.table}" for s in summaries)
     out.append(
         f"CREATE OR REPLACE FUNCTION {PREFIX}_trunc() RETURNS trigger LANGUAGE plpgsql AS $$\n"
         f"BEGIN\n{emptied};\nRETURN NULL;\nEND $$"
@@ -194,23 +203,22 @@ def _sqlite_row(s: Summary, row: str, sign: int) -> str:
         for e in exprs
     ]
     source = f"SELECT {', '.join(exprs)}, {sign}, {sign} * {row}.people"
+    source += f" WHERE {s.where.replace('r.', f'{row}.')}"
     if sign < 0:
         # taking away from an emptied summary (a test database's flush empties the summaries
         # before the registrations) would leave negative cells: only an empty summary is skipped
-        source += f" WHERE EXISTS (SELECT 1 FROM {s.table})"
-    else:
-        source += " WHERE true"
+        source += f" AND EXISTS (SELECT 1 FROM {s.table})"
     return _upsert(s, source, "sqlite")
 
 
-def _sqlite_install() -> list[str]:
+def _sqlite_install(summaries: tuple[Summary, ...]) -> list[str]:
     out = []
     for name, event, rows in (
         ("ins", "INSERT", [("NEW", 1)]),
         ("del", "DELETE", [("OLD", -1)]),
         ("upd", "UPDATE", [("OLD", -1), ("NEW", 1)]),
     ):
-        body = "".join(f"{_sqlite_row(s, row, sign)};\n" for row, sign in rows for s in SUMMARIES)
+        body = "".join(f"{_sqlite_row(s, row, sign)};\n" for row, sign in rows for s in summaries)
         out.append(f"CREATE TRIGGER {PREFIX}_{name} AFTER {event} ON {REG} BEGIN\n{body}END")
     moves = []
     for row, sign in (("OLD", -1), ("NEW", 1)):
@@ -241,9 +249,10 @@ def _sqlite_uninstall() -> list[str]:
 # --- install, rebuild ------------------------------------------------------------------------
 
 
-def install(conn: BaseDatabaseWrapper) -> None:
-    """Create the triggers (the analytics migration)."""
-    statements = _pg_install() if conn.vendor == "postgresql" else _sqlite_install()
+def install(conn: BaseDatabaseWrapper, summaries: tuple[Summary, ...] = SUMMARIES) -> None:
+    """Create the triggers keeping `summaries` (the analytics migrations)."""
+    pg = conn.vendor == "postgresql"
+    statements = _pg_install(summaries) if pg else _sqlite_install(summaries)
     with conn.cursor() as cursor:
         for sql in _pg_uninstall() if conn.vendor == "postgresql" else _sqlite_uninstall():
             cursor.execute(sql)
@@ -279,20 +288,22 @@ def uninstall(conn: BaseDatabaseWrapper) -> None:
             cursor.execute(sql)
 
 
-def rebuild(conn: BaseDatabaseWrapper | None = None) -> dict[str, int]:
+def rebuild(
+    conn: BaseDatabaseWrapper | None = None, summaries: tuple[Summary, ...] = SUMMARIES
+) -> dict[str, int]:
     """Empty the summaries and compute them from the registrations (one transaction)."""
     conn = conn or connection
     counts = {}
     with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
         if conn.vendor == "postgresql":  # the rebuild reads every registration: hash, not sort
             cursor.execute("SET LOCAL work_mem = '256MB'")
-        for s in SUMMARIES:
+        for s in summaries:
             cursor.execute(f"DELETE FROM {s.table}")
             exprs = _key_exprs(s, conn.vendor)
             groups = ", ".join(str(i) for i in range(1, len(exprs) + 1))
             cursor.execute(
                 f"INSERT INTO {s.table} ({_columns(s)}) SELECT {', '.join(exprs)}, COUNT(*), "
-                f"SUM(r.people) FROM {_reg_source(REG, s)} GROUP BY {groups}"
+                f"SUM(r.people) FROM {_reg_source(REG, s)} WHERE {s.where} GROUP BY {groups}"
             )
             cursor.execute(f"SELECT COUNT(*) FROM {s.table}")
             counts[s.table] = cursor.fetchone()[0]

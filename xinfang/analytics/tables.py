@@ -25,6 +25,7 @@ BREAKDOWN_TITLES = {
     "purpose": "按信访目的",
     "locality": "按问题属地",
     "unit": "按责任单位",
+    "locality,channel,level": "按问题属地、渠道和层级",
 }
 HEAD_TITLES = {
     "channel": "渠道",
@@ -48,7 +49,15 @@ LAW_TITLES = {
     "handling": "应办理按期办理",
     "supervision": "督办到期按期化解",
 }
+# B2 `letters`: 初信 by purpose, as seed 000 names them ("求决类初信")
+FIRST_LETTER_LABELS: dict[str | None, str] = {
+    "suggestion": "建议意见类初信",
+    "accusation": "检举控告类初信",
+    "request": "求决类初信",
+    None: "未填目的初信",
+}
 Cell = str | int | float | None
+FIGURES = ("batches", "people")
 
 
 @dataclass
@@ -124,8 +133,25 @@ def report_tables(report: dict[str, Any]) -> list[Table]:
     ]
     rows.append(["合计", None, None, None, law["total"]])
     tables.append(Table("法治化考核", ["项目", "分子", "分母", "权重", "得分"], rows))
+    if "letters" in report:
+        tables.append(letters_table(report["letters"], word))
     from xinfang.analytics.leadertables import leader_table  # it builds on this module's Table
     from xinfang.analytics.preventiontables import prevention_tables
 
     leaders = leader_table(report)  # B2 领导接访和包案
     return tables + ([leaders] if leaders else []) + list(prevention_tables(report))
+
+
+def letters_table(letters: dict[str, Any], word: str) -> Table:
+    """B2 `letters`: all letters, each 来信类型, 初信 and 重信, 初信 by purpose."""
+    header = ["类型", "批次", "人次", f"{word}批次", f"{word}人次", "批次增减", "人次增减"]
+    named = [("来信合计", letters)]
+    named += [(str(row["name"]), row) for row in letters["kinds"]]
+    named += [("初信", letters["first"]), ("重信", letters["repeat"])]
+    named += [(FIRST_LETTER_LABELS[r["purpose"]], r) for r in letters["first_by_purpose"]]
+    rows: list[list[Cell]] = [
+        [title, *(r[f] for f in FIGURES), *(r["previous"][f] for f in FIGURES)]
+        + [r["change"][f] for f in FIGURES]
+        for title, r in named
+    ]
+    return Table("来信类型", header, rows)

@@ -6,6 +6,7 @@ The sections people write (问题, 打算) are left as marked places to fill: �
 from datetime import date, timedelta
 from typing import Any
 
+from xinfang.analytics.sentences import categories_sentence, letters_paragraph, street_sentence
 from xinfang.intake.choices import Level
 from xinfang.organisation.models import OrgUnit, UnitKind
 
@@ -94,8 +95,19 @@ def render_text(report: dict[str, Any]) -> str:
         f"（一）走访情况分析。共发生走访登记{_bp(visit)}，{compare}{_bp(visit['previous'])}，"
         f"{_changes(visit)}。" + _visit_levels(b, same, scope_word)
     )
-    rates = report["rates"]
     part = 1
+    if "letters" in report:
+        part += 1
+        lines.append(
+            f"（{COUNTED[part - 1]}）来信和网上信访情况。{label}，"
+            + letters_paragraph(report, compare)
+        )
+    part += 1
+    lines.append(
+        f"（{COUNTED[part - 1]}）信访事项类别情况。从信访事项的类别看："
+        + categories_sentence(report, same)
+    )
+    rates = report["rates"]
     if "receptions" in report:
         part += 1
         lines.append(f"（{COUNTED[part - 1]}）" + leader_work_text(report, node, label, start, end))
@@ -161,6 +173,11 @@ def _visit_levels(b: dict[str, Any], same: str, scope_word: str) -> str:
         for r in b["channel,level,form"]
         if r["channel"] == "visit" and r["form"] == "collective"
     }
+    individual = {
+        r["level"]: r
+        for r in b["channel,level,form"]
+        if r["channel"] == "visit" and r["form"] == "individual"
+    }
     parts = []
     for i, (code, word) in enumerate(Level.choices):
         row = by_level.get(code)
@@ -170,10 +187,11 @@ def _visit_levels(b: dict[str, Any], same: str, scope_word: str) -> str:
             f"{COUNTED[i]}是{word}走访。登记{_bp(row)}，{same}{_bp(row['previous'])}，"
             f"{_changes(row)}{_rank_phrase(row, scope_word)}"
         )
-        col = collective.get(code)
+        col, ind = collective.get(code), individual.get(code)
         if col and col["batches"]:
-            text += f"，其中集体访{_bp(col)}"
-        parts.append(text + "。")
+            own = f"个访{_bp(ind)}，" if ind and ind["batches"] else ""
+            text += f"，其中{own}集体访{_bp(col)}"
+        parts.append(text + "。" + street_sentence(b, "visit", code))
     return "".join(parts)
 
 

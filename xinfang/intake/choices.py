@@ -63,7 +63,10 @@ class LetterKind(models.TextChoices):
     LEADER_INSTRUCTED = "leader_instructed", "领导批示件"
     JOINT = "joint", "联名信"
     ASSIGNED = "assigned", "交办件"
+    # handed down by 国家信访局's complaints office (seed 000 names it apart from other 交办件)
+    NATIONAL_ASSIGNED = "national_assigned", "国家投诉受理办公室交办件"
     FORWARDED = "forwarded", "转送件"
+    ABNORMAL = "abnormal", "异常信"  # anonymous, threatening or otherwise irregular (seed 000)
 
 
 class Sex(models.TextChoices):

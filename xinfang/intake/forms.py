@@ -16,7 +16,7 @@ from xinfang.intake.attachments import allowed_types_text, max_bytes
 from xinfang.intake.choices import AttachmentKind, Channel, Form, LetterKind, Level, Purpose
 from xinfang.intake.idcard import InvalidIdNumberError, parse_id_number
 from xinfang.intake.models import Category, Matter
-from xinfang.intake.selectors import MatterFilters
+from xinfang.intake.selectors import LETTER_KIND_ORDINARY, MatterFilters
 from xinfang.intake.services import PersonInput, RegistrationInput
 from xinfang.organisation.models import OrgUnit, UnitKind
 from xinfang.organisation.selectors import subtree
@@ -442,7 +442,32 @@ class MatterFilterForm(forms.Form):
         error_messages={"invalid_choice": "“未填写”只能选问题属地、内容分类、信访目的或责任单位"},
     )
 
-    DRILL_FIELDS = ("registered_from", "registered_to", "basis", "only", "empty")
+    letter_kind = forms.ChoiceField(
+        label="来信类型",
+        choices=[
+            ("", "全部"),
+            (LETTER_KIND_ORDINARY, LetterKind.ORDINARY.label),
+            *[(k.value, k.label) for k in LetterKind if k.value],
+        ],
+        required=False,
+        error_messages={"invalid_choice": "来信类型无效，请从列表中选择"},
+    )
+    first = forms.ChoiceField(
+        label="初次或重复",
+        choices=[("", "全部"), ("first", "初信初访"), ("repeat", "重信重访")],
+        required=False,
+        error_messages={"invalid_choice": "只能选初信初访或重信重访"},
+    )
+
+    DRILL_FIELDS = (
+        "registered_from",
+        "registered_to",
+        "basis",
+        "only",
+        "empty",
+        "letter_kind",
+        "first",
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -497,4 +522,6 @@ class MatterFilterForm(forms.Form):
             only=frozenset(data.get("only") or ()),
             empty=frozenset(data.get("empty") or ()),
             long_standing=bool(data.get("long_standing")),
+            letter_kind=data.get("letter_kind", ""),
+            first=data.get("first", ""),
         )

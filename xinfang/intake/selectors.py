@@ -20,6 +20,7 @@ from django.db.models.functions import Substr
 
 from xinfang.core.models import AuditEvent
 from xinfang.core.permissions import Actor, visible_matters
+from xinfang.intake.choices import Channel
 from xinfang.intake.models import Category, Matter, Petitioner, Registration, Representative
 from xinfang.intake.searches import ID_LIKE, PHONE_LIKE
 from xinfang.organisation.models import OrgUnit
@@ -58,6 +59,13 @@ class MatterFilters:
     only: frozenset[str] = frozenset()  # locality / category / responsible_unit without below
     empty: frozenset[str] = frozenset()  # locality / category / purpose / responsible_unit unset
     long_standing: bool = False  # 积案 only (xinfang.casework.LongStanding)
+    # a registration of the letters' kind (LETTER_KIND_ORDINARY: 普通来信), and/or the first
+    # of its matter or a repeat ("first" / "repeat"): B2 `letters`' figures
+    letter_kind: str = ""
+    first: str = ""
+
+
+LETTER_KIND_ORDINARY = "ordinary"  # the list's name for LetterKind.ORDINARY (stored as "")
 
 
 @dataclass(frozen=True)
@@ -155,9 +163,21 @@ def _received_in(filters: MatterFilters) -> QuerySet[Registration]:
     return regs
 
 
+def _registration_kind(
+    regs: QuerySet[Registration], filters: MatterFilters
+) -> QuerySet[Registration]:
+    """Registrations of the filters' 来信类型 and 初次/重复 (none asked: all)."""
+    if filters.letter_kind:
+        kind = "" if filters.letter_kind == LETTER_KIND_ORDINARY else filters.letter_kind
+        regs = regs.filter(channel=Channel.LETTER, letter_kind=kind)
+    if filters.first:
+        regs = regs.filter(is_first=filters.first == "first")
+    return regs
+
+
 def _registration_scope(filters: MatterFilters, sets: _Sets) -> QuerySet[Registration]:
     """The registrations a breakdown row of the report counted (basis "registration")."""
-    regs = _received_in(filters)
+    regs = _registration_kind(_received_in(filters), filters)
     exact = {key: getattr(filters, key) for key in ("channel", "level", "form", "purpose")}
     regs = regs.filter(**{key: value for key, value in exact.items() if value})
     if sets.category is not None:
@@ -202,6 +222,9 @@ def matters_filtered(
         return _person_and_words(matters, filters, sets, probe_words=probe_words)
     if filters.registered_from is not None or filters.registered_to is not None:
         matters = matters.filter(pk__in=_received_in(filters).values("matter_id"))
+    if filters.letter_kind or filters.first:
+        regs = _registration_kind(Registration.objects.all(), filters)
+        matters = matters.filter(pk__in=regs.values("matter_id"))
     for name in filters.empty:
         matters = matters.filter(_unset(name))
     exact = {

@@ -47,7 +47,9 @@ Where each figure is counted (modules of this package):
 - scope.py: the node, its subtree and siblings (Scope), `org_for_report`, `unit_at_end`.
 - ranges.py: period buckets and whole/partial months of a query; settings.py: the domain settings.
 - cubes.py: registrations (批次, 人次) grouped by period, locality and breakdown fields.
-- breakdowns.py: totals and breakdown rows with 同比/环比 and rank; ranks.py: the rank rule.
+- breakdowns.py: totals and breakdown rows with 同比/环比 and rank (also B2's street × level,
+  `locality,channel,level`); ranks.py: the rank rule.
+- letters.py: B2 `letters`, the letters by 来信类型, 初信/重信 and 求决类初信.
 - matters.py: matters (件), first-time matters; PostgreSQL's one scan of the matters.
 - clocks.py: 及时受理, 按期办结, 督办 clock items (`grouped_clock`, also per unit).
 - rates.py: 满意率, 参评率, 一次性化解率, 督办化解率 and the 法治化 score.

@@ -21,6 +21,7 @@ BREAKDOWNS: dict[str, tuple[str, ...]] = {
     "purpose": ("purpose",),
     "locality": ("locality",),
     "unit": ("unit",),
+    "locality,channel,level": ("locality", "channel", "level"),
 }
 VOCABULARIES: dict[str, list[str]] = {
     "channel": list(Channel.values),
@@ -135,6 +136,7 @@ class Breakdowns(RegistrationCubes, MatterCounts):
 
         out["locality"] = self._locality_rows()
         out["unit"] = self._unit_rows()
+        out["locality,channel,level"] = self._locality_level_rows()
         return out
 
     def _row(
@@ -180,6 +182,31 @@ class Breakdowns(RegistrationCubes, MatterCounts):
                         for f in FIGURES
                     }
             rows.append(row)
+        return rows
+
+    def _locality_level_rows(self) -> list[dict[str, Any]]:
+        """Each child of the node by channel and level, from the CLF groups already read (seed
+        000's "马群街道进京上访11批37人次"): rows with a figure in either period, by channel and
+        level, then the child's batches and people, largest first, then the tree's order. What
+        is registered directly at the node is no child's and is left out; no rank or place."""
+        cube = Cube()
+        for g in self._groups(CLF):
+            child = self.scope.child_of(g["locality_id"])
+            if child is not None and child != self.node.pk:
+                key = (child, g["channel"], g["level"])
+                cube.add(g["bucket"], None, key, g["batches"], g["people"] or 0)
+        children = {u.pk: u for u in self.scope.children}
+
+        def order(key: Key) -> tuple[Any, ...]:
+            cur, unit = cube.get(0, None, key), children[key[0]]
+            vocab = _vocab_order(("channel", "level"), key[1:])
+            return (*vocab, -cur["batches"], -cur["people"], unit.sort_order, unit.code)
+
+        rows = []
+        for key in sorted(cube.row_keys(), key=order):
+            unit = children[key[0]]
+            head = {"locality": unit.code, "name": unit.name, "channel": key[1], "level": key[2]}
+            rows.append(self._with_change(head, cube.get(0, None, key), cube.get(1, None, key)))
         return rows
 
     def _unit_rows(self) -> list[dict[str, Any]]:

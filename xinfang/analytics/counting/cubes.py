@@ -13,16 +13,18 @@ from xinfang.analytics.counting.scope import Scope, unit_at_end_join
 from xinfang.analytics.models import (
     RegistrationMonthCLF,
     RegistrationMonthCP,
+    RegistrationMonthLetter,
     RegistrationMonthUnit,
 )
 from xinfang.analytics.periods import _last_of_month
-from xinfang.intake.choices import Purpose
+from xinfang.intake.choices import Channel, Purpose
 from xinfang.intake.models import Registration
 from xinfang.workflow.models import Assignment
 
 FIGURES = ("batches", "people")
 CLF = ("channel", "level", "form")
 CP = ("category_id", "purpose")  # one grouped query serves both breakdowns
+LETTERS = ("letter_kind", "is_first", "purpose")  # of the letters (渠道 来信) alone
 
 Key = tuple[Any, ...]
 Figures = dict[str, int]
@@ -52,6 +54,8 @@ def _registration_groups(
     scope: Scope, ranges: Ranges, dims: tuple[str, ...], *, whole: bool
 ) -> Iterable[dict[str, Any]]:
     qs = Registration.objects.filter(scope.locality_q("locality", whole=whole))
+    if dims == LETTERS:
+        qs = qs.filter(channel=Channel.LETTER)
     qs = bucketed(qs, "received_on", ranges)
     return (
         qs.values("bucket", "locality_id", *dims)
@@ -104,12 +108,13 @@ class RegistrationCubes(CountingBase):
             CLF: (RegistrationMonthCLF, CLF),
             CP: (RegistrationMonthCP, ("category", "purpose")),
             ("unit",): (RegistrationMonthUnit, ("unit",)),
+            LETTERS: (RegistrationMonthLetter, ("kind", "first", "purpose")),
         }[dims]
         qs: QuerySet[Any] = model._default_manager.filter(self._summary_locality("locality"))
         if self.scope.hide_accusations:
             qs = (
                 qs.exclude(purpose=Purpose.ACCUSATION)
-                if dims == CP
+                if dims in (CP, LETTERS)
                 else qs.filter(accusation=False)
             )
         qs = bucketed(qs, "month", self.month_ranges).exclude(batches=0)
@@ -130,6 +135,8 @@ class RegistrationCubes(CountingBase):
                 found |= {d: g[d] for d in CLF}
             elif dims == CP:
                 found |= {"category_id": g["category"] or None, "purpose": g["purpose"]}
+            elif dims == LETTERS:
+                found |= {"letter_kind": g["kind"], "is_first": g["first"], "purpose": g["purpose"]}
             else:
                 found["unit"] = g["unit"] or None
             out.append(found)
@@ -178,39 +185,43 @@ class RegistrationCubes(CountingBase):
     def _grouping_sets(self) -> None:
         """PostgreSQL: every registration grouping of the report from ONE scan (GROUPING SETS).
 
-        Fills the cache of `_groups` for CLF and CP and, for `_unit_rows`, the handling unit
-        (per locality, so that the node's own rows are picked in Python as everywhere else).
+        Fills the cache of `_groups` for CLF, CP, LETTERS (grouped with the channel, the letters
+        picked in Python) and, for `_unit_rows`, the handling unit (per locality, so that the
+        node's own rows are picked in Python as everywhere else).
         SQLite has no GROUPING SETS and keeps one grouped query per grouping.
         """
         scope, whole = self.scope, bool(self.scope.siblings)
         if not self.raw_ranges:
-            self._raw.update({CLF: [], CP: [], ("unit",): []})
+            self._raw.update({CLF: [], CP: [], ("unit",): [], LETTERS: []})
             return
         regs = Registration.objects.filter(scope.locality_q("locality", whole=whole))
         rows = bucketed(regs, "received_on", self.raw_ranges).values(
-            "bucket", "locality_id", *CLF, *CP, "people", "matter_id"
+            "bucket", "locality_id", *CLF, *CP, "letter_kind", "is_first", "people", "matter_id"
         )
         inner, params = rows.order_by().query.sql_with_params()
         joins, unit, unit_params = unit_at_end_join(self.period.end, self.previous.end)
         inner = f"SELECT r.*, {unit} AS unit FROM ({inner}) r {joins}"
-        cols = ("locality_id", *CLF, *CP, "unit")
-        # Django writes no GROUPING SETS; the grouped rows are the same as the three GROUP BYs.
+        cols = ("locality_id", *CLF, *CP, "unit", "letter_kind", "is_first")
+        # Django writes no GROUPING SETS; the grouped rows are the same as the four GROUP BYs.
         sql = (
-            f"SELECT GROUPING(channel, category_id, unit), bucket, {', '.join(cols)}, "
-            f"COUNT(*), SUM(people) FROM ({inner}) ru GROUP BY GROUPING SETS ("
+            f"SELECT GROUPING(channel, category_id, unit, letter_kind), bucket, "
+            f"{', '.join(cols)}, COUNT(*), SUM(people) FROM ({inner}) ru GROUP BY GROUPING SETS ("
             f"(bucket, locality_id, {', '.join(CLF)}), (bucket, locality_id, {', '.join(CP)}), "
-            "(bucket, locality_id, unit))"
+            f"(bucket, locality_id, unit), (bucket, locality_id, channel, {', '.join(LETTERS)}))"
         )
         sets: dict[int, tuple[tuple[str, ...], list[dict[str, Any]]]] = {
-            0b011: (CLF, []),
-            0b101: (CP, []),
-            0b110: (("unit",), []),
+            0b0111: (CLF, []),
+            0b1011: (CP, []),
+            0b1101: (("unit",), []),
+            0b0110: (LETTERS, []),
         }
         with connection.cursor() as cursor:
             cursor.execute(sql, (*params, *unit_params))
             for grouping, bucket, *values, batches, people in cursor.fetchall():
                 dims, target = sets[grouping]
                 g = dict(zip(cols, values, strict=True))
+                if dims == LETTERS and g["channel"] != Channel.LETTER:
+                    continue
                 target.append(
                     {"bucket": bucket, "locality_id": g["locality_id"]}
                     | {d: g[d] for d in dims}

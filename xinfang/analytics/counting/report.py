@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from xinfang.analytics.counting.breakdowns import Breakdowns
 from xinfang.analytics.counting.cubes import CLF
+from xinfang.analytics.counting.letters import LetterCounts
 from xinfang.analytics.counting.rates import RateCounts
 from xinfang.analytics.counting.scope import Scope
 from xinfang.analytics.periods import Comparison, Period, _last_of_month, report_periods
@@ -20,7 +21,7 @@ from xinfang.organisation.models import OrgUnit
 REPORT_WORK_MEM = "256MB"  # PostgreSQL memory per sort or hash of a report's query
 
 
-class ReportBuilder(Breakdowns, RateCounts):
+class ReportBuilder(Breakdowns, RateCounts, LetterCounts):
     """One report: totals, breakdowns, rates, 法治化 and the B2 keys of the node over P."""
 
     def build(self) -> dict[str, Any]:
@@ -36,6 +37,7 @@ class ReportBuilder(Breakdowns, RateCounts):
             "breakdowns": self.breakdowns(),
             "rates": self.rates(clocks),
             "rule_of_law": self.rule_of_law(clocks),
+            "letters": self.letters(),
             **(self.leader_work() if self.with_leader_work else {}),
             **(self.prevention() if self.with_prevention else {}),
         }

@@ -7,8 +7,8 @@ def install(apps, schema_editor):
     """Triggers that keep the summaries, then the summaries of what is already there."""
     from xinfang.analytics import summary
 
-    summary.install(schema_editor.connection)
-    summary.rebuild(schema_editor.connection)
+    summary.install(schema_editor.connection, summary.BEFORE_LETTERS)
+    summary.rebuild(schema_editor.connection, summary.BEFORE_LETTERS)
 
 
 def uninstall(apps, schema_editor):

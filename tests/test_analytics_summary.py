@@ -18,6 +18,7 @@ from xinfang.analytics.counting import build_report, split_months
 from xinfang.analytics.models import (
     RegistrationMonthCLF,
     RegistrationMonthCP,
+    RegistrationMonthLetter,
     RegistrationMonthUnit,
 )
 from xinfang.analytics.periods import Period
@@ -28,7 +29,7 @@ from xinfang.workflow import services as wf
 
 pytestmark = pytest.mark.django_db
 
-MODELS = (RegistrationMonthCLF, RegistrationMonthCP, RegistrationMonthUnit)
+MODELS = (RegistrationMonthCLF, RegistrationMonthCP, RegistrationMonthUnit, RegistrationMonthLetter)
 
 
 def _cells() -> dict[str, set[tuple[Any, ...]]]:

@@ -170,7 +170,10 @@ def test_streets_by_channel_and_level(ledger: District, use_summary: bool) -> No
 def test_the_sentences(ledger: District) -> None:
     text = render_text(_report(ledger))
     assert "一是进京走访。登记4批10人次" in text  # V1 V2 V3 V5
-    assert "其中，东风街道进京上访2批3人次，西湖街道进京上访1批6人次。" in text
+    # V3 (6 people) is collective by the threshold of 5; V1 V2 V5 individual
+    assert (
+        "其中个访3批4人次，集体访1批6人次。从属地看，东风街道进京上访2批3人次，西湖街道进京上访1批6人次。"
+    ) in text
     assert "其中，西湖街道赴省上访1批1人次。" in text
     assert (
         "共受理人民来信4件，其中领导批示件1件，求决类初信1件，联名信1件，国家投诉受理办公室交办件1件；"

@@ -30,9 +30,12 @@ def _bp(fig: dict[str, Any]) -> str:
     return f"{fig['batches']}批{fig['people']}人次"
 
 
-def street_sentence(breakdowns: dict[str, Any], channel: str, level: str) -> str:
+def street_sentence(
+    breakdowns: dict[str, Any], channel: str, level: str, lead: str = "其中，"
+) -> str:
     """ "其中，马群街道进京上访11批37人次，尧化街道进京上访5批10人次。" for the node's children
-    with registrations of that channel and level in P; "" when no child has any."""
+    with registrations of that channel and level in P; "" when no child has any. `lead`: what
+    opens it (after a sentence that already said "其中…", "从属地看，")."""
     rows = [
         r
         for r in breakdowns.get("locality,channel,level", [])
@@ -41,7 +44,7 @@ def street_sentence(breakdowns: dict[str, Any], channel: str, level: str) -> str
     if not rows:
         return ""
     word = f"{LEVEL_WORDS[level]}上访"
-    return "其中，" + "，".join(f"{r['name']}{word}{_bp(r)}" for r in rows) + "。"
+    return lead + "，".join(f"{r['name']}{word}{_bp(r)}" for r in rows) + "。"
 
 
 def _count(row: dict[str, Any]) -> int:

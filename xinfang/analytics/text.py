@@ -188,10 +188,12 @@ def _visit_levels(b: dict[str, Any], same: str, scope_word: str) -> str:
             f"{_changes(row)}{_rank_phrase(row, scope_word)}"
         )
         col, ind = collective.get(code), individual.get(code)
+        lead = "其中，"
         if col and col["batches"]:
             own = f"个访{_bp(ind)}，" if ind and ind["batches"] else ""
             text += f"，其中{own}集体访{_bp(col)}"
-        parts.append(text + "。" + street_sentence(b, "visit", code))
+            lead = "从属地看，"
+        parts.append(text + "。" + street_sentence(b, "visit", code, lead))
     return "".join(parts)
 
 

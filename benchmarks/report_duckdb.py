@@ -20,7 +20,7 @@ EXPORTS = {
     "registration": (
         "intake_registration",
         "id, matter_id, received_on, locality_id, channel, level, form, category_id, purpose, "
-        "people",
+        "people, letter_kind, is_first::int AS is_first",
     ),
     "matter": (
         "intake_matter",
@@ -128,6 +128,18 @@ def figures(db: Any, node: str, cur: tuple[date, date], prev: tuple[date, date])
         cell = cells.setdefault((name, key), [0, 0, 0, 0])
         cell[bucket * 2 : bucket * 2 + 2] = [batches, people]
     out["cells"] = cells
+    # B2 breakdowns["locality,channel,level"] (the node's children) and `letters`
+    out["streets"] = ask(
+        f"""SELECT bucket, child, channel, level, {FIG} FROM r
+            WHERE child <> (SELECT id FROM unit WHERE path = $np) GROUP BY ALL""",
+        params,
+    ).fetchall()
+    out["letters"] = ask(
+        f"""SELECT GROUPING(kind, is_first, purpose), bucket, kind, is_first, purpose, {FIG}
+            FROM (SELECT *, COALESCE(letter_kind, '') AS kind FROM r WHERE channel = 'letter')
+            GROUP BY GROUPING SETS ((bucket), (bucket, kind), (bucket, is_first),
+                                    (bucket, is_first, purpose))"""
+    ).fetchall()
     matters = ask(
         """SELECT bucket, COUNT(DISTINCT matter_id) FROM
            (SELECT matter_id, CASE WHEN received_on BETWEEN $cs AND $ce THEN 0
@@ -249,6 +261,7 @@ def compare(duck: dict[str, Any], report: dict[str, Any]) -> int:
         for (cell_name, key), value in cells.items():  # no row of DuckDB's left out
             if cell_name == name and key not in seen:
                 same(f"{name} {key} missing from the report", [0, 0, 0, 0], value)
+    _compare_streets_and_letters(duck, report, ids, same)
     rates, law = report["rates"], report["rule_of_law"]
     for rate, part in (("timely_acceptance", "acceptance"), ("on_time_reply", "handling")):
         same(rate, {k: rates[rate][k] for k in ("num", "den")}, duck[part])
@@ -266,3 +279,39 @@ def compare(duck: dict[str, Any], report: dict[str, Any]) -> int:
             f"supervision {code}", got, duck["supervision_by_level"].get(code, {"num": 0, "den": 0})
         )
     return checked
+
+
+def _four(row: dict[str, Any]) -> list[int]:
+    return [row["batches"], row["people"], row["previous"]["batches"], row["previous"]["people"]]
+
+
+def _compare_streets_and_letters(
+    duck: dict[str, Any], report: dict[str, Any], ids: dict[str, int], same: Any
+) -> None:
+    """B2's street × level rows and `letters` against DuckDB's (every DuckDB cell present)."""
+    want: dict[tuple[Any, ...], list[int]] = {}
+    for bucket, child, channel, level, batches, people in duck["streets"]:
+        want.setdefault((child, channel, level), [0, 0, 0, 0])[bucket * 2 : bucket * 2 + 2] = [
+            batches,
+            people,
+        ]
+    rows = report["breakdowns"]["locality,channel,level"]
+    got = {(ids[r["locality"]], r["channel"], r["level"]): _four(r) for r in rows}
+    same("locality,channel,level", got, want)
+    letters: dict[tuple[Any, ...], list[int]] = {}
+    for g, bucket, kind, first, purpose, batches, people in duck["letters"]:
+        key = {
+            0b111: ("all",),
+            0b011: ("kind", kind),
+            0b101: ("first" if first else "repeat",),
+            0b100: ("first", purpose or None) if first else None,
+        }[g]
+        if key is not None:
+            letters.setdefault(key, [0, 0, 0, 0])[bucket * 2 : bucket * 2 + 2] = [batches, people]
+    mine = report["letters"]
+    got = {("all",): _four(mine), ("first",): _four(mine["first"])}
+    got[("repeat",)] = _four(mine["repeat"])
+    got |= {("kind", r["kind"]): _four(r) for r in mine["kinds"]}
+    got |= {("first", r["purpose"]): _four(r) for r in mine["first_by_purpose"]}
+    zero = [0, 0, 0, 0]
+    same("letters", {k: v for k, v in got.items() if v != zero}, letters)

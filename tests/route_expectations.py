@@ -133,6 +133,7 @@ EXPECTATIONS: dict[str, tuple[Case, ...]] = {
     "login": (get("/login/", EVERYONE),),
     "logout": (Case("/logout/", EVERYONE, "POST", status=302),),
     "healthz": (get("/healthz", EVERYONE),),
+    "favicon": (get("/favicon.ico", EVERYONE),),
     "accounts:password": both("/account/password/", LOGGED_IN),
     # two-factor sign-in: a login already confirmed (or a role not asked) is sent on to the page
     # it came for; the real flow is tested in test_trust_two_factor.py

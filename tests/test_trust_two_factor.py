@@ -71,7 +71,7 @@ OFFICER_PAGES = sorted(
         and "{" not in case.url
         and "officer" in case.allowed
         and not case.url.startswith(("/api/", "/open311/", "/portal/", "/login/", "/account/two"))
-        and case.url != "/healthz"
+        and case.url not in ("/healthz", "/favicon.ico")
     }
 )
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-PUBLIC = {"login", "logout", "healthz"}
+PUBLIC = {"login", "logout", "healthz", "favicon"}
 # Parts with their own guard and their own tests of it: the public portal (a query code and secret,
 # no login), the REST API (a token; refusals in the API's error format) and Open311 (an api_key).
 OWN_GUARD = ("portal/", "api/", "open311/")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("account/", include("xinfang.accounts.urls")),
     path("manage/", admin_site.urls),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("intake/", include("xinfang.intake.urls")),
     path("workflow/", include("xinfang.workflow.urls")),
     path("documents/", include("xinfang.documents.urls")),

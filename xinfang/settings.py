@@ -230,10 +230,15 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusal": {"()": "xinfang.core.logfilters.RefusalWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("XINFANG_LOG_LEVEL", "WARNING")},
-    # the audit chain's daily anchor (core/chain.py) is always written
-    "loggers": {"xinfang.audit": {"level": "INFO"}},
+    "loggers": {
+        # the audit chain's daily anchor (core/chain.py) is always written
+        "xinfang.audit": {"level": "INFO"},
+        # a 403 is one line, not a traceback
+        "django.request": {"filters": ["refusal"]},
+    },
 }
 
 # Domain settings: every number the regulations give is a setting with the regulation's default.

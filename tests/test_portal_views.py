@@ -283,6 +283,18 @@ def test_double_click_is_one_matter_with_the_same_receipt(district: District) ->
     assert Matter.objects.count() == Registration.objects.count() == 1
 
 
+def test_the_receipt_names_the_matter_by_its_number(district: District) -> None:
+    """The number on every later paper is the matter's, not the registration's 登记编号."""
+    client = Client()
+    record = submit(client)
+    assert record.registration is not None
+    matter, registration = record.registration.matter, record.registration
+    assert matter.number != registration.number
+    page = client.get(reverse("portal:receipt")).content.decode()
+    assert f"事项编号 {matter.number}" in page
+    assert registration.number not in page
+
+
 # --- the code and secret -------------------------------------------------------------------------
 
 

@@ -348,7 +348,7 @@ def _receipt_redirect(request: HttpRequest, result: services.Submission) -> Http
         "secret": result.secret,
         "sms": services.is_mobile(phone),
         "phone_tail": phone[-4:] if phone else "",
-        "number": result.registration.number,
+        "number": result.matter.number,  # the number every later paper names, not the 登记编号
         "at": _when(result.registration.received_at),
         # shown again on a reload for a while, not for the session's life
         "until": (timezone.now() + timedelta(minutes=VERIFIED_MINUTES)).timestamp(),

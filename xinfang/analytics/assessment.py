@@ -29,6 +29,8 @@ the quarter Q, each scored out of 100 by default, the weights being settings
   reassigned to another unit was rightly returned, and one not yet reassigned is pending. Each
   fault deducts `return_fault` points.
 - 抽查扣分 (spot checks): the points of SpotCheckDeduction rows dated in Q are deducted.
+- 补录 (late_entries): steps the unit's staff entered in Q with a day before the backdating window,
+  each approved by a 督查 (counting.entries) — shown beside the score, not deducted.
 - Total = the three scores − deductions, never below 0; ranked largest first, 1, 2, 2, 4.
 
 Leader packages (领导包案), from the packages themselves (xinfang.leaders), per 包案领导 and per
@@ -195,6 +197,7 @@ class Assessor(UnitFigures):
         on_time, satisfaction = self.on_time(), self.satisfaction()
         supervision, outcomes = self.supervision()
         returns, spots = self.returns(), self.spot_checks()
+        late = self.late_entries()
         ids = set(on_time) | set(satisfaction) | set(supervision) | set(returns) | set(spots)
         units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=ids)}
         rows = []
@@ -219,6 +222,7 @@ class Assessor(UnitFigures):
                 "count": spot["count"],
                 "deduction": str(spot_points.quantize(THREE_DECIMALS)),
             }
+            row["late_entries"] = late.get(uid, 0)  # shown, not scored: the 督查 approved each
             total = max(Decimal("0"), total - ret_points - spot_points)  # 扣完为止
             row["total"] = str(half_up(total, THREE_DECIMALS))
             rows.append(row)
@@ -323,6 +327,7 @@ def assessment_tables(result: dict[str, Any]) -> list[Table]:
             r["returns"]["deduction"],
             r["spot_checks"]["count"],
             r["spot_checks"]["deduction"],
+            r["late_entries"],
             r["total"],
         ]
         for r in result["units"]
@@ -346,6 +351,7 @@ def assessment_tables(result: dict[str, Any]) -> list[Table]:
         "退回扣分",
         "抽查扣分次数",
         "抽查扣分",
+        "补录",
         "总分",
     ]
     leaders: list[list[Cell]] = [
@@ -417,6 +423,8 @@ def _unit_parts(r: dict[str, Any]) -> str:
             f"退回{ret['total']}件，其中不当退回{ret['faults']}件、退回有理{ret['justified']}件、"
             f"待重新交办{ret['pending']}件，扣{ret['deduction']}分"
         )
+    if r["late_entries"]:
+        parts.append(f"经督查批准补录办理步骤{r['late_entries']}个")
     if spot["count"]:
         parts.append(f"抽查扣分{spot['count']}次，扣{spot['deduction']}分")
     return "；".join(parts) + "。"

@@ -147,6 +147,11 @@ def render_text(report: dict[str, Any]) -> str:
         f"及时受理率{ta['pct']}%；到期应办结{otr['den']}件，按期办结{otr['num']}件，按期办结率"
         f"{otr['pct']}%；答复{ev['den']}件，参评{ev['num']}件，参评率{ev['pct']}%，满意（含基本满意）"
         f"{sat['num']}件，满意率{sat['pct']}%。"
+        + (
+            f"经督查批准补录（早于补录期限登记）的办理步骤{report['late_entries']}个。"
+            if report.get("late_entries")
+            else ""
+        )
     )
     part += 1
     lines.append(

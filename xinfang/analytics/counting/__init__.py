@@ -55,6 +55,8 @@ Where each figure is counted (modules of this package):
 - rates.py: 满意率, 参评率, 一次性化解率, 督办化解率 and the 法治化 score.
 - report.py: ReportBuilder, `build_report`, `monthly_totals`.
 - units.py: handling units' 按期办结, 满意, 督办, 退回, 抽查扣分 (季考评, 简报's units).
+- entries.py: 补录 (steps a 督查 let be dated before the backdating window), counted by when they
+  were entered: on the node's matters (the report's `late_entries`) and per unit (季考评).
 - packages.py: leader packages per 包案领导 and 责任单位 (季考评); overdue.py: 超期未办结事项.
 """
 

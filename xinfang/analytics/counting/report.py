@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from xinfang.analytics.counting.breakdowns import Breakdowns
 from xinfang.analytics.counting.cubes import CLF
+from xinfang.analytics.counting.entries import late_entries
 from xinfang.analytics.counting.letters import LetterCounts
 from xinfang.analytics.counting.rates import RateCounts
 from xinfang.analytics.counting.scope import Scope
@@ -38,6 +39,7 @@ class ReportBuilder(Breakdowns, RateCounts, LetterCounts):
             "rates": self.rates(clocks),
             "rule_of_law": self.rule_of_law(clocks),
             "letters": self.letters(),
+            "late_entries": late_entries(self.scope, self.period),
             **(self.leader_work() if self.with_leader_work else {}),
             **(self.prevention() if self.with_prevention else {}),
         }

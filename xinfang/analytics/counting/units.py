@@ -1,4 +1,5 @@
-"""Handling units' figures (承办单位): 按期办结, 满意, 督办, 退回, 抽查扣分 per unit (季考评, 简报).
+"""Handling units' figures (承办单位): 按期办结, 满意, 督办, 退回, 抽查扣分, 补录 per unit
+(季考评, 简报).
 
 Each is counted in the database, grouped by the unit; the unit of a matter is the one that had it
 at the end of the period (scope.unit_at_end); deadlines follow the report's clock rule
@@ -11,6 +12,7 @@ from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 
 from xinfang.analytics.counting.clocks import AddDays, grouped_clock
+from xinfang.analytics.counting.entries import late_entries_by_unit
 from xinfang.analytics.counting.matters import SATISFIED
 from xinfang.analytics.counting.report import ReportBuilder
 from xinfang.analytics.counting.scope import unit_at_end
@@ -163,6 +165,10 @@ class UnitFigures:
             .order_by()
         )
         return {g["uid"]: {"count": g["count"], "points": g["points"]} for g in groups}
+
+    def late_entries(self) -> dict[int, int]:
+        """补录 entered in P by each unit's staff (counting.entries)."""
+        return late_entries_by_unit(self.period, self._in_subtree("unit_id"))
 
 
 def unit_handling_figures(node: OrgUnit, period: Period) -> dict[int, dict[str, Any]]:

@@ -93,13 +93,21 @@ def login(page: Any, base: str, username: str, password: str) -> None:
 
 def second_factor(page: Any, username: str) -> None:
     """For a role that must give a second factor, the real pages: the first login sets up the
-    phone app with a code computed from the secret the enrolment page shows; a later login types
+    phone app (a 开通码 issued as the admin would, then a code computed from the secret the
+    enrolment page shows); a later login types
     the app's current code. Other roles are already through."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from tests.two_factor_support import app_code, code_from_secret
 
     if "/account/two-factor/enrol/" in page.url:
+        from xinfang.accounts.models import User
+        from xinfang.accounts.second_factor import enrolment_code_issue
+        from xinfang.core.permissions import SYSTEM
+
+        user = User.objects.get(username=username)
+        page.get_by_label("开通码").fill(enrolment_code_issue(actor=SYSTEM, user=user))
+        page.get_by_role("button", name="下一步").click()
         secret = page.locator("[data-secret]").inner_text()
         page.get_by_label("验证码").fill(code_from_secret(secret))
         page.get_by_role("button", name="完成设置").click()

@@ -3,6 +3,7 @@ passwords of 12 characters and more, logins in the audit, one's own password pag
 `xinfang create-admin` instead of a `createsuperuser` that lands as 登记员 without a unit."""
 
 import getpass
+import re
 from io import StringIO
 from typing import Any
 
@@ -319,6 +320,10 @@ def test_create_admin_makes_a_working_administrator(district: District) -> None:
     enrol = client.get("/manage/")
     assert enrol["Location"] == "/account/two-factor/enrol/?next=%2Fmanage%2F"
     assert client.get(enrol["Location"]).status_code == 200
+    # with the 开通码 create-admin printed once (the password alone sets up no phone app)
+    found = re.search(r"开通码：([a-z2-9-]+)", out.getvalue())
+    assert found is not None
+    client.post("/account/two-factor/enrol/", {"enrolment_code": found.group(1)})
     app = TOTPDevice.objects.get(user=chief)
     client.post("/account/two-factor/enrol/", {"code": app_code(app), "next": "/manage/"})
     assert client.get("/manage/").status_code == 200

@@ -21,6 +21,7 @@ from tests.conftest import PASSWORD, District
 from tests.route_expectations import EXPECTATIONS
 from tests.two_factor_support import app_code, code_from_secret, phone_app
 from xinfang.accounts.models import RecoveryCode, RecoveryCodes, Role, User
+from xinfang.accounts.second_factor import enrolment_code_issue
 from xinfang.core.env import env_choice
 from xinfang.core.errors import PermissionRefusedError
 from xinfang.core.models import AuditEvent
@@ -45,8 +46,13 @@ def sign_in(username: str, client: Client | None = None) -> Client:
 
 
 def enrolled(client: Client, user: User) -> list[str]:
-    """Sets up the phone app through the enrolment page; returns the recovery codes shown."""
+    """Sets up the phone app through the enrolment page — the 开通码 an admin issued first, when
+    this session has not given one — and returns the recovery codes shown."""
     page = client.get(ENROL).content.decode()
+    if "data-secret" not in page:
+        code = enrolment_code_issue(actor=SYSTEM, user=user)
+        assert client.post(ENROL, {"enrolment_code": code})["Location"].startswith(ENROL)
+        page = client.get(ENROL).content.decode()
     secret = re.search(r"data-secret>([A-Z2-7 ]+)<", page)
     assert secret is not None
     response = client.post(ENROL, {"code": code_from_secret(secret.group(1)), "next": "/"})
@@ -198,6 +204,8 @@ def test_the_public_parts_and_logout_stay_open(district: District) -> None:
 def test_enrolment_with_a_code_from_the_secret(district: District) -> None:
     officer = district.users["officer"]
     client = sign_in("officer")
+    code = enrolment_code_issue(actor=SYSTEM, user=officer)
+    client.post(ENROL, {"enrolment_code": code})
     page = client.get(ENROL)
     assert page.status_code == 200 and page["Cache-Control"].startswith("max-age=0")
     html = page.content.decode()
@@ -448,6 +456,11 @@ def test_enrolment_and_login_in_a_browser(
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(re.compile(r".*/account/two-factor/enrol/\?next=.*"))
+    shots(page, "enrolment-code")
+    page.get_by_label("开通码").fill(
+        enrolment_code_issue(actor=SYSTEM, user=district.users["officer"])
+    )
+    page.get_by_role("button", name="下一步").click()
     assert page.locator(".qr svg").is_visible()
     shots(page, "enrol")
     secret = page.locator("[data-secret]").inner_text()

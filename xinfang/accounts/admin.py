@@ -1,5 +1,6 @@
 """Administering users: their role and their unit; login locks seen and lifted; a lost phone's
-two-factor sign-in reset."""
+two-factor sign-in reset; the 开通码 of a first enrolment issued (on creating the account, on a
+reset, or by the action) and shown to the administrator once."""
 
 from typing import Any
 
@@ -11,7 +12,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from xinfang.accounts import lockout
 from xinfang.accounts.models import LoginAttempt, User
-from xinfang.accounts.second_factor import second_factor_reset
+from xinfang.accounts.second_factor import (
+    ENROLMENT_CODE_HOURS,
+    enrolment_code_issue,
+    has_second_factor,
+    second_factor_reset,
+)
 from xinfang.core.admin_site import AuditedAdmin, admin_site
 from xinfang.core.permissions import requires_second_factor
 
@@ -29,7 +35,7 @@ class XinfangUserAdmin(AuditedAdmin, UserAdmin):
     )
     list_filter = ("role", "is_active")
     search_fields = ("username", "display_name")
-    actions = ["lift_login_lock", "reset_two_factor"]
+    actions = ["lift_login_lock", "reset_two_factor", "issue_enrolment_code"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("身份", {"fields": ("display_name", "role", "org_unit", "email", "phone")}),
@@ -58,20 +64,55 @@ class XinfangUserAdmin(AuditedAdmin, UserAdmin):
             return "已启用"
         return "未设置" if requires_second_factor(user) else "无需"
 
-    @admin.action(description="重置所选用户的双因素认证（手机丢失）")
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change and requires_second_factor(obj):
+            self._show_codes(request, [obj])
+
+    @admin.action(description="重置所选用户的双因素认证（手机丢失），并签发开通码")
     def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        users = list(queryset)
         reset = [
             user.username
-            for user in queryset
+            for user in users
             if second_factor_reset(actor=request.user, user=user)  # type: ignore[arg-type]
         ]
         self.message_user(
             request,
-            f"已重置双因素认证：{'、'.join(reset)}（下次登录时重新设置手机验证器）"
+            f"已重置双因素认证：{'、'.join(reset)}（下次登录时凭开通码重新设置手机验证器）"
             if reset
             else "所选用户没有已设置的双因素认证。",
             messages.SUCCESS,
         )
+        self._show_codes(request, [u for u in users if requires_second_factor(u)])
+
+    @admin.action(description="为所选用户签发开通码（首次设置双因素认证用）")
+    def issue_enrolment_code(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        users = list(queryset)
+        enrolled = [u.username for u in users if has_second_factor(u)]
+        if enrolled:
+            self.message_user(
+                request,
+                f"{'、'.join(enrolled)} 已启用双因素认证，未签发开通码（手机丢失请先重置）",
+                messages.WARNING,
+            )
+        self._show_codes(
+            request, [u for u in users if requires_second_factor(u) and u.username not in enrolled]
+        )
+
+    def _show_codes(self, request: HttpRequest, users: list[User]) -> None:
+        """New 开通码 for `users`, shown to the administrator here once (only hashes are kept)."""
+        codes = [
+            f"{u.username}：{enrolment_code_issue(actor=request.user, user=u)}"  # type: ignore[arg-type]
+            for u in users
+        ]
+        if codes:
+            self.message_user(
+                request,
+                f"开通码（只显示这一次，{ENROLMENT_CODE_HOURS}小时内有效，请当面或另行告知本人）："
+                + "；".join(codes),
+                messages.WARNING,
+            )
 
     @admin.action(description="解除所选用户的登录锁定")
     def lift_login_lock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -73,3 +73,26 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"恢复码 #{self.pk}"  # never the code: only its hash is kept
+
+
+class EnrolmentCode(models.Model):
+    """开通码: the one-time code the administrator hands a user for their first two-factor
+    enrolment, so that a password alone never sets up the phone app. One per user (a new one
+    replaces it), kept only as a salted hash, valid until `expires_at`, voided after a few wrong
+    tries, deleted once used (xinfang.accounts.second_factor)."""
+
+    user = models.OneToOneField(
+        "accounts.User", on_delete=models.CASCADE, related_name="enrolment_code"
+    )
+    salt = models.CharField(max_length=32)
+    digest = models.CharField(max_length=64)  # SHA-256 of the salt and the normalised code
+    issued_at = models.DateTimeField("签发时间", auto_now_add=True)
+    expires_at = models.DateTimeField("有效期至")
+    failures = models.PositiveSmallIntegerField("输错次数", default=0)
+
+    class Meta:
+        verbose_name = "开通码"
+        verbose_name_plural = "开通码"
+
+    def __str__(self) -> str:
+        return f"开通码 #{self.pk}"  # never the code: only its hash is kept

@@ -1,6 +1,11 @@
 """Two-factor sign-in: enrolling a phone app (TOTP), confirming a login with its code or a one-time
 recovery code, the throttle on wrong codes and the admin's reset — each audited.
 
+The first enrolment needs what the administrator hands over besides the password: a one-time
+开通码 (`enrolment_code_issue`, when the account is made or its two-factor sign-in reset), so
+whoever first holds a password cannot set up their own phone app for it. The code is asked
+before any secret is shown; redeeming it makes the app's secret, bound to that session only.
+
 Who must is core.permissions.requires_second_factor; the pages are in accounts.views, the gate in
 accounts.middleware. The codes themselves are never written anywhere: recovery codes are kept as
 salted SHA-256 hashes (80 random bits each: no offline guessing), audit rows name only the method.
@@ -13,6 +18,7 @@ import re
 import secrets
 from base64 import b32encode
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import qrcode
@@ -22,9 +28,9 @@ from django.utils import timezone
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from xinfang.accounts.models import RecoveryCode, RecoveryCodes, User
+from xinfang.accounts.models import EnrolmentCode, RecoveryCode, RecoveryCodes, User
 from xinfang.core.audit import audit_record
-from xinfang.core.errors import PermissionRefusedError
+from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.permissions import Action, Actor, may
 
 RECOVERY_CODE_COUNT = 10
@@ -34,6 +40,10 @@ _RECOVERY_LENGTH = 16
 APP_NAME = "手机验证器"
 
 WRONG_CODE = "验证码不正确，请重新输入。"
+
+ENROLMENT_CODE_HOURS = 72  # long enough to reach the user over a weekend, short enough to lapse
+ENROLMENT_CODE_TRIES = 5  # wrong tries before a code is void (80 random bits: not to be guessed)
+ENROLMENT_SESSION_KEY = "xinfang_enrol_device"  # the app being set up, this session's only
 
 
 @dataclass
@@ -58,13 +68,13 @@ def recovery_codes_left(user: User) -> int:
     ).count()
 
 
-def enrolment_device(user: User) -> TOTPDevice:
-    """The phone app being set up: the same secret (and QR code) until it is confirmed, so a
-    reload of the page does not invalidate what was already scanned."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=APP_NAME, confirmed=False)
-    return device
+def enrolment_device(user: User, device_id: Any) -> TOTPDevice | None:
+    """The phone app this session is setting up (made when its 开通码 was redeemed): the same
+    secret (and QR code) until it is confirmed, so a reload does not invalidate what was
+    scanned; None when the session redeemed no code (or another redemption replaced it)."""
+    if not isinstance(device_id, int):
+        return None
+    return TOTPDevice.objects.filter(user=user, confirmed=False, pk=device_id).first()
 
 
 def secret_text(device: TOTPDevice) -> str:
@@ -88,23 +98,24 @@ def qr_svg(device: TOTPDevice) -> str:
 # --- enrolment and verification ------------------------------------------------------------------
 
 
-def enrol_confirm(*, user: User, code: str) -> Outcome:
-    """The first code from the app confirms it; ten recovery codes are made and returned (to be
-    shown once). Wrong codes count towards the same throttle as at login."""
+def enrol_confirm(*, user: User, code: str, device_id: Any) -> Outcome:
+    """The first code from the app this session set up (`device_id`) confirms it; ten recovery
+    codes are made and returned (to be shown once). Wrong codes count towards the same throttle
+    as at login."""
     code = _digits(code)
     if not code:
         return Outcome(False, "请输入手机验证器上显示的6位验证码。")
     with transaction.atomic():
         if has_second_factor(user):
             return Outcome(False, "已启用双因素认证，请直接验证。")
+        mine = device_id if isinstance(device_id, int) else None
         device = (
             TOTPDevice.objects.select_for_update()
-            .filter(user=user, confirmed=False)
-            .order_by("-pk")
+            .filter(user=user, confirmed=False, pk=mine)
             .first()
         )
         if device is None:
-            return Outcome(False, "设置已过期，请刷新本页重新扫码。")
+            return Outcome(False, "设置已过期，请重新输入系统管理员提供的开通码。")
         refused = _throttled(device)
         if refused:
             _audit_fail(user, stage="enrol", method="totp", device=device, throttled=True)
@@ -183,6 +194,84 @@ def second_factor_reset(*, actor: Actor, user: User) -> int:
     return int(apps)
 
 
+# --- the enrolment code (开通码) ---------------------------------------------------------------
+
+
+def enrolment_code_issue(*, actor: Actor, user: User) -> str:
+    """A new 开通码 for `user`'s first enrolment (any earlier one goes), valid for
+    ENROLMENT_CODE_HOURS; stored hashed, returned once for the administrator to hand over.
+    Audited without the code."""
+    if not may(actor, Action.MANAGE_USERS):
+        raise PermissionRefusedError("您没有管理用户的权限")
+    if has_second_factor(user):
+        raise InputError(
+            f"{user.username} 已启用双因素认证；手机丢失时先重置，重置后再签发开通码",
+            field="user",
+        )
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(_RECOVERY_LENGTH))
+    salt = secrets.token_hex(16)
+    expires = timezone.now() + timedelta(hours=ENROLMENT_CODE_HOURS)
+    with transaction.atomic():
+        EnrolmentCode.objects.filter(user=user).delete()
+        EnrolmentCode.objects.create(
+            user=user, salt=salt, digest=_digest(salt, raw), expires_at=expires
+        )
+        audit_record(
+            actor=actor,
+            action="auth.second_factor.enrolment_code",
+            obj=user,
+            data={"username": user.username, "expires_at": expires.isoformat()},
+        )
+    return _grouped(raw)
+
+
+CODE = "enrolment_code"  # the audit's name for a 开通码
+
+
+def _lapsed(row: EnrolmentCode | None) -> str:
+    return "none" if row is None else "expired"
+
+
+def enrolment_code_redeem(*, user: User, code: str) -> Outcome:
+    """The 开通码 the administrator handed over, before any secret is shown: a right one is used
+    up and a new phone app (unconfirmed) is made for the caller's session to set up; a wrong,
+    expired or missing one is refused and audited, and ENROLMENT_CODE_TRIES wrong ones void it."""
+    raw = re.sub(r"[\s-]", "", code).lower()
+    if not raw:
+        return Outcome(False, "请输入系统管理员提供的开通码。")
+    void = "开通码无效或已过期，请联系系统管理员重新签发。"
+    with transaction.atomic():
+        if has_second_factor(user):
+            return Outcome(False, "已启用双因素认证，请直接验证。")
+        row = EnrolmentCode.objects.select_for_update().filter(user=user).first()
+        if row is None or row.expires_at <= timezone.now():
+            if row is not None:
+                row.delete()
+            _audit_fail(user, stage="enrol", method=CODE, reason=_lapsed(row))
+            return Outcome(False, void)
+        if not hmac.compare_digest(row.digest, _digest(row.salt, raw)):
+            row.failures += 1
+            if row.failures >= ENROLMENT_CODE_TRIES:
+                row.delete()
+                _audit_fail(
+                    user, stage="enrol", method=CODE, reason="voided", failures=row.failures
+                )
+                return Outcome(False, "开通码输错次数过多，已作废，请联系系统管理员重新签发。")
+            row.save(update_fields=["failures"])
+            _audit_fail(user, stage="enrol", method=CODE, reason="wrong", failures=row.failures)
+            return Outcome(False, "开通码不正确，请核对后重新输入。")
+        row.delete()
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        device = TOTPDevice.objects.create(user=user, name=APP_NAME, confirmed=False)
+        audit_record(
+            actor=user,
+            action="auth.second_factor.enrolment_code_used",
+            obj=user,
+            data={"username": user.username},
+        )
+    return Outcome(True, device=device)
+
+
 # --- recovery codes ------------------------------------------------------------------------------
 
 
@@ -196,7 +285,7 @@ def _recovery_codes_make(user: User) -> list[str]:
         raw = "".join(secrets.choice(_ALPHABET) for _ in range(_RECOVERY_LENGTH))
         salt = secrets.token_hex(16)
         rows.append(RecoveryCode(device=device, salt=salt, digest=_digest(salt, raw)))
-        codes.append("-".join(raw[i : i + 4] for i in range(0, _RECOVERY_LENGTH, 4)))
+        codes.append(_grouped(raw))
     RecoveryCode.objects.bulk_create(rows)
     return codes
 
@@ -213,6 +302,10 @@ def recovery_code_use(device: RecoveryCodes, token: str) -> bool:
                 code.save(update_fields=["used_at"])
                 return True
     return False
+
+
+def _grouped(raw: str) -> str:
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
 def _digest(salt: str, raw: str) -> str:
@@ -237,17 +330,17 @@ def _throttled(device: TOTPDevice) -> str:
 
 
 def _audit_fail(
-    user: User, *, stage: str, method: str, device: TOTPDevice, throttled: bool = False
+    user: User,
+    *,
+    stage: str,
+    method: str,
+    device: TOTPDevice | None = None,
+    throttled: bool = False,
+    **more: Any,
 ) -> None:
-    audit_record(
-        actor=user,
-        action="auth.second_factor.fail",
-        obj=user,
-        data={
-            "username": user.username,
-            "stage": stage,
-            "method": method,
-            "throttled": throttled,
-            "failures": device.throttling_failure_count,
-        },
-    )
+    """A wrong, refused or throttled code: the app's count of failures (or, for a 开通码, its
+    own count and the reason), never the code."""
+    data: dict[str, Any] = {"username": user.username, "stage": stage, "method": method}
+    if device is not None:
+        data |= {"throttled": throttled, "failures": device.throttling_failure_count}
+    audit_record(actor=user, action="auth.second_factor.fail", obj=user, data=data | more)

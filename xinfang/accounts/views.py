@@ -8,7 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
@@ -82,9 +82,11 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@sensitive_post_parameters("code")
+@sensitive_post_parameters("code", "enrolment_code")
 @login_required
 def two_factor_enrol(request: HttpRequest) -> HttpResponse:
+    """First the 开通码 the administrator handed over; only then the app's secret, for this
+    session alone; then the app's first code confirms it."""
     user = request.user
     assert isinstance(user, User)
     nxt = _next(request)
@@ -93,11 +95,21 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
     if sf.has_second_factor(user):
         # never a second app through this page: one who has an app confirms with it
         return redirect(second_factor_url(request, nxt))
-    device = sf.enrolment_device(user)
+    device_id = request.session.get(sf.ENROLMENT_SESSION_KEY)
     error = ""
-    if request.method == "POST":
-        outcome = sf.enrol_confirm(user=user, code=request.POST.get("code", ""))
+    if request.method == "POST" and "enrolment_code" in request.POST:
+        redeemed = sf.enrolment_code_redeem(user=user, code=request.POST["enrolment_code"])
+        if redeemed.ok:
+            assert redeemed.device is not None
+            request.session[sf.ENROLMENT_SESSION_KEY] = redeemed.device.pk
+            return redirect(f"{reverse('accounts:two_factor_enrol')}?{urlencode({'next': nxt})}")
+        error = redeemed.message
+    elif request.method == "POST":
+        outcome = sf.enrol_confirm(
+            user=user, code=request.POST.get("code", ""), device_id=device_id
+        )
         if outcome.ok:
+            request.session.pop(sf.ENROLMENT_SESSION_KEY, None)
             otp_login(request, outcome.device)
             request.session.cycle_key()
             # shown here once, never stored in plain: a reload does not show them again
@@ -107,6 +119,13 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
                 {"codes": outcome.recovery_codes, "next": nxt},
             )
         error = outcome.message
+    device = sf.enrolment_device(user, device_id)
+    if device is None:  # no code redeemed in this session: no secret to show, the code is asked
+        return render(
+            request,
+            "accounts/two_factor_enrol.html",
+            {"next": nxt, "error": error, "hours": sf.ENROLMENT_CODE_HOURS},
+        )
     return render(
         request,
         "accounts/two_factor_enrol.html",

@@ -6,8 +6,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from xinfang.accounts.second_factor import ENROLMENT_CODE_HOURS, enrolment_code_issue
 from xinfang.accounts.services import admin_create, password_problems
 from xinfang.core.errors import InputError
+from xinfang.core.permissions import SYSTEM, requires_second_factor
 
 
 class Command(BaseCommand):
@@ -42,6 +44,13 @@ class Command(BaseCommand):
             f"已创建系统管理员 {user.username}（{user.display_name}，{user.org_unit.name}），"
             "请用此账号登录 /manage/。"
         )
+        if requires_second_factor(user):
+            # the password alone does not set up the phone app: this code, shown once, does
+            code = enrolment_code_issue(actor=SYSTEM, user=user)
+            self.stdout.write(
+                f"首次登录须设置双因素认证，开通码：{code}"
+                f"（只显示这一次，{ENROLMENT_CODE_HOURS}小时内有效）"
+            )
 
     def _password(self, options: dict[str, Any]) -> str:
         if options["password_stdin"]:

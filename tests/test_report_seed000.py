@@ -105,7 +105,11 @@ def test_seed000_sentences_in_text_and_word(said: dict[str, str], tmp_path: Path
     text = _report("--format", "text")
     docx = tmp_path / "seed000.docx"
     call_command("report", *ARGS, "--format", "docx", "--output", str(docx))
-    word = "\n".join(p.text for p in Document(str(docx)).paragraphs)
+    doc = Document(str(docx))
+    word = "\n".join(p.text for p in doc.paragraphs)
+    tables = {t.rows[1].cells[0].text: t for t in doc.tables if len(t.rows) > 1}
+    letters = {r.cells[0].text: [c.text for c in r.cells[1:3]] for r in tables["来信合计"].rows}
+    assert letters["来信合计"] == ["118", "118"] and letters["求决类初信"] == ["3", "3"]
     for found in (text, word):
         assert "一是进京走访。登记24批56人次" in found
         assert STREETS in found

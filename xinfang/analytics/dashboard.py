@@ -28,7 +28,7 @@ from xinfang.analytics.periods import (
     _last_of_month,
     parse_day,
 )
-from xinfang.analytics.tables import FIRST_LETTER_LABELS, LABELS, LAW_TITLES, RATE_TITLES
+from xinfang.analytics.tables import LABELS, LAW_TITLES, RATE_TITLES, letter_rows
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.permissions import Action, may, sees_accusations
 from xinfang.intake.choices import Channel, Level
@@ -612,15 +612,7 @@ def _letters_table(letters: dict[str, Any], word: str, drill: Drill, period: Per
     """B2 `letters`: all letters, each 来信类型, 初信, 重信 and 初信 by purpose, each opening the
     matters of the letters it counts."""
     t = DashTable("letters", "来信类型", ["类型", "批次", "人次", f"{word}批次", "批次增减"])
-    named: list[tuple[str, dict[str, Any], dict[str, Any]]] = [("来信合计", letters, {})]
-    named += [(r["name"], r, {"letter_kind": r["kind"]}) for r in letters["kinds"]]
-    named += [("初信", letters["first"], {"first": "first"})]
-    named += [("重信", letters["repeat"], {"first": "repeat"})]
-    named += [
-        (FIRST_LETTER_LABELS[r["purpose"]], r, {"first": "first", "purpose": r["purpose"]})
-        for r in letters["first_by_purpose"]
-    ]
-    for title, row, keys in named:
+    for title, row, keys in letter_rows(letters):
         href = drill.batches(period, channel="letter", **keys)
         t.rows.append(
             [

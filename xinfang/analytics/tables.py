@@ -142,16 +142,25 @@ def report_tables(report: dict[str, Any]) -> list[Table]:
     return tables + ([leaders] if leaders else []) + list(prevention_tables(report))
 
 
+def letter_rows(letters: dict[str, Any]) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """B2 `letters` as the rows of its table: (title, figures, what the row counts — the keys of
+    the dashboard's matter list): all letters, each 来信类型, 初信 and 重信, 初信 by purpose."""
+    named: list[tuple[str, dict[str, Any], dict[str, Any]]] = [("来信合计", letters, {})]
+    named += [(str(r["name"]), r, {"letter_kind": r["kind"]}) for r in letters["kinds"]]
+    named += [("初信", letters["first"], {"first": "first"})]
+    named += [("重信", letters["repeat"], {"first": "repeat"})]
+    named += [
+        (FIRST_LETTER_LABELS[r["purpose"]], r, {"first": "first", "purpose": r["purpose"]})
+        for r in letters["first_by_purpose"]
+    ]
+    return named
+
+
 def letters_table(letters: dict[str, Any], word: str) -> Table:
-    """B2 `letters`: all letters, each 来信类型, 初信 and 重信, 初信 by purpose."""
     header = ["类型", "批次", "人次", f"{word}批次", f"{word}人次", "批次增减", "人次增减"]
-    named = [("来信合计", letters)]
-    named += [(str(row["name"]), row) for row in letters["kinds"]]
-    named += [("初信", letters["first"]), ("重信", letters["repeat"])]
-    named += [(FIRST_LETTER_LABELS[r["purpose"]], r) for r in letters["first_by_purpose"]]
     rows: list[list[Cell]] = [
         [title, *(r[f] for f in FIGURES), *(r["previous"][f] for f in FIGURES)]
         + [r["change"][f] for f in FIGURES]
-        for title, r in named
+        for title, r, _ in letter_rows(letters)
     ]
     return Table("来信类型", header, rows)

@@ -15,8 +15,6 @@ NOT_PERMISSIONS = {
     "workflow/clockscan.py",
     # a Leader row may be linked only to an account whose role is 领导 (data, not access)
     "leaders/admin.py",
-    # the leaders one may pick on a form: a leader picks only themself (a default, not access)
-    "leaders/forms.py",
 }
 
 

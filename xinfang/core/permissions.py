@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     )
     from xinfang.disputes.models import Dispute
     from xinfang.intake.models import Matter
-    from xinfang.leaders.models import Package, ReceptionSession
+    from xinfang.leaders.models import Leader, Package, ReceptionSession
     from xinfang.organisation.models import OrgUnit
 
 
@@ -511,6 +511,20 @@ def visible_sessions(actor: "Actor | None") -> "QuerySet[ReceptionSession]":
         return sessions.filter(leaders__user=actor).distinct()
     ids = subtree_ids(actor.org_unit)
     return sessions.filter(Q(unit_id__in=ids) | Q(leaders__unit_id__in=ids)).distinct()
+
+
+def pickable_leaders(actor: "Actor | None") -> "QuerySet[Leader]":
+    """The leaders one may name (a session's, a package's 包案领导): the active Leader rows of the
+    actor's area, its active units; a leader only themself."""
+    from xinfang.leaders.models import Leader
+    from xinfang.organisation.selectors import subtree
+
+    leaders = Leader.objects.filter(active=True).select_related("unit")
+    if actor is None or isinstance(actor, SystemActor) or actor.org_unit is None:
+        return leaders.none()
+    if actor.role == Role.LEADER:
+        return leaders.filter(user=actor)
+    return leaders.filter(unit__in=subtree(actor.org_unit).filter(active=True))
 
 
 def visible_packages(actor: "Actor | None") -> "QuerySet[Package]":

@@ -6,10 +6,9 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 
 from xinfang.accounts.models import Role, User
-from xinfang.core.permissions import visible_matters
+from xinfang.core.permissions import pickable_leaders, visible_matters
 from xinfang.intake.forms import UnitField, day_field, units_for
 from xinfang.intake.models import Matter
 from xinfang.leaders.choices import (
@@ -39,16 +38,6 @@ DAY_ERRORS = {
 }
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _SPLIT = re.compile(r"[\s,，、;；]+")
-
-
-def area_leaders(user: User) -> QuerySet[Leader]:
-    """The leaders one may pick: the active Leader rows of the user's area (a leader: oneself)."""
-    if user.org_unit is None:
-        return Leader.objects.none()
-    leaders = Leader.objects.filter(active=True).select_related("unit")
-    if user.role == Role.LEADER:
-        return leaders.filter(user=user)
-    return leaders.filter(unit__in=units_for(user))
 
 
 class LeaderChoiceField(forms.ModelMultipleChoiceField):
@@ -116,7 +105,7 @@ class SessionFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         leader = self.fields["leader"]
         assert isinstance(leader, OneLeaderField)
-        leader.queryset = area_leaders(user)
+        leader.queryset = pickable_leaders(user)
         leader.empty_label = "全部"
 
     def clean_month(self) -> date | None:
@@ -162,7 +151,7 @@ class _LeadersAndPlace(forms.Form):
         self.user = user
         leaders = self.fields["leaders"]
         assert isinstance(leaders, LeaderChoiceField)
-        leaders.queryset = area_leaders(user)
+        leaders.queryset = pickable_leaders(user)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -373,7 +362,7 @@ class PackageFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         leader = self.fields["leader"]
         assert isinstance(leader, OneLeaderField)
-        leader.queryset = area_leaders(user)
+        leader.queryset = pickable_leaders(user)
         leader.empty_label = "全部"
         unit = self.fields["unit"]
         assert isinstance(unit, UnitField)
@@ -437,7 +426,7 @@ class PackageForm(forms.Form):
             field.empty_label = "（请选择）"
         leader = self.fields["leader"]
         assert isinstance(leader, OneLeaderField)
-        leader.queryset = area_leaders(user)
+        leader.queryset = pickable_leaders(user)
         leader.empty_label = "（请选择）"
         people = self.fields["responsible_user"]
         assert isinstance(people, UserChoice)

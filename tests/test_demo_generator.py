@@ -159,7 +159,7 @@ def test_letter_kinds_are_filled_where_the_remark_names_them(
     rows: list[Row], matters: dict[str, list[Row]]
 ) -> None:
     kinds = Counter(row["来信类型"] for row in rows)
-    assert set(kinds) == {"", "联名信", "领导批示件", "交办件", "转送件"}
+    assert set(kinds) == {"", "联名信", "领导批示件", "国家投诉受理办公室交办件", "转送件"}
     assert kinds["联名信"] > 20
     assert all(row["渠道"] == "来信" for row in rows if row["来信类型"])
     letters = [row for row in rows if row["渠道"] == "来信"]
@@ -169,7 +169,7 @@ def test_letter_kinds_are_filled_where_the_remark_names_them(
         ("联名信", "联名信"),
         ("领导批示件", "领导批示件"),
         ("国家信访局转送件", "转送件"),
-        ("国家投诉受理办公室交办件", "交办件"),
+        ("国家投诉受理办公室交办件", "国家投诉受理办公室交办件"),
     ):
         marked = [row for row in first_letters if row["备注"] == remark]
         assert marked and all(row["来信类型"] == kind for row in marked), remark

@@ -161,7 +161,12 @@ def test_without_the_column_a_kind_stays_while_the_row_stays_a_letter(
     path = write_without_column(tmp_path / "b.csv", rows)
     with pytest.raises(LedgerRejectedError) as caught:
         ledger_import(actor=SYSTEM, path=path)
-    assert [(p.row, p.column) for p in caught.value.problems] == [(2, "人数"), (3, "渠道")]
+    # 12 people: a 联名信 as a letter, a 集体访 as a visit — the form changes with the channel
+    assert [(p.row, p.column) for p in caught.value.problems] == [
+        (2, "人数"),
+        (3, "渠道"),
+        (3, "形式"),
+    ]
     assert ledger_import(actor=SYSTEM, path=path, update=True).updated == 2
     got = kinds()
     assert got["DJ1"] == LetterKind.LEADER_INSTRUCTED  # another column changed; the kind stayed

@@ -7,8 +7,8 @@ import pytest
 from tests.conftest import TZ, District, register
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.models import AuditEvent
-from xinfang.intake.choices import Channel, Form
-from xinfang.intake.models import Petitioner
+from xinfang.intake.choices import Channel, Form, LetterKind
+from xinfang.intake.models import Petitioner, Registration
 from xinfang.intake.services import PersonInput, RegistrationInput, registration_create
 
 
@@ -104,3 +104,48 @@ def test_the_repeat_flag_and_contact_changes_are_in_the_history(district: Distri
     assert flags == [False, True]
     change = AuditEvent.objects.get(action="petitioner.update")
     assert change.data == {"fields": ["name", "phone"]}  # which fields, never the values
+
+
+def _arrival(district: District, channel: str, people: int) -> Registration:
+    return registration_create(
+        actor=district.users["registrar"],
+        data=RegistrationInput(
+            channel=channel,
+            people=people,
+            received_at=datetime(2026, 3, 2, 9, 30, tzinfo=TZ),
+            content="反映小区物业管理问题",
+            purpose="request",
+            locality=district.village_a,
+        ),
+    )
+
+
+def test_a_letter_many_sign_is_a_joint_letter_not_a_visit_form(district: District) -> None:
+    """12 people: as a letter a 联名信 (never 个访, never 集体访); as a visit a 集体访."""
+    letter = _arrival(district, Channel.LETTER, 12)
+    assert letter.letter_kind == LetterKind.JOINT
+    assert letter.form == Form.INDIVIDUAL  # not counted among the 集体访
+    assert letter.form_label == "联名信" and letter.matter.form_label == ""
+    visit = _arrival(district, Channel.VISIT, 12)
+    assert visit.form == Form.COLLECTIVE and visit.form_label == "集体访"
+    alone = _arrival(district, Channel.LETTER, 1)
+    assert alone.letter_kind == "" and alone.form_label == ""
+    assert _arrival(district, Channel.VISIT, 1).form_label == "个访"
+
+
+def test_the_matter_pages_list_a_joint_letter_as_such(district: District) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.conftest import PASSWORD
+
+    letter = _arrival(district, Channel.LETTER, 12)
+    client = Client()
+    assert client.login(username=district.users["registrar"].username, password=PASSWORD)
+    detail = client.get(reverse("intake:matter_detail", args=[letter.matter.pk])).content.decode()
+    assert "联名信 · 12人" in detail and "个访" not in detail
+    listed = client.get(reverse("intake:matter_list")).content.decode()
+    assert letter.matter.number in listed
+    assert (
+        "来信 · 来区" in listed and "来信 · 来区 · 个访" not in listed
+    )  # the filter still offers 个访

@@ -22,6 +22,24 @@ class Form(models.TextChoices):
     COLLECTIVE = "collective", "集体访"
 
 
+def form_for(people: int, form: str | None, channel: str, threshold: int) -> str:
+    """The form when the registrar leaves it to us: 集体访 is a visit of `threshold` or more
+    people (a setting, default 5); a letter many sign is a 联名信 (letter_kind), not a 集体访."""
+    if form:
+        return form
+    collective = channel == Channel.VISIT and people >= threshold
+    return Form.COLLECTIVE if collective else Form.INDIVIDUAL
+
+
+def form_label(channel: str, form: str, people: int | None = None, letter_kind: str = "") -> str:
+    """How an arrival's form reads on screen. 个访 / 集体访 are kinds of visit (访); a letter is
+    a 联名信 when several sign it (domain brief, section 2), otherwise its channel says enough."""
+    if channel == Channel.LETTER:
+        several = letter_kind == "joint" or (people or 0) > 1 or form == Form.COLLECTIVE
+        return "联名信" if several else ""
+    return Form(form).label if form in Form.values else ""
+
+
 class Purpose(models.TextChoices):
     SUGGESTION = "suggestion", "建议意见"
     ACCUSATION = "accusation", "检举控告"

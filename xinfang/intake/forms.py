@@ -13,7 +13,15 @@ from xinfang.accounts.models import User
 from xinfang.core.config import domain_setting
 from xinfang.core.permissions import visible_matters
 from xinfang.intake.attachments import allowed_types_text, max_bytes
-from xinfang.intake.choices import AttachmentKind, Channel, Form, LetterKind, Level, Purpose
+from xinfang.intake.choices import (
+    AttachmentKind,
+    Channel,
+    Form,
+    LetterKind,
+    Level,
+    Purpose,
+    form_for,
+)
 from xinfang.intake.idcard import InvalidIdNumberError, parse_id_number
 from xinfang.intake.models import Category, Matter
 from xinfang.intake.selectors import LETTER_KIND_ORDINARY, MatterFilters
@@ -196,7 +204,7 @@ class RegistrationForm(forms.Form):
         form_field = self.fields["form"]
         assert isinstance(form_field, forms.ChoiceField)
         form_field.choices = [
-            ("", f"自动（{threshold}人及以上为集体访）"),
+            ("", f"自动（来访{threshold}人及以上为集体访；多人来信为联名信）"),
             *Form.choices,
         ]
         category = self.fields["category"]
@@ -309,7 +317,9 @@ class RegistrationForm(forms.Form):
             people = int(self["people"].value() or 1)
         except (TypeError, ValueError):
             return False
-        return people >= int(domain_setting("COLLECTIVE_THRESHOLD"))
+        channel = str(self["channel"].value() or "")
+        threshold = int(domain_setting("COLLECTIVE_THRESHOLD"))
+        return form_for(people, None, channel, threshold) == Form.COLLECTIVE
 
     def to_input(self, representatives: list[PersonInput]) -> RegistrationInput:
         data = self.cleaned_data

@@ -17,6 +17,7 @@ from xinfang.intake.choices import (
     Sex,
     Source,
     SupervisionLevel,
+    form_label,
 )
 from xinfang.workflow.states import MatterStatus
 
@@ -180,6 +181,11 @@ class Matter(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def form_label(self) -> str:
+        """个访 / 集体访 for a visit; a letter's kind shows on its registrations (联名信)."""
+        return form_label(self.channel, self.form)
+
 
 class ImportBatch(models.Model):
     """One run of a ledger import: what file, by whom, with what result."""
@@ -331,6 +337,10 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def form_label(self) -> str:
+        return form_label(self.channel, self.form, self.people, self.letter_kind)
 
 
 class Representative(models.Model):

@@ -12,7 +12,7 @@ from xinfang.core.config import domain_setting
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.permissions import Action, Actor, may, user_of
 from xinfang.core.sequences import next_value
-from xinfang.intake.choices import Channel, Form, LetterKind, Level, Purpose, Source
+from xinfang.intake.choices import Channel, Form, LetterKind, Level, Purpose, Source, form_for
 from xinfang.intake.idcard import InvalidIdNumberError, parse_id_number
 from xinfang.intake.models import (
     Category,
@@ -58,10 +58,13 @@ def collective_threshold() -> int:
     return int(domain_setting("COLLECTIVE_THRESHOLD"))
 
 
-def form_for(people: int, form: str | None) -> str:
-    if form:
-        return form
-    return Form.COLLECTIVE if people >= collective_threshold() else Form.INDIVIDUAL
+def letter_kind_for(data: "RegistrationInput") -> str:
+    """A letter signed by several people is a 联名信 unless the registrar named another kind."""
+    if data.channel != Channel.LETTER:
+        return ""
+    if data.people > 1 and data.letter_kind == LetterKind.ORDINARY:
+        return LetterKind.JOINT
+    return data.letter_kind
 
 
 def petitioner_find_or_create(*, actor: Actor, person: PersonInput) -> Petitioner:
@@ -150,11 +153,11 @@ def registration_create(
             number=data.number.strip() or _free_number("registration", "DJ", Registration),
             channel=data.channel,
             level=data.level,
-            form=form_for(data.people, data.form),
+            form=form_for(data.people, data.form, data.channel, collective_threshold()),
             people=data.people,
             received_at=data.received_at,
             received_on=received_on,
-            letter_kind=data.letter_kind if data.channel == Channel.LETTER else "",
+            letter_kind=letter_kind_for(data),
             petitioner=person,
             petitioner_name=data.petitioner.name.strip() if data.petitioner else "",
             petitioner_phone=data.petitioner.phone.strip() if data.petitioner else "",
@@ -337,7 +340,7 @@ def _check(data: RegistrationInput) -> None:
         raise InputError("人数应为1至100000之间的整数", field="people")
     if data.received_at > timezone.now() + timedelta(minutes=5):
         raise InputError("登记时间不能晚于现在", field="received_at")
-    form = form_for(data.people, data.form)
+    form = form_for(data.people, data.form, data.channel, collective_threshold())
     if form == Form.COLLECTIVE and data.people < 2:
         raise InputError("集体访的人数至少为2人", field="people")
     limit = int(domain_setting("MAX_REPRESENTATIVES"))

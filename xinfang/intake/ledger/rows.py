@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from xinfang.core.spreadsheets import UNSAFE_CHARS, unsafe_char, unsafe_char_message
+from xinfang.intake.choices import form_for
 from xinfang.intake.ledger.columns import BY_NAME, CHANNELS, COLUMNS, REASON_COLUMN, Column
 from xinfang.intake.ledger.values import CellError, Lookups
 
@@ -137,7 +138,7 @@ def parse_row(
     before = len(problems)
     values = parse_cells(number, cells, layout, ctx, problems, DEFAULTS)
     if values["form"] is None:
-        values["form"] = "collective" if values["people"] >= ctx.threshold else "individual"
+        values["form"] = form_for(values["people"], None, values["channel"], ctx.threshold)
     elif values["form"] == "collective" and values["people"] < 2:
         problems.append(Problem(number, "形式", "集体访的人数至少为2人"))
     if values["petitioner__id_number"] and not values["petitioner_name"]:

@@ -149,13 +149,13 @@ def test_the_report_carries_hearings_meetings_and_batches(district: District) ->
     }
     text = render_text(report)
     assert (
-        "（四）信访积案化解和信访听证情况。2025年8-12月，召开会办会1场次。示范区信访工作联席会议"
+        "（六）信访积案化解和信访听证情况。2025年8-12月，召开会办会1场次。示范区信访工作联席会议"
         "各成员小组共向我区交办2个案件，其中：农村征用土地问题组有2个案件，已办结1个。"
         "省第一批交办我区信访积案3件，已化解2件，化解率66.7%，通过审核1件，已化解后回流1件。"
         "开展信访听证1件，信访事项办理、复查、复核中听证占比分别为无、100.0%、无。"
     ) in text
-    assert "（五）矛盾纠纷排查化解情况。2025年8-12月，无新排查和化解的矛盾纠纷。" in text
-    assert "（六）督办信访事项办理情况。" in text
+    assert "（七）矛盾纠纷排查化解情况。2025年8-12月，无新排查和化解的矛盾纠纷。" in text
+    assert "（八）督办信访事项办理情况。" in text
     # 西湖街道's report: only the matter of its 问题属地 assigned, no batch, no hearing
     west = build_report(org=d.street_b, period=P)
     assert (west["meetings"]["held"], west["meetings"]["assigned"]) == (0, 1)
@@ -305,7 +305,7 @@ DISTRICT_DISPUTES = {
 }  # fmt: skip
 
 DISPUTE_PARAGRAPH = (
-    "（五）矛盾纠纷排查化解情况。2025年8-12月，共排查矛盾纠纷5件，化解3件，期内排查的已化解2件，"
+    "（七）矛盾纠纷排查化解情况。2025年8-12月，共排查矛盾纠纷5件，化解3件，期内排查的已化解2件，"
     "化解率40.0%。按来源，日常排查2件、专项排查1件、网格上报1件、群众反映1件。分层级看，"
     "村社区排查3件、化解2件；街道乡镇排查1件、化解1件；区县排查1件、化解0件。升级2件"
     "（升至街道乡镇1件、升至区县1件），转入信访程序1件，重排1件。其中，示范区（本级）排查1件，"
@@ -560,7 +560,7 @@ def test_seed000_a_city_body_hands_matters_down_by_topic_group(district: Distric
     # the city's meeting is not the district's own: held 0, but its 交办 count for the district
     assert (meetings["held"], meetings["assigned"], meetings["done"]) == (0, 3, 2)
     assert (
-        "（四）信访积案化解和信访听证情况。2025年8-12月，未召开联席会议、会办会。"
+        "（六）信访积案化解和信访听证情况。2025年8-12月，未召开联席会议、会办会。"
         "市联席会议各成员小组共向我区交办3个案件，其中：农村征用土地问题组有2个案件，已全部办结；"
         "劳动社保问题组有1个案件，已办结0个。无交办我区的信访积案。未开展信访听证。"
     ) in render_text(report).splitlines()

@@ -1,12 +1,15 @@
 """Registering arrivals: new matters, repeats, collective visits, audit rows."""
 
 from datetime import datetime
+from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from tests.conftest import TZ, District, register
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.models import AuditEvent
+from xinfang.core.sequences import serial_number
 from xinfang.intake.choices import Channel, Form, LetterKind
 from xinfang.intake.models import Petitioner, Registration
 from xinfang.intake.services import PersonInput, RegistrationInput, registration_create
@@ -149,3 +152,29 @@ def test_the_matter_pages_list_a_joint_letter_as_such(district: District) -> Non
     assert (
         "来信 · 来区" in listed and "来信 · 来区 · 个访" not in listed
     )  # the filter still offers 个访
+
+
+def test_new_numbers_take_the_demos_form_with_the_bureaus_prefix(
+    district: District, settings: Any
+) -> None:
+    first = _arrival(district, Channel.VISIT, 1)
+    year = timezone.localdate().year
+    assert first.matter.number == f"XF-{year}-000001"
+    assert first.number == f"DJ-{year}-000001"
+    settings.XINFANG = {**settings.XINFANG, "MATTER_NUMBER_PREFIX": "SX"}
+    second = _arrival(district, Channel.VISIT, 1)
+    assert second.matter.number == f"SX-{year}-000002"  # the demo's form: SX-2026-000747
+    assert serial_number("SX", 2026, 747) == "SX-2026-000747"
+
+
+@pytest.mark.parametrize("raw", ["xf", "X-F", "信访", "ABCDEFGHI"])
+def test_a_number_prefix_that_cannot_be_typed_and_searched_is_refused(
+    raw: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from xinfang.core.env import env_prefix
+
+    monkeypatch.setenv("XINFANG_MATTER_NUMBER_PREFIX", raw)
+    with pytest.raises(ImproperlyConfigured, match="编号前缀"):
+        env_prefix("XINFANG_MATTER_NUMBER_PREFIX", "XF")

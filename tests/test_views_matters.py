@@ -34,7 +34,7 @@ from xinfang.intake.services import PersonInput, RegistrationInput, registration
 from xinfang.workflow.states import MatterStatus
 
 LIST = "/intake/matters/"
-NUMBER = re.compile(r"XF\d{4}\d{6}")
+NUMBER = re.compile(r"XF-\d{4}-\d{6}")
 
 
 @pytest.fixture

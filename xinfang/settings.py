@@ -13,6 +13,7 @@ from xinfang.core.env import (
     env_int,
     env_list,
     env_path,
+    env_prefix,
     env_str,
     secret_key_from,
 )
@@ -244,6 +245,9 @@ LOGGING = {
 # Domain settings: every number the regulations give is a setting with the regulation's default.
 XINFANG: dict[str, Any] = {
     "COLLECTIVE_THRESHOLD": env_int("XINFANG_COLLECTIVE_THRESHOLD", 5, minimum=2),
+    # numbers of new matters and registrations: PREFIX-YEAR-NNNNNN (core.sequences.serial_number)
+    "MATTER_NUMBER_PREFIX": env_prefix("XINFANG_MATTER_NUMBER_PREFIX", "XF"),
+    "REGISTRATION_NUMBER_PREFIX": env_prefix("XINFANG_REGISTRATION_NUMBER_PREFIX", "DJ"),
     "MAX_REPRESENTATIVES": 5,
     "ATTACHMENT_MAX_BYTES": env_int("XINFANG_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1),
     "ATTACHMENT_TYPES": {

@@ -49,6 +49,14 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def env_prefix(name: str, default: str) -> str:
+    """A number prefix: 1 to 8 capital letters or digits (it is typed, searched and printed)."""
+    value = os.environ.get(name, "").strip() or default
+    if not (value.isascii() and value.isalnum() and value.upper() == value and len(value) <= 8):
+        raise ImproperlyConfigured(f"{name}={value!r}：编号前缀应为1至8个大写字母或数字")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

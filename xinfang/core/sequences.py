@@ -24,6 +24,12 @@ def next_value(key: str) -> int:
         return row.last
 
 
+def serial_number(prefix: str, year: int, serial: int) -> str:
+    """The one form of a matter's and a registration's number: SX-2026-000747 (the demo's, and
+    a bureau's own prefix from settings for the numbers it makes)."""
+    return f"{prefix}-{year}-{serial:06d}"
+
+
 def next_values(key: str, count: int) -> range:
     """`count` consecutive numbers of `key` taken at once (bulk imports), as next_value would."""
     with transaction.atomic():

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from xinfang.core.sequences import serial_number
 from xinfang.demo import shapes
 from xinfang.demo import weights as w
 from xinfang.demo.content import ContentMaker
@@ -18,6 +19,9 @@ from xinfang.demo.facts import Facts, MatterShape, make_facts
 from xinfang.demo.org import DISTRICT_NAME, SIBLING_DISTRICTS, Place, Tree, build_tree
 from xinfang.demo.people import OTHER_REGIONS, PeopleMaker, Person
 from xinfang.intake.default_categories import DEFAULT_CATEGORIES
+
+# the demo district's own prefix (a bureau sets its own: XINFANG_MATTER_NUMBER_PREFIX)
+DEMO_MATTER_PREFIX = "SX"
 
 REGISTRATION_COLUMNS = (
     "登记编号",
@@ -257,7 +261,7 @@ class LedgerMaker:
                 _, _, row = heapq.heappop(pending)
                 serials[year] = serial = serials.get(year, 0) + 1
                 emitted += 1
-                yield (f"DJ-{year}-{serial:06d}", *row)
+                yield (serial_number("DJ", year, serial), *row)
 
     def _matter(self, day: int, index: int) -> list[tuple[int, tuple[str, ...]]]:
         rng = self.rng
@@ -285,7 +289,7 @@ class LedgerMaker:
 
         year = int(self.iso[index][:4])
         self.matter_serials[year] = serial = self.matter_serials.get(year, 0) + 1
-        matter_number = f"SX-{year}-{serial:06d}"
+        matter_number = serial_number(DEMO_MATTER_PREFIX, year, serial)
         method = self._method(category, purpose)
         top = max((r[2] for r in registrations), key=w.LEVEL_ORDER.index)
         shape = MatterShape(day, method, len(registrations), top, form == "集体访")

@@ -11,7 +11,7 @@ from xinfang.core.chinese import cn_date
 from xinfang.core.config import domain_setting
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.permissions import Action, Actor, may, user_of
-from xinfang.core.sequences import next_value
+from xinfang.core.sequences import next_value, serial_number
 from xinfang.intake.choices import Channel, Form, LetterKind, Level, Purpose, Source, form_for
 from xinfang.intake.idcard import InvalidIdNumberError, parse_id_number
 from xinfang.intake.models import (
@@ -146,11 +146,11 @@ def registration_create(
                 )
             outcome, note = repeat_outcome(matter, timezone.localdate(data.received_at))
         else:
-            matter = Matter(number=_free_number("matter", "XF", Matter))
+            matter = Matter(number=_free_number("matter", Matter))
             outcome, note = RegistrationOutcome.NEW, ""
         received_on = timezone.localdate(data.received_at)
         registration = Registration(
-            number=data.number.strip() or _free_number("registration", "DJ", Registration),
+            number=data.number.strip() or _free_number("registration", Registration),
             channel=data.channel,
             level=data.level,
             form=form_for(data.people, data.form, data.channel, collective_threshold()),
@@ -323,10 +323,11 @@ def _apply_summary(matter: Matter, summary: MatterSummary) -> None:
     matter.responsible_unit_id = matter.responsible_unit_id or summary.responsible_unit_id
 
 
-def _free_number(kind: str, prefix: str, model: type[Matter] | type[Registration]) -> str:
+def _free_number(kind: str, model: type[Matter] | type[Registration]) -> str:
     year = timezone.localdate().year
+    prefix = str(domain_setting(f"{kind.upper()}_NUMBER_PREFIX"))
     while True:  # skip numbers an imported ledger already uses
-        number = f"{prefix}{year}{next_value(f'{kind}:{year}'):06d}"
+        number = serial_number(prefix, year, next_value(f"{kind}:{year}"))
         if not model.objects.filter(number=number).exists():
             return number
 

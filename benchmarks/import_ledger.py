@@ -132,18 +132,19 @@ def child(url: str, ledger: Path) -> dict[str, float]:
     django.setup()
     from django.core.management import call_command
 
+    from xinfang.core.permissions import SYSTEM
     from xinfang.intake.ledger.importer import ledger_import
     from xinfang.intake.models import Matter, Petitioner, Registration
     from xinfang.organisation.importer import org_import
 
     call_command("migrate", verbosity=0)
-    org_import(actor=None, path=Path(os.environ["BENCH_ORG"]))
+    org_import(actor=SYSTEM, path=Path(os.environ["BENCH_ORG"]))
     started = time.monotonic()
     with ledger.open(encoding="utf-8-sig", newline="") as fh:
         rows = sum(1 for _ in csv.reader(fh)) - 1
     csv_seconds = time.monotonic() - started
-    dry = ledger_import(actor=None, path=ledger, dry_run=True)
-    summary = ledger_import(actor=None, path=ledger)
+    dry = ledger_import(actor=SYSTEM, path=ledger, dry_run=True)
+    summary = ledger_import(actor=SYSTEM, path=ledger)
     assert summary.created == rows == Registration.objects.count(), summary.text()
     return {
         "rows": rows,

@@ -131,6 +131,8 @@ def table(
     ]
     if duck:
         notes.append(f"- DuckDB figures equal to the report's: {duck['checked']} compared")
+    if duck and duck.get("sqlite_equal"):
+        notes.append(f"- SQLite's report equal to PostgreSQL's: {duck['sqlite_equal']} nodes")
     if duck and "loads" in duck:
         loads = duck["loads"]
         notes.append(
@@ -285,13 +287,18 @@ def paired_child(runs: int) -> dict[str, Any]:
     duck: dict[str, list[float]] = {}
     queries: dict[str, int] = {}
     loads: list[float] = []
-    checked = 0
+    checked = sqlite_checked = 0
     for code in NODES:
         org = OrgUnit.objects.get(code=code)
         with CaptureQueriesContext(connection) as captured:
             report = build_report(org=org, period=period)  # warm-up
         queries[code] = len(captured.captured_queries)
         checked += compare(figures(db, code, PERIOD, PREVIOUS), report)  # warm-up too
+        lite = report_file("sqlite", code)  # SQLite's report of the same ledger, when run
+        if lite.exists():
+            same = json.loads(lite.read_text()) == json.loads(json.dumps(report))
+            assert same, f"SQLite and PostgreSQL differ for {code}"
+            sqlite_checked += 1
         pg[code], duck[code] = [], []
         for _ in range(runs):
             started = time.perf_counter()
@@ -300,6 +307,7 @@ def paired_child(runs: int) -> dict[str, Any]:
             duck[code].append(figures(db, code, PERIOD, PREVIOUS)["seconds"])
             loads.append(os.getloadavg()[0])
     common = {"registrations": count, "reference": reference, "loads": loads}
+    common["sqlite_equal"] = sqlite_checked
     return {
         "postgresql": common | {"runs": pg, "queries": queries},
         "duckdb": common | {"runs": duck, "queries": dict.fromkeys(NODES, "—"), "checked": checked},

@@ -19,6 +19,7 @@ from django.db.models import (
 )
 
 from xinfang.analytics.counting.clocks import ACTIONS, ClockCounts
+from xinfang.analytics.periods import Period
 from xinfang.intake.choices import Evaluation
 from xinfang.intake.models import Matter, Registration
 
@@ -29,30 +30,54 @@ class MatterCounts(ClockCounts):
     """Matters counted once per report: in P, first in P; and on PostgreSQL the clocks
     and rates from the same scan."""
 
-    def _matter_flags(self) -> dict[str, Q]:
+    def _matter_flags(self, *, spanning: bool = True) -> dict[str, Q]:
         """m0/m1: the matter has a registration in P / the previous period; f0/f1: its first.
 
         A matter has a registration in P when its first or its last registration (first_ and
         last_received_on, kept by the importer and the registration services) falls in P, or,
         when they lie on either side of P, when one in between does (asked only of those).
+        `spanning=False` leaves the last case out of m0/m1 and flags those matters s0/s1
+        instead, for `_spanning_matters` to ask (PostgreSQL's scan: a subquery in it would keep
+        the scan from running in parallel).
         """
         flags: dict[str, Q] = {}
         for bucket, p in ((0, self.period), (1, self.previous)):
-            # One hash of the period's matters (from the registration index), built only when
-            # a matter spans the period, rather than an index probe per such matter.
-            between = Q(
-                pk__in=Registration.objects.filter(received_on__range=(p.start, p.end)).values(
-                    "matter_id"
-                )
-            )
             first_in = Q(first_received_on__range=(p.start, p.end))
-            flags[f"m{bucket}"] = (
-                first_in
-                | Q(last_received_on__range=(p.start, p.end))
-                | (Q(first_received_on__lt=p.start, last_received_on__gt=p.end) & between)
-            )
+            ends_in = first_in | Q(last_received_on__range=(p.start, p.end))
+            spans = Q(first_received_on__lt=p.start, last_received_on__gt=p.end)
+            if spanning:
+                flags[f"m{bucket}"] = ends_in | (spans & self._registered_in(p))
+            else:
+                flags[f"m{bucket}"] = ends_in
+                flags[f"s{bucket}"] = spans
             flags[f"f{bucket}"] = first_in
         return flags
+
+    @staticmethod
+    def _registered_in(p: Period) -> Q:
+        """The matter has a registration in p: one hash of the period's matters (from the
+        registration index), rather than an index probe per matter asked."""
+        return Q(
+            pk__in=Registration.objects.filter(received_on__range=(p.start, p.end)).values(
+                "matter_id"
+            )
+        )
+
+    def _spanning_matters(self, bucket: int) -> dict[int | None, int]:
+        """Per locality, the node's matters registered before and after the period of `bucket`
+        (0: P, 1: the previous period) with a registration within it."""
+        p = (self.period, self.previous)[bucket]
+        found = (
+            Matter.objects.filter(
+                self.scope.locality_q("locality", whole=False),
+                Q(first_received_on__lt=p.start, last_received_on__gt=p.end)
+                & self._registered_in(p),
+            )
+            .values(loc=F("locality_id"))
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        return {g["loc"]: g["n"] for g in found}
 
     def _matter_counts(self) -> tuple[dict[int, dict[int | None, int]], ...]:
         """matters and first_matters per bucket for the node (one grouped query); the siblings'
@@ -120,7 +145,7 @@ class MatterCounts(ClockCounts):
             "pkg": node & Q(package_started_on__range=(p.start, p.end)),
             "res": Q(resolved_on__isnull=False) & Q(resolved_on__lte=p.end),
             "sup": node & Q(supervision_started_on__range=(p.start, p.end)),
-            **self._matter_flags(),
+            **self._matter_flags(spanning=False),
         }
         qs = qs.annotate(
             **{k: ExpressionWrapper(q, output_field=BooleanField()) for k, q in flag.items()}
@@ -144,6 +169,8 @@ class MatterCounts(ClockCounts):
         # day passed as an array (shifts[b - b_lo]), so that one hash keyed by (locality,
         # 督办 level) with FILTERed counts serves every figure: grouping sets by (base, act) per
         # clock made each matter go through six hashes and 66 aggregate steps (~30 % slower).
+        # Neither a subquery nor an OFFSET fence in it: PostgreSQL may then scan and count in
+        # parallel workers, as DuckDB does (benchmarks/results/report_count.md).
         shifts = self._shifts(b_lo, b_hi)
         outer: list[Any] = []
         counted: list[str] = []
@@ -154,11 +181,11 @@ class MatterCounts(ClockCounts):
             )
             outer += [shifts, b_lo, p.end]
         counted += ["rep", "rep AND evl", "rep AND evl AND sat", "pkg", "pkg AND res"]
-        counted += ["sup", "sup AND res", "m0", "m1", "f0", "f1"]
+        counted += ["sup", "sup AND res", "m0", "m1", "f0", "f1", "s0", "s1"]
         sql = (
             "SELECT loc, lvl, "
             + ", ".join(f"COUNT(*) FILTER (WHERE {c})" for c in counted)
-            + f" FROM ({inner} OFFSET 0) m GROUP BY loc, lvl"  # the fence: each base once
+            + f" FROM ({inner}) m GROUP BY loc, lvl"
         )
         totals = [0] * len(counted)
         figures: dict[str, Any] = {"by_level": {}, "by_locality": []}
@@ -167,12 +194,16 @@ class MatterCounts(ClockCounts):
             cursor.execute(sql, [*outer, *params])
             for loc, lvl, *found in cursor.fetchall():
                 totals = [t + f for t, f in zip(totals, found, strict=True)]
-                sup, sup_res, *m = found[11:]
+                sup, sup_res, *m = found[11:17]
                 if sup:
                     level = figures["by_level"].setdefault(lvl, {"den": 0, "num": 0})
                     level["den"] += sup
                     level["num"] += sup_res
                 by_loc[loc] = [a + b for a, b in zip(by_loc[loc], m, strict=True)]
+        for bucket in (0, 1):  # matters spanning a period: asked apart, only when there are any
+            if totals[17 + bucket]:
+                for loc, spanning in self._spanning_matters(bucket).items():
+                    by_loc[loc][bucket] += spanning
         figures["by_locality"] = [
             {"loc": loc} | dict(zip(("m0", "m1", "f0", "f1"), m, strict=True))
             for loc, m in by_loc.items()

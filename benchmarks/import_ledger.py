@@ -59,7 +59,16 @@ def main() -> None:
     print(report(results, args))
 
 
+def _django() -> None:
+    """The demo generator numbers through core.sequences (a model): Django must be set up."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
+    django.setup()
+
+
 def ensure_org() -> Path:
+    _django()
     from xinfang.demo.generator import write_org_csv
 
     DATA.mkdir(parents=True, exist_ok=True)
@@ -69,6 +78,7 @@ def ensure_org() -> Path:
 
 
 def ensure_ledger(rows: int) -> Path:
+    _django()
     from xinfang.demo.generator import write_ledger_csv
 
     path = DATA / f"ledger-{rows}.csv"

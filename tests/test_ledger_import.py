@@ -358,7 +358,7 @@ def test_people_are_found_once(district: District, tmp_path: Path) -> None:
     ]
     ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "p.csv", rows))
     assert Petitioner.objects.count() == 3
-    person = Petitioner.objects.get(id_number=GOOD_ID)
+    person = Petitioner.objects.with_id_number(GOOD_ID).get()
     assert (person.name, person.phone, person.birth_date, person.sex) == (
         "张三丰",
         "1",

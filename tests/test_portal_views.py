@@ -548,7 +548,7 @@ def test_an_id_number_of_someone_else_on_file_is_not_linked(district: District) 
     assert record.claimed_id_number == number
     assert registration.petitioner.name == "李华"
     # the file of 王小明 is untouched: neither renamed nor given 李华's phone
-    owner = Petitioner.objects.get(id_number=number)
+    owner = Petitioner.objects.with_id_number(number).get()
     assert (owner.name, owner.phone) == ("王小明", "13800138000")
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from xinfang.core.env import (
     cache_from,
@@ -223,6 +224,17 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("XINFANG_HSTS_INCLUDE_SUBDOMAINS", HTT
 SECURE_HSTS_PRELOAD = env_bool("XINFANG_HSTS_PRELOAD", HTTPS)
 if env_bool("XINFANG_PROXY_SSL", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Phones and ID numbers sealed at rest (xinfang/core/sealing.py): data keys newest first (each
+# 32 random bytes in base64; `xinfang rotate-data-key --new-key` makes one) and the key of the
+# look-up hashes. Unset, both are derived from SECRET_KEY — for a laptop, tests and bin/demo only:
+# with XINFANG_HTTPS (production) settings refuse to start without them.
+XINFANG_DATA_KEYS = env_list("XINFANG_DATA_KEYS", [])
+XINFANG_LOOKUP_KEY = env_str("XINFANG_LOOKUP_KEY", "").strip()
+if HTTPS and not (XINFANG_DATA_KEYS and XINFANG_LOOKUP_KEY):
+    raise ImproperlyConfigured(
+        "XINFANG_HTTPS=1（正式部署）须设置 XINFANG_DATA_KEYS 和 XINFANG_LOOKUP_KEY："
+        "电话和身份证号加密存放，密钥不能由 SECRET_KEY 推出"
+    )
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("XINFANG_SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -5,6 +5,8 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models.functions import Coalesce
 
+from xinfang.core.sealed_fields import LookupHashField, SealedCharField, SealedModel
+from xinfang.core.sealing import ID_PREFIX_LENGTH, id_prefix_hash, lookup_hash, normalise
 from xinfang.intake.choices import (
     AttachmentKind,
     Channel,
@@ -42,22 +44,51 @@ class Category(models.Model):
         return self.path
 
 
-class Petitioner(models.Model):
-    """A person (一人一档). Identified by ID number when known, else by name and phone."""
+class PetitionerQuerySet(models.QuerySet["Petitioner"]):
+    """People found by their sealed numbers, through the keyed hashes (xinfang.core.sealing)."""
+
+    def with_id_number(self, number: str) -> "PetitionerQuerySet":
+        return self.filter(id_number_hash=lookup_hash(number))
+
+    def with_phone(self, phone: str) -> "PetitionerQuerySet":
+        return self.filter(phone_hash=lookup_hash(phone))
+
+    def id_number_starting(self, prefix: str) -> "PetitionerQuerySet":
+        """Whose ID number starts with `prefix` (at least ID_PREFIX_LENGTH characters): the few
+        that share its first ten by the prefix hash, then opened and compared in clear."""
+        prefix = normalise(prefix)
+        if len(prefix) < ID_PREFIX_LENGTH:
+            return self.none()
+        rows = self.filter(id_prefix_hash=id_prefix_hash(prefix)).values_list("pk", "id_number")
+        return self.filter(pk__in=[pk for pk, number in rows if number.startswith(prefix)])
+
+
+class Petitioner(SealedModel):
+    """A person (一人一档). Identified by ID number when known, else by name and phone.
+
+    The ID number and phone are sealed (xinfang.core.sealing) and found by their keyed hashes."""
 
     name = models.CharField("姓名", max_length=64, db_index=True)
-    id_number = models.CharField("身份证号", max_length=18, null=True, blank=True, unique=True)
+    id_number = SealedCharField("身份证号", null=True, blank=True)
+    # unique: one file per ID number; NULL (not "") for none, so many people may have no number
+    id_number_hash = LookupHashField(source="id_number", null=True, unique=True)
+    id_prefix_hash = LookupHashField(
+        source="id_number", kind="id_prefix", blank=True, db_index=True
+    )
     birth_date = models.DateField("出生日期", null=True, blank=True)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices, blank=True)
-    phone = models.CharField("联系电话", max_length=32, blank=True, db_index=True)
+    phone = SealedCharField("联系电话", blank=True)
+    phone_hash = LookupHashField(source="phone", blank=True, db_index=True)
     address = models.CharField("住址", max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = PetitionerQuerySet.as_manager()
+
     class Meta:
         verbose_name = "信访人"
         verbose_name_plural = "信访人"
-        indexes = [models.Index(fields=["name", "phone"])]
+        indexes = [models.Index(fields=["name", "phone_hash"], name="petitioner_name_phone")]
 
     def __str__(self) -> str:
         return self.name
@@ -221,7 +252,7 @@ class RegistrationOutcome(models.TextChoices):
     REFUSED = "refused", "已终结，登记但不予受理"
 
 
-class Registration(models.Model):
+class Registration(SealedModel):
     """One arrival of a petition through one channel at one level (登记, one 批次)."""
 
     number = models.CharField("登记编号", max_length=64, unique=True)
@@ -249,7 +280,8 @@ class Registration(models.Model):
     )
     # What the petitioner gave on that day; the Petitioner row holds the person's current data.
     petitioner_name = models.CharField("信访人", max_length=64, blank=True)
-    petitioner_phone = models.CharField("联系电话", max_length=32, blank=True)
+    petitioner_phone = SealedCharField("联系电话", blank=True)  # sealed (xinfang.core.sealing)
+    petitioner_phone_hash = LookupHashField(source="petitioner_phone", blank=True)
     petitioner_address = models.CharField("住址", max_length=255, blank=True)
 
     content = models.TextField("反映内容", blank=True)
@@ -316,7 +348,7 @@ class Registration(models.Model):
             models.Index(fields=["received_on", "id"]),
             # The staff search finds a person by what they gave on the day, too.
             models.Index(fields=["petitioner_name"], name="registration_snap_name"),
-            models.Index(fields=["petitioner_phone"], name="registration_snap_phone"),
+            models.Index(fields=["petitioner_phone_hash"], name="registration_snap_phone"),
             # The report reads every column it counts from this index alone (an index-only
             # scan of a fifth of the table's pages, on PostgreSQL and SQLite alike).
             models.Index(

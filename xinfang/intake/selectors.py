@@ -20,6 +20,7 @@ from django.db.models.functions import Substr
 
 from xinfang.core.models import AuditEvent
 from xinfang.core.permissions import Actor, visible_matters
+from xinfang.core.sealing import lookup_hash
 from xinfang.intake.choices import Channel
 from xinfang.intake.models import Category, Matter, Petitioner, Registration, Representative
 from xinfang.intake.searches import ID_LIKE, PHONE_LIKE
@@ -112,11 +113,11 @@ def person_matter_ids(text: str) -> list[int] | None:
     if ID_LIKE.match(value):
         number = value.upper()
         if len(number) == 18:
-            return _matter_ids(Petitioner.objects.filter(id_number=number))
-        return _matter_ids(Petitioner.objects.filter(id_number__startswith=number))
+            return _matter_ids(Petitioner.objects.with_id_number(number))
+        return _matter_ids(Petitioner.objects.id_number_starting(number))
     if PHONE_LIKE.match(value):
         phone = value.replace(" ", "")
-        return _matter_ids(Petitioner.objects.filter(phone=phone), Q(petitioner_phone=phone))
+        return _matter_ids(Petitioner.objects.with_phone(phone), _snapshot_phone(phone))
     return _matter_ids(Petitioner.objects.filter(name=value), Q(petitioner_name=value))
 
 
@@ -365,13 +366,13 @@ def person_matches(
     name = name.strip()
     probes: list[tuple[str, list[int]]] = []
     if len(id_number) == 18:
-        probes.append(("身份证号相同", _matter_ids(Petitioner.objects.filter(id_number=id_number))))
+        probes.append(("身份证号相同", _matter_ids(Petitioner.objects.with_id_number(id_number))))
     elif len(id_number) >= 10 and id_number.isdigit():
-        people = Petitioner.objects.filter(id_number__startswith=id_number)
+        people = Petitioner.objects.id_number_starting(id_number)
         probes.append(("身份证号开头相同", _matter_ids(people)))
     if len(phone) >= 7:
-        people = Petitioner.objects.filter(phone=phone)
-        probes.append(("电话相同", _matter_ids(people, Q(petitioner_phone=phone))))
+        people = Petitioner.objects.with_phone(phone)
+        probes.append(("电话相同", _matter_ids(people, _snapshot_phone(phone))))
     if len(name) >= 2:
         people = Petitioner.objects.filter(name=name)
         probes.append(("姓名相同", _matter_ids(people, Q(petitioner_name=name))))
@@ -422,6 +423,11 @@ def petitioner_registrations(actor: Actor, petitioner: Petitioner) -> list[Regis
         .select_related("matter", "category", "locality", "responsible_unit", "registered_by")
         .order_by("-received_at", "-id")
     )
+
+
+def _snapshot_phone(phone: str) -> Q:
+    """Registrations where the phone was given on the day (by its keyed hash: it is sealed)."""
+    return Q(petitioner_phone_hash=lookup_hash(phone))
 
 
 def _matter_ids(people: QuerySet[Petitioner], snapshot: Q | None = None) -> list[int]:

@@ -11,6 +11,7 @@ from xinfang.core.chinese import cn_date
 from xinfang.core.config import domain_setting
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.permissions import Action, Actor, may, user_of
+from xinfang.core.sealing import lookup_hash
 from xinfang.core.sequences import next_value, serial_number
 from xinfang.intake.choices import Channel, Form, LetterKind, Level, Purpose, Source, form_for
 from xinfang.intake.idcard import InvalidIdNumberError, parse_id_number
@@ -85,8 +86,9 @@ def petitioner_find_or_create(*, actor: Actor, person: PersonInput) -> Petitione
     found: Petitioner | None = None
     if facts is not None:
         found, created = Petitioner.objects.get_or_create(
-            id_number=facts.number,
+            id_number_hash=lookup_hash(facts.number),
             defaults={
+                "id_number": facts.number,
                 "name": name,
                 "birth_date": facts.birth_date,
                 "sex": facts.sex,
@@ -98,7 +100,9 @@ def petitioner_find_or_create(*, actor: Actor, person: PersonInput) -> Petitione
             return found
     elif phone:
         found = (
-            Petitioner.objects.filter(name=name, phone=phone, id_number__isnull=True)
+            Petitioner.objects.filter(
+                name=name, phone_hash=lookup_hash(phone), id_number_hash__isnull=True
+            )
             .order_by("id")
             .first()
         )

@@ -236,7 +236,7 @@ def _person(data: PetitionInput) -> tuple[PersonInput | None, str]:
         return None, ""
     phone, id_number = data.phone.strip(), data.id_number.strip().upper()
     if id_number:
-        holder = Petitioner.objects.filter(id_number=id_number).first()
+        holder = Petitioner.objects.with_id_number(id_number).first()
         # An ID number already on file links this petition to that person's file — and would
         # let the form rewrite their name and contact. Online nobody has seen the card: link only
         # when name and phone agree with the file; otherwise the number waits for the staff.

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from operator import itemgetter
 from typing import Any, NamedTuple
 
+from xinfang.core.sealing import lookup_hash
 from xinfang.intake.ledger.columns import MATTER_COLUMNS
 from xinfang.intake.ledger.rows import DEFAULTS
 from xinfang.intake.ledger.values import id_facts
@@ -162,12 +163,15 @@ class PersonBook:
     def load_stored(self) -> None:
         from xinfang.intake.models import Petitioner
 
-        rows = Petitioner.objects.order_by("-id").values_list("id", "id_number", "name", "phone")
-        for pk, id_number, name, phone in rows.iterator(chunk_size=20000):
-            if id_number:
-                self.stored_ids[id_number] = pk
+        # By their keyed hashes (xinfang.core.sealing): nothing stored has to be opened.
+        rows = Petitioner.objects.order_by("-id").values_list(
+            "id", "id_number_hash", "name", "phone_hash"
+        )
+        for pk, id_hash, name, phone_hash in rows.iterator(chunk_size=20000):
+            if id_hash:
+                self.stored_ids[id_hash] = pk
             else:
-                self.stored_names[(name, phone)] = pk  # descending ids: the oldest wins
+                self.stored_names[(name, phone_hash)] = pk  # descending ids: the oldest wins
 
     def reference(self, values: dict[str, Any]) -> int | None:
         name = values["petitioner_name"]
@@ -182,12 +186,19 @@ class PersonBook:
         key: Any = id_number or (name, phone)
         ref = self.by_key.get(key)
         if ref is None:
-            stored = self.stored_ids.get(id_number) if id_number else self.stored_names.get(key)
+            stored = self._stored(id_number, name, phone)
             ref = -stored if stored else self._add(key, id_number)
             self.by_key[key] = ref
         if ref >= 0:
             self._bring_up_to_date(self.new[ref], values)
         return ref
+
+    def _stored(self, id_number: str, name: str, phone: str) -> int | None:
+        if id_number:  # the hash only when something is stored: an empty table costs nothing
+            return self.stored_ids.get(lookup_hash(id_number)) if self.stored_ids else None
+        if not self.stored_names:
+            return None
+        return self.stored_names.get((name, lookup_hash(phone)))
 
     def _add(self, key: Any, id_number: str) -> int:
         birth, sex = id_facts(id_number) if id_number else (None, "")

@@ -13,6 +13,7 @@ from xinfang.core.audit import changes as audit_changes
 from xinfang.core.errors import InputError
 from xinfang.core.middleware import current_ip
 from xinfang.core.models import AuditEvent
+from xinfang.core.sealed_fields import hashes_of, with_hashes
 from xinfang.intake.choices import Source
 from xinfang.intake.ledger.bulk import Inserter, allocate_ids, faster_writes
 from xinfang.intake.ledger.check import CheckResult, Update
@@ -358,6 +359,7 @@ class LedgerWriter:
             for attr, name in _REG_UPDATE.items():
                 setattr(registration, attr, update.values[name])
             registration.petitioner_id = self._person(update.petitioner)
+            hashes_of(registration)  # bulk_update skips pre_save, which keeps them otherwise
             changed.append(registration)
             self.audit.append(
                 self._event(
@@ -367,7 +369,7 @@ class LedgerWriter:
                     update.changes,
                 )
             )
-        fields = [*_REG_UPDATE, "petitioner_id"]
+        fields = with_hashes(Registration, [*_REG_UPDATE, "petitioner_id"])
         Registration.objects.bulk_update(changed, fields, batch_size=500)
         flags = [Registration(pk=pk, is_first=value) for pk, value in self.first_flags.items()]
         Registration.objects.bulk_update(flags, ["is_first"], batch_size=500)

@@ -20,6 +20,11 @@ from xinfang.api.models import IdempotencyKey
 from xinfang.core import housekeeping
 
 ROOT = Path(__file__).resolve().parent.parent
+# production seals personal data with keys of its own (xinfang/core/sealing.py)
+KEYS = {
+    "XINFANG_DATA_KEYS": "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=",
+    "XINFANG_LOOKUP_KEY": "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=",
+}
 
 
 def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -45,9 +50,25 @@ def test_production_settings_pass_check_deploy_without_a_warning(tmp_path: Path)
         XINFANG_HTTPS="1",
         XINFANG_SECRET_KEY="k" * 20 + "-production-secret-0123456789-abcdefghijklmnop",
         XINFANG_ALLOWED_HOSTS="xinfang.example.gov.cn",
+        **KEYS,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout
+
+
+def test_production_refuses_to_start_without_the_data_keys(tmp_path: Path) -> None:
+    for missing in KEYS:
+        env = {k: v for k, v in KEYS.items() if k != missing}
+        done = _run(["check"], tmp_path, XINFANG_HTTPS="1", **env)
+        assert done.returncode != 0
+        assert "须设置 XINFANG_DATA_KEYS 和 XINFANG_LOOKUP_KEY" in done.stderr
+
+
+def test_check_deploy_warns_while_the_keys_are_derived_from_the_secret_key(tmp_path: Path) -> None:
+    done = _run(["check", "--deploy"], tmp_path)
+    assert "core.W001" in done.stdout + done.stderr
+    keyed = _run(["check", "--deploy"], tmp_path, **KEYS)
+    assert "core.W001" not in keyed.stdout + keyed.stderr
 
 
 PRINT = (
@@ -79,9 +100,9 @@ def test_without_https_the_demo_stays_on_plain_http(tmp_path: Path) -> None:
 
 
 def test_https_turns_everything_on_and_each_part_can_be_turned_down(tmp_path: Path) -> None:
-    assert _settings(tmp_path, XINFANG_HTTPS="1") == "True 31536000 True True None"
+    assert _settings(tmp_path, XINFANG_HTTPS="1", **KEYS) == "True 31536000 True True None"
     proxied = _settings(
-        tmp_path, XINFANG_HTTPS="1", XINFANG_PROXY_SSL="1", XINFANG_HSTS_SECONDS="600"
+        tmp_path, XINFANG_HTTPS="1", XINFANG_PROXY_SSL="1", XINFANG_HSTS_SECONDS="600", **KEYS
     )
     assert proxied == "True 600 True True ('HTTP_X_FORWARDED_PROTO', 'https')"
 

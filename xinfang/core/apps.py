@@ -28,7 +28,7 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self) -> None:
-        from xinfang.core import chain
+        from xinfang.core import chain, checks  # noqa: F401 (checks: registers the deploy check)
 
         connection_created.connect(chain.register_sqlite_function)
         post_migrate.connect(_keep_audit_triggers, sender=self)

@@ -7,18 +7,16 @@ an opaque token kept in the session), the API by POST /api/v1/matters/search/, t
 look-up by POST; a GET with a number in `person` is refused.
 """
 
-import hashlib
-import hmac
 import re
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from xinfang.core.audit import audit_record
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.masking import mask_id_number, mask_phone
 from xinfang.core.permissions import Action, SystemActor, may
+from xinfang.core.sealing import lookup_hash
 
 ID_LIKE = re.compile(r"^\d{15,17}[\dXx]?$")
 # a phone: digits with the separators people type
@@ -43,10 +41,10 @@ def person_number_kind(text: str) -> str | None:
 
 
 def keyed_hash(value: str) -> str:
-    """A keyed hash of a number (HMAC-SHA256 with the site's secret key): the same number gives
-    the same value, so searches can be compared, but it cannot be read back or guessed offline."""
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:32]
+    """A keyed hash of a number: the same number gives the same value, so searches can be
+    compared (with each other and with the stored look-up index), but it cannot be read back or
+    guessed offline. The one keyed hash of personal data: xinfang.core.sealing.lookup_hash."""
+    return lookup_hash(value)
 
 
 def person_search(*, actor: Any, text: str, where: str) -> bool:

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data"
 END = date(2026, 6, 30)  # a fixed end keeps the generated ledger the same from day to day
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_NAME = "xinfang_bench_import"
+PG_NAME = os.environ.get("BENCH_PG_NAME", "xinfang_bench_import")  # one per person running it
 
 
 def main() -> None:

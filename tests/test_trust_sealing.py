@@ -26,7 +26,7 @@ from xinfang.core.sealing import SealingError, key_id, lookup_hash
 from xinfang.intake.idcard import make_id_number
 from xinfang.intake.ledger.importer import ledger_import
 from xinfang.intake.models import Petitioner, Registration
-from xinfang.intake.selectors import person_matter_ids, person_matches
+from xinfang.intake.selectors import person_matches, person_matter_ids
 
 ID_A = make_id_number("320102", date(1980, 1, 15), 17)
 ID_B = make_id_number("320102", date(1980, 7, 1), 21)  # same region and year as ID_A
@@ -157,9 +157,8 @@ def test_a_missing_or_wrong_key_is_a_clear_error(district: District) -> None:
         cursor.execute(
             "UPDATE intake_petitioner SET phone = %s WHERE id = %s", [broken, matter.petitioner_id]
         )
-    with override_settings(XINFANG_DATA_KEYS=[OLD]):
-        with pytest.raises(SealingError, match="与值不符"):
-            Petitioner.objects.get(pk=matter.petitioner_id)
+    with override_settings(XINFANG_DATA_KEYS=[OLD]), pytest.raises(SealingError, match="与值不符"):
+        Petitioner.objects.get(pk=matter.petitioner_id)
 
 
 def test_a_key_that_is_not_32_bytes_is_refused() -> None:
@@ -167,9 +166,9 @@ def test_a_key_that_is_not_32_bytes_is_refused() -> None:
 
     from xinfang.core.sealing import ring
 
-    with override_settings(XINFANG_DATA_KEYS=["c2hvcnQ="]):
-        with pytest.raises(ImproperlyConfigured, match="32字节"):
-            ring()
+    short = override_settings(XINFANG_DATA_KEYS=["c2hvcnQ="])  # 5 bytes
+    with short, pytest.raises(ImproperlyConfigured, match="32字节"):
+        ring()
 
 
 def test_the_migration_seals_plain_rows_and_opens_them_backwards(district: District) -> None:
@@ -182,7 +181,8 @@ def test_the_migration_seals_plain_rows_and_opens_them_backwards(district: Distr
     editor = SimpleNamespace(connection=connection)  # all the functions use of a schema editor
     migration.open_all(None, editor)
     assert raw_person(pk)[:2] == (ID_A, PHONE_A)  # backwards: in clear again
-    (snap,) = raw("SELECT petitioner_phone FROM intake_registration WHERE matter_id = %s", [matter.pk])
+    sql = "SELECT petitioner_phone FROM intake_registration WHERE matter_id = %s"
+    (snap,) = raw(sql, [matter.pk])
     assert snap == (PHONE_A,)
     raw("UPDATE intake_petitioner SET id_number_hash = NULL, phone_hash = '' WHERE id = %s", [pk])
     migration.seal_all(None, editor)

@@ -18,7 +18,7 @@ from xinfang.core.sealing import id_prefix_hash, lookup_hash, seal, unseal
 SEALED_MAX_LENGTH = 160  # a 64-character value sealed: 8 + 1 + base64 of 12 + 64 + 16 bytes
 
 
-class SealedCharField(models.CharField):  # type: ignore[type-arg]
+class SealedCharField(models.CharField):
     """A short text stored sealed; compared only through its LookupHashField."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -41,7 +41,7 @@ class SealedCharField(models.CharField):  # type: ignore[type-arg]
         return super().get_lookup(lookup_name)
 
 
-class LookupHashField(models.CharField):  # type: ignore[type-arg]
+class LookupHashField(models.CharField):
     """The keyed hash of another field's value, recomputed whenever the row is saved."""
 
     KINDS: dict[str, Callable[[str | None], str]] = {
@@ -66,7 +66,7 @@ class LookupHashField(models.CharField):  # type: ignore[type-arg]
         return name, path, args, kwargs
 
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
-        value = self.hash_of(getattr(model_instance, self.source))
+        value: str | None = self.hash_of(getattr(model_instance, self.source))
         if value == "" and self.null:
             value = None  # NULL for none: a unique index then lets many rows have no number
         setattr(model_instance, self.attname, value)

@@ -60,7 +60,9 @@ class PetitionerQuerySet(models.QuerySet["Petitioner"]):
         if len(prefix) < ID_PREFIX_LENGTH:
             return self.none()
         rows = self.filter(id_prefix_hash=id_prefix_hash(prefix)).values_list("pk", "id_number")
-        return self.filter(pk__in=[pk for pk, number in rows if number.startswith(prefix)])
+        return self.filter(
+            pk__in=[pk for pk, number in rows if number and number.startswith(prefix)]
+        )
 
 
 class Petitioner(SealedModel):

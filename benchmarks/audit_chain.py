@@ -94,24 +94,23 @@ def main() -> None:
 
     # Sealing's stand-ins: values kept in clear, the "hash" the normalised value itself. Replaced
     # wherever a module imported the functions by name.
-    real = {
-        name: getattr(sealing, name) for name in ("seal", "unseal", "lookup_hash", "id_prefix_hash")
-    }
+    class ClearHasher:
+        def exact(self, value: str | None) -> str:
+            return sealing.normalise(value)[:32] if value else ""
+
+        def id_prefix(self, value: str | None) -> str:
+            return sealing.normalise(value)[:10] if value else ""
+
+    real = {name: getattr(sealing, name) for name in ("seal", "unseal", "lookup_hash", "hasher")}
+    clear_hasher = ClearHasher()
     clear = {
         "seal": lambda value: value,
         "unseal": lambda value: value,
-        "lookup_hash": lambda value: sealing.normalise(value)[:32] if value else "",
-        "id_prefix_hash": lambda value: sealing.normalise(value)[:10] if value else "",
+        "lookup_hash": clear_hasher.exact,
+        "hasher": lambda: clear_hasher,
     }
 
-    from xinfang.core.sealed_fields import LookupHashField
-
-    kinds = dict(LookupHashField.KINDS)
-
     def sealing_on(on: bool) -> None:
-        LookupHashField.KINDS = (
-            kinds if on else {"exact": clear["lookup_hash"], "id_prefix": clear["id_prefix_hash"]}
-        )
         for module in [m for name, m in sys.modules.items() if name.startswith("xinfang")]:
             for name, function in real.items():
                 if getattr(module, name, None) in (function, clear[name]):

@@ -222,3 +222,25 @@ def test_the_ledger_export_and_import_round_trip_the_numbers(
     # importing the same file again finds the same people through the stored hashes
     ledger_import(actor=SYSTEM, path=path)
     assert Petitioner.objects.count() == 2
+
+
+def test_the_lookup_hash_is_hmac_sha256_of_the_normalised_value() -> None:
+    import hashlib
+    import hmac
+
+    from xinfang.core.sealing import Hasher
+
+    key = bytes(range(32))
+    hasher = Hasher(key)
+    for typed, normal in [
+        ("13912345678", "13912345678"),
+        ("139 1234 5678", "13912345678"),
+        ("１３９１２３４５６７８", "13912345678"),  # full-width digits of a Chinese input method
+        ("32010219800115017x", "32010219800115017X"),
+    ]:
+        expected = hmac.new(key, normal.encode(), hashlib.sha256).hexdigest()[:32]
+        assert hasher.exact(typed) == expected
+    prefix = hmac.new(key, b"P:3201021980", hashlib.sha256).hexdigest()[:32]
+    assert hasher.id_prefix("320102198001150173") == prefix
+    assert hasher.id_prefix("320102198") == ""  # shorter than ten: no prefix
+    assert hasher.exact("") == hasher.exact(None) == ""

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import FieldError
 from django.db import models
 
-from xinfang.core.sealing import id_prefix_hash, lookup_hash, seal, unseal
+from xinfang.core.sealing import hasher, seal, unseal
 
 SEALED_MAX_LENGTH = 160  # a 64-character value sealed: 8 + 1 + base64 of 12 + 64 + 16 bytes
 
@@ -44,10 +44,7 @@ class SealedCharField(models.CharField):
 class LookupHashField(models.CharField):
     """The keyed hash of another field's value, recomputed whenever the row is saved."""
 
-    KINDS: dict[str, Callable[[str | None], str]] = {
-        "exact": lookup_hash,
-        "id_prefix": id_prefix_hash,
-    }
+    KINDS = {"exact": "exact", "id_prefix": "id_prefix"}  # kind -> method of sealing.Hasher
 
     def __init__(self, *args: Any, source: str, kind: str = "exact", **kwargs: Any) -> None:
         self.source, self.kind = source, kind
@@ -73,7 +70,12 @@ class LookupHashField(models.CharField):
         return value
 
     def hash_of(self, value: str | None) -> str:
-        return self.KINDS[self.kind](value)
+        return self.hasher()(value)
+
+    def hasher(self) -> Callable[[str | None], str]:
+        """The hash function of this field under the current key (bind once for many rows)."""
+        function: Callable[[str | None], str] = getattr(hasher(), self.KINDS[self.kind])
+        return function
 
 
 def hash_fields(model: type[models.Model]) -> list[LookupHashField]:

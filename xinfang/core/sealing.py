@@ -22,7 +22,6 @@ Why these choices (see README: 个人信息加密):
 import base64
 import binascii
 import hashlib
-import hmac
 import os
 import re
 import unicodedata
@@ -125,10 +124,45 @@ def ring() -> KeyRing:
     return _ring(tuple(settings.XINFANG_DATA_KEYS), settings.SECRET_KEY)
 
 
+class Hasher:
+    """HMAC-SHA256 (RFC 2104) of normalised values, 128 bits in hex. Written out over hashlib's
+    SHA-256 with the padded key hashed once: the same function as hmac.new(key, value, sha256)
+    (tests/test_trust_sealing.py compares them) at half its cost, which a ledger import of a
+    million rows pays about three million times."""
+
+    def __init__(self, key: bytes) -> None:
+        block = key.ljust(64, b"\0")  # a 32-byte key: no hashing of a long key needed
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+
+    def exact(self, value: str | None) -> str:
+        if not value:
+            return ""
+        text = value if value.isdigit() and value.isascii() else normalise(value)
+        if not text:
+            return ""
+        inner = self._inner.copy()
+        inner.update(text.encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()[:32]
+
+    def id_prefix(self, value: str | None) -> str:
+        if not value:
+            return ""
+        text = normalise(value)
+        # "P:" keeps it apart from the hash of a phone made of the same ten digits
+        return self.exact("P:" + text[:ID_PREFIX_LENGTH]) if len(text) >= ID_PREFIX_LENGTH else ""
+
+
 @lru_cache(maxsize=1)
-def _lookup_hmac(text: str, secret: str) -> "hmac.HMAC":
-    key = read_key(text, LOOKUP_VARIABLE) if text else _derived(b"xinfang lookup key")
-    return hmac.new(key, digestmod=hashlib.sha256)
+def _hasher(text: str, secret: str) -> Hasher:
+    return Hasher(read_key(text, LOOKUP_VARIABLE) if text else _derived(b"xinfang lookup key"))
+
+
+def hasher() -> Hasher:
+    """The look-up hasher of the current settings (made once per key)."""
+    return _hasher(settings.XINFANG_LOOKUP_KEY, settings.SECRET_KEY)
 
 
 def seal(value: str | None) -> str | None:
@@ -151,21 +185,10 @@ def normalise(value: str) -> str:
 
 def lookup_hash(value: str | None) -> str:
     """The keyed hash (HMAC-SHA256, 128 bits in hex) of a normalised value; "" for none."""
-    if not value:
-        return ""
-    text = normalise(value)
-    if not text:
-        return ""
-    mac = _lookup_hmac(settings.XINFANG_LOOKUP_KEY, settings.SECRET_KEY).copy()
-    mac.update(text.encode())
-    return mac.hexdigest()[:32]
+    return hasher().exact(value)
 
 
 def id_prefix_hash(value: str | None) -> str:
     """The keyed hash of an ID number's first ID_PREFIX_LENGTH characters: the index that finds
     the people whose number starts with a longer typed prefix (then checked in clear)."""
-    if not value:
-        return ""
-    text = normalise(value)
-    # "P:" keeps it apart from the hash of a phone made of the same ten digits
-    return lookup_hash("P:" + text[:ID_PREFIX_LENGTH]) if len(text) >= ID_PREFIX_LENGTH else ""
+    return hasher().id_prefix(value)

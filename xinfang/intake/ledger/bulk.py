@@ -14,7 +14,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from xinfang.core.sealed_fields import SealedCharField, hash_fields
-from xinfang.core.sealing import seal
+from xinfang.core.sealing import ring
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:
@@ -102,23 +102,23 @@ class Inserter:
         self.columns = [f.column for f in [*given, *hashes, *rest]]  # type: ignore[union-attr]
         self.tail = tuple(_default(field, now) for field in rest)
         self.sealed = [at[f.name] for f in given if isinstance(f, SealedCharField)]
-        self.hashers = [(at[h.source], h.hash_of, h.null) for h in hashes]
+        self.hashes = [(at[h.source], h, h.null) for h in hashes]
 
     def _sealed(self, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-        """Rows with their sealed values sealed and their hashes added."""
-        sealed, hashers, tail = self.sealed, self.hashers, self.tail
+        """Rows with their sealed values sealed and their hashes added (keys bound once)."""
+        sealed, tail, seal_one = self.sealed, self.tail, ring().seal
+        hashers = [(i, field.hasher(), None if null else "") for i, field, null in self.hashes]
         for row in rows:
-            extra = tuple(
-                (hash_of(row[i]) or (None if null else "")) for i, hash_of, null in hashers
-            )
+            extra = tuple(hash_of(row[i]) or none for i, hash_of, none in hashers)
             out = list(row)
             for i in sealed:
-                out[i] = seal(out[i])
+                if out[i]:  # None and "" stay as they are
+                    out[i] = seal_one(out[i])
             yield (*out, *extra, *tail)
 
     def insert(self, rows: Iterable[tuple[Any, ...]]) -> int:
         tail = self.tail
-        full = self._sealed(rows) if self.hashers else (row + tail for row in rows)
+        full = self._sealed(rows) if self.hashes else (row + tail for row in rows)
         names = ", ".join(f'"{column}"' for column in self.columns)
         done = 0
         with connection.cursor() as cursor:

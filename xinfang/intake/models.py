@@ -70,7 +70,8 @@ class Petitioner(SealedModel):
 
     The ID number and phone are sealed (xinfang.core.sealing) and found by their keyed hashes."""
 
-    name = models.CharField("姓名", max_length=64, db_index=True)
+    # found by name through the index (name, phone_hash) below, whose first column it is
+    name = models.CharField("姓名", max_length=64)
     id_number = SealedCharField("身份证号", null=True, blank=True)
     # unique: one file per ID number; NULL (not "") for none, so many people may have no number
     id_number_hash = LookupHashField(source="id_number", null=True, unique=True)

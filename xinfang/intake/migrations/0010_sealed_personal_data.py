@@ -85,5 +85,10 @@ class Migration(migrations.Migration):
             model_name='registration',
             index=models.Index(fields=['petitioner_phone_hash'], name='registration_snap_phone'),
         ),
+        migrations.AlterField(
+            model_name='petitioner',
+            name='name',
+            field=models.CharField(max_length=64, verbose_name='姓名'),
+        ),
         migrations.RunPython(_triggers(True), _triggers(False)),
     ]

@@ -172,10 +172,10 @@ def test_a_key_that_is_not_32_bytes_is_refused() -> None:
 
 
 def test_the_migration_seals_plain_rows_and_opens_them_backwards(district: District) -> None:
-    """0011's two directions, on rows written in clear as they were before it."""
+    """0012's two directions, on rows written in clear as they were before it."""
     from importlib import import_module
 
-    migration = import_module("xinfang.intake.migrations.0011_seal_existing")
+    migration = import_module("xinfang.intake.migrations.0012_seal_existing")
     matter = register(district, locality=district.street_a, id_number=ID_A, phone=PHONE_A)
     pk = matter.petitioner_id
     editor = SimpleNamespace(connection=connection)  # all the functions use of a schema editor

@@ -79,6 +79,6 @@ def open_all(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("intake", "0010_sealed_personal_data")]
+    dependencies = [("intake", "0011_sealed_personal_data")]
 
     operations = [migrations.RunPython(seal_all, open_all)]

@@ -17,6 +17,7 @@ from docx.shared import Cm, Pt
 from xinfang.analytics.charts import MAX_TREND_MONTHS, report_charts, report_months
 from xinfang.analytics.tables import report_tables
 from xinfang.analytics.text import render_text
+from xinfang.documents.reference_docx import REFERENCE
 
 EAST_ASIAN_FONT = "宋体"  # what bureaus' Word uses; LibreOffice substitutes a CJK font
 CHART_WIDTH = Cm(15.5)
@@ -53,10 +54,12 @@ def write_docx(
     if monthly is None:
         monthly = monthly_reports(report)
     charts = report_charts(report, monthly)  # drawn first: a missing font refuses before writing
-    doc = Document()
+    doc = Document(str(REFERENCE))  # our small GB/T 9704 template, not python-docx's gallery
     _east_asian(doc)
     doc.styles["Table Grid"].font.size = Pt(9)  # wide tables: 9 figures to a row
     lines = render_text(report).split("\n")
+    doc.core_properties.title = lines[0]
+    doc.core_properties.author = doc.core_properties.last_modified_by = report.get("org_name", "")
     doc.add_heading(lines[0], level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
     for line in lines[1:]:
         if not line.strip():

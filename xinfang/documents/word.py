@@ -15,6 +15,7 @@ from docx.text.paragraph import Paragraph
 
 from xinfang.documents.models import IssuedDocument
 from xinfang.documents.placeholders import strip_control
+from xinfang.documents.reference_docx import REFERENCE
 
 BODY_FONT = "仿宋_GB2312"  # 三号仿宋 for the text, as GB/T 9704 asks
 TITLE_FONT = "方正小标宋简体"  # 二号小标宋 for the title
@@ -95,7 +96,7 @@ def _width(text: str) -> float:
 
 def official_page() -> DocxDocument:
     """An empty Word document laid out as GB/T 9704 asks: A4, its margins, 3号仿宋 body."""
-    doc = Document()
+    doc = Document(str(REFERENCE))
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)

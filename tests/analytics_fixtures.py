@@ -281,13 +281,30 @@ class Seed003:
 
     # after the period, and the other districts
 
+    @staticmethod
+    def _on_time(when: date) -> dict[str, str]:
+        """Facts of a matter that meets all three clocks of the 法治化 score."""
+        return {
+            "处理方式": "受理",
+            "处理日期": when.isoformat(),
+            "办理期限": _days(when, 20),
+            "答复日期": _days(when, 10),
+            "督办级别": "市",
+            "督办日期": when.isoformat(),
+            "督办期限": _days(when, 20),
+            "化解日期": _days(when, 5),
+        }
+
     def _after_period(self) -> Iterator[dict[str, str]]:
         for k in range(5):
             when = date(2024, 10, 8) + timedelta(days=k)
             yield self._row(Slot("来访", "进京", "个访", 1), when, f"SX24{k:04d}")
 
     def _siblings(self) -> Iterator[dict[str, str]]:
-        for code, _name, national in SIBLINGS:
+        # The first three districts meet every clock (accepted the day received, replied in 10
+        # days of a 20-day limit, 督办 settled in 5 of 20): 2.500 each, above the district's 2.229,
+        # which is 全市第4位 as seed 003 says; the other four have no clock item (0.000).
+        for i, (code, _name, national) in enumerate(SIBLINGS):
             for k in range(national + 40):
                 slot = (
                     Slot("来访", "进京", "个访", 1) if k < national else Slot("来信", "", "个访", 1)
@@ -295,11 +312,17 @@ class Seed003:
                 when = date(2024, 1, 5) + timedelta(days=(k * 5) % 260)
                 row = self._row(slot, when, "")
                 row["问题属地"] = code
+                if i < 3:
+                    row |= self._on_time(when)
                 yield row
         for k in range(3):  # no 问题属地: these belong to the city, the root
             row = self._row(Slot("来信", "", "个访", 1), date(2024, 3, 1 + k), "")
             row["问题属地"] = ""
             yield row
+
+
+def _days(when: date, n: int) -> str:
+    return (when + timedelta(days=n)).isoformat()
 
 
 def build_tree() -> OrgUnit:

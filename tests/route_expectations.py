@@ -194,6 +194,10 @@ EXPECTATIONS: dict[str, tuple[Case, ...]] = {
     "analytics:export": (get("/analytics/export.xlsx?table=cards", STATISTICS),),
     "analytics:briefing": (get("/analytics/briefing/", STATISTICS),),
     "analytics:briefing_docx": (get("/analytics/briefing/briefing.docx", STATISTICS),),
+    "analytics:rate_matters": (
+        get(f"/analytics/figures/rates/?org=320101&{PERIOD_2026}&rate=completion", OWN_STATISTICS),
+        get(f"/analytics/figures/rates/?org=320102&{PERIOD_2026}&rate=settled", NORTH),
+    ),
     "leader_figures:sessions": (
         get(
             "/leaders/figures/sessions/?org=320101&start=2026-01-01&end=2026-12-31", OWN_STATISTICS

@@ -283,6 +283,9 @@ XINFANG: dict[str, Any] = {
     "REVIEW_DECIDE_DAYS": env_int("XINFANG_REVIEW_DECIDE_DAYS", 30, minimum=1),
     "REREVIEW_REQUEST_DAYS": env_int("XINFANG_REREVIEW_REQUEST_DAYS", 30, minimum=1),
     "REREVIEW_DECIDE_DAYS": env_int("XINFANG_REREVIEW_DECIDE_DAYS", 30, minimum=1),
+    # 息访率 (report B2): a replied matter is settled when no registration follows its reply
+    # within this many calendar days; it counts in the period the window ends.
+    "SETTLE_DAYS": 90,
     # 督办期限 when a notice names none: calendar days from the day it is raised.
     "SUPERVISION_DAYS": env_int("XINFANG_SUPERVISION_DAYS", 15, minimum=1),
     # 信访工作法治化考核: weights of the acceptance, handling and supervision ratios (contract B).

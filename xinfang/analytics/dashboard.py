@@ -28,7 +28,7 @@ from xinfang.analytics.periods import (
     _last_of_month,
     parse_day,
 )
-from xinfang.analytics.tables import LABELS, LAW_TITLES, RATE_TITLES, letter_rows
+from xinfang.analytics.tables import LABELS, LAW_TITLES, letter_rows
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.permissions import Action, may, sees_accusations
 from xinfang.intake.choices import Channel, Level
@@ -464,15 +464,11 @@ def build_dashboard(*, user: User, query: Query, today: date) -> Dashboard:
         ranks={},
     )
 
-    t = DashTable("rates", "各项比率", ["指标", "分子", "分母", "百分比(%)"])
-    for key, title in RATE_TITLES.items():
-        rate = report["rates"][key]
-        t.rows.append([Cell(title), Cell(rate["num"]), Cell(rate["den"]), Cell(rate["pct"])])
-        for level, sub in rate.get("by_level", {}).items():
-            t.rows.append(
-                [Cell(f"{title}（{level}）"), Cell(sub["num"]), Cell(sub["den"]), Cell(sub["pct"])]
-            )
+    from xinfang.analytics.ratelists import rates_table, reviews_table  # they build on this
+
+    t = rates_table(report, query, drill)
     tables["rates"] = t
+    tables["reviews"] = reviews_table(report, query)
 
     law = report["rule_of_law"]
     t = DashTable("rule_of_law", "法治化考核得分", ["项目", "分子", "分母", "权重", "得分"])
@@ -488,6 +484,9 @@ def build_dashboard(*, user: User, query: Query, today: date) -> Dashboard:
             ]
         )
     t.rows.append([Cell("合计"), Cell(None), Cell(None), Cell(None), Cell(law["total"])])
+    if law.get("rank"):  # among the node's siblings by total score (contract C's rank)
+        rank = f"{law['rank'][0]}/{law['rank'][1]}"
+        t.rows.append([Cell("排名"), Cell(None), Cell(None), Cell(None), Cell(rank)])
     tables["rule_of_law"] = t
 
     tables["locality_level"] = _breakdown_table(

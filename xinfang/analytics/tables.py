@@ -7,6 +7,7 @@ Fixed-decimal figures (percentages, scores) stay strings, as in the JSON.
 from dataclasses import dataclass
 from typing import Any
 
+from xinfang.analytics.ratestext import REVIEW_WORDS, empty_rate
 from xinfang.intake.choices import Channel, Form, Level, Purpose
 
 LABELS: dict[str, dict[str, str]] = {
@@ -43,6 +44,13 @@ RATE_TITLES = {
     "evaluation_participation": "参评率",
     "package_resolution": "包案化解率",
     "supervision_resolution": "督办化解率",
+    # B2 (their pct is None when there is nothing to divide: the cell says why)
+    "completion": "办结率",
+    "settled": "息访率",
+    "first_time_resolution": "初信初访一次性化解率",
+    "repeat": "重复信访率",
+    "legal_channel_share": "依法分类处理占比",
+    "online_share": "网上信访占比",
 }
 LAW_TITLES = {
     "acceptance": "应受理按规定受理",
@@ -121,17 +129,24 @@ def report_tables(report: dict[str, Any]) -> list[Table]:
         tables.append(Table(title, header, rows))
     rows = []
     for key, title in RATE_TITLES.items():
-        rate = report["rates"][key]
-        rows.append([title, rate["num"], rate["den"], rate["pct"]])
-        for level, sub in rate.get("by_level", {}).items():
-            rows.append([f"{title}（{level}）", sub["num"], sub["den"], sub["pct"]])
+        rate = report["rates"].get(key)
+        if rate is None:
+            continue
+        rows.append([title, rate["num"], rate["den"], rate["pct"] or empty_rate(key)])
+        for split in ("by_level", "by_kind"):
+            for level, sub in rate.get(split, {}).items():
+                rows.append([f"{title}（{level}）", sub["num"], sub["den"], sub["pct"]])
     tables.append(Table("各项比率", ["指标", "分子", "分母", "百分比(%)"], rows))
+    if "reviews" in report:
+        tables.append(reviews_table(report["reviews"]))
     law = report["rule_of_law"]
     rows = [
         [title, law[key]["num"], law[key]["den"], law[key]["weight"], law[key]["score"]]
         for key, title in LAW_TITLES.items()
     ]
     rows.append(["合计", None, None, None, law["total"]])
+    if law.get("rank"):
+        rows.append(["排名", None, None, None, f"{law['rank'][0]}/{law['rank'][1]}"])
     tables.append(Table("法治化考核", ["项目", "分子", "分母", "权重", "得分"], rows))
     if "letters" in report:
         tables.append(letters_table(report["letters"], word))
@@ -164,3 +179,14 @@ def letters_table(letters: dict[str, Any], word: str) -> Table:
         for title, r, _ in letter_rows(letters)
     ]
     return Table("来信类型", header, rows)
+
+
+def reviews_table(reviews: dict[str, Any]) -> Table:
+    """B2 `reviews`: 复查 and 复核 requests; 不予受理 and 撤回 are not recorded (未记录)."""
+    fields = ("received", "accepted", "declined", "withdrawn", "decided")
+    rows: list[list[Cell]] = []
+    for key, word in REVIEW_WORDS.items():
+        figures = reviews[key]
+        rows.append([word, *("未记录" if figures[f] is None else figures[f] for f in fields)])
+    header = ["阶段", "收到申请", "受理", "不予受理", "撤回", "作出意见"]
+    return Table("复查复核", header, rows)

@@ -6,6 +6,7 @@ The sections people write (问题, 打算) are left as marked places to fill: �
 from datetime import date, timedelta
 from typing import Any
 
+from xinfang.analytics.ratestext import NONE_DUE, rank_phrase, rates_sentence, reviews_sentence
 from xinfang.analytics.sentences import categories_sentence, letters_paragraph, street_sentence
 from xinfang.intake.choices import Level
 from xinfang.organisation.models import OrgUnit, UnitKind
@@ -18,6 +19,7 @@ SCOPE_WORD = {
     UnitKind.VILLAGE: "全社区",
 }
 COUNTED = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
+COUNTED += [f"十{n}" for n in COUNTED[:9]]  # the report's parts run past ten (十一, 十二)
 
 
 def period_label(start: date, end: date) -> str:
@@ -53,7 +55,34 @@ def _rank_phrase(row: dict[str, Any], scope_word: str) -> str:
 
 
 def _ratio(r: dict[str, Any]) -> str:
+    if not r["den"]:  # never "化解率0.0%" for 0 of 0
+        return f"0件，{NONE_DUE}"
     return f"{r['den']}件，已化解{r['num']}件，化解率{r['pct']}%"
+
+
+def _handled(rates: dict[str, Any]) -> str:
+    """受理办理: 及时受理率, 按期办结率, 参评率, 满意率; a rate of nothing says why, not 0.0%."""
+    ta, otr = rates["timely_acceptance"], rates["on_time_reply"]
+    sat, ev = rates["satisfaction"], rates["evaluation_participation"]
+    clauses = [
+        f"到期应受理{ta['den']}件，按期受理{ta['num']}件，及时受理率{ta['pct']}%"
+        if ta["den"]
+        else f"及时受理率：{NONE_DUE}",
+        f"到期应办结{otr['den']}件，按期办结{otr['num']}件，按期办结率{otr['pct']}%"
+        if otr["den"]
+        else f"按期办结率：{NONE_DUE}",
+        (
+            f"答复{ev['den']}件，参评{ev['num']}件，参评率{ev['pct']}%，"
+            + (
+                f"满意（含基本满意）{sat['num']}件，满意率{sat['pct']}%"
+                if sat["den"]
+                else "满意率：无参评事项"
+            )
+        )
+        if ev["den"]
+        else "参评率、满意率：无答复事项",
+    ]
+    return "；".join(clauses) + "。"
 
 
 def render_text(report: dict[str, Any]) -> str:
@@ -140,13 +169,8 @@ def render_text(report: dict[str, Any]) -> str:
         + "。"
     )
     part += 1
-    ta, otr = rates["timely_acceptance"], rates["on_time_reply"]
-    sat, ev = rates["satisfaction"], rates["evaluation_participation"]
     lines.append(
-        f"（{COUNTED[part - 1]}）受理办理情况。到期应受理{ta['den']}件，按期受理{ta['num']}件，"
-        f"及时受理率{ta['pct']}%；到期应办结{otr['den']}件，按期办结{otr['num']}件，按期办结率"
-        f"{otr['pct']}%；答复{ev['den']}件，参评{ev['num']}件，参评率{ev['pct']}%，满意（含基本满意）"
-        f"{sat['num']}件，满意率{sat['pct']}%。"
+        f"（{COUNTED[part - 1]}）受理办理情况。{_handled(rates)}"
         + (
             f"经督查批准补录（早于补录期限登记）的办理步骤{report['late_entries']}个。"
             if report.get("late_entries")
@@ -154,8 +178,14 @@ def render_text(report: dict[str, Any]) -> str:
         )
     )
     part += 1
+    lines.append(f"（{COUNTED[part - 1]}）信访事项办理质效情况。" + rates_sentence(report, label))
+    if "reviews" in report:
+        part += 1
+        lines.append(f"（{COUNTED[part - 1]}）复查复核情况。" + reviews_sentence(report, label))
+    part += 1
     lines.append(
-        f"（{COUNTED[part - 1]}）信访工作法治化考核推进情况。" + _rule_of_law(report, label)
+        f"（{COUNTED[part - 1]}）信访工作法治化考核推进情况。"
+        + _rule_of_law(report, label, scope_word)
     )
     lines += [
         "",
@@ -202,7 +232,7 @@ def _visit_levels(b: dict[str, Any], same: str, scope_word: str) -> str:
     return "".join(parts)
 
 
-def _rule_of_law(report: dict[str, Any], label: str) -> str:
+def _rule_of_law(report: dict[str, Any], label: str, scope_word: str = "同级单位中") -> str:
     law = report["rule_of_law"]
     names = {
         "acceptance": ("应受理件数", "按规定受理件数"),
@@ -218,7 +248,8 @@ def _rule_of_law(report: dict[str, Any], label: str) -> str:
         else:
             formula = f"无到期事项，该项按0分计（{part['score']}分）"
         parts.append(f"{due}为{part['den']}件，{done}{part['num']}件，{formula}")
-    return f"{label}总得分{law['total']}分。其中：" + "；".join(parts) + "。"
+    rank = rank_phrase(report, scope_word)
+    return f"{label}总得分{law['total']}分{rank}。其中：" + "；".join(parts) + "。"
 
 
 # --- leader work (B2 `receptions`, `packages`): seed 003's and seed 002's sentences --------------

@@ -52,7 +52,9 @@ Where each figure is counted (modules of this package):
 - letters.py: B2 `letters`, the letters by 来信类型, 初信/重信 and 求决类初信.
 - matters.py: matters (件), first-time matters; PostgreSQL's one scan of the matters.
 - clocks.py: 及时受理, 按期办结, 督办 clock items (`grouped_clock`, also per unit).
-- rates.py: 满意率, 参评率, 一次性化解率, 督办化解率 and the 法治化 score.
+- rates.py: 满意率, 参评率, 一次性化解率, 督办化解率 and the 法治化 score; B2's 办结率, 息访率,
+  初信初访一次性化解率, 重复信访率, 依法分类占比, 网上信访占比, `reviews`, 督办 by kind, the
+  法治化 rank, and the matters behind each figure (its own head says how each counts).
 - report.py: ReportBuilder, `build_report`, `monthly_totals`.
 - units.py: handling units' 按期办结, 满意, 督办, 退回, 抽查扣分 (季考评, 简报's units).
 - entries.py: 补录 (steps a 督查 let be dated before the backdating window), counted by when they

@@ -12,23 +12,38 @@ from django.db.models import (
     DateField,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from xinfang.analytics.counting.clocks import ACTIONS, ClockCounts
 from xinfang.analytics.periods import Period
 from xinfang.intake.choices import Evaluation
 from xinfang.intake.models import Matter, Registration
+from xinfang.workflow.models import SupervisionNotice
+from xinfang.workflow.supervision_rules import SupervisionKind
 
 SATISFIED = (Evaluation.SATISFIED, Evaluation.BASICALLY_SATISFIED)
+
+
+def supervision_kind() -> Coalesce:
+    """The kind of a matter's first 督办单; 常规督办 when it has none (a ledger import)."""
+    first = SupervisionNotice.objects.filter(matter=OuterRef("pk")).order_by("raised_on", "id")
+    return Coalesce(Subquery(first.values("kind")[:1]), Value(SupervisionKind.ROUTINE))
 
 
 class MatterCounts(ClockCounts):
     """Matters counted once per report: in P, first in P; and on PostgreSQL the clocks
     and rates from the same scan."""
+
+    def supervised_in_p(self) -> Q:
+        """Matters whose 督办 began in P (督办化解率's items)."""
+        return Q(supervision_started_on__range=(self.period.start, self.period.end))
 
     def _matter_flags(self, *, spanning: bool = True) -> dict[str, Q]:
         """m0/m1: the matter has a registration in P / the previous period; f0/f1: its first.

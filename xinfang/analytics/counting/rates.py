@@ -1,22 +1,121 @@
-"""Rates (满意率, 参评率, 一次性化解率, 督办化解率, 及时受理率, 按期办结率) and 法治化 score."""
+"""Rates (满意率, 参评率, 一次性化解率, 督办化解率, 及时受理率, 按期办结率, B2's 办结率, 息访率,
+重复信访率, 依法分类占比, 网上信访占比), 复查/复核 counts and the 法治化 score with its rank.
 
+Decisions B2 leaves open, written down here:
+- 办结率 (`completion`): the handling clock's items (deadline in P, contract B); done = 答复日期
+  on or before the end of P, late or not.
+- 初信初访一次性化解率 (`first_time_resolution`): every matter is first-time by its first
+  registration (contract A: the others are repeats), so its items are the handling clock's; done =
+  replied by the deadline (the clock's rule) with no repeat registration (is_first False) and no
+  复查申请 dated up to the end of P.
+- 息访率 (`settled`): matters replied SETTLE_DAYS (90) calendar days before a day of P — the
+  window is observed, not a deadline anyone must meet, so it is not moved to a working day;
+  settled = no registration of the matter after the reply day up to the window's end.
+- 重复信访率 (`repeat`): registrations in P that are not their matter's first / registrations in P;
+  a matter's first registration belongs where the matter does, so the first ones in P are the
+  first-time matters in P (no query of its own). 网上信访占比 (`online_share`): the channel row.
+- 依法分类占比 (`legal_channel_share`): first-time matters in P whose 处理方式 is 依法分类 (with
+  处理日期 empty or by the end of P) / first-time matters in P.
+- B2's new rates give `pct` null when the denominator is 0 (there is nothing to divide; the text
+  says 无到期事项); contract B's older rates keep "0.0" as the contract shows them.
+- `reviews`: 复查/复核 requests received (申请日期) and decided (答复日期) in P, per stage. A
+  request is recorded only when it is accepted — one outside its window is refused at entry and
+  never stored — so `accepted` equals `received`; a declined or withdrawn request is not a fact
+  the system keeps: those two are null, not 0.
+- `supervision_resolution.by_kind`: as `by_level`, by the kind (常规督办/集中督办) of the matter's
+  first 督办单; a matter supervised without one (a ledger import) is 常规督办, the default kind.
+- `rule_of_law.rank`: [place, of] by total score among the node's siblings of its kind (contract
+  C's rank), each sibling's three clocks counted like the node's; absent without siblings.
+"""
+
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+)
 
-from xinfang.analytics.counting.matters import SATISFIED, MatterCounts
-from xinfang.analytics.counting.settings import rule_of_law_weights
+from xinfang.analytics.counting.clocks import AddDays, grouped_clock
+from xinfang.analytics.counting.matters import (
+    SATISFIED,
+    MatterCounts,
+    supervision_kind,
+)
+from xinfang.analytics.counting.ranks import competition_rank
+from xinfang.analytics.counting.settings import domain_limit, rule_of_law_weights
 from xinfang.analytics.figures import pct, weighted_score
-from xinfang.intake.choices import SupervisionLevel
+from xinfang.intake.choices import Channel, HandlingMethod, SupervisionLevel
+from xinfang.intake.models import Matter, Registration
+from xinfang.workflow.supervision_rules import SupervisionKind
+
+CLOCK_PARTS = ("acceptance", "handling", "supervision")
+# the rates whose matters the dashboard lists (num and den; 重复信访率 its num: the den is every
+# registration, the matter list's own figure)
+RATE_LISTS = ("completion", "settled", "first_time_resolution", "legal_channel_share", "repeat")
+REVIEW_STAGES = {"review": "review", "rereview": "rereview"}  # key -> Matter field prefix
+
+
+def ratio(num: int, den: int) -> dict[str, Any]:
+    """Contract B's rate: "0.0" when there is nothing to divide (as the contract shows it)."""
+    return {"num": num, "den": den, "pct": pct(num, den)}
+
+
+def share(num: int, den: int) -> dict[str, Any]:
+    """B2's rate: `pct` None when there is nothing to divide (the text says 无到期事项)."""
+    return {"num": num, "den": den, "pct": pct(num, den) if den else None}
 
 
 class RateCounts(MatterCounts):
-    """contract B's rates from the clocks and the matters' replies, packages, 督办."""
+    """contract B's rates from the clocks and the matters' replies, packages, 督办; B2's rates."""
+
+    _rates_found: dict[str, Any] | None = None
+
+    def b2_flags(self) -> dict[str, Q]:
+        """B2's matter figures as conditions on a matter annotated `h_raw` (its handling base),
+        counted as FILTERs of one aggregate (`_b2_figures`) and listed by `figure_matters`."""
+        p = self.period
+        b_lo, b_hi, _shift = self.base_range()
+        _base, which, _action = self._bases()["handling"]
+        due = which & Q(h_raw__range=(b_lo, b_hi))
+        days = domain_limit("SETTLE_DAYS")
+        came_back = Registration.objects.filter(
+            matter=OuterRef("pk"),
+            received_on__gt=OuterRef("replied_on"),
+            received_on__lte=AddDays(OuterRef("replied_on"), days),
+        )
+        window = Q(replied_on__range=(p.start - timedelta(days), p.end - timedelta(days)))
+        flags: dict[str, Q] = {
+            "cmp": due & Q(replied_on__lte=p.end),
+            "one": due & self.one_shot(),
+            "sd": window,
+            "sn": window & (Q(last_received_on__lte=F("replied_on")) | ~Q(Exists(came_back))),
+            "lgl": Q(first_received_on__range=(p.start, p.end))
+            & Q(handling_method=HandlingMethod.LEGAL_CHANNEL)
+            & (Q(decided_on__isnull=True) | Q(decided_on__lte=p.end)),
+        }
+        for key, field in REVIEW_STAGES.items():
+            flags[f"{key}_req"] = Q(**{f"{field}_requested_on__range": (p.start, p.end)})
+            flags[f"{key}_dec"] = Q(**{f"{field}_replied_on__range": (p.start, p.end)})
+        return flags
+
+    def one_shot(self) -> Q:
+        """No repeat registration and no 复查申请 dated up to the end of P (一次性化解)."""
+        end = self.period.end
+        repeated = Registration.objects.filter(
+            matter=OuterRef("pk"), is_first=False, received_on__lte=end
+        )
+        return (Q(registration_count__lte=1) | ~Q(Exists(repeated))) & ~Q(
+            review_requested_on__lte=end
+        )
 
     def _rate_figures(self) -> dict[str, Any]:
-        """replies (replied, evaluated, satisfied), package (den, num), supervision by level."""
+        """SQLite: replies, package, supervision by level (PostgreSQL's scan counts them)."""
         p, matters = self.period, self._node_matters()
         evaluated_q = ~Q(evaluation="") & (
             Q(evaluated_on__isnull=True) | Q(evaluated_on__lte=p.end)
@@ -32,42 +131,148 @@ class RateCounts(MatterCounts):
         )
         by_level = {
             g["supervision_level"]: g
-            for g in matters.filter(supervision_started_on__range=(p.start, p.end))
+            for g in matters.filter(self.supervised_in_p())
             .values("supervision_level")
             .annotate(den=Count("id"), num=Count("id", filter=resolved))
             .order_by()
         }
         return {"replies": replies, "package": package, "by_level": by_level}
 
-    def rates(self, clocks: dict[str, dict[str, int]]) -> dict[str, Any]:
-        def ratio(num: int, den: int) -> dict[str, Any]:
-            return {"num": num, "den": den, "pct": pct(num, den)}
+    def _b2_figures(self) -> dict[str, Any]:
+        """B2's matter figures, once per report on either database: one aggregate of the flags,
+        the one-shot handling clock, 督办 by kind — three queries. (Apart from PostgreSQL's scan:
+        their subqueries would keep that scan from running in parallel workers.)"""
+        if self._rates_found is not None:
+            return self._rates_found
+        p, matters = self.period, self._node_matters()
+        base, which, action = self._bases()["handling"]
+        b2 = matters.annotate(h_raw=base).aggregate(
+            **{k: Count("id", filter=q) for k, q in self.b2_flags().items() if k != "one"}
+        )
+        one = grouped_clock(
+            matters.filter(which),
+            base=base,
+            action=action,
+            period=p,
+            calendar=self.calendar,
+            met=self.one_shot(),
+        ).get(None, {"num": 0})
+        b2["one"] = one["num"]
+        resolved = Q(resolved_on__isnull=False) & Q(resolved_on__lte=p.end)
+        b2["by_kind"] = {
+            g["knd"]: g
+            for g in matters.filter(self.supervised_in_p())
+            .annotate(knd=supervision_kind())
+            .values("knd")
+            .annotate(den=Count("id"), num=Count("id", filter=resolved))
+            .order_by()
+        }
+        self._rates_found = b2
+        return b2
 
+    def rates(
+        self,
+        clocks: dict[str, dict[str, int]],
+        totals: dict[str, Any] | None = None,
+        channels: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """Contract B's rates and, given the report's totals and channel rows, B2's."""
         pg = connection.vendor == "postgresql"
         found = self._matter_scan() if pg else self._rate_figures()
         replies, package, by_level = found["replies"], found["package"], found["by_level"]
-        sup_num = sum(g["num"] for g in by_level.values())
-        sup_den = sum(g["den"] for g in by_level.values())
-        supervision = ratio(sup_num, sup_den)
-        supervision["by_level"] = {
-            label: ratio(by_level.get(code, {}).get("num", 0), by_level.get(code, {}).get("den", 0))
-            for code, label in SupervisionLevel.choices
-        }
-        return {
+        b2 = self._b2_figures()
+        by_kind = b2["by_kind"]
+        supervision = ratio(
+            sum(g["num"] for g in by_level.values()), sum(g["den"] for g in by_level.values())
+        )
+        for name, groups, choices in (
+            ("by_level", by_level, SupervisionLevel.choices),
+            ("by_kind", by_kind, SupervisionKind.choices),
+        ):
+            supervision[name] = {
+                label: ratio(groups.get(code, {}).get("num", 0), groups.get(code, {}).get("den", 0))
+                for code, label in choices
+            }
+        handling = clocks["handling"]
+        out: dict[str, Any] = {
             "timely_acceptance": ratio(**clocks["acceptance"]),
-            "on_time_reply": ratio(**clocks["handling"]),
+            "on_time_reply": ratio(**handling),
             "satisfaction": ratio(replies["satisfied"], replies["evaluated"]),
             "evaluation_participation": ratio(replies["evaluated"], replies["replied"]),
             "package_resolution": ratio(package["num"], package["den"]),
             "supervision_resolution": supervision,
+            "completion": share(b2["cmp"], handling["den"]),
+            "settled": share(b2["sn"], b2["sd"]),
+            "first_time_resolution": share(b2["one"], handling["den"]),
         }
+        if totals is not None:
+            batches, firsts = totals["batches"], totals["first_matters"]
+            out["repeat"] = share(batches - firsts, batches)
+            out["legal_channel_share"] = share(b2["lgl"], firsts)
+        if channels is not None and totals is not None:
+            online = next((r for r in channels if r["channel"] == Channel.ONLINE), None)
+            out["online_share"] = share(online["batches"] if online else 0, totals["batches"])
+        return out
+
+    def reviews(self) -> dict[str, Any]:
+        """B2 `reviews` per stage (复查 `review`, 复核 `rereview`), from the same counts."""
+        b2 = self._b2_figures()
+        return {
+            key: {
+                "received": b2[f"{key}_req"],
+                "accepted": b2[f"{key}_req"],
+                "declined": None,
+                "withdrawn": None,
+                "decided": b2[f"{key}_dec"],
+            }
+            for key in REVIEW_STAGES
+        }
+
+    def figure_matters(self, key: str, figure: str, kind: str = "") -> list[Matter]:
+        """The matters behind a figure of B2 (the dashboard's lists), by the very conditions that
+        count it: `key` a rate of `RATE_LISTS` (figure "num" or "den"), `review`/`rereview`
+        (figure "received" or "decided") or `supervision` of a `kind` (督办 by kind)."""
+        p = self.period
+        base, which, _action = self._bases()["handling"]
+        matters = self._node_matters().annotate(h_raw=base)
+        flags = self.b2_flags()
+        num = figure == "num"
+        if key in ("completion", "first_time_resolution"):
+            b_lo, b_hi, _shift = self.base_range()
+            due = matters.filter(which, h_raw__range=(b_lo, b_hi))
+            if not num:
+                return list(due)
+            if key == "completion":
+                return list(due.filter(replied_on__lte=p.end))
+            met = due.filter(self.one_shot(), replied_on__lte=p.end)
+            deadline = self.calendar.next_working_day
+            return [m for m in met if m.replied_on and m.replied_on <= deadline(m.h_raw)]
+        if key == "settled":
+            return list(matters.filter(flags["sn" if num else "sd"]))
+        if key == "legal_channel_share":
+            firsts = matters.filter(first_received_on__range=(p.start, p.end))
+            return list(firsts.filter(flags["lgl"]) if num else firsts)
+        if key == "repeat":  # by the registrations' own 问题属地, as the count
+            repeats = Registration.objects.filter(
+                self.scope.locality_q("locality", whole=False),
+                received_on__range=(p.start, p.end),
+                is_first=False,
+            )
+            return list(Matter.objects.filter(pk__in=repeats.values("matter_id")))
+        if key in REVIEW_STAGES:
+            return list(matters.filter(flags[f"{key}_{'req' if figure == 'received' else 'dec'}"]))
+        if key == "supervision":
+            supervised = matters.filter(self.supervised_in_p()).annotate(knd=supervision_kind())
+            supervised = supervised.filter(knd=kind)
+            if num:
+                supervised = supervised.filter(resolved_on__lte=p.end)
+            return list(supervised)
+        raise ValueError(key)
 
     def rule_of_law(self, clocks: dict[str, dict[str, int]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         total = Decimal("0.000")
-        for part, weight in zip(
-            ("acceptance", "handling", "supervision"), rule_of_law_weights(), strict=True
-        ):
+        for part, weight in zip(CLOCK_PARTS, rule_of_law_weights(), strict=True):
             num, den = clocks[part]["num"], clocks[part]["den"]
             score = weighted_score(num, den, weight)
             total += score
@@ -75,4 +280,45 @@ class RateCounts(MatterCounts):
             if den == 0:
                 out[part]["zero_denominator"] = True
         out["total"] = str(total)
+        if self.scope.siblings:
+            scores = self._sibling_scores()
+            mine = scores.get(self.node.pk, 0)
+            out["rank"] = competition_rank(mine, (scores.get(s.pk, 0) for s in self.scope.siblings))
         return out
+
+    def _sibling_scores(self) -> dict[int, int]:
+        """Each sibling's 法治化 total in thousandths: the three clocks of the parent's matters
+        by locality, folded into siblings (three grouped queries)."""
+        scope = self.scope
+        matters = Matter.objects.filter(scope.locality_q("locality", whole=True))
+        parts: dict[int, dict[str, dict[str, int]]] = {}
+        for part, (base, which, action) in self._bases().items():
+            by_loc = grouped_clock(
+                matters.filter(which),
+                base=base,
+                action=action,
+                period=self.period,
+                calendar=self.calendar,
+                by="locality_id",
+            )
+            for loc, figures in by_loc.items():
+                sib = scope.sibling_of(loc)
+                if sib is None:
+                    continue
+                cell = parts.setdefault(sib, {}).setdefault(part, {"num": 0, "den": 0})
+                cell["num"] += figures["num"]
+                cell["den"] += figures["den"]
+        weights = dict(zip(CLOCK_PARTS, rule_of_law_weights(), strict=True))
+        return {
+            sib: int(
+                1000
+                * sum(
+                    weighted_score(f.get(p, {}).get("num", 0), f.get(p, {}).get("den", 0), w)
+                    for p, w in weights.items()
+                )
+            )
+            for sib, f in parts.items()
+        }
+
+
+__all__ = ["RateCounts", "ratio", "share", "supervision_kind"]

@@ -27,6 +27,7 @@ class ReportBuilder(Breakdowns, RateCounts, LetterCounts):
 
     def build(self) -> dict[str, Any]:
         clocks = self.clocks()
+        totals, breakdowns = self.totals(), self.breakdowns()
         return {
             "period": self.period.as_dict(),
             "previous_period": self.previous.as_dict(),
@@ -34,9 +35,10 @@ class ReportBuilder(Breakdowns, RateCounts, LetterCounts):
             "to_date": self.to_date,
             "org": self.node.code,
             "org_name": self.node.name,
-            "totals": self.totals(),
-            "breakdowns": self.breakdowns(),
-            "rates": self.rates(clocks),
+            "totals": totals,
+            "breakdowns": breakdowns,
+            "rates": self.rates(clocks, totals, breakdowns["channel"]),
+            "reviews": self.reviews(),
             "rule_of_law": self.rule_of_law(clocks),
             "letters": self.letters(),
             "late_entries": late_entries(self.scope, self.period),

@@ -26,8 +26,11 @@ EXPORTS = {
         "intake_matter",
         "id, locality_id, responsible_unit_id, handling_method, decided_on, handling_deadline, "
         "extended_to, replied_on, evaluation, evaluated_on, package_started_on, "
-        "supervision_level, supervision_started_on, supervision_due, resolved_on",
+        "supervision_level, supervision_started_on, supervision_due, resolved_on, "
+        "last_received_on, review_requested_on, review_replied_on, rereview_requested_on, "
+        "rereview_replied_on",
     ),
+    "notice": ("workflow_supervisionnotice", "id, matter_id, kind, raised_on"),
     "unit": ("organisation_orgunit", "id, code, path, depth"),
     "category": ("intake_category", "id, path"),
 }
@@ -201,6 +204,7 @@ def figures(db: Any, node: str, cur: tuple[date, date], prev: tuple[date, date])
             end,
         ).fetchall()
     }
+    out["b2_rates"] = b2_rates(ask, params)
     out["seconds"] = time.perf_counter() - started
     out["unit_codes"] = db.execute("SELECT code, id FROM unit").fetchall()
     return out
@@ -262,6 +266,7 @@ def compare(duck: dict[str, Any], report: dict[str, Any]) -> int:
             if cell_name == name and key not in seen:
                 same(f"{name} {key} missing from the report", [0, 0, 0, 0], value)
     _compare_streets_and_letters(duck, report, ids, same)
+    compare_b2_rates(duck, report, same)
     rates, law = report["rates"], report["rule_of_law"]
     for rate, part in (("timely_acceptance", "acceptance"), ("on_time_reply", "handling")):
         same(rate, {k: rates[rate][k] for k in ("num", "den")}, duck[part])
@@ -315,3 +320,101 @@ def _compare_streets_and_letters(
     got |= {("first", r["purpose"]): _four(r) for r in mine["first_by_purpose"]}
     zero = [0, 0, 0, 0]
     same("letters", {k: v for k, v in got.items() if v != zero}, letters)
+
+
+def b2_rates(ask: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """B2's rates, reviews and 督办 by kind from the raw rows, as the rules at the top of
+    xinfang/analytics/counting/rates.py write them (办结率, 一次性化解率 over the handling clock's
+    items; 息访率 over the replies SETTLE_DAYS before P; 依法分类 over the first-time matters)."""
+    from xinfang.analytics.counting.settings import domain_limit
+    from xinfang.intake.choices import HandlingMethod
+
+    days = domain_limit("SETTLE_DAYS")
+    handled = ", ".join(
+        f"'{h}'" for h in (HandlingMethod.ACCEPT, HandlingMethod.ASSIGN, HandlingMethod.FORWARD)
+    )
+    end = {"ce": params["ce"], "cs": params["cs"]}
+    cmp_, one = ask(
+        f"""SELECT COUNT(*) FILTER (WHERE replied_on <= $ce),
+                   COUNT(*) FILTER (WHERE replied_on <= cal.deadline AND replied_on <= $ce
+                       AND NOT COALESCE(review_requested_on <= $ce, false)
+                       AND NOT EXISTS (SELECT 1 FROM registration g WHERE g.matter_id = i.id
+                                       AND NOT g.is_first AND g.received_on <= $ce))
+            FROM (SELECT *, CAST(COALESCE(extended_to, handling_deadline, decided_on + 60)
+                                 AS DATE) AS base FROM m
+                  WHERE handling_method IN ({handled}) AND COALESCE(decided_on <= $ce, true)) i
+            JOIN cal ON cal.day = i.base WHERE cal.deadline BETWEEN $cs AND $ce""",
+        end,
+    ).fetchone()
+    sd, sn = ask(
+        f"""SELECT COUNT(*), COUNT(*) FILTER (WHERE last_received_on <= replied_on
+                   OR NOT EXISTS (SELECT 1 FROM registration g WHERE g.matter_id = m.id
+                                  AND g.received_on > m.replied_on
+                                  AND g.received_on <= m.replied_on + {days}))
+            FROM m WHERE replied_on BETWEEN $cs - {days} AND $ce - {days}""",
+        end,
+    ).fetchone()
+    (lgl,) = ask(
+        f"""SELECT COUNT(*) FROM m WHERE id IN (SELECT matter_id FROM registration
+                GROUP BY matter_id HAVING min(received_on) BETWEEN $cs AND $ce)
+              AND handling_method = '{HandlingMethod.LEGAL_CHANNEL}'
+              AND COALESCE(decided_on <= $ce, true)""",
+        end,
+    ).fetchone()
+    reviews = {}
+    for stage in ("review", "rereview"):
+        req, dec = ask(
+            f"""SELECT COUNT(*) FILTER (WHERE {stage}_requested_on BETWEEN $cs AND $ce),
+                       COUNT(*) FILTER (WHERE {stage}_replied_on BETWEEN $cs AND $ce) FROM m""",
+            end,
+        ).fetchone()
+        reviews[stage] = {"received": req, "decided": dec}
+    resolved = "resolved_on IS NOT NULL AND resolved_on <= $ce"
+    by_kind = {
+        kind: {"num": num, "den": den}
+        for kind, den, num in ask(
+            f"""SELECT COALESCE((SELECT kind FROM notice n WHERE n.matter_id = m.id
+                                 ORDER BY raised_on, id LIMIT 1), 'routine'),
+                       COUNT(*), COUNT(*) FILTER (WHERE {resolved})
+                FROM m WHERE supervision_started_on BETWEEN $cs AND $ce GROUP BY 1""",
+            end,
+        ).fetchall()
+    }
+    return {
+        "cmp": cmp_,
+        "one": one,
+        "sd": sd,
+        "sn": sn,
+        "lgl": lgl,
+        "reviews": reviews,
+        "by_kind": by_kind,
+    }
+
+
+def compare_b2_rates(duck: dict[str, Any], report: dict[str, Any], same: Any) -> None:
+    """B2's rates against DuckDB's: numerators and denominators (ranks are not recomputed)."""
+    from xinfang.workflow.supervision_rules import SupervisionKind
+
+    b2, rates = duck["b2_rates"], report["rates"]
+    cells = duck["cells"]
+    handling_den = duck["handling"]["den"]
+    batches = cells.get(("totals", ()), [0, 0, 0, 0])[0]
+    firsts = duck["first_matters"].get(0, 0)
+    online = cells.get(("channel", ("online",)), [0, 0, 0, 0])[0]
+    want = {
+        "completion": (b2["cmp"], handling_den),
+        "first_time_resolution": (b2["one"], handling_den),
+        "settled": (b2["sn"], b2["sd"]),
+        "repeat": (batches - firsts, batches),
+        "legal_channel_share": (b2["lgl"], firsts),
+        "online_share": (online, batches),
+    }
+    for key, (num, den) in want.items():
+        same(key, (rates[key]["num"], rates[key]["den"]), (num, den))
+    for stage, figures in b2["reviews"].items():
+        got = report["reviews"][stage]
+        same(f"reviews {stage}", (got["received"], got["decided"]), tuple(figures.values()))
+    by_kind = rates["supervision_resolution"]["by_kind"]
+    for code, label in SupervisionKind.choices:
+        found = b2["by_kind"].get(code, {"num": 0, "den": 0})
+        same(f"supervision {code}", {k: by_kind[label][k] for k in ("num", "den")}, found)

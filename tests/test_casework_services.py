@@ -6,10 +6,12 @@ from typing import Any
 
 import pytest
 
-from xinfang.analytics.prevention import (
+from xinfang.analytics.counting.prevention import (
     casework_handed_down_figures,
-    casework_handed_down_sentence,
     casework_meeting_figures,
+)
+from xinfang.analytics.preventiontext import (
+    casework_handed_down_sentence,
     casework_meeting_sentence,
 )
 from xinfang.casework.choices import BatchSource, BodyKind, LongStandingReason, MeetingKind

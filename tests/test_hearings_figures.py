@@ -6,7 +6,8 @@ from datetime import date
 import pytest
 
 from xinfang.analytics.counting import Scope
-from xinfang.analytics.prevention import hearing_figures, hearing_sentence
+from xinfang.analytics.counting.prevention import hearing_figures
+from xinfang.analytics.preventiontext import hearing_sentence
 from xinfang.hearings import services as hs
 from xinfang.workflow import services as wf
 

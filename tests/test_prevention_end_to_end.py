@@ -245,7 +245,7 @@ def test_village_dispute_to_petition_to_rereview_hearing(district: District) -> 
     assert (totals["batches"], totals["people"], totals["matters"]) == (1, 2, 1)
     assert report["meetings"]["held"] == 1 and report["meetings"]["assigned"] == 1
     assert report["hearings"]["by_stage"]["rereview"]["held"] == 1
-    if "disputes" in report:  # B2 `disputes` (analytics.prevention), added beside this test
+    if "disputes" in report:  # B2 `disputes` (counting.prevention), added beside this test
         found = report["disputes"]
         assert (found["found"], found["escalated"], found["petitions"], found["settled"]) == (
             1,

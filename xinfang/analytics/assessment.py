@@ -34,7 +34,7 @@ the quarter Q, each scored out of 100 by default, the weights being settings
 - Total = the three scores − deductions, never below 0; ranked largest first, 1, 2, 2, 4.
 
 Leader packages (领导包案), from the packages themselves (xinfang.leaders), per 包案领导 and per
-责任单位, over the packages that belong to the node (analytics.leaderwork.owned_packages: the
+责任单位, over the packages that belong to the node (counting.leaderwork.owned_packages: the
 leader's unit or the 责任单位 in the subtree) and were in hand in Q (begun by the end of Q, not
 resolved before Q began):
 - 按期化解 (on time): packages whose 定办结时限 falls in Q; on time when resolved (化解日期) on or

@@ -1,5 +1,5 @@
 """The lists behind the report's prevention figures (B2 `hearings`, `handed_down`, `meetings`,
-`disputes`): each dashboard figure opens the rows it counts (analytics.prevention's row
+`disputes`): each dashboard figure opens the rows it counts (analytics.counting.prevention's row
 functions), for a node the reader may pick on the dashboard and a period: `org`, `start`, `end`,
 and the figure's own filters (`stage`, `figure`, `batch`, `kind`, `body`, `group`, `source`,
 `level`, `unit`). Readers are the dashboard's, as the leader work lists; 领导 and 督查 get them
@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from xinfang.accounts.models import User
-from xinfang.analytics import prevention as pv
+from xinfang.analytics.counting import prevention as pv
 from xinfang.analytics.counting.scope import Scope
 from xinfang.analytics.dashboard import figure_list_query, may_view_statistics
 from xinfang.analytics.periods import Period

@@ -367,8 +367,8 @@ def _packages_text(pk: dict[str, Any], label: str) -> str:
 
 
 def prevention_text(report: dict[str, Any], node: OrgUnit | None, label: str) -> str:
-    """信访积案化解和信访听证: the sentences of analytics.prevention on the report's keys."""
-    from xinfang.analytics.prevention import (
+    """信访积案化解和信访听证: the sentences of analytics.preventiontext on the report's keys."""
+    from xinfang.analytics.preventiontext import (
         casework_handed_down_sentence,
         casework_meetings_text,
         hearing_sentence,
@@ -389,6 +389,6 @@ def prevention_text(report: dict[str, Any], node: OrgUnit | None, label: str) ->
 
 def disputes_text(report: dict[str, Any], label: str) -> str:
     """矛盾纠纷排查化解 (seed 001's “共排查矛盾纠纷X件，化解X件”), from the report's `disputes`."""
-    from xinfang.analytics.prevention import dispute_sentence
+    from xinfang.analytics.preventiontext import dispute_sentence
 
     return f"矛盾纠纷排查化解情况。{label}，" + dispute_sentence(report["disputes"])

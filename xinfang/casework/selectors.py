@@ -1,7 +1,7 @@
 """Reading casework for the pages: the rows of a meeting's decisions with each matter's state and
 clock, a body's figures by topic group, a batch's items with what may be done to them next.
 
-Every read starts from core.permissions' scopes; counting is analytics.prevention's (the report's
+Every read starts from core.permissions' scopes; counting is counting.prevention's (the report's
 rules), only over the items the reader may see.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from xinfang.accounts.models import User
-from xinfang.analytics.prevention import (
+from xinfang.analytics.counting.prevention import (
     casework_batch_row,
     casework_by_group,
     casework_item_done,

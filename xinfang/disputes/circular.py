@@ -3,7 +3,7 @@ who reported (报送 / 零报告 / 未报送), and the items awaiting feedback �
 draft with the red masthead, like the 简报 and the leaders' 月通报.
 
 Counting is not done twice: found, settled, escalated, petitions and 重排 by level and unit are
-the report's B2 `disputes` figures (analytics.prevention.dispute_figures) for the month; the
+the report's B2 `disputes` figures (counting.prevention.dispute_figures) for the month; the
 reporting units are the month page's (村社区 and 街道乡镇 of the subtree, active). Items
 awaiting feedback: disputes listed in the month's reports that are still open (化解中) and have
 no feedback on that report. Only numbers, units and dispute numbers: never people.
@@ -16,8 +16,9 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 
+from xinfang.analytics.counting.prevention import dispute_figures
 from xinfang.analytics.counting.scope import Scope
-from xinfang.analytics.prevention import dispute_figures, dispute_sentence
+from xinfang.analytics.preventiontext import dispute_sentence
 from xinfang.core.errors import InputError
 from xinfang.disputes.choices import DisputeLevel, DisputeStatus, Risk
 from xinfang.disputes.models import Feedback, MonthlyReport

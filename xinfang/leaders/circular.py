@@ -1,7 +1,7 @@
 """月通报: the month's circular of leader receptions and packages, by leader and by unit — as data
 and as a Word draft with the red masthead 「领导接访包案工作通报」.
 
-What belongs to the node, and when a package stood resolved, are analytics.leaderwork's rules
+What belongs to the node, and when a package stood resolved, are counting.leaderwork's rules
 (the report's B2 figures), reused here, not counted twice. For the month M:
 - 接访: sessions held in M (not cancelled); a leader's 人次 is one per session they sat at; the
   groups a leader received (批次, 人次 = the registration's people) and their outcomes.
@@ -20,13 +20,13 @@ from typing import Any
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
-from xinfang.analytics.counting.scope import Scope
-from xinfang.analytics.leaderwork import (
+from xinfang.analytics.counting.leaderwork import (
     owned_packages,
     resolved_at_q,
     scoped_receptions,
     scoped_sessions,
 )
+from xinfang.analytics.counting.scope import Scope
 from xinfang.analytics.periods import Period
 from xinfang.core.errors import InputError
 from xinfang.leaders.choices import LeaderTier, ReceptionOutcome

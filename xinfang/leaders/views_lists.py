@@ -1,6 +1,6 @@
 """The lists behind the report's leader work figures (B2): each dashboard card opens its rows.
 
-The rows are exactly what the figure counts (`analytics.leaderwork.*_rows`), for a node the
+The rows are exactly what the figure counts (`analytics.counting.leaderwork.*_rows`), for a node the
 reader may pick on the dashboard and a period, with the figure's own filters in the address:
 `org`, `start`, `end`, and `kind`, `tier`, `outcome`, `principal`, `routing`, `figure`. Readers
 are the dashboard's; 领导 and 督查 get the lists without 检举控告, as their figures.
@@ -15,14 +15,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from xinfang.accounts.models import User
-from xinfang.analytics.counting.scope import Scope
-from xinfang.analytics.dashboard import figure_list_query, may_view_statistics
-from xinfang.analytics.leaderwork import (
+from xinfang.analytics.counting.leaderwork import (
     PACKAGE_FIGURES,
     package_rows,
     reception_rows,
     session_rows,
 )
+from xinfang.analytics.counting.scope import Scope
+from xinfang.analytics.dashboard import figure_list_query, may_view_statistics
 from xinfang.analytics.periods import Period
 from xinfang.analytics.text import period_label
 from xinfang.core.errors import InputError, PermissionRefusedError, XinfangError

@@ -60,6 +60,9 @@ Where each figure is counted (modules of this package):
 - entries.py: 补录 (steps a 督查 let be dated before the backdating window), counted by when they
   were entered: on the node's matters (the report's `late_entries`) and per unit (季考评).
 - packages.py: leader packages per 包案领导 and 责任单位 (季考评); overdue.py: 超期未办结事项.
+- leaderwork.py: B2 `receptions` (领导接访) and `packages` (包案), and the rows behind each figure.
+- prevention.py: B2 `hearings`, `meetings`, `handed_down` and `disputes`, and their rows (their
+  sentences are words, not counts: xinfang.analytics.preventiontext).
 """
 
 from xinfang.analytics.counting.clocks import AddDays, clock_base_range, grouped_clock, tally_clock

@@ -1,6 +1,6 @@
 """Leader packages (领导包案) per 包案领导 and per 责任单位: in hand, due, on time, 回流, 未报进展.
 
-Over the packages that belong to the node (analytics.leaderwork.owned_packages) and were in hand
+Over the packages that belong to the node (leaderwork.owned_packages) and were in hand
 in P (begun by its end, not resolved before it began, or reopened by a 回流 in it). The 季考评
 (xinfang.analytics.assessment) scores and ranks them.
 """
@@ -19,7 +19,7 @@ from xinfang.organisation.models import OrgUnit
 def package_figures(node: OrgUnit, period: Period) -> dict[str, dict[Any, dict[str, int]]]:
     """{"leader": {leader id: cell}, "unit": {责任单位 id or None: cell}}; a cell has packages,
     due, on_time, reflows and missing_notes."""
-    from xinfang.analytics.leaderwork import owned_packages, resolved_at_q
+    from xinfang.analytics.counting.leaderwork import owned_packages, resolved_at_q
     from xinfang.leaders.choices import PackageStatus
     from xinfang.leaders.models import PackageReflow
     from xinfang.leaders.services import months_missing

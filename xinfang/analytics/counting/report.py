@@ -47,15 +47,15 @@ class ReportBuilder(Breakdowns, RateCounts, LetterCounts):
         }
 
     def leader_work(self) -> dict[str, Any]:
-        """B2 `receptions` and `packages` (xinfang.analytics.leaderwork)."""
-        from xinfang.analytics.leaderwork import LeaderWork  # it builds on this module
+        """B2 `receptions` and `packages` (xinfang.analytics.counting.leaderwork)."""
+        from xinfang.analytics.counting.leaderwork import LeaderWork  # it builds on this module
 
         return LeaderWork(self.scope, self.period, self.previous).build()
 
     def prevention(self) -> dict[str, Any]:
-        """B2 `hearings`, `handed_down`, `meetings` and `disputes` (xinfang.analytics.prevention),
+        """B2 `hearings`, `handed_down`, `meetings` and `disputes` (counting.prevention),
         of the node's subtree; 检举控告 left out for a reader who may not see them."""
-        from xinfang.analytics import prevention as pv  # it builds on this module
+        from xinfang.analytics.counting import prevention as pv  # it builds on this module
 
         start, end, hide = self.period.start, self.period.end, self.scope.hide_accusations
         return {

@@ -25,12 +25,13 @@ One run, in one transaction:
    DisputeAlert's and Escalation's unique keys.
 After the commit, SMS and e-mail digests (notifications.backends) of the new notifications.
 
-Which clocks: 登记转送 (REGISTERED / RETURNED matters, first receipt + ROUTE_DAYS, computed per
-distinct date), 受理告知 (a 转送 not yet signed for: the 转送 + ACCEPT_DAYS, likewise), 退回
-(warning only: when it passes the unit simply keeps the matter), 办理 (the extension when
-approved), 复查, 复核 (not while a hearing is open: its days do not count), 督办 (an open notice's
-due date), 接访交办 (a reception not settled on the spot, until its matter is routed:
-clocks.unrouted_receptions), 包案办结时限 (an open package's deadline, for each of its matters).
+Which clocks: 登记转送 (REGISTERED matters, first receipt + ROUTE_DAYS, computed per distinct
+date), 受理告知 (a 转送 not yet signed for: the 转送 + ACCEPT_DAYS, likewise), 退回 (warning only:
+when it passes the unit simply keeps the matter; from the 交办 until 签收, then from 签收),
+办理 (the extension when approved), 复查, 复核 (not while a hearing is open: its days do not
+count), 督办 (an open notice's due date), 接访交办 (a reception not settled on the spot, until
+its matter is routed: clocks.unrouted_receptions), 包案办结时限 (an open package's deadline,
+for each of its matters).
 The petitioner's windows 申请复查 / 申请复核 do not warn anyone; once passed the bureau's
 officers are told the matter can be finalised (可终结).
 
@@ -86,6 +87,7 @@ from xinfang.notifications.models import (
 from xinfang.workflow import calendar, supervision
 from xinfang.workflow.calendar import CalendarMissingError
 from xinfang.workflow.clocks import last_month, progress_missing, unrouted_receptions
+from xinfang.workflow.implied import fill_implied_deadlines
 from xinfang.workflow.models import Assignment, MatterWorkflow, SupervisionNotice
 from xinfang.workflow.states import ClockKind as C
 from xinfang.workflow.states import MatterStatus as S
@@ -117,6 +119,7 @@ class ScanResult:
     reminders: int = 0  # 月督查 reminders among the notifications
     disputes_raised: int = 0  # 矛盾纠纷 raised to the next level (xinfang.disputes.clocks)
     scan_id: int | None = None
+    deadlines_filled: int = 0  # 办理期限 filled from the ledger's facts (workflow.implied)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
     def as_dict(self) -> dict[str, Any]:
@@ -139,6 +142,8 @@ class ScanResult:
             line += f"，包案月督查提醒 {self.reminders} 条"
         if self.disputes_raised:
             line += f"，矛盾纠纷超期升级 {self.disputes_raised} 件"
+        if self.deadlines_filled:
+            line += f"，按处理日期补算办理期限 {self.deadlines_filled} 件"
         if self.missing_years:
             years = "、".join(str(y) for y in self.missing_years)
             line += f"；{years}年节假日安排未录入，部分登记转送期限未计算"
@@ -295,16 +300,17 @@ class Computed:
     rows: QuerySet[Any]  # the running clocks, annotated m (matter id) and u (unit id or None)
     start: str  # the field the clock starts from
     limit: str  # the XINFANG setting of its length in days
+    unit: calendar.Unit = "calendar"  # or "working" (退回: 5 working days)
+    overdue: bool = True  # False: a window that only warns (退回)
 
 
 def _computed() -> list[Computed]:
     return [
-        # 登记转送: first receipt + ROUTE_DAYS while the bureau has not routed the matter
+        # 登记转送: first receipt + ROUTE_DAYS while the bureau has not routed the matter (a
+        # returned matter was routed once: its clock is finished, as clocks.route_clock says)
         Computed(
             C.ROUTE,
-            Matter.objects.filter(status__in=(S.REGISTERED, S.RETURNED)).annotate(
-                m=F("pk"), u=NO_UNIT
-            ),
+            Matter.objects.filter(status=S.REGISTERED).annotate(m=F("pk"), u=NO_UNIT),
             "first_received_on",
             "ROUTE_DAYS",
         ),
@@ -320,6 +326,20 @@ def _computed() -> list[Computed]:
             "assigned_on",
             "ACCEPT_DAYS",
         ),
+        # 退回 before 签收: the window runs from the 交办 itself (clocks._assignment_clocks)
+        Computed(
+            C.RETURN,
+            Assignment.objects.filter(
+                active=True,
+                received_on__isnull=True,
+                returned_on__isnull=True,
+                matter__status__in=(S.ASSIGNED, S.IN_HANDLING),
+            ).annotate(m=F("matter_id"), u=F("unit_id")),
+            "assigned_on",
+            "RETURN_WORKING_DAYS",
+            unit="working",
+            overdue=False,
+        ),
     ]
 
 
@@ -334,11 +354,11 @@ def _insert_computed_alerts(
     groups: list[tuple[date, date, date]] = []
     for day in days:
         try:
-            due = calendar.deadline(day, limit)
+            due = calendar.deadline(day, limit, c.unit)
         except CalendarMissingError as exc:
             missing.add(exc.year)
             continue
-        if due > horizon or (not overdue and due < today):
+        if due > horizon or (not (overdue and c.overdue) and due < today):
             continue
         if groups and groups[-1][2] == due:
             groups[-1] = (groups[-1][0], day, due)
@@ -355,7 +375,7 @@ def _insert_computed_alerts(
         rows = c.rows.filter(**{f"{c.start}__range": (batch[0][0], batch[-1][1])}).annotate(
             d=deadline
         )
-        inserted += _insert_alerts(run, Source(c.clock, rows), today, horizon)
+        inserted += _insert_alerts(run, Source(c.clock, rows, overdue=c.overdue), today, horizon)
     return inserted
 
 
@@ -657,6 +677,8 @@ def scan_clocks(today: date | None = None, *, lock: bool = True, send: bool = Tr
             result.skipped = True
             return result
         run = ClockScan.objects.create(today=today)
+        # matters imported before their blank 办理期限 was filled at import (workflow.implied)
+        result.deadlines_filled = fill_implied_deadlines()
         missing: set[int] = set()
         horizon = calendar.warning_horizon(today)
         try:

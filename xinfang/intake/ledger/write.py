@@ -23,6 +23,7 @@ from xinfang.intake.ledger.values import Lookups
 from xinfang.intake.models import Category, ImportBatch, Matter, Petitioner, Registration
 from xinfang.intake.summary import accuses, matter_purpose
 from xinfang.organisation.models import OrgUnit
+from xinfang.workflow.implied import DeadlineRule, implied_facts
 from xinfang.workflow.states import RecordedFacts, status_from_facts
 
 _AT = {name: index + 3 for index, name in enumerate(NEW_FIELDS)}  # positions in a spool record
@@ -106,6 +107,7 @@ class LedgerWriter:
         }
         self.first_numbers: dict[str, str] = {}
         self.first_flags: dict[int, bool] = {}  # stored registration id -> is_first, when changed
+        self.deadlines = DeadlineRule()  # the 办理期限 a blank cell implies (workflow.implied)
 
     def write(self) -> dict[str, int]:
         self._check_references()
@@ -211,8 +213,9 @@ class LedgerWriter:
                 if plan.facts is None:
                     facts, status = BLANK_FACTS, blank_status
                 else:
-                    facts = tuple(plan.facts)
-                    status = status_of(dict(zip(MATTER_FIELDS, facts, strict=True)))
+                    stated = dict(zip(MATTER_FIELDS, plan.facts, strict=True))
+                    facts = tuple(implied_facts(stated, self.deadlines).values())
+                    status = status_of(stated)
                 unit = first.responsible_unit
                 if unit is None and plan.latest_unit is not None:
                     unit = plan.latest_unit[1]
@@ -340,7 +343,12 @@ class LedgerWriter:
         for name, (_, value) in facts.items():
             setattr(matter, name, value)
         if facts:
-            matter.status = status_of({name: getattr(matter, name) for name in MATTER_FIELDS})
+            stated = {name: getattr(matter, name) for name in MATTER_FIELDS}
+            implied = implied_facts(stated, self.deadlines)
+            if implied["handling_deadline"] != stated["handling_deadline"]:
+                matter.handling_deadline = implied["handling_deadline"]
+                facts = facts | {"handling_deadline": [None, matter.handling_deadline]}
+            matter.status = status_of(stated)
             self.audit.append(self._event("matter.update", matter, matter.pk, facts))
         self.first_numbers[plan.number] = head["number"]
         for r in regs:

@@ -465,6 +465,20 @@ def _rereview(matter: Matter, flow: MatterWorkflow | None, today: date) -> Clock
     return _duty(ClockKind.REREVIEW, requested, due, matter.rereview_replied_on, today, note=note)
 
 
+def first_start_due_on(day: date, limit_name: str) -> date:
+    """The earliest start whose `limit_name`-day clock ends on or after `day`: a clock started
+    before it is due before `day` (a deadline never falls as its start moves on), so the
+    queues can ask the database for the due ones by their start date."""
+    limit = domain_limit(limit_name)
+    start = date.fromordinal(day.toordinal() - limit)  # its deadline is `day` or later
+    try:
+        while calendar.deadline(start - timedelta(days=1), limit) >= day:
+            start -= timedelta(days=1)
+    except XinfangError:  # a year nobody has entered: the plain count, as near as it can be
+        pass
+    return start
+
+
 def clock_state_of(clock: Clock | None) -> ClockState | None:
     """The queue's three-state view of a running clock (None when it does not run)."""
     if clock is None or not clock.running:

@@ -1,4 +1,8 @@
-"""Work queues (我的待办): what each role should act on today, read only, within visible_matters."""
+"""Work queues (我的待办): what each role should act on today, read only, within visible_matters.
+
+The database picks each queue's matters; the clock a row shows (its state, days and deadline) is
+the matter page's own, read from workflow.clocks for the rows fetched, so the two never differ.
+"""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -29,16 +33,23 @@ from xinfang.leaders.models import Package
 from xinfang.workflow import calendar
 from xinfang.workflow.calendar import ClockState
 from xinfang.workflow.clocks import (
+    Clock,
     clock_state_of,
+    first_start_due_on,
     last_month,
+    load_facts_for,
+    matter_clocks,
     progress_missing,
-    route_clock,
     unrouted_receptions,
 )
 from xinfang.workflow.models import Assignment, SupervisionNotice
+from xinfang.workflow.states import ClockKind
 from xinfang.workflow.states import MatterStatus as S
+from xinfang.workflow.transitions import AssignmentKind
 
 QUEUE_SIZE = 50
+# the clocks a handling unit (or the bureau, for its own) must beat while a matter is handled
+UNIT_DUTIES = (ClockKind.ACCEPT, ClockKind.HANDLE)
 # statuses whose handling clock is running: routed or accepted, not yet replied
 CLOCK_STATUSES = (S.ASSIGNED, S.IN_HANDLING)
 TO_ROUTE = (S.REGISTERED, S.RETURNED)
@@ -53,6 +64,7 @@ class QueueRow:
     state: ClockState | None
     due: date | None = None  # the clock's last day when it is not `day` (待处理: the routing clock)
     late_entry: bool = False  # a step dated before the backdating window (「补录」)
+    clock: str = ""  # which clock the row's days are of (受理告知期限, 退回期限, …)
 
     @property
     def badge(self) -> str:
@@ -104,22 +116,49 @@ def _open_assignments(user: User) -> QuerySet[Assignment]:
 DEADLINE = Coalesce("extended_to", "handling_deadline", output_field=DateField())
 
 
-def _running(matters: QuerySet[Matter]) -> QuerySet[Matter]:
+def _handling(matters: QuerySet[Matter]) -> QuerySet[Matter]:
     return matters.filter(
         IsNull(DEADLINE, False), status__in=CLOCK_STATUSES, replied_on__isnull=True
-    ).annotate(queue_day=DEADLINE)
+    )
+
+
+# 受理告知: a 转送 not yet signed for (the accept clock of workflow.clocks, as the scan reads it)
+_UNSIGNED = Assignment.objects.filter(
+    matter=OuterRef("pk"),
+    active=True,
+    kind=AssignmentKind.FORWARD,
+    received_on__isnull=True,
+    matter__status=S.ASSIGNED,
+)
+
+
+def _accept_due_before(day: date) -> Q:
+    """The matters whose 受理告知 deadline is before `day` (its start is before the first start
+    due on or after `day`: a deadline never falls as its start moves on)."""
+    return Q(Exists(_UNSIGNED.filter(assigned_on__lt=first_start_due_on(day, "ACCEPT_DAYS"))))
+
+
+def _overdue_q(matters: QuerySet[Matter], today: date) -> Q:
+    late_handling = _handling(matters).filter(LessThan(DEADLINE, today)).values("pk")
+    return Q(pk__in=late_handling) | _accept_due_before(today)
 
 
 def _due_soon(matters: QuerySet[Matter], today: date) -> QuerySet[Matter]:
+    """A clock within the warning days and none overdue (that matter is 已超期)."""
     horizon = calendar.warning_horizon(today)
-    soon = _running(matters).filter(
+    soon_handling = _handling(matters).filter(
         GreaterThanOrEqual(DEADLINE, today), LessThanOrEqual(DEADLINE, horizon)
     )
-    return soon.order_by(DEADLINE.asc(), "pk")
+    soon = Q(pk__in=soon_handling.values("pk")) | _accept_due_before(
+        date.fromordinal(horizon.toordinal() + 1)
+    )
+    found = matters.filter(soon).exclude(_overdue_q(matters, today))
+    return found.annotate(queue_day=DEADLINE).order_by(DEADLINE.asc(nulls_last=True), "pk")
 
 
 def _overdue(matters: QuerySet[Matter], today: date) -> QuerySet[Matter]:
-    return _running(matters).filter(LessThan(DEADLINE, today)).order_by(DEADLINE.asc(), "pk")
+    found = matters.filter(_overdue_q(matters, today)).annotate(queue_day=DEADLINE)
+    return found.order_by(DEADLINE.asc(nulls_last=True), "pk")
 
 
 def _build(
@@ -128,38 +167,46 @@ def _build(
     day_label: str,
     matters: QuerySet[Matter],
     today: date,
-    clock: bool,
-    row: Callable[[Matter, date | None, date], QueueRow] | None = None,
+    kinds: Sequence[ClockKind] = (),
+    *,
+    day_is_due: bool = True,
+    by_urgency: bool = False,
 ) -> Queue:
-    """Count, then fetch the first QUEUE_SIZE with what the row shows (two queries)."""
+    """Count, then fetch the first QUEUE_SIZE with what the row shows; each row's clock is the
+    most urgent running one of `kinds` among the matter's clocks (workflow.clocks, five queries
+    for all the rows). `day_is_due`: the row's date is that clock's deadline."""
     total = matters.count()
-    fetched = matters.select_related("petitioner", "responsible_unit").annotate(
-        late_entry=_LATE_ENTRY
-    )[:QUEUE_SIZE]
+    fetched = list(
+        matters.select_related("petitioner", "responsible_unit").annotate(late_entry=_LATE_ENTRY)[
+            :QUEUE_SIZE
+        ]
+    )
+    facts = load_facts_for([m.pk for m in fetched]) if kinds and fetched else {}
     rows = []
     for m in fetched:
         day: date | None = getattr(m, "queue_day", None)
-        if row is not None:
-            one = row(m, day, today)
-        elif clock and day is not None:
-            one = QueueRow(m, day, calendar.days_left(day, today), _state(day, today))
-        else:
-            one = QueueRow(m, day, None, None)
+        one = QueueRow(m, day, None, None)
+        if kinds:
+            clock = most_urgent(matter_clocks(m, today, facts[m.pk]), kinds)
+            state = clock_state_of(clock)
+            if clock is not None and state is not None:
+                shown = clock.deadline if day_is_due else day
+                due = None if day_is_due else clock.deadline
+                one = QueueRow(m, shown, clock.days_left, state, due, clock=clock.label)
         rows.append(replace(one, late_entry=True) if m.late_entry else one)
+    if by_urgency:
+        rows.sort(key=lambda r: r.days_left if r.days_left is not None else 10**6)
     return Queue(key, title, day_label, rows, total)
+
+
+def most_urgent(clocks: Sequence[Clock], kinds: Sequence[ClockKind]) -> Clock | None:
+    """The running clock of `kinds` with the fewest days left (the most overdue first)."""
+    running = [c for c in clocks if c.kind in kinds and c.running and c.days_left is not None]
+    return min(running, key=lambda c: c.days_left or 0, default=None)
 
 
 # the matter has a step entered with an approved date before the window (xinfang.workflow.entry)
 _LATE_ENTRY = Exists(AuditEvent.objects.filter(matter=OuterRef("pk"), data__late_entry=True))
-
-
-def _route_row(m: Matter, day: date | None, today: date) -> QueueRow:
-    """待处理 with the routing clock (clocks.route_clock, the matter page's own rule)."""
-    clock = route_clock(m, today)
-    state = clock_state_of(clock)
-    if clock is None or state is None:
-        return QueueRow(m, day, None, None)  # returned: routed once already; or no calendar year
-    return QueueRow(m, day, clock.days_left, state, due=clock.deadline)
 
 
 def _state(day: date, today: date) -> ClockState:
@@ -173,17 +220,20 @@ def new_assignments(user: User, visible: QuerySet[Matter], today: date) -> Queue
         .annotate(queue_day=Subquery(own.values("assigned_on")[:1]))
         .order_by("-queue_day", "-pk")
     )
-    return _build("new", "新交办待签收", "交办日期", matters, today, clock=False)
+    # the row's days: the 退回 window, which runs from the 交办 until the unit signs for it
+    return _build(
+        "new", "新交办待签收", "交办日期", matters, today, (ClockKind.RETURN,), day_is_due=False
+    )
 
 
 def due_soon(user: User, visible: QuerySet[Matter], today: date) -> Queue:
     matters = _due_soon(_scope(user, visible), today)
-    return _build("due_soon", "即将到期", "办理期限", matters, today, clock=True)
+    return _build("due_soon", "即将到期", "期限", matters, today, UNIT_DUTIES, by_urgency=True)
 
 
 def overdue(user: User, visible: QuerySet[Matter], today: date) -> Queue:
     matters = _overdue(_scope(user, visible), today)
-    return _build("overdue", "已超期", "办理期限", matters, today, clock=True)
+    return _build("overdue", "已超期", "期限", matters, today, UNIT_DUTIES, by_urgency=True)
 
 
 def to_route(user: User, visible: QuerySet[Matter], today: date) -> Queue:
@@ -192,7 +242,8 @@ def to_route(user: User, visible: QuerySet[Matter], today: date) -> Queue:
         .annotate(queue_day=F("first_received_on"))
         .order_by("-first_received_on", "-pk")
     )
-    return _build("to_route", "待处理", "首次登记", matters, today, clock=True, row=_route_row)
+    route = (ClockKind.ROUTE,)  # returned: routed once already, its clock finished (no days)
+    return _build("to_route", "待处理", "首次登记", matters, today, route, day_is_due=False)
 
 
 def extensions(user: User, visible: QuerySet[Matter], today: date) -> Queue:
@@ -204,7 +255,8 @@ def extensions(user: User, visible: QuerySet[Matter], today: date) -> Queue:
         .annotate(queue_day=DEADLINE)
         .order_by(DEADLINE.asc(nulls_last=True), "pk")
     )
-    return _build("extensions", "待审批延期", "办理期限", matters, today, clock=True)
+    handle = (ClockKind.HANDLE,)
+    return _build("extensions", "待审批延期", "办理期限", matters, today, handle)
 
 
 def supervised(user: User, visible: QuerySet[Matter], today: date) -> Queue:
@@ -215,7 +267,8 @@ def supervised(user: User, visible: QuerySet[Matter], today: date) -> Queue:
         .annotate(queue_day=Subquery(first_due[:1]))
         .order_by("queue_day", "pk")
     )
-    return _build("supervised", "督办中", "督办期限", matters, today, clock=True)
+    notices = (ClockKind.SUPERVISION,)
+    return _build("supervised", "督办中", "督办期限", matters, today, notices)
 
 
 def to_deliver(user: User, visible: QuerySet[Matter], today: date) -> Queue:
@@ -231,7 +284,7 @@ def to_deliver(user: User, visible: QuerySet[Matter], today: date) -> Queue:
     )
     day = Coalesce("review_replied_on", "replied_on", output_field=DateField())
     matters = visible.filter(reply | review).annotate(queue_day=day).order_by("queue_day", "pk")
-    return _build("to_deliver", "待送达", "意见出具日期", matters, today, clock=False)
+    return _build("to_deliver", "待送达", "意见出具日期", matters, today)
 
 
 def receptions_to_route(user: User, visible: QuerySet[Matter], today: date) -> Queue:
@@ -243,7 +296,8 @@ def receptions_to_route(user: User, visible: QuerySet[Matter], today: date) -> Q
         .annotate(queue_day=Subquery(first_due.values("d")[:1]))
         .order_by(F("queue_day").asc(nulls_last=True), "pk")
     )
-    return _build("receptions", "接访待交办", "交办期限", matters, today, clock=True)
+    waits = (ClockKind.RECEPTION_ROUTE,)
+    return _build("receptions", "接访待交办", "交办期限", matters, today, waits)
 
 
 def _package_rows(packages: QuerySet[Package], today: date) -> QuerySet[Package]:

@@ -105,3 +105,29 @@ def test_the_scan_fills_matters_imported_before(district: District, tmp_path: Pa
     assert event.data["changes"] == {"handling_deadline": [None, "2026-04-13"]}
     assert ClockAlert.objects.filter(matter=again, clock=ClockKind.HANDLE).exists()
     assert scan_clocks(date(2026, 5, 2)).deadlines_filled == 0
+
+
+def test_an_imported_assignment_without_sign_for_runs_its_return_window(
+    district: District, tmp_path: Path
+) -> None:
+    """交办 on Monday 2026-03-02, no 签收 recorded: 5 working days are 3, 4, 5, 6 and 9 March."""
+    rows = [
+        row(登记编号="DJ9", 事项编号="SX9", 登记日期="2026-02-27", 问题属地="东风街道",
+            责任单位="区住房和城乡建设局", 处理方式="交办", 处理日期="2026-03-02"),
+    ]  # fmt: skip
+    ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "ledger.csv", rows))
+    m = Matter.objects.get(number="SX9")
+
+    def window(today: date) -> list[tuple[date | None, str, int | None]]:
+        found = matter_clocks(m, today)
+        return [(c.deadline, c.state, c.days_left) for c in found if c.kind == ClockKind.RETURN]
+
+    assert window(date(2026, 3, 5)) == [(date(2026, 3, 9), ClockStatus.RUNNING, 4)]
+    assert window(date(2026, 3, 6)) == [(date(2026, 3, 9), ClockStatus.WARNING, 3)]
+    assert window(date(2026, 3, 10)) == [(date(2026, 3, 9), ClockStatus.ENDED, None)]
+    scan_clocks(date(2026, 3, 6))
+    alert = ClockAlert.objects.get(matter=m, clock=ClockKind.RETURN)
+    assert (alert.stage, alert.deadline) == ("warning", date(2026, 3, 9))
+    assert alert.unit == district.housing
+    scan_clocks(date(2026, 3, 10))  # a window never goes overdue
+    assert ClockAlert.objects.filter(matter=m, clock=ClockKind.RETURN).count() == 1

@@ -372,6 +372,8 @@ def matter_clocks(
         clocks.append(
             _duty(ClockKind.HANDLE, matter.decided_on, due, matter.replied_on, today, note=note)
         )
+    if not facts.assignments:
+        clocks.append(_ledger_return_window(matter, today))
 
     clocks += _review_clocks(matter, flow, today)
     clocks += _reception_clocks(matter, facts, today)
@@ -386,6 +388,31 @@ def matter_clocks(
                             unit=unit, note=note))  # fmt: skip
     found = [c for c in clocks if c is not None]
     return sorted(found, key=lambda c: c.start or date.min)  # stable: same-day clocks keep order
+
+
+def ledger_assigned() -> Q:
+    """Matters a ledger records as 交办 (with its date) that have no assignment row: no 签收 was
+    recorded, so their 退回 window runs from the 交办 itself, as an unsigned assignment's does."""
+    rows = Assignment.objects.filter(matter=OuterRef("pk"))
+    return Q(handling_method=AssignmentKind.ASSIGN, decided_on__isnull=False) & ~Q(Exists(rows))
+
+
+def _ledger_return_window(matter: Matter, today: date) -> Clock | None:
+    """退回期限 of a 交办 the ledger recorded without 签收 (ledger_assigned)."""
+    start = matter.decided_on
+    if matter.handling_method != AssignmentKind.ASSIGN or start is None:
+        return None
+
+    def make() -> Clock | None:
+        assert start is not None
+        due = calendar.add_working_days(start, domain_limit("RETURN_WORKING_DAYS"))
+        still_open = matter.status in (S.ASSIGNED, S.IN_HANDLING) and matter.replied_on is None
+        # the unit's name only while the window runs (saves a query per finished matter)
+        unit = matter.responsible_unit.name if still_open and matter.responsible_unit else ""
+        return _window(ClockKind.RETURN, start, due, None, today, still_open=still_open,
+                       unused="未退回", unit=unit)  # fmt: skip
+
+    return _guarded(ClockKind.RETURN, start, make)
 
 
 # statuses in which no handling clock runs (not routed yet, sent back, or left the track)

@@ -86,7 +86,12 @@ from xinfang.notifications.models import (
 )
 from xinfang.workflow import calendar, supervision
 from xinfang.workflow.calendar import CalendarMissingError
-from xinfang.workflow.clocks import last_month, progress_missing, unrouted_receptions
+from xinfang.workflow.clocks import (
+    last_month,
+    ledger_assigned,
+    progress_missing,
+    unrouted_receptions,
+)
 from xinfang.workflow.implied import fill_implied_deadlines
 from xinfang.workflow.models import Assignment, MatterWorkflow, SupervisionNotice
 from xinfang.workflow.states import ClockKind as C
@@ -336,6 +341,19 @@ def _computed() -> list[Computed]:
                 matter__status__in=(S.ASSIGNED, S.IN_HANDLING),
             ).annotate(m=F("matter_id"), u=F("unit_id")),
             "assigned_on",
+            "RETURN_WORKING_DAYS",
+            unit="working",
+            overdue=False,
+        ),
+        # 退回 of a 交办 a ledger recorded without 签收 (clocks.ledger_assigned), likewise
+        Computed(
+            C.RETURN,
+            Matter.objects.filter(
+                ledger_assigned(),
+                status__in=(S.ASSIGNED, S.IN_HANDLING),
+                replied_on__isnull=True,
+            ).annotate(m=F("pk"), u=F("responsible_unit_id")),
+            "decided_on",
             "RETURN_WORKING_DAYS",
             unit="working",
             overdue=False,

@@ -43,6 +43,28 @@ def test_personal_numbers_are_masked_as_everywhere_else(typed: str, shown: str) 
     assert mask_free_text(typed) == shown
 
 
+# Chinese input methods in full-width mode type ０-９ (U+FF10-FF19), Ｘ and －: the same numbers
+# (the sealing's look-up hash folds them too), so they are masked the same; other full-width
+# digits in the text are left as typed.
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("全角手机１３９１２３４５６７８。", f"全角手机{mask_phone('13912345678')}。"),
+        ("手机１３９－１２３４－５６７８", f"手机{mask_phone('13912345678')}"),
+        ("手机＋８６ １３９ １２３４ ５６７８", f"手机{mask_phone('13912345678')}"),
+        ("混排13９12345678", f"混排{mask_phone('13912345678')}"),
+        ("身份证３２０１０１１９６００５１７１２３Ｘ", f"身份证{mask_id_number(ID18)}"),
+        ("座机（０２５）８８８８８８８８", f"座机{mask_phone('02588888888')}"),
+        (
+            "２０２５年８月５日，手机１３９１２３４５６７８",
+            f"２０２５年８月５日，手机{mask_phone('13912345678')}",
+        ),
+    ],
+)
+def test_full_width_numbers_are_masked_too(typed: str, shown: str) -> None:
+    assert mask_free_text(typed) == shown
+
+
 @pytest.mark.parametrize(
     "text",
     [

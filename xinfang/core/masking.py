@@ -1,6 +1,7 @@
 """Masking of personal data for display: ID numbers and phones are never shown whole by default."""
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 
@@ -47,15 +48,45 @@ _LANDLINE_IN_TEXT = re.compile(
 )
 
 
+# Full-width digits, Ｘ, ＋ and － (a Chinese input method in full-width mode) are the same numbers:
+# the patterns are matched on a copy with them folded to ASCII, one character for one, so that
+# each match's place is the same in the text as typed.
+_FOLD_FULL_WIDTH = str.maketrans(
+    {**{chr(0xFF10 + d): str(d) for d in range(10)}, "Ｘ": "X", "ｘ": "x", "＋": "+", "－": "-"}
+)
+
+
+def _masked(
+    pattern: re.Pattern[str], mask: Callable[[re.Match[str]], str], text: str, folded: str
+) -> tuple[str, str]:
+    """Each match of `pattern` in `folded` replaced by its mask in both `text` and `folded`."""
+    shown: list[str] = []
+    seen: list[str] = []
+    last = 0
+    for match in pattern.finditer(folded):
+        masked = mask(match)
+        shown += [text[last : match.start()], masked]
+        seen += [folded[last : match.start()], masked]
+        last = match.end()
+    return "".join(shown) + text[last:], "".join(seen) + folded[last:]
+
+
 def mask_free_text(text: str | None) -> str:
     """`text` with every ID number (18 or 15 digits), mobile (optionally +86, spaces or dashes)
     and landline (025-8888 8888, (025)88888888) masked as mask_id_number / mask_phone show them
-    elsewhere: 3201**********1234, 138****5678, 025****8888. The rest of the text is kept."""
+    elsewhere: 3201**********1234, 138****5678, 025****8888 — typed in half- or full-width
+    digits. The rest of the text is kept as typed."""
     if not text:
         return ""
-    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
-    text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone("".join(m.group(1, 2, 3))), text)
-    return _LANDLINE_IN_TEXT.sub(lambda m: mask_phone("".join(g for g in m.groups() if g)), text)
+    folded = text.translate(_FOLD_FULL_WIDTH)
+    text, folded = _masked(_ID_IN_TEXT, lambda m: mask_id_number(m.group(0)), text, folded)
+    text, folded = _masked(
+        _MOBILE_IN_TEXT, lambda m: mask_phone("".join(m.group(1, 2, 3))), text, folded
+    )
+    text, _ = _masked(
+        _LANDLINE_IN_TEXT, lambda m: mask_phone("".join(g for g in m.groups() if g)), text, folded
+    )
+    return text
 
 
 def reads_numbers(reader: Any) -> bool:

@@ -124,43 +124,48 @@ class MatterCounts(ClockCounts):
                         target[bucket][sib] += n
         return matters, firsts
 
+    def b2_scan_flags(self) -> dict[str, Q]:
+        """Conditions the scan also counts (the rates' B2 figures: `rates.RateCounts`)."""
+        return {}
+
     def _matter_scan(self) -> dict[str, Any]:
         """PostgreSQL: matters, clocks and rates from ONE scan of the matters, one hash.
 
-        The same expressions as `_matter_counts`, `_clock` and `_rate_figures`: matters per
-        locality over the node (not its siblings': no rank is by matters), each clock's items
-        and compliant items, the supervision levels and the rates as FILTERed counts grouped by
-        (locality, 督办 level); the result is theirs (once per report, cached).
+        The same expressions as `_matter_counts`, `_clock`, `_rate_figures` and B2's flags
+        (`b2_scan_flags`): matters per locality, each clock's items and compliant items, the
+        supervision levels and the rates as FILTERed counts grouped by (locality, 督办 level);
+        the node's figures are the sums over its localities. A node with siblings reads its
+        parent's matters, so that the same groups give each sibling's clocks (the rule-of-law
+        rank) without another pass. The result is theirs (once per report, cached).
         """
         if self._scan is not None:
             return self._scan
         p, scope = self.period, self.scope
-        node = Q()  # every matter read is the node's: ranks compare batches and people only
+        whole = bool(scope.siblings)
         b_lo, b_hi, _shift = self.base_range()
-        qs: QuerySet[Any] = Matter.objects.filter(scope.locality_q("locality", whole=False))
+        qs: QuerySet[Any] = Matter.objects.filter(scope.locality_q("locality", whole=whole))
         names = {"acceptance": "a", "handling": "h", "supervision": "s"}
         for name, (base, which, _action) in self._bases().items():
             n = names[name]
             qs = qs.annotate(**{f"{n}_raw": base}).annotate(
                 **{
                     f"{n}_base": Case(
-                        When(
-                            node & which & Q(**{f"{n}_raw__range": (b_lo, b_hi)}),
-                            then=F(f"{n}_raw"),
-                        ),
+                        When(which & Q(**{f"{n}_raw__range": (b_lo, b_hi)}), then=F(f"{n}_raw")),
                         default=Value(None),
                         output_field=DateField(),
                     )
                 }
             )
+        b2 = self.b2_scan_flags()
         flag = {
-            "rep": node & Q(replied_on__range=(p.start, p.end)),
+            "rep": Q(replied_on__range=(p.start, p.end)),
             "evl": ~Q(evaluation="") & (Q(evaluated_on__isnull=True) | Q(evaluated_on__lte=p.end)),
             "sat": Q(evaluation__in=SATISFIED),
-            "pkg": node & Q(package_started_on__range=(p.start, p.end)),
+            "pkg": Q(package_started_on__range=(p.start, p.end)),
             "res": Q(resolved_on__isnull=False) & Q(resolved_on__lte=p.end),
-            "sup": node & Q(supervision_started_on__range=(p.start, p.end)),
+            "sup": Q(supervision_started_on__range=(p.start, p.end)),
             **self._matter_flags(spanning=False),
+            **{f"b2_{k}": q for k, q in b2.items()},
         }
         qs = qs.annotate(
             **{k: ExpressionWrapper(q, output_field=BooleanField()) for k, q in flag.items()}
@@ -185,38 +190,60 @@ class MatterCounts(ClockCounts):
         # 督办 level) with FILTERed counts serves every figure: grouping sets by (base, act) per
         # clock made each matter go through six hashes and 66 aggregate steps (~30 % slower).
         # Neither a subquery nor an OFFSET fence in it: PostgreSQL may then scan and count in
-        # parallel workers, as DuckDB does (benchmarks/results/report_count.md).
+        # parallel workers, as DuckDB does (benchmarks/results/report_count.md). B2's flags
+        # come without their subqueries for the same reason (`b2_scan_flags`).
         shifts = self._shifts(b_lo, b_hi)
         outer: list[Any] = []
-        counted: list[str] = []
+        counted: dict[str, str] = {}
         for n, action in ACTIONS.items():
-            counted.append(f"{n}_base IS NOT NULL")
-            counted.append(
+            counted[f"{n}_den"] = f"{n}_base IS NOT NULL"
+            counted[f"{n}_num"] = (
                 f"{action} <= {n}_base + (%s::int[])[{n}_base - %s + 1] AND {action} <= %s"
             )
             outer += [shifts, b_lo, p.end]
-        counted += ["rep", "rep AND evl", "rep AND evl AND sat", "pkg", "pkg AND res"]
-        counted += ["sup", "sup AND res", "m0", "m1", "f0", "f1", "s0", "s1"]
+        counted |= {
+            "rep": "rep",
+            "evl": "rep AND evl",
+            "sat": "rep AND evl AND sat",
+            "pkg": "pkg",
+            "pkg_res": "pkg AND res",
+            "sup": "sup",
+            "sup_res": "sup AND res",
+            **{k: k for k in ("m0", "m1", "f0", "f1", "s0", "s1")},
+        }
+        for k in b2:  # `h_`-prefixed flags count among the handling clock's compliant items
+            counted[k] = f"b2_{k}" if not k.startswith("h_") else f"b2_{k} AND {counted['h_num']}"
+            if k.startswith("h_"):
+                outer += [shifts, b_lo, p.end]
         sql = (
             "SELECT loc, lvl, "
-            + ", ".join(f"COUNT(*) FILTER (WHERE {c})" for c in counted)
+            + ", ".join(f"COUNT(*) FILTER (WHERE {c})" for c in counted.values())
             + f" FROM ({inner}) m GROUP BY loc, lvl"
         )
-        totals = [0] * len(counted)
-        figures: dict[str, Any] = {"by_level": {}, "by_locality": []}
+        totals = dict.fromkeys(counted, 0)
+        figures: dict[str, Any] = {"by_level": {}, "by_locality": [], "siblings": {}}
         by_loc: dict[int | None, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        clock_keys = [f"{n}_{x}" for n in ACTIONS for x in ("den", "num")]
         with connection.cursor() as cursor:
             cursor.execute(sql, [*outer, *params])
             for loc, lvl, *found in cursor.fetchall():
-                totals = [t + f for t, f in zip(totals, found, strict=True)]
-                sup, sup_res, *m = found[11:17]
-                if sup:
+                row = dict(zip(counted, found, strict=True))
+                sib = scope.sibling_of(loc)
+                if sib is not None:
+                    cell = figures["siblings"].setdefault(sib, dict.fromkeys(clock_keys, 0))
+                    for k in clock_keys:
+                        cell[k] += row[k]
+                if whole and not scope.in_node(loc):
+                    continue
+                totals = {k: totals[k] + row[k] for k in counted}
+                if row["sup"]:
                     level = figures["by_level"].setdefault(lvl, {"den": 0, "num": 0})
-                    level["den"] += sup
-                    level["num"] += sup_res
+                    level["den"] += row["sup"]
+                    level["num"] += row["sup_res"]
+                m = [row[k] for k in ("m0", "m1", "f0", "f1")]
                 by_loc[loc] = [a + b for a, b in zip(by_loc[loc], m, strict=True)]
         for bucket in (0, 1):  # matters spanning a period: asked apart, only when there are any
-            if totals[17 + bucket]:
+            if totals[f"s{bucket}"]:
                 for loc, spanning in self._spanning_matters(bucket).items():
                     by_loc[loc][bucket] += spanning
         figures["by_locality"] = [
@@ -224,11 +251,23 @@ class MatterCounts(ClockCounts):
             for loc, m in by_loc.items()
         ]
         figures["clocks"] = {
-            name: {"den": totals[2 * i], "num": totals[2 * i + 1]} for i, name in enumerate(names)
+            name: {"den": totals[f"{n}_den"], "num": totals[f"{n}_num"]}
+            for name, n in names.items()
         }
-        rep, evl, sat, pkg, pkg_res = totals[6:11]
-        figures["replies"] = {"replied": rep, "evaluated": evl, "satisfied": sat}
-        figures["package"] = {"den": pkg, "num": pkg_res}
+        figures["siblings"] = {
+            sib: {
+                name: {"den": cell[f"{n}_den"], "num": cell[f"{n}_num"]}
+                for name, n in names.items()
+            }
+            for sib, cell in figures["siblings"].items()
+        }
+        figures["replies"] = {
+            "replied": totals["rep"],
+            "evaluated": totals["evl"],
+            "satisfied": totals["sat"],
+        }
+        figures["package"] = {"den": totals["pkg"], "num": totals["pkg_res"]}
+        figures["b2"] = {k: totals[k] for k in b2}
         self._scan = figures
         return figures
 

@@ -39,6 +39,7 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    QuerySet,
 )
 
 from xinfang.analytics.counting.clocks import AddDays, grouped_clock
@@ -79,22 +80,22 @@ class RateCounts(MatterCounts):
     def b2_flags(self) -> dict[str, Q]:
         """B2's matter figures as conditions on a matter annotated `h_raw` (its handling base),
         counted as FILTERs of one aggregate (`_b2_figures`) and listed by `figure_matters`."""
+        flags = self._b2_plain()
+        flags["sn"] = flags["sd"] & (self._not_returned() | ~Q(Exists(self._came_back())))
+        flags["one"] = flags.pop("due") & self.one_shot()
+        return flags
+
+    def _b2_plain(self) -> dict[str, Q]:
+        """B2's conditions that need no subquery (`due`: the handling clock's items)."""
         p = self.period
         b_lo, b_hi, _shift = self.base_range()
         _base, which, _action = self._bases()["handling"]
         due = which & Q(h_raw__range=(b_lo, b_hi))
         days = domain_limit("SETTLE_DAYS")
-        came_back = Registration.objects.filter(
-            matter=OuterRef("pk"),
-            received_on__gt=OuterRef("replied_on"),
-            received_on__lte=AddDays(OuterRef("replied_on"), days),
-        )
-        window = Q(replied_on__range=(p.start - timedelta(days), p.end - timedelta(days)))
         flags: dict[str, Q] = {
+            "due": due,
             "cmp": due & Q(replied_on__lte=p.end),
-            "one": due & self.one_shot(),
-            "sd": window,
-            "sn": window & (Q(last_received_on__lte=F("replied_on")) | ~Q(Exists(came_back))),
+            "sd": Q(replied_on__range=(p.start - timedelta(days), p.end - timedelta(days))),
             "lgl": Q(first_received_on__range=(p.start, p.end))
             & Q(handling_method=HandlingMethod.LEGAL_CHANNEL)
             & (Q(decided_on__isnull=True) | Q(decided_on__lte=p.end)),
@@ -104,15 +105,46 @@ class RateCounts(MatterCounts):
             flags[f"{key}_dec"] = Q(**{f"{field}_replied_on__range": (p.start, p.end)})
         return flags
 
+    @staticmethod
+    def _not_returned() -> Q:
+        """息访: no registration after the reply at all (the matter's last one is before it)."""
+        return Q(last_received_on__lte=F("replied_on"))
+
+    @staticmethod
+    def _came_back() -> QuerySet[Registration]:
+        """息访's failing registration: one within SETTLE_DAYS after the reply."""
+        return Registration.objects.filter(
+            matter=OuterRef("pk"),
+            received_on__gt=OuterRef("replied_on"),
+            received_on__lte=AddDays(OuterRef("replied_on"), domain_limit("SETTLE_DAYS")),
+        )
+
+    def _repeated(self) -> QuerySet[Registration]:
+        """一次性化解's failing registration: a repeat dated up to the end of P."""
+        return Registration.objects.filter(
+            matter=OuterRef("pk"), is_first=False, received_on__lte=self.period.end
+        )
+
+    def _no_review(self) -> Q:
+        return ~Q(review_requested_on__lte=self.period.end)
+
     def one_shot(self) -> Q:
         """No repeat registration and no 复查申请 dated up to the end of P (一次性化解)."""
-        end = self.period.end
-        repeated = Registration.objects.filter(
-            matter=OuterRef("pk"), is_first=False, received_on__lte=end
-        )
-        return (Q(registration_count__lte=1) | ~Q(Exists(repeated))) & ~Q(
-            review_requested_on__lte=end
-        )
+        return (Q(registration_count__lte=1) | ~Q(Exists(self._repeated()))) & self._no_review()
+
+    def b2_scan_flags(self) -> dict[str, Q]:
+        """B2's flags for PostgreSQL's one scan, without subqueries (they would keep it from
+        running in parallel workers): `sn_ok` the settled matters with no registration after
+        the reply, `sn_ask` the others of the window (asked apart); `h_one` / `h_ask` the
+        handling clock's compliant items without 复查申请 / and with a repeat registration
+        (`h_`: counted among the compliant items; those with a repeat by the end are asked
+        apart, `_b2_figures`)."""
+        flags = self._b2_plain()
+        del flags["due"]
+        flags["sn_ask"] = flags["sd"] & ~self._not_returned()
+        flags["h_one"] = self._no_review()
+        flags["h_ask"] = self._no_review() & ~Q(registration_count__lte=1)
+        return flags
 
     def _rate_figures(self) -> dict[str, Any]:
         """SQLite: replies, package, supervision by level (PostgreSQL's scan counts them)."""
@@ -139,25 +171,53 @@ class RateCounts(MatterCounts):
         return {"replies": replies, "package": package, "by_level": by_level}
 
     def _b2_figures(self) -> dict[str, Any]:
-        """B2's matter figures, once per report on either database: one aggregate of the flags,
-        the one-shot handling clock, 督办 by kind — three queries. (Apart from PostgreSQL's scan:
-        their subqueries would keep that scan from running in parallel workers.)"""
+        """B2's matter figures, once per report. SQLite: one aggregate of the flags, the
+        one-shot handling clock, 督办 by kind — three queries. PostgreSQL: from the one scan,
+        plus the few matters its flags leave to ask (a subquery in the scan would keep it from
+        running in parallel workers): each asked only when there are any."""
         if self._rates_found is not None:
             return self._rates_found
         p, matters = self.period, self._node_matters()
         base, which, action = self._bases()["handling"]
-        b2 = matters.annotate(h_raw=base).aggregate(
-            **{k: Count("id", filter=q) for k, q in self.b2_flags().items() if k != "one"}
-        )
-        one = grouped_clock(
-            matters.filter(which),
-            base=base,
-            action=action,
-            period=p,
-            calendar=self.calendar,
-            met=self.one_shot(),
-        ).get(None, {"num": 0})
-        b2["one"] = one["num"]
+        if connection.vendor == "postgresql":
+            found = self._matter_scan()["b2"]
+            b2 = {k: v for k, v in found.items() if not k.startswith(("h_", "sn_"))}
+            b2["sn"] = b2["sd"]
+            if found["sn_ask"]:  # in the window, registered after the reply: within the days?
+                days = domain_limit("SETTLE_DAYS")  # bounds the registrations to hash
+                lo, hi = p.start - timedelta(days), p.end
+                back = self._came_back().filter(received_on__range=(lo, hi))
+                b2["sn"] -= (
+                    matters.filter(self._b2_plain()["sd"], ~self._not_returned())
+                    .filter(Exists(back))
+                    .count()
+                )
+            b2["one"] = found["h_one"]
+            if found["h_ask"]:  # compliant, no review, several registrations: a repeat by then?
+                b2["one"] -= grouped_clock(
+                    # (the compliant ones only: replied by the end, no 复查申请)
+                    matters.filter(which, ~Q(registration_count__lte=1), self._no_review())
+                    .filter(replied_on__lte=p.end)
+                    .filter(Exists(self._repeated())),
+                    base=base,
+                    action=action,
+                    period=p,
+                    calendar=self.calendar,
+                    met=self._no_review(),
+                ).get(None, {"num": 0})["num"]
+        else:
+            b2 = matters.annotate(h_raw=base).aggregate(
+                **{k: Count("id", filter=q) for k, q in self.b2_flags().items() if k != "one"}
+            )
+            one = grouped_clock(
+                matters.filter(which),
+                base=base,
+                action=action,
+                period=p,
+                calendar=self.calendar,
+                met=self.one_shot(),
+            ).get(None, {"num": 0})
+            b2["one"] = one["num"]
         resolved = Q(resolved_on__isnull=False) & Q(resolved_on__lte=p.end)
         b2["by_kind"] = {
             g["knd"]: g
@@ -288,8 +348,11 @@ class RateCounts(MatterCounts):
 
     def _sibling_scores(self) -> dict[int, int]:
         """Each sibling's 法治化 total in thousandths: the three clocks of the parent's matters
-        by locality, folded into siblings (three grouped queries)."""
+        by locality, folded into siblings (PostgreSQL: from the one scan; SQLite: three grouped
+        queries)."""
         scope = self.scope
+        if connection.vendor == "postgresql":  # the one scan read the parent's matters
+            return self._scores(self._matter_scan()["siblings"])
         matters = Matter.objects.filter(scope.locality_q("locality", whole=True))
         parts: dict[int, dict[str, dict[str, int]]] = {}
         for part, (base, which, action) in self._bases().items():
@@ -308,6 +371,11 @@ class RateCounts(MatterCounts):
                 cell = parts.setdefault(sib, {}).setdefault(part, {"num": 0, "den": 0})
                 cell["num"] += figures["num"]
                 cell["den"] += figures["den"]
+        return self._scores(parts)
+
+    @staticmethod
+    def _scores(parts: dict[int, dict[str, dict[str, int]]]) -> dict[int, int]:
+        """Each sibling's 法治化 total in thousandths from its three clocks."""
         weights = dict(zip(CLOCK_PARTS, rule_of_law_weights(), strict=True))
         return {
             sib: int(

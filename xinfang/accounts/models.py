@@ -5,6 +5,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django_otp.models import Device
 
+from xinfang.core.sealed_fields import SealedCharField
+
 
 class Role(models.TextChoices):
     REGISTRAR = "registrar", "登记员"
@@ -27,7 +29,8 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp 
     )
     display_name = models.CharField("姓名", max_length=64, blank=True)
     # where the clock scan's SMS digests go (staff's work phone; petitioners' data is elsewhere)
-    phone = models.CharField("手机号码", max_length=20, blank=True)
+    # sealed (xinfang.core.sealing) like the petitioners' phones; nothing searches by it
+    phone = SealedCharField("手机号码", blank=True)
 
     class Meta:
         verbose_name = "用户"

@@ -16,6 +16,7 @@ from django.db import models
 from xinfang.core.sealing import hasher, seal, unseal
 
 SEALED_MAX_LENGTH = 160  # a 64-character value sealed: 8 + 1 + base64 of 12 + 64 + 16 bytes
+PLAIN_MAX_LENGTH = 64  # the longest value a form may give: its sealed form fits the column
 
 
 class SealedCharField(models.CharField):
@@ -27,6 +28,11 @@ class SealedCharField(models.CharField):
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         return unseal(value)
+
+    def formfield(self, **kwargs: Any) -> Any:
+        # the column's length is that of the sealed value; a form limits the value itself
+        kwargs.setdefault("max_length", PLAIN_MAX_LENGTH)
+        return super().formfield(**kwargs)
 
     def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)

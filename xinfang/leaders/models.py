@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 
+from xinfang.core.sealed_fields import SealedCharField
 from xinfang.leaders.choices import (
     BookingStatus,
     LeaderTier,
@@ -171,7 +172,7 @@ class Booking(models.Model):
         "状态", max_length=16, choices=BookingStatus.choices, default=BookingStatus.BOOKED
     )
     name = models.CharField("姓名", max_length=64)
-    phone = models.CharField("联系电话", max_length=32)
+    phone = SealedCharField("联系电话")  # sealed (xinfang.core.sealing); nothing searches by it
     topic = models.TextField("反映事项")
     # the query code of an existing matter, when the petitioner gave one that matched
     matter = models.ForeignKey(

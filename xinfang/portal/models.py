@@ -4,6 +4,7 @@ petitioner attached to a form that was sent back for correction."""
 
 from django.db import models
 
+from xinfang.core.sealed_fields import SealedCharField
 from xinfang.intake.choices import Source
 from xinfang.intake.models import attachment_storage
 
@@ -22,7 +23,8 @@ class PortalSubmission(models.Model):
     query_code = models.CharField("查询码", max_length=16, unique=True)
     # an ID number typed online that belongs to a file under another name or phone: not linked
     # to that person (nobody saw the card), kept for the staff to check
-    claimed_id_number = models.CharField("待核实身份证号", max_length=18, blank=True)
+    # sealed (xinfang.core.sealing); nothing searches by it
+    claimed_id_number = SealedCharField("待核实身份证号", blank=True)
     source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.PORTAL)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -9,7 +9,6 @@ from xinfang.core import rekey
 from xinfang.core.commandline import progress_printer
 from xinfang.core.sealing import KEYS_VARIABLE, SealingError, keys_derived, new_key
 
-TABLES = {"intake_petitioner": "信访人", "intake_registration": "信访登记"}
 
 
 class Command(BaseCommand):
@@ -38,10 +37,12 @@ class Command(BaseCommand):
             result = rekey.rotate(batch=options["batch"], progress=progress_printer(sys.stderr))
         except SealingError as exc:
             raise CommandError(str(exc), returncode=1) from exc
+        # each table named as its model is (信访人, 接访预约, 用户…): the models list them once
+        names = {m._meta.db_table: str(m._meta.verbose_name) for m, _ in rekey.sealed_columns()}
         for table, counts in result.items():
             old = "，".join(f"{kid} {n}" for kid, n in sorted(counts.old_keys.items()))
             self.stdout.write(
-                f"{TABLES.get(table, table)}：重新加密 {counts.resealed} 个值"
+                f"{names.get(table, table)}：重新加密 {counts.resealed} 个值"
                 + (f"（旧密钥 {old}）" if old else "")
                 + f"，已是最新密钥 {counts.current} 个，空值 {counts.empty} 个"
             )

@@ -142,7 +142,8 @@ def test_rotation_reseals_the_three(district: District) -> None:
     assert "网上信访提交：重新加密 1 个值" in text
     assert "用户：重新加密 1 个值" in text
     assert all(raw_value(*p).startswith(new_id + ".") for p in places)
-    tables = AuditEvent.objects.filter(action="personal_data.rotate_key").latest("id").data["tables"]
+    event = AuditEvent.objects.filter(action="personal_data.rotate_key").latest("id")
+    tables = event.data["tables"]
     assert tables["leaders_booking"]["resealed"] == 1
     assert tables["portal_portalsubmission"]["resealed"] == 1
     assert tables["accounts_user"]["resealed"] == 1  # the officer's phone; the others have none
@@ -186,7 +187,7 @@ def test_the_migration_seals_plain_rows_and_opens_them_backwards(
     assert raw_value(table, column, pk) == sealed  # twice: the second changes nothing
     # the empty values stay empty both ways (the other staff have no phone)
     if table == "accounts_user":
-        others = raw('SELECT DISTINCT phone FROM accounts_user WHERE id <> %s', [pk])
+        others = raw("SELECT DISTINCT phone FROM accounts_user WHERE id <> %s", [pk])
         assert others == [("",)]
     values = {
         "leaders_booking": lambda: Booking.objects.get(pk=pk).phone,
@@ -194,3 +195,15 @@ def test_the_migration_seals_plain_rows_and_opens_them_backwards(
         "accounts_user": lambda: User.objects.get(pk=pk).phone,
     }
     assert values[table]() == plain
+
+
+def test_a_form_limits_the_value_not_the_sealed_column() -> None:
+    field = User._meta.get_field("phone")
+    assert field.max_length == 160  # the sealed form of a 64-character value
+    form_field = field.formfield()
+    assert form_field is not None and form_field.max_length == 64
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        form_field.clean("1" * 65)
+    assert form_field.clean("1" * 64) == "1" * 64

@@ -29,10 +29,10 @@ class SealedCharField(models.CharField):
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         return unseal(value)
 
-    def formfield(self, **kwargs: Any) -> Any:
+    def formfield(self, *args: Any, **kwargs: Any) -> Any:
         # the column's length is that of the sealed value; a form limits the value itself
         kwargs.setdefault("max_length", PLAIN_MAX_LENGTH)
-        return super().formfield(**kwargs)
+        return super().formfield(*args, **kwargs)
 
     def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)

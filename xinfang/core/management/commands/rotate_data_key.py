@@ -10,7 +10,6 @@ from xinfang.core.commandline import progress_printer
 from xinfang.core.sealing import KEYS_VARIABLE, SealingError, keys_derived, new_key
 
 
-
 class Command(BaseCommand):
     help = (
         f"用 {KEYS_VARIABLE} 的第一个（最新）密钥重新加密已存的电话和身份证号；"

@@ -5,6 +5,7 @@ report from the registrations alone, and the kept summaries equal a rebuild from
 import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -182,3 +183,107 @@ def test_truncate_empties_the_summaries_on_postgresql(district: District, tmp_pa
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's deferred FK checks
         cursor.execute("TRUNCATE intake_registration CASCADE")
     assert _cells() == {model.__name__: set() for model in MODELS}
+
+
+def _summary_rows() -> int:
+    return sum(model.objects.count() for model in MODELS)
+
+
+def _changes_of_every_kind(rng: random.Random) -> None:
+    """Updates naming summary columns, other columns, both, none changed, and a whole-row save."""
+    regs = list(Registration.objects.order_by("id").values_list("id", flat=True))
+    Registration.objects.filter(id__in=rng.sample(regs, 12)).update(
+        petitioner_phone="x", people=F("people") + 2
+    )
+    Registration.objects.filter(id__in=rng.sample(regs, 12)).update(
+        received_on=F("received_on") - timedelta(days=40)
+    )
+    Registration.objects.filter(id__in=rng.sample(regs, 12)).update(people=F("people"))
+    Registration.objects.filter(id__in=rng.sample(regs, 8)).update(channel="visit")
+    one = Registration.objects.get(pk=rng.choice(regs))
+    one.purpose, one.people = "accusation", one.people + 5
+    one.save()
+
+
+def test_an_update_of_columns_no_summary_reads_moves_nothing(
+    district: District, tmp_path: Path
+) -> None:
+    """Sealing a phone writes every registration: the triggers must not work for it. Emptied
+    summaries show it: an update trigger that ran would write cells (of 0 or +1) into them."""
+    from django.db import connection
+
+    unit_create(code="320102", name="乙区", kind=UnitKind.DISTRICT, parent=district.city)
+    rng = random.Random(13)
+    _random_ledger(Ledger(tmp_path), rng, 80)
+    assert set(summary.DEPENDS) == {
+        "category_id", "channel", "form", "is_first", "letter_kind", "level", "locality_id",
+        "matter_id", "people", "purpose", "received_on",
+    }  # fmt: skip
+    for model in MODELS:
+        model.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE intake_registration SET petitioner_phone = 'sealed'")
+        cursor.execute("UPDATE intake_registration SET people = people, channel = channel")
+    assert _summary_rows() == 0
+    Registration.objects.update(people=F("people") + 1)  # a summary column: counted again
+    assert _summary_rows() > 0
+
+    summary.rebuild(connection)
+    _changes_of_every_kind(rng)
+    assert _cells() == _rebuilt()
+
+
+def test_the_migration_to_changed_only_triggers_both_ways(
+    district: District, tmp_path: Path
+) -> None:
+    from importlib import import_module
+
+    from django.db import connection
+
+    migration = import_module("xinfang.analytics.migrations.0004_summary_triggers_changed_only")
+    editor = SimpleNamespace(connection=connection)
+    unit_create(code="320102", name="乙区", kind=UnitKind.DISTRICT, parent=district.city)
+    rng = random.Random(14)
+    _random_ledger(Ledger(tmp_path), rng, 80)
+
+    migration.every_update(None, editor)  # backwards: the trigger of 0003 works for every UPDATE
+    assert summary.installed(connection)
+    _changes_of_every_kind(rng)
+    assert _cells() == _rebuilt()
+    for model in MODELS:
+        model.objects.all().delete()
+    Registration.objects.update(petitioner_phone="y")
+    assert _summary_rows() > 0  # it ran for a phone
+
+    migration.changed_only(None, editor)  # forwards again
+    summary.rebuild(connection)
+    _changes_of_every_kind(rng)
+    assert _cells() == _rebuilt()
+    for model in MODELS:
+        model.objects.all().delete()
+    Registration.objects.update(petitioner_phone="z")
+    assert _summary_rows() == 0
+
+
+def test_the_update_trigger_is_off_only_for_columns_no_summary_reads(
+    district: District, tmp_path: Path
+) -> None:
+    from django.db import connection
+
+    unit_create(code="320102", name="乙区", kind=UnitKind.DISTRICT, parent=district.city)
+    _random_ledger(Ledger(tmp_path), random.Random(15), 40)
+    refused = summary.update_trigger_off(connection, ["petitioner_phone", "people"])
+    with pytest.raises(ValueError, match="people"), refused:
+        pass
+    kept = _cells()
+    summary.install(connection, changed_only=False)  # the trigger that works for every UPDATE
+    for model in MODELS:
+        model.objects.all().delete()
+    with summary.update_trigger_off(connection, ["petitioner_phone"]):
+        Registration.objects.update(petitioner_phone="w")
+    assert _summary_rows() == 0  # it was off
+    assert summary.installed(connection)  # and is back
+    summary.rebuild(connection)
+    assert _cells() == kept
+    Registration.objects.filter(pk=Registration.objects.order_by("id")[0].pk).update(people=99)
+    assert _cells() != kept and _cells() == _rebuilt()  # and working

@@ -20,6 +20,7 @@ from django.test import override_settings
 
 from tests.conftest import District, register
 from tests.ledger_rows import wipe_intake
+from xinfang.analytics import summary
 from xinfang.core.models import AuditEvent
 from xinfang.core.permissions import SYSTEM
 from xinfang.core.sealing import SealingError, key_id, lookup_hash
@@ -53,6 +54,18 @@ def raw_person(pk: int) -> tuple[str, str, str, str]:
         [pk],
     )
     return rows[0]  # type: ignore[return-value]
+
+
+def _summaries() -> list[tuple[object, ...]]:
+    return raw(
+        "SELECT month, locality, channel, level, form, accusation, batches, people "
+        "FROM analytics_registrationmonthclf WHERE batches <> 0 ORDER BY 1, 2, 3, 4, 5, 6"
+    )
+
+
+def _rebuilt() -> list[tuple[object, ...]]:
+    summary.rebuild(connection)
+    return _summaries()
 
 
 def test_values_round_trip_and_the_columns_hold_no_plain_text(district: District) -> None:
@@ -130,6 +143,7 @@ def test_rotation_reseals_with_the_newest_key_and_the_old_one_can_go(district: D
         again = StringIO()
         call_command("rotate_data_key", stdout=again, stderr=StringIO())
         assert "重新加密 0 个值，已是最新密钥 2 个" in again.getvalue()  # idempotent
+    assert _summaries() == _rebuilt()  # re-sealing moved no figure of the report
     new_id = key_id(base64.urlsafe_b64decode(NEW))
     assert raw_person(pk)[0].startswith(new_id + ".") and raw_person(pk)[1].startswith(new_id)
     with override_settings(XINFANG_DATA_KEYS=[NEW]):  # the old key removed
@@ -185,7 +199,10 @@ def test_the_migration_seals_plain_rows_and_opens_them_backwards(district: Distr
     (snap,) = raw(sql, [matter.pk])
     assert snap == (PHONE_A,)
     raw("UPDATE intake_petitioner SET id_number_hash = NULL, phone_hash = '' WHERE id = %s", [pk])
+    summaries = _summaries()
     migration.seal_all(None, editor)
+    assert _summaries() == summaries == _rebuilt()  # the registrations' trigger off, then on
+    assert summary.installed(connection)
     sealed = raw_person(pk)
     migration.seal_all(None, editor)
     assert raw_person(pk) == sealed  # twice: the second changes nothing

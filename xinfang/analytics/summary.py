@@ -18,10 +18,18 @@ executemany), the admin, an UPDATE or DELETE by hand:
 - PostgreSQL, on TRUNCATE of intake_registration: the summaries are emptied.
 PostgreSQL: statement-level triggers over the transition tables (one grouped upsert per
 statement, so that a COPY of a million rows costs one grouped pass). SQLite: row-level triggers.
+An UPDATE that changes none of the columns the summaries read (DEPENDS: sealing a phone,
+re-sealing with a new key) moves no figure, and the update triggers do nothing for it: SQLite's
+fires only `AFTER UPDATE OF` those columns and only when one of them differs; PostgreSQL allows
+no column list on a trigger with transition tables, so its function first asks whether any row
+changed one of them and returns at once when none did (analytics migration 0004).
 `rebuild()` (`xinfang rebuild-report-summary`) computes them from scratch; a test compares the
 report read from them with the report computed from the registrations alone.
 """
 
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -67,6 +75,18 @@ SUMMARIES = (
     ),
 )
 UNIT = SUMMARIES[2]
+
+
+def _depends(summaries: tuple[Summary, ...]) -> tuple[str, ...]:
+    """The registration columns `summaries` read: month, locality, people, their keys' columns."""
+    text = " ".join(e for s in summaries for e in (*s.exprs, s.where))
+    columns = {"received_on", "locality_id", "people", *re.findall(r"\br\.(\w+)", text)}
+    if "m." in text:  # the unit is the matter's: a registration moved to another matter
+        columns.add("matter_id")
+    return tuple(sorted(columns))
+
+
+DEPENDS = _depends(SUMMARIES)
 BEFORE_LETTERS = SUMMARIES[:3]  # the summaries of analytics migration 0002 (its reverse)
 
 
@@ -119,7 +139,20 @@ def _reg_source(table: str, s: Summary) -> str:
 # --- PostgreSQL ------------------------------------------------------------------------------
 
 
-def _pg_install(summaries: tuple[Summary, ...]) -> list[str]:
+def _pg_unchanged(summaries: tuple[Summary, ...]) -> str:
+    """plpgsql: return when every updated row kept its id and all the columns the summaries read
+    (an UPDATE maps rows one to one and ids are unique: then old and new count the same)."""
+    cols = _depends(summaries)
+    old = ", ".join(f"o.{c}" for c in cols)
+    new = ", ".join(f"n.{c}" for c in cols)
+    return (
+        "IF NOT EXISTS (SELECT 1 FROM old_rows o LEFT JOIN new_rows n ON n.id = o.id "
+        f"WHERE n.id IS NULL OR ROW({old}) IS DISTINCT FROM ROW({new})) THEN\n"
+        "RETURN NULL;\nEND IF;\n"
+    )
+
+
+def _pg_install(summaries: tuple[Summary, ...], changed_only: bool) -> list[str]:
     out = []
     events = {
         "ins": ("INSERT", "NEW TABLE AS new_rows", [("new_rows", 1)]),
@@ -135,9 +168,10 @@ def _pg_install(summaries: tuple[Summary, ...]) -> list[str]:
             _upsert(s, _grouped(s, "postgresql", [(_reg_source(t, s), sign) for t, sign in rows]))
             for s in summaries
         )
+        guard = _pg_unchanged(summaries) if changed_only and name == "upd" else ""
         out.append(
             f"CREATE OR REPLACE FUNCTION {PREFIX}_{name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-            f"BEGIN\n{body};\nRETURN NULL;\nEND $$"
+            f"BEGIN\n{guard}{body};\nRETURN NULL;\nEND $$"
         )
         out.append(
             f"CREATE TRIGGER {PREFIX}_{name} AFTER {event} ON {REG} REFERENCING {referencing} "
@@ -211,15 +245,20 @@ def _sqlite_row(s: Summary, row: str, sign: int) -> str:
     return _upsert(s, source, "sqlite")
 
 
-def _sqlite_install(summaries: tuple[Summary, ...]) -> list[str]:
+def _sqlite_install(summaries: tuple[Summary, ...], changed_only: bool) -> list[str]:
     out = []
+    cols = _depends(summaries)
+    update = f"UPDATE ON {REG}"
+    if changed_only:  # only an UPDATE naming and changing a column the summaries read
+        changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in cols)
+        update = f"UPDATE OF {', '.join(cols)} ON {REG} WHEN {changed}"
     for name, event, rows in (
-        ("ins", "INSERT", [("NEW", 1)]),
-        ("del", "DELETE", [("OLD", -1)]),
-        ("upd", "UPDATE", [("OLD", -1), ("NEW", 1)]),
+        ("ins", f"INSERT ON {REG}", [("NEW", 1)]),
+        ("del", f"DELETE ON {REG}", [("OLD", -1)]),
+        ("upd", update, [("OLD", -1), ("NEW", 1)]),
     ):
         body = "".join(f"{_sqlite_row(s, row, sign)};\n" for row, sign in rows for s in summaries)
-        out.append(f"CREATE TRIGGER {PREFIX}_{name} AFTER {event} ON {REG} BEGIN\n{body}END")
+        out.append(f"CREATE TRIGGER {PREFIX}_{name} AFTER {event} BEGIN\n{body}END")
     moves = []
     for row, sign in (("OLD", -1), ("NEW", 1)):
         exprs = [_month("sqlite", "r.received_on"), "COALESCE(r.locality_id, 0)"]
@@ -249,10 +288,17 @@ def _sqlite_uninstall() -> list[str]:
 # --- install, rebuild ------------------------------------------------------------------------
 
 
-def install(conn: BaseDatabaseWrapper, summaries: tuple[Summary, ...] = SUMMARIES) -> None:
-    """Create the triggers keeping `summaries` (the analytics migrations)."""
+def install(
+    conn: BaseDatabaseWrapper,
+    summaries: tuple[Summary, ...] = SUMMARIES,
+    *,
+    changed_only: bool = True,
+) -> None:
+    """Create the triggers keeping `summaries` (the analytics migrations); `changed_only=False`
+    gives the update trigger of migrations 0002–0003, which worked for every UPDATE."""
     pg = conn.vendor == "postgresql"
-    statements = _pg_install(summaries) if pg else _sqlite_install(summaries)
+    install_for = _pg_install if pg else _sqlite_install
+    statements = install_for(summaries, changed_only)
     with conn.cursor() as cursor:
         for sql in _pg_uninstall() if conn.vendor == "postgresql" else _sqlite_uninstall():
             cursor.execute(sql)
@@ -279,6 +325,46 @@ def installed(conn: BaseDatabaseWrapper) -> bool:
             list(TRIGGERS),
         )
         return bool(cursor.fetchone()[0] == len(TRIGGERS))
+
+
+@contextmanager
+def update_trigger_off(conn: BaseDatabaseWrapper, columns: Iterable[str]) -> Iterator[None]:
+    """Within one transaction, the registrations' update trigger off while the caller updates
+    only `columns`, none of which a summary reads (refused otherwise): such an UPDATE moves no
+    figure, so the summaries stay exact. For a migration sealing a million rows, whatever
+    version of the trigger it finds."""
+    touched = sorted(set(columns) & set(DEPENDS))
+    if touched:
+        raise ValueError(f"the summaries read {touched}: their trigger must stay on")
+    name = f"{PREFIX}_upd"
+    with transaction.atomic(using=conn.alias):
+        with conn.cursor() as cursor:
+            if conn.vendor == "postgresql":
+                # its function emptied rather than ALTER TABLE … DISABLE TRIGGER: no lock on
+                # the table, and allowed with deferred checks pending; other transactions keep
+                # seeing the function as it was, and it is put back before the commit
+                cursor.execute(
+                    "SELECT pg_get_functiondef(p.oid) FROM pg_proc p WHERE p.proname = %s", [name]
+                )
+                row = cursor.fetchone()
+                restore = row[0] if row else ""
+                if restore:
+                    cursor.execute(
+                        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql "
+                        "AS $$ BEGIN RETURN NULL; END $$"
+                    )
+            else:  # SQLite cannot disable a trigger: dropped, and created again as it was
+                cursor.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s", [name]
+                )
+                row = cursor.fetchone()
+                restore = row[0] if row else ""
+                if restore:
+                    cursor.execute(f"DROP TRIGGER {name}")
+        yield
+        if restore:
+            with conn.cursor() as cursor:
+                cursor.execute(restore)
 
 
 def uninstall(conn: BaseDatabaseWrapper) -> None:

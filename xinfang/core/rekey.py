@@ -3,7 +3,9 @@
 Every sealed column of every model (xinfang.core.sealed_fields) is read in batches by id; a value
 sealed with an older key of XINFANG_DATA_KEYS is opened and sealed again with the first. Each
 batch commits on its own, so a run that stops can simply be started again: values already under
-the newest key are counted and left alone, and a second run changes nothing. The look-up hashes
+the newest key are counted and left alone, and a second run changes nothing. A batch is one
+UPDATE on PostgreSQL (xinfang.core.bulk); the report summaries' triggers do nothing for it (they
+watch other columns: analytics.summary). The look-up hashes
 are not touched (their key, XINFANG_LOOKUP_KEY, is another). When a run reports nothing left
 under an old key, that key can be removed from the variable.
 """
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db import connection, models, transaction
 
+from xinfang.core.bulk import update_by_id
 from xinfang.core.models import AuditEvent
 from xinfang.core.sealed_fields import SealedCharField
 from xinfang.core.sealing import SEALED, KeyRing, SealingError, ring
@@ -55,9 +58,6 @@ def rotate(
         table = model._meta.db_table
         counts = result[table] = Counts()
         names = ", ".join(f'"{c}"' for c in columns)
-        update = (
-            f'UPDATE "{table}" SET {", ".join(f""""{c}" = %s""" for c in columns)} WHERE id = %s'
-        )
         last = 0
         while True:
             with transaction.atomic(), connection.cursor() as cursor:
@@ -76,8 +76,7 @@ def rotate(
                     new = [_reseal(keys, value, counts) for value in values]
                     if new != values:
                         changes.append([*new, pk])
-                if changes:
-                    cursor.executemany(update, changes)
+                update_by_id(connection, cursor, table, columns, changes)
             if progress:
                 progress(table, counts.resealed + counts.current + counts.empty)
     AuditEvent.objects.create(

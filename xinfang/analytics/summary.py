@@ -141,13 +141,12 @@ def _reg_source(table: str, s: Summary) -> str:
 
 def _pg_unchanged(summaries: tuple[Summary, ...]) -> str:
     """plpgsql: return when every updated row kept its id and all the columns the summaries read
-    (an UPDATE maps rows one to one and ids are unique: then old and new count the same)."""
-    cols = _depends(summaries)
-    old = ", ".join(f"o.{c}" for c in cols)
-    new = ", ".join(f"n.{c}" for c in cols)
+    (an UPDATE maps rows one to one and ids are unique: then old and new count the same). EXCEPT,
+    not a join: the transition tables have no index, and a join over them ran as a nested loop
+    (0.7 s for 2,000 rows)."""
+    cols = ", ".join(("id", *_depends(summaries)))
     return (
-        "IF NOT EXISTS (SELECT 1 FROM old_rows o LEFT JOIN new_rows n ON n.id = o.id "
-        f"WHERE n.id IS NULL OR ROW({old}) IS DISTINCT FROM ROW({new})) THEN\n"
+        f"IF NOT EXISTS (SELECT {cols} FROM old_rows EXCEPT SELECT {cols} FROM new_rows) THEN\n"
         "RETURN NULL;\nEND IF;\n"
     )
 

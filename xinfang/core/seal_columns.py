@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import migrations
 
+from xinfang.core.bulk import update_by_id
 from xinfang.core.sealing import SEALED, seal, unseal
 
 BATCH = 2000
@@ -38,17 +39,15 @@ def _rewrite(
     table: str, columns: list[str], change: Callable[[str], str], wanted: Callable[[str], bool]
 ) -> Callable[[Any, Any], None]:
     def run(apps: Any, schema_editor: Any) -> None:
-        sets = ", ".join(f'"{c}" = %s' for c in columns)
-        sql = f'UPDATE "{table}" SET {sets} WHERE id = %s'
-        with schema_editor.connection.cursor() as cursor:
+        conn = schema_editor.connection
+        with conn.cursor() as cursor:
             for rows in _rows(cursor, table, columns):
                 changes = [
                     [change(v) if v and wanted(v) else v for v in values] + [pk]
                     for pk, *values in rows
                     if any(v and wanted(v) for v in values)
                 ]
-                if changes:
-                    cursor.executemany(sql, changes)
+                update_by_id(conn, cursor, table, columns, changes)
 
     return run
 

@@ -124,12 +124,12 @@ def test_b2_rates_of_a_month_counted_by_hand(ledger: Ledger, district: District)
     # first-time matters in October: N1, N2; routed 依法分类 by 10-31: N1
     assert rates["legal_channel_share"] == {"num": 1, "den": 2, "pct": "50.0"}
     assert rep["reviews"] == {
-        "review": {"received": 1, "accepted": 1, "declined": None, "withdrawn": None, "decided": 1},
+        "review": {"received": 1, "accepted": 1, "declined": 0, "withdrawn": 0, "decided": 1},
         "rereview": {
             "received": 1,
             "accepted": 1,
-            "declined": None,
-            "withdrawn": None,
+            "declined": 0,
+            "withdrawn": 0,
             "decided": 0,
         },
     }

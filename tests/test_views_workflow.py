@@ -185,7 +185,7 @@ BUTTONS = {
         "supervisor": SUP,
     },
     "delivered": {
-        "officer": ["evaluate", "request_review", "finalise", *OFFICER_EXTRA],
+        "officer": ["evaluate", "request_review", "decline_review", "finalise", *OFFICER_EXTRA],
         "registrar": ["evaluate", "request_review"],
         "leader": LEADER_EXTRA,
     },
@@ -199,12 +199,15 @@ BUTTONS = {
         "registrar": [],
     },
     "declined": {"officer": OFFICER_EXTRA, "registrar": [], "leader": LEADER_EXTRA},
-    "under_review": {"officer": ["decide_review", *OFFICER_EXTRA], "registrar": []},
+    "under_review": {
+        "officer": ["decide_review", "withdraw_review", *OFFICER_EXTRA],
+        "registrar": ["withdraw_review"],
+    },
     "reviewed": {  # the review is not delivered yet: no 复核 request, no 终结
         "officer": ["evaluate", "deliver_review", *OFFICER_EXTRA],
         "registrar": ["evaluate", "deliver_review"],
     },
-    "final": {"officer": ["evaluate", *OFFICER_EXTRA], "registrar": ["evaluate"]},
+    "final": {"officer": ["evaluate", "decline_review", *OFFICER_EXTRA], "registrar": ["evaluate"]},
 }
 
 

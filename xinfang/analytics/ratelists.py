@@ -2,7 +2,7 @@
 matters it counts (counting.rates.RateCounts.figure_matters, the conditions of the count itself),
 for a node the reader may pick and a period (`org`, `start`, `end`) and the figure: `rate` (a key
 of counting.rates.RATE_LISTS, `review`, `rereview` or `supervision`), `figure` (num/den;
-received/decided of a review stage) and, for 督办, `kind`. Readers are the dashboard's.
+a figure of a review stage's `reviews`) and, for 督办, `kind`. Readers are the dashboard's.
 """
 
 from typing import Any
@@ -31,7 +31,13 @@ RATE_NAMES = {
     "supervision": ("期内督办的事项", "期内督办且已化解的事项"),
 }
 REVIEW_NAMES = {"review": "复查", "rereview": "复核"}
-REVIEW_FIGURES = {"received": "期内申请{}的事项", "decided": "期内作出{}意见的事项"}
+REVIEW_FIGURES = {
+    "received": "期内申请{}的事项",
+    "accepted": "期内申请{}并受理的事项",
+    "declined": "期内申请{}不予受理的事项",
+    "withdrawn": "期内撤回{}申请的事项",
+    "decided": "期内作出{}意见的事项",
+}
 
 
 @login_required
@@ -128,7 +134,7 @@ def reviews_table(report: dict[str, Any], query: Any) -> Any:
 
     header = ["阶段", "收到申请", "受理", "不予受理", "撤回", "作出意见"]
     t = DashTable(
-        "reviews", "复查复核", header, note="不予受理、撤回未作记录（申请超期的不予登记）。"
+        "reviews", "复查复核", header, note="收到申请＝受理＋不予受理；撤回的申请此前已受理。"
     )
     for key, word in REVIEW_NAMES.items():
         s = report["reviews"][key]
@@ -145,4 +151,10 @@ def reviews_table(report: dict[str, Any], query: Any) -> Any:
     return t
 
 
-REVIEW_LINK = {"received": "received", "accepted": "received", "decided": "decided"}
+REVIEW_LINK = {
+    "received": "received",
+    "accepted": "accepted",
+    "declined": "declined",
+    "withdrawn": "withdrawn",
+    "decided": "decided",
+}

@@ -73,20 +73,23 @@ REVIEW_WORDS = {"review": "复查", "rereview": "复核"}
 
 
 def reviews_sentence(report: dict[str, Any], label: str) -> str:
-    """收到复查申请N件，受理N件，作出复查意见N件；复核 likewise (declined and withdrawn are not
-    recorded facts: not written)."""
+    """收到复查申请N件，受理N件，不予受理N件，撤回N件，作出复查意见N件；复核 likewise (不予受理
+    and 撤回 written only when there are any)."""
     reviews = report["reviews"]
-    if not any(s["received"] or s["decided"] for s in reviews.values()):
+    if not any(s["received"] or s["decided"] or s["withdrawn"] for s in reviews.values()):
         return f"{label}，未收到复查、复核申请，未作出复查、复核意见。"
     parts = []
     for key, word in REVIEW_WORDS.items():
         s = reviews[key]
-        if not (s["received"] or s["decided"]):
+        if not (s["received"] or s["decided"] or s["withdrawn"]):
             parts.append(f"未收到{word}申请")
             continue
-        parts.append(
-            f"收到{word}申请{s['received']}件，受理{s['accepted']}件，作出{word}意见{s['decided']}件"
-        )
+        said = f"收到{word}申请{s['received']}件，受理{s['accepted']}件"
+        if s["declined"]:
+            said += f"，不予受理{s['declined']}件"
+        if s["withdrawn"]:
+            said += f"，申请人撤回{s['withdrawn']}件"
+        parts.append(f"{said}，作出{word}意见{s['decided']}件")
     return f"{label}，" + "；".join(parts) + "。"
 
 

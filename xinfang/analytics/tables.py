@@ -182,7 +182,7 @@ def letters_table(letters: dict[str, Any], word: str) -> Table:
 
 
 def reviews_table(reviews: dict[str, Any]) -> Table:
-    """B2 `reviews`: 复查 and 复核 requests; 不予受理 and 撤回 are not recorded (未记录)."""
+    """B2 `reviews`: 复查 and 复核 requests received, accepted, declined, withdrawn, decided."""
     fields = ("received", "accepted", "declined", "withdrawn", "decided")
     rows: list[list[Cell]] = []
     for key, word in REVIEW_WORDS.items():

@@ -188,6 +188,8 @@ STEP_ROLES: dict[str, frozenset[str]] = {
     "request_review": _DESK,
     "decide_review": _BUREAU,
     "deliver_review": _DESK,
+    "decline_review": _BUREAU,
+    "withdraw_review": _DESK,
     "request_rereview": _DESK,
     "start_hearing": _BUREAU,
     "end_hearing": _BUREAU,

@@ -25,7 +25,7 @@ from xinfang.workflow import entry
 from xinfang.workflow import services as wf
 from xinfang.workflow import supervision as sv
 from xinfang.workflow.clocks import MatterClockFacts
-from xinfang.workflow.models import SupervisionNotice
+from xinfang.workflow.models import ReviewDeclineReason, SupervisionNotice
 from xinfang.workflow.supervision_rules import TABLE as SV_TABLE
 from xinfang.workflow.supervision_rules import (
     Act,
@@ -197,6 +197,31 @@ class ReviewOutcomeForm(StepForm):
 class RereviewOutcomeForm(StepForm):
     outcome = _radios(ReplyOutcome.choices, "复核意见")
     intro = "复核意见即为终结，事项转为“已终结”；复核意见书随后在本页“文书”中出具、打印。"
+
+
+class ReviewDeclineForm(StepForm):
+    reason = _radios(ReviewDeclineReason.choices, "不予受理的理由")
+    received = forms.DateField(
+        label="收到申请日期",
+        required=False,
+        widget=DateInput(),
+        help_text="默认与下面的日期相同",
+        error_messages={"invalid": "请按“年-月-日”填写日期"},
+    )
+    note = forms.CharField(
+        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    intro = (
+        "登记收到的复查或复核申请并决定不予受理（阶段按事项状态：已答复为复查，已复查为复核）；"
+        "事项状态不变，申请计入统计。"
+    )
+
+
+class ReviewWithdrawForm(StepForm):
+    note = forms.CharField(
+        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    intro = "信访人撤回申请：复查或复核期限停止，事项回到申请前的状态；原申请日期计入统计。"
 
 
 class EvaluationForm(StepForm):
@@ -387,13 +412,18 @@ _STEP_FORMS: dict[Step, tuple[type[StepForm], Run]] = {
     Step.REQUEST_REVIEW: (DayOnlyForm, _call(wf.review_request)),
     Step.DECIDE_REVIEW: (ReviewOutcomeForm, _call(wf.review_decide, "outcome")),
     Step.DELIVER_REVIEW: (DayOnlyForm, _call(wf.review_deliver)),
+    Step.DECLINE_REVIEW: (
+        ReviewDeclineForm,
+        _call(wf.review_decline, "reason", "received", "note"),
+    ),
+    Step.WITHDRAW_REVIEW: (ReviewWithdrawForm, _call(wf.review_withdraw, "note")),
     Step.REQUEST_REREVIEW: (DayOnlyForm, _call(wf.rereview_request)),
     Step.START_HEARING: (DayOnlyForm, _call(wf.hearing_start)),
     Step.END_HEARING: (DayOnlyForm, _call(wf.hearing_end)),
     Step.DECIDE_REREVIEW: (RereviewOutcomeForm, _call(wf.rereview_decide, "outcome")),
     Step.FINALISE: (DayOnlyForm, _call(wf.matter_finalise)),
 }
-_DANGER = {Step.DECLINE, Step.RETURN, Step.FINALISE}
+_DANGER = {Step.DECLINE, Step.RETURN, Step.FINALISE, Step.DECLINE_REVIEW}
 
 ACTIONS: dict[str, ActionSpec] = {
     str(step): ActionSpec(
@@ -458,6 +488,16 @@ def _facts_allow(
         return flow is not None and flow.review_delivered_on is not None
     hearing_on = flow is not None and flow.hearing_started_on is not None
     hearing_over = flow is not None and flow.hearing_ended_on is not None
+    if step == Step.DECLINE_REVIEW:  # a request is refused once the opinion was delivered
+        if matter.status == "final":
+            return True
+        return flow is not None and (
+            flow.reply_delivered_on is not None
+            if matter.status == "replied"
+            else flow.review_delivered_on is not None
+        )
+    if step == Step.WITHDRAW_REVIEW:
+        return matter.status == "under_review" or not hearing_on
     if step == Step.START_HEARING:
         return not hearing_on
     if step == Step.END_HEARING:

@@ -278,3 +278,56 @@ class BackdateApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.matter} {self.step} {self.day:%Y-%m-%d} 补录"
+
+
+class ReviewStage(models.TextChoices):
+    REVIEW = "review", "复查"
+    REREVIEW = "rereview", "复核"
+
+
+class ReviewResult(models.TextChoices):
+    DECLINED = "declined", "不予受理"
+    WITHDRAWN = "withdrawn", "申请人撤回"
+
+
+class ReviewDeclineReason(models.TextChoices):
+    LATE = "late", "超过申请期限"
+    NOT_REVIEWABLE = "not_reviewable", "不属于复查、复核范围"
+    FINAL = "final", "信访事项已经终结"
+    OTHER = "other", "其他"
+
+
+class ReviewApplication(models.Model):
+    """A 复查/复核 申请 that did not run its course: refused (不予受理) or withdrawn (撤回).
+
+    An accepted request lives on the matter itself (`review_requested_on` ...); this keeps the
+    ones the matter's dates cannot hold, so reports count them. Written by the workflow only.
+    """
+
+    matter = models.ForeignKey(
+        "intake.Matter",
+        verbose_name="信访事项",
+        on_delete=models.PROTECT,
+        related_name="review_applications",
+    )
+    stage = models.CharField("阶段", max_length=16, choices=ReviewStage.choices)
+    received_on = models.DateField("申请日期")
+    result = models.CharField("结果", max_length=16, choices=ReviewResult.choices)
+    result_on = models.DateField("不予受理或撤回日期")
+    reason = models.CharField(
+        "不予受理理由", max_length=16, choices=ReviewDeclineReason.choices, blank=True
+    )
+    note = models.TextField("说明", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "复查复核申请（未受理或撤回）"
+        verbose_name_plural = "复查复核申请（未受理或撤回）"
+        ordering = ["matter", "id"]
+        indexes = [models.Index(fields=["result", "result_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.matter} {self.get_stage_display()}申请 {self.get_result_display()}"

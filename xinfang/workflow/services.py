@@ -21,7 +21,14 @@ from xinfang.intake.choices import Evaluation, HandlingMethod, Purpose
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
 from xinfang.workflow import calendar, entry
-from xinfang.workflow.models import Assignment, MatterWorkflow
+from xinfang.workflow.models import (
+    Assignment,
+    MatterWorkflow,
+    ReviewApplication,
+    ReviewDeclineReason,
+    ReviewResult,
+    ReviewStage,
+)
 from xinfang.workflow.transitions import (
     TABLE,
     AssignmentKind,
@@ -43,6 +50,7 @@ class _Move:
         self.flow_fields: set[str] = set()
         self.data: dict[str, Any] = {}
         self.entry: dict[str, Any] = {}  # entered_on, late_entry ... (xinfang.workflow.entry)
+        self.target: str | None = None  # the state a step without one in the table goes back to
 
     def set(self, **values: Any) -> None:
         for name, value in values.items():
@@ -129,7 +137,7 @@ def _begin(step: Step, *, actor: User, matter: Matter, version: int, day: date) 
 def _finish(move: _Move) -> Matter:
     """Save what changed, bump the version, move the status per the table, write ONE event."""
     matter, before = move.matter, move.matter.status
-    target = TABLE[move.step].target
+    target = TABLE[move.step].target or move.target
     if target is not None:
         move.set(status=target)
     move.set(version=matter.version + 1)
@@ -475,6 +483,116 @@ def review_deliver(*, actor: User, matter: Matter, version: int, on: date | None
     window = calendar.deadline(day, domain_limit("REREVIEW_REQUEST_DAYS"))
     move.set_flow(review_delivered_on=day, rereview_request_due=window)
     move.data = {"on": day.isoformat(), "rereview_request_due": window.isoformat()}
+    return _finish(move)
+
+
+def _review_stage(matter: Matter) -> ReviewStage:
+    """Which request a 复查/复核 申请 is: 复核 once a review has been asked for, else 复查."""
+    if matter.status == "reviewed" or matter.review_requested_on is not None:
+        return ReviewStage.REREVIEW
+    return ReviewStage.REVIEW
+
+
+@transaction.atomic
+def review_decline(
+    *,
+    actor: User,
+    matter: Matter,
+    version: int,
+    reason: str,
+    received: date | None = None,
+    note: str = "",
+    on: date | None = None,
+) -> Matter:
+    """复查/复核申请不予受理: the request is registered as received, then refused with a reason.
+
+    The matter's state does not change; the request is kept (ReviewApplication) for the reports.
+    """
+    day = _day(on)
+    received = received or day
+    if reason not in ReviewDeclineReason.values:
+        raise InputError("请选择不予受理的理由", field="reason")
+    note = (note or "").strip()
+    if reason == ReviewDeclineReason.OTHER and not note:
+        raise InputError("理由为“其他”时请写明说明", field="note")
+    if received > day:
+        raise InputError("申请日期不能晚于不予受理日期", field="received")
+    move = _begin(Step.DECLINE_REVIEW, actor=actor, matter=matter, version=version, day=day)
+    stage = _review_stage(move.matter)
+    window = (
+        move.flow.review_request_due
+        if stage == ReviewStage.REVIEW
+        else move.flow.rereview_request_due
+    )
+    if reason == ReviewDeclineReason.LATE and (window is None or received <= window):
+        raise InputError(
+            "该申请未超过申请期限，不能以“超过申请期限”不予受理"
+            if window is not None
+            else "意见尚未送达，申请期限尚未起算，不能以“超过申请期限”不予受理",
+            field="reason",
+        )
+    if reason == ReviewDeclineReason.FINAL and move.matter.status != "final":
+        raise InputError("该事项尚未终结，不能以“已经终结”不予受理", field="reason")
+    if received < (move.flow.reply_delivered_on or received):
+        raise InputError("申请日期不能早于处理意见送达日期", field="received")
+    ReviewApplication.objects.create(
+        matter=move.matter,
+        stage=stage,
+        received_on=received,
+        result=ReviewResult.DECLINED,
+        result_on=day,
+        reason=reason,
+        note=note,
+        recorded_by=actor,
+    )
+    move.data = {
+        "on": day.isoformat(),
+        "stage": str(stage),
+        "received": received.isoformat(),
+        "reason": reason,
+        "note": note,
+    }
+    return _finish(move)
+
+
+@transaction.atomic
+def review_withdraw(
+    *, actor: User, matter: Matter, version: int, note: str = "", on: date | None = None
+) -> Matter:
+    """申请人撤回复查/复核申请 before the opinion: the matter goes back to where it was before the
+    request, whose date is kept (ReviewApplication) for the reports; the window runs on."""
+    day = _day(on)
+    move = _begin(Step.WITHDRAW_REVIEW, actor=actor, matter=matter, version=version, day=day)
+    if move.matter.status == "under_review":
+        stage, received = ReviewStage.REVIEW, move.matter.review_requested_on
+        move.set(review_requested_on=None)
+        move.target = "replied"
+        move.set_flow(review_due=None)
+    else:
+        if move.flow.hearing_started_on is not None:
+            raise ConflictError("已举行听证的复核申请不能登记撤回")
+        stage, received = ReviewStage.REREVIEW, move.matter.rereview_requested_on
+        move.set(rereview_requested_on=None)
+        move.target = "reviewed"
+        move.set_flow(rereview_due=None)
+    if received is None:  # a state without its request date (an old import): nothing to withdraw
+        raise ConflictError("该事项没有登记申请日期，无法登记撤回")
+    note = (note or "").strip()
+    ReviewApplication.objects.create(
+        matter=move.matter,
+        stage=stage,
+        received_on=received,
+        result=ReviewResult.WITHDRAWN,
+        result_on=day,
+        note=note,
+        recorded_by=actor,
+    )
+    move.data = {
+        "on": day.isoformat(),
+        "stage": str(stage),
+        "received": received.isoformat(),
+        "note": note,
+    }
     return _finish(move)
 
 

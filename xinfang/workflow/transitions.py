@@ -34,6 +34,8 @@ class Step(StrEnum):
     REQUEST_REVIEW = "request_review"
     DECIDE_REVIEW = "decide_review"
     DELIVER_REVIEW = "deliver_review"
+    DECLINE_REVIEW = "decline_review"  # 复查/复核申请不予受理 (the stage from the matter's state)
+    WITHDRAW_REVIEW = "withdraw_review"  # 申请人撤回复查/复核申请
     REQUEST_REREVIEW = "request_rereview"
     START_HEARING = "start_hearing"
     END_HEARING = "end_hearing"
@@ -163,6 +165,20 @@ TABLE: dict[Step, Transition] = {
             "复查期限为收到申请之日起30日",
         ),
         _T(Step.DELIVER_REVIEW, "送达复查意见", frozenset({S.REVIEWED}), None, "尚未送达"),
+        _T(
+            Step.DECLINE_REVIEW,
+            "复查/复核申请不予受理",
+            frozenset({S.REPLIED, S.REVIEWED, S.FINAL}),
+            None,
+            "登记收到的申请及不予受理理由：超过申请期限、不属于复查复核范围、已经终结等",
+        ),
+        _T(
+            Step.WITHDRAW_REVIEW,
+            "申请人撤回复查/复核申请",
+            frozenset({S.UNDER_REVIEW, S.UNDER_REREVIEW}),
+            None,
+            "尚未出具复查或复核意见、未举行听证；事项回到申请前的状态",
+        ),
         _T(
             Step.REQUEST_REREVIEW,
             "申请复核",

@@ -18,10 +18,11 @@ Decisions B2 leaves open, written down here:
   处理日期 empty or by the end of P) / first-time matters in P.
 - B2's new rates give `pct` null when the denominator is 0 (there is nothing to divide; the text
   says 无到期事项); contract B's older rates keep "0.0" as the contract shows them.
-- `reviews`: 复查/复核 requests received (申请日期) and decided (答复日期) in P, per stage. A
-  request is recorded only when it is accepted — one outside its window is refused at entry and
-  never stored — so `accepted` equals `received`; a declined or withdrawn request is not a fact
-  the system keeps: those two are null, not 0.
+- `reviews`: 复查/复核 requests per stage. `received`: requests received (申请日期) in P —
+  accepted, declined (不予受理) or accepted and later withdrawn; `accepted` and `declined` split
+  those same requests (a withdrawn one was accepted); `withdrawn` (撤回) and `decided` (答复) are
+  acts dated in P, whenever the request came. A withdrawn request's date lives on its
+  ReviewApplication (the matter's is cleared), so it still counts as received and accepted.
 - `supervision_resolution.by_kind`: as `by_level`, by the kind (常规督办/集中督办) of the matter's
   first 督办单; a matter supervised without one (a ledger import) is 常规督办, the default kind.
 - `rule_of_law.rank`: [place, of] by total score among the node's siblings of its kind (contract
@@ -53,6 +54,7 @@ from xinfang.analytics.counting.settings import domain_limit, rule_of_law_weight
 from xinfang.analytics.figures import pct, weighted_score
 from xinfang.intake.choices import Channel, HandlingMethod, SupervisionLevel
 from xinfang.intake.models import Matter, Registration
+from xinfang.workflow.models import ReviewApplication, ReviewResult
 from xinfang.workflow.supervision_rules import SupervisionKind
 
 CLOCK_PARTS = ("acceptance", "handling", "supervision")
@@ -275,23 +277,59 @@ class RateCounts(MatterCounts):
         return out
 
     def reviews(self) -> dict[str, Any]:
-        """B2 `reviews` per stage (复查 `review`, 复核 `rereview`), from the same counts."""
-        b2 = self._b2_figures()
-        return {
-            key: {
-                "received": b2[f"{key}_req"],
-                "accepted": b2[f"{key}_req"],
-                "declined": None,
-                "withdrawn": None,
+        """B2 `reviews` per stage (复查 `review`, 复核 `rereview`): the matters' own dates (from
+        the same counts) and the declined or withdrawn requests (one aggregate)."""
+        b2, p = self._b2_figures(), self.period
+        in_p = (p.start, p.end)
+        got_in_p = Q(received_on__range=in_p)
+        declined, withdrawn = Q(result=ReviewResult.DECLINED), Q(result=ReviewResult.WITHDRAWN)
+        others = ReviewApplication.objects.filter(matter__in=self._node_matters()).aggregate(
+            **{
+                f"{key}_{what}": Count("id", filter=Q(stage=key) & q)
+                for key in REVIEW_STAGES
+                for what, q in (
+                    ("dec_got", declined & got_in_p),
+                    ("wd_got", withdrawn & got_in_p),
+                    ("wd", withdrawn & Q(result_on__range=in_p)),
+                )
+            }
+        )
+        out = {}
+        for key in REVIEW_STAGES:
+            accepted = b2[f"{key}_req"] + others[f"{key}_wd_got"]
+            out[key] = {
+                "received": accepted + others[f"{key}_dec_got"],
+                "accepted": accepted,
+                "declined": others[f"{key}_dec_got"],
+                "withdrawn": others[f"{key}_wd"],
                 "decided": b2[f"{key}_dec"],
             }
-            for key in REVIEW_STAGES
-        }
+        return out
+
+    def _review_matters(self, key: str, figure: str) -> list[Matter]:
+        """The matters behind a `reviews` figure, by the conditions `reviews` counts them."""
+        p, matters = self.period, self._node_matters()
+        field = REVIEW_STAGES[key]
+        if figure == "decided":
+            return list(matters.filter(**{f"{field}_replied_on__range": (p.start, p.end)}))
+        apps = ReviewApplication.objects.filter(stage=key)
+        if figure == "withdrawn":
+            apps = apps.filter(result=ReviewResult.WITHDRAWN, result_on__range=(p.start, p.end))
+            return list(matters.filter(pk__in=apps.values("matter_id")))
+        apps = apps.filter(received_on__range=(p.start, p.end))
+        if figure == "declined":
+            return list(
+                matters.filter(pk__in=apps.filter(result=ReviewResult.DECLINED).values("matter_id"))
+            )
+        if figure == "accepted":
+            apps = apps.filter(result=ReviewResult.WITHDRAWN)
+        own = Q(**{f"{field}_requested_on__range": (p.start, p.end)})
+        return list(matters.filter(own | Q(pk__in=apps.values("matter_id"))))
 
     def figure_matters(self, key: str, figure: str, kind: str = "") -> list[Matter]:
         """The matters behind a figure of B2 (the dashboard's lists), by the very conditions that
         count it: `key` a rate of `RATE_LISTS` (figure "num" or "den"), `review`/`rereview`
-        (figure "received" or "decided") or `supervision` of a `kind` (督办 by kind)."""
+        (a figure of `reviews`) or `supervision` of a `kind` (督办 by kind)."""
         p = self.period
         base, which, _action = self._bases()["handling"]
         matters = self._node_matters().annotate(h_raw=base)
@@ -320,7 +358,7 @@ class RateCounts(MatterCounts):
             )
             return list(Matter.objects.filter(pk__in=repeats.values("matter_id")))
         if key in REVIEW_STAGES:
-            return list(matters.filter(flags[f"{key}_{'req' if figure == 'received' else 'dec'}"]))
+            return self._review_matters(key, figure)
         if key == "supervision":
             supervised = matters.filter(self.supervised_in_p()).annotate(knd=supervision_kind())
             supervised = supervised.filter(knd=kind)

@@ -115,8 +115,11 @@ def test_the_table_reads_like_the_regulation() -> None:
         "签收",
         "退回",
     ]
-    # a final matter can still be rated, and nothing else
-    assert [t.step for t in steps_from(MatterStatus.FINAL, Role.OFFICER)] == [Step.EVALUATE]
+    # a final matter can still be rated, and a request about it refused (已经终结); nothing else
+    assert [t.step for t in steps_from(MatterStatus.FINAL, Role.OFFICER)] == [
+        Step.EVALUATE,
+        Step.DECLINE_REVIEW,
+    ]
     assert check(Step.REQUEST_REVIEW, role=Role.REGISTRAR, status="replied").target == (
         MatterStatus.UNDER_REVIEW
     )

@@ -93,6 +93,8 @@ def test_control_and_bidi_characters_are_refused_at_ledger_import(
         row(登记编号="DJ2", 信访人="王\x00小明"),
         row(登记编号="DJ3", 备注="隔离\u2066符"),
         row(登记编号="DJ4", 反映内容="第一行\n第二行\t缩进"),  # newlines and tabs are text
+        row(登记编号="DJ5", 反映内容="拆\u200b迁补偿"),  # a search for 拆迁 would miss it
+        row(登记编号="DJ6", 信访人="李\u200f四"),
     ]
     with pytest.raises(LedgerRejectedError) as caught:
         ledger_import(actor=SYSTEM, path=write_csv(tmp_path / "bad.csv", rows))
@@ -101,6 +103,8 @@ def test_control_and_bidi_characters_are_refused_at_ledger_import(
         "第2行 反映内容：含有不可见的文字方向控制字符（U+202E），请删除后重新导入",
         "第3行 信访人：含有不可见的控制字符（U+0000），请删除后重新导入",
         "第4行 备注：含有不可见的文字方向控制字符（U+2066），请删除后重新导入",
+        "第6行 反映内容：含有不可见的零宽字符（U+200B），请删除后重新导入",
+        "第7行 信访人：含有不可见的文字方向控制字符（U+200F），请删除后重新导入",
     ]
     assert not Registration.objects.exists()
     summary = ledger_import(actor=SYSTEM, path=tmp_path / "bad.csv", partial=True)

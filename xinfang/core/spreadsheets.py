@@ -8,8 +8,9 @@
   also bound what the zip reader will inflate) are checked against a total and a ratio, so that a
   small file that unzips to gigabytes is refused with a Chinese message instead of eating memory.
 - Text. Control characters (U+0000–U+001F but tab, newline and carriage return; DEL) and the bidi
-  embedding, override and isolate characters (U+202A–U+202E, U+2066–U+2069) are refused in imported
-  text, as the forms refuse NUL: they hide or reorder what a reader sees.
+  embedding, override and isolate characters (U+202A–U+202E, U+2066–U+2069), the direction marks
+  (U+200E, U+200F, U+061C) and the zero-width space and word joiner (U+200B, U+2060) are refused in
+  imported text, as the forms refuse NUL: they hide or reorder what a reader sees.
 """
 
 import re
@@ -102,7 +103,12 @@ def _mb(size: int) -> str:
 
 # -- text that hides or reorders what a reader sees -------------------------------------------
 
-UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+# Also the zero-width space and word joiner (拆\u200b迁 escapes a search for 拆迁) and the direction
+# marks (U+200E, U+200F, U+061C); the zero-width (non-)joiners stay: emoji and scripts need them.
+UNSAFE_CHARS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u061c\u200b\u200e\u200f\u2060\u202a-\u202e\u2066-\u2069]"
+)
+ZERO_WIDTH = frozenset("\u200b\u2060")
 
 
 def unsafe_char(text: str) -> str | None:
@@ -112,5 +118,10 @@ def unsafe_char(text: str) -> str | None:
 
 
 def unsafe_char_message(ch: str) -> str:
-    kind = "文字方向控制字符" if ord(ch) >= 0x202A else "控制字符"
+    if ch in ZERO_WIDTH:
+        kind = "零宽字符"
+    elif ch == "\u061c" or ord(ch) >= 0x200E:
+        kind = "文字方向控制字符"
+    else:
+        kind = "控制字符"
     return f"含有不可见的{kind}（U+{ord(ch):04X}），请删除后重新导入"

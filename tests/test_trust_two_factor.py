@@ -461,11 +461,12 @@ def test_enrolment_and_login_in_a_browser(
         enrolment_code_issue(actor=SYSTEM, user=district.users["officer"])
     )
     page.get_by_role("button", name="下一步").click()
-    assert page.locator(".qr svg").is_visible()
+    page.locator(".qr svg").wait_for()  # the click only starts the POST: wait for its page
     shots(page, "enrol")
     secret = page.locator("[data-secret]").inner_text()
     page.get_by_label("验证码").fill(code_from_secret(secret))
     page.get_by_role("button", name="完成设置").click()
+    page.locator(".recovery-codes li").first.wait_for()
     assert page.locator(".recovery-codes li").count() == 10
     shots(page, "recovery-codes")
     page.get_by_role("link", name="我已保存恢复码，继续").click()

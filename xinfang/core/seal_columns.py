@@ -17,7 +17,8 @@ from xinfang.core.sealing import SEALED, seal, unseal
 BATCH = 2000
 
 
-def _rows(cursor: Any, table: str, columns: list[str]) -> Iterator[list[tuple[Any, ...]]]:
+def rows_by_id(cursor: Any, table: str, columns: list[str]) -> Iterator[list[tuple[Any, ...]]]:
+    """`table`'s id and `columns`, a batch of BATCH rows at a time in id order (resumable)."""
     last = 0
     names = ", ".join(f'"{c}"' for c in columns)
     while True:
@@ -41,7 +42,7 @@ def _rewrite(
     def run(apps: Any, schema_editor: Any) -> None:
         conn = schema_editor.connection
         with conn.cursor() as cursor:
-            for rows in _rows(cursor, table, columns):
+            for rows in rows_by_id(cursor, table, columns):
                 changes = [
                     [change(v) if v and wanted(v) else v for v in values] + [pk]
                     for pk, *values in rows

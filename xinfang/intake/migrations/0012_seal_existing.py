@@ -13,9 +13,9 @@ from django.db import migrations
 
 from xinfang.analytics import summary
 from xinfang.core.bulk import update_by_id
+from xinfang.core.seal_columns import rows_by_id
 from xinfang.core.sealing import SEALED, id_prefix_hash, lookup_hash, seal, unseal
 
-BATCH = 2000
 
 # table: (sealed column, its exact hash, its prefix hash or None), …
 TABLES = {
@@ -25,20 +25,6 @@ TABLES = {
     ],
     "intake_registration": [("petitioner_phone", "petitioner_phone_hash", None)],
 }
-
-
-def _rows(cursor: Any, table: str, columns: list[str]) -> Any:
-    last = 0
-    names = ", ".join(f'"{c}"' for c in columns)
-    while True:
-        cursor.execute(
-            f'SELECT id, {names} FROM "{table}" WHERE id > %s ORDER BY id LIMIT {BATCH}', [last]
-        )
-        rows = cursor.fetchall()
-        if not rows:
-            return
-        yield rows
-        last = rows[-1][0]
 
 
 def _quiet(connection: Any, table: str, columns: list[str]) -> Any:
@@ -56,7 +42,7 @@ def seal_all(apps: Any, schema_editor: Any) -> None:
             written += [column, exact] + ([prefix] if prefix else [])
             columns.append(column)
         with _quiet(conn, table, written), conn.cursor() as cursor:
-            for rows in _rows(cursor, table, columns):
+            for rows in rows_by_id(cursor, table, columns):
                 changes = []
                 for pk, *values in rows:
                     if all(not v or SEALED.match(v) for v in values):
@@ -78,7 +64,7 @@ def open_all(apps: Any, schema_editor: Any) -> None:
     for table, specs in TABLES.items():
         columns = [column for column, _, _ in specs]
         with _quiet(conn, table, columns), conn.cursor() as cursor:
-            for rows in _rows(cursor, table, columns):
+            for rows in rows_by_id(cursor, table, columns):
                 changes = [
                     [unseal(v) if v and SEALED.match(v) else v for v in values] + [pk]
                     for pk, *values in rows

@@ -5,10 +5,13 @@ own functions); a matter's status comes from its facts (workflow.states).
 """
 
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
+from xinfang.analytics import summary as report_summary
 from xinfang.core.audit import changes as audit_changes
 from xinfang.core.errors import InputError
 from xinfang.core.middleware import current_ip
@@ -139,11 +142,13 @@ class LedgerWriter:
         self._insert_people()
         self._insert_matters()
         changed_matters = self._resummarise_stored_matters()
-        self._insert_registrations()
-        self._update_registrations()
-        Matter.objects.bulk_update(
-            changed_matters, [*_TRACKED, "version", "updated_at"], batch_size=500
-        )
+        # the report's summaries: on SQLite a big import rebuilds its months once at the end
+        with report_summary.bulk_insert(connection, self.result.new) as days:
+            self._insert_registrations(days)
+            self._update_registrations()
+            Matter.objects.bulk_update(
+                changed_matters, [*_TRACKED, "version", "updated_at"], batch_size=500
+            )
         self.counts["matters_updated"] = len(changed_matters)
         AuditEvent.objects.bulk_create(self.audit, batch_size=1000)
         return self.counts
@@ -240,7 +245,8 @@ class LedgerWriter:
 
         self.counts["matters_created"] = Inserter(Matter, fields).insert(rows())
 
-    def _insert_registrations(self) -> None:
+    def _insert_registrations(self, days: set[date | str]) -> None:
+        """The new registrations; the 登记日期 of each added to `days` (ISO text)."""
         at = _AT
         batch = self.batch.pk
         source = Source.LEDGER.value
@@ -248,10 +254,12 @@ class LedgerWriter:
 
         person_ids = self.person_ids
         p_at, name_at, number_at = at["petitioner"], at["petitioner_name"], at["number"]
+        on_at, add_day = at["received_on"], days.add
 
         def rows() -> Iterator[tuple[Any, ...]]:
             for done, r in enumerate(self._new_records(), start=1):
                 key, number, ref = r[2], r[number_at], r[p_at]
+                add_day(r[on_at])
                 yield (
                     matter_ids[key],
                     number == firsts[key],

@@ -30,7 +30,8 @@ the quarter Q, each scored out of 100 by default, the weights being settings
   fault deducts `return_fault` points.
 - 抽查扣分 (spot checks): the points of SpotCheckDeduction rows dated in Q are deducted.
 - 补录 (late_entries): steps the unit's staff entered in Q with a day before the backdating window,
-  each approved by a 督查 (counting.entries) — shown beside the score, not deducted.
+  each approved by a 督查, or with a day in the window that met a clock whose deadline had passed
+  when it was entered (counting.entries) — shown beside the score, not deducted.
 - Total = the three scores − deductions, never below 0; ranked largest first, 1, 2, 2, 4.
 
 Leader packages (领导包案), from the packages themselves (xinfang.leaders), per 包案领导 and per
@@ -424,7 +425,7 @@ def _unit_parts(r: dict[str, Any]) -> str:
             f"待重新交办{ret['pending']}件，扣{ret['deduction']}分"
         )
     if r["late_entries"]:
-        parts.append(f"经督查批准补录办理步骤{r['late_entries']}个")
+        parts.append(f"补录办理步骤{r['late_entries']}个")
     if spot["count"]:
         parts.append(f"抽查扣分{spot['count']}次，扣{spot['deduction']}分")
     return "；".join(parts) + "。"

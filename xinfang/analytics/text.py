@@ -172,7 +172,8 @@ def render_text(report: dict[str, Any]) -> str:
     lines.append(
         f"（{COUNTED[part - 1]}）受理办理情况。{_handled(rates)}"
         + (
-            f"经督查批准补录（早于补录期限登记）的办理步骤{report['late_entries']}个。"
+            f"补录的办理步骤{report['late_entries']}个（早于补录期限、经督查批准的，"
+            "或录入时期限已过、所填日期仍在期限内的）。"
             if report.get("late_entries")
             else ""
         )

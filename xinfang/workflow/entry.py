@@ -4,8 +4,11 @@ A typed day may not pass today nor precede the matter's previous step (`earliest
 lie before today only within BACKDATE_WORKING_DAYS working days (`window_start`). An earlier day
 is recorded only with a 督查's approval for that matter, step and day (`backdate_approve`), which
 the step uses up. Every event says what was typed and when it was entered (`entered_on`, and
-`late_entry` for an approved backdate). The demo's walk and the tests' set-ups record history
-inside `recording_history(source)`: the window does not bind there, and each event says so.
+`late_entry` for an approved backdate). A day within the window is a late entry too when the
+step meets a clock whose deadline had passed when it was entered but not on the day typed
+(`settle`: the typed day alone made an overdue clock, or a window passed unused, met). The
+demo's walk and the tests' set-ups record history inside `recording_history(source)`: the
+window does not bind there, and each event says so.
 """
 
 from collections.abc import Iterator
@@ -142,7 +145,12 @@ def check(
         data["history"] = history
         return data
     start = window_start(today)
-    if isinstance(actor, SystemActor) or day >= start:
+    if isinstance(actor, SystemActor):
+        return data
+    if day >= start:
+        stake = _deadlines_passed(matter, day, today)
+        if stake:
+            data[_AT_STAKE] = stake  # settle() keeps those the step meets: a late entry
         return data
     approval = (
         BackdateApproval.objects.select_for_update()
@@ -165,6 +173,55 @@ def check(
         "reason": approval.reason,
     }
     return data
+
+
+_AT_STAKE = "_deadlines_at_stake"  # between check() and settle(); never written to an event
+
+
+def _clock_key(kind: str, start: date | None, unit: str) -> tuple[str, str, str]:
+    return (str(kind), start.isoformat() if start else "", unit)
+
+
+def _deadlines_passed(matter: Matter, day: date, today: date) -> list[dict[str, str]]:
+    """The clocks of `matter` not done whose deadline had passed by `today` but not by `day`:
+    a step dated `day` that finishes one would turn it from overdue (or a window passed
+    unused) into met."""
+    from xinfang.workflow.clocks import matter_clocks
+
+    if day >= today:
+        return []
+    return [
+        {
+            "clock": str(c.kind),
+            "label": c.label,
+            "start": _clock_key(c.kind, c.start, c.unit)[1],
+            "unit": c.unit,
+            "deadline": c.deadline.isoformat(),
+        }
+        for c in matter_clocks(matter, today)
+        if c.done_on is None and c.deadline is not None and day <= c.deadline < today
+    ]
+
+
+def settle(matter: Matter, data: dict[str, Any]) -> None:
+    """After the step is saved, before its event is written: a clock whose deadline had passed
+    when the step was entered but not on the day typed (check()), and which the step finished
+    in time by that day, was met only by the typed day. The entry is then a late entry (补录)
+    like an approved backdate: `late_entry`, and `met_after_deadline` naming the clocks."""
+    from xinfang.workflow.clocks import ClockStatus, matter_clocks
+
+    stake = data.pop(_AT_STAKE, None)
+    if not stake:
+        return
+    wanted = {(s["clock"], s["start"], s["unit"]): s for s in stake}
+    met = [
+        {k: v for k, v in wanted[key].items() if k != "start"}
+        for c in matter_clocks(matter, timezone.localdate())
+        if (key := _clock_key(c.kind, c.start, c.unit)) in wanted and c.state == ClockStatus.MET
+    ]
+    if met:
+        data["late_entry"] = True
+        data["met_after_deadline"] = met
 
 
 @transaction.atomic

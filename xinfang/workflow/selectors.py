@@ -63,7 +63,7 @@ class QueueRow:
     days_left: int | None  # None when the queue has no clock
     state: ClockState | None
     due: date | None = None  # the clock's last day when it is not `day` (待处理: the routing clock)
-    late_entry: bool = False  # a step dated before the backdating window (「补录」)
+    late_entry: bool = False  # 「补录」: an approved backdate, or a clock met only by the typed day
     clock: str = ""  # which clock the row's days are of (受理告知期限, 退回期限, …)
 
     @property

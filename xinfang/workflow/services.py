@@ -148,6 +148,7 @@ def _finish(move: _Move) -> Matter:
         stamp_routed(matter.pk, matter.decided_on)  # 接访交办期限 met on the routing day
     if move.flow_fields:
         move.flow.save(update_fields=sorted(move.flow_fields))
+    entry.settle(matter, move.entry)  # a clock met only by a typed day: a late entry
     audit_record(
         actor=move.actor,
         action=f"workflow.{move.step}",

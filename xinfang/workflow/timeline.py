@@ -62,7 +62,7 @@ class Entry:
     actor: str
     details: list[tuple[str, str]] = field(default_factory=list)
     seq: int = 0
-    late_entry: bool = False  # dated before the backdating window, by a 督查's approval (「补录」)
+    late_entry: bool = False  # 「补录」: an approved backdate, or a clock met only by the typed day
 
     @property
     def recorded_later(self) -> bool:
@@ -116,6 +116,15 @@ def event_details(event: AuditEvent, *, mask: bool = True) -> list[tuple[str, st
         reason = str(backdate.get("reason", ""))
         approved = f"{backdate.get('by', '')}批准：{mask_free_text(reason) if mask else reason}"
         out.append(("补录", f"{data.get('entered_on', '')}录入，{approved}"))
+    for met in data.get("met_after_deadline") or []:
+        if isinstance(met, dict):
+            out.append(
+                (
+                    "补录",
+                    f"{data.get('entered_on', '')}录入，{met.get('label', '')}"
+                    f"（{met.get('deadline', '')}）录入时已过",
+                )
+            )
     if action == "workflow.backdate_approve" and data.get("day"):
         out.append(("补录步骤", f"{data.get('step_label', '')}，日期{data['day']}"))
     if action == "document.issue":

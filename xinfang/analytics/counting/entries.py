@@ -1,4 +1,6 @@
-"""补录: steps entered with a day before the backdating window, by a 督查's approval.
+"""补录: steps entered with a day before the backdating window, by a 督查's approval, and steps
+entered with a day in the window that met a clock whose deadline had passed when they were
+entered (the typed day alone made it met).
 
 xinfang.workflow.entry marks each such event `late_entry`; these count them. An entry belongs to
 the period in which it was entered (the event's `entered_on`, the product's own day at entry,

@@ -119,3 +119,10 @@ def second_factor(page: Any, username: str) -> None:
     else:
         return
     page.wait_for_url(re.compile(r"^(?!.*/account/two-factor/).*$"))
+
+
+def pick(box: Any, typed: str) -> None:
+    """Choose in a type-ahead picker (static/js/picker.js) as the desk does: type, then Enter
+    takes the first match (a whole name typed is its own first match)."""
+    box.fill(typed)
+    box.press("Enter")

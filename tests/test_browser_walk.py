@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from tests.browser_support import DESK, PHONE, Shots, login
+from tests.browser_support import DESK, PHONE, Shots, login, pick
 from tests.conftest import PASSWORD, District
 from tests.test_documents_support import ensure_default_templates
 from xinfang.demo.live import demo_years_enter
@@ -55,7 +55,7 @@ def staff_handle(browser: Any, base: str, district: District, matter: Matter, sh
     page.get_by_role("link", name=matter.number).first.click()
     page.wait_for_url(re.compile(rf".*/intake/matters/{matter.pk}/$"))
     act(page, "交办")
-    page.get_by_label("承办单位").select_option(label=district.street_a.name)
+    pick(page.get_by_label("承办单位"), district.street_a.name)
     shots(page, "officer-assigns")
     confirm(page, "交办")
     page.get_by_text("已交办").first.wait_for()

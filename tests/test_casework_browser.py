@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from tests.browser_support import DESK, PHONE, Shots, login
+from tests.browser_support import DESK, PHONE, Shots, login, pick
 from tests.conftest import PASSWORD, TZ, District, register
 from xinfang.casework.choices import Verification
 from xinfang.casework.models import BatchItem, DecisionItem, HandedDownBatch, JointBody, Meeting
@@ -90,7 +90,7 @@ def test_a_meeting_assigns_a_matter_and_a_batch_is_resolved_and_verified(
     page.locator(f'#matter-options option[value="{assigned.number}"]').wait_for(state="attached")
     shots(page, "decision-number-suggested")
     number.fill(assigned.number)
-    form.get_by_label("第1行承办单位").select_option(label="东风街道")
+    pick(form.get_by_label("第1行承办单位"), "东风街道")
     form.get_by_label("第1行办结时限").fill((today + timedelta(days=30)).isoformat())
     # more rows: the page comes back with what was typed and five empty rows more
     form.get_by_role("button", name="需要更多行").click()
@@ -98,7 +98,8 @@ def test_a_meeting_assigns_a_matter_and_a_batch_is_resolved_and_verified(
     form.get_by_label("第10行事项编号").wait_for()
     assert form.get_by_label("第1行事项编号").input_value() == assigned.number
     assert form.get_by_label("议定事项").input_value() == "征地补偿问题由东风街道限期办结"
-    assert form.get_by_label("第1行承办单位").input_value() == str(district.street_a.pk)
+    assert form.get_by_label("第1行承办单位").input_value() == district.street_a.name  # the picker
+    assert form.locator("select[name$='-unit']").first.input_value() == str(district.street_a.pk)
     form.get_by_role("button", name="作出决定并交办").click()
     page.get_by_text("已作出会议决定，事项已交办。").wait_for()
     row = page.locator(f'tr[data-matter="{assigned.number}"]')

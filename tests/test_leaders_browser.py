@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from tests.browser_support import DESK, PHONE, Shots, login
+from tests.browser_support import DESK, PHONE, Shots, login, pick
 from tests.conftest import PASSWORD, TZ, District
 from tests.test_documents_support import ensure_default_templates
 from xinfang.demo.live import demo_years_enter
@@ -140,9 +140,9 @@ def fill_registration(
     page.locator("#id_petitioner_phone").fill(phone)
     page.locator("#id_content").fill(content)
     category = Category.objects.get(name="物业管理" if "路灯" in content else "征地拆迁")
-    page.locator("#id_category").select_option(value=str(category.pk))
+    pick(page.locator("#id_category"), category.name)
     page.locator("#id_purpose").select_option(value=Purpose.REQUEST)
-    page.locator("#id_locality").select_option(value=str(district.street_a.pk))
+    pick(page.locator("#id_locality"), district.street_a.name)
 
 
 def desk_registers(
@@ -192,7 +192,7 @@ def officer_routes_and_packages(
     context, page = desk_page(browser, base, "officer")
     page.goto(f"{base}/intake/matters/{matter.pk}/")
     act(page, "交办")
-    page.get_by_label("承办单位").select_option(label=district.street_a.name)
+    pick(page.get_by_label("承办单位"), district.street_a.name)
     page.locator("#act-slot").get_by_label("日期").fill(routed.isoformat())
     shots(page, "officer-routes-in-time")
     confirm(page, "交办")
@@ -205,13 +205,13 @@ def officer_routes_and_packages(
 
     page.goto(f"{base}/intake/matters/{matter.pk}/")
     page.get_by_role("link", name="领导包案").click()
-    page.get_by_label("定责任单位").select_option(value=str(district.street_a.pk))
+    pick(page.get_by_label("定责任单位"), district.street_a.name)
     leader = Leader.objects.get(name="张建国")
-    page.get_by_label("定责任领导").select_option(value=str(leader.pk))
+    pick(page.get_by_label("定责任领导"), leader.name)
     page.get_by_label("定责任人").fill("孙海涛")
     staff = district.users["street_a_staff"]
-    page.get_by_label("责任人账号").select_option(value=str(staff.pk))
-    page.get_by_label("定督办单位").select_option(value=str(district.district.pk))
+    pick(page.get_by_label("责任人账号"), staff.display_name)
+    pick(page.get_by_label("定督办单位"), district.district.name)
     page.get_by_label("定办结时限").fill((timezone.localdate() + timedelta(days=90)).isoformat())
     page.get_by_label("定办理要求").fill("一个月内拿出补偿方案，每月底前报送进展，一包到底")
     shots(page, "officer-opens-package")

@@ -31,6 +31,7 @@ from xinfang.analytics.periods import (
 from xinfang.analytics.tables import LABELS, LAW_TITLES, letter_rows
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.permissions import Action, may, sees_accusations
+from xinfang.core.pickers import UnitPicker
 from xinfang.intake.choices import Channel, Level
 from xinfang.intake.forms import day_field, units_for
 from xinfang.intake.models import Category
@@ -87,7 +88,7 @@ def figure_list_query(request: Any, user: User) -> tuple[Scope, Period]:
 
 
 class DashboardForm(forms.Form):
-    org = forms.ChoiceField(label="单位", required=False)
+    org = forms.ChoiceField(label="单位", required=False, widget=UnitPicker)
     year = forms.IntegerField(
         label="年度",
         required=False,
@@ -288,6 +289,34 @@ class Dashboard:
         return Period(date.fromisoformat(prev["start"]), date.fromisoformat(prev["end"]))
 
 
+def total_links(drill: Drill, period: Period) -> list[tuple[str, str, str | None]]:
+    """The four totals (key, title, the list behind it): the dashboard's and the home page's."""
+    return [
+        ("batches", "批次", drill.batches(period)),
+        ("people", "人次", drill.batches(period)),
+        ("matters", "件数", drill.matters(period)),
+        ("first_matters", "初次件数", drill.first_matters(period)),
+    ]
+
+
+def month_to_date(*, user: User, today: date) -> tuple[Period, list[dict[str, Any]]] | None:
+    """The home page's figures: the user's unit, this month to today, its four totals with their
+    links; None for a user who does not see the statistics."""
+    if not may_view_statistics(user) or user.org_unit is None:
+        return None
+    hide = not sees_accusations(user)
+    months = monthly_totals(
+        user.org_unit, today.year, today.month, hide_accusations=hide, today=today
+    )
+    period, totals = months[-1]  # this month, counted to today
+    drill = Drill(user, user.org_unit)
+    cards = [
+        {"key": key, "title": title, "value": totals[key], "href": href}
+        for key, title, href in total_links(drill, period)
+    ]
+    return period, cards
+
+
 def _link(value: int, href: str | None, what: str) -> Cell:
     if not href or not value:
         return Cell(value)
@@ -349,12 +378,7 @@ def build_dashboard(*, user: User, query: Query, today: date) -> Dashboard:
             "place": totals["rank"][key] if "rank" in totals and key in totals["rank"] else None,
             "href": href,
         }
-        for key, title, href in (
-            ("batches", "批次", drill.batches(period)),
-            ("people", "人次", drill.batches(period)),
-            ("matters", "件数", drill.matters(period)),
-            ("first_matters", "初次件数", drill.first_matters(period)),
-        )
+        for key, title, href in total_links(drill, period)
     ]
     tables: dict[str, DashTable] = {}
     t = DashTable("totals", "总体情况", ["指标", "本期", word, "增减", "同级排名"])

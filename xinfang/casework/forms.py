@@ -16,6 +16,7 @@ from xinfang.accounts.models import User
 from xinfang.casework.choices import BatchSource, BodyKind, MeetingKind
 from xinfang.casework.models import JointBody, Meeting, TopicGroup
 from xinfang.core.permissions import visible_matters
+from xinfang.core.pickers import UnitPicker
 from xinfang.intake.forms import UnitField, units_for
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
@@ -46,6 +47,7 @@ class UnitsField(forms.ModelMultipleChoiceField):
 
 
 class OneUnitField(forms.ModelChoiceField):
+    widget = UnitPicker
     default_error_messages = {"invalid_choice": "所选单位不在可选范围内，请重新选择"}
 
     def label_from_instance(self, obj: Any) -> str:

@@ -1,9 +1,31 @@
-"""Writing the category tree: a category's path follows its name and its parent's path."""
+"""The category tree: its order on screen, and writing it (a path follows the names above it)."""
+
+from collections.abc import Iterable
 
 from django.db import transaction
 
 from xinfang.core.errors import InputError
 from xinfang.intake.models import Category
+
+OTHER = "其他"  # 其他, 其他城建…: the last of their siblings, whatever their 排序
+
+
+def categories_in_order(categories: Iterable[Category]) -> list[Category]:
+    """Tree order: each category under its parent, siblings by 排序 then name, 其他… last
+    (names are unique in the whole tree, so a branch's own 其他 is named 其他城建 and the like)."""
+    rows = list(categories)
+    by_path = {c.path: c for c in rows}
+
+    def key(category: Category) -> list[tuple[bool, int, str]]:
+        parts = category.path.split("/")
+        steps = []
+        for depth in range(1, len(parts) + 1):
+            node = by_path.get("/".join(parts[:depth]))
+            name = parts[depth - 1]
+            steps.append((name.startswith(OTHER), node.sort_order if node else 0, name))
+        return steps
+
+    return sorted(rows, key=key)
 
 
 @transaction.atomic

@@ -1,18 +1,22 @@
 """Forms of the staff pages: the registrar's form, its representatives, the matter-list filters."""
 
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.core.config import domain_setting
 from xinfang.core.permissions import visible_matters
+from xinfang.core.pickers import INDENT, CategoryPicker, UnitPicker
 from xinfang.intake.attachments import allowed_types_text, max_bytes
+from xinfang.intake.categories import categories_in_order
 from xinfang.intake.choices import (
     AttachmentKind,
     Channel,
@@ -31,7 +35,6 @@ from xinfang.organisation.selectors import subtree
 from xinfang.workflow.states import MatterStatus
 
 _PHONE = re.compile(r"^[\d\-+ ()]{3,32}$")
-INDENT = "\u3000"  # a full-width space per tree level, readable in a <select>
 # Letters from the fields' pinyin; radios get theirs in the template (one per group).
 ACCESS_KEYS = {
     "petitioner_name": "x",
@@ -47,6 +50,7 @@ ACCESS_KEYS = {
     "locality": "l",
     "responsible_unit": "u",
     "attachments": "j",
+    "petitioner_is_representative": "d",
 }
 RADIO_KEYS = {"channel": "q", "level": "c"}
 LOOKUP_INCLUDE = (
@@ -65,7 +69,19 @@ def day_field(label: str, invalid: str = "请按“年-月-日”填写日期") 
     )
 
 
+class CategoryTreeIterator(ModelChoiceIterator):
+    """Categories as the bureau orders them: the tree, siblings by 排序 with 其他 last."""
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for category in categories_in_order(self.queryset):
+            yield self.choice(category)
+
+
 class CategoryField(forms.ModelChoiceField):
+    widget = CategoryPicker
+    iterator = CategoryTreeIterator
     default_error_messages = {"invalid_choice": "所选分类不存在，请从列表中重新选择"}
 
     def label_from_instance(self, obj: Any) -> str:
@@ -73,6 +89,7 @@ class CategoryField(forms.ModelChoiceField):
 
 
 class UnitField(forms.ModelChoiceField):
+    widget = UnitPicker
     default_error_messages = {"invalid_choice": "所选单位不在可选范围内，请从列表中重新选择"}
 
     def label_from_instance(self, obj: Any) -> str:
@@ -188,6 +205,10 @@ class RegistrationForm(forms.Form):
     )
     locality = UnitField(label="问题属地", queryset=OrgUnit.objects.none(), required=False)
     responsible_unit = UnitField(label="责任单位", queryset=OrgUnit.objects.none(), required=False)
+
+    petitioner_is_representative = forms.BooleanField(
+        label="信访人是代表人", required=False, help_text="集体访时，上面的信访人记为第1名代表人"
+    )
 
     attachments = MultipleFileField(label="附件", required=False)
     attachment_kind = forms.ChoiceField(
@@ -324,6 +345,16 @@ class RegistrationForm(forms.Form):
     def to_input(self, representatives: list[PersonInput]) -> RegistrationInput:
         data = self.cleaned_data
         name = data["petitioner_name"].strip()
+        petitioner = PersonInput(
+            name=name,
+            id_number=data["petitioner_id_number"],
+            phone=data["petitioner_phone"],
+            address=data["petitioner_address"],
+        )
+        if name and data.get("petitioner_is_representative") and self.is_collective():
+            same = petitioner.id_number
+            others = [r for r in representatives if not (same and r.id_number == same)]
+            representatives = [petitioner, *others]
         return RegistrationInput(
             channel=data["channel"],
             received_at=data["received_at"],
@@ -336,14 +367,7 @@ class RegistrationForm(forms.Form):
             locality=data["locality"],
             responsible_unit=data["responsible_unit"],
             letter_kind=data["letter_kind"] if data["channel"] == Channel.LETTER else "",
-            petitioner=PersonInput(
-                name=name,
-                id_number=data["petitioner_id_number"],
-                phone=data["petitioner_phone"],
-                address=data["petitioner_address"],
-            )
-            if name
-            else None,
+            petitioner=petitioner if name else None,
             representatives=representatives,
         )
 

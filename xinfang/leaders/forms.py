@@ -9,6 +9,7 @@ from django import forms
 
 from xinfang.accounts.models import Role, User
 from xinfang.core.permissions import pickable_leaders, visible_matters
+from xinfang.core.pickers import PersonPicker
 from xinfang.intake.forms import UnitField, day_field, units_for
 from xinfang.intake.models import Matter
 from xinfang.leaders.choices import (
@@ -52,6 +53,7 @@ class LeaderChoiceField(forms.ModelMultipleChoiceField):
 
 
 class OneLeaderField(forms.ModelChoiceField):
+    widget = PersonPicker
     default_error_messages = {"invalid_choice": "所选领导不在可选范围内，请重新选择"}
 
     def label_from_instance(self, obj: Any) -> str:
@@ -372,6 +374,7 @@ class PackageFilterForm(forms.Form):
 
 
 class UserChoice(forms.ModelChoiceField):
+    widget = PersonPicker
     default_error_messages = {"invalid_choice": "所选账号不在可选范围内，请重新选择"}
 
     def label_from_instance(self, obj: Any) -> str:

@@ -143,6 +143,9 @@ EXPECTATIONS: dict[str, tuple[Case, ...]] = {
     # --- intake --------------------------------------------------------------------------------
     "intake:register": both("/intake/register/", INTAKE),
     "intake:person_lookup": (post("/intake/register/lookup/", INTAKE, petitioner_name="王小明"),),
+    "intake:suggestions": (
+        post("/intake/register/suggestions/", INTAKE, content="小区物业乱收费"),
+    ),
     "intake:matter_list": both("/intake/matters/", NOT_ADMIN),
     "intake:matter_detail": tuple(
         get(f"/intake/matters/{{{m}}}/", SEES[m], m)

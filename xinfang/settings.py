@@ -309,6 +309,18 @@ XINFANG: dict[str, Any] = {
     },
     # 积案: a matter not 化解 this many days after its first registration (xinfang.casework)
     "LONG_STANDING_DAYS": env_int("XINFANG_LONG_STANDING_DAYS", 365, minimum=1),
+    # Suggested 内容分类 and 责任单位 (xinfang.intake.suggestions): the model is trained on the
+    # newest this many matters, once there are at least the minimum, and retrained by the daily
+    # scan when its file is older than this many days.
+    "SUGGESTION_TRAIN_LIMIT": env_int("XINFANG_SUGGESTION_TRAIN_LIMIT", 200_000, minimum=100),
+    "SUGGESTION_MIN_EXAMPLES": env_int("XINFANG_SUGGESTION_MIN_EXAMPLES", 500, minimum=2),
+    "SUGGESTION_RETRAIN_DAYS": env_int("XINFANG_SUGGESTION_RETRAIN_DAYS", 7, minimum=1),
+    # 热点 (analytics.counting.hotspots): matters of different petitioners about one company,
+    # project or place within this many days; shown from the minimum of petitioners, and the
+    # bureau is notified once one reaches the alert figure.
+    "HOTSPOT_WINDOW_DAYS": env_int("XINFANG_HOTSPOT_WINDOW_DAYS", 90, minimum=7),
+    "HOTSPOT_MIN_PETITIONERS": env_int("XINFANG_HOTSPOT_MIN_PETITIONERS", 3, minimum=2),
+    "HOTSPOT_ALERT_PETITIONERS": env_int("XINFANG_HOTSPOT_ALERT_PETITIONERS", 10, minimum=2),
 }
 
 # REST API v1 (xinfang.api) and Open311: token per system account, one error format, OpenAPI.

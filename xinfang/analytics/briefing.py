@@ -1,7 +1,9 @@
 """简报 (信访工作简报): a periodic briefing draft of one node, from data the product already has.
 
 Nothing is counted here. The figures are `build_report`'s (contract C): 总体情况 is its totals and
-rates, 新出现的热点 its category and locality rows against the comparison period. 超期未办结事项
+rates, 新出现的热点 first the problems many petitioners wrote about in the window ending on the
+briefing's date (counting.hotspots), then its category and locality rows against the comparison
+period. 超期未办结事项
 are counting.overdue's: the clock scan's overdue alerts still open at the briefing's date, each
 checked against the matter's clocks, limited to the matters the reader may see. 需要督办的单位
 joins those overdue items with the per-unit 按期办结 and 退回 figures of the period
@@ -20,11 +22,13 @@ from typing import Any
 
 from django.db import transaction
 
+from xinfang.analytics.counting.hotspots import node_hotspots
 from xinfang.analytics.counting.overdue import OverdueItem, leaf, overdue_items
 from xinfang.analytics.counting.report import build_report
 from xinfang.analytics.counting.units import unit_handling_figures
 from xinfang.analytics.periods import Comparison, Period
 from xinfang.analytics.text import SCOPE_WORD, TO_FILL, period_label
+from xinfang.core.config import domain_limit
 from xinfang.core.permissions import Actor, sees_accusations, visible_matters
 from xinfang.intake.choices import Channel
 from xinfang.organisation.models import OrgUnit, UnitKind
@@ -203,8 +207,26 @@ def _overview(report: dict[str, Any], label: str, scope_word: str) -> dict[str, 
     }
 
 
-def _hotspot_lines(hot: dict[str, Any], same: str, before: str) -> list[str]:
-    lines = []
+def cluster_line(h: dict[str, Any], days: int) -> str:
+    """One hotspot of counting.hotspots in words: the problem, counted people, never names."""
+    what = f"{h['subject']}{'（' + h['category'] + '）' if h['category'] else ''}"
+    places = f"，问题属地{'、'.join(h['places'])}" if h["places"] else ""
+    trend = (
+        f"呈上升趋势（近期新增{h['recent']}人，此前{h['before']}人）"
+        if h["growing"]
+        else "趋于平稳"
+    )
+    return (
+        f"{what}相关问题：近{days}天有{h['petitioners']}名不同信访人反映，涉及信访事项"
+        f"{h['matter_count']}件{h['registrations']}批{places}，首次登记{cn_date(h['first_on'])}，"
+        f"最近登记{cn_date(h['last_on'])}，{trend}。"
+    )
+
+
+def _hotspot_lines(
+    hot: dict[str, Any], same: str, before: str, clusters: list[dict[str, Any]], days: int
+) -> list[str]:
+    lines = [cluster_line(h, days) for h in clusters]
     for kind, suffix in (("categories", "类问题"), ("localities", "")):
         for e in hot[kind]["new"]:
             lines.append(
@@ -263,6 +285,8 @@ def build_briefing(
         "localities": _hotspots(localities, "name", rules),
     }
     overdue_matters = len({i.matter_id for i in items})
+    clusters = [h.as_dict() for h in node_hotspots(reader=reader, node=node, as_of=as_of)]
+    days = domain_limit("HOTSPOT_WINDOW_DAYS")
     return {
         "title": TITLE,
         "issue_no": issue_no,
@@ -280,7 +304,12 @@ def build_briefing(
         "limited": limited,
         "rules": {k: str(v) for k, v in asdict(rules).items()},
         "overview": _overview(report, label, scope_word),
-        "hotspots": hot | {"text": _hotspot_lines(hot, same, before)},
+        "hotspots": hot
+        | {
+            "clusters": clusters,
+            "window_days": days,
+            "text": _hotspot_lines(hot, same, before, clusters, days),
+        },
         "overdue": {
             "matters": overdue_matters,
             "items": [asdict(i) for i in items],

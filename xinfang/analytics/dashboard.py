@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from xinfang.accounts.models import User
+from xinfang.analytics.counting.hotspots import node_hotspots
 from xinfang.analytics.counting.report import build_report, monthly_totals
 from xinfang.analytics.counting.scope import Scope
 from xinfang.analytics.periods import (
@@ -278,6 +279,8 @@ class Dashboard:
     leader_cards: list[dict[str, Any]] = field(default_factory=list)  # B2 领导接访和包案
     # B2 听证, 交办积案, 联席会议, 矛盾纠纷 (analytics.preventiontables), also in `tables`
     prevention: list[DashTable] = field(default_factory=list)
+    # 热点 (counting.hotspots): one problem, many petitioners, in the window ending with the period
+    hotspots: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def word(self) -> str:
@@ -540,8 +543,17 @@ def build_dashboard(*, user: User, query: Query, today: date) -> Dashboard:
 
     prevention = dashboard_tables(report, user, query)
     tables |= {t.name: t for t in prevention}  # each exportable like the others
+    spots = node_hotspots(reader=user, node=node, as_of=min(period.end, today))
     return Dashboard(
-        query, report, tables, cards, charts, limited, leader_cards(report, query), prevention
+        query,
+        report,
+        tables,
+        cards,
+        charts,
+        limited,
+        leader_cards(report, query),
+        prevention,
+        [h.as_dict() for h in spots],
     )
 
 

@@ -20,6 +20,7 @@ from xinfang.analytics.dashboard import (
     period_text,
     table_workbook,
 )
+from xinfang.core.config import domain_limit
 from xinfang.core.errors import PermissionRefusedError, XinfangError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -52,8 +53,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "period_text": period_text(dash.query.period, to_date=dash.report["to_date"]),
         "previous_text": period_text(dash.previous_period),
         "export_query": urlencode(params),
+        **hotspot_context(min(dash.query.period.end, today)),
     }
     return render(request, "analytics/dashboard.html", context)
+
+
+def hotspot_context(as_of: Any) -> dict[str, Any]:
+    return {
+        "hotspot_as_of": cn_date(as_of.isoformat()),
+        "hotspot_days": domain_limit("HOTSPOT_WINDOW_DAYS"),
+        "hotspot_min": domain_limit("HOTSPOT_MIN_PETITIONERS"),
+    }
 
 
 @login_required

@@ -266,6 +266,20 @@ def is_handling_unit(actor: "Actor | None") -> "TypeGuard[User]":
     return _person(actor) and actor.role == Role.UNIT_STAFF
 
 
+# 热点 reaching the alert figure are notified to the bureau's staff who follow and supervise.
+HOTSPOT_RECIPIENT_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})
+
+
+def hotspot_recipients() -> "QuerySet[User]":
+    """Who is told of a hotspot: the active 经办人 and 督查 placed in a unit (each is told of
+    the hotspots of their own area, as hotspot_matters lets them see it)."""
+    from xinfang.accounts.models import User
+
+    return User.objects.filter(
+        is_active=True, role__in=HOTSPOT_RECIPIENT_ROLES, org_unit__isnull=False
+    ).select_related("org_unit")
+
+
 def enters_admin_site(user: Any) -> bool:
     """The administrator's site: the admin role only."""
     return bool(getattr(user, "is_active", False) and getattr(user, "role", None) == Role.ADMIN)
@@ -470,6 +484,21 @@ def visible_matters(actor: "Actor | None") -> "QuerySet[Matter]":
     if actor.org_unit.is_discipline_organ:
         scope |= Q(purpose=Purpose.ACCUSATION, responsible_unit_id__in=ids)
     return matters.filter(scope)
+
+
+def hotspot_matters(actor: "Actor | None") -> "QuerySet[Matter]":
+    """The matters a reader's 热点 are found among (dashboard, 简报, their notification): what
+    they may see, for those who read the figures (统计分析) — so never a handling unit — and
+    without 检举控告 for whoever does not see accusations (领导, 督查)."""
+    from xinfang.intake.choices import Purpose
+    from xinfang.intake.models import Matter
+
+    if not isinstance(actor, SystemActor) and not may(actor, Action.VIEW_STATISTICS):
+        return Matter.objects.none()
+    matters = visible_matters(actor)
+    if not sees_accusations(actor):
+        matters = matters.exclude(purpose=Purpose.ACCUSATION)
+    return matters
 
 
 def get_matter_for(actor: "Actor | None", pk: int, action: Action = Action.VIEW_MATTER) -> "Matter":

@@ -4,7 +4,7 @@ from typing import Any
 
 from xinfang.core.admin_site import AuditedAdmin, admin_site
 from xinfang.intake.categories import category_save
-from xinfang.intake.models import Category
+from xinfang.intake.models import Category, SuggestionRule
 
 
 class CategoryAdmin(AuditedAdmin):
@@ -18,3 +18,15 @@ class CategoryAdmin(AuditedAdmin):
 
 
 admin_site.register(Category, CategoryAdmin)
+
+
+class SuggestionRuleAdmin(AuditedAdmin):
+    """关键词规则: what the registrar is offered until the model is trained (intake.suggestions)."""
+
+    list_display = ("keywords", "category", "responsible_unit", "active")
+    list_filter = ("active",)
+    search_fields = ("keywords",)
+    fields = ("keywords", "category", "responsible_unit", "active")
+
+
+admin_site.register(SuggestionRule, SuggestionRuleAdmin)

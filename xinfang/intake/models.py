@@ -427,3 +427,40 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class SuggestionRule(models.Model):
+    """A keyword rule of the suggested 内容分类 and 责任单位 (xinfang.intake.suggestions): what the
+    registrar is offered before the model is trained on the bureau's own history."""
+
+    keywords = models.CharField(
+        "关键词", max_length=255, help_text="以空格或顿号分隔，内容中出现任一词即命中"
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name="建议内容分类",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    responsible_unit = models.ForeignKey(
+        "organisation.OrgUnit",
+        verbose_name="建议责任单位",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "分类建议规则"
+        verbose_name_plural = "分类建议规则"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.keywords
+
+    def words(self) -> list[str]:
+        return [w for w in self.keywords.replace("、", " ").replace("，", " ").split() if w]

@@ -23,6 +23,7 @@ class NotificationKind(models.TextChoices):
     SUPERVISION = "supervision", "督办"
     FINALISABLE = "finalisable", "可终结"
     SYSTEM = "system", "系统"
+    HOTSPOT = "hotspot", "热点"
 
 
 class ClockScan(models.Model):

@@ -76,6 +76,17 @@
     renumber();
     addButton.focus();
   });
+  // a suggested category or unit (intake/_suggestions.html) is put in its field only when picked
+  form.addEventListener("click", function (event) {
+    const pick = event.target.closest("button[data-pick]");
+    if (!pick) return;
+    const field = form.elements.namedItem(pick.dataset.pick);
+    if (!field) return;
+    field.value = pick.dataset.value;
+    field.dispatchEvent(new Event("change", { bubbles: true }));
+    pick.closest(".suggestions").querySelectorAll("button[data-pick='" + pick.dataset.pick + "']")
+      .forEach(function (b) { b.setAttribute("aria-pressed", b === pick ? "true" : "false"); });
+  });
   form.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();

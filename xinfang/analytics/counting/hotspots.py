@@ -1,0 +1,406 @@
+"""热点: matters of *different* petitioners about one problem — a company, a project, an estate,
+a village — within a window (HOTSPOT_WINDOW_DAYS, default 90) ending on a day.
+
+A problem is named by its subject: a name the texts give before a word such as 公司, 厂, 项目,
+工程, 小区 or 村 (宏达建筑工程有限公司, 宏达公司 and 宏达建筑 all have the core 宏达 once the
+legal form, the trade and the place words are taken off), together with the root of the matter's
+内容分类 (the same company's wages and its dust are two problems). A text that writes the core
+without such a word (在宏达干了半年) is found by the cores the window's other texts gave. Each
+matter belongs to one hotspot at most — the core most petitioners wrote — so that one matter
+naming two companies does not join their problems.
+
+Petitioners are counted, never listed: a registration's petitioner (一人一档), else its name,
+else the registration itself (an anonymous letter is one person). A hotspot is shown from
+HOTSPOT_MIN_PETITIONERS; it is growing when more petitioners first wrote in the last third of
+the window than in the third before it.
+"""
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+
+from xinfang.core.config import domain_limit
+from xinfang.intake.models import Category, Matter, Registration
+from xinfang.organisation.models import OrgUnit, UnitKind
+
+# words after a name that make it a subject; longest first, so 有限公司 wins over 公司
+SUBJECT_WORDS = sorted(
+    [
+        "有限责任公司",
+        "股份有限公司",
+        "有限公司",
+        "公司",
+        "集团",
+        "工厂",
+        "厂",
+        "项目",
+        "工程",
+        "工地",
+        "楼盘",
+        "小区",
+        "花园",
+        "家园",
+        "新村",
+        "名苑",
+        "华庭",
+        "公馆",
+        "嘉园",
+        "雅居",
+        "市场",
+        "广场",
+        "大厦",
+        "商场",
+        "超市",
+        "酒店",
+        "饭店",
+        "医院",
+        "学校",
+        "小学",
+        "中学",
+        "幼儿园",
+        "养老院",
+        "村",
+    ],
+    key=len,
+    reverse=True,
+)
+# characters that end a name on its left: function words and the verbs people write before one
+STOP = set(
+    "的在是了给被和与向对从到我你他她它们这那个为于把将让欠拖找去来说跟替帮也都还就又及等叫家位该其一"
+)
+# words taken off a name to find its core: the trade, the legal form, the place, "former"
+GENERIC = sorted(
+    [
+        "有限责任",
+        "股份",
+        "有限",
+        "集团",
+        "控股",
+        "建筑工程",
+        "建设工程",
+        "建筑",
+        "建设",
+        "工程",
+        "劳务",
+        "装修",
+        "装饰",
+        "科技",
+        "实业",
+        "贸易",
+        "商贸",
+        "置业",
+        "房地产",
+        "地产",
+        "开发",
+        "物业服务",
+        "物业",
+        "服务",
+        "投资管理",
+        "投资",
+        "管理",
+        "电子",
+        "机械制造",
+        "机械",
+        "制造",
+        "服装",
+        "食品",
+        "物流",
+        "餐饮",
+        "纺织",
+        "家具",
+        "包装材料",
+        "汽车配件",
+        "新材料",
+        "医疗器械",
+        "印务",
+        "保洁",
+        "健身",
+        "塑料制品",
+        "拓宽改造",
+        "改造",
+        "棚户区",
+        "片区",
+        "安置",
+        "二期",
+        "一期",
+        "扩建",
+        "临江市",
+        "临江",
+        "青山区",
+        "区",
+        "市",
+        "县",
+        "原",
+        "反映",
+        "投诉",
+        "举报",
+        "检举",
+        "控告",
+        "关于",
+        "要求",
+        "请求",
+        "希望",
+    ],
+    key=len,
+    reverse=True,
+)
+NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+MAX_NAME = 12
+SMALL_PLACES = (UnitKind.VILLAGE, UnitKind.DEPARTMENT)  # a subject, not a place word
+
+
+def subjects(text: str) -> list[str]:
+    """The named subjects of a text, as written: 宏达建筑工程有限公司, 杨湾村 (a name inside a
+    longer one, 锦绣华庭 of 锦绣华庭小区, is not another)."""
+    spans = []
+    for word in SUBJECT_WORDS:
+        start = 0
+        while (at := text.find(word, start)) >= 0:
+            start = at + len(word)
+            i = at
+            while i > 0 and at - i < MAX_NAME and NAME_CHAR.match(text[i - 1]):
+                if text[i - 1] in STOP or any(text.endswith(w, 0, i) for w in SUBJECT_WORDS):
+                    break  # 恒盛公司看工地: 工地 is no name of its own
+                i -= 1
+            if at - i >= 2:
+                spans.append((i, start))
+    kept = [
+        (a, b)
+        for a, b in spans
+        if not any(c <= a and b <= d and (c, d) != (a, b) for c, d in spans)
+    ]
+    return [text[a:b] for a, b in sorted(set(kept))]
+
+
+def core(subject: str, places: frozenset[str] = frozenset()) -> str:
+    """The distinctive part of a subject (宏达建筑工程有限公司 -> 宏达); "" when nothing is left
+    but trade and legal words, or when what is left is a place name of the tree (青山)."""
+    name = subject
+    for place in sorted(places, key=len, reverse=True):  # 桃源街道杨湾村 -> 杨湾村
+        if name.startswith(place) and len(name) > len(place):
+            name = name[len(place) :]
+    for word in SUBJECT_WORDS:
+        if name.endswith(word):
+            name = name[: -len(word)]
+            break
+    changed = True
+    while changed and name:
+        changed = False
+        for word in GENERIC:
+            if name.startswith(word) and len(name) > len(word):
+                name, changed = name[len(word) :], True
+            elif name.endswith(word):
+                name, changed = name[: -len(word)], True
+    if len(name) < 2 or name in places:
+        return ""
+    return name
+
+
+@dataclass
+class Hotspot:
+    subject: str  # the name most of its texts give
+    core: str
+    category: str | None  # the root of the 内容分类
+    matters: list[tuple[int, str]] = field(default_factory=list)  # (id, number), first first
+    registrations: int = 0
+    petitioners: int = 0
+    places: list[str] = field(default_factory=list)  # the matters' 问题属地
+    first_on: date | None = None
+    last_on: date | None = None
+    recent: int = 0  # petitioners who first wrote in the last third of the window
+    before: int = 0  # … in the third before it
+    growing: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "category": self.category,
+            "matters": [{"id": pk, "number": number} for pk, number in self.matters],
+            "matter_count": len(self.matters),
+            "registrations": self.registrations,
+            "petitioners": self.petitioners,
+            "places": self.places,
+            "first_on": self.first_on.isoformat() if self.first_on else None,
+            "last_on": self.last_on.isoformat() if self.last_on else None,
+            "recent": self.recent,
+            "before": self.before,
+            "growing": self.growing,
+        }
+
+
+def _place_words() -> frozenset[str]:
+    """Names of cities, districts and streets and their stems (青山区 -> 青山): taken off the front
+    of a subject, and no subject alone. A village or a community is a subject (杨湾村)."""
+    words = set()
+    names = OrgUnit.objects.exclude(kind__in=SMALL_PLACES).values_list("name", flat=True)
+    for name in names:
+        words.add(name)
+        for tail in ("街道", "镇", "乡", "区", "县", "市"):
+            if name.endswith(tail) and len(name) - len(tail) >= 2:
+                words.add(name[: -len(tail)])
+    return frozenset(words)
+
+
+def _roots() -> dict[int, tuple[int, str]]:
+    """Category id -> (root id, root name)."""
+    cats = {c.pk: c for c in Category.objects.all()}
+    out = {}
+    for pk, cat in cats.items():
+        top = cat
+        while top.parent_id is not None and top.parent_id in cats:
+            top = cats[top.parent_id]
+        out[pk] = (top.pk, top.name)
+    return out
+
+
+def find_hotspots(
+    *,
+    matters: QuerySet[Matter],
+    as_of: date,
+    window_days: int | None = None,
+    min_petitioners: int | None = None,
+) -> list[Hotspot]:
+    """The hotspots among `matters` (already limited to what the reader may see, and to the
+    node's area) in the window ending on `as_of`, biggest first."""
+    days = window_days or domain_limit("HOTSPOT_WINDOW_DAYS")
+    least = min_petitioners or domain_limit("HOTSPOT_MIN_PETITIONERS")
+    start = as_of - timedelta(days=days - 1)
+    rows = (
+        Registration.objects.filter(
+            received_on__range=(start, as_of), matter__in=matters.values("pk")
+        )
+        .order_by("received_on", "id")
+        .values_list(
+            "id",
+            "matter_id",
+            "content",
+            "received_on",
+            "petitioner_id",
+            "petitioner_name",
+            "matter__category_id",
+        )
+    )
+    places = _place_words()
+    roots = _roots()
+    texts: dict[int, list[str]] = defaultdict(list)
+    regs: dict[int, list[tuple[date, str]]] = defaultdict(list)  # matter -> (day, person)
+    root_of: dict[int, int | None] = {}
+    for rid, mid, content, day, pid, pname, cat in rows.iterator(chunk_size=5000):
+        texts[mid].append(content)
+        person = f"p{pid}" if pid else (f"n{pname}" if pname else f"r{rid}")
+        regs[mid].append((day, person))
+        root_of[mid] = roots[cat][0] if cat in roots else None
+    # cores each matter names, and how many petitioners wrote each (core, root)
+    named: dict[int, Counter[str]] = {}
+    display: dict[str, Counter[str]] = defaultdict(Counter)
+    for mid, contents in texts.items():
+        found: Counter[str] = Counter()
+        for text in contents:
+            for subject in subjects(text):
+                c = core(subject, places)
+                if c:
+                    found[c] += 1
+                    display[c][subject] += 1
+        named[mid] = found
+    # a core with a word before it (收受鑫达) is the core others wrote alone (鑫达)
+    writers = Counter(c for found in named.values() for c in found)
+    merged = {}
+    for c in writers:
+        inner = [k for k in writers if k != c and k in c and writers[k] >= 2]
+        if inner:
+            merged[c] = max(inner, key=lambda k: (writers[k], len(k), k))
+    if merged:
+        for mid, found in named.items():
+            again: Counter[str] = Counter()
+            for c, n in found.items():
+                again[merged.get(c, c)] += n
+            named[mid] = again
+        for c, k in merged.items():
+            display[k].update(display.pop(c))
+    known = sorted(display, key=len, reverse=True)
+    for mid, contents in texts.items():  # the core written alone: 在宏达干了半年
+        if named[mid]:
+            continue
+        whole = "".join(contents)
+        for c in known:
+            if c in whole:
+                named[mid][c] += 1
+    people_of: dict[tuple[str, int | None], set[str]] = defaultdict(set)
+    for mid, found in named.items():
+        for c in found:
+            people_of[(c, root_of[mid])].update(p for _, p in regs[mid])
+    groups: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+    for mid, found in named.items():
+        if not found:
+            continue
+        key = max(
+            ((c, root_of[mid]) for c in found),
+            key=lambda k: (len(people_of[k]), found[k[0]], k[0]),
+        )
+        groups[key].append(mid)
+    root_names = dict(roots.values())
+    third = max(days // 3, 1)
+    recent_from, before_from = (
+        as_of - timedelta(days=third - 1),
+        as_of - timedelta(days=2 * third - 1),
+    )
+    shown: list[tuple[Hotspot, list[int]]] = []
+    for (c, root), mids in groups.items():
+        firsts: dict[str, date] = {}
+        for mid in mids:
+            for day, person in regs[mid]:
+                firsts[person] = min(firsts.get(person, day), day)
+        if len(firsts) < least:
+            continue
+        days_seen = [day for mid in mids for day, _ in regs[mid]]
+        recent = sum(1 for d in firsts.values() if d >= recent_from)
+        before = sum(1 for d in firsts.values() if before_from <= d < recent_from)
+        spot = Hotspot(
+            subject=display[c].most_common(1)[0][0] if display[c] else c,
+            core=c,
+            category=root_names.get(root) if root else None,
+            registrations=sum(len(regs[m]) for m in mids),
+            petitioners=len(firsts),
+            first_on=min(days_seen),
+            last_on=max(days_seen),
+            recent=recent,
+            before=before,
+            growing=recent > before,
+        )
+        shown.append((spot, mids))
+    _add_matters(shown)
+    out = [spot for spot, _ in shown]
+    out.sort(key=lambda h: (-h.petitioners, -len(h.matters), h.subject))
+    return out
+
+
+def _add_matters(shown: list[tuple[Hotspot, list[int]]]) -> None:
+    """Each hotspot's matters (number, first registered first) and their places (问题属地)."""
+    ids = [mid for _, mids in shown for mid in mids]
+    rows = {
+        pk: (number, first, loc)
+        for pk, number, first, loc in Matter.objects.filter(pk__in=ids).values_list(
+            "pk", "number", "first_received_on", "locality__name"
+        )
+    }
+    for spot, mids in shown:
+        mids = sorted(mids, key=lambda m: (rows[m][1], rows[m][0]))
+        spot.matters = [(m, rows[m][0]) for m in mids]
+        spot.places = sorted({rows[m][2] for m in mids if rows[m][2]})
+
+
+def node_hotspots(*, reader: Any, node: OrgUnit, as_of: date) -> list[Hotspot]:
+    """The hotspots of `node`'s area that `reader` may see (core.permissions.hotspot_matters)."""
+    from django.db.models import Q
+
+    from xinfang.core.permissions import hotspot_matters
+    from xinfang.organisation.selectors import holds_unlocated, subtree_ids
+
+    scope = Q(locality_id__in=subtree_ids(node))
+    if holds_unlocated(node):
+        scope |= Q(locality__isnull=True)
+    return find_hotspots(matters=hotspot_matters(reader).filter(scope), as_of=as_of)

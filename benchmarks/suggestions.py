@@ -2,7 +2,7 @@
 
 The model (xinfang.intake.suggestions.fit: char 1–3-gram TF-IDF and a linear model per field) is
 trained on the demo generator's ledger (our district only, one row per matter). It is tested on
-  - hand:     benchmarks/data/suggestions_handwritten.jsonl, 80 short petitions written by hand in
+  - hand:     benchmarks/suggestions_handwritten.jsonl, 80 short petitions written by hand in
               plain Chinese, four per category, labelled with the unit a district bureau would
               name (the demo's usual one, or the street of the place written) — no template;
   - held-out: a fifth of the generated matters, never trained on (the same templates: for
@@ -33,7 +33,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -43,7 +43,7 @@ from xinfang.demo.org import build_tree  # noqa: E402
 from xinfang.intake.default_rules import DEFAULT_RULES  # noqa: E402
 from xinfang.intake.suggestions import fit, predict, rule_scores  # noqa: E402
 
-HAND = Path(__file__).parent / "data" / "suggestions_handwritten.jsonl"
+HAND = Path(__file__).parent / "suggestions_handwritten.jsonl"  # benchmarks/data/ is ignored
 COL = {name: i for i, name in enumerate(REGISTRATION_COLUMNS)}
 
 
@@ -138,8 +138,9 @@ def main() -> None:
     cut = len(data) * 4 // 5
     train, held = data[:cut], data[cut:]
     hand = hand_written()
-    print(f"trained on {len(train)} generated matters; held-out {len(held)}; hand-written {len(hand)}")
-    print("categories in training:", len({c for _, c, _ in train}), "units:", len({u for *_, u in train}))
+    print(f"trained on {len(train)} generated matters; held-out {len(held)}; hand {len(hand)}")
+    cats, units = {c for _, c, _ in train}, {u for *_, u in train}
+    print("categories in training:", len(cats), "units:", len(units))
     unknown = Counter(u for *_, u in hand if u not in {u for *_, u in train})
     if unknown:
         print("hand-written units never seen in training:", dict(unknown))

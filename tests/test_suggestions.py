@@ -98,7 +98,8 @@ def test_train_then_the_model_answers(district: District, data_dir: Path) -> Non
 
 
 def test_too_little_history_keeps_the_rules(district: District, data_dir: Path) -> None:
-    register(district, locality=district.street_a, responsible=district.housing, content="物业不管事")
+    d = district
+    register(d, locality=d.street_a, responsible=d.housing, content="物业不管事")
     result = suggestions.train()
     assert not result.trained and result.examples == 1
     assert not (data_dir / "suggestions").exists()
@@ -146,17 +147,15 @@ def test_cli_reads_and_writes_json_lines(
 ) -> None:
     source = tmp_path / "in.jsonl"
     source.write_text(
-        '{"content": "包工头欠薪", "name": "王某"}\n\n{"content": "物业不管", "place": "东风社区"}\n'
-        '{"phone": "13800138000"}\n',
+        '{"content": "包工头欠薪", "name": "王某"}\n\n'
+        '{"content": "物业不管", "place": "东风社区"}\n{"phone": "13800138000"}\n',
         encoding="utf-8",
     )
     call_command("suggest", str(source), "--top", "1")
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [x["source"] for x in lines] == ["rules", "rules", "none"]
-    assert lines[0]["categories"] == [
-        {"pk": Category.objects.get(name="拖欠工资").pk, "name": "劳动保障/拖欠工资",
-         "confidence": 1.0}  # fmt: skip
-    ]
+    wages = Category.objects.get(name="拖欠工资").pk
+    assert lines[0]["categories"] == [{"pk": wages, "name": "劳动保障/拖欠工资", "confidence": 1.0}]
     assert lines[2] == {"categories": [], "units": [], "source": "none"}
 
 

@@ -31,6 +31,8 @@ EXPORTS = {
         "rereview_replied_on",
     ),
     "notice": ("workflow_supervisionnotice", "id, matter_id, kind, raised_on"),
+    # 复查/复核 requests refused or withdrawn (一次性化解: any 复查申请 counts)
+    "reviewapp": ("workflow_reviewapplication", "matter_id, stage, received_on"),
     "unit": ("organisation_orgunit", "id, code, path, depth"),
     "category": ("intake_category", "id, path"),
 }
@@ -338,6 +340,10 @@ def b2_rates(ask: Any, params: dict[str, Any]) -> dict[str, Any]:
         f"""SELECT COUNT(*) FILTER (WHERE replied_on <= $ce),
                    COUNT(*) FILTER (WHERE replied_on <= cal.deadline AND replied_on <= $ce
                        AND NOT COALESCE(review_requested_on <= $ce, false)
+                       AND NOT EXISTS (SELECT 1 FROM reviewapp a
+                                       WHERE CAST(a.matter_id AS BIGINT) = i.id
+                                       AND a.stage = 'review'
+                                       AND CAST(a.received_on AS DATE) <= $ce)
                        AND NOT EXISTS (SELECT 1 FROM registration g WHERE g.matter_id = i.id
                                        AND NOT g.is_first AND g.received_on <= $ce))
             FROM (SELECT *, CAST(COALESCE(extended_to, handling_deadline, decided_on + 60)

@@ -172,6 +172,33 @@ def test_29_february_counts_in_february_and_its_60_days_end_on_29_april(
     assert april["first_time_resolution"] == {"num": 1, "den": 1, "pct": "100.0"}
 
 
+def test_three_registrations_whose_first_and_last_cannot_tell(ledger: Ledger) -> None:
+    """A matter's first and last registration dates decide most matters of 息访 and 一次性化解
+    (rates.py); these have a third registration in between that decides them. P = October."""
+    # 息访 (replied 07-03 .. 08-02: + 90 in October). T1: replied 07-03, back 08-01 (within
+    # its 90 days) and 11-20: not settled. T2: replied 07-04, back 10-05 (after 10-02) and 11-20:
+    # settled.
+    ledger.add("2024-05-06", 事项编号="T1", 处理日期="2024-05-06", 答复日期="2024-07-03", **HANDLED)
+    ledger.add("2024-08-01", 事项编号="T1")
+    ledger.add("2024-11-20", 事项编号="T1")
+    ledger.add("2024-05-07", 事项编号="T2", 处理日期="2024-05-07", 答复日期="2024-07-04", **HANDLED)
+    ledger.add("2024-10-05", 事项编号="T2")
+    ledger.add("2024-11-20", 事项编号="T2")
+    # 一次性化解 (08-03 + 60 = 10-02, in National Day: due 10-08, replied that day, on time).
+    # U1: back 10-15 (in P) and 11-20: not one-shot. U2: back 11-10 and 11-20, after P: one-shot.
+    ledger.add("2024-07-20", 事项编号="U1", 处理日期="2024-08-03", 答复日期="2024-10-08", **HANDLED)
+    ledger.add("2024-10-15", 事项编号="U1")
+    ledger.add("2024-11-20", 事项编号="U1")
+    ledger.add("2024-07-21", 事项编号="U2", 处理日期="2024-08-03", 答复日期="2024-10-08", **HANDLED)
+    ledger.add("2024-11-10", 事项编号="U2")
+    ledger.add("2024-11-20", 事项编号="U2")
+    ledger.load()
+    rates = report("320101", "2024-10-01", "2024-10-31")["rates"]
+    assert rates["settled"] == {"num": 1, "den": 2, "pct": "50.0"}
+    assert rates["on_time_reply"] == {"num": 2, "den": 2, "pct": "100.0"}
+    assert rates["first_time_resolution"] == {"num": 1, "den": 2, "pct": "50.0"}
+
+
 def test_nothing_to_divide_keeps_num_and_den_and_no_percentage(ledger: Ledger) -> None:
     ledger.add("2024-03-05")
     ledger.load()

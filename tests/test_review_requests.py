@@ -235,3 +235,38 @@ def test_reviews_counted_by_hand(district: District) -> None:
         "withdrawn": {d.pk, e.pk},
         "decided": {a.pk},
     }
+
+
+def test_a_review_asked_then_refused_or_withdrawn_is_no_one_shot_resolution(
+    district: District,
+) -> None:
+    """初信初访一次性化解率 (rates.py): "no 复查申请 up to the end of P" whatever became of it.
+    Each matter below is assigned 07-02 (处理日期; + 60 = 08-31, a Sunday: due 09-01, in
+    September) and replied 08-20, on time. A: nothing more, one-shot. W: 复查 asked 09-10,
+    withdrawn 09-20. R: 复查 asked 09-26 after its window (09-24), refused 09-29. L (delivered
+    09-15): asked 10-10 and withdrawn 10-15, after September: one-shot in September."""
+    u = district.users
+    desk, officer = u["registrar"], u["officer"]
+    a = delivered(district, date(2025, 8, 25))
+    w = delivered(district, date(2025, 8, 25))
+    w = step(wf.review_request, w, desk, on=date(2025, 9, 10))
+    w = step(wf.review_withdraw, w, desk, on=date(2025, 9, 20))
+    r = delivered(district, date(2025, 8, 25))
+    r = step(wf.review_decline, r, officer, reason="late", received=date(2025, 9, 26),
+             on=date(2025, 9, 29))  # fmt: skip
+    lt = delivered(district, date(2025, 9, 15))  # its window runs to 10-15
+    lt = step(wf.review_request, lt, desk, on=date(2025, 10, 10))
+    lt = step(wf.review_withdraw, lt, desk, on=date(2025, 10, 15))
+    assert (w.review_requested_on, w.review_dropped_on) == (None, date(2025, 9, 10))
+    assert r.review_dropped_on == date(2025, 9, 26)
+
+    rates = report("320101", "2025-09-01", "2025-09-30")["rates"]
+    # due 09-01: A, W, R, L; all replied 08-20, on time; one-shot A and L
+    assert rates["on_time_reply"] == {"num": 4, "den": 4, "pct": "100.0"}
+    assert rates["first_time_resolution"] == {"num": 2, "den": 4, "pct": "50.0"}
+    node = district.district
+    counting = RateCounts(
+        node, Period(date(2025, 9, 1), date(2025, 9, 30)), scope=Scope.of(node), leader_work=False
+    )
+    listed = {m.pk for m in counting.figure_matters("first_time_resolution", "num")}
+    assert listed == {a.pk, lt.pk}

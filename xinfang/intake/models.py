@@ -164,6 +164,10 @@ class Matter(models.Model):
     evaluated_on = models.DateField("评价日期", null=True, blank=True)
     review_requested_on = models.DateField("复查申请日期", null=True, blank=True)
     review_replied_on = models.DateField("复查答复日期", null=True, blank=True)
+    # The earliest 复查申请 the matter no longer holds in review_requested_on: refused (不予受理)
+    # or withdrawn (撤回), copied from its ReviewApplication rows by the workflow services, so
+    # that 初信初访一次性化解率 ("no 复查申请") is decided by the matter's own row.
+    review_dropped_on = models.DateField("复查申请日期（不予受理或撤回）", null=True, blank=True)
     rereview_requested_on = models.DateField("复核申请日期", null=True, blank=True)
     rereview_replied_on = models.DateField("复核答复日期", null=True, blank=True)
     package_leader = models.CharField("包案领导", max_length=64, blank=True)
@@ -352,6 +356,9 @@ class Registration(SealedModel):
             # The staff search finds a person by what they gave on the day, too.
             models.Index(fields=["petitioner_name"], name="registration_snap_name"),
             models.Index(fields=["petitioner_phone_hash"], name="registration_snap_phone"),
+            # A matter's registrations by day: the report asks of a few matters whether one
+            # came within some days (息访, 一次性化解) from this index alone, not the rows.
+            models.Index(fields=["matter", "received_on"], name="registration_matter_day"),
             # The report reads every column it counts from this index alone (an index-only
             # scan of a fifth of the table's pages, on PostgreSQL and SQLite alike).
             models.Index(

@@ -536,6 +536,7 @@ def review_decline(
         raise InputError("该事项尚未终结，不能以“已经终结”不予受理", field="reason")
     if received < (move.flow.reply_delivered_on or received):
         raise InputError("申请日期不能早于处理意见送达日期", field="received")
+    _drop_review(move, stage, received)
     ReviewApplication.objects.create(
         matter=move.matter,
         stage=stage,
@@ -554,6 +555,14 @@ def review_decline(
         "note": note,
     }
     return _finish(move)
+
+
+def _drop_review(move: _Move, stage: str, received: date) -> None:
+    """A 复查申请 refused or withdrawn: the matter keeps its earliest date (review_dropped_on),
+    for 初信初访一次性化解率 (a review was asked); a 复核申请's is not kept."""
+    dropped = move.matter.review_dropped_on
+    if stage == ReviewStage.REVIEW and (dropped is None or received < dropped):
+        move.set(review_dropped_on=received)
 
 
 @transaction.atomic
@@ -579,6 +588,7 @@ def review_withdraw(
     if received is None:  # a state without its request date (an old import): nothing to withdraw
         raise ConflictError("该事项没有登记申请日期，无法登记撤回")
     note = (note or "").strip()
+    _drop_review(move, stage, received)
     ReviewApplication.objects.create(
         matter=move.matter,
         stage=stage,

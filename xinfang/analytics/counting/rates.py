@@ -7,7 +7,10 @@ Decisions B2 leaves open, written down here:
 - 初信初访一次性化解率 (`first_time_resolution`): every matter is first-time by its first
   registration (contract A: the others are repeats), so its items are the handling clock's; done =
   replied by the deadline (the clock's rule) with no repeat registration (is_first False) and no
-  复查申请 dated up to the end of P.
+  复查申请 dated up to the end of P. A 复查申请 is one whatever became of it — accepted (the
+  matter's 复查申请日期), refused (不予受理) or withdrawn (撤回) — dated by its 申请日期 (the matter
+  keeps the earliest refused or withdrawn one, `review_dropped_on`): the petitioner asked for a
+  review, so the matter was not settled at the first go. A 复核申请 follows a 复查 and adds nothing.
 - 息访率 (`settled`): matters replied SETTLE_DAYS (90) calendar days before a day of P — the
   window is observed, not a deadline anyone must meet, so it is not moved to a working day;
   settled = no registration of the matter after the reply day up to the window's end.
@@ -54,7 +57,7 @@ from xinfang.analytics.counting.settings import domain_limit, rule_of_law_weight
 from xinfang.analytics.figures import pct, weighted_score
 from xinfang.intake.choices import Channel, HandlingMethod, SupervisionLevel
 from xinfang.intake.models import Matter, Registration
-from xinfang.workflow.models import ReviewApplication, ReviewResult
+from xinfang.workflow.models import ReviewApplication, ReviewResult, SupervisionNotice
 from xinfang.workflow.supervision_rules import SupervisionKind
 
 CLOCK_PARTS = ("acceptance", "handling", "supervision")
@@ -128,7 +131,9 @@ class RateCounts(MatterCounts):
         )
 
     def _no_review(self) -> Q:
-        return ~Q(review_requested_on__lte=self.period.end)
+        """No 复查申请 dated up to the end of P: accepted, refused or withdrawn."""
+        end = self.period.end
+        return ~Q(review_requested_on__lte=end) & ~Q(review_dropped_on__lte=end)
 
     def one_shot(self) -> Q:
         """No repeat registration and no 复查申请 dated up to the end of P (一次性化解)."""
@@ -136,17 +141,46 @@ class RateCounts(MatterCounts):
 
     def b2_scan_flags(self) -> dict[str, Q]:
         """B2's flags for PostgreSQL's one scan, without subqueries (they would keep it from
-        running in parallel workers): `sn_ok` the settled matters with no registration after
-        the reply, `sn_ask` the others of the window (asked apart); `h_one` / `h_ask` the
-        handling clock's compliant items without 复查申请 / and with a repeat registration
-        (`h_`: counted among the compliant items; those with a repeat by the end are asked
-        apart, `_b2_figures`)."""
+        running in parallel workers). A matter's first and last registration dates and its
+        count decide most matters alone (its registrations lie between the first and the last;
+        with two, they are the first and the last):
+        - 息访 (window `sd`, reply r): `sn_back` came back surely — its first or last
+          registration falls in (r, r + SETTLE_DAYS]; `sn_ask` cannot tell — three or more
+          registrations, the first by r, the last after the window: asked apart.
+        - 一次性化解 (`h_`: counted among the handling clock's compliant items): `h_one` no
+          复查申请; `h_rep` of those, a repeat surely by the end of P (two or more
+          registrations, the last by the end); `h_ask` cannot tell — three or more, the first
+          by the end and the last after it: asked apart (`_b2_figures`)."""
+        p = self.period
         flags = self._b2_plain()
         del flags["due"]
-        flags["sn_ask"] = flags["sd"] & ~self._not_returned()
+        days = domain_limit("SETTLE_DAYS")
+        reply, window_end = F("replied_on"), AddDays(F("replied_on"), days)
+        flags["sn_back"] = flags["sd"] & (
+            (Q(last_received_on__gt=reply) & Q(last_received_on__lte=window_end))
+            | (Q(first_received_on__gt=reply) & Q(first_received_on__lte=window_end))
+        )
+        flags["sn_ask"] = (
+            flags["sd"]
+            & Q(registration_count__gte=3)
+            & Q(first_received_on__lte=reply)
+            & Q(last_received_on__gt=window_end)
+        )
         flags["h_one"] = self._no_review()
-        flags["h_ask"] = self._no_review() & ~Q(registration_count__lte=1)
+        flags["h_rep"] = (
+            self._no_review() & Q(registration_count__gte=2) & Q(last_received_on__lte=p.end)
+        )
+        flags["h_ask"] = self._unsure_repeat() & self._no_review()
         return flags
+
+    def _unsure_repeat(self) -> Q:
+        """Matters whose dates cannot tell whether a repeat came by the end of P."""
+        end = self.period.end
+        return (
+            Q(registration_count__gte=3)
+            & Q(first_received_on__lte=end)
+            & Q(last_received_on__gt=end)
+        )
 
     def _rate_figures(self) -> dict[str, Any]:
         """SQLite: replies, package, supervision by level (PostgreSQL's scan counts them)."""
@@ -184,21 +218,17 @@ class RateCounts(MatterCounts):
         if connection.vendor == "postgresql":
             found = self._matter_scan()["b2"]
             b2 = {k: v for k, v in found.items() if not k.startswith(("h_", "sn_"))}
-            b2["sn"] = b2["sd"]
-            if found["sn_ask"]:  # in the window, registered after the reply: within the days?
+            b2["sn"] = b2["sd"] - found["sn_back"]
+            if found["sn_ask"]:  # in the window, registered before and after it: within?
                 days = domain_limit("SETTLE_DAYS")  # bounds the registrations to hash
                 lo, hi = p.start - timedelta(days), p.end
                 back = self._came_back().filter(received_on__range=(lo, hi))
-                b2["sn"] -= (
-                    matters.filter(self._b2_plain()["sd"], ~self._not_returned())
-                    .filter(Exists(back))
-                    .count()
-                )
-            b2["one"] = found["h_one"]
-            if found["h_ask"]:  # compliant, no review, several registrations: a repeat by then?
+                b2["sn"] -= matters.filter(self.b2_scan_flags()["sn_ask"], Exists(back)).count()
+            b2["one"] = found["h_one"] - found["h_rep"]
+            if found["h_ask"]:  # compliant, no review, a repeat between the first and the last?
                 b2["one"] -= grouped_clock(
                     # (the compliant ones only: replied by the end, no 复查申请)
-                    matters.filter(which, ~Q(registration_count__lte=1), self._no_review())
+                    matters.filter(which, self._unsure_repeat(), self._no_review())
                     .filter(replied_on__lte=p.end)
                     .filter(Exists(self._repeated())),
                     base=base,
@@ -220,17 +250,43 @@ class RateCounts(MatterCounts):
                 met=self.one_shot(),
             ).get(None, {"num": 0})
             b2["one"] = one["num"]
-        resolved = Q(resolved_on__isnull=False) & Q(resolved_on__lte=p.end)
-        b2["by_kind"] = {
-            g["knd"]: g
-            for g in matters.filter(self.supervised_in_p())
-            .annotate(knd=supervision_kind())
-            .values("knd")
-            .annotate(den=Count("id"), num=Count("id", filter=resolved))
-            .order_by()
-        }
+        b2["by_kind"] = self._by_kind()
         self._rates_found = b2
         return b2
+
+    def _by_kind(self) -> dict[str, dict[str, int]]:
+        """督办 by kind: {kind: {"den", "num"}} of the matters supervised in P. PostgreSQL: the
+        one scan counted them all (by level); the 督办单 read here, from their own small table
+        (not a pass over the matters), name the kinds of those that have one — the rest,
+        supervised without one (a ledger import), are 常规督办."""
+        p, matters = self.period, self._node_matters()
+        resolved = Q(resolved_on__isnull=False) & Q(resolved_on__lte=p.end)
+        if connection.vendor != "postgresql":
+            return {
+                g["knd"]: {"den": g["den"], "num": g["num"]}
+                for g in matters.filter(self.supervised_in_p())
+                .annotate(knd=supervision_kind())
+                .values("knd")
+                .annotate(den=Count("id"), num=Count("id", filter=resolved))
+                .order_by()
+            }
+        levels = self._matter_scan()["by_level"].values()
+        routine = {"den": sum(g["den"] for g in levels), "num": sum(g["num"] for g in levels)}
+        notices = SupervisionNotice.objects.filter(
+            self.scope.locality_q("matter__locality", whole=False, purpose="matter__purpose"),
+            matter__supervision_started_on__range=(p.start, p.end),
+        ).order_by("matter_id", "raised_on", "id")
+        first: dict[int, tuple[str, bool]] = {}
+        rows = notices.values_list("matter_id", "kind", "matter__resolved_on")
+        for matter_id, kind, resolved_on in rows:
+            first.setdefault(matter_id, (kind, resolved_on is not None and resolved_on <= p.end))
+        out = {SupervisionKind.ROUTINE.value: routine}
+        for kind, done in first.values():
+            if kind != SupervisionKind.ROUTINE:
+                cell = out.setdefault(kind, {"den": 0, "num": 0})
+                cell["den"], cell["num"] = cell["den"] + 1, cell["num"] + int(done)
+                routine["den"], routine["num"] = routine["den"] - 1, routine["num"] - int(done)
+        return out
 
     def rates(
         self,
@@ -283,7 +339,9 @@ class RateCounts(MatterCounts):
         in_p = (p.start, p.end)
         got_in_p = Q(received_on__range=in_p)
         declined, withdrawn = Q(result=ReviewResult.DECLINED), Q(result=ReviewResult.WITHDRAWN)
-        others = ReviewApplication.objects.filter(matter__in=self._node_matters()).aggregate(
+        # from the requests' own small table, joined to their matters (not a pass over these)
+        mine = self.scope.locality_q("matter__locality", whole=False, purpose="matter__purpose")
+        others = ReviewApplication.objects.filter(mine).aggregate(
             **{
                 f"{key}_{what}": Count("id", filter=Q(stage=key) & q)
                 for key in REVIEW_STAGES

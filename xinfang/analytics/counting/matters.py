@@ -194,14 +194,14 @@ class MatterCounts(ClockCounts):
         # come without their subqueries for the same reason (`b2_scan_flags`).
         shifts = self._shifts(b_lo, b_hi)
         outer: list[Any] = []
-        counted: dict[str, str] = {}
+        states: list[str] = []  # each clock's state: 0 not its item, 1 due, 2 due and on time
         for n, action in ACTIONS.items():
-            counted[f"{n}_den"] = f"{n}_base IS NOT NULL"
-            counted[f"{n}_num"] = (
-                f"{action} <= {n}_base + (%s::int[])[{n}_base - %s + 1] AND {action} <= %s"
+            states.append(
+                f"CASE WHEN {n}_base IS NULL THEN 0 WHEN {action} <= {n}_base + "
+                f"(%s::int[])[{n}_base - %s + 1] AND {action} <= %s THEN 2 ELSE 1 END"
             )
             outer += [shifts, b_lo, p.end]
-        counted |= {
+        counted: dict[str, str] = {
             "rep": "rep",
             "evl": "rep AND evl",
             "sat": "rep AND evl AND sat",
@@ -210,24 +210,31 @@ class MatterCounts(ClockCounts):
             "sup": "sup",
             "sup_res": "sup AND res",
             **{k: k for k in ("m0", "m1", "f0", "f1", "s0", "s1")},
+            **{k: f"b2_{k}" for k in b2},
         }
-        for k in b2:  # `h_`-prefixed flags count among the handling clock's compliant items
-            counted[k] = f"b2_{k}" if not k.startswith("h_") else f"b2_{k} AND {counted['h_num']}"
-            if k.startswith("h_"):
-                outer += [shifts, b_lo, p.end]
+        # The clocks' states are grouped by, not counted in FILTERs: each is computed once a
+        # matter (a FILTER repeats its expression), and the `h_`-prefixed flags count in the
+        # groups of the handling clock's compliant items.
         sql = (
-            "SELECT loc, lvl, "
+            f"SELECT loc, lvl, {', '.join(states)}, COUNT(*), "
             + ", ".join(f"COUNT(*) FILTER (WHERE {c})" for c in counted.values())
-            + f" FROM ({inner}) m GROUP BY loc, lvl"
+            + f" FROM ({inner}) m GROUP BY 1, 2, 3, 4, 5"
         )
-        totals = dict.fromkeys(counted, 0)
+        clock_keys = [f"{n}_{x}" for n in ACTIONS for x in ("den", "num")]
+        totals = dict.fromkeys([*counted, *clock_keys], 0)
         figures: dict[str, Any] = {"by_level": {}, "by_locality": [], "siblings": {}}
         by_loc: dict[int | None, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-        clock_keys = [f"{n}_{x}" for n in ACTIONS for x in ("den", "num")]
         with connection.cursor() as cursor:
             cursor.execute(sql, [*outer, *params])
-            for loc, lvl, *found in cursor.fetchall():
+            for loc, lvl, *rest in cursor.fetchall():
+                state, n_all, found = rest[:3], rest[3], rest[4:]
                 row = dict(zip(counted, found, strict=True))
+                for n, st in zip(ACTIONS, state, strict=True):
+                    row[f"{n}_den"] = n_all if st else 0
+                    row[f"{n}_num"] = n_all if st == 2 else 0
+                for k in b2:
+                    if k.startswith("h_") and state[1] != 2:
+                        row[k] = 0
                 sib = scope.sibling_of(loc)
                 if sib is not None:
                     cell = figures["siblings"].setdefault(sib, dict.fromkeys(clock_keys, 0))
@@ -235,7 +242,8 @@ class MatterCounts(ClockCounts):
                         cell[k] += row[k]
                 if whole and not scope.in_node(loc):
                     continue
-                totals = {k: totals[k] + row[k] for k in counted}
+                for k in totals:
+                    totals[k] += row[k]
                 if row["sup"]:
                     level = figures["by_level"].setdefault(lvl, {"den": 0, "num": 0})
                     level["den"] += row["sup"]

@@ -132,11 +132,11 @@ class MatterCounts(ClockCounts):
         """PostgreSQL: matters, clocks and rates from ONE scan of the matters, one hash.
 
         The same expressions as `_matter_counts`, `_clock`, `_rate_figures` and B2's flags
-        (`b2_scan_flags`): matters per locality, each clock's items and compliant items, the
-        supervision levels and the rates as FILTERed counts grouped by (locality, 督办 level);
-        the node's figures are the sums over its localities. A node with siblings reads its
-        parent's matters, so that the same groups give each sibling's clocks (the rule-of-law
-        rank) without another pass. The result is theirs (once per report, cached).
+        (`b2_scan_flags`): matters per locality, the supervision levels and the rates as
+        FILTERed counts grouped by (locality, 督办 level, each clock's state); the node's
+        figures are the sums over its localities. A node with siblings reads its parent's
+        matters, so that the same groups give each sibling's clocks (the rule-of-law rank)
+        without another pass. The result is theirs (once per report, cached).
         """
         if self._scan is not None:
             return self._scan
@@ -187,7 +187,8 @@ class MatterCounts(ClockCounts):
         # (deadline next_working_day(b) in P), compliant when the action is by that deadline and
         # by the end of P — the rule of `tally_clock`, with the calendar's shift of each base
         # day passed as an array (shifts[b - b_lo]), so that one hash keyed by (locality,
-        # 督办 level) with FILTERed counts serves every figure: grouping sets by (base, act) per
+        # 督办 level, the three clocks' states) with FILTERed counts serves every figure (every
+        # flag a key instead: 39,000 groups, 2.5 times slower); grouping sets by (base, act) per
         # clock made each matter go through six hashes and 66 aggregate steps (~30 % slower).
         # Neither a subquery nor an OFFSET fence in it: PostgreSQL may then scan and count in
         # parallel workers, as DuckDB does (benchmarks/results/report_count.md). B2's flags

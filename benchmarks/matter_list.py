@@ -58,6 +58,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from _support import raw_insert as _insert  # noqa: E402  (benchmarks/, the script's own directory)
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -276,52 +277,6 @@ def build(n: int) -> dict[str, Any]:
         "category": Category.objects.get(name="城乡建设"),
         "person": sample,
     }
-
-
-def _insert(cur: Any, table: str, columns: list[str], rows: list[Any]) -> None:
-    """Raw INSERTs for speed, stored as the model stores them: sealed fields sealed, their look-up
-    hashes computed, and every other column not named given its model default — so a column
-    added later (intake_registration.outcome, the sealed phones) does not break the benchmark."""
-    from django.apps import apps
-    from django.db import connection
-
-    from xinfang.core.sealed_fields import LookupHashField, SealedCharField
-
-    (model,) = [m for m in apps.get_models() if m._meta.db_table == table]
-    fields = {f.column: f for f in model._meta.concrete_fields}
-    named = [fields[c] for c in columns]
-    sealed = [i for i, f in enumerate(named) if isinstance(f, SealedCharField)]
-    hashes = [
-        (columns.index(fields[f.source].column), f)
-        for f in model._meta.concrete_fields
-        if isinstance(f, LookupHashField) and f.column not in columns
-    ]
-    extra = [
-        f
-        for f in model._meta.concrete_fields
-        if f.column not in columns
-        and not isinstance(f, LookupHashField)
-        and not f.null
-        and not f.primary_key
-        and (f.has_default() or f.empty_strings_allowed)  # "" for a blank text column
-    ]
-    defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in extra)
-    hash_of = [(i, f.hasher(), f.null) for i, f in hashes]
-
-    def stored(row: Any) -> tuple[Any, ...]:
-        values = list(row)
-        digests = []
-        for i, digest, nullable in hash_of:
-            value = digest(values[i])
-            digests.append(None if value == "" and nullable else value)
-        for i in sealed:
-            values[i] = named[i].get_db_prep_save(values[i], connection)
-        return (*values, *digests, *defaults)
-
-    columns = [*columns, *(f.column for _, f in hashes), *(f.column for f in extra)]
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
-    for start in range(0, len(rows), 20_000):
-        cur.executemany(sql, [stored(row) for row in rows[start : start + 20_000]])
 
 
 def timed(fn: Callable[[], Any], runs: int) -> tuple[float, float]:

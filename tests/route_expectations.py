@@ -146,6 +146,8 @@ EXPECTATIONS: dict[str, tuple[Case, ...]] = {
     "intake:suggestions": (
         post("/intake/register/suggestions/", INTAKE, content="小区物业乱收费"),
     ),
+    # 相似事项 at the desk: those who register (each sees only the matters they may see)
+    "intake:similar_lookup": (post("/intake/register/similar/", INTAKE, content="物业管理问题"),),
     "intake:matter_list": both("/intake/matters/", NOT_ADMIN),
     "intake:matter_detail": tuple(
         get(f"/intake/matters/{{{m}}}/", SEES[m], m)
@@ -404,6 +406,8 @@ EXPECTATIONS: dict[str, tuple[Case, ...]] = {
     # a name search is open to every reader; a number is refused to 领导 and 督查
     # (test_trust_personal)
     "api:matter_search": (post("/api/v1/matters/search/", API),),
+    # 相似事项: every reader of matters, each among the matters they may see (test_similar)
+    "api:matter_similar": (post("/api/v1/matters/similar/", API, content="物业管理问题"),),
     "api:matter": tuple(
         get(f"/api/v1/matters/{{{m}}}/", SEES[m], m) for m in ("street_a", "accusation", "north")
     ),

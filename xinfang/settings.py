@@ -270,6 +270,8 @@ XINFANG: dict[str, Any] = {
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document": [".docx"],
     },
     "MATTER_LIST_PAGE_SIZE": 50,
+    # 相似事项 at the desk: open matters, and closed ones received within this many days
+    "SIMILAR_RECENT_DAYS": env_int("XINFANG_SIMILAR_RECENT_DAYS", 365, minimum=1),
     # Clocks (domain brief, section 4): limits in calendar days, except the 退回 working days.
     "ROUTE_DAYS": env_int("XINFANG_ROUTE_DAYS", 15, minimum=1),
     "ACCEPT_DAYS": env_int("XINFANG_ACCEPT_DAYS", 15, minimum=1),

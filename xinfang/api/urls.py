@@ -18,6 +18,7 @@ from xinfang.api.views.matters import (
 )
 from xinfang.api.views.registrations import RegistrationDetail, RegistrationList
 from xinfang.api.views.reports import Report
+from xinfang.api.views.similar import SimilarMatters
 
 app_name = "api"
 
@@ -37,6 +38,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("registrations/<int:pk>/", RegistrationDetail.as_view(), name="registration"),
     path("matters/", MatterList.as_view(), name="matters"),
     path("matters/search/", MatterSearch.as_view(), name="matter_search"),
+    path("matters/similar/", SimilarMatters.as_view(), name="matter_similar"),
     path("matters/<int:pk>/", MatterDetail.as_view(), name="matter"),
     path("matters/<int:pk>/timeline/", MatterTimeline.as_view(), name="matter_timeline"),
     path(

@@ -471,3 +471,38 @@ class SuggestionRule(models.Model):
 
     def words(self) -> list[str]:
         return [w for w in self.keywords.replace("、", " ").replace("，", " ").split() if w]
+
+
+class SimilarGram(models.Model):
+    """One of the rarest character pairs of a matter's content (xinfang.intake.similar.text):
+    the index in which the similar-matters look-up finds its candidates. A matter keeps its
+    SKETCH_SIZE rarest pairs (xinfang.intake.similar.index), so the table stays a few dozen rows
+    per matter however long the petitions are."""
+
+    pk = models.CompositePrimaryKey("gram", "matter")
+    gram = models.BigIntegerField()
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = "相似事项索引"
+        verbose_name_plural = "相似事项索引"
+
+    def __str__(self) -> str:
+        return f"{self.matter_id}:{self.gram}"
+
+
+class SimilarGramCount(models.Model):
+    """In how many matters a common character pair occurs, as of the last full re-index: the
+    weight of a pair (xinfang.intake.similar.index). Pairs rarer than the floor are not kept
+    (they all weigh the same). Gram 0 holds the number of matters indexed, gram 1 a token that
+    changes with every re-index (the process caches read it)."""
+
+    gram = models.BigIntegerField(primary_key=True)
+    matters = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "相似事项字对频次"
+        verbose_name_plural = "相似事项字对频次"
+
+    def __str__(self) -> str:
+        return f"{self.gram}:{self.matters}"

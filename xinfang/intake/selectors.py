@@ -361,6 +361,27 @@ def person_matches(
     limit: int = 8,
 ) -> list[PersonMatch]:
     """The matters the actor may see of the person being typed: ID first, then phone, then name."""
+    found: dict[int, PersonMatch] = {}
+    for reason, matter_ids in person_probes(name=name, id_number=id_number, phone=phone):
+        if not matter_ids:
+            continue
+        matters = (
+            visible_matters(actor)
+            .filter(pk__in=matter_ids)
+            .select_related("petitioner", "category", "locality")
+            .order_by("-last_received_on", "-id")[:limit]
+        )
+        for matter in matters:
+            found.setdefault(matter.pk, PersonMatch(matter)).reasons.append(reason)
+    return list(found.values())[:limit]
+
+
+def person_probes(
+    *, name: str = "", id_number: str = "", phone: str = ""
+) -> list[tuple[str, list[int]]]:
+    """(reason, matter ids) for each of the person's numbers and name given: a whole ID number or
+    its first 10+ digits, a phone of 7+ digits, a name of 2+ characters — found by the keyed
+    hashes of the sealed numbers. Every matter, seen or not: the caller narrows to the actor's."""
     id_number = id_number.strip().upper()
     phone = phone.strip().replace(" ", "")
     name = name.strip()
@@ -376,19 +397,7 @@ def person_matches(
     if len(name) >= 2:
         people = Petitioner.objects.filter(name=name)
         probes.append(("姓名相同", _matter_ids(people, Q(petitioner_name=name))))
-    found: dict[int, PersonMatch] = {}
-    for reason, matter_ids in probes:
-        if not matter_ids:
-            continue
-        matters = (
-            visible_matters(actor)
-            .filter(pk__in=matter_ids)
-            .select_related("petitioner", "category", "locality")
-            .order_by("-last_received_on", "-id")[:limit]
-        )
-        for matter in matters:
-            found.setdefault(matter.pk, PersonMatch(matter)).reasons.append(reason)
-    return list(found.values())[:limit]
+    return probes
 
 
 def matter_registrations(matter: Matter) -> list[Registration]:

@@ -190,6 +190,9 @@ def registration_create(
             )
         matter_refresh_summary(matter=matter)
         registration.refresh_from_db(fields=["is_first"])
+        from xinfang.intake.similar.index import index_matters
+
+        index_matters([matter.pk])  # the next petition about it finds it (相似事项)
         from xinfang.leaders.services import on_registration
 
         on_registration(registration)  # 回流 of a resolved leader package

@@ -8,6 +8,7 @@ app_name = "intake"
 urlpatterns = [
     path("register/", views.register, name="register"),
     path("register/lookup/", views.person_lookup, name="person_lookup"),
+    path("register/similar/", views.similar_lookup, name="similar_lookup"),
     path("register/suggestions/", views.suggestions, name="suggestions"),
     path("matters/", views.matter_list, name="matter_list"),
     path("matters/<int:pk>/", views.matter_detail, name="matter_detail"),

@@ -151,6 +151,9 @@ class LedgerWriter:
             )
         self.counts["matters_updated"] = len(changed_matters)
         AuditEvent.objects.bulk_create(self.audit, batch_size=1000)
+        from xinfang.intake.similar.index import index_matters
+
+        index_matters(self.matter_ids.values())  # 相似事项 finds what was imported
         return self.counts
 
     def _good(self, key: str) -> bool:

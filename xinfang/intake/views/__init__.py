@@ -4,6 +4,7 @@ from xinfang.intake.views.files import attachment_download
 from xinfang.intake.views.matters import matter_detail, matter_list
 from xinfang.intake.views.people import petitioner_detail, reveal
 from xinfang.intake.views.register import person_lookup, register
+from xinfang.intake.views.similar import similar_lookup
 from xinfang.intake.views.suggest import suggestions
 
 __all__ = [
@@ -14,5 +15,6 @@ __all__ = [
     "petitioner_detail",
     "register",
     "reveal",
+    "similar_lookup",
     "suggestions",
 ]

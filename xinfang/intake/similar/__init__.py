@@ -1,0 +1,1 @@
+"""Similar matters: the same problem recognised however it is written (text, index, look-up)."""

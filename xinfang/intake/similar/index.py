@@ -1,0 +1,186 @@
+"""The similar-matters index: each matter's rarest character pairs, and how common pairs are.
+
+A pair's weight is its inverse document frequency, log((N + 1) / (df + 1)), clipped: every pair
+found in fewer than FLOOR matters weighs the same (the most), so only the common pairs need a
+count (SimilarGramCount, written by a full re-index). A matter keeps its SKETCH_SIZE heaviest
+pairs (ties broken by a fixed hash of the pair, the same on both sides: among equally rare pairs
+it is a bottom-k MinHash sketch); a petition finds its candidates as the matters that keep
+some of its own heaviest pairs. The desk keeps the index as it registers; `xinfang similar
+--reindex` rebuilds it whole and counts the pairs again (after an import, or on a schedule).
+"""
+
+import math
+import random
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from threading import Lock
+
+from django.db import connection, transaction
+
+from xinfang.intake.models import Registration, SimilarGram, SimilarGramCount
+from xinfang.intake.similar.text import grams
+
+SKETCH_SIZE = 24  # pairs kept per matter (benchmarks/results/similar.md)
+TOTAL, TOKEN = 0, 1  # the rows of SimilarGramCount that are not pairs
+_MIX = 0x9E3779B97F4A7C15  # a fixed odd multiplier: the tie-break hash
+
+
+def floor_for(total: int) -> int:
+    """Pairs in fewer matters than this all weigh the same (and are not counted)."""
+    return max(2, total // 2000)
+
+
+def tie_hash(gram: int) -> int:
+    return (gram * _MIX) & 0xFFFFFFFFFFFF
+
+
+@dataclass
+class Weights:
+    total: int = 0
+    token: int = -1
+    common: dict[int, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.floor = floor_for(self.total)
+        self.rare = self._idf(self.floor)  # the weight of every pair rarer than the floor
+        self.known = {gram: self._idf(max(df, self.floor)) for gram, df in self.common.items()}
+
+    def _idf(self, df: int) -> float:
+        return max(math.log((self.total + 1) / (df + 1)), 0.0) + 0.05
+
+    def weight(self, gram: int) -> float:
+        return self.known.get(gram, self.rare)
+
+    def total_weight(self, found: Iterable[int]) -> float:
+        known, rare = self.known, self.rare
+        return sum(known.get(gram, rare) for gram in found)
+
+    def heaviest(self, found: Iterable[int], count: int) -> list[int]:
+        """The `count` heaviest pairs of `found`, equally heavy ones by the tie-break hash."""
+        return sorted(found, key=lambda g: (-self.weight(g), tie_hash(g)))[:count]
+
+
+_cache = Weights()
+_lock = Lock()
+
+
+def weights() -> Weights:
+    """The pair weights of the last re-index, cached in the process until the next one."""
+    global _cache
+    marks = dict(
+        SimilarGramCount.objects.filter(gram__in=(TOTAL, TOKEN)).values_list("gram", "matters")
+    )
+    total, token = marks.get(TOTAL, 0), marks.get(TOKEN, 0)
+    if _cache.total == total and _cache.token == token:
+        return _cache
+    with _lock:
+        common = dict(
+            SimilarGramCount.objects.filter(gram__gt=TOKEN).values_list("gram", "matters")
+        )
+        _cache = Weights(total=total, token=token, common=common)
+    return _cache
+
+
+REINDEX_ABOVE = 20000  # an import touching more matters than this rebuilds the whole index
+
+
+def index_matters(matter_ids: Iterable[int]) -> None:
+    """Index these matters again from their registrations (after a registration, an import, a
+    merge); many at once rebuild the whole index, counting the pairs again."""
+    ids = sorted(set(matter_ids))
+    if len(ids) > REINDEX_ABOVE:
+        reindex()
+        return
+    table = weights()
+    with transaction.atomic():
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            SimilarGram.objects.filter(matter_id__in=chunk).delete()
+            found: dict[int, set[int]] = {pk: set() for pk in chunk}
+            rows = Registration.objects.filter(matter_id__in=chunk)
+            for matter_id, content in rows.values_list("matter_id", "content"):
+                found[matter_id] |= grams(content)
+            SimilarGram.objects.bulk_create(
+                [
+                    SimilarGram(gram=gram, matter_id=pk)
+                    for pk, pairs in found.items()
+                    for gram in table.heaviest(pairs, SKETCH_SIZE)
+                ],
+                batch_size=2000,
+            )
+
+
+def _contents(batch: int = 20000) -> Iterator[list[tuple[int, set[int]]]]:
+    """(matter id, its pairs) for every matter with content, a batch of matter ids at a time
+    (a list each: the caller may write between batches, even COPY on PostgreSQL)."""
+    rows = Registration.objects.exclude(content="")
+    last = 0
+    top = rows.order_by("-matter_id").values_list("matter_id", flat=True).first() or 0
+    while last < top:
+        found: dict[int, set[int]] = {}
+        chunk = rows.filter(matter_id__gt=last, matter_id__lte=last + batch)
+        for matter_id, content in chunk.values_list("matter_id", "content"):
+            found.setdefault(matter_id, set()).update(grams(content))
+        last += batch
+        yield sorted(found.items())
+
+
+@dataclass
+class ReindexResult:
+    matters: int
+    pairs_counted: int
+    rows: int
+
+
+def reindex() -> ReindexResult:
+    """Count every pair again and rebuild every matter's sketch: two passes over the contents."""
+    df: Counter[int] = Counter()
+    total = 0
+    for part in _contents():
+        for _, found in part:
+            df.update(found)
+        total += len(part)
+    floor = floor_for(total)
+    table = Weights(
+        total=total,
+        token=random.randrange(2, 2**31),
+        common={gram: n for gram, n in df.items() if n >= floor},
+    )
+    del df
+    with transaction.atomic():
+        SimilarGram.objects.all().delete()
+        SimilarGramCount.objects.all().delete()
+        counts = [(TOTAL, total), (TOKEN, table.token), *table.common.items()]
+        _insert(SimilarGramCount._meta.db_table, ("gram", "matters"), counts)
+        rows = 0
+        for part in _contents():
+            sketch = [
+                (gram, matter_id)
+                for matter_id, found in part
+                for gram in table.heaviest(found, SKETCH_SIZE)
+            ]
+            _insert(SimilarGram._meta.db_table, ("gram", "matter_id"), sketch)
+            rows += len(sketch)
+    return ReindexResult(matters=total, pairs_counted=len(table.common), rows=rows)
+
+
+def _insert(table: str, columns: tuple[str, ...], rows: Iterable[tuple[int, ...]]) -> None:
+    """Many rows of integers: COPY on PostgreSQL, executemany in batches on SQLite."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = cursor.cursor  # psycopg's own cursor, for COPY
+            with raw.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join("%s" for _ in columns)
+        batch: list[tuple[int, ...]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= 10000:
+                cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', batch)
+                batch = []
+        if batch:
+            cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', batch)

@@ -1,0 +1,264 @@
+"""The one question the desk, the API and `xinfang similar` ask: which matters look like this
+petition, how much (0–1), and why.
+
+Candidates are the matters that keep some of the petition's heaviest character pairs in the
+index (xinfang.intake.similar.index), and the matters of the same ID number or phone (found by
+the keyed hashes of the sealed numbers). Each is scored on its registrations' whole text: the
+weighted Dice of the two sets of pairs, 2·w(A∩B) / (w(A) + w(B)), the best registration counting;
+then the person and the place raise it: score = 1 − (1 − text)·Π(1 − boost). Only matters the
+actor may see (core.permissions.visible_matters: an accusation never reaches a reader who may not
+see it), and at the desk only open or recent ones.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from xinfang.core.config import domain_setting
+from xinfang.core.errors import InputError, PermissionRefusedError
+from xinfang.core.masking import free_text_for, reads_numbers
+from xinfang.core.permissions import Action, may, visible_matters
+from xinfang.intake.models import Category, Matter, Registration, SimilarGram
+from xinfang.intake.searches import REFUSED, keyed_hash, search_log
+from xinfang.intake.selectors import person_probes
+from xinfang.intake.similar.index import Weights, weights
+from xinfang.intake.similar.text import grams, shared_spans, shared_words
+from xinfang.organisation.models import OrgUnit
+from xinfang.workflow.states import MatterStatus
+
+QUERY_GRAMS = 48  # the petition's heaviest pairs looked up in the index
+CANDIDATES = 120  # matters scored on their whole text (benchmarks/results/similar.md)
+LEAST_TEXT = 0.12  # a text score below this is no reason on its own
+OPEN = (
+    MatterStatus.REGISTERED,
+    MatterStatus.ASSIGNED,
+    MatterStatus.RETURNED,
+    MatterStatus.IN_HANDLING,
+    MatterStatus.UNDER_REVIEW,
+    MatterStatus.UNDER_REREVIEW,
+)
+# what each reason adds: score = 1 − (1 − text) · Π(1 − boost)
+BOOSTS = {
+    "身份证号相同": 0.6,
+    "身份证号开头相同": 0.3,
+    "电话相同": 0.5,
+    "姓名相同": 0.15,
+    "同一属地同一分类": 0.2,
+}
+
+
+class Scope(StrEnum):
+    DESK = "desk"  # open matters, and those received in the last SIMILAR_RECENT_DAYS
+    ALL = "all"  # the whole history (propose-merges)
+
+
+@dataclass
+class Probe:
+    """A petition as typed (any part may be empty)."""
+
+    content: str = ""
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    place: OrgUnit | None = None
+    category: Category | None = None
+
+    def has_person_number(self) -> bool:
+        return bool(self.id_number.strip() or self.phone.strip())
+
+
+@dataclass
+class SimilarMatch:
+    matter: Matter
+    score: float
+    text_score: float
+    reasons: list[str]
+    content: str = ""  # the best registration's content, as the actor may read it
+    pieces: list[tuple[str, bool]] = field(default_factory=list)  # content, shared words marked
+    words: list[str] = field(default_factory=list)  # the shared words
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "matter": self.matter.number,
+            "score": round(self.score, 3),
+            "text_score": round(self.text_score, 3),
+            "reasons": self.reasons,
+            "shared_words": self.words,
+            "status": self.matter.status,
+            "first_received_on": self.matter.first_received_on.isoformat(),
+            "category": self.matter.category.path if self.matter.category else "",
+            "place": self.matter.locality.name if self.matter.locality else "",
+        }
+
+
+FIELDS = ("content", "name", "phone", "id_number", "address", "place", "category")
+
+
+def probe_from(data: dict[str, Any]) -> Probe:
+    """A probe from JSON (`xinfang similar`, the API): `place` a unit's code or name, `category`
+    a category's path or name; InputError naming the field for anything else."""
+    values: dict[str, str] = {}
+    for name in FIELDS:
+        value = data.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise InputError(f"“{name}”应为文字", field=name)
+        values[name] = value.strip()
+    unknown = sorted(set(data) - set(FIELDS) - {"top"})
+    if unknown:
+        raise InputError(f"不认识的字段：{'、'.join(unknown)}", field=unknown[0])
+    place = category = None
+    if values.get("place"):
+        raw = values["place"]
+        place = OrgUnit.objects.filter(Q(code=raw) | Q(name=raw)).order_by("depth", "pk").first()
+        if place is None:
+            raise InputError(f"没有“{raw}”这个属地", field="place")
+    if values.get("category"):
+        raw = values["category"]
+        category = Category.objects.filter(Q(path=raw) | Q(name=raw)).first()
+        if category is None:
+            raise InputError(f"没有“{raw}”这个内容分类", field="category")
+    return Probe(
+        content=values.get("content", ""),
+        name=values.get("name", ""),
+        id_number=values.get("id_number", ""),
+        phone=values.get("phone", ""),
+        address=values.get("address", ""),
+        place=place,
+        category=category,
+    )
+
+
+def similar_matters(
+    *,
+    actor: Any,
+    probe: Probe,
+    top: int = 5,
+    scope: Scope = Scope.DESK,
+    where: str = "similar",
+    logged: set[str] | None = None,
+) -> list[SimilarMatch]:
+    """The `top` matters most like `probe` that `actor` may see, best first.
+
+    A probe with an ID number or phone is a search by number: refused to a reader who may not
+    reveal personal data, and written to the audit (personal_data.search, `where`) — once per
+    number when the caller passes the set of keyed hashes it `logged` already (the desk, which
+    asks again at every pause in the typing)."""
+    if probe.has_person_number():
+        _log_numbers(actor, probe, where, logged)
+    table = weights()
+    query = grams(probe.content)
+    boosts: dict[int, list[str]] = {}
+    for reason, person_ids in person_probes(id_number=probe.id_number, phone=probe.phone):
+        for pk in person_ids[:CANDIDATES]:
+            boosts.setdefault(pk, []).append(reason)
+    ids = set(boosts) | set(_text_candidates(table, query))
+    if not ids:
+        return []
+    matters = visible_matters(actor).filter(pk__in=ids)
+    if scope == Scope.DESK:
+        days = int(domain_setting("SIMILAR_RECENT_DAYS"))
+        since = timezone.localdate() - timedelta(days=days)
+        matters = matters.filter(Q(status__in=OPEN) | Q(last_received_on__gte=since))
+    facts = {
+        pk: (locality, category, last)
+        for pk, locality, category, last in matters.values_list(
+            "pk", "locality_id", "category_id", "last_received_on"
+        )
+    }
+    texts: dict[int, list[tuple[str, str]]] = {}
+    rows = Registration.objects.filter(matter_id__in=list(facts)).order_by("received_at", "id")
+    for matter_id, content, name in rows.values_list("matter_id", "content", "petitioner_name"):
+        texts.setdefault(matter_id, []).append((content, name))
+    query_weight = table.total_weight(query)
+    name = probe.name.strip()
+    place = (probe.place.pk, probe.category.pk) if probe.place and probe.category else None
+    scored: list[tuple[float, int, int, float, list[str], str, set[int]]] = []
+    for pk, (locality, category, last) in facts.items():
+        best, best_text, best_shared = 0.0, "", set[int]()
+        names = set()
+        for content, given in texts.get(pk, []):
+            names.add(given)
+            theirs = grams(content)
+            shared = query & theirs
+            if not shared:
+                continue
+            score = 2 * table.total_weight(shared) / (query_weight + table.total_weight(theirs))
+            if score > best:
+                best, best_text, best_shared = score, content, shared
+        reasons = list(boosts.get(pk, []))
+        if name and name in names and "身份证号相同" not in reasons:
+            reasons.append("姓名相同")
+        if place is not None and (locality, category) == place:
+            reasons.append("同一属地同一分类")
+        if best < LEAST_TEXT and pk not in boosts:
+            continue  # neither the text nor the person: a name or a place alone is no match
+        rest = 1 - best
+        for reason in reasons:
+            rest *= 1 - BOOSTS[reason]
+        if best >= LEAST_TEXT:
+            reasons.append("内容相近")
+        if not best_text and texts.get(pk):
+            best_text = texts[pk][0][0]
+        scored.append((1 - rest, last.toordinal(), pk, best, reasons, best_text, best_shared))
+    scored.sort(key=lambda r: (-r[0], -r[1], -r[2]))
+    top_rows = scored[:top]
+    loaded = Matter.objects.filter(pk__in=[r[2] for r in top_rows]).select_related(
+        "category", "locality", "petitioner"
+    )
+    by_pk = {matter.pk: matter for matter in loaded}
+    reads = reads_numbers(actor)
+    found = []
+    for score, _, pk, text_score, reasons, content, shared in top_rows:
+        shown = free_text_for(actor, content, reads=reads)
+        found.append(
+            SimilarMatch(
+                by_pk[pk],
+                score,
+                text_score,
+                reasons,
+                content=shown,
+                pieces=shared_spans(shown, shared),
+                words=shared_words(shown, shared),
+            )
+        )
+    return found
+
+
+def _text_candidates(table: Weights, query: set[int]) -> list[int]:
+    """The matters whose sketch holds most of the petition's heaviest pairs."""
+    if len(query) < 2:
+        return []
+    heaviest = table.heaviest(query, QUERY_GRAMS)
+    marks = ", ".join(["%s"] * len(heaviest))
+    sql = (
+        f'SELECT matter_id FROM "{SimilarGram._meta.db_table}" WHERE gram IN ({marks}) '
+        f"GROUP BY matter_id ORDER BY COUNT(*) DESC, matter_id DESC LIMIT {CANDIDATES}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, heaviest)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _log_numbers(actor: Any, probe: Probe, where: str, logged: set[str] | None) -> None:
+    if not may(actor, Action.REVEAL_PERSONAL_DATA):
+        raise PermissionRefusedError(REFUSED)
+    for kind, value in (
+        ("id_number", probe.id_number.strip().upper()),
+        ("phone", probe.phone.strip().replace(" ", "")),
+    ):
+        if not value:
+            continue
+        digest = keyed_hash(value)
+        if logged is not None and digest in logged:
+            continue
+        search_log(actor=actor, kind=kind, value=value, where=where)
+        if logged is not None:
+            logged.add(digest)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0013_suggestion_rule'),
+        ('intake', '0015_registration_matter_day'),
     ]
 
     operations = [

@@ -1,10 +1,30 @@
 """Helpers shared by the benchmarks (not a benchmark itself)."""
 
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def commit() -> str:
+    """The commit a benchmark measures, for its results file (and whether the product's code
+    differs from it)."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=False
+        )
+        return done.stdout.strip()
+
+    changed = git("status", "--porcelain", "--", "xinfang")
+    return (git("rev-parse", "--short", "HEAD") or "unknown") + (
+        " (with uncommitted changes)" if changed else ""
+    )
 
 
 @contextmanager

@@ -132,6 +132,10 @@ def main() -> None:
         sealing_on(True)
         results["chain + sealing"].append(timed())
     median = {name: statistics.median(values) for name, values in results.items()}
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from _support import commit
+
+    print(f"commit {commit()}")
     print(f"{connection.vendor}: registration + 交办, {n} per run, {runs} runs, ms per pair")
     for name, values in results.items():
         print(f"  {name}: median {median[name]:.2f}  {[round(v, 2) for v in values]}")

@@ -87,6 +87,9 @@ def main() -> None:
     cold_ms = (time.perf_counter() - began) * 1000
 
     days = starts(args.calls)
+    from _support import commit
+
+    print(f"commit {commit()}; load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores")
     print(f"calls per run: {args.calls:,}, runs: {args.runs}")
     print(f"building the calendar (package 2004–2026 + database): {cold_ms:.0f} ms\n")

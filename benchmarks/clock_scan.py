@@ -26,7 +26,6 @@ import platform
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -78,7 +77,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from _support import scratch_reset  # noqa: E402  (benchmarks/, the script's own directory)
+from _support import commit, scratch_reset  # noqa: E402  (benchmarks/, the script's own directory)
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -330,13 +329,10 @@ def machine() -> str:
         import sqlite3
 
         db += sqlite3.sqlite_version
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
     return (
         f"{os.cpu_count()} cores, {cpu}, {mem} GiB RAM, {platform.platform()}, "
         f"CPython {platform.python_version()}, Django {django.get_version()}, {db}; "
-        f"commit {commit}"
+        f"commit {commit()}"
     )
 
 

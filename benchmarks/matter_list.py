@@ -397,7 +397,9 @@ def main() -> None:
         assert status == 200, f"{url}: {status}"  # time the page, not a refusal
         median, worst = timed(lambda url=url: client.get(url), args.runs)
         print(f"| {label} | {median:.1f} | {worst:.1f} |")
-    print(f"\n{date.today():%Y-%m-%d}")
+    from _support import commit
+
+    print(f"\n{date.today():%Y-%m-%d}, commit {commit()}")
 
 
 if __name__ == "__main__":

@@ -208,7 +208,8 @@ def report(results: list[dict[str, dict[str, float]]]) -> None:
         f"\n{args.users} users, {args.seconds} s × {args.runs} runs, think {args.think} s, "
         f"gunicorn {args.workers} workers × {args.threads} threads, "
         f"{'PostgreSQL' if POSTGRES else 'SQLite'}; {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} cores; load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}\n"
+        f"{os.cpu_count()} cores; load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
+        f"commit {_commit()}\n"
     )
     print(
         "| page | requests/run | failures | p50 ms | p95 ms (median of runs) | p95 worst "
@@ -225,6 +226,13 @@ def report(results: list[dict[str, dict[str, float]]]) -> None:
             f"{med['rps']:.1f} |"
         )
     print("\nper run:", json.dumps(results, ensure_ascii=False))
+
+
+def _commit() -> str:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from _support import commit
+
+    return commit()
 
 
 if __name__ == "__main__":

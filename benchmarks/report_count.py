@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "benchmarks" / "data"
+DATA = Path(os.environ.get("BENCH_DATA_DIR") or ROOT / "benchmarks" / "data")  # tests: their own
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 # BENCH_PG_NAME: keep a database of one's own while others benchmark on the same server
 PG_NAME = os.environ.get("BENCH_PG_NAME", "xinfang_bench_report")

@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "benchmarks" / "data"
+DATA = Path(os.environ.get("BENCH_DATA_DIR") or ROOT / "benchmarks" / "data")  # tests: their own
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_NAME = "xinfang_bench_leaderwork"
+PG_NAME = os.environ.get("BENCH_PG_NAME", "xinfang_bench_leaderwork")
 NODES = {"3391": "临江市（全市）", "339102": "青山区"}
 PERIOD = (date(2025, 7, 1), date(2026, 6, 30))
 
@@ -56,9 +56,10 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     from import_ledger import ensure_ledger, ensure_org, machine
 
-    org, ledger = ensure_org(), ensure_ledger(args.rows)
+    # the database first: ensure_org sets Django up, which reads DATABASE_URL once
     url = database(args.pg_admin_url, fresh=not args.keep)
     os.environ["DATABASE_URL"] = url
+    org, ledger = ensure_org(), ensure_ledger(args.rows)
     os.environ.setdefault("XINFANG_DATA_DIR", str(DATA / "xinfang"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
     import django

@@ -246,15 +246,6 @@ def timed_scan(day: date) -> Row:
     return result, took, refs, alerts
 
 
-def commit() -> str:
-    import subprocess
-
-    found = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    )
-    return found.stdout.strip() or "?"
-
-
 def median(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} (worst {max(values):.2f})"
 
@@ -293,8 +284,7 @@ def main() -> None:
         f"{args.matters:,} open matters",
         "",
         "Machine:",
-        machine(args.database_url),
-        f"- commit {commit()}",
+        machine(args.database_url),  # with the commit measured
         "",
         f"Data {built}. Open disputes by level after the last run: {open_by_level}.",
         "",

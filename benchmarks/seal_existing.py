@@ -64,6 +64,10 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM intake_registration")
         total = cursor.fetchone()[0]
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from _support import commit
+
+    print(f"commit {commit()}", flush=True)
     print(f"{connection.vendor}, {total} registrations, variant {args.variant}", flush=True)
 
     state = {"started": 0.0, "batches": 0}

@@ -1,0 +1,206 @@
+"""Every benchmark runs in its small mode (a few thousand rows, one run) so that none can rot: each
+must finish and print sane figures and the commit it measured. On SQLite the suite runs the
+benchmarks that have an SQLite mode; on PostgreSQL (DATABASE_URL of the suite) those that
+have a PostgreSQL mode, each in a scratch database of its own that it drops again.
+benchmarks/matter_list.py has its own test (tests/test_benchmark_matter_list.py).
+
+Not run here: benchmarks/portal_load.py needs locust (`pip install -e ".[bench]"`, not in the
+dev dependencies) and gunicorn on a port; benchmarks/seal_existing.py times a database someone
+filled by hand (its README section says how)."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SUITE_DB = os.environ.get("DATABASE_URL", "")
+ON_PG = SUITE_DB.startswith("postgres")
+
+sqlite_only = pytest.mark.skipif(ON_PG, reason="the SQLite run of the suite runs it")
+postgres_only = pytest.mark.skipif(not ON_PG, reason="the PostgreSQL run of the suite runs it")
+
+
+def _scratch_pg(what: str) -> str:
+    """A scratch database's URL on the suite's server, one per process and benchmark."""
+    return f"{SUITE_DB.rsplit('/', 1)[0]}/xinfang_bench_ci_{what}_{os.getpid()}"
+
+
+def _run(tmp_path: Path, *args: str, **env: str) -> str:
+    environ = {
+        **os.environ,
+        "TMPDIR": str(tmp_path),
+        "BENCH_DATA_DIR": str(tmp_path / "data"),
+        "XINFANG_DATA_DIR": str(tmp_path / "xinfang"),
+        **env,
+    }
+    if "DATABASE_URL" not in env:
+        environ.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, (done.stdout[-2000:], done.stderr[-4000:])
+    assert re.search(r"commit:? [0-9a-f]{7}", done.stdout), done.stdout[-2000:]
+    return done.stdout
+
+
+def _number(text: str) -> float:
+    return float(text.strip().replace(",", "").split()[0])
+
+
+def _table(out: str) -> dict[str, list[str]]:
+    """The Markdown table rows of `out` by their first cell."""
+    rows = {}
+    for line in out.splitlines():
+        if line.startswith("| ") and not line.startswith("| ---"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+@sqlite_only
+def test_calendar_deadlines_small(tmp_path: Path) -> None:
+    out = _run(tmp_path, "benchmarks/calendar_deadlines.py", "--calls", "2000", "--runs", "1")
+    rows = _table(out)
+    assert len([label for label in rows if label.startswith(("deadline(", "baseline"))]) == 4
+    for label, cells in rows.items():
+        if label.startswith(("deadline(", "baseline")):
+            assert _number(cells[0]) > 100, (label, cells)  # calls a second
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_import_ledger_small(tmp_path: Path, database: str) -> None:
+    if (database == "postgresql") != ON_PG:
+        pytest.skip("the suite's other database runs it")
+    env = {"BENCH_PG_NAME": f"xinfang_bench_ci_import_{os.getpid()}"}
+    args = ["--rows", "2000", "--small", "2000", "--runs", "0", "--databases", database]
+    if ON_PG:
+        args += ["--pg-admin-url", SUITE_DB.rsplit("/", 1)[0] + "/postgres"]
+    out = _run(tmp_path, "benchmarks/import_ledger.py", *args, **env)
+    row = _table(out)[database]
+    assert row[0] == "2,000"
+    rate, seconds, cpu = _number(row[2]), _number(row[3]), _number(row[4])
+    assert rate > 20 and 0 < seconds < 300 and 0 < cpu < 300, row
+    matters, people = _number(row[7]), _number(row[8])
+    assert 0 < matters <= 2000 and 0 < people <= 2000, row
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_clock_scan_small(tmp_path: Path, database: str) -> None:
+    if (database == "postgresql") != ON_PG:
+        pytest.skip("the suite's other database runs it")
+    args = ["benchmarks/clock_scan.py", "--matters", "2000", "--runs", "1"]
+    if ON_PG:
+        args += ["--database-url", _scratch_pg("clock")]
+    rows = _table(_run(tmp_path, *args))
+    assert set(rows) >= {"first", "rerun", "next day"}, rows
+    for name in ("first", "rerun", "next day"):
+        assert 0 < _number(rows[name][0]) < 300, (name, rows[name])  # seconds
+    warning, overdue = (_number(x) for x in rows["first"][1].split("/"))
+    assert warning > 0 and overdue > 0, rows["first"]  # 3 % and 2 % of the clocks
+    assert rows["rerun"][1] == "0 / 0", rows["rerun"]  # nothing raised twice
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_audit_chain_small(tmp_path: Path, database: str) -> None:
+    if (database == "postgresql") != ON_PG:
+        pytest.skip("the suite's other database runs it")
+    url = _scratch_pg("audit") if ON_PG else f"sqlite:///{tmp_path}/audit.sqlite3"
+    if ON_PG:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}"')
+        _pg_admin(f'CREATE DATABASE "{url.rsplit("/", 1)[1]}"')
+    try:
+        out = _run(tmp_path, "benchmarks/audit_chain.py", "3", "1", DATABASE_URL=url)
+    finally:
+        if ON_PG:
+            _pg_admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    medians = [float(m) for m in re.findall(r"median ([0-9.]+)", out)]
+    assert len(medians) == 3 and all(m > 0 for m in medians), out
+    ratio = float(re.search(r"ratio chain \+ sealing / neither: ([0-9.]+)", out)[1])  # type: ignore[index]
+    assert 0.1 < ratio < 10, out
+
+
+@postgres_only
+def test_report_count_small(tmp_path: Path) -> None:
+    """Both databases and DuckDB: the script asserts that DuckDB's figures equal the report's."""
+    out = _run(
+        tmp_path,
+        "benchmarks/report_count.py",
+        "--rows",
+        "2000",
+        "--runs",
+        "1",
+        "--pg-admin-url",
+        SUITE_DB.rsplit("/", 1)[0] + "/postgres",
+        BENCH_PG_NAME=f"xinfang_bench_ci_report_{os.getpid()}",
+    )
+    engines: dict[str, list[float]] = {}
+    for line in out.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and cells[0] in ("sqlite", "postgresql", "duckdb"):
+            assert cells[1] == "2,000", cells
+            engines.setdefault(cells[0], []).append(_number(cells[3]))
+    assert set(engines) == {"sqlite", "postgresql", "duckdb"}, out
+    assert all(len(t) == 2 and all(0 < s < 120 for s in t) for t in engines.values()), engines
+    compared = re.search(r"DuckDB figures equal to the report's: (\d+) compared", out)
+    assert compared and int(compared[1]) > 0, out
+
+
+@postgres_only
+def test_report_leaderwork_small(tmp_path: Path) -> None:
+    out = _run(
+        tmp_path,
+        "benchmarks/report_leaderwork.py",
+        "--rows",
+        "2000",
+        "--runs",
+        "1",
+        "--pg-admin-url",
+        SUITE_DB.rsplit("/", 1)[0] + "/postgres",
+        BENCH_PG_NAME=f"xinfang_bench_ci_leaderwork_{os.getpid()}",
+    )
+    rows = {k: v for k, v in _table(out).items() if k not in ("node",)}
+    assert len(rows) == 2, out  # the city and 青山区
+    for label, cells in rows.items():
+        with_, without = _number(cells[0]), _number(cells[1])
+        assert 0 < with_ < 120 and 0 < without < 120, (label, cells)
+    batches = [_number(cells[5]) for cells in rows.values()]
+    assert max(batches) > 0, out
+
+
+@postgres_only
+def test_scan_disputes_small(tmp_path: Path) -> None:
+    out = _run(
+        tmp_path,
+        "benchmarks/scan_disputes.py",
+        "--matters",
+        "2000",
+        "--disputes",
+        "500",
+        "--runs",
+        "1",
+        "--database-url",
+        _scratch_pg("disputes"),
+    )
+    rows = _table(out)
+    assert set(rows) >= {"first", "rerun", "next day"}, out
+    for name in ("first", "rerun", "next day"):
+        assert 0 < _number(rows[name][0]) < 300, (name, rows[name])
+    assert _number(rows["first"][2]) > 0, rows["first"]  # overdue disputes rose
+    assert _number(rows["rerun"][2]) == 0, rows["rerun"]
+
+
+def _pg_admin(sql: str) -> None:
+    import psycopg
+
+    base = SUITE_DB.replace("postgres://", "postgresql://").rsplit("/", 1)[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(sql)

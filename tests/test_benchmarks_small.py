@@ -6,7 +6,7 @@ benchmarks/matter_list.py has its own test (tests/test_benchmark_matter_list.py)
 
 Not run here: benchmarks/portal_load.py needs locust (`pip install -e ".[bench]"`, not in the
 dev dependencies) and gunicorn on a port; benchmarks/seal_existing.py times a database someone
-filled by hand (its README section says how)."""
+filled by hand (its README section says how); benchmarks/similar.py (added since) not yet."""
 
 import os
 import re

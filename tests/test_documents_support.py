@@ -1,8 +1,10 @@
 """Helpers for the document tests: a matter brought to a stage, issuing as a role, the templates."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from django.utils import timezone
@@ -44,6 +46,11 @@ def year() -> int:
 
 def issue(district: District, who: str, matter: Matter, kind: str, **kwargs: Any) -> IssuedDocument:
     return document_issue(actor=district.users[who], matter=matter, kind=kind, **kwargs)
+
+
+def issued(matter: Matter, kind: str) -> IssuedDocument:
+    """The document the latest step of `kind` on `matter` issued (one per step)."""
+    return IssuedDocument.objects.filter(matter=matter, kind=kind).latest("id")
 
 
 def _on(
@@ -104,13 +111,32 @@ STAGES: dict[str, list[Callable[[District, Matter], Matter]]] = {
 }
 
 
+@contextmanager
+def steps_without_documents() -> Iterator[None]:
+    """Steps recorded as a ledger import (or a step before steps issued their documents) records
+    them: no document, no number taken, so the test issues it by hand (补出具)."""
+    with (
+        patch("xinfang.workflow.services.step_document"),
+        patch("xinfang.workflow.supervision.step_document"),
+    ):
+        yield
+
+
 def at_stage(
     district: District,
     stage: str,
     *,
     content: str = "反映东风社区小区电梯长期故障",
     locality: OrgUnit | None = None,
+    step_documents: bool = False,
 ) -> Matter:
+    """A matter brought to `stage`; its steps issue their documents only with `step_documents`
+    (else they are recorded as an import records them, and the test issues by hand)."""
+    if not step_documents:
+        with steps_without_documents():
+            return at_stage(
+                district, stage, content=content, locality=locality, step_documents=True
+            )
     matter = register(
         district,
         locality=locality or district.street_a,

@@ -24,6 +24,7 @@ from .test_documents_support import (
     _default_templates,  # noqa: F401  (autouse: the default templates in every test)
     at_stage,
     issue,
+    issued,
     year,
 )
 from .workflow_support import step
@@ -116,7 +117,7 @@ def test_accusation_documents_never_reach_the_accused_unit(district: District) -
         when=datetime(2025, 8, 1, 9, 0, tzinfo=TZ),
     )
     step(wf.matter_assign, matter, district.users["officer"], unit=district.discipline, on=DAY)
-    document = issue(district, "officer", matter, K.ASSIGN)
+    document = issued(matter, K.ASSIGN)  # the 交办 issued it
     for who, status in (("street_a_staff", 404), ("leader", 404), ("discipline_staff", 200)):
         client = client_for(district, who)
         assert client.get(f"/documents/{document.pk}/").status_code == status

@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from xinfang.core.models import AuditEvent
 from xinfang.documents.models import IssuedDocument
-from xinfang.documents.services import document_issue
 from xinfang.intake.choices import Evaluation, Purpose, Source
 from xinfang.intake.idcard import make_id_number
 from xinfang.intake.models import Attachment, Category, Matter, Petitioner, Registration
@@ -387,8 +386,7 @@ def reply(district: District, matter: Matter) -> Matter:
         wf.handling_record, matter, officer, notes="内部核查：物业经理张三13800000000", on=STEP_DAY
     )
     matter = step(wf.reply_issue, matter, officer, outcome="supported", on=STEP_DAY)
-    document_issue(actor=officer, matter=matter, kind="reply")
-    return fresh(matter)
+    return fresh(matter)  # the reply issued its 处理意见书
 
 
 def test_progress_shows_the_petitioners_view_only(district: District) -> None:
@@ -495,8 +493,7 @@ def test_rereview_after_the_review_opinion(district: District) -> None:
     matter = step(
         wf.review_decide, fresh(matter), district.users["officer"], outcome="not_supported"
     )
-    document_issue(actor=district.users["officer"], matter=matter, kind="review")
-    page = progress_page(client)
+    page = progress_page(client)  # the decision issued its 复查意见书
     assert "查看复查意见书" in page
     review = IssuedDocument.objects.get(matter=matter, kind="review")
     client.post(reverse("portal:document_receive", args=[review.pk]))
@@ -512,7 +509,7 @@ def test_an_accusation_never_names_the_unit_handling_it(district: District) -> N
     matter = step(
         wf.matter_forward, matter, district.users["officer"], unit=district.discipline, on=STEP_DAY
     )
-    forward = document_issue(actor=district.users["officer"], matter=matter, kind="forward")
+    forward = IssuedDocument.objects.get(matter=matter, kind="forward")  # the step issued it
     page = progress_page(client)
     assert ACCUSATION_HANDOVER in page
     assert district.discipline.name not in page

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xinfang.core.models import AuditEvent
+from xinfang.documents.models import IssuedDocument
 from xinfang.intake.choices import Purpose, SupervisionLevel
 from xinfang.intake.models import Matter
 from xinfang.workflow import services as wf
@@ -275,7 +276,15 @@ def test_the_whole_road_through_the_web(district: District) -> None:
     taken(district, "leader", m, "decide_extension", decision="approve", on="2025-08-21")
     assert fresh(m).extended_to == date(2025, 10, 23)
     taken(district, "street_a_staff", m, "record_handling", notes="已约谈物业", on="2025-09-01")
-    taken(district, "street_a_staff", m, "reply", outcome="explained", on="2025-09-10")
+    taken(
+        district,
+        "street_a_staff",
+        m,
+        "reply",
+        outcome="explained",
+        text="经核实，小区电梯已于9月8日更换主板并通过检测。",
+        on="2025-09-10",
+    )
     taken(district, "registrar", m, "deliver_reply", on="2025-09-12")
     taken(district, "registrar", m, "evaluate", evaluation="dissatisfied", on="2025-09-13")
     taken(district, "registrar", m, "request_review", on="2025-09-20")
@@ -286,6 +295,11 @@ def test_the_whole_road_through_the_web(district: District) -> None:
     taken(district, "officer", m, "end_hearing", on="2025-10-25")
     final = taken(district, "officer", m, "decide_rereview", outcome="explained", on="2025-11-01")
     assert final.status == "final" and final.evaluation == "dissatisfied"
+    # each step with a document issued it, once: 交办单, 延期告知书, 处理意见书, 复查/复核意见书
+    kinds = list(IssuedDocument.objects.filter(matter=m).values_list("kind", flat=True))
+    assert kinds == ["assign", "extension", "reply", "review", "rereview"]
+    reply = IssuedDocument.objects.get(matter=m, kind="reply")
+    assert "现答复如下：\n经核实，小区电梯已于9月8日更换主板并通过检测。\n" in reply.body
 
     # supervision, 批示 and 化解 on the same matter
     taken(
@@ -327,10 +341,33 @@ def test_the_whole_road_through_the_web(district: District) -> None:
     timeline = html.split('id="timeline"', 1)[1].split("</section>", 1)[0]
     labels = re.findall(r'class="tl-label">([^<]+)<', timeline)
     assert labels == [
-        "登记（来访）", "交办", "签收", "申请延期", "审批延期", "记录办理情况", "出具处理意见书",
-        "送达处理意见", "满意度评价", "申请复查", "出具复查意见", "送达复查意见", "申请复核",
-        "开始听证", "结束听证", "出具复核意见", "发起督办", "领导批示", "办结督办", "登记化解",
-    ]  # fmt: skip
+        "登记（来访）",
+        "交办",
+        "印发文书",
+        "签收",
+        "申请延期",
+        "审批延期",
+        "印发文书",
+        "记录办理情况",
+        "出具处理意见书",
+        "印发文书",
+        "送达处理意见",
+        "满意度评价",
+        "申请复查",
+        "出具复查意见",
+        "印发文书",
+        "送达复查意见",
+        "申请复核",
+        "开始听证",
+        "结束听证",
+        "出具复核意见",
+        "印发文书",
+        "发起督办",
+        "印发文书",
+        "领导批示",
+        "办结督办",
+        "登记化解",
+    ]  # fmt: skip; each step with a document is followed by its 印发文书
     facts = (
         ("单位", "东风街道"),
         ("理由", "需现场勘验"),
@@ -488,8 +525,9 @@ def test_htmx_opens_the_form_in_the_panel_and_redirects_after(district: District
     response = client.post(act(m, "accept"), {"version": fresh(m).version}, HTTP_HX_REQUEST="true")
     assert response.status_code == 204
     assert response["HX-Redirect"] == reverse("intake:matter_detail", args=[m.pk])
-    assert "已受理。" in page(client, m)  # the success message, once
-    assert "已受理。" not in page(client, m)
+    done = "已受理，已出具受理告知书（示范信受〔2025〕1号），可在“文书”中打印。"
+    assert done in page(client, m)  # the success message, once, naming the document it issued
+    assert done not in page(client, m)
 
 
 def test_clocks_panel_shows_each_state(district: District) -> None:
@@ -593,24 +631,16 @@ def test_timeline_shows_reveals_only_to_those_who_read_the_audit(district: Distr
 
 
 def test_documents_and_the_audit_table_use_the_table_labels(district: District) -> None:
-    from xinfang.core.audit import audit_record
-
     officer = district.users["officer"]
     m = new_matter(district, received=date(2025, 11, 20))
     step(wf.matter_assign, m, officer, unit=district.street_a, on=date(2025, 11, 21))
-    # the documents app writes one document.issue event per document; shown from the event alone
-    audit_record(
-        actor=officer,
-        action="document.issue",
-        obj=fresh(m),
-        matter=fresh(m),
-        data={"kind": "assign", "number": "示信交〔2025〕7号", "template": 1},
-    )
+    # the 交办 issued its 交办单: one document.issue event, shown from the event alone
+    number = IssuedDocument.objects.get(matter=m).number
     html = page(client_for(district, "leader"), m)
     timeline = html.split('id="timeline"', 1)[1].split("</section>", 1)[0]
     labels = re.findall(r'class="tl-label">([^<]+)<', timeline)
     assert labels == ["登记（来访）", "交办", "印发文书"]
-    assert "示信交〔2025〕7号" in timeline
+    assert number in timeline
     # the officer's 操作记录 (audit) names the steps too, with their facts
     audit = page(client_for(district, "officer"), m).split('id="h-events"', 1)[1]
     assert "<td>交办</td>" in audit and "单位：东风街道" in audit and "<td>印发文书</td>" in audit
@@ -620,7 +650,7 @@ def test_outcome_forms_say_where_the_document_is_issued(district: District) -> N
     m = new_matter(district, received=date(2025, 11, 20))
     step(wf.matter_accept, m, district.users["officer"], on=date(2025, 11, 21))
     html = client_for(district, "officer").get(act(m, "reply")).content.decode()
-    assert "处理意见书随后在本页“文书”中出具" in html
+    assert "同时出具处理意见书" in html and "答复内容" in html
     fresh_form = html.split('<button type="submit"', 1)[1].split(">", 1)[0]
     assert "disabled" not in fresh_form
 

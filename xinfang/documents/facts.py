@@ -15,7 +15,7 @@ from xinfang.core.errors import ConflictError, InputError
 from xinfang.core.masking import mask_free_text
 from xinfang.core.models import AuditEvent
 from xinfang.documents.kinds import DocumentKind as K
-from xinfang.intake.choices import Form, HandlingMethod, SupervisionLevel
+from xinfang.intake.choices import Channel, Form, HandlingMethod, SupervisionLevel
 from xinfang.intake.models import Matter
 from xinfang.workflow.models import Assignment, MatterWorkflow, SupervisionNotice
 from xinfang.workflow.supervision_rules import SupervisionKind
@@ -32,10 +32,23 @@ class Facts:
     values: dict[str, str] = field(default_factory=dict)
 
 
+# the registrar's opening naming who speaks — 信访人来信反映：, 张某等12人联名来信反映：,
+# 匿名来信反映：, 来访人反映： — which the templates write outside the quotation marks themselves
+SPEAKER = re.compile(r"^[^：:，,。；;“”\"\s]{0,24}?反映\s*[：:，,]?\s*")
+
+# how the petition came, as the sentence before 反映：“……” says it
+HOW: dict[str, str] = {
+    Channel.LETTER: "来信",
+    Channel.VISIT: "来访",
+    Channel.PHONE: "来电",
+    Channel.ONLINE: "通过网上信访平台",
+}
+
+
 def content_summary(text: str) -> str:
-    """The content in one line, ID numbers and phones masked, at most SUMMARY_CHARS, and
-    without the registrar's leading 反映 (the templates write “反映……问题” themselves)."""
-    text = " ".join(text.split()).removeprefix("反映").removeprefix("：").strip()
+    """The content in one line, ID numbers and phones masked, at most SUMMARY_CHARS, without the
+    registrar's opening 「信访人来信反映：」: the templates quote it as 反映：“……”."""
+    text = SPEAKER.sub("", " ".join(text.split()), count=1).strip()
     text = mask_free_text(text)
     return text if len(text) <= SUMMARY_CHARS else text[:SUMMARY_CHARS] + "……"
 
@@ -54,6 +67,7 @@ def common_values(matter: Matter) -> dict[str, str]:
         "称谓": "你们" if matter.form == Form.COLLECTIVE or (first and first.people > 1) else "你",
         "登记日期": cn_date(matter.first_received_on),
         "信访形式": matter.get_channel_display(),
+        "反映方式": HOW.get(matter.channel, "来信"),
         "反映内容": content_summary(first.content if first else ""),
         "内容分类": matter.category.name if matter.category else "",
     }

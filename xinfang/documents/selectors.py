@@ -8,6 +8,7 @@ from xinfang.core.permissions import may_issue, visible_matters
 from xinfang.documents.facts import facts_for
 from xinfang.documents.kinds import DocumentKind
 from xinfang.documents.models import IssuedDocument
+from xinfang.documents.placeholders import STEP_TEXT
 from xinfang.documents.services import check_issuer
 from xinfang.intake.choices import HandlingMethod
 from xinfang.intake.models import Matter
@@ -22,9 +23,15 @@ class Issuable:
 
     @property
     def button(self) -> str:
+        """补出具: the step was recorded without its document (imported, or before steps issued
+        theirs, or a 督办 the clock scan raised)."""
         if self.notice is None:
-            return f"出具{self.label}"
-        return f"出具{self.label}（{self.notice.get_level_display()}级督办）"
+            return f"补出具{self.label}"
+        return f"补出具{self.label}（{self.notice.get_level_display()}级督办）"
+
+    @property
+    def text_label(self) -> str:
+        return STEP_TEXT.get(self.kind, "补充说明")
 
 
 def documents_for(matter: Matter) -> list[IssuedDocument]:
@@ -34,6 +41,17 @@ def documents_for(matter: Matter) -> list[IssuedDocument]:
         .select_related("issued_by")
         .order_by("issued_at", "id")
     )
+
+
+def last_document_id(matter: Matter) -> int:
+    """The newest document's id of `matter` (0 for none): what a step issues comes after it."""
+    newest = IssuedDocument.objects.filter(matter=matter).order_by("-id").first()
+    return newest.pk if newest is not None else 0
+
+
+def documents_after(matter: Matter, after: int) -> list[IssuedDocument]:
+    """The documents of `matter` issued after `after` (last_document_id before a step)."""
+    return list(IssuedDocument.objects.filter(matter=matter, pk__gt=after).order_by("id"))
 
 
 def _may_apply(matter: Matter, kind: str) -> bool:

@@ -1,15 +1,20 @@
 """Issuing a document: the one write of this app (besides the administrator's templates).
 
-`document_issue` locks the matter, checks who may issue what, reads the facts the document needs,
-takes the next number of (printed 机关代字, kind, year) from xinfang.core.sequences in the same
-transaction — so a number is never given twice, and a refused or rolled-back issue leaves no gap —
-renders the template once and freezes the text, and writes ONE audit event `document.issue`.
+`step_document` is called by each workflow step that has a document (受理, 不予受理, 转送,
+交办, 延期 approved, 答复, 复查, 复核, 督办), inside the step's transaction: the step and its
+document are one act. `document_issue` is 补出具 for a step recorded without one. Both run with
+the matter locked; `_issue` reads the facts the document needs, takes the next number of
+(printed 机关代字, kind, year) from xinfang.core.sequences in the same transaction — so a number
+is never given twice, and a refused or rolled-back issue leaves no gap — renders
+the template once and freezes the text, and writes ONE audit event `document.issue`.
 
 The same document for the same step is issued once. A second request is refused and points to the
 existing one, whose reprint is identical: two numbers for one decision would make two originals
 of it, and a lost copy is reprinted, not re-numbered. Issuing changes no fact of the matter, so
 it does not bump the matter's version (a pending step form stays valid).
 """
+
+from datetime import date
 
 from django.db import transaction
 from django.template import TemplateSyntaxError
@@ -36,7 +41,7 @@ from xinfang.documents.kinds import (
     serial_number,
 )
 from xinfang.documents.models import DocumentTemplate, IssuedDocument
-from xinfang.documents.placeholders import render
+from xinfang.documents.placeholders import STEP_TEXT, render
 from xinfang.documents.prefixes import organ_name_of, prefix_of
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
@@ -93,12 +98,59 @@ def document_issue(
     notice: SupervisionNotice | None = None,
     note: str = "",
 ) -> IssuedDocument:
-    """出具文书: number it, fill its template from the matter's facts, freeze it, audit it once."""
-    note = note.strip()
-    if len(note) > NOTE_MAX_CHARS:
-        raise InputError(f"补充说明不能超过{NOTE_MAX_CHARS}字", field="note")
+    """补出具: the document of a step recorded without one (a ledger import, or a step recorded
+    before steps issued their documents); a step taken today issued its own (`step_document`)."""
     locked = Matter.objects.select_for_update().get(pk=matter.pk)
     issuer = check_issuer(actor, locked, kind)
+    return _issue(actor=actor, matter=locked, kind=kind, issuer=issuer, notice=notice, text=note)
+
+
+def step_document(
+    *,
+    actor: User,
+    matter: Matter,
+    kind: str,
+    step: str,
+    on: date,
+    text: str = "",
+    notice: SupervisionNotice | None = None,
+) -> IssuedDocument:
+    """The document a workflow step issues in its own transaction, after the step's event: one act,
+    one document, numbered once. Call it inside the step's atomic block with `matter` locked; the
+    step's own checks decided who may take it. When it cannot be issued (no template, an account
+    without a unit) it raises, naming why, and the step is not saved either. It is dated `on`,
+    the step's day: the 处理意见书 is dated its 答复日期, even when the reply is entered later."""
+    label = DocumentKind(kind).label
+    issuer = actor.org_unit
+    if kind in HANDLER_KINDS:  # the handler's document: the unit the matter is assigned to
+        assignment = active_assignment(matter)
+        issuer = assignment.unit if assignment is not None else issuer
+    try:
+        if issuer is None:
+            raise ConflictError("您的账号没有所属单位，不能出具文书")
+        return _issue(
+            actor=actor, matter=matter, kind=kind, issuer=issuer, notice=notice, text=text, on=on
+        )
+    except (ConflictError, InputError) as exc:
+        raise ConflictError(f"{exc.message}；{label}未能出具，本次「{step}」未保存") from exc
+
+
+def _issue(
+    *,
+    actor: User,
+    matter: Matter,
+    kind: str,
+    issuer: OrgUnit,
+    notice: SupervisionNotice | None,
+    text: str,
+    on: date | None = None,
+) -> IssuedDocument:
+    """Number it, fill its template from the matter's facts, freeze it, audit it once."""
+    text = text.strip()
+    named = STEP_TEXT.get(kind, "补充说明")
+    if len(text) > NOTE_MAX_CHARS:
+        raise InputError(f"{named}不能超过{NOTE_MAX_CHARS}字", field="note")
+    locked = matter
     label = DocumentKind(kind).label
     facts = facts_for(locked, kind, notice=notice)
     existing = IssuedDocument.objects.filter(
@@ -110,18 +162,19 @@ def document_issue(
             "请打印原件；同一文书不重复编号"
         )
     template = template_for(kind, issuer)
-    today = timezone.localdate()
+    day = on or timezone.localdate()
     prefix = prefix_of(issuer)
-    sequence = next_value(sequence_key(prefix, kind, today.year))
-    number = serial_number(prefix, kind, today.year, sequence)
+    sequence = next_value(sequence_key(prefix, kind, day.year))
+    number = serial_number(prefix, kind, day.year, sequence)
     organ = organ_name_of(issuer)
     values = {
         **common_values(locked),
         **facts.values,
         "文号": number,
-        "成文日期": cn_date(today),
+        "成文日期": cn_date(day),
         "发文机关": organ,
-        "补充说明": mask_free_text(note),
+        "补充说明": mask_free_text(text),
+        named: mask_free_text(text),
     }
     try:
         body = render(template.body, values)
@@ -131,7 +184,7 @@ def document_issue(
         matter=locked,
         kind=kind,
         issuer=issuer,
-        year=today.year,
+        year=day.year,
         sequence=sequence,
         number=number,
         step_key=facts.step_key,
@@ -139,7 +192,7 @@ def document_issue(
         notice=facts.notice,
         template=template,
         issued_by=actor,
-        issued_on=today,
+        issued_on=day,
         issuer_name=organ,
         title=template.title,
         body=body,
@@ -153,7 +206,7 @@ def document_issue(
         data={
             "kind": kind,
             "number": number,
-            "on": today.isoformat(),
+            "on": day.isoformat(),
             "step": facts.step_key,
             "template": template.pk,
             "notice": facts.notice.pk if facts.notice else None,

@@ -178,25 +178,45 @@ class ExtensionDecideForm(StepForm):
             )
 
 
+def _document_text(label: str, *, required: bool, help_text: str = "") -> forms.CharField:
+    """The step's text that goes into its document's body (documents.placeholders.STEP_TEXT)."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        strip=True,
+        help_text=help_text or "写入文书正文；证件号、电话号码会自动隐去",
+    )
+
+
+class AssignForm(RouteForm):
+    requirements = _document_text("办理要求", required=False)
+    intro = "交办后即出具交办单（编文号），可在本页“文书”中打印、下载。"
+
+
 class OutcomeForm(StepForm):
     outcome = _radios(ReplyOutcome.choices, "处理意见")
+    text = _document_text("答复内容", required=True)
     intro = (
-        "这里记下处理意见的结论，事项转为“已答复”；"
-        "处理意见书随后在本页“文书”中出具、打印，交登记窗口送达信访人。"
+        "写明答复内容和处理意见，提交后事项转为“已答复”，同时出具处理意见书（编文号），"
+        "可在本页“文书”中打印，交登记窗口送达信访人。"
     )
 
 
 class ReviewOutcomeForm(StepForm):
     outcome = _radios(ReplyOutcome.choices, "复查意见")
+    text = _document_text("复查认定的事实和理由", required=False)
     intro = (
-        "这里记下复查意见的结论，事项转为“已复查”；"
-        "复查意见书随后在本页“文书”中出具、打印，交登记窗口送达信访人。"
+        "提交后事项转为“已复查”，同时出具复查意见书（编文号），"
+        "可在本页“文书”中打印，交登记窗口送达信访人。"
     )
 
 
 class RereviewOutcomeForm(StepForm):
     outcome = _radios(ReplyOutcome.choices, "复核意见")
-    intro = "复核意见即为终结，事项转为“已终结”；复核意见书随后在本页“文书”中出具、打印。"
+    text = _document_text("复核认定的事实和理由", required=False)
+    intro = "复核意见即为终结，提交后事项转为“已终结”，同时出具复核意见书（编文号）。"
 
 
 class ReviewDeclineForm(StepForm):
@@ -399,18 +419,18 @@ _STEP_FORMS: dict[Step, tuple[type[StepForm], Run]] = {
     Step.ACCEPT: (DayOnlyForm, _call(wf.matter_accept)),
     Step.DECLINE: (DeclineForm, _call(wf.matter_decline, "reason")),
     Step.FORWARD: (RouteForm, _call(wf.matter_forward, "unit")),
-    Step.ASSIGN: (RouteForm, _call(wf.matter_assign, "unit")),
+    Step.ASSIGN: (AssignForm, _call(wf.matter_assign, "unit", "requirements")),
     Step.LEGAL_CHANNEL: (LegalChannelForm, _call(wf.matter_sort_by_law, "channel")),
     Step.RECEIVE: (DayOnlyForm, _call(wf.assignment_receive)),
     Step.RETURN: (ReturnForm, _call(wf.assignment_return, "reason")),
     Step.RECORD_HANDLING: (HandlingForm, _handling),
     Step.REQUEST_EXTENSION: (ExtensionRequestForm, _call(wf.extension_request, "days", "reason")),
     Step.DECIDE_EXTENSION: (ExtensionDecideForm, _decide_extension),
-    Step.REPLY: (OutcomeForm, _call(wf.reply_issue, "outcome")),
+    Step.REPLY: (OutcomeForm, _call(wf.reply_issue, "outcome", "text")),
     Step.DELIVER_REPLY: (DayOnlyForm, _call(wf.reply_deliver)),
     Step.EVALUATE: (EvaluationForm, _call(wf.evaluation_record, "evaluation")),
     Step.REQUEST_REVIEW: (DayOnlyForm, _call(wf.review_request)),
-    Step.DECIDE_REVIEW: (ReviewOutcomeForm, _call(wf.review_decide, "outcome")),
+    Step.DECIDE_REVIEW: (ReviewOutcomeForm, _call(wf.review_decide, "outcome", "text")),
     Step.DELIVER_REVIEW: (DayOnlyForm, _call(wf.review_deliver)),
     Step.DECLINE_REVIEW: (
         ReviewDeclineForm,
@@ -420,7 +440,7 @@ _STEP_FORMS: dict[Step, tuple[type[StepForm], Run]] = {
     Step.REQUEST_REREVIEW: (DayOnlyForm, _call(wf.rereview_request)),
     Step.START_HEARING: (DayOnlyForm, _call(wf.hearing_start)),
     Step.END_HEARING: (DayOnlyForm, _call(wf.hearing_end)),
-    Step.DECIDE_REREVIEW: (RereviewOutcomeForm, _call(wf.rereview_decide, "outcome")),
+    Step.DECIDE_REREVIEW: (RereviewOutcomeForm, _call(wf.rereview_decide, "outcome", "text")),
     Step.FINALISE: (DayOnlyForm, _call(wf.matter_finalise)),
 }
 _DANGER = {Step.DECLINE, Step.RETURN, Step.FINALISE, Step.DECLINE_REVIEW}

@@ -2,7 +2,10 @@
 
 Each runs in one transaction with the matter row locked, refuses a stale `version` (someone else
 moved the matter first), checks the table's guard, bumps the version, saves with update_fields and
-writes exactly one audit event `workflow.<step>` with the status before and after.
+writes exactly one audit event `workflow.<step>` with the status before and after. A step
+that has a document (受理, 不予受理, 转送, 交办, an approved 延期, 答复, 复查, 复核) issues it
+in the same transaction (`_finish(move, document=...)`): one act, one document; if it cannot,
+nothing is saved.
 """
 
 from datetime import date
@@ -17,6 +20,8 @@ from xinfang.core.chinese import cn_date
 from xinfang.core.config import domain_limit
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
 from xinfang.core.permissions import Reach, assignment_reach, is_handling_unit, visible_matters
+from xinfang.documents.kinds import DocumentKind
+from xinfang.documents.services import step_document
 from xinfang.intake.choices import Evaluation, HandlingMethod, Purpose
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
@@ -134,8 +139,9 @@ def _begin(step: Step, *, actor: User, matter: Matter, version: int, day: date) 
     return move
 
 
-def _finish(move: _Move) -> Matter:
-    """Save what changed, bump the version, move the status per the table, write ONE event."""
+def _finish(move: _Move, *, document: str | None = None, text: str = "") -> Matter:
+    """Save what changed, bump the version, move the status per the table, write ONE event, and
+    issue the step's `document` (a DocumentKind) with the step's `text` after it."""
     matter, before = move.matter, move.matter.status
     target = TABLE[move.step].target or move.target
     if target is not None:
@@ -156,6 +162,10 @@ def _finish(move: _Move) -> Matter:
         matter=matter,
         data={"from": before, "to": matter.status, **move.data, **move.entry},
     )
+    if document is not None:
+        label = TABLE[move.step].label
+        on = date.fromisoformat(move.data["on"])  # dated the step's day (its 答复日期 ...)
+        step_document(actor=move.actor, matter=matter, kind=document, step=label, on=on, text=text)
     return matter
 
 
@@ -175,7 +185,7 @@ def matter_accept(*, actor: User, matter: Matter, version: int, on: date | None 
         extended_to=None,
     )
     move.data = {"on": day.isoformat(), "due": due.isoformat(), **_restart_handling(move)}
-    return _finish(move)
+    return _finish(move, document=DocumentKind.ACCEPT)
 
 
 def _restart_handling(move: _Move) -> dict[str, Any]:
@@ -211,7 +221,7 @@ def matter_decline(
     move.set(handling_method=HandlingMethod.DECLINE, decided_on=day, handling_deadline=None)
     move.set_flow(decline_reason=reason)
     move.data = {"on": day.isoformat(), "reason": reason}
-    return _finish(move)
+    return _finish(move, document=DocumentKind.DECLINE)
 
 
 @transaction.atomic
@@ -230,9 +240,16 @@ def matter_sort_by_law(
 
 
 def _route(
-    step: Step, *, actor: User, matter: Matter, version: int, unit: OrgUnit, on: date | None
+    step: Step,
+    *,
+    actor: User,
+    matter: Matter,
+    version: int,
+    unit: OrgUnit,
+    on: date | None,
+    requirements: str = "",
 ) -> Matter:
-    day = _day(on)
+    day, requirements = _day(on), requirements.strip()
     if not unit.active:
         raise InputError(f"{unit}已停用，不能接收事项", field="unit")
     move = _begin(step, actor=actor, matter=matter, version=version, day=day)
@@ -258,23 +275,37 @@ def _route(
         "due": due.isoformat(),
         **_restart_handling(move),
     }
-    return _finish(move)
+    return _finish(move, document=DocumentKind(kind.value), text=requirements)
 
 
 @transaction.atomic
 def matter_forward(
     *, actor: User, matter: Matter, version: int, unit: OrgUnit, on: date | None = None
 ) -> Matter:
-    """转送 to the organ with authority."""
+    """转送 to the organ with authority; the 转送告知书 tells the petitioner."""
     return _route(Step.FORWARD, actor=actor, matter=matter, version=version, unit=unit, on=on)
 
 
 @transaction.atomic
 def matter_assign(
-    *, actor: User, matter: Matter, version: int, unit: OrgUnit, on: date | None = None
+    *,
+    actor: User,
+    matter: Matter,
+    version: int,
+    unit: OrgUnit,
+    requirements: str = "",
+    on: date | None = None,
 ) -> Matter:
-    """交办 to a handling unit, which reports back."""
-    return _route(Step.ASSIGN, actor=actor, matter=matter, version=version, unit=unit, on=on)
+    """交办 to a handling unit, which reports back; the 交办单 carries the 办理要求."""
+    return _route(
+        Step.ASSIGN,
+        actor=actor,
+        matter=matter,
+        version=version,
+        unit=unit,
+        on=on,
+        requirements=requirements,
+    )
 
 
 # --- the handling unit ------------------------------------------------------------------------
@@ -379,15 +410,22 @@ def extension_decide(
         move.set(extended_to=extended)
         Assignment.objects.filter(matter=move.matter, active=True).update(due=extended)
         move.data["extended_to"] = extended.isoformat()
-    return _finish(move)
+    return _finish(move, document=DocumentKind.EXTENSION if approve else None)
 
 
 @transaction.atomic
 def reply_issue(
-    *, actor: User, matter: Matter, version: int, outcome: str, on: date | None = None
+    *,
+    actor: User,
+    matter: Matter,
+    version: int,
+    outcome: str,
+    text: str = "",
+    on: date | None = None,
 ) -> Matter:
-    """处理意见书: the written reply, 予以支持 / 解释说明 / 不予支持."""
-    day = _day(on)
+    """答复: the 处理意见 (予以支持 / 解释说明 / 不予支持) and the 答复内容, issued as the
+    处理意见书 in the same act."""
+    day, text = _day(on), text.strip()
     if outcome not in ReplyOutcome.values:
         raise InputError("请选择处理意见：予以支持、解释说明或不予支持", field="outcome")
     move = _begin(Step.REPLY, actor=actor, matter=matter, version=version, day=day)
@@ -395,7 +433,7 @@ def reply_issue(
     move.set(replied_on=day)
     move.set_flow(reply_outcome=outcome)
     move.data = {"on": day.isoformat(), "outcome": outcome, "on_time": due is None or day <= due}
-    return _finish(move)
+    return _finish(move, document=DocumentKind.REPLY, text=text)
 
 
 # --- the petitioner's side, recorded by staff ---------------------------------------------------
@@ -460,10 +498,16 @@ def review_request(*, actor: User, matter: Matter, version: int, on: date | None
 
 @transaction.atomic
 def review_decide(
-    *, actor: User, matter: Matter, version: int, outcome: str, on: date | None = None
+    *,
+    actor: User,
+    matter: Matter,
+    version: int,
+    outcome: str,
+    text: str = "",
+    on: date | None = None,
 ) -> Matter:
-    """复查意见书."""
-    day = _day(on)
+    """复查: the 复查意见 and its 理由, issued as the 复查意见书 in the same act."""
+    day, text = _day(on), text.strip()
     if outcome not in ReplyOutcome.values:
         raise InputError("请选择复查意见", field="outcome")
     move = _begin(Step.DECIDE_REVIEW, actor=actor, matter=matter, version=version, day=day)
@@ -471,7 +515,7 @@ def review_decide(
     move.set_flow(review_outcome=outcome)
     due = move.flow.review_due
     move.data = {"on": day.isoformat(), "outcome": outcome, "on_time": due is None or day <= due}
-    return _finish(move)
+    return _finish(move, document=DocumentKind.REVIEW, text=text)
 
 
 @transaction.atomic
@@ -662,10 +706,16 @@ def hearing_end(*, actor: User, matter: Matter, version: int, on: date | None = 
 
 @transaction.atomic
 def rereview_decide(
-    *, actor: User, matter: Matter, version: int, outcome: str, on: date | None = None
+    *,
+    actor: User,
+    matter: Matter,
+    version: int,
+    outcome: str,
+    text: str = "",
+    on: date | None = None,
 ) -> Matter:
-    """复核意见书: the matter is final (终结)."""
-    day = _day(on)
+    """复核: the 复核意见 and its 理由, issued as the 复核意见书; the matter is final (终结)."""
+    day, text = _day(on), text.strip()
     if outcome not in ReplyOutcome.values:
         raise InputError("请选择复核意见", field="outcome")
     move = _begin(Step.DECIDE_REREVIEW, actor=actor, matter=matter, version=version, day=day)
@@ -675,7 +725,7 @@ def rereview_decide(
     move.set_flow(rereview_outcome=outcome, final_on=day)
     due = move.flow.rereview_due
     move.data = {"on": day.isoformat(), "outcome": outcome, "on_time": due is None or day <= due}
-    return _finish(move)
+    return _finish(move, document=DocumentKind.REREVIEW, text=text)
 
 
 @transaction.atomic

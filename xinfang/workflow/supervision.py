@@ -17,6 +17,8 @@ from xinfang.core.chinese import cn_date
 from xinfang.core.config import domain_limit
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
 from xinfang.core.permissions import Actor, SystemActor, user_of, visible_matters
+from xinfang.documents.kinds import DocumentKind
+from xinfang.documents.services import step_document
 from xinfang.intake.choices import Purpose, SupervisionLevel
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
@@ -167,6 +169,16 @@ def supervision_raise(
         **recorded,
     }
     _finish(Act.SUPERVISION_RAISE, actor=actor, matter=locked, fields=fields, data=data)
+    if isinstance(actor, User):  # a person's 督办 issues its 督办单 in the same act; the clock's
+        # notices wait for a person to issue theirs (补出具 on the matter page)
+        step_document(
+            actor=actor,
+            matter=locked,
+            kind=DocumentKind.SUPERVISION,
+            step=TABLE[Act.SUPERVISION_RAISE].label,
+            on=day,
+            notice=notice,
+        )
     return notice
 
 

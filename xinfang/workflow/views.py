@@ -16,6 +16,7 @@ from django.utils import timezone
 from xinfang.accounts.models import User
 from xinfang.core.errors import ConflictError, PermissionRefusedError, XinfangError
 from xinfang.core.permissions import Action, get_matter_for, may, may_take
+from xinfang.documents.selectors import documents_after, last_document_id
 from xinfang.intake.models import Matter
 from xinfang.workflow.clocks import load_facts
 from xinfang.workflow.forms import ACTIONS, ActionSpec, StepForm, offered_actions
@@ -53,6 +54,7 @@ def matter_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if request.method == "POST":
         form = spec.form(request.POST, matter=matter, user=user, facts=facts)
         if form.is_valid():
+            before = last_document_id(matter)
             try:
                 spec.run(user, matter, form.cleaned_data)
             except PermissionRefusedError as exc:
@@ -62,7 +64,11 @@ def matter_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             except XinfangError as exc:  # InputError, and the calendar's missing year
                 form.add_error(form.field_for(exc.field), exc.message)
             else:
-                messages.success(request, f"{spec.done}。")
+                issued = "".join(
+                    f"，已出具{d.get_kind_display()}（{d.number}），可在“文书”中打印"
+                    for d in documents_after(matter, before)
+                )
+                messages.success(request, f"{spec.done}{issued}。")
                 url = reverse("intake:matter_detail", args=[matter.pk])
                 if _htmx(request):
                     return HttpResponse(status=204, headers={"HX-Redirect": url})

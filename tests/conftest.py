@@ -106,9 +106,21 @@ def ensure_default_categories() -> None:
             )
 
 
+def ensure_default_templates() -> None:
+    """Likewise the document templates of migration 0002: every step with a document needs one."""
+    from xinfang.documents.default_templates import DEFAULT_TEMPLATES
+    from xinfang.documents.models import DocumentTemplate
+
+    for kind, (title, body, footer) in DEFAULT_TEMPLATES.items():
+        DocumentTemplate.objects.get_or_create(
+            kind=kind, unit=None, defaults={"title": title, "body": body, "footer": footer}
+        )
+
+
 @pytest.fixture
 def district(db: None) -> District:
     ensure_default_categories()
+    ensure_default_templates()
     city = unit_create(code="3201", name="示范市", kind=UnitKind.CITY)
     district = unit_create(code="320101", name="示范区", kind=UnitKind.DISTRICT, parent=city)
     street_a = unit_create(code="32010101", name="东风街道", kind=UnitKind.STREET, parent=district)

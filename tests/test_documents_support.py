@@ -9,8 +9,7 @@ from unittest.mock import patch
 import pytest
 from django.utils import timezone
 
-from xinfang.documents.default_templates import DEFAULT_TEMPLATES
-from xinfang.documents.models import DocumentTemplate, IssuedDocument
+from xinfang.documents.models import IssuedDocument
 from xinfang.documents.services import document_issue
 from xinfang.intake.idcard import make_id_number
 from xinfang.intake.models import Matter
@@ -18,20 +17,12 @@ from xinfang.organisation.models import OrgUnit
 from xinfang.workflow import services as wf
 from xinfang.workflow.supervision import supervision_raise
 
-from .conftest import TZ, District, register
+from .conftest import TZ, District, ensure_default_templates, register
 from .workflow_support import fresh, step
 
 DAY = date(2025, 8, 5)
 ID_NUMBER = make_id_number("320101", date(1960, 5, 17), 123)
 PHONE = "13812345678"
-
-
-def ensure_default_templates() -> None:
-    """A transactional test's flush removes what migration 0002 loaded; put the defaults back."""
-    for kind, (title, body, footer) in DEFAULT_TEMPLATES.items():
-        DocumentTemplate.objects.get_or_create(
-            kind=kind, unit=None, defaults={"title": title, "body": body, "footer": footer}
-        )
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,6 @@ from tests.browser_support import Shots
 from tests.conftest import District
 from tests.test_documents_support import ensure_default_templates
 from xinfang.demo.live import demo_years_enter
-from xinfang.documents.services import document_issue
 from xinfang.intake.models import Matter
 from xinfang.portal.models import PortalSubmission
 from xinfang.workflow import services as wf
@@ -196,8 +195,7 @@ def _reply(district: District, matter: Matter) -> None:
     for service, kwargs in steps:
         matter = Matter.objects.get(pk=matter.pk)  # the row as it is now, with its version
         service(actor=officer, matter=matter, version=matter.version, **kwargs)
-    matter = Matter.objects.get(pk=matter.pk)
-    document_issue(actor=officer, matter=matter, kind="reply")
+    # the reply issued its 处理意见书
 
 
 def test_every_page_at_360px_reads_right(

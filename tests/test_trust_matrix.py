@@ -32,7 +32,7 @@ from xinfang.accounts.models import Role
 from xinfang.api.services import token_create
 from xinfang.core.permissions import SYSTEM
 from xinfang.documents.kinds import DocumentKind
-from xinfang.documents.services import document_issue
+from xinfang.documents.models import IssuedDocument
 from xinfang.intake.attachments import attachment_add
 from xinfang.intake.models import Category, Matter
 from xinfang.leaders import services as leaders
@@ -108,8 +108,9 @@ def objects(d: District) -> dict[str, int | str]:
     officer = d.users["officer"]
     for name in ("street_a", "accusation"):
         matters[name] = step(wf.matter_accept, matters[name], officer, on=date(2026, 3, 9))
-    doc_a = document_issue(actor=officer, matter=matters["street_a"], kind=DocumentKind.ACCEPT)
-    doc_acc = document_issue(actor=officer, matter=matters["accusation"], kind=DocumentKind.ACCEPT)
+    # each 受理 issued its 受理告知书
+    doc_a = IssuedDocument.objects.get(matter=matters["street_a"], kind=DocumentKind.ACCEPT)
+    doc_acc = IssuedDocument.objects.get(matter=matters["accusation"], kind=DocumentKind.ACCEPT)
     attachment = attachment_add(
         actor=d.users["registrar"],
         registration=matters["street_a"].registrations.get(),

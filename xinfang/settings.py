@@ -68,7 +68,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -197,8 +196,11 @@ OTP_TOTP_ISSUER = "信访业务系统"
 # kept on the user's device, so a new password login does not clear it)
 OTP_TOTP_THROTTLE_FACTOR = 1
 
+# Chinese whatever the browser asks for (no LocaleMiddleware): the bureau's pages, /manage/
+# (Django's admin) and the messages of Django itself all speak one language
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGES = [("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]  # what Django's own catalogue leaves in English
 TIME_ZONE = env_str("XINFANG_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

@@ -1,6 +1,6 @@
 """Suggested 内容分类 and 责任单位: accuracy measured on texts NOT made from the demo's templates.
 
-The model (xinfang.intake.suggestions.fit: char 1–3-gram TF-IDF and a linear model per field) is
+The model (xinfang.intake.suggestions.fit: char 1–2-gram TF-IDF and a linear model per field) is
 trained on the demo generator's ledger (our district only, one row per matter). It is tested on
   - hand:     benchmarks/suggestions_handwritten.jsonl, 80 short petitions written by hand in
               plain Chinese, four per category, labelled with the unit a district bureau would

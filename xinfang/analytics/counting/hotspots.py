@@ -17,6 +17,7 @@ the window than in the third before it.
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -27,174 +28,191 @@ from xinfang.core.config import domain_limit
 from xinfang.intake.models import Category, Matter, Registration
 from xinfang.organisation.models import OrgUnit, UnitKind
 
-# words after a name that make it a subject; longest first, so 有限公司 wins over 公司
-SUBJECT_WORDS = sorted(
-    [
-        "有限责任公司",
-        "股份有限公司",
-        "有限公司",
-        "公司",
-        "集团",
-        "工厂",
-        "厂",
-        "项目",
-        "工程",
-        "工地",
-        "楼盘",
-        "小区",
-        "花园",
-        "家园",
-        "新村",
-        "名苑",
-        "华庭",
-        "公馆",
-        "嘉园",
-        "雅居",
-        "市场",
-        "广场",
-        "大厦",
-        "商场",
-        "超市",
-        "酒店",
-        "饭店",
-        "医院",
-        "学校",
-        "小学",
-        "中学",
-        "幼儿园",
-        "养老院",
-        "村",
-    ],
-    key=len,
-    reverse=True,
-)
-# characters that end a name on its left: function words and the verbs people write before one
+# words after a name that make it a subject: a firm or a project (its core is the name without
+# trade, legal form and place words: 宏达建筑工程有限公司 -> 宏达), or a named place or institution
+# (kept as written, less a leading place and a trailing 小区: 锦绣华庭小区 -> 锦绣华庭)
+FIRM_WORDS = [
+    "有限责任公司",
+    "股份有限公司",
+    "有限公司",
+    "公司",
+    "集团",
+    "工厂",
+    "厂",
+    "项目",
+    "工程",
+    "工地",
+    "楼盘",
+]
+PLACE_WORDS = [
+    "小区",
+    "花园",
+    "家园",
+    "新村",
+    "名苑",
+    "华庭",
+    "公馆",
+    "嘉园",
+    "雅居",
+    "广场",
+    "大厦",
+    "商场",
+    "超市",
+    "酒店",
+    "饭店",
+    "医院",
+    "学校",
+    "小学",
+    "中学",
+    "幼儿园",
+    "养老院",
+    "村",
+]
+SUBJECT = re.compile("|".join(sorted(FIRM_WORDS + PLACE_WORDS, key=len, reverse=True)))
+# characters that end a name on its left: function words, and verbs people write before a name
 STOP = set(
-    "的在是了给被和与向对从到我你他她它们这那个为于把将让欠拖找去来说跟替帮也都还就又及等叫家位该其一"
+    "的在是了给被和与向对从到我你他她它们这那个为于把将让欠拖找去来说跟替帮也都还就又及等叫家位"
+    "该其一以入纳促求按经因后前由至自比要请称受乡农检查报领处弃"
 )
-# words taken off a name to find its core: the trade, the legal form, the place, "former"
-GENERIC = sorted(
-    [
-        "有限责任",
-        "股份",
-        "有限",
-        "集团",
-        "控股",
-        "建筑工程",
-        "建设工程",
-        "建筑",
-        "建设",
-        "工程",
-        "劳务",
-        "装修",
-        "装饰",
-        "科技",
-        "实业",
-        "贸易",
-        "商贸",
-        "置业",
-        "房地产",
-        "地产",
-        "开发",
-        "物业服务",
-        "物业",
-        "服务",
-        "投资管理",
-        "投资",
-        "管理",
-        "电子",
-        "机械制造",
-        "机械",
-        "制造",
-        "服装",
-        "食品",
-        "物流",
-        "餐饮",
-        "纺织",
-        "家具",
-        "包装材料",
-        "汽车配件",
-        "新材料",
-        "医疗器械",
-        "印务",
-        "保洁",
-        "健身",
-        "塑料制品",
-        "拓宽改造",
-        "改造",
-        "棚户区",
-        "片区",
-        "安置",
-        "二期",
-        "一期",
-        "扩建",
-        "临江市",
-        "临江",
-        "青山区",
-        "区",
-        "市",
-        "县",
-        "原",
-        "反映",
-        "投诉",
-        "举报",
-        "检举",
-        "控告",
-        "关于",
-        "要求",
-        "请求",
-        "希望",
-    ],
-    key=len,
-    reverse=True,
-)
+# words taken off a firm's name to find its core: the trade, the legal form, the place, "former"
+GENERIC = [
+    "有限责任",
+    "股份",
+    "有限",
+    "集团",
+    "控股",
+    "建筑工程",
+    "建设工程",
+    "建筑",
+    "建设",
+    "工程",
+    "劳务",
+    "装修",
+    "装饰",
+    "科技",
+    "实业",
+    "贸易",
+    "商贸",
+    "置业",
+    "房地产",
+    "地产",
+    "开发",
+    "物业服务",
+    "物业",
+    "服务",
+    "投资管理",
+    "投资",
+    "管理",
+    "电子",
+    "机械制造",
+    "机械",
+    "制造",
+    "服装",
+    "食品",
+    "物流",
+    "餐饮",
+    "纺织",
+    "家具",
+    "包装材料",
+    "汽车配件",
+    "新材料",
+    "医疗器械",
+    "印务",
+    "保洁",
+    "健身",
+    "塑料制品",
+    "拓宽改造",
+    "改造",
+    "棚户区",
+    "片区",
+    "安置",
+    "二期",
+    "一期",
+    "扩建",
+    "临江市",
+    "临江",
+    "青山区",
+    "区",
+    "市",
+    "县",
+    "原",
+    "反映",
+    "投诉",
+    "举报",
+    "检举",
+    "控告",
+    "关于",
+    "公开",
+    "中心",
+    "人民",
+    "第一",
+    "实验",
+    "周边",
+    "同类",
+    "房屋",
+    "老旧",
+    "督促",
+]
+_GENERIC = "|".join(sorted(GENERIC, key=len, reverse=True))
+GENERIC_HEAD = re.compile(f"^(?:{_GENERIC})+")
+GENERIC_TAIL = re.compile(f"(?:{_GENERIC})+$")
 NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+DIGIT = re.compile(r"[0-9０-９]")
 MAX_NAME = 12
+MAX_ROOTS = 3
 SMALL_PLACES = (UnitKind.VILLAGE, UnitKind.DEPARTMENT)  # a subject, not a place word
 
 
 def subjects(text: str) -> list[str]:
-    """The named subjects of a text, as written: 宏达建筑工程有限公司, 杨湾村 (a name inside a
-    longer one, 锦绣华庭 of 锦绣华庭小区, is not another)."""
-    spans = []
-    for word in SUBJECT_WORDS:
-        start = 0
-        while (at := text.find(word, start)) >= 0:
-            start = at + len(word)
-            i = at
-            while i > 0 and at - i < MAX_NAME and NAME_CHAR.match(text[i - 1]):
-                if text[i - 1] in STOP or any(text.endswith(w, 0, i) for w in SUBJECT_WORDS):
-                    break  # 恒盛公司看工地: 工地 is no name of its own
-                i -= 1
-            if at - i >= 2:
-                spans.append((i, start))
-    kept = [
-        (a, b)
-        for a, b in spans
-        if not any(c <= a and b <= d and (c, d) != (a, b) for c, d in spans)
-    ]
-    return [text[a:b] for a, b in sorted(set(kept))]
+    """The named subjects of a text, as written: 宏达建筑工程有限公司, 杨湾村 (what stands before a
+    subject word that ends another, 公司 of 恒盛公司看工地, is no name of its own)."""
+    found = list(SUBJECT.finditer(text))
+    ends = {m.end() for m in found}
+    out: list[str] = []
+    last = (-1, -1)  # the span of the subject before
+    for m in found:
+        if m.start() == last[1] and last[0] >= 0:  # 宏达建筑工程 + 有限公司: one name
+            last = (last[0], m.end())
+            out[-1] = text[last[0] : last[1]]
+            continue
+        at = i = m.start()
+        while i > 0 and at - i < MAX_NAME and NAME_CHAR.match(text[i - 1]):
+            if text[i - 1] in STOP or i in ends:
+                break
+            i -= 1
+        if at - i >= 2:
+            out.append(text[i : m.end()])
+            last = (i, m.end())
+        else:
+            last = (-1, -1)
+    return out
 
 
 def core(subject: str, places: frozenset[str] = frozenset()) -> str:
-    """The distinctive part of a subject (宏达建筑工程有限公司 -> 宏达); "" when nothing is left
-    but trade and legal words, or when what is left is a place name of the tree (青山)."""
-    name = subject
-    for place in sorted(places, key=len, reverse=True):  # 桃源街道杨湾村 -> 杨湾村
-        if name.startswith(place) and len(name) > len(place):
-            name = name[len(place) :]
-    for word in SUBJECT_WORDS:
-        if name.endswith(word):
-            name = name[: -len(word)]
+    """The distinctive part of a subject (宏达建筑工程有限公司 -> 宏达, 桃源街道杨湾村 -> 杨湾村);
+    "" when nothing is left but trade and legal words, a place name of the tree (青山), or a
+    phrase rather than a name (one with digits: 纳入2026年老旧小区)."""
+    if DIGIT.search(subject):
+        return ""
+    name, rest = subject, subject
+    for place in sorted(places, key=len, reverse=True):
+        if subject.startswith(place) and len(subject) > len(place):
+            rest = subject[len(place) :]
             break
-    changed = True
-    while changed and name:
-        changed = False
-        for word in GENERIC:
-            if name.startswith(word) and len(name) > len(word):
-                name, changed = name[len(word) :], True
-            elif name.endswith(word):
-                name, changed = name[: -len(word)], True
+    tail = SUBJECT.search(name, len(name) - 6 if len(name) > 6 else 0)
+    while tail and tail.end() != len(name):
+        tail = SUBJECT.search(name, tail.start() + 1)
+    if tail and tail.group() in PLACE_WORDS:
+        # 桃源街道杨湾村 -> 杨湾村, but 新城中心小学 stays: 中心小学 alone names no school
+        if len(rest) - len(tail.group()) >= 2 and not GENERIC_HEAD.match(rest):
+            name = rest
+        name = name[: -len("小区")] if name.endswith("小区") else name
+        return "" if len(name) < 3 or name in places else name
+    name = rest
+    tail = SUBJECT.search(name)
+    name = name[: tail.start()] if tail else name
+    name = GENERIC_HEAD.sub("", name)
+    name = GENERIC_TAIL.sub("", name)
     if len(name) < 2 or name in places:
         return ""
     return name
@@ -233,10 +251,14 @@ class Hotspot:
 
 
 def _place_words() -> frozenset[str]:
+    names = OrgUnit.objects.exclude(kind__in=SMALL_PLACES).values_list("name", flat=True)
+    return place_words(names)
+
+
+def place_words(names: Iterable[str]) -> frozenset[str]:
     """Names of cities, districts and streets and their stems (青山区 -> 青山): taken off the front
     of a subject, and no subject alone. A village or a community is a subject (杨湾村)."""
     words = set()
-    names = OrgUnit.objects.exclude(kind__in=SMALL_PLACES).values_list("name", flat=True)
     for name in names:
         words.add(name)
         for tail in ("街道", "镇", "乡", "区", "县", "市"):
@@ -284,16 +306,59 @@ def find_hotspots(
             "matter__category_id",
         )
     )
-    places = _place_words()
     roots = _roots()
+    shown = cluster(
+        (
+            (rid, mid, content, day, pid, pname, roots[cat][0] if cat in roots else None)
+            for rid, mid, content, day, pid, pname, cat in rows.iterator(chunk_size=5000)
+        ),
+        as_of=as_of,
+        days=days,
+        least=least,
+        places=_place_words(),
+        root_names=dict(roots.values()),
+    )
+    _add_matters(shown)
+    out = [spot for spot, _ in shown]
+    out.sort(key=lambda h: (-h.petitioners, -len(h.matters), h.subject))
+    return out
+
+
+def _inner(name: str) -> set[str]:
+    """The runs of 2 or more characters inside a core, shorter than it."""
+    n = len(name)
+    return {name[i : i + k] for k in range(2, n) for i in range(n - k + 1)}
+
+
+def _written(text: str, by_head: dict[str, list[str]]) -> set[str]:
+    """The known cores found in `text`, looked up by their first two characters."""
+    found = set()
+    for i in range(len(text) - 1):
+        for c in by_head.get(text[i : i + 2], ()):
+            if text.startswith(c, i):
+                found.add(c)
+    return found
+
+
+def cluster(
+    rows: Iterable[tuple[int, int, str, date, int | None, str, int | None]],
+    *,
+    as_of: date,
+    days: int,
+    least: int,
+    places: frozenset[str],
+    root_names: dict[int, str],
+) -> list[tuple[Hotspot, list[int]]]:
+    """The hotspots of (registration, matter, content, day, petitioner, name, category root)
+    rows, each with its matters' ids — the counting itself, without the database."""
     texts: dict[int, list[str]] = defaultdict(list)
     regs: dict[int, list[tuple[date, str]]] = defaultdict(list)  # matter -> (day, person)
     root_of: dict[int, int | None] = {}
-    for rid, mid, content, day, pid, pname, cat in rows.iterator(chunk_size=5000):
+    for rid, mid, content, day, pid, pname, root in rows:
         texts[mid].append(content)
         person = f"p{pid}" if pid else (f"n{pname}" if pname else f"r{rid}")
         regs[mid].append((day, person))
-        root_of[mid] = roots[cat][0] if cat in roots else None
+        root_of[mid] = root
     # cores each matter names, and how many petitioners wrote each (core, root)
     named: dict[int, Counter[str]] = {}
     display: dict[str, Counter[str]] = defaultdict(Counter)
@@ -310,7 +375,7 @@ def find_hotspots(
     writers = Counter(c for found in named.values() for c in found)
     merged = {}
     for c in writers:
-        inner = [k for k in writers if k != c and k in c and writers[k] >= 2]
+        inner = [k for k in _inner(c) if writers.get(k, 0) >= 2]
         if inner:
             merged[c] = max(inner, key=lambda k: (writers[k], len(k), k))
     if merged:
@@ -321,16 +386,25 @@ def find_hotspots(
             named[mid] = again
         for c, k in merged.items():
             display[k].update(display.pop(c))
-    known = sorted(display, key=len, reverse=True)
+    by_head: dict[str, list[str]] = defaultdict(list)
+    for c in display:
+        by_head[c[:2]].append(c)
     for mid, contents in texts.items():  # the core written alone: 在宏达干了半年
         if named[mid]:
             continue
-        whole = "".join(contents)
-        for c in known:
-            if c in whole:
+        for text in contents:
+            for c in _written(text, by_head):
                 named[mid][c] += 1
+    # a core written about under three or more category roots is a phrase, not one problem
+    roots_of: dict[str, set[int | None]] = defaultdict(set)
+    for mid, found in named.items():
+        for c in found:
+            roots_of[c].add(root_of[mid])
+    phrases = {c for c, seen in roots_of.items() if len(seen) >= MAX_ROOTS}
     people_of: dict[tuple[str, int | None], set[str]] = defaultdict(set)
     for mid, found in named.items():
+        for c in phrases & found.keys():
+            del found[c]
         for c in found:
             people_of[(c, root_of[mid])].update(p for _, p in regs[mid])
     groups: dict[tuple[str, int | None], list[int]] = defaultdict(list)
@@ -342,7 +416,6 @@ def find_hotspots(
             key=lambda k: (len(people_of[k]), found[k[0]], k[0]),
         )
         groups[key].append(mid)
-    root_names = dict(roots.values())
     third = max(days // 3, 1)
     recent_from, before_from = (
         as_of - timedelta(days=third - 1),
@@ -372,10 +445,7 @@ def find_hotspots(
             growing=recent > before,
         )
         shown.append((spot, mids))
-    _add_matters(shown)
-    out = [spot for spot, _ in shown]
-    out.sort(key=lambda h: (-h.petitioners, -len(h.matters), h.subject))
-    return out
+    return shown
 
 
 def _add_matters(shown: list[tuple[Hotspot, list[int]]]) -> None:

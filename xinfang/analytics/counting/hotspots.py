@@ -160,6 +160,7 @@ NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 DIGIT = re.compile(r"[0-9０-９]")
 MAX_NAME = 12
 MAX_ROOTS = 3
+CACHE_SECONDS = 600
 SMALL_PLACES = (UnitKind.VILLAGE, UnitKind.DEPARTMENT)  # a subject, not a place word
 
 
@@ -464,13 +465,27 @@ def _add_matters(shown: list[tuple[Hotspot, list[int]]]) -> None:
 
 
 def node_hotspots(*, reader: Any, node: OrgUnit, as_of: date) -> list[Hotspot]:
-    """The hotspots of `node`'s area that `reader` may see (core.permissions.hotspot_matters)."""
-    from django.db.models import Q
+    """The hotspots of `node`'s area that `reader` may see (core.permissions.hotspot_matters).
+
+    Kept in the cache for CACHE_SECONDS per reader's role and unit, node and day, and the newest
+    registration: at a million matters one window takes seconds to cluster, and the dashboard
+    and the 简报 ask for it again on every page."""
+    from django.core.cache import cache
+    from django.db.models import Max, Q
 
     from xinfang.core.permissions import hotspot_matters
     from xinfang.organisation.selectors import holds_unlocated, subtree_ids
 
+    newest = Registration.objects.aggregate(n=Max("id"))["n"]
+    who = f"{getattr(reader, 'role', reader)}:{getattr(reader, 'org_unit_id', '')}"
+    days, least = domain_limit("HOTSPOT_WINDOW_DAYS"), domain_limit("HOTSPOT_MIN_PETITIONERS")
+    key = f"hotspots:{who}:{node.pk}:{as_of}:{newest}:{days}:{least}"
+    found: list[Hotspot] | None = cache.get(key)
+    if found is not None:
+        return found
     scope = Q(locality_id__in=subtree_ids(node))
     if holds_unlocated(node):
         scope |= Q(locality__isnull=True)
-    return find_hotspots(matters=hotspot_matters(reader).filter(scope), as_of=as_of)
+    found = find_hotspots(matters=hotspot_matters(reader).filter(scope), as_of=as_of)
+    cache.set(key, found, CACHE_SECONDS)
+    return found

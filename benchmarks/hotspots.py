@@ -26,6 +26,7 @@ import django
 
 django.setup()
 
+from benchmarks._support import commit  # noqa: E402
 from tests.test_hotspots import HENGSHENG  # noqa: E402
 from xinfang.analytics.counting.hotspots import cluster, place_words  # noqa: E402
 from xinfang.demo.ledger import REGISTRATION_COLUMNS, LedgerMaker  # noqa: E402
@@ -95,6 +96,7 @@ def main() -> None:
     print("largest:", [(h.subject, h.category, h.petitioners) for h, _ in sorted(
         shown, key=lambda x: -x[0].petitioners)[:8]])  # fmt: skip
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()}")
+    print(f"commit {commit()}")
 
 
 if __name__ == "__main__":

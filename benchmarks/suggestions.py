@@ -37,6 +37,7 @@ import django
 
 django.setup()
 
+from benchmarks._support import commit  # noqa: E402
 from xinfang.demo import weights as w  # noqa: E402
 from xinfang.demo.ledger import REGISTRATION_COLUMNS, LedgerMaker  # noqa: E402
 from xinfang.demo.org import build_tree  # noqa: E402
@@ -166,6 +167,7 @@ def main() -> None:
         f"{statistics.median(predicts):.1f} ms"
     )
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()}")
+    print(f"commit {commit()}")
 
 
 if __name__ == "__main__":

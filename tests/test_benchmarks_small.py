@@ -6,7 +6,8 @@ benchmarks/matter_list.py has its own test (tests/test_benchmark_matter_list.py)
 
 Not run here: benchmarks/portal_load.py needs locust (`pip install -e ".[bench]"`, not in the
 dev dependencies) and gunicorn on a port; benchmarks/seal_existing.py times a database someone
-filled by hand (its README section says how); benchmarks/similar.py (added since) not yet."""
+filled by hand (its README section says how); benchmarks/similar.py (added since) not yet.
+benchmarks/suggestions.py and benchmarks/hotspots.py need no database: the SQLite run runs them."""
 
 import os
 import re
@@ -204,3 +205,18 @@ def _pg_admin(sql: str) -> None:
     base = SUITE_DB.replace("postgres://", "postgresql://").rsplit("/", 1)[0]
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         conn.execute(sql)
+
+
+@sqlite_only
+def test_suggestions_small(tmp_path: Path) -> None:
+    out = _run(tmp_path, "benchmarks/suggestions.py", "--matters", "600", "--runs", "1")
+    rows = _table(out)
+    for label in ("hand-written, model", "hand-written, keyword rules"):
+        top1, top3 = (float(c.rstrip("%")) for c in rows[label][:2])
+        assert 0 < top1 <= top3 <= 100, (label, rows[label])
+
+
+@sqlite_only
+def test_hotspots_small(tmp_path: Path) -> None:
+    out = _run(tmp_path, "benchmarks/hotspots.py", "--registrations", "1500", "--runs", "1")
+    assert "20 petitioners, 20 matters, 0 not planted" in out, out[-2000:]

@@ -25,7 +25,7 @@ from tests.views_support import (
 from xinfang.accounts.models import Role
 from xinfang.core.models import AuditEvent
 from xinfang.core.permissions import SYSTEM
-from xinfang.intake import selectors
+from xinfang.intake import selectors, word_search
 from xinfang.intake.choices import Channel, Form, HandlingMethod, Level
 from xinfang.intake.forms import MatterFilterForm
 from xinfang.intake.models import Category, Matter, Registration
@@ -388,7 +388,10 @@ def test_both_ways_of_finding_words_agree(
     filters = selectors.MatterFilters(words="西湖街道 反映")
     found = selectors.matters_filtered(officer, filters, probe_words=probe).order_by("id")
     assert list(found) == [matters.street_b, matters.housing]
-    monkeypatch.setattr(selectors, "PROBE_LIMIT", 10**6 if probe else 0)
+    # the page and its count walked one by one (a long walk) or asked of the index (none)
+    walk = 10**6 if probe else 0
+    monkeypatch.setattr(word_search, "WALK", walk)
+    monkeypatch.setattr(word_search, "COUNT_WALK", walk)
     assert listed(client_for(district, "officer"), words="拆迁") == [matters.housing.number]
 
 

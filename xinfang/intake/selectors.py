@@ -7,7 +7,6 @@ from typing import Any
 from django.db import connection, models
 from django.db.models import (
     BigIntegerField,
-    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -21,6 +20,7 @@ from django.db.models.functions import Substr
 from xinfang.core.models import AuditEvent
 from xinfang.core.permissions import Actor, visible_matters
 from xinfang.core.sealing import lookup_hash
+from xinfang.intake import word_search
 from xinfang.intake.choices import Channel
 from xinfang.intake.models import Category, Matter, Petitioner, Registration, Representative
 from xinfang.intake.searches import ID_LIKE, PHONE_LIKE
@@ -32,8 +32,6 @@ COUNT_CAP = 1000
 EXCERPT_CHARS = 60
 # read past what is shown, so that a number at the edge is read whole and can be masked
 EXCERPT_READ = EXCERPT_CHARS + 25
-# Up to this many matters left by the other filters, SQLite looks for words matter by matter.
-PROBE_LIMIT = 20_000
 
 
 @dataclass(frozen=True)
@@ -205,8 +203,8 @@ def matters_filtered(
 
     `broad`: the filters match many rows, so walking the date index newest first finds a page
     sooner than the filters' own indexes would (SQLite sorts every row an IN list matches).
-    `probe_words`: the other filters leave few matters, so look into each one's registrations
-    for the words instead of reading every registration (SQLite plans the two apart).
+    `probe_words`: look into each matter's registrations for the words (word_search.probe)
+    instead of asking the word index (word_search.hits).
     """
     sets = sets or _resolve(filters)
     matters = visible_matters(actor)
@@ -262,16 +260,10 @@ def _person_and_words(
 ) -> QuerySet[Matter]:
     if sets.person is not None:
         matters = matters.filter(pk__in=sets.person)
-    for word in filters.words.split():
-        # Case folding costs PostgreSQL three times the scan; only Latin letters need it.
-        latin = any(c.isascii() and c.isalpha() for c in word)
-        lookup = "content__icontains" if latin else "content__contains"
-        having = Registration.objects.filter(**{lookup: word})
-        if probe_words:
-            matters = matters.filter(Exists(having.filter(matter_id=OuterRef("pk"))))
-        else:
-            matters = matters.filter(pk__in=having.values("matter_id"))
-    return matters
+    words = filters.words.split()
+    if not words:
+        return matters
+    return word_search.probe(matters, words) if probe_words else word_search.hits(matters, words)
 
 
 def _within(
@@ -296,16 +288,72 @@ def matter_page(
 ) -> MatterPage:
     """One page of the list, newest first, paged by keyset so page 1000 costs what page 1 does."""
     sets = _resolve(filters)
-    sqlite = connection.vendor == "sqlite"
-    probe = False
-    if sqlite and filters.words.split():
-        others = matters_filtered(actor, replace(filters, words=""), sets=sets)
-        probe = others.order_by()[: PROBE_LIMIT + 1].count() <= PROBE_LIMIT
-    matters = matters_filtered(actor, filters, sets=sets, probe_words=probe)
+    words = filters.words.split()
+    if words:
+        return _word_page(actor, filters, sets, words, after=after, before=before, size=size)
+    matters = matters_filtered(actor, filters, sets=sets)
     total = matters.order_by()[: COUNT_CAP + 1].count()
-    if total > COUNT_CAP and sqlite:
-        matters = matters_filtered(actor, filters, sets=sets, broad=True, probe_words=probe)
-    rows_qs = matters.select_related(
+    if total > COUNT_CAP and connection.vendor == "sqlite":
+        matters = matters_filtered(actor, filters, sets=sets, broad=True)
+    return _page_of(matters, total, after=after, before=before, size=size)
+
+
+NEWEST = ("-first_received_on", "-id")
+OLDEST = ("first_received_on", "id")
+
+
+def _older(cursor: Cursor, *, including: bool = False) -> Q:
+    """Rows after `cursor` newest first. The first bound makes the date an index condition; the
+    second settles ties by id."""
+    ties = Q(pk__lte=cursor.pk) if including else Q(pk__lt=cursor.pk)
+    return Q(first_received_on__lte=cursor.day) & (Q(first_received_on__lt=cursor.day) | ties)
+
+
+def _newer(cursor: Cursor, *, including: bool = False) -> Q:
+    ties = Q(pk__gte=cursor.pk) if including else Q(pk__gt=cursor.pk)
+    return Q(first_received_on__gte=cursor.day) & (Q(first_received_on__gt=cursor.day) | ties)
+
+
+def _page_of(
+    matters: QuerySet[Matter],
+    total: int,
+    *,
+    after: Cursor | None,
+    before: Cursor | None,
+    size: int,
+    rows: list[Matter] | None = None,
+) -> MatterPage:
+    """The page of `matters` after (or before) a cursor, with each row's first content.
+    `rows`: the page's matters already found (size + 1 of them when there are more)."""
+    if rows is None:
+        rows_qs = matters
+        if before is not None:
+            rows_qs = rows_qs.filter(_newer(before))
+        elif after is not None:
+            rows_qs = rows_qs.filter(_older(after))
+        rows = list(_with_excerpt(rows_qs).order_by(*(OLDEST if before else NEWEST))[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if before is not None:
+        rows = rows[::-1]
+        return MatterPage(
+            rows=rows,
+            next_cursor=_cursor(rows[-1]) if rows else None,
+            prev_cursor=_cursor(rows[0]) if rows and more else None,
+            total=min(total, COUNT_CAP),
+            total_capped=total > COUNT_CAP,
+        )
+    return MatterPage(
+        rows=rows,
+        next_cursor=_cursor(rows[-1]) if rows and more else None,
+        prev_cursor=_cursor(rows[0]) if rows and after is not None else None,
+        total=min(total, COUNT_CAP),
+        total_capped=total > COUNT_CAP,
+    )
+
+
+def _with_excerpt(matters: QuerySet[Matter]) -> QuerySet[Matter]:
+    return matters.select_related(
         "petitioner", "category", "locality", "responsible_unit"
     ).annotate(
         excerpt=Subquery(
@@ -315,35 +363,55 @@ def matter_page(
             .values("cut")[:1]
         )
     )
+
+
+def _window(matters: QuerySet[Matter], order: tuple[str, str], n: int) -> Q | None:
+    """The first `n` rows of `matters` in `order`, as a range of (first_received_on, id); None
+    when there are no more than `n` (the range would be all of them)."""
+    edge = list(matters.order_by(*order).values_list("first_received_on", "pk")[n : n + 1])
+    if not edge:
+        return None
+    bound = Cursor(*edge[0])
+    return _newer(bound) if order == NEWEST else _older(bound)
+
+
+def _word_page(
+    actor: Actor,
+    filters: MatterFilters,
+    sets: _Sets,
+    words: list[str],
+    *,
+    after: Cursor | None,
+    before: Cursor | None,
+    size: int,
+) -> MatterPage:
+    """A page of the matters holding the words, found the cheaper way (xinfang.intake
+    .word_search): the newest matters are looked into one by one, up to WALK of them for the
+    page and COUNT_WALK for the count; what is not found there is asked of the word index."""
+    others = replace(filters, words="")
+    matters = matters_filtered(actor, others, sets=sets)
+    if connection.vendor == "sqlite":  # walk the date index, as for a long list
+        matters = matters_filtered(actor, others, sets=sets, broad=True)
+    # the count, up to COUNT_CAP + 1
+    within = _window(matters, NEWEST, word_search.COUNT_WALK)
+    walked = word_search.probe(matters if within is None else matters.filter(within), words)
+    total = walked.order_by()[: COUNT_CAP + 1].count()
+    if total <= COUNT_CAP and within is not None:
+        total = word_search.hits(matters, words).order_by()[: COUNT_CAP + 1].count()
+    # the page
+    order = OLDEST if before else NEWEST
+    ahead = matters
     if before is not None:
-        # The first bound makes the date an index condition; the second settles ties by id.
-        older_first = rows_qs.filter(first_received_on__gte=before.day).filter(
-            Q(first_received_on__gt=before.day) | Q(pk__gt=before.pk)
-        )
-        rows = list(older_first.order_by("first_received_on", "id")[: size + 1])
-        more_before = len(rows) > size
-        rows = rows[:size][::-1]
-        return MatterPage(
-            rows=rows,
-            next_cursor=_cursor(rows[-1]) if rows else None,
-            prev_cursor=_cursor(rows[0]) if rows and more_before else None,
-            total=min(total, COUNT_CAP),
-            total_capped=total > COUNT_CAP,
-        )
-    if after is not None:
-        rows_qs = rows_qs.filter(first_received_on__lte=after.day).filter(
-            Q(first_received_on__lt=after.day) | Q(pk__lt=after.pk)
-        )
-    rows = list(rows_qs.order_by("-first_received_on", "-id")[: size + 1])
-    more_after = len(rows) > size
-    rows = rows[:size]
-    return MatterPage(
-        rows=rows,
-        next_cursor=_cursor(rows[-1]) if rows and more_after else None,
-        prev_cursor=_cursor(rows[0]) if rows and after is not None else None,
-        total=min(total, COUNT_CAP),
-        total_capped=total > COUNT_CAP,
-    )
+        ahead = matters.filter(_newer(before))
+    elif after is not None:
+        ahead = matters.filter(_older(after))
+    within = _window(ahead, order, word_search.WALK)
+    found = word_search.probe(ahead if within is None else ahead.filter(within), words)
+    rows = list(_with_excerpt(found).order_by(*order)[: size + 1])
+    if len(rows) <= size and within is not None:
+        found = word_search.hits(ahead, words)
+        rows = list(_with_excerpt(found).order_by(*order)[: size + 1])
+    return _page_of(matters, total, after=after, before=before, size=size, rows=rows)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.masking import excerpt_for, free_text_for, reads_numbers
 from xinfang.core.permissions import Action, get_matter_for, may
 from xinfang.documents.selectors import documents_for, issuable_kinds
+from xinfang.intake import word_search
 from xinfang.intake.forms import MatterFilterForm
 from xinfang.intake.history import matter_history
 from xinfang.intake.ledger.columns import MATTER_FIELDS
@@ -82,9 +83,14 @@ def matter_list(request: HttpRequest) -> HttpResponse:
         size=int(domain_setting("MATTER_LIST_PAGE_SIZE")),
     )
     reads = reads_numbers(user)
+    words = filters.words.split()
+    found = word_search.first_hits([row.pk for row in page.rows], words)
     for row in page.rows:
         raw = row.excerpt or ""
         row.excerpt = excerpt_for(user, raw, cut=len(raw) >= EXCERPT_READ, reads=reads)
+        # where the words were found, marked (masked first: word_search.snippet)
+        hit = found.get(row.pk)
+        row.snippet = word_search.snippet(user, hit, words, reads=reads) if hit else ""
     context = {"form": form, "page": page, "searching": searching, "perms_reveal": reads}
     return render(request, "intake/matter_list.html", context)
 

@@ -1,0 +1,81 @@
+"""The search index's tokeniser: every character of a text and every pair of neighbouring
+characters (unigrams and bigrams), ASCII letters in lower case — nothing else.
+
+Chinese is written without spaces and is full of one- and two-character words (拆迁, 地铁, 梯),
+which trigrams cannot index; a text holding a word holds every character and every pair of it,
+so the grams narrow a search to few rows, and the rows are then checked for the word itself
+(the index finds candidates, LIKE decides). The rule is kept this plain on purpose: PostgreSQL
+computes it in SQL for its index (GRAMS_FUNCTION_SQL), SQLite and the queries in Python
+(`grams`), and the two must agree character for character (tests/test_search_grams.py).
+
+Used by the staff list's word search (xinfang.intake.search) and free to reuse for other
+look-ups of short Chinese words.
+"""
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold(text: str) -> str:
+    """The text as it is indexed: ASCII letters in lower case (only those: PostgreSQL's lower()
+    depends on the server's locale, translate() does not)."""
+    return text.translate(_ASCII_LOWER)
+
+
+def grams(text: str | None) -> list[str]:
+    """Every distinct character and pair of neighbouring characters of the folded text, in the
+    order they first appear, characters first: "拆迁房" -> ["拆", "迁", "房", "拆迁", "迁房"]."""
+    folded = fold(text or "")
+    seen: dict[str, None] = dict.fromkeys(folded)
+    seen.update(dict.fromkeys(folded[i : i + 2] for i in range(len(folded) - 1)))
+    return list(seen)
+
+
+def gram_text(text: str | None) -> str:
+    """The grams of `text` as one string for SQLite's FTS5 table (tokenize 'ascii': a gram is
+    one token whatever its characters; the separators are the ASCII controls and punctuation,
+    so grams made of them are left out — words are checked in full afterwards anyway)."""
+    return " ".join(gram for gram in grams(text) if _fts_token(gram))
+
+
+def query_grams(word: str) -> list[str]:
+    """Grams that every text holding `word` holds: one character alone, else each distinct pair
+    of neighbouring characters ("有关部门" -> 有关, 关部, 部门). Empty for an empty word. All the
+    pairs, not a cover: each one narrows, and both indexes skip through the common ones."""
+    folded = fold(word)
+    if len(folded) <= 1:
+        return [folded] if folded else []
+    return list(dict.fromkeys(folded[i : i + 2] for i in range(len(folded) - 1)))
+
+
+def _fts_token(gram: str) -> bool:
+    """Whether FTS5's 'ascii' tokeniser keeps `gram` as one token: no ASCII character other than
+    letters and digits (every non-ASCII character is a token character to it)."""
+    return all(not c.isascii() or c.isalnum() for c in gram)
+
+
+def fts_query(word: str) -> str | None:
+    """The FTS5 MATCH expression for `word`'s grams, each one quoted; None when the word has
+    no gram the FTS5 table holds (all ASCII punctuation): search it without the index."""
+    kept = [gram for gram in query_grams(word) if _fts_token(gram)]
+    if not kept:
+        return None
+    return " AND ".join(f'"{gram}"' for gram in kept)
+
+
+# The same rule in SQL, for PostgreSQL's expression index (intake migration 0017): an IMMUTABLE
+# function of the content, so the index keeps itself current on every insert and update.
+GRAMS_FUNCTION = "xf_grams"
+GRAMS_FUNCTION_SQL = f"""
+CREATE OR REPLACE FUNCTION {GRAMS_FUNCTION}(content text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT coalesce(array_agg(DISTINCT g), '{{}}') FROM (
+    SELECT substr(t, i, 1) AS g FROM (SELECT translate(content,
+        'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS t) s,
+      generate_series(1, length(t)) AS i
+    UNION ALL
+    SELECT substr(t, i, 2) FROM (SELECT translate(content,
+        'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS t) s,
+      generate_series(1, length(t) - 1) AS i
+  ) grams
+$$
+"""

@@ -32,10 +32,11 @@ parser.add_argument(
     action="store_true",
     help="time the data kept by an earlier --keep run (a sqlite:/// URL or the PostgreSQL one)",
 )
+parser.add_argument("--data-dir", default="", help="with --reuse: the data folder it printed")
 args = parser.parse_args()
 args.keep = args.keep or args.reuse
 
-scratch = tempfile.mkdtemp(prefix="xf-bench-list.")
+scratch = args.data_dir or tempfile.mkdtemp(prefix="xf-bench-list.")
 if args.keep:
     print(f"Data kept in {scratch} (and the PostgreSQL database, if any).", file=sys.stderr)
 else:
@@ -327,7 +328,7 @@ def main() -> None:
     assert cursor is not None, "too few matters for a second page: use more --registrations"
     month = (date(2025, 3, 1), date(2025, 3, 31))
     name, id_number, phone = world["person"][1:]
-    cases: list[tuple[str, Any, MatterFilters, Cursor | None]] = [
+    cases: list[tuple[str, Any, MatterFilters, Any]] = [
         ("no filter, page 1", officer, MatterFilters(), None),
         (f"no filter, page {last + 1} (keyset)", officer, MatterFilters(), cursor),
         ("channel = letter", officer, MatterFilters(channel="letter"), None),
@@ -366,14 +367,39 @@ def main() -> None:
         ("search: ID number", officer, MatterFilters(person=id_number), None),
         ("search: phone", officer, MatterFilters(person=phone), None),
         ("search: name", officer, MatterFilters(person=name), None),
-        ("search: content words (not indexed)", officer, MatterFilters(words="拆迁安置房"), None),
-        ("search: one rare content word", officer, MatterFilters(words="编号777777"), None),
+        # content words, through the word index (intake.word_search): rare, common, absent
         (
-            "content words + one month",
+            "words: rare (编号777777, 1 registration)",
+            officer,
+            MatterFilters(words="编号777777"),
+            None,
+        ),
+        ("words: common (要求, every registration)", officer, MatterFilters(words="要求"), None),
+        ("words: 拆迁安置房 (~9 %)", officer, MatterFilters(words="拆迁安置房"), None),
+        ("words: 2 characters (物业, ~9 %)", officer, MatterFilters(words="物业"), None),
+        ("words: 1 character (梯, ~9 %)", officer, MatterFilters(words="梯"), None),
+        ("words: absent, 2 characters (地铁)", officer, MatterFilters(words="地铁"), None),
+        ("words: absent, common pairs (部门要求)", officer, MatterFilters(words="部门要求"), None),
+        ("words: two words (物业 电梯)", officer, MatterFilters(words="物业 电梯"), None),
+        (
+            "words + one month (拆迁安置房)",
             officer,
             MatterFilters(words="拆迁安置房", received_from=month[0], received_to=month[1]),
             None,
         ),
+        (
+            "words + one month, absent (地铁)",
+            officer,
+            MatterFilters(words="地铁", received_from=month[0], received_to=month[1]),
+            None,
+        ),
+        (
+            "words, street staff (物业)",
+            world["users"]["street_staff"],
+            MatterFilters(words="物业"),
+            None,
+        ),
+        ("words: page 2 of 要求", officer, MatterFilters(words="要求"), "words-next"),
     ]
     client = Client()
     client.force_login(officer)
@@ -395,6 +421,8 @@ def main() -> None:
     print("| case | rows | count shown | selector median | selector worst |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for label, actor, filters, after in cases:
+        if after == "words-next":  # the second page of a word search
+            after = matter_page(actor=actor, filters=filters).next_cursor
         page = matter_page(actor=actor, filters=filters, after=after)
         median, worst = timed(
             lambda actor=actor, filters=filters, after=after: matter_page(

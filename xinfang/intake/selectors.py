@@ -387,17 +387,12 @@ def _word_page(
 ) -> MatterPage:
     """A page of the matters holding the words, found the cheaper way (xinfang.intake
     .word_search): the newest matters are looked into one by one, up to WALK of them for the
-    page and COUNT_WALK for the count; what is not found there is asked of the word index."""
+    page and (when the page was found so) COUNT_WALK for the count; what is not found there is
+    asked of the word index — a word rare among the newest matters goes to it at once."""
     others = replace(filters, words="")
     matters = matters_filtered(actor, others, sets=sets)
     if connection.vendor == "sqlite":  # walk the date index, as for a long list
         matters = matters_filtered(actor, others, sets=sets, broad=True)
-    # the count, up to COUNT_CAP + 1
-    within = _window(matters, NEWEST, word_search.COUNT_WALK)
-    walked = word_search.probe(matters if within is None else matters.filter(within), words)
-    total = walked.order_by()[: COUNT_CAP + 1].count()
-    if total <= COUNT_CAP and within is not None:
-        total = word_search.hits(matters, words).order_by()[: COUNT_CAP + 1].count()
     # the page
     order = OLDEST if before else NEWEST
     ahead = matters
@@ -408,9 +403,20 @@ def _word_page(
     within = _window(ahead, order, word_search.WALK)
     found = word_search.probe(ahead if within is None else ahead.filter(within), words)
     rows = list(_with_excerpt(found).order_by(*order)[: size + 1])
-    if len(rows) <= size and within is not None:
+    rare = len(rows) <= size and within is not None  # not a page in the walk: ask the index
+    if rare:
         found = word_search.hits(ahead, words)
         rows = list(_with_excerpt(found).order_by(*order)[: size + 1])
+    # the count, up to COUNT_CAP + 1: a rare word's from the index at once, else walked first
+    walked_all = False
+    total = 0
+    if not rare:
+        within = _window(matters, NEWEST, word_search.COUNT_WALK)
+        walked_all = within is None
+        scope = matters if within is None else matters.filter(within)
+        total = word_search.probe(scope, words).order_by()[: COUNT_CAP + 1].count()
+    if total <= COUNT_CAP and not walked_all:
+        total = word_search.hits(matters, words).order_by()[: COUNT_CAP + 1].count()
     return _page_of(matters, total, after=after, before=before, size=size, rows=rows)
 
 

@@ -62,14 +62,6 @@ def _fresh_working_calendar() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _no_cached_hotspots() -> None:
-    # hotspots are cached by the newest registration's id, which another test may have had too
-    from django.core.cache import cache
-
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
 def _recording_history() -> Iterator[None]:
     # The suite's matters live on fixed past dates (2025-08-01 ...): their steps are history, as
     # the demo's are (xinfang.workflow.entry.recording_history). The backdating window does not

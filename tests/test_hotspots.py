@@ -3,15 +3,24 @@ words, is one hotspot of 20 petitioners — on the dashboard, in the 简报 and 
 neither split nor merged with the unrelated matters beside it. Texts written by hand."""
 
 from datetime import date, datetime, time, timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
 from tests.conftest import PASSWORD, District, register
 from xinfang.analytics.briefing import build_briefing
-from xinfang.analytics.counting.hotspots import core, find_hotspots, node_hotspots, subjects
+from xinfang.analytics.counting.hotspots import (
+    core,
+    find_hotspots,
+    node_hotspots,
+    scan_hotspots,
+    subjects,
+)
 from xinfang.analytics.hotspot_alerts import raise_hotspot_alerts
+from xinfang.analytics.models import HotspotCluster, HotspotScan
 from xinfang.analytics.periods import Period
 from xinfang.core.permissions import SYSTEM, hotspot_matters
 from xinfang.intake.choices import Purpose
@@ -163,14 +172,14 @@ def test_one_hotspot_of_twenty_petitioners(spots: dict[str, list[Matter]]) -> No
 def test_leaders_and_supervisors_never_see_the_accusation(
     district: District, spots: dict[str, list[Matter]]
 ) -> None:
-    today = timezone.localdate()
+    assert scan_hotspots(timezone.localdate()) == 2
     for who in ("leader", "supervisor"):
-        found = node_hotspots(reader=district.users[who], node=district.district, as_of=today)
+        found = node_hotspots(reader=district.users[who], node=district.district)
         xinda = next(h for h in found if h.core == "鑫达")
         assert xinda.petitioners == 4
         assert spots["accusation"][0].pk not in {pk for pk, _ in xinda.matters}
     for who in ("street_a_staff", "housing_staff"):  # no figures for a handling unit
-        assert node_hotspots(reader=district.users[who], node=district.district, as_of=today) == []
+        assert node_hotspots(reader=district.users[who], node=district.district) == []
 
 
 def login(district: District, who: str) -> Client:
@@ -179,8 +188,37 @@ def login(district: District, who: str) -> Client:
     return client
 
 
-def test_the_dashboard_shows_it(district: District, spots: dict[str, list[Matter]]) -> None:
+def test_stored_by_the_scan(district: District, spots: dict[str, list[Matter]]) -> None:
+    today = timezone.localdate()
+    assert scan_hotspots(today) == 2  # over every matter: 恒盛 20, 鑫达 5 with the accusation
+    kept = {h.core: h for h in HotspotCluster.objects.all()}
+    assert (kept["恒盛"].petitioners, kept["鑫达"].petitioners) == (20, 5)
+    assert set(kept["鑫达"].matters.all()) == {*spots["xinda"], *spots["accusation"]}
+    scan = HotspotScan.objects.get()
+    assert (scan.window_start, scan.window_end) == (today - timedelta(days=89), today)
+    # the officer sees accusations: the same as counted without the table
+    found = node_hotspots(reader=district.users["officer"], node=district.district)
+    fresh = find_hotspots(matters=hotspot_matters(district.users["officer"]), as_of=today)
+    assert [h.as_dict() for h in found] == [h.as_dict() for h in fresh]
+    # street A's area: 恒盛's matters there (i % 3 != 0: 13 people) and 鑫达's
+    found = node_hotspots(reader=district.users["officer"], node=district.street_a)
+    assert [(h.core, h.petitioners) for h in found] == [("恒盛", 13), ("鑫达", 5)]
+    assert scan_hotspots(today) == 2 and HotspotScan.objects.count() == 1  # replaced
+
+
+def test_before_the_first_scan(district: District, spots: dict[str, list[Matter]]) -> None:
     html = login(district, "leader").get("/analytics/").content.decode()
+    section = html[html.index('id="hotspots"') :]
+    assert "尚未扫描" in section[: section.index("</section>")]
+    assert "<tr data-hotspot=" not in html
+
+
+def test_the_dashboard_shows_it(district: District, spots: dict[str, list[Matter]]) -> None:
+    call_command("scan_clocks", stdout=StringIO())  # the daily scan keeps the hotspots
+    scan = HotspotScan.objects.get()
+    html = login(district, "leader").get("/analytics/").content.decode()
+    when = timezone.localtime(scan.computed_at).strftime("%Y-%m-%d %H:%M")
+    assert f"热点按{when}的扫描" in html
     section = html[html.index('id="hotspots"') :]
     section = section[: section.index("</section>")]
     assert section.count("<tr data-hotspot=") == 2
@@ -195,6 +233,7 @@ def test_the_dashboard_shows_it(district: District, spots: dict[str, list[Matter
 
 def test_the_briefing_shows_it(district: District, spots: dict[str, list[Matter]]) -> None:
     today = timezone.localdate()
+    scan_hotspots(today)
     period = Period(today.replace(day=1) - timedelta(days=60), today)
     b = build_briefing(node=district.district, period=period, reader=district.users["leader"],
                        today=today)  # fmt: skip
@@ -213,6 +252,7 @@ def test_the_briefing_shows_it(district: District, spots: dict[str, list[Matter]
 
 def test_the_bureau_is_notified_once(district: District, spots: dict[str, list[Matter]]) -> None:
     today = timezone.localdate()
+    scan_hotspots(today)
     assert raise_hotspot_alerts(today) == 2  # 恒盛 (20 ≥ 10) to the officer and the supervisor
     rows = Notification.objects.filter(kind=NotificationKind.HOTSPOT)
     assert sorted(n.recipient.username for n in rows) == ["officer", "supervisor"]

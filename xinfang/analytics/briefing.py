@@ -22,7 +22,7 @@ from typing import Any
 
 from django.db import transaction
 
-from xinfang.analytics.counting.hotspots import node_hotspots
+from xinfang.analytics.counting.hotspots import last_scan, node_hotspots, scan_words
 from xinfang.analytics.counting.overdue import OverdueItem, leaf, overdue_items
 from xinfang.analytics.counting.report import build_report
 from xinfang.analytics.counting.units import unit_handling_figures
@@ -285,8 +285,13 @@ def build_briefing(
         "localities": _hotspots(localities, "name", rules),
     }
     overdue_matters = len({i.matter_id for i in items})
-    clusters = [h.as_dict() for h in node_hotspots(reader=reader, node=node, as_of=as_of)]
-    days = domain_limit("HOTSPOT_WINDOW_DAYS")
+    clusters = [h.as_dict() for h in node_hotspots(reader=reader, node=node)]
+    scan = last_scan()
+    days = (
+        (scan.window_end - scan.window_start).days + 1
+        if scan
+        else domain_limit("HOTSPOT_WINDOW_DAYS")
+    )
     return {
         "title": TITLE,
         "issue_no": issue_no,
@@ -308,6 +313,7 @@ def build_briefing(
         | {
             "clusters": clusters,
             "window_days": days,
+            "scanned": scan_words(scan),
             "text": _hotspot_lines(hot, same, before, clusters, days),
         },
         "overdue": {
@@ -363,7 +369,7 @@ def sections(briefing: dict[str, Any]) -> list[tuple[str, list[str]]]:
         overdue_lines.append("（本简报统计数和所列事项均不含检举控告类信访事项。）")
     return [
         ("一、总体情况", [briefing["overview"]["text"]]),
-        ("二、新出现的热点", list(briefing["hotspots"]["text"])),
+        ("二、新出现的热点", [*briefing["hotspots"]["text"], briefing["hotspots"]["scanned"]]),
         ("三、超期未办结事项", overdue_lines),
         ("四、需要督办的单位", unit_lines),
         ("五、下步工作", [briefing["next_steps"]]),

@@ -543,7 +543,7 @@ def build_dashboard(*, user: User, query: Query, today: date) -> Dashboard:
 
     prevention = dashboard_tables(report, user, query)
     tables |= {t.name: t for t in prevention}  # each exportable like the others
-    spots = node_hotspots(reader=user, node=node, as_of=min(period.end, today))
+    spots = node_hotspots(reader=user, node=node)  # the daily scan's (counting.hotspots)
     return Dashboard(
         query,
         report,

@@ -1,5 +1,6 @@
 """A hotspot that reaches HOTSPOT_ALERT_PETITIONERS different petitioners is notified to the
-bureau (core.permissions.hotspot_recipients), once a year per problem; run by the daily scan."""
+bureau (core.permissions.hotspot_recipients), once a year per problem; run by the daily scan,
+after counting.hotspots.scan_hotspots has kept the day's hotspots."""
 
 import hashlib
 from collections import defaultdict
@@ -40,7 +41,7 @@ def raise_hotspot_alerts(today: date | None = None) -> int:
     for users in groups.values():
         reader = users[0]
         assert reader.org_unit is not None
-        for spot in node_hotspots(reader=reader, node=reader.org_unit, as_of=today):
+        for spot in node_hotspots(reader=reader, node=reader.org_unit):
             if spot.petitioners < least:
                 continue
             for user in users:

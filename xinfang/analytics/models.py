@@ -145,3 +145,37 @@ class RegistrationMonthLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.locality} {self.kind or '普通来信'}/{self.purpose}"
+
+
+class HotspotScan(models.Model):
+    """One run of analytics.counting.hotspots.scan_hotspots (in the daily clock scan): its window
+    and when it ran. Only the newest is kept; none yet means 尚未扫描."""
+
+    computed_at = models.DateTimeField()
+    window_start = models.DateField()
+    window_end = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.window_start}–{self.window_end} @ {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class HotspotCluster(models.Model):
+    """One hotspot of a scan, found over every matter (检举控告 too): the dashboard and the 简报
+    recount it among the matters the reader may see in the node's area (node_hotspots)."""
+
+    scan = models.ForeignKey(HotspotScan, on_delete=models.CASCADE, related_name="clusters")
+    subject = models.CharField("问题", max_length=200)
+    core = models.CharField(max_length=100)
+    category = models.CharField("内容分类", max_length=100, null=True, blank=True)
+    matters = models.ManyToManyField("intake.Matter", related_name="+")
+    registrations = models.IntegerField()
+    petitioners = models.IntegerField()
+    places = models.JSONField(default=list)
+    first_on = models.DateField()
+    last_on = models.DateField()
+    recent = models.IntegerField()
+    before = models.IntegerField()
+    growing = models.BooleanField()
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.petitioners}"

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.analytics.briefing import briefing_docx, build_briefing, cn_date, issue_text
+from xinfang.analytics.counting.hotspots import last_scan, scan_words
 from xinfang.analytics.dashboard import (
     DashboardForm,
     Query,
@@ -53,15 +54,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "period_text": period_text(dash.query.period, to_date=dash.report["to_date"]),
         "previous_text": period_text(dash.previous_period),
         "export_query": urlencode(params),
-        **hotspot_context(min(dash.query.period.end, today)),
+        **hotspot_context(),
     }
     return render(request, "analytics/dashboard.html", context)
 
 
-def hotspot_context(as_of: Any) -> dict[str, Any]:
+def hotspot_context() -> dict[str, Any]:
+    """The daily scan's window and time for the dashboard's 热点 (counting.hotspots)."""
+    scan = last_scan()
     return {
-        "hotspot_as_of": cn_date(as_of.isoformat()),
-        "hotspot_days": domain_limit("HOTSPOT_WINDOW_DAYS"),
+        "hotspot_scanned": scan_words(scan),
+        "hotspot_as_of": cn_date(scan.window_end.isoformat()) if scan else None,
+        "hotspot_days": (scan.window_end - scan.window_start).days + 1 if scan else None,
         "hotspot_min": domain_limit("HOTSPOT_MIN_PETITIONERS"),
     }
 

@@ -160,7 +160,6 @@ NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 DIGIT = re.compile(r"[0-9０-９]")
 MAX_NAME = 12
 MAX_ROOTS = 3
-CACHE_SECONDS = 600
 SMALL_PLACES = (UnitKind.VILLAGE, UnitKind.DEPARTMENT)  # a subject, not a place word
 
 
@@ -357,8 +356,7 @@ def cluster(
     root_of: dict[int, int | None] = {}
     for rid, mid, content, day, pid, pname, root in rows:
         texts[mid].append(content)
-        person = f"p{pid}" if pid else (f"n{pname}" if pname else f"r{rid}")
-        regs[mid].append((day, person))
+        regs[mid].append((day, _person(rid, pid, pname)))
         root_of[mid] = root
     # cores each matter names, and how many petitioners wrote each (core, root)
     named: dict[int, Counter[str]] = {}
@@ -417,41 +415,49 @@ def cluster(
             key=lambda k: (len(people_of[k]), found[k[0]], k[0]),
         )
         groups[key].append(mid)
-    third = max(days // 3, 1)
-    recent_from, before_from = (
-        as_of - timedelta(days=third - 1),
-        as_of - timedelta(days=2 * third - 1),
-    )
     shown: list[tuple[Hotspot, list[int]]] = []
     for (c, root), mids in groups.items():
-        firsts: dict[str, date] = {}
-        for mid in mids:
-            for day, person in regs[mid]:
-                firsts[person] = min(firsts.get(person, day), day)
-        if len(firsts) < least:
+        counts = _tally([r for mid in mids for r in regs[mid]], as_of=as_of, days=days)
+        if counts["petitioners"] < least:
             continue
-        days_seen = [day for mid in mids for day, _ in regs[mid]]
-        recent = sum(1 for d in firsts.values() if d >= recent_from)
-        before = sum(1 for d in firsts.values() if before_from <= d < recent_from)
-        spot = Hotspot(
-            subject=display[c].most_common(1)[0][0] if display[c] else c,
-            core=c,
-            category=root_names.get(root) if root else None,
-            registrations=sum(len(regs[m]) for m in mids),
-            petitioners=len(firsts),
-            first_on=min(days_seen),
-            last_on=max(days_seen),
-            recent=recent,
-            before=before,
-            growing=recent > before,
-        )
-        shown.append((spot, mids))
+        subject = display[c].most_common(1)[0][0] if display[c] else c
+        category = root_names.get(root) if root else None
+        shown.append((Hotspot(subject=subject, core=c, category=category, **counts), mids))
     return shown
 
 
-def _add_matters(shown: list[tuple[Hotspot, list[int]]]) -> None:
-    """Each hotspot's matters (number, first registered first) and their places (问题属地)."""
-    ids = [mid for _, mids in shown for mid in mids]
+def _person(rid: int, pid: int | None, pname: str) -> str:
+    """Who wrote a registration: its petitioner (一人一档), else its name, else itself."""
+    return f"p{pid}" if pid else (f"n{pname}" if pname else f"r{rid}")
+
+
+def _tally(regs: list[tuple[date, str]], *, as_of: date, days: int) -> dict[str, Any]:
+    """The figures of one hotspot from its (day, person) registrations in the window ending on
+    `as_of`: people counted once at the day they first wrote; growing when more first wrote in
+    the last third of the window than in the third before it."""
+    third = max(days // 3, 1)
+    recent_from = as_of - timedelta(days=third - 1)
+    before_from = as_of - timedelta(days=2 * third - 1)
+    firsts: dict[str, date] = {}
+    for day, person in regs:
+        firsts[person] = min(firsts.get(person, day), day)
+    recent = sum(1 for d in firsts.values() if d >= recent_from)
+    before = sum(1 for d in firsts.values() if before_from <= d < recent_from)
+    return {
+        "registrations": len(regs),
+        "petitioners": len(firsts),
+        "first_on": min(day for day, _ in regs),
+        "last_on": max(day for day, _ in regs),
+        "recent": recent,
+        "before": before,
+        "growing": recent > before,
+    }
+
+
+def _add_matters(shown: list[tuple[Hotspot, list[int]]], ids: Any = None) -> None:
+    """Each hotspot's matters (number, first registered first) and their places (问题属地);
+    `ids`: a query of the matters' ids, else the list of them."""
+    ids = ids if ids is not None else [mid for _, mids in shown for mid in mids]
     rows = {
         pk: (number, first, loc)
         for pk, number, first, loc in Matter.objects.filter(pk__in=ids).values_list(
@@ -464,28 +470,119 @@ def _add_matters(shown: list[tuple[Hotspot, list[int]]]) -> None:
         spot.places = sorted({rows[m][2] for m in mids if rows[m][2]})
 
 
-def node_hotspots(*, reader: Any, node: OrgUnit, as_of: date) -> list[Hotspot]:
-    """The hotspots of `node`'s area that `reader` may see (core.permissions.hotspot_matters).
+def scan_hotspots(today: date | None = None) -> int:
+    """Find the hotspots of the window ending on `today` over every matter and keep them
+    (HotspotScan, HotspotCluster) in place of the last scan's; run by the daily clock scan, since
+    at a million matters one window takes half a minute. Returns the hotspots kept."""
+    from django.db import transaction
+    from django.utils import timezone
 
-    Kept in the cache for CACHE_SECONDS per reader's role and unit, node and day, and the newest
-    registration: at a million matters one window takes seconds to cluster, and the dashboard
-    and the 简报 ask for it again on every page."""
-    from django.core.cache import cache
-    from django.db.models import Max, Q
+    from xinfang.analytics.models import HotspotCluster, HotspotScan
+    from xinfang.core.permissions import SYSTEM, hotspot_matters
 
+    today = today or timezone.localdate()
+    days = domain_limit("HOTSPOT_WINDOW_DAYS")
+    found = find_hotspots(matters=hotspot_matters(SYSTEM), as_of=today)
+    link = HotspotCluster.matters.through
+    with transaction.atomic():
+        HotspotScan.objects.all().delete()
+        scan = HotspotScan.objects.create(
+            computed_at=timezone.now(),
+            window_start=today - timedelta(days=days - 1),
+            window_end=today,
+        )
+        rows = []
+        for h in found:
+            assert h.first_on and h.last_on  # a hotspot has registrations
+            rows.append(
+                HotspotCluster(
+                    scan=scan,
+                    subject=h.subject[:200],
+                    core=h.core[:100],
+                    category=h.category,
+                    registrations=h.registrations,
+                    petitioners=h.petitioners,
+                    places=h.places,
+                    first_on=h.first_on,
+                    last_on=h.last_on,
+                    recent=h.recent,
+                    before=h.before,
+                    growing=h.growing,
+                )
+            )
+        kept = HotspotCluster.objects.bulk_create(rows)
+        link.objects.bulk_create(
+            (
+                link(hotspotcluster_id=row.pk, matter_id=pk)
+                for row, h in zip(kept, found, strict=True)
+                for pk, _ in h.matters
+            ),
+            batch_size=2000,
+        )
+    return len(found)
+
+
+def last_scan() -> Any:
+    """The kept scan (HotspotScan), or None before the first one (尚未扫描)."""
+    from xinfang.analytics.models import HotspotScan
+
+    return HotspotScan.objects.order_by("-computed_at").first()
+
+
+def node_hotspots(*, reader: Any, node: OrgUnit) -> list[Hotspot]:
+    """The kept scan's hotspots in `node`'s area as `reader` may see them: each one's matters
+    limited to core.permissions.hotspot_matters and the area, and counted again from their
+    registrations in the scan's window (so 领导 and 督查 count without 检举控告); those left
+    with fewer than HOTSPOT_MIN_PETITIONERS petitioners are not shown. Which matters make one
+    hotspot was decided over the whole bureau's matters by the scan."""
+    from django.db.models import Q
+
+    from xinfang.analytics.models import HotspotCluster
     from xinfang.core.permissions import hotspot_matters
     from xinfang.organisation.selectors import holds_unlocated, subtree_ids
 
-    newest = Registration.objects.aggregate(n=Max("id"))["n"]
-    who = f"{getattr(reader, 'role', reader)}:{getattr(reader, 'org_unit_id', '')}"
-    days, least = domain_limit("HOTSPOT_WINDOW_DAYS"), domain_limit("HOTSPOT_MIN_PETITIONERS")
-    key = f"hotspots:{who}:{node.pk}:{as_of}:{newest}:{days}:{least}"
-    found: list[Hotspot] | None = cache.get(key)
-    if found is not None:
-        return found
+    scan = last_scan()
+    if scan is None:
+        return []
     scope = Q(locality_id__in=subtree_ids(node))
     if holds_unlocated(node):
         scope |= Q(locality__isnull=True)
-    found = find_hotspots(matters=hotspot_matters(reader).filter(scope), as_of=as_of)
-    cache.set(key, found, CACHE_SECONDS)
-    return found
+    links = HotspotCluster.matters.through.objects.filter(
+        hotspotcluster__scan=scan, matter__in=hotspot_matters(reader).filter(scope).values("pk")
+    )
+    mids_of: dict[int, list[int]] = defaultdict(list)
+    for cid, mid in links.values_list("hotspotcluster_id", "matter_id"):
+        mids_of[cid].append(mid)
+    if not mids_of:
+        return []
+    regs: dict[int, list[tuple[date, str]]] = defaultdict(list)
+    rows = Registration.objects.filter(
+        matter__in=links.values("matter_id"),
+        received_on__range=(scan.window_start, scan.window_end),
+    ).values_list("id", "matter_id", "received_on", "petitioner_id", "petitioner_name")
+    for rid, mid, day, pid, pname in rows.iterator(chunk_size=5000):
+        regs[mid].append((day, _person(rid, pid, pname)))
+    days = (scan.window_end - scan.window_start).days + 1
+    least = domain_limit("HOTSPOT_MIN_PETITIONERS")
+    shown: list[tuple[Hotspot, list[int]]] = []
+    for c in HotspotCluster.objects.filter(pk__in=list(mids_of)):
+        mids = [m for m in mids_of[c.pk] if regs[m]]
+        if not mids:
+            continue
+        counts = _tally([r for m in mids for r in regs[m]], as_of=scan.window_end, days=days)
+        if counts["petitioners"] >= least:
+            spot = Hotspot(subject=c.subject, core=c.core, category=c.category, **counts)
+            shown.append((spot, mids))
+    _add_matters(shown, links.values("matter_id"))
+    out = [spot for spot, _ in shown]
+    out.sort(key=lambda h: (-h.petitioners, -len(h.matters), h.subject))
+    return out
+
+
+def scan_words(scan: Any) -> str:
+    """What the dashboard and the 简报 say of the hotspots' age: 热点按2026-12-07 06:00的扫描."""
+    from django.utils import timezone
+
+    if scan is None:
+        return "尚未扫描"
+    return f"热点按{timezone.localtime(scan.computed_at):%Y-%m-%d %H:%M}的扫描"

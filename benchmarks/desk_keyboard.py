@@ -93,6 +93,11 @@ class Desk:
         if not where.startswith(prefix):
             raise SystemExit(f"expected the focus on #{prefix}…, it is on #{where}: {self.log}")
 
+    def lookup_done(self) -> None:
+        """Wait (no key) for the person look-up's answer, which adds its stops to the tab order
+        when it finds someone (on a loaded machine it can come seconds late)."""
+        self.page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
     def tab_to(self, selector: str) -> None:
         """Tab until `selector` has the focus (each Tab counted)."""
         for _ in range(12):
@@ -152,13 +157,25 @@ def pick(desk: Desk, pickers: bool, letters: str, name: str, *, then: str = "Tab
             desk.key("Tab")
 
 
-def letter(desk: Desk, pickers: bool, received: str) -> None:
-    desk.write("李秀英")
+# Someone new at each registration (an earlier one would be offered as a repeat, a stop more).
+SURNAMES = "李王张刘陈杨黄赵周吴"
+GIVEN = ["秀英", "建华", "桂芳", "志强", "玉兰", "德明"]
+
+
+def person(n: int) -> tuple[str, str]:
+    """The n-th registration's name and phone."""
+    return SURNAMES[n % 10] + GIVEN[n // 10 % 6], f"139073{n:05d}"
+
+
+def letter(desk: Desk, pickers: bool, received: str, n: int) -> None:
+    name, phone = person(n)
+    desk.write(name)
     desk.key("Tab")  # 身份证号: a letter seldom gives it
     desk.key("Tab")
-    desk.write("13907310026")
+    desk.write(phone)
     desk.key("Tab")
     desk.write("新城街道华府社区3栋201")
+    desk.lookup_done()
     desk.key("Tab")  # 关联事项: 新事项 (the look-up's choice, always there)
     desk.key("Tab")  # 渠道: the radio group, at 来访
     desk.at("id_channel")
@@ -186,13 +203,15 @@ def letter(desk: Desk, pickers: bool, received: str) -> None:
         desk.key("Enter")
 
 
-def visit(desk: Desk, pickers: bool, id_number: str) -> None:
-    desk.write("王建华")
+def visit(desk: Desk, pickers: bool, id_number: str, n: int) -> None:
+    name, phone = person(n)
+    desk.write(name)
     desk.key("Tab")
     desk.write(id_number)
     desk.key("Tab")
-    desk.write("13807310088")
+    desk.write(phone)
     desk.key("Tab")  # 住址
+    desk.lookup_done()
     desk.key("Tab")  # 关联事项: 新事项
     desk.key("Tab")  # 渠道: the desk remembers 来信 from the letter before
     desk.at("id_channel")
@@ -237,6 +256,7 @@ def visit(desk: Desk, pickers: bool, id_number: str) -> None:
 def shot(page: Any, folder: Path, name: str, box: str) -> None:
     """A small PNG of the field and its open list."""
     field_box = page.locator(box).locator("xpath=ancestor::div[contains(@class,'field')][1]")
+    field_box.evaluate("e => window.scrollTo(0, e.getBoundingClientRect().top + scrollY - 20)")
     b = field_box.bounding_box()
     listbox = page.locator(box).locator("xpath=following-sibling::ul[1]").bounding_box()
     height = (listbox["y"] + listbox["height"] - b["y"] + 8) if listbox else b["height"] + 8
@@ -261,7 +281,8 @@ def screenshots(page: Any, base: str, folder: Path) -> None:
     page.keyboard.press("Escape")
     page.locator("#id_category").focus()
     page.keyboard.press("ArrowDown")
-    shot(page, folder, "category-order", "#id_category")
+    page.locator("#id_category-listbox").evaluate("list => { list.scrollTop = list.scrollHeight; }")
+    shot(page, folder, "category-order-end", "#id_category")  # 其他 last
 
 
 def free_port() -> int:
@@ -363,6 +384,7 @@ def drive(args: argparse.Namespace, base: str) -> dict[str, list[tuple[int, floa
         browser = p.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
         )
+        serial = 0
         for n in range(args.runs):
             for pickers in (True, False):
                 context = browser.new_context(
@@ -383,10 +405,11 @@ def drive(args: argparse.Namespace, base: str) -> dict[str, list[tuple[int, floa
                     desk = Desk(page, args.key_ms, args.char_ms)
                     started = time.perf_counter()
                     if name == "letter":
-                        letter(desk, pickers, received)
+                        letter(desk, pickers, received, serial)
                     else:
-                        birth = date(1968, 5, 1 + n)
-                        visit(desk, pickers, make_id_number("320101", birth, 31 + 2 * n))
+                        birth = date(1968, 5, 1) + timedelta(days=serial)
+                        visit(desk, pickers, make_id_number("320101", birth, 31), serial)
+                    serial += 1
                     page.locator("#done-outcome").wait_for(timeout=15000)
                     seconds = time.perf_counter() - started
                     mode = "pickers" if pickers else "plain selects"

@@ -55,6 +55,14 @@ def test_typed_chinese_pinyin_and_initials_pick_a_unit(
         unit.fill(typed)
         assert options(page, unit)[:1] == ["区住房和城乡建设局"], typed
     unit.press("Enter")
+    # another script choosing (a suggested category) sets the select and says so: the box follows
+    page.locator("select[name=category]").evaluate(
+        """(s, v) => { s.value = v; s.dispatchEvent(new Event("change", {bubbles: true})); }""",
+        str(Category.objects.get(name="规划").pk),
+    )
+    assert category.input_value() == "规划"
+    category.fill("wygl")
+    category.press("Enter")
     page.locator("#id_content").fill("反映东风社区路灯损坏")
     page.get_by_label("姓名").fill("钱七")
     shots(page, "picked")

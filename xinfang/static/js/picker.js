@@ -1,7 +1,8 @@
 // Type-ahead pickers (xinfang/core/pickers.py): each select[data-picker] becomes a combobox that
 // takes Chinese, full pinyin or initials ("xc", "xincheng" for 新城街道), moves by arrows, picks by
 // Enter or Tab, and offers the user's recent choices first when the box is empty. The select stays
-// in the form, hidden, and posts the same id; without JavaScript it is an ordinary select.
+// in the form, hidden, and posts the same id; without JavaScript it is an ordinary select. To
+// choose from another script: set the select's value, then dispatch "change" on it.
 (function () {
   "use strict";
   const RECENT = 6;
@@ -281,6 +282,9 @@
       const li = event.target.closest("[role=option]");
       if (li) choose(shown[parseInt(li.dataset.index, 10)]);
     });
+    // Another script may choose for the desk (a suggested category): it sets the select's value
+    // and dispatches "change"; the box then shows that choice.
+    select.addEventListener("change", function () { input.value = chosenLabel(); });
     if (select.form) select.form.addEventListener("submit", remember);
   }
 

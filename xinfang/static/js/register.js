@@ -83,10 +83,7 @@
     const field = form.elements.namedItem(pick.dataset.pick);
     if (!field) return;
     field.value = pick.dataset.value;
-    // the type-ahead picker (picker.js) shows the select's choice in its own box
-    const box = field.parentNode && field.parentNode.querySelector("input[role=combobox]");
-    const option = field.selectedOptions && field.selectedOptions[0];
-    if (box && option) box.value = option.text.replace(/^[\s\u00a0\u3000]+/, "");
+    // the change is what the type-ahead picker (picker.js) shows in its own box
     field.dispatchEvent(new Event("change", { bubbles: true }));
     pick.closest(".suggestions").querySelectorAll("button[data-pick='" + pick.dataset.pick + "']")
       .forEach(function (b) { b.setAttribute("aria-pressed", b === pick ? "true" : "false"); });

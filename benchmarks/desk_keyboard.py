@@ -230,7 +230,8 @@ def visit(desk: Desk, pickers: bool, id_number: str, n: int) -> None:
     desk.key("Tab")
     pick(desk, pickers, "sw", "沙湾村")
     pick(desk, pickers, "xc", "新城街道")
-    desk.at("id_petitioner_is_representative")
+    desk.lookup_done()  # 相似事项 may add its stops (并入此事项) before the representatives
+    desk.tab_to("#id_petitioner_is_representative")
     desk.key("Space")  # 信访人是代表人
     desk.key("Tab")  # the first representative's row
     desk.at("id_rep-0-name")
@@ -410,7 +411,11 @@ def drive(args: argparse.Namespace, base: str) -> dict[str, list[tuple[int, floa
                         birth = date(1968, 5, 1) + timedelta(days=serial)
                         visit(desk, pickers, make_id_number("320101", birth, 31), serial)
                     serial += 1
-                    page.locator("#done-outcome").wait_for(timeout=15000)
+                    try:
+                        page.locator("#done-outcome").wait_for(timeout=30000)
+                    except Exception:
+                        errors = page.locator(".error-summary").all_inner_texts()
+                        raise SystemExit(f"{name} not registered: {errors} {desk.log}") from None
                     seconds = time.perf_counter() - started
                     mode = "pickers" if pickers else "plain selects"
                     results.setdefault(f"{name}|{mode}", []).append(

@@ -7,7 +7,8 @@ benchmarks/matter_list.py has its own test (tests/test_benchmark_matter_list.py)
 Not run here: benchmarks/portal_load.py needs locust (`pip install -e ".[bench]"`, not in the
 dev dependencies) and gunicorn on a port; benchmarks/seal_existing.py times a database someone
 filled by hand (its README section says how); benchmarks/similar.py (added since) not yet.
-benchmarks/suggestions.py and benchmarks/hotspots.py need no database: the SQLite run runs them."""
+benchmarks/suggestions.py and benchmarks/hotspots.py need no database: the SQLite run runs them.
+benchmarks/desk_keyboard.py drives Debian's chromium: skipped without it, as browser tests are."""
 
 import os
 import re
@@ -220,3 +221,20 @@ def test_suggestions_small(tmp_path: Path) -> None:
 def test_hotspots_small(tmp_path: Path) -> None:
     out = _run(tmp_path, "benchmarks/hotspots.py", "--registrations", "1500", "--runs", "1")
     assert "20 petitioners, 20 matters, 0 not planted" in out, out[-2000:]
+
+
+@sqlite_only
+def test_desk_keyboard_small(tmp_path: Path) -> None:
+    from tests.browser_support import _require_browser
+
+    _require_browser()
+    out = _run(tmp_path, "benchmarks/desk_keyboard.py", "--quick")
+    keys = {}
+    for line in out.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == 7 and cells[2].isdigit():
+            keys[(cells[0], cells[1])] = int(cells[2])
+    # the targets of issue 14, and the plain selects (the reference) take more
+    assert keys[("letter", "pickers")] <= 30 and keys[("visit", "pickers")] <= 60, out
+    assert keys[("letter", "plain selects")] > keys[("letter", "pickers")], out
+    assert keys[("visit", "plain selects")] > keys[("visit", "pickers")], out

@@ -251,7 +251,16 @@ def _log_lookup(request: HttpRequest, user: User, data: Any) -> None:
         if digest not in logged:
             search_log(actor=user, kind=kind, value=value, where="register_lookup")
             logged.add(digest)
-    request.session[LOGGED_LOOKUPS] = sorted(logged)[-200:]
+    keep_logged_lookups(request, logged)
+
+
+def keep_logged_lookups(request: HttpRequest, logged: set[str]) -> None:
+    """Write the session only when a number was logged: the look-ups run while the registrar
+    types, and one answering after the registration's own request would write back its older
+    copy of the session (last writer wins), losing 已登记 and the channel the desk remembers."""
+    kept = sorted(logged)[-200:]
+    if kept != request.session.get(LOGGED_LOOKUPS):
+        request.session[LOGGED_LOOKUPS] = kept
 
 
 def _page(

@@ -13,7 +13,7 @@ from xinfang.core.errors import PermissionRefusedError
 from xinfang.core.permissions import Action, may
 from xinfang.intake.models import Category
 from xinfang.intake.similar.lookup import Probe, similar_matters
-from xinfang.intake.views.register import LOGGED_LOOKUPS
+from xinfang.intake.views.register import LOGGED_LOOKUPS, keep_logged_lookups
 from xinfang.organisation.models import OrgUnit
 
 DESK_TOP = 5
@@ -43,7 +43,7 @@ def similar_lookup(request: HttpRequest) -> HttpResponse:
         )
     except PermissionRefusedError as exc:
         raise PermissionDenied(exc.message) from exc
-    request.session[LOGGED_LOOKUPS] = sorted(logged)[-200:]
+    keep_logged_lookups(request, logged)
     asked = bool(probe.content.strip() or probe.has_person_number())
     return render(request, "intake/_similar.html", {"similar": matches, "similar_asked": asked})
 

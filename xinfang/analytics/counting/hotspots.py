@@ -454,13 +454,19 @@ def _tally(regs: list[tuple[date, str]], *, as_of: date, days: int) -> dict[str,
     }
 
 
-def _add_matters(shown: list[tuple[Hotspot, list[int]]], ids: Any = None) -> None:
-    """Each hotspot's matters (number, first registered first) and their places (问题属地);
-    `ids`: a query of the matters' ids, else the list of them."""
-    ids = ids if ids is not None else [mid for _, mids in shown for mid in mids]
+def _chunks(ids: list[int], size: int = 2000) -> Iterable[list[int]]:
+    """Ids a query at a time (SQLite takes a limited number of parameters)."""
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+def _add_matters(shown: list[tuple[Hotspot, list[int]]]) -> None:
+    """Each hotspot's matters (number, first registered first) and their places (问题属地)."""
+    ids = sorted({mid for _, mids in shown for mid in mids})
     rows = {
         pk: (number, first, loc)
-        for pk, number, first, loc in Matter.objects.filter(pk__in=ids).values_list(
+        for part in _chunks(ids)
+        for pk, number, first, loc in Matter.objects.filter(pk__in=part).values_list(
             "pk", "number", "first_received_on", "locality__name"
         )
     }
@@ -556,12 +562,12 @@ def node_hotspots(*, reader: Any, node: OrgUnit) -> list[Hotspot]:
     if not mids_of:
         return []
     regs: dict[int, list[tuple[date, str]]] = defaultdict(list)
-    rows = Registration.objects.filter(
-        matter__in=links.values("matter_id"),
-        received_on__range=(scan.window_start, scan.window_end),
-    ).values_list("id", "matter_id", "received_on", "petitioner_id", "petitioner_name")
-    for rid, mid, day, pid, pname in rows.iterator(chunk_size=5000):
-        regs[mid].append((day, _person(rid, pid, pname)))
+    for part in _chunks(sorted({mid for mids in mids_of.values() for mid in mids})):
+        rows = Registration.objects.filter(
+            matter__in=part, received_on__range=(scan.window_start, scan.window_end)
+        ).values_list("id", "matter_id", "received_on", "petitioner_id", "petitioner_name")
+        for rid, mid, day, pid, pname in rows:
+            regs[mid].append((day, _person(rid, pid, pname)))
     days = (scan.window_end - scan.window_start).days + 1
     least = domain_limit("HOTSPOT_MIN_PETITIONERS")
     shown: list[tuple[Hotspot, list[int]]] = []
@@ -573,7 +579,7 @@ def node_hotspots(*, reader: Any, node: OrgUnit) -> list[Hotspot]:
         if counts["petitioners"] >= least:
             spot = Hotspot(subject=c.subject, core=c.core, category=c.category, **counts)
             shown.append((spot, mids))
-    _add_matters(shown, links.values("matter_id"))
+    _add_matters(shown)
     out = [spot for spot, _ in shown]
     out.sort(key=lambda h: (-h.petitioners, -len(h.matters), h.subject))
     return out

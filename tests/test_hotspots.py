@@ -178,6 +178,10 @@ def test_leaders_and_supervisors_never_see_the_accusation(
         xinda = next(h for h in found if h.core == "鑫达")
         assert xinda.petitioners == 4
         assert spots["accusation"][0].pk not in {pk for pk, _ in xinda.matters}
+        # named by its core: the kept wording may be an accusation's (the scan reads them all)
+        assert xinda.subject == "鑫达"
+    officer = node_hotspots(reader=district.users["officer"], node=district.district)
+    assert next(h for h in officer if h.core == "鑫达").subject != "鑫达"
     for who in ("street_a_staff", "housing_staff"):  # no figures for a handling unit
         assert node_hotspots(reader=district.users[who], node=district.district) == []
 

@@ -544,7 +544,8 @@ def node_hotspots(*, reader: Any, node: OrgUnit) -> list[Hotspot]:
     from django.db.models import Q
 
     from xinfang.analytics.models import HotspotCluster
-    from xinfang.core.permissions import hotspot_matters
+    from xinfang.core.permissions import hotspot_matters, sees_accusations
+    from xinfang.intake.choices import Purpose
     from xinfang.organisation.selectors import holds_unlocated, subtree_ids
 
     scan = last_scan()
@@ -568,6 +569,15 @@ def node_hotspots(*, reader: Any, node: OrgUnit) -> list[Hotspot]:
         ).values_list("id", "matter_id", "received_on", "petitioner_id", "petitioner_name")
         for rid, mid, day, pid, pname in rows:
             regs[mid].append((day, _person(rid, pid, pname)))
+    # the subject kept is the wording most texts give, accusations' too: a reader who may not see
+    # them gets the core (宏达, which each text of the hotspot holds) where one is in the hotspot
+    veiled: set[int] = set()
+    if not sees_accusations(reader):
+        veiled = set(
+            HotspotCluster.matters.through.objects.filter(
+                hotspotcluster_id__in=list(mids_of), matter__purpose=Purpose.ACCUSATION
+            ).values_list("hotspotcluster_id", flat=True)
+        )
     days = (scan.window_end - scan.window_start).days + 1
     least = domain_limit("HOTSPOT_MIN_PETITIONERS")
     shown: list[tuple[Hotspot, list[int]]] = []
@@ -577,7 +587,8 @@ def node_hotspots(*, reader: Any, node: OrgUnit) -> list[Hotspot]:
             continue
         counts = _tally([r for m in mids for r in regs[m]], as_of=scan.window_end, days=days)
         if counts["petitioners"] >= least:
-            spot = Hotspot(subject=c.subject, core=c.core, category=c.category, **counts)
+            subject = c.core if c.pk in veiled else c.subject
+            spot = Hotspot(subject=subject, core=c.core, category=c.category, **counts)
             shown.append((spot, mids))
     _add_matters(shown)
     out = [spot for spot, _ in shown]

@@ -4,11 +4,13 @@ from datetime import date
 
 import pytest
 
+from xinfang.core.errors import InputError
 from xinfang.intake.choices import SupervisionLevel
 from xinfang.intake.models import Matter
 from xinfang.workflow import calendar, supervision
 from xinfang.workflow import services as wf
 from xinfang.workflow.clocks import Clock, ClockStatus, matter_clocks
+from xinfang.workflow.models import Assignment
 from xinfang.workflow.states import ClockKind
 from xinfang.workflow.transitions import ReplyOutcome
 
@@ -243,3 +245,23 @@ def test_a_forwarded_matter_has_fifteen_days_to_be_accepted(district: District) 
     assigned = new_matter(district, received=date(2025, 9, 15))
     step(wf.matter_assign, assigned, officer, unit=district.housing, on=date(2025, 9, 18))
     assert ClockKind.ACCEPT not in by_kind(matter_clocks(fresh(assigned), date(2025, 9, 30)))
+
+
+def test_a_late_receipt_does_not_reopen_a_closed_return_window(district: District) -> None:
+    officer, staff = district.users["officer"], district.users["street_a_staff"]
+    m = new_matter(district, received=date(2025, 9, 1))
+    step(wf.matter_assign, m, officer, unit=district.street_a, on=date(2025, 9, 1))
+    # Mon 09-01 + five working days (09-02..09-05, Mon 09-08) → 09-08; 签收 a week after it closed
+    step(wf.assignment_receive, m, staff, on=date(2025, 9, 15))
+    with pytest.raises(InputError, match=r"退回期限（2025年9月8日）已过"):
+        wf.assignment_return(
+            actor=staff, matter=fresh(m), version=fresh(m).version, reason="非本单位职责",
+            on=date(2025, 9, 16),
+        )  # fmt: skip
+    (ret,) = by_kind(matter_clocks(fresh(m), date(2025, 9, 16)))[ClockKind.RETURN]
+    assert (ret.start, ret.deadline, ret.state) == (
+        date(2025, 9, 1),
+        date(2025, 9, 8),
+        ClockStatus.ENDED,
+    )
+    assert Assignment.objects.get(matter=m).return_due == date(2025, 9, 8)

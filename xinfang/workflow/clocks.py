@@ -288,17 +288,26 @@ def _extension_note(matter: Matter, flow: MatterWorkflow | None) -> str:
     return ""
 
 
+def return_due(assigned_on: date, received_on: date | None) -> date:
+    """退回期限, the one rule: N working days from 签收 when 签收 came inside the 交办's own window,
+    otherwise from the 交办 itself — a late 签收 never reopens a window that had already closed."""
+    n = domain_limit("RETURN_WORKING_DAYS")
+    closes = calendar.add_working_days(assigned_on, n)
+    if received_on is None or received_on > closes:
+        return closes
+    return calendar.add_working_days(received_on, n)
+
+
 def _assignment_clocks(
     matter: Matter, a: Assignment, flow: MatterWorkflow | None, today: date
 ) -> list[Clock | None]:
     unit = a.unit.name
     how = a.get_kind_display()
-    return_start = a.received_on or a.assigned_on
+    late = a.received_on is not None and a.received_on > return_due(a.assigned_on, None)
+    return_start = a.assigned_on if late or a.received_on is None else a.received_on
 
     def return_window() -> Clock | None:
-        due = a.return_due or calendar.add_working_days(
-            a.assigned_on, domain_limit("RETURN_WORKING_DAYS")
-        )
+        due = return_due(a.assigned_on, a.received_on)
         still_open = a.active and matter.status in (S.ASSIGNED, S.IN_HANDLING)
         return _window(
             ClockKind.RETURN,

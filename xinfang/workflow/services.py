@@ -25,7 +25,7 @@ from xinfang.documents.services import step_document
 from xinfang.intake.choices import Evaluation, HandlingMethod, Purpose
 from xinfang.intake.models import Matter
 from xinfang.organisation.models import OrgUnit
-from xinfang.workflow import calendar, entry
+from xinfang.workflow import calendar, clocks, entry
 from xinfang.workflow.models import (
     Assignment,
     MatterWorkflow,
@@ -315,13 +315,13 @@ def matter_assign(
 def assignment_receive(
     *, actor: User, matter: Matter, version: int, on: date | None = None
 ) -> Matter:
-    """签收: the unit has it; its 5 working days to return it start now."""
+    """签收: the unit has it; its 5 working days to return it start now (clocks.return_due)."""
     day = _day(on)
     move = _begin(Step.RECEIVE, actor=actor, matter=matter, version=version, day=day)
     assignment = _active_assignment(move.matter)
     assert assignment is not None  # _begin's reach check guarantees it
     assignment.received_on, assignment.received_by = day, actor
-    assignment.return_due = calendar.add_working_days(day, domain_limit("RETURN_WORKING_DAYS"))
+    assignment.return_due = clocks.return_due(assignment.assigned_on, day)
     assignment.save(update_fields=["received_on", "received_by", "return_due"])
     move.data = {"on": day.isoformat(), "return_due": assignment.return_due.isoformat()}
     return _finish(move)
@@ -336,9 +336,7 @@ def assignment_return(
     move = _begin(Step.RETURN, actor=actor, matter=matter, version=version, day=day)
     assignment = _active_assignment(move.matter)
     assert assignment is not None
-    window = assignment.return_due or calendar.add_working_days(
-        assignment.assigned_on, domain_limit("RETURN_WORKING_DAYS")
-    )
+    window = clocks.return_due(assignment.assigned_on, assignment.received_on)
     if day > window:
         raise InputError(
             f"退回期限（{cn_date(window)}）已过，不能退回；确非本单位职责的，请与信访局协调",

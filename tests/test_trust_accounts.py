@@ -214,6 +214,32 @@ def test_a_wrong_old_password_is_refused(district: District) -> None:
     assert User.objects.get(username="officer").check_password(PASSWORD)
 
 
+def test_wrong_old_passwords_are_audited_and_lock_the_account_like_failed_logins(
+    district: District,
+) -> None:
+    from xinfang.accounts.lockout import account_limit
+
+    client = Client()
+    assert client.login(username="officer", password=PASSWORD)
+    wrong = {"new_password1": GOOD_NEW, "new_password2": GOOD_NEW}
+    for n in range(account_limit() - 1):
+        response = client.post(
+            "/account/password/", {"old_password": f"guess-{n}", **wrong}, REMOTE_ADDR="10.0.7.1"
+        )
+        assert response.status_code == 200
+    rows = AuditEvent.objects.filter(action="user.login_failed", data__username="officer")
+    assert rows.count() == account_limit() - 1
+    response = client.post(
+        "/account/password/", {"old_password": "last-guess", **wrong}, REMOTE_ADDR="10.0.7.1"
+    )
+    assert response.status_code == 429 and "登录失败次数过多" in response.content.decode()
+    assert rows.count() == account_limit()
+    # the session is logged out, and the account locked even for the right password
+    assert "/login/" in client.get("/account/password/")["Location"]
+    assert _post_login("officer", PASSWORD, "10.0.7.2").status_code == 429
+    assert User.objects.get(username="officer").check_password(PASSWORD)
+
+
 def test_changing_ones_password_keeps_the_session_and_is_audited(district: District) -> None:
     client = Client()
     assert client.login(username="officer", password=PASSWORD)

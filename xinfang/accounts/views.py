@@ -1,9 +1,10 @@
 """A user's own account: changing one's password; two-factor sign-in (enrol, verify)."""
 
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 
 from xinfang.accounts import second_factor as sf
+from xinfang.accounts.lockout import lockout_response
 from xinfang.accounts.middleware import is_verified, second_factor_url
 from xinfang.accounts.models import RecoveryCodes, User
 from xinfang.core.audit import audit_record
@@ -38,6 +40,15 @@ def password_change(request: HttpRequest) -> HttpResponse:
         update_session_auth_hash(request, user)  # this session stays logged in
         messages.success(request, "密码已修改。")
         return redirect("home")
+    if request.method == "POST" and form.has_error("old_password", "password_incorrect"):
+        # a wrong old password is a failed login: audited, and counted by the same lockout
+        # (axes), else a hijacked session could guess the password here without limit
+        user_login_failed.send(
+            sender=__name__, credentials={"username": user.username}, request=request
+        )
+        if getattr(request, "axes_locked_out", False):
+            logout(request)
+            return lockout_response(request, None)
     return render(request, "accounts/password_change.html", {"form": form})
 
 

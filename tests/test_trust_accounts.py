@@ -176,6 +176,40 @@ def test_the_admin_sets_a_long_password(district: District) -> None:
     assert User.objects.get(username="ducha").check_password(GOOD_NEW)
 
 
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("duchaduchaducha", "密码不能包含用户名"),  # Django's similarity check let it through
+        ("my-DUCHA-password", "密码不能包含用户名"),
+        ("abcabcabcabcab", "重复组成"),  # a 3-character unit, with a cut last one
+        ("qwertqwertqwert", "重复组成"),
+        ("zzzzzzzzzzzzzz", "重复组成"),
+    ],
+)
+def test_a_password_holding_the_username_or_a_repeated_unit_is_refused(
+    district: District, password: str, message: str
+) -> None:
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        validate_password(password, User(username="ducha"))
+    assert any(message in text for text in refused.value.messages)
+
+
+def test_the_passwords_in_use_still_pass(district: District) -> None:
+    from django.contrib.auth.password_validation import validate_password
+
+    from xinfang.demo.services import DEMO_LOGINS, DEMO_PASSWORD
+
+    for login in DEMO_LOGINS:
+        validate_password(DEMO_PASSWORD, User(username=login.username))
+    for password in ("Zhang-Juzhang-2026", GOOD_NEW, "abcdefabcdefx"):
+        validate_password(password, User(username="chief"))
+    # a short username is not looked for: "ab" is in far too many passwords
+    validate_password("lab-notebook-2026", User(username="ab"))
+
+
 # --- one's own password -----------------------------------------------------------------------
 
 

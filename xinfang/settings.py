@@ -159,6 +159,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "xinfang.accounts.passwords.NoUsernameOrRepetitionValidator"},
     {
         "NAME": "xinfang.accounts.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},

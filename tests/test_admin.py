@@ -63,6 +63,27 @@ def test_renaming_a_parent_renames_the_paths_below(district: District) -> None:
     assert event.data["changes"]["name"] == ["城乡建设", "城乡建设管理"]
 
 
+def test_a_slash_or_a_loop_in_a_category_is_a_form_error_not_a_500(district: District) -> None:
+    parent = Category.objects.get(name="城乡建设")
+    child = Category.objects.get(name="征地拆迁")
+    admin = client_for(district, "admin")
+    response = admin.post(
+        f"/manage/intake/category/{parent.pk}/change/",
+        {"name": "城乡/建设", "parent": "", "sort_order": 0, "active": "on"},
+    )
+    assert response.status_code == 200  # the form again, with the reason
+    assert "分类名称不能为空，也不能含有“/”" in response.content.decode()
+    looped = admin.post(
+        f"/manage/intake/category/{parent.pk}/change/",
+        {"name": "城乡建设", "parent": child.pk, "sort_order": 0, "active": "on"},
+    )
+    assert looped.status_code == 200
+    assert "不能把分类放到它自己的下级之下" in looped.content.decode()
+    assert Category.objects.get(pk=parent.pk).name == "城乡建设"
+    assert Category.objects.get(pk=child.pk).path == "城乡建设/征地拆迁"
+    assert not AuditEvent.objects.filter(action="category.change").exists()
+
+
 def test_moving_a_unit_moves_its_branch(district: District) -> None:
     response = client_for(district, "admin").post(
         f"/manage/organisation/orgunit/{district.village_a.pk}/change/",

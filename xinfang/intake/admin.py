@@ -2,12 +2,27 @@
 
 from typing import Any
 
+from django import forms
+
 from xinfang.core.admin_site import AuditedAdmin, admin_site
-from xinfang.intake.categories import category_save
+from xinfang.core.errors import InputError
+from xinfang.intake.categories import category_check, category_save
 from xinfang.intake.models import Category, SuggestionRule
 
 
+class CategoryForm(forms.ModelForm):
+    """category_save's refusals (a 「/」 in the name, a loop) as form errors, not a 500."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]
+        try:
+            category_check(self.instance)
+        except InputError as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+
+
 class CategoryAdmin(AuditedAdmin):
+    form = CategoryForm
     list_display = ("path", "sort_order", "active")
     list_filter = ("active",)
     search_fields = ("name", "path")

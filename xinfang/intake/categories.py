@@ -28,18 +28,25 @@ def categories_in_order(categories: Iterable[Category]) -> list[Category]:
     return sorted(rows, key=key)
 
 
-@transaction.atomic
-def category_save(*, category: Category) -> Category:
-    """Save `category` and re-derive the paths below it; refuses loops and slashes in names."""
-    name = category.name.strip()
+def category_check(category: Category) -> None:
+    """Refuses an empty name, a slash in it (the path's separator) and a loop (InputError);
+    /manage/'s form asks it before saving, so that a refusal is a form error, not a 500."""
+    name = (category.name or "").strip()
     if not name or "/" in name:
         raise InputError("分类名称不能为空，也不能含有“/”", field="name")
-    category.name = name
     parent = category.parent
     while parent is not None:
         if category.pk is not None and parent.pk == category.pk:
             raise InputError("不能把分类放到它自己的下级之下", field="parent")
         parent = parent.parent
+
+
+@transaction.atomic
+def category_save(*, category: Category) -> Category:
+    """Save `category` and re-derive the paths below it; refuses loops and slashes in names."""
+    category_check(category)
+    name = category.name.strip()
+    category.name = name
     category.path = f"{category.parent.path}/{name}" if category.parent else name
     category.save()
     for child in category.children.all():

@@ -154,6 +154,24 @@ def test_a_nul_character_is_named_as_such_not_as_an_empty_field(district: Distri
     assert "空字符" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"name": "李\u202e华"}, "含有不可见的文字方向控制字符（U+202E），请删除后重新提交"),
+        ({"content": "小区东门路灯坏了\u2066三个月夜间出行很不方便"}, "（U+2066）"),
+        ({"content": "小区东门路灯\u200b坏了三个月夜间出行很不方便"}, "零宽字符（U+200B）"),
+    ],
+)
+def test_bidi_and_zero_width_characters_are_refused_as_the_ledger_importer_does(
+    district: District, changes: dict[str, Any], message: str
+) -> None:
+    client = Client()
+    response = post(client, form_key(client), **changes)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Matter.objects.exists()
+
+
 def test_two_petitions_racing_from_one_address_cannot_both_pass_the_limit(
     district: District, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

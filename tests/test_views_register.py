@@ -463,3 +463,28 @@ def test_locality_offers_places_and_responsible_offers_every_unit(
     response = registrar.post(URL, form_data(district, locality=str(district.housing.pk)))
     assert "所选单位不在可选范围内" in response.content.decode()
     assert nothing_written()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        (
+            "petitioner_name",
+            "周\u202e九",
+            "含有不可见的文字方向控制字符（U+202E），请删除后重新提交",
+        ),
+        ("content", "反映东风社区垃圾\u200b清运不及时", "含有不可见的零宽字符（U+200B）"),
+        ("petitioner_address", "示范区东风路\x1b8号", "含有不可见的控制字符（U+001B）"),
+    ],
+)
+def test_bidi_and_control_characters_are_refused_as_the_ledger_importer_does(
+    district: District, registrar: Client, field: str, value: str, message: str
+) -> None:
+    response = registrar.post(URL, form_data(district, **{field: value}))
+    assert response.status_code in (200, 400)
+    assert message in response.content.decode()
+    assert nothing_written()
+    # a representative's name goes through the same check
+    data = with_reps(form_data(district), [("吴\u202e十", "", "")])
+    assert "U+202E" in registrar.post(URL, data).content.decode()
+    assert nothing_written()

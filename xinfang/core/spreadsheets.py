@@ -117,11 +117,11 @@ def unsafe_char(text: str) -> str | None:
     return found.group() if found else None
 
 
-def unsafe_char_message(ch: str) -> str:
+def unsafe_char_message(ch: str, *, then: str = "重新导入") -> str:
     if ch in ZERO_WIDTH:
         kind = "零宽字符"
     elif ch == "\u061c" or ord(ch) >= 0x200E:
         kind = "文字方向控制字符"
     else:
         kind = "控制字符"
-    return f"含有不可见的{kind}（U+{ord(ch):04X}），请删除后重新导入"
+    return f"含有不可见的{kind}（U+{ord(ch):04X}），请删除后{then}"

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 
+from xinfang.core.formtext import SafeTextMixin
 from xinfang.intake.choices import Evaluation, Purpose
 from xinfang.intake.models import Category
 from xinfang.organisation.models import OrgUnit, UnitKind
@@ -45,7 +46,7 @@ class LocalityChoice(forms.ModelChoiceField):
         return obj.name
 
 
-class PetitionForm(forms.Form):
+class PetitionForm(SafeTextMixin, forms.Form):
     key = forms.CharField(widget=forms.HiddenInput, max_length=128, required=False)
     purpose = forms.ChoiceField(
         label="信访目的",
@@ -118,7 +119,7 @@ class PetitionForm(forms.Form):
         return None  # read from request.FILES by the view, file by file
 
 
-class QueryForm(forms.Form):
+class QueryForm(SafeTextMixin, forms.Form):
     query_code = forms.CharField(
         label="查询码",
         max_length=32,
@@ -152,7 +153,7 @@ class QueryForm(forms.Form):
         name_nul_characters(self)
 
 
-class EvaluationForm(forms.Form):
+class EvaluationForm(SafeTextMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     evaluation = forms.ChoiceField(
         label="您对处理结果的评价",
@@ -171,7 +172,7 @@ class VersionForm(forms.Form):
     )
 
 
-class BookingForm(forms.Form):
+class BookingForm(SafeTextMixin, forms.Form):
     """领导接访预约: who, a mobile for the SMS, what it is about, and an optional query code.
     The rules are leaders.services.booking_create's; this form carries the typed values."""
 

@@ -73,13 +73,13 @@ def staff_handle(browser: Any, base: str, district: District, matter: Matter, sh
     page.goto(f"{base}/intake/matters/{matter.pk}/")
     act(page, "出具处理意见书")
     page.get_by_label("予以支持").check()
+    page.get_by_label("答复内容").fill("经调查核实，路灯已于本周修复，恢复夜间照明。")
     confirm(page, "出具处理意见书")
-    page.get_by_text("已出具处理意见书").first.wait_for()
+    # one step, one document: the reply issues its 处理意见书 in the same act
+    page.get_by_text(re.compile(r"已出具处理意见书（.+〔")).first.wait_for()
     page.goto(f"{base}/intake/matters/{matter.pk}/")
-    documents = page.locator("#matter-documents")
-    documents.locator("summary", has_text="处理意见书").click()
-    documents.get_by_role("button", name=re.compile("处理意见书")).click()
-    page.get_by_text("已出具处理意见书，文号").wait_for()
+    expect_reply = page.locator("#matter-documents").get_by_text("处理意见书").first
+    expect_reply.wait_for()
     shots(page, "unit-issued-reply")
     unit.close()
     matter.refresh_from_db()

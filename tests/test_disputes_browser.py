@@ -55,7 +55,8 @@ def test_a_village_clerk_screens_the_month_on_a_phone(
     page.get_by_role("heading", name="录入矛盾纠纷").wait_for()
     fits_the_phone(page)
     # the clerk's own village is the place already; the day is today
-    assert page.locator("#id_place").input_value() == str(district.village_a.pk)
+    assert page.locator("select[name=place]").input_value() == str(district.village_a.pk)  # picker
+    assert page.locator("#id_place").input_value() == district.village_a.name  # its box
     assert page.locator("#id_found_on").input_value() == today.isoformat()
     page.get_by_label("群众反映").check()
     page.get_by_label("涉及人数").fill("4")

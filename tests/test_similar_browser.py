@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.browser_support import DESK, Shots, login
+from tests.conftest import ensure_default_categories, ensure_default_templates
 from xinfang.accounts.models import User
 from xinfang.core.permissions import visible_matters
 from xinfang.demo.services import DEMO_PASSWORD
@@ -40,6 +41,9 @@ def a_demo_matter(registrar: User) -> Matter:
 
 
 def test_registrar_finds_and_joins_a_reworded_complaint(chromium: Any, live_server: Any) -> None:
+    # an earlier transactional test's flush removed what the migrations loaded
+    ensure_default_categories()
+    ensure_default_templates()
     call_command("load_demo", registrations=300, stdout=StringIO())
     registrar = User.objects.get(username="dengji")
     matter = a_demo_matter(registrar)

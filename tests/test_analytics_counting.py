@@ -276,10 +276,11 @@ def test_unit_breakdown_is_the_unit_at_the_end_of_the_period(
     d, officer = district, district.users["officer"]
     m = register(d, locality=d.street_a, when=datetime(2026, 3, 2, 9, 0, tzinfo=TZ))
     m = wf.matter_assign(
-        actor=officer, matter=m, version=m.version, unit=d.housing, on=date(2026, 3, 5)
+        actor=officer, matter=m, version=m.version, unit=d.housing, on=date(2026, 3, 27)
     )
     staff = d.users["housing_staff"]
-    m = wf.assignment_receive(actor=staff, matter=m, version=m.version, on=date(2026, 4, 1))
+    # 签收 and 退回 inside the return window (a late 签收 no longer reopens a closed one)
+    m = wf.assignment_receive(actor=staff, matter=m, version=m.version, on=date(2026, 3, 30))
     m = wf.assignment_return(
         actor=staff, matter=m, version=m.version, reason="非本单位职责", on=date(2026, 4, 2)
     )

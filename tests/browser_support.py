@@ -124,5 +124,7 @@ def second_factor(page: Any, username: str) -> None:
 def pick(box: Any, typed: str) -> None:
     """Choose in a type-ahead picker (static/js/picker.js) as the desk does: type, then Enter
     takes the first match (a whole name typed is its own first match)."""
+    # in a form htmx has just loaded the label names the <select> until picker.js sets up its box
+    box.and_(box.page.locator("input")).wait_for()
     box.fill(typed)
     box.press("Enter")

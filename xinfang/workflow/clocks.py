@@ -414,7 +414,7 @@ def _ledger_return_window(matter: Matter, today: date) -> Clock | None:
 
     def make() -> Clock | None:
         assert start is not None
-        due = calendar.add_working_days(start, domain_limit("RETURN_WORKING_DAYS"))
+        due = return_due(start, None)  # the one rule: a ledger 交办 has no 签收
         still_open = matter.status in (S.ASSIGNED, S.IN_HANDLING) and matter.replied_on is None
         # the unit's name only while the window runs (saves a query per finished matter)
         unit = matter.responsible_unit.name if still_open and matter.responsible_unit else ""

@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.conftest import PASSWORD, District
 from tests.two_factor_support import app_code
 from xinfang.accounts.models import LoginAttempt, Role, User
+from xinfang.core import chain
 from xinfang.core.models import AuditEvent
 
 GOOD_NEW = "qiuju-wenshu-2026"
@@ -334,6 +335,7 @@ def test_a_refused_login_while_locked_is_audited_as_locked(district: District) -
 
 
 def test_a_role_change_by_the_admin_is_audited(district: District) -> None:
+    """The one role-change test (the audit tests' twin was folded in here)."""
     clerk = district.users["registrar"]
     response = _admin().post(
         f"/manage/accounts/user/{clerk.pk}/change/",
@@ -349,9 +351,12 @@ def test_a_role_change_by_the_admin_is_audited(district: District) -> None:
             "date_joined_1": "09:00:00",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 302, response.content.decode()[:3000]
     event = AuditEvent.objects.get(action="user.change", object_id=str(clerk.pk))
+    assert event.actor == district.users["admin"]
     assert event.data["changes"]["role"] == [Role.REGISTRAR, Role.OFFICER]
+    assert User.objects.get(pk=clerk.pk).role == Role.OFFICER
+    assert chain.verify().broken is None  # the change's row sits in the chain
 
 
 # --- the first administrator ------------------------------------------------------------------

@@ -145,3 +145,51 @@ def test_a_return_typed_in_its_window_but_entered_after_it_is_a_late_entry(
     assert event.data["late_entry"] is True
     assert [c["clock"] for c in event.data["met_after_deadline"]] == ["return"]
     assert ("补录", "2026-12-07录入，退回期限（2026-12-04）录入时已过") in event_details(event)
+
+
+def test_a_packaged_matter_resolved_in_the_window_after_its_deadline_is_a_late_entry(
+    district: District,
+) -> None:
+    """The 包案办结时限 passed on Friday 4 December; a 化解 entered on Monday 7 December and typed
+    4 December closed the package "on time". The package closes with the 化解, so the entry is a
+    late entry (补录) naming the package's clock; one typed the same day on a package whose time
+    has not passed is not."""
+    from xinfang.leaders import services as leaders
+    from xinfang.leaders.choices import LeaderTier
+    from xinfang.leaders.models import Leader, Package
+    from xinfang.workflow import supervision as sv
+
+    from .test_trust_dates import last_event
+
+    u = district.users
+    chief = Leader.objects.create(
+        name="张书记", post="区委书记", tier=LeaderTier.PRINCIPAL, unit=district.district
+    )
+    late = received(district, on=date(2026, 10, 6), assigned=date(2026, 10, 5))
+    in_time = received(district, on=date(2026, 10, 12), assigned=date(2026, 10, 9))
+    packages = {}
+    for m, deadline in ((late, date(2026, 12, 4)), (in_time, date(2026, 12, 8))):
+        packages[m.pk] = leaders.package_open(
+            actor=u["officer"],
+            data=leaders.PackageInput(
+                matters=[m],
+                leader=chief,
+                deadline=deadline,
+                responsible_unit=district.street_a,
+                responsible_person="东风街道 周科长",
+                supervising_unit=district.district,
+                requirements="一个月内拿出方案并答复信访人",
+                started_on=date(2026, 11, 2),
+            ),
+        )
+    for m in (late, in_time):
+        m = fresh(m)
+        sv.matter_resolve(actor=u["leader"], matter=m, version=m.version, on=date(2026, 12, 4))
+        assert Package.objects.get(pk=packages[m.pk].pk).resolved_on == date(2026, 12, 4)
+    data = last_event(late).data
+    assert data["on"] == "2026-12-04" and data["entered_on"] == "2026-12-07"
+    assert data["late_entry"] is True
+    assert data["met_after_deadline"] == [
+        {"clock": "package", "label": "包案办结时限", "unit": "东风街道", "deadline": "2026-12-04"}
+    ]
+    assert "late_entry" not in last_event(in_time).data

@@ -5,6 +5,7 @@ from supervision_rules.TABLE, a version check, the version bumped, ONE audit eve
 """
 
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -69,11 +70,21 @@ def _entered(act: Act, day: date, matter: Matter, actor: Actor) -> dict[str, Any
 
 
 def _finish(
-    act: Act, *, actor: Actor, matter: Matter, fields: set[str], data: dict[str, Any]
+    act: Act,
+    *,
+    actor: Actor,
+    matter: Matter,
+    fields: set[str],
+    data: dict[str, Any],
+    follow: Callable[[Matter], None] | None = None,
 ) -> Matter:
-    """Bump the version, save the matter's changed facts, write the ONE event of this call."""
+    """Bump the version, save the matter's changed facts, write the ONE event of this call.
+    `follow`: what the saved facts close by themselves (化解 closes the matter's package), done
+    before the late-entry check, so that a clock it meets counts too (entry.settle)."""
     matter.version += 1
     matter.save(update_fields=sorted(fields | {"version", "updated_at"}))
+    if follow is not None:
+        follow(matter)
     entry.settle(matter, data)  # a clock met only by a typed day: a late entry
     audit_record(actor=actor, action=f"workflow.{act}", obj=matter, matter=matter, data=data)
     return matter
@@ -247,11 +258,18 @@ def matter_resolve(*, actor: User, matter: Matter, version: int, on: date) -> Ma
     before = locked.resolved_on
     locked.resolved_on = day
     data = {"on": day.isoformat(), "before": before.isoformat() if before else None, **recorded}
-    done = _finish(Act.RESOLVE, actor=actor, matter=locked, fields={"resolved_on"}, data=data)
     from xinfang.leaders.services import on_matter_resolved
 
-    on_matter_resolved(done)  # 一包到底: the package closes when its matters are 化解
-    return done
+    # 一包到底: the package closes when its matters are 化解 — before settle(), so that a
+    # 包案办结时限 met only by the typed day is a late entry like any other clock
+    return _finish(
+        Act.RESOLVE,
+        actor=actor,
+        matter=locked,
+        fields={"resolved_on"},
+        data=data,
+        follow=on_matter_resolved,
+    )
 
 
 # --- the clock scan's set-based 督办 ---------------------------------------------------------

@@ -1,6 +1,8 @@
 """Issue 13, item 5: history that cannot be rewritten — append-only audit rows, a hash chain,
 `xinfang audit verify`, the daily anchor, and admin resets of passwords in the history."""
 
+import hashlib
+import hmac
 import itertools
 import logging
 import threading
@@ -13,7 +15,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.test import Client
 
 from tests.conftest import PASSWORD, District
-from xinfang.core import chain
+from xinfang.core import chain, sealing
 from xinfang.core.apps import _keep_audit_triggers
 from xinfang.core.audit import audit_record
 from xinfang.core.models import AuditEvent
@@ -208,23 +210,86 @@ def test_an_admin_reset_of_a_password_is_in_the_history(district: District) -> N
     assert chain.verify().broken is None
 
 
+def _rehash(from_id: int, link: Any) -> None:
+    """What a superuser with psql and this code, but not the key, can do after changing a row:
+    drop the guard, compute every hash again from that row on, put the guard back."""
+    chain.uninstall(connection)
+    prev = ""
+    with connection.cursor() as cursor:
+        for event in AuditEvent.objects.order_by("id"):
+            if event.pk >= from_id:
+                row_hash = link(prev, chain._content_of(event))
+                cursor.execute(
+                    "UPDATE core_auditevent SET prev_hash = %s, row_hash = %s WHERE id = %s",
+                    [prev, row_hash, event.pk],
+                )
+                prev = row_hash
+            else:
+                prev = event.row_hash
+    chain.install(connection)
+
+
 @pytest.mark.django_db
-def test_admin_role_change_is_in_the_history(district: District) -> None:
-    client = Client()
-    assert client.login(username="admin", password=PASSWORD)
-    clerk = district.users["registrar"]
-    data = {
-        "username": clerk.username,
-        "display_name": clerk.display_name,
-        "role": "officer",
-        "org_unit": district.district.pk,
-        "email": "",
-        "phone": "",
-        "is_active": "on",
-        "date_joined_0": "2026-01-05",
-        "date_joined_1": "09:00:00",
-    }
-    response = client.post(f"/manage/accounts/user/{clerk.pk}/change/", data)
-    assert response.status_code == 302, response.content.decode()[:3000]
-    event = AuditEvent.objects.get(action="user.change", object_id=str(clerk.pk))
-    assert event.data["changes"]["role"][1] == "officer"
+def test_verify_names_a_changed_row_even_after_the_chain_is_rehashed_from_it(
+    district: District,
+) -> None:
+    """The hashes are keyed (HMAC): a re-hash without the key, in the plain SHA-256 of the first
+    scheme, shows at the changed row, and so does one with a guessed key."""
+    two = _three(district)[1]
+    _tamper("UPDATE core_auditevent SET action = %s WHERE id = %s", ["test.forged", two.pk])
+    _rehash(two.pk, chain.plain_link)
+    broken = chain.verify().broken
+    assert broken is not None and broken.id == two.pk and broken.action == "test.forged"
+    assert "重新计算过哈希" in broken.reason
+    with pytest.raises(CommandError) as caught:
+        call_command("audit", "verify")
+    assert f"第 {two.pk} 号" in str(caught.value)
+
+    _rehash(two.pk, lambda prev, text: chain.link(prev, text, b"guessed-key" * 3))
+    broken = chain.verify().broken
+    assert broken is not None and broken.id == two.pk and "内容与其哈希不符" in broken.reason
+
+
+@pytest.mark.django_db
+def test_a_chain_rehashed_whole_without_the_key_does_not_hold(district: District) -> None:
+    _three(district)
+    first = AuditEvent.objects.order_by("id").first()
+    assert first is not None
+    _rehash(first.pk, chain.plain_link)
+    broken = chain.verify().broken
+    assert broken is not None and broken.id == first.pk
+    assert "没有一条有密钥的记录" in broken.reason
+
+
+@pytest.mark.django_db
+def test_an_older_plain_chain_keeps_verifying_once_keyed(district: District) -> None:
+    """An install upgraded from the plain chain: its rows keep their SHA-256 hashes; the
+    migration ends the chain with a keyed row; new rows are keyed; the chain holds. Re-hashing
+    it whole without the key after that does not."""
+    _three(district)
+    first = AuditEvent.objects.order_by("id").first()
+    assert first is not None
+    _rehash(first.pk, chain.plain_link)  # the chain as the first scheme wrote it
+    chain.keyed_mark(connection, AuditEvent)
+    mark = AuditEvent.objects.order_by("id").last()
+    assert mark is not None and mark.action == "audit.chain_keyed"
+    audit_record(actor=None, action="test.after", obj=district.street_a)
+    checked = chain.verify()
+    assert checked.broken is None and checked.rows == AuditEvent.objects.count()
+
+    _rehash(first.pk, chain.plain_link)
+    broken = chain.verify().broken
+    assert broken is not None and "没有一条有密钥的记录" in broken.reason
+
+
+@pytest.mark.django_db
+def test_the_chain_is_keyed_by_the_audit_key(district: District, settings: Any) -> None:
+    one = _three(district)[0]
+    content = chain._content_of(AuditEvent.objects.get(pk=one.pk))
+    key = sealing.audit_key()
+    expected = hmac.new(key, f"{one.prev_hash}\n{content}".encode(), hashlib.sha256).hexdigest()
+    assert one.row_hash == expected
+    # a key of its own from the environment: the chain written under another one does not hold
+    settings.XINFANG_AUDIT_KEY = sealing.new_key()
+    broken = chain.verify().broken
+    assert broken is not None and "XINFANG_AUDIT_KEY" in broken.reason

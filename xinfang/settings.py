@@ -233,6 +233,9 @@ if env_bool("XINFANG_PROXY_SSL", False):
 # with XINFANG_HTTPS (production) settings refuse to start without them.
 XINFANG_DATA_KEYS = env_list("XINFANG_DATA_KEYS", [])
 XINFANG_LOOKUP_KEY = env_str("XINFANG_LOOKUP_KEY", "").strip()
+# The audit chain's HMAC key (xinfang/core/chain.py), 32 bytes in base64; unset, derived from
+# XINFANG_LOOKUP_KEY (or SECRET_KEY). Never changed once the chain holds rows signed with it.
+XINFANG_AUDIT_KEY = env_str("XINFANG_AUDIT_KEY", "").strip()
 if HTTPS and not (XINFANG_DATA_KEYS and XINFANG_LOOKUP_KEY):
     raise ImproperlyConfigured(
         "XINFANG_HTTPS=1（正式部署）须设置 XINFANG_DATA_KEYS 和 XINFANG_LOOKUP_KEY："

@@ -1,10 +1,19 @@
 """The audit history as a hash chain, kept append-only by the database.
 
-Every audit row carries `row_hash` = SHA-256 of the previous row's hash and of the row's own
-content (time, actor, action, object, matter, data, address), and `prev_hash`, the previous
-row's hash ("" for the first row). Rows are chained in id order. `verify()` walks the chain and
-names the first row that does not match; `anchor()` writes the latest hash to the log once a day
-(the clock scan calls it), so that even cutting the newest rows off shows against an older log.
+Every audit row carries `row_hash` = HMAC-SHA256, keyed from the environment (sealing.audit_key:
+XINFANG_AUDIT_KEY, else derived from the look-up key or SECRET_KEY, never stored in the
+database), of the previous row's hash and of the row's own content (time, actor, action,
+object, matter, data, address), and `prev_hash`, the previous row's hash ("" for the first row).
+Rows are chained in id order. `verify()` walks the chain and names the first row that does not
+match; `anchor()` writes the latest hash to the log once a day (the clock scan calls it), so
+that even cutting the newest rows off shows against an older log.
+
+The key is what makes a re-hash show: someone who can drop the triggers, change a row and
+compute the hashes again from it cannot compute keyed ones without the key. Rows written before
+the chain was keyed carry a plain SHA-256 (the first scheme); they still verify, but only as the
+chain's beginning: a plain row after a keyed one is a row re-hashed without the key, and a chain
+with rows and no keyed row at all was re-hashed whole (the migration that brought the key ends an
+older chain with a keyed row, `keyed_mark`). Each row's scheme is told by which hash it matches.
 
 Appends never fork the chain: each append takes the chain's lock first and holds it until its
 transaction ends — on PostgreSQL a transaction-level advisory lock, on SQLite the database's
@@ -25,6 +34,7 @@ The database refuses to change history (triggers installed by core's migration 0
 """
 
 import hashlib
+import hmac
 import ipaddress
 import json
 import logging
@@ -84,8 +94,17 @@ def content(
     )
 
 
-def link(prev_hash: str, text: str) -> str:
+def plain_link(prev_hash: str, text: str) -> str:
+    """The first scheme's hash (rows written before the chain was keyed): anyone can compute it."""
     return hashlib.sha256(f"{prev_hash}\n{text}".encode()).hexdigest()
+
+
+def link(prev_hash: str, text: str, key: bytes | None = None) -> str:
+    """A row's hash: HMAC-SHA256 with the audit key of the previous hash and the row's content."""
+    from xinfang.core.sealing import audit_key
+
+    message = f"{prev_hash}\n{text}".encode()
+    return hmac.new(key or audit_key(), message, hashlib.sha256).hexdigest()
 
 
 def _content_of(event: Any) -> str:
@@ -127,10 +146,17 @@ def seal(events: Sequence[Any], using: str) -> None:
     conn = connections[using]
     lock(conn)
     prev = last_hash(conn)
+    key = _key()
     for event in events:
         event.ip = normal_ip(event.ip)
         event.prev_hash = prev
-        event.row_hash = prev = link(prev, _content_of(event))
+        event.row_hash = prev = link(prev, _content_of(event), key)
+
+
+def _key() -> bytes:
+    from xinfang.core.sealing import audit_key
+
+    return audit_key()
 
 
 # -- checking ------------------------------------------------------------------------------
@@ -173,15 +199,27 @@ FIELDS = (
 )
 
 
+RE_HASHED = "只有无密钥的旧式哈希，却排在有密钥的记录之后：此条起的记录被改动后重新计算过哈希"
+CHANGED = "的内容与其哈希不符：被改动过"
+NOTHING_KEYED = (
+    "：整条链没有一条有密钥的记录——链被改动后整条重新计算过哈希"
+    "（或 XINFANG_AUDIT_KEY 与写入时不同）"
+)
+
+
 def verify(using: str = "default", chunk: int = 5000) -> Checked:
     """Walk the chain from the first row; stop at the first row whose link or content does not
-    match (a row changed, removed or inserted behind the database's back)."""
+    match (a row changed, removed or inserted behind the database's back), or that carries only
+    the keyless hash after a keyed row (changed, then the chain re-hashed from it)."""
     from xinfang.core.models import AuditEvent
 
-    prev, rows, last_id = "", 0, None
+    key = _key()
+    prev, rows, last_id, keyed = "", 0, None, 0
+    first: tuple[int, datetime, str] | None = None
     query = AuditEvent.objects.using(using).order_by("id").values_list(*FIELDS)
     for row in query.iterator(chunk_size=chunk):
         pk, at, actor, action, otype, oid, matter, data, ip, prev_hash, row_hash = row
+        first = first or (pk, at, action)
         if prev_hash != prev:
             reason = (
                 "所记前一条的哈希与前一条不符：其前有记录被删除、插入或改动"
@@ -189,13 +227,46 @@ def verify(using: str = "default", chunk: int = 5000) -> Checked:
                 else "不是链的第一条：其前的记录被删除"
             )
             return Checked(rows, last_id, prev, Break(pk, at, action, reason))
-        expected = link(prev_hash, content(at, actor, action, otype, oid, matter, data, ip))
-        if row_hash != expected:
-            return Checked(
-                rows, last_id, prev, Break(pk, at, action, "的内容与其哈希不符：被改动过")
-            )
+        text = content(at, actor, action, otype, oid, matter, data, ip)
+        if row_hash == link(prev_hash, text, key):
+            keyed += 1
+        elif row_hash != plain_link(prev_hash, text):
+            reason = CHANGED if keyed else f"{CHANGED}（或 XINFANG_AUDIT_KEY 与写入时不同）"
+            return Checked(rows, last_id, prev, Break(pk, at, action, reason))
+        elif keyed:
+            return Checked(rows, last_id, prev, Break(pk, at, action, RE_HASHED))
         prev, rows, last_id = row_hash, rows + 1, pk
+    if rows and not keyed:
+        assert first is not None
+        return Checked(0, None, "", Break(*first, NOTHING_KEYED))
     return Checked(rows, last_id, prev, None)
+
+
+def keyed_mark(conn: BaseDatabaseWrapper, model: Any) -> None:
+    """The migration that keys the chain: an older chain (plain hashes only) is ended with a
+    keyed row, so that from then on a chain without keyed rows is one re-hashed whole."""
+    from xinfang.core.sealing import audit_key
+
+    rows = model.objects.using(conn.alias)
+    if not rows.exists():
+        return  # a new database: its first row is keyed
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+    prev = last_hash(conn)
+    event = model(
+        at=timezone.now(),
+        actor=None,
+        action="audit.chain_keyed",
+        object_type="core.auditevent",
+        object_id="",
+        matter=None,
+        data={"scheme": "hmac-sha256", "plain_rows": rows.count()},
+        ip=None,
+    )
+    event.prev_hash = prev
+    event.row_hash = link(prev, _content_of(event), audit_key())
+    event.save(using=conn.alias)
 
 
 def anchor(using: str = "default") -> tuple[int | None, str]:

@@ -160,6 +160,26 @@ def _hasher(text: str, secret: str) -> Hasher:
     return Hasher(read_key(text, LOOKUP_VARIABLE) if text else _derived(b"xinfang lookup key"))
 
 
+AUDIT_VARIABLE = "XINFANG_AUDIT_KEY"
+
+
+@lru_cache(maxsize=1)
+def _audit_key(text: str, lookup: str, secret: str) -> bytes:
+    if text:
+        return read_key(text, AUDIT_VARIABLE)
+    # derived for a purpose of its own: from the look-up key when there is one (production
+    # always has one), else from SECRET_KEY like the other development keys. Not from the data
+    # keys: `rotate-data-key` changes those, and the chain's hashes must keep verifying.
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"xinfang audit chain key")
+    return hkdf.derive(read_key(lookup, LOOKUP_VARIABLE) if lookup else _derived(b"xinfang audit"))
+
+
+def audit_key() -> bytes:
+    """The key of the audit chain's HMAC (xinfang.core.chain): XINFANG_AUDIT_KEY, else derived.
+    Kept out of the database, so whoever can rewrite the table cannot re-hash the chain."""
+    return _audit_key(settings.XINFANG_AUDIT_KEY, settings.XINFANG_LOOKUP_KEY, settings.SECRET_KEY)
+
+
 def hasher() -> Hasher:
     """The look-up hasher of the current settings (made once per key)."""
     return _hasher(settings.XINFANG_LOOKUP_KEY, settings.SECRET_KEY)

@@ -2,16 +2,16 @@
 
 from typing import Any
 
-from django import forms
 from django.http import HttpRequest
 
 from xinfang.analytics.assessment import spot_check_record, validate_spot_check
 from xinfang.analytics.models import SpotCheckDeduction
 from xinfang.core.admin_site import AuditedAdmin, admin_site
 from xinfang.core.errors import InputError
+from xinfang.core.formtext import SafeModelForm
 
 
-class SpotCheckDeductionForm(forms.ModelForm):
+class SpotCheckDeductionForm(SafeModelForm):
     class Meta:
         model = SpotCheckDeduction
         fields = ("unit", "checked_on", "points", "matter", "reason")

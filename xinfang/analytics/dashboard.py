@@ -31,6 +31,7 @@ from xinfang.analytics.periods import (
 )
 from xinfang.analytics.tables import LABELS, LAW_TITLES, letter_rows
 from xinfang.core.errors import InputError, PermissionRefusedError
+from xinfang.core.formtext import SafeForm
 from xinfang.core.permissions import Action, may, sees_accusations
 from xinfang.core.pickers import UnitPicker
 from xinfang.intake.choices import Channel, Level
@@ -88,7 +89,7 @@ def figure_list_query(request: Any, user: User) -> tuple[Scope, Period]:
     return Scope.of(node, hide_accusations=not sees_accusations(user)), period
 
 
-class DashboardForm(forms.Form):
+class DashboardForm(SafeForm):
     org = forms.ChoiceField(label="单位", required=False, widget=UnitPicker)
     year = forms.IntegerField(
         label="年度",

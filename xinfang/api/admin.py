@@ -13,10 +13,11 @@ from xinfang.accounts.models import Role, User
 from xinfang.api.models import ApiToken
 from xinfang.api.services import token_create, token_revoke
 from xinfang.core.admin_site import admin_site
+from xinfang.core.formtext import SafeModelForm
 from xinfang.portal.services import PORTAL_USERNAME
 
 
-class ApiTokenForm(forms.ModelForm):
+class ApiTokenForm(SafeModelForm):
     user = forms.ModelChoiceField(
         label="系统账号",
         queryset=User.objects.filter(is_active=True, org_unit__isnull=False)

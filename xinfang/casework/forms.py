@@ -15,6 +15,7 @@ from django.utils import timezone
 from xinfang.accounts.models import User
 from xinfang.casework.choices import BatchSource, BodyKind, MeetingKind
 from xinfang.casework.models import JointBody, Meeting, TopicGroup
+from xinfang.core.formtext import SafeForm
 from xinfang.core.permissions import visible_matters
 from xinfang.core.pickers import UnitPicker
 from xinfang.intake.forms import UnitField, units_for
@@ -75,7 +76,7 @@ def matter_by_number(user: User, raw: str) -> Matter | None:
 # --- joint bodies and meetings ------------------------------------------------------------------
 
 
-class BodyForm(forms.Form):
+class BodyForm(SafeForm):
     """A 联席会议 or 会办会: lead unit, member units, topic groups one a line."""
 
     name = forms.CharField(
@@ -136,7 +137,7 @@ class BodyForm(forms.Form):
         return groups
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(SafeForm):
     kind = forms.ChoiceField(
         label="会议类型",
         choices=MeetingKind.choices,
@@ -155,7 +156,7 @@ class MeetingForm(forms.Form):
             self.initial.setdefault("held_on", timezone.localdate())
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(SafeForm):
     """议定事项, its topic group and the day of the 交办; the matters are DecisionRowForms."""
 
     text = forms.CharField(
@@ -181,7 +182,7 @@ class DecisionForm(forms.Form):
             self.initial.setdefault("on", timezone.localdate())
 
 
-class DecisionRowForm(forms.Form):
+class DecisionRowForm(SafeForm):
     """One matter the decision assigns: by its number, to a unit, by a deadline. A blank row is
     skipped."""
 
@@ -237,7 +238,7 @@ def decision_units(meeting: Meeting, user: User) -> QuerySet[OrgUnit]:
 # --- batches handed down ------------------------------------------------------------------------
 
 
-class BatchForm(forms.Form):
+class BatchForm(SafeForm):
     """交办积案: source, 第N批, dates, and its matters typed, pasted or in a small CSV."""
 
     source = forms.ChoiceField(
@@ -307,7 +308,7 @@ class BatchForm(forms.Form):
         return data
 
 
-class ItemForm(forms.Form):
+class ItemForm(SafeForm):
     """A batch item's step: the matter (by number), the day, the item's version."""
 
     matter = forms.CharField(max_length=64, error_messages={"required": "请指明事项"})

@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 
 from xinfang.core.audit import audit_record, changes
+from xinfang.core.formtext import safe_form_class
 from xinfang.core.permissions import enters_admin_site
 
 
@@ -39,6 +40,14 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return admin_site.has_permission(request)
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        """Every form of /manage/ refuses the unsafe characters the other forms refuse (the ones
+        Django builds too: modelform_factory's, the user admin's)."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return safe_form_class(form)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         # Secrets are named in the history as changed, never written into it.

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from xinfang.accounts.models import User
+from xinfang.core.formtext import SafeForm
 from xinfang.disputes.choices import (
     DisputeLevel,
     DisputeSource,
@@ -85,7 +86,7 @@ def places_for(user: User) -> QuerySet[OrgUnit]:
     return units_for(user).filter(kind__in=PLACE_KINDS)
 
 
-class DisputeFilterForm(forms.Form):
+class DisputeFilterForm(SafeForm):
     month = forms.CharField(
         label="排查月份",
         required=False,
@@ -125,7 +126,7 @@ class DisputeFilterForm(forms.Form):
         return value
 
 
-class DisputeForm(forms.Form):
+class DisputeForm(SafeForm):
     found_on = date_field("排查日期", what="排查日期")
     source = radios("来源", DisputeSource.choices, "来源")
     campaign = CampaignField(
@@ -186,7 +187,7 @@ def _year_ago() -> date:
     return timezone.localdate() - timedelta(days=366)
 
 
-class MediationStartForm(forms.Form):
+class MediationStartForm(SafeForm):
     kind = radios("调解类型", MediationKind.choices, "调解类型")
     mediator = forms.CharField(
         label="调解员或调解组织",
@@ -205,7 +206,7 @@ class MediationStartForm(forms.Form):
         field.empty_label = "（不选）"
 
 
-class MediationSessionForm(forms.Form):
+class MediationSessionForm(SafeForm):
     held_on = date_field("调解日期", what="调解日期")
     parties_present = forms.IntegerField(
         label="到场当事方数",
@@ -216,7 +217,7 @@ class MediationSessionForm(forms.Form):
     note = text_field("记录", required=False)
 
 
-class MediationConcludeForm(forms.Form):
+class MediationConcludeForm(SafeForm):
     result = radios("调解结果", MediationResult.choices, "调解结果")
     on = date_field("结束日期", what="调解结束日期")
     agreement = text_field("协议内容（调解成功）", required=False, rows=4)
@@ -229,14 +230,14 @@ class MediationConcludeForm(forms.Form):
     )
 
 
-class DayForm(forms.Form):
+class DayForm(SafeForm):
     """化解 or 手动升级: a day, and for an escalation a note."""
 
     on = date_field("日期")
     note = forms.CharField(label="说明", required=False, max_length=200)
 
 
-class PetitionForm(forms.Form):
+class PetitionForm(SafeForm):
     matter = forms.CharField(
         label="信访事项编号",
         max_length=40,
@@ -246,7 +247,7 @@ class PetitionForm(forms.Form):
     on = date_field("转信访日期", what="转信访日期")
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(SafeForm):
     name = forms.CharField(
         label="名称", max_length=100, error_messages={"required": "请填写专项排查名称"}
     )
@@ -255,6 +256,6 @@ class CampaignForm(forms.Form):
     note = text_field("说明", required=False, rows=2)
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(SafeForm):
     text = text_field("反馈", rows=2, what="反馈内容")
     on = date_field("反馈日期", what="反馈日期")

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.accounts.models import User
 from xinfang.core.errors import PermissionRefusedError, XinfangError
+from xinfang.core.formtext import posted_text
 from xinfang.core.permissions import Action, get_matter_for
 from xinfang.documents.models import IssuedDocument
 from xinfang.documents.selectors import documents_for, issuable_kinds
@@ -63,9 +64,8 @@ def document_issue_view(request: HttpRequest, matter_pk: int, kind: str) -> Http
     notice = _notice(matter, request.POST.get("notice", ""))
     error, issued, status = "", None, 200
     try:
-        issued = document_issue(
-            actor=user, matter=matter, kind=kind, notice=notice, note=request.POST.get("note", "")
-        )
+        note = posted_text(request.POST, "note", "备注")
+        issued = document_issue(actor=user, matter=matter, kind=kind, notice=notice, note=note)
     except PermissionRefusedError as exc:
         # a refusal answers 403 like every other guard, not a redirect that reads as done
         error, status = exc.message, 403

@@ -5,6 +5,7 @@ from datetime import date
 from django.http import QueryDict
 
 from xinfang.core.errors import InputError
+from xinfang.core.formtext import posted_text
 from xinfang.hearings.services import HearingInput, ParticipantInput
 from xinfang.organisation.models import OrgUnit
 
@@ -39,8 +40,8 @@ def hearing_input(post: QueryDict, host: OrgUnit | None) -> HearingInput:
     return HearingInput(
         starts_on=starts_on,
         ends_on=typed_date(post.get("ends_on", ""), "听证结束日期", required=False),
-        place=post.get("place", ""),
+        place=posted_text(post, "place", "听证地点"),
         host_unit=host,
         public=post.get("public") == "1",
-        participants=participants(post.get("participants", "")),
+        participants=participants(posted_text(post, "participants", "参加人员")),
     )

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.accounts.models import User
 from xinfang.core.errors import PermissionRefusedError, XinfangError
+from xinfang.core.formtext import posted_text
 from xinfang.core.permissions import Action, get_matter_for, may_hold_hearing
 from xinfang.hearings import forms
 from xinfang.hearings import services as hs
@@ -54,8 +55,8 @@ def hearing_new(request: HttpRequest, matter_pk: int) -> HttpResponse:
                 actor=user,
                 matter=matter,
                 data=data,
-                record=request.POST.get("record", ""),
-                conclusion=request.POST.get("conclusion", ""),
+                record=posted_text(request.POST, "record", "听证笔录"),
+                conclusion=posted_text(request.POST, "conclusion", "听证结论"),
             )
         else:
             hearing = hs.hearing_schedule(actor=user, matter=matter, data=data)
@@ -104,8 +105,8 @@ def hearing_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 actor=user,
                 hearing=hearing,
                 on=on,
-                record=request.POST.get("record", ""),
-                conclusion=request.POST.get("conclusion", ""),
+                record=posted_text(request.POST, "record", "听证笔录"),
+                conclusion=posted_text(request.POST, "conclusion", "听证结论"),
             )
             messages.success(request, "已登记听证笔录和结论")
         elif step in ("notice", "report"):

@@ -2,15 +2,14 @@
 
 from typing import Any
 
-from django import forms
-
 from xinfang.core.admin_site import AuditedAdmin, admin_site
 from xinfang.core.errors import InputError
+from xinfang.core.formtext import SafeModelForm
 from xinfang.intake.categories import category_check, category_save
 from xinfang.intake.models import Category, SuggestionRule
 
 
-class CategoryForm(forms.ModelForm):
+class CategoryForm(SafeModelForm):
     """category_save's refusals (a 「/」 in the name, a loop) as form errors, not a 500."""
 
     def _post_clean(self) -> None:

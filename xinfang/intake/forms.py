@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.core.config import domain_setting
-from xinfang.core.formtext import SafeTextMixin
+from xinfang.core.formtext import SafeForm
 from xinfang.core.permissions import visible_matters
 from xinfang.core.pickers import INDENT, CategoryPicker, UnitPicker
 from xinfang.intake.attachments import allowed_types_text, max_bytes
@@ -151,7 +151,7 @@ def check_phone(raw: str) -> str:
     return phone
 
 
-class RegistrationForm(SafeTextMixin, forms.Form):
+class RegistrationForm(SafeForm):
     """One arrival, in the order the registrar takes it down: the person first."""
 
     petitioner_name = forms.CharField(label="姓名", max_length=64, required=False)
@@ -373,7 +373,7 @@ class RegistrationForm(SafeTextMixin, forms.Form):
         )
 
 
-class RepresentativeForm(SafeTextMixin, forms.Form):
+class RepresentativeForm(SafeForm):
     name = forms.CharField(label="代表人姓名", max_length=64, required=False)
     id_number = forms.CharField(label="身份证号", max_length=24, required=False)
     phone = forms.CharField(label="联系电话", max_length=32, required=False)
@@ -431,7 +431,7 @@ EMPTY_CHOICES = [
 ]
 
 
-class MatterFilterForm(forms.Form):
+class MatterFilterForm(SafeForm):
     """The filters of the matter list; every field is optional and kept in the address."""
 
     person = forms.CharField(label="信访人", required=False, max_length=64)

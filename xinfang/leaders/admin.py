@@ -10,10 +10,11 @@ from django import forms
 
 from xinfang.accounts.models import Role
 from xinfang.core.admin_site import AuditedAdmin, admin_site
+from xinfang.core.formtext import SafeModelForm
 from xinfang.leaders.models import Leader, Rota
 
 
-class LeaderForm(forms.ModelForm):
+class LeaderForm(SafeModelForm):
     class Meta:
         model = Leader
         fields = ("name", "post", "tier", "unit", "user", "active", "sort_order")
@@ -55,7 +56,7 @@ class LeaderAdmin(AuditedAdmin):
     ordering = ("unit__path", "sort_order", "id")
 
 
-class RotaForm(forms.ModelForm):
+class RotaForm(SafeModelForm):
     class Meta:
         model = Rota
         fields = (

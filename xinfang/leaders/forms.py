@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from xinfang.accounts.models import Role, User
+from xinfang.core.formtext import SafeForm
 from xinfang.core.permissions import pickable_leaders, visible_matters
 from xinfang.core.pickers import PersonPicker
 from xinfang.intake.forms import UnitField, day_field, units_for
@@ -89,7 +90,7 @@ def month_value(raw: str) -> date | None:
     return date(year, month, 1)
 
 
-class SessionFilterForm(forms.Form):
+class SessionFilterForm(SafeForm):
     kind = forms.ChoiceField(
         label="接访形式", choices=[("", "全部"), *SessionKind.choices], required=False
     )
@@ -120,7 +121,7 @@ class SessionFilterForm(forms.Form):
         return value
 
 
-class _LeadersAndPlace(forms.Form):
+class _LeadersAndPlace(SafeForm):
     kind = forms.ChoiceField(
         label="接访形式",
         choices=SessionKind.choices,
@@ -281,7 +282,7 @@ class RotaForm(_LeadersAndPlace):
         return data
 
 
-class CancelForm(forms.Form):
+class CancelForm(SafeForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(
         label="取消原因", max_length=200, error_messages={"required": "请填写取消原因"}
@@ -299,7 +300,7 @@ def matter_by_number(user: User, raw: str) -> Matter | None:
     return found
 
 
-class InviteForm(forms.Form):
+class InviteForm(SafeForm):
     matter = forms.CharField(
         label="事项编号", max_length=64, error_messages={"required": "请填写要约访的事项编号"}
     )
@@ -351,7 +352,7 @@ def add_reception_fields(form: forms.Form, session: ReceptionSession) -> None:
 # --- packages ------------------------------------------------------------------------------------
 
 
-class PackageFilterForm(forms.Form):
+class PackageFilterForm(SafeForm):
     status = forms.ChoiceField(
         label="状态", choices=[("", "全部"), *PackageStatus.choices], required=False
     )
@@ -382,7 +383,7 @@ class UserChoice(forms.ModelChoiceField):
         return f"{obj.display_name or obj.username}（{unit}）"
 
 
-class PackageForm(forms.Form):
+class PackageForm(SafeForm):
     """领导包案 with the 六定."""
 
     responsible_unit = UnitField(
@@ -456,7 +457,7 @@ class PackageForm(forms.Form):
         return raw
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(SafeForm):
     """月督查: the month's progress note with the duties it covers."""
 
     month = forms.CharField(

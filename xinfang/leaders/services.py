@@ -18,6 +18,7 @@ from xinfang.core.audit import audit_record
 from xinfang.core.chinese import cn_date
 from xinfang.core.config import domain_setting
 from xinfang.core.errors import ConflictError, InputError, PermissionRefusedError
+from xinfang.core.formtext import refuse_unsafe
 from xinfang.core.permissions import (
     SYSTEM,
     Action,
@@ -28,7 +29,6 @@ from xinfang.core.permissions import (
     visible_matters,
 )
 from xinfang.core.sequences import next_value
-from xinfang.core.spreadsheets import unsafe_char
 from xinfang.intake.choices import Channel, Level
 from xinfang.intake.models import Matter, Registration
 from xinfang.intake.reflow import registered_after_resolution
@@ -402,12 +402,8 @@ def booking_create(
     if len(topic) > 1000:
         raise InputError("反映事项请控制在1000字以内", field="topic")
     for field, label, value in (("name", "姓名", name), ("topic", "反映事项", topic)):
-        ch = unsafe_char(value)  # hides or reorders what the desk reads on the day's sheet
-        if ch is not None:
-            kind = "文字方向控制字符" if ord(ch) >= 0x202A else "控制字符"
-            raise InputError(
-                f"{label}含有不可见的{kind}（U+{ord(ch):04X}），请删除后重新提交", field=field
-            )
+        # hides or reorders what the desk reads on the day's sheet: the forms' one rule
+        refuse_unsafe(value, field=field, label=label)
     if idempotency_key:
         found = Booking.objects.filter(idempotency_key=idempotency_key).first()
         if found is not None:

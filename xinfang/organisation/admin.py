@@ -2,15 +2,15 @@
 
 from typing import Any
 
-from django import forms
 from django.core.exceptions import ValidationError
 
 from xinfang.core.admin_site import AuditedAdmin, admin_site
+from xinfang.core.formtext import SafeModelForm
 from xinfang.organisation.models import OrgUnit
 from xinfang.organisation.services import rebuild_paths
 
 
-class OrgUnitForm(forms.ModelForm):
+class OrgUnitForm(SafeModelForm):
     class Meta:
         model = OrgUnit
         fields = (

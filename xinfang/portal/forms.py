@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 
-from xinfang.core.formtext import SafeTextMixin
+from xinfang.core.formtext import SafeForm
 from xinfang.intake.choices import Evaluation, Purpose
 from xinfang.intake.models import Category
 from xinfang.organisation.models import OrgUnit, UnitKind
@@ -46,7 +46,7 @@ class LocalityChoice(forms.ModelChoiceField):
         return obj.name
 
 
-class PetitionForm(SafeTextMixin, forms.Form):
+class PetitionForm(SafeForm):
     key = forms.CharField(widget=forms.HiddenInput, max_length=128, required=False)
     purpose = forms.ChoiceField(
         label="信访目的",
@@ -119,7 +119,7 @@ class PetitionForm(SafeTextMixin, forms.Form):
         return None  # read from request.FILES by the view, file by file
 
 
-class QueryForm(SafeTextMixin, forms.Form):
+class QueryForm(SafeForm):
     query_code = forms.CharField(
         label="查询码",
         max_length=32,
@@ -153,7 +153,7 @@ class QueryForm(SafeTextMixin, forms.Form):
         name_nul_characters(self)
 
 
-class EvaluationForm(SafeTextMixin, forms.Form):
+class EvaluationForm(SafeForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     evaluation = forms.ChoiceField(
         label="您对处理结果的评价",
@@ -166,13 +166,13 @@ class EvaluationForm(SafeTextMixin, forms.Form):
     )
 
 
-class VersionForm(forms.Form):
+class VersionForm(SafeForm):
     version = forms.IntegerField(
         widget=forms.HiddenInput, error_messages={"required": "页面已过期，请刷新后重试"}
     )
 
 
-class BookingForm(SafeTextMixin, forms.Form):
+class BookingForm(SafeForm):
     """领导接访预约: who, a mobile for the SMS, what it is about, and an optional query code.
     The rules are leaders.services.booking_create's; this form carries the typed values."""
 
@@ -223,7 +223,7 @@ class BookingForm(SafeTextMixin, forms.Form):
                 attrs["aria-invalid"] = "true"
 
 
-class BookingCancelForm(forms.Form):
+class BookingCancelForm(SafeForm):
     code = forms.CharField(
         label="预约码",
         max_length=32,

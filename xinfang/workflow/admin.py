@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from xinfang.core.admin_site import AuditedAdmin, admin_site
+from xinfang.core.formtext import SafeModelForm
 from xinfang.workflow.calendar import missing_years, package_years
 from xinfang.workflow.calendar_entry import (
     EXAMPLE,
@@ -31,7 +32,7 @@ def today() -> date:
     return timezone.localdate()
 
 
-class CalendarYearForm(forms.ModelForm):
+class CalendarYearForm(SafeModelForm):
     days_text = forms.CharField(
         label="放假日与调休上班日",
         widget=forms.Textarea(attrs={"rows": 24, "cols": 48, "style": "font-family: monospace"}),

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.core.config import domain_limit
+from xinfang.core.formtext import SafeForm
 from xinfang.core.permissions import Reach, assignment_reach, may_take
 from xinfang.intake.choices import Evaluation, Purpose, SupervisionLevel
 from xinfang.intake.forms import UnitField, units_for
@@ -42,7 +43,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class StepForm(forms.Form):
+class StepForm(SafeForm):
     """What every step form has: the version it was read at, and the day (default today)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -2,6 +2,7 @@
 and a phone or ID number is searched only by those who may reveal it, logged, never in a URL (2)."""
 
 import re
+from datetime import datetime
 from html.parser import HTMLParser
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 from django.conf import LazySettings
 
 from tests.api_support import _fresh_throttle_counts, api_for, assert_error  # noqa: F401
-from tests.conftest import District, register
+from tests.conftest import TZ, District, register
 from tests.views_support import client_for
 from xinfang.core.masking import excerpt_for, mask_free_text
 from xinfang.core.models import AuditEvent
@@ -107,10 +108,141 @@ def test_leader_may_still_search_by_name(district: District, matter: Matter) -> 
     assert response.status_code == 200 and matter.number in response.content.decode()
 
 
-def test_leader_may_not_probe_the_content_for_digits(district: District, matter: Matter) -> None:
-    response = client_for(district, "leader").get(LIST, {"words": "1391234"})
-    html = response.content.decode()
-    assert response.status_code == 403 and "内容关键词不能含" in html and matter.number not in html
+OTHER = "拖欠工资5000元，案号（2026）苏0102民初1234号，2026年11月起诉"
+
+
+@pytest.mark.parametrize("who", ["leader", "supervisor"])
+def test_a_reader_who_may_not_reveal_searches_the_content_as_shown(
+    district: District, matter: Matter, who: str
+) -> None:
+    """The content word search matches what 领导 and 督查 see (我的电话139****5678，身份证号
+    1101**********1233): a guess at a hidden digit finds nothing, right or wrong, by pairs of
+    digits or runs, on the page and in the API; case numbers, amounts, dates and the shown ends
+    of a number are found."""
+    other = register(district, locality=district.street_a, phone="13700001111", content=OTHER)
+    client, api = client_for(district, who), api_for(district, who)
+
+    def found(words: str) -> set[str]:
+        page = client.get(LIST, {"words": words})
+        assert page.status_code == 200, (words, page.status_code)
+        html = page.content.decode()
+        on_page = {m.number for m in (matter, other) if m.number in html}
+        status, body = api.get("/api/v1/matters/", words=words)
+        assert status == 200, (words, body)
+        assert {r["number"] for r in body["results"]} == on_page, words
+        assert PHONE not in html and ID18 not in html
+        return on_page
+
+    # hidden: the guess that is right answers as the one that is wrong
+    for guess in ("1391234", "13912345678", "13912345670", "12345678", "91", "234", "1234",
+                  "电话1391", "199003071233", "1101011990", "0307"):  # fmt: skip
+        assert matter.number not in found(guess), guess
+    # shown: what they read
+    for seen in ("139", "5678", "电话139", "1101", "1233"):
+        assert found(seen) == {matter.number}, seen
+    assert found("5000") == found("2026") == found("0102民初1234号") == {other.number}
+    assert found("1234") == {other.number}  # the case number's, not the phone's hidden middle
+    assert found("139 5678") == {matter.number}
+    assert found("139 5000") == set()
+    # the staff who may reveal search the content as typed
+    registrar = client_for(district, "registrar").get(LIST, {"words": "1391234"}).content.decode()
+    assert matter.number in registrar
+
+
+def test_a_digit_search_over_too_wide_a_scope_is_refused_alike(
+    district: District, matter: Matter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The masked text is checked one registration at a time, so a reader who may not reveal
+    narrows the scope first; the refusal is counted without the words: the same for a number
+    that is there and one that is not."""
+    later = datetime(2026, 4, 1, 9, 30, tzinfo=TZ)
+    register(district, locality=district.street_a, phone="13700001111", content=OTHER, when=later)
+    monkeypatch.setattr("xinfang.intake.word_search.SEEN_SCOPE", 1)
+    leader = client_for(district, "leader")
+    answers = []
+    strip = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"|"X-CSRFToken": "[^"]*"')
+    for words in ("1391234", "5000"):
+        page = leader.get(LIST, {"words": words})
+        html = page.content.decode()
+        assert page.status_code == 400 and "含数字的内容关键词只在不超过1条登记" in html
+        answers.append(strip.sub("", html.replace(words, "")))
+        status, body = api_for(district, "leader").get("/api/v1/matters/", words=words)
+        assert status == 400 and "含数字的内容关键词" in str(body)
+    assert answers[0] == answers[1]
+    # narrowed by the date the matter was received: found as usual
+    page = leader.get(LIST, {"words": "5678", "received_from": "2026-03-02",
+                             "received_to": "2026-03-02"})  # fmt: skip
+    assert page.status_code == 200 and matter.number in page.content.decode()
+
+
+@pytest.mark.parametrize("who", ["leader", "supervisor"])
+def test_similar_matters_give_a_guessed_number_no_weight(
+    district: District, matter: Matter, who: str
+) -> None:
+    """POST /api/v1/matters/similar/: a reader who may not reveal compares no digits, so the
+    score is the same for a right guess at a hidden phone or ID number as for a wrong one; the
+    phone and ID number fields are refused to them alike, and nothing is looked up."""
+    api = api_for(district, who)
+
+    def score(content: str) -> float:
+        status, body = api.post("/api/v1/matters/similar/", {"content": content})
+        assert status == 200, body
+        return next((m["score"] for m in body["matches"] if m["matter"] == matter.number), 0.0)
+
+    right = score(CONTENT)
+    wrong = score(CONTENT.replace(PHONE, "13900005678").replace(ID18, "110101198001011233"))
+    assert right == wrong > 0
+    assert score("我的电话13912345678") == score("我的电话13999995678")
+    # the registrar's look-up compares the text as typed: there the right number counts
+    status, body = api_for(district, "officer").post(
+        "/api/v1/matters/similar/", {"content": CONTENT}
+    )
+    assert status == 200 and body["matches"][0]["matter"] == matter.number
+    assert body["matches"][0]["text_score"] == 1.0
+    for field, value in (("phone", FOUND_PHONE), ("phone", ABSENT_PHONE), ("id_number", ID18)):
+        status, body = api.post("/api/v1/matters/similar/", {"content": "电话", field: value})
+        assert (
+            status == 403
+            and "按身份证号或电话" in assert_error(body, "permission_denied")["message"]
+        )
+    assert not AuditEvent.objects.filter(action="personal_data.search").exists()
+
+
+def test_a_booking_with_a_guessed_phone_tells_the_leader_nothing(
+    district: District, matter: Matter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The day's sheet shows each booking's earlier matters (一人一档). The phone is whatever
+    the public typed: a 领导 who books with a guessed phone must not learn whose it is; the
+    registrar, who may reveal, still sees the matters of that phone."""
+    from datetime import date, time
+
+    from xinfang.leaders import services
+    from xinfang.leaders.choices import LeaderTier, SessionKind
+    from xinfang.leaders.models import Leader
+
+    from .test_leaders_review import _pin_today
+
+    _pin_today(monkeypatch, date(2026, 9, 28))
+    chief = Leader.objects.create(
+        name="张书记", post="区委书记", tier=LeaderTier.PRINCIPAL, unit=district.district,
+        user=district.users["leader"],
+    )  # fmt: skip
+    session = services.session_create(
+        actor=district.users["officer"],
+        data=services.SessionInput(
+            kind=SessionKind.VISIT_DOWN, unit=district.district, held_on=date(2026, 9, 30),
+            leaders=[chief], starts_at=time(9, 0), ends_at=time(11, 30),
+            place="东风社区党群服务中心", capacity=4,
+        ),
+    )  # fmt: skip
+    services.session_publish(actor=district.users["officer"], session=session)
+    for phone in (FOUND_PHONE, ABSENT_PHONE):
+        services.booking_create(session=session, name="某某", phone=phone, topic="反映物业管理问题")
+    sheet = f"/leaders/sessions/{session.pk}/"
+    for who in ("leader", "supervisor"):
+        html = client_for(district, who).get(sheet).content.decode()
+        assert matter.number not in html, who
+    assert matter.number in client_for(district, "officer").get(sheet).content.decode()
 
 
 def test_registrar_search_by_phone_is_logged_without_the_number(

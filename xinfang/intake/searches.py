@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from xinfang.core.audit import audit_record
-from xinfang.core.errors import InputError, PermissionRefusedError
+from xinfang.core.errors import PermissionRefusedError
 from xinfang.core.masking import mask_id_number, mask_phone
 from xinfang.core.permissions import Action, SystemActor, may
 from xinfang.core.sealing import lookup_hash
@@ -21,12 +21,9 @@ from xinfang.core.sealing import lookup_hash
 ID_LIKE = re.compile(r"^\d{15,17}[\dXx]?$")
 # a phone: digits with the separators people type
 PHONE_LIKE = re.compile(r"^[\d\-+ ]{5,20}$")
-# a content keyword with a run of digits: a probe for the numbers masked in the content
-DIGITS_IN_WORD = re.compile(r"\d{3,}")
 
 REFUSED = "您没有按身份证号或电话查找的权限，请按姓名查找"
 NOT_IN_ADDRESS = "身份证号和电话不能放在网址里查找：请在查询表单中输入后点“查询”（POST）"
-WORDS_REFUSED = "内容关键词不能含3位以上的数字：反映内容中的身份证号和电话对您是隐藏的"
 
 
 def person_number_kind(text: str) -> str | None:
@@ -79,12 +76,3 @@ def search_log(*, actor: Any, kind: str, value: str, where: str) -> None:
                 "where": where,
             },
         )
-
-
-def words_check(*, actor: Any, words: str) -> None:
-    """Content keywords with digits in them would find the numbers that are masked in the
-    content for a reader who may not reveal them: refused for that reader."""
-    if may(actor, Action.REVEAL_PERSONAL_DATA):
-        return
-    if any(DIGITS_IN_WORD.search(word) for word in words.split()):
-        raise InputError(WORDS_REFUSED, field="words")

@@ -218,7 +218,7 @@ def matters_filtered(
             matters = matters.filter(status=filters.status)
         if "responsible_unit" in filters.empty:
             matters = matters.filter(responsible_unit__isnull=True)
-        return _person_and_words(matters, filters, sets, probe_words=probe_words)
+        return _person_and_words(actor, matters, filters, sets, probe_words=probe_words)
     if filters.registered_from is not None or filters.registered_to is not None:
         matters = matters.filter(pk__in=_received_in(filters).values("matter_id"))
     if filters.letter_kind or filters.first:
@@ -235,7 +235,7 @@ def matters_filtered(
     }
     matters = matters.filter(**{key: value for key, value in exact.items() if value})
     matters = _matter_filters(matters, filters, sets, broad=broad)
-    return _person_and_words(matters, filters, sets, probe_words=probe_words)
+    return _person_and_words(actor, matters, filters, sets, probe_words=probe_words)
 
 
 def _matter_filters(
@@ -256,11 +256,20 @@ def _matter_filters(
 
 
 def _person_and_words(
-    matters: QuerySet[Matter], filters: MatterFilters, sets: _Sets, *, probe_words: bool
+    actor: Actor,
+    matters: QuerySet[Matter],
+    filters: MatterFilters,
+    sets: _Sets,
+    *,
+    probe_words: bool,
 ) -> QuerySet[Matter]:
     if sets.person is not None:
         matters = matters.filter(pk__in=sets.person)
     words = filters.words.split()
+    if not words:
+        return matters
+    # a reader who may not reveal personal data finds a word with digits only where they see it
+    matters, words = word_search.as_seen(actor, matters, words)
     if not words:
         return matters
     return word_search.probe(matters, words) if probe_words else word_search.hits(matters, words)
@@ -393,6 +402,11 @@ def _word_page(
     matters = matters_filtered(actor, others, sets=sets)
     if connection.vendor == "sqlite":  # walk the date index, as for a long list
         matters = matters_filtered(actor, others, sets=sets, broad=True)
+    # a reader who may not reveal personal data finds a word with digits only where they see it
+    matters, words = word_search.as_seen(actor, matters, words)
+    if not words:
+        total = matters.order_by()[: COUNT_CAP + 1].count()
+        return _page_of(matters, total, after=after, before=before, size=size)
     # the page
     order = OLDEST if before else NEWEST
     ahead = matters

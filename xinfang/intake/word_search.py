@@ -11,11 +11,15 @@ the list takes the cheaper (xinfang.intake.selectors.matter_page):
   it is common (every hit is read and sorted).
 """
 
+import re
+from typing import Any
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from xinfang.core.masking import free_text_for
+from xinfang.core.errors import InputError
+from xinfang.core.masking import free_text_for, mask_free_text, reads_numbers
 from xinfang.intake.grams import fold
 from xinfang.intake.models import Matter, Registration
 from xinfang.intake.word_index import HasGrams
@@ -27,12 +31,56 @@ WALK = 3000
 COUNT_WALK = 12_000
 SNIPPET_CHARS = 60
 SNIPPET_BEFORE = 16  # characters shown before the first hit
+# A reader who may not reveal personal data searches the content as they see it: a word with a
+# digit in it is checked against the masked text, one registration at a time, in at most this
+# many registrations (the filters' scope, counted before any word is looked for).
+SEEN_SCOPE = 20_000
+_DIGIT = re.compile(r"\d")
+
+
+def narrow_message() -> str:
+    return (
+        f"含数字的内容关键词只在不超过{SEEN_SCOPE}条登记的范围内查找（反映内容中的身份证号和"
+        "电话对您是隐藏的，要逐条核对）：请先用登记日期、属地或分类把范围缩小"
+    )
 
 
 def _contains(word: str) -> Q:
     # Case folding costs PostgreSQL three times the scan; only Latin letters need it.
     latin = any(c.isascii() and c.isalpha() for c in word)
     return Q(**{"content__icontains" if latin else "content__contains": word})
+
+
+def _seen_in(word: str, text: str) -> bool:
+    """Whether `word` is in `text` as a reader who may not reveal personal data sees it."""
+    return fold(word) in fold(mask_free_text(text))
+
+
+def as_seen(
+    reader: Any, matters: QuerySet[Matter], words: list[str], *, reads: bool | None = None
+) -> tuple[QuerySet[Matter], list[str]]:
+    """The words a reader who may not reveal personal data searches by what they see: each word
+    with a digit is looked for in the masked content (a phone's hidden middle, an ID number's
+    hidden digits are not there to be found, so guessing them finds nothing, and a guess that is
+    right answers as one that is wrong); the case numbers, amounts and dates they read are found
+    as usual. Returns `matters` narrowed by those words and the words left for the index (all of
+    them, unchanged, for a reader who may reveal). InputError when the filters leave more than
+    SEEN_SCOPE registrations to check — counted without the words, so the refusal says nothing
+    about what the content holds."""
+    if reads is None:
+        reads = reads_numbers(reader)
+    digits = [] if reads else [w for w in words if _DIGIT.search(w)]
+    if not digits:
+        return matters, words
+    regs = Registration.objects.filter(matter_id__in=matters.values("pk"))
+    if regs.order_by()[: SEEN_SCOPE + 1].count() > SEEN_SCOPE:
+        raise InputError(narrow_message(), field="words")
+    for word in digits:
+        rows = regs.filter(_contains(word)).values_list("matter_id", "content")
+        held = {matter_id for matter_id, text in rows.iterator() if _seen_in(word, text)}
+        matters = matters.filter(pk__in=sorted(held))
+        regs = regs.filter(matter_id__in=sorted(held))
+    return matters, [w for w in words if w not in digits]
 
 
 def probe(matters: QuerySet[Matter], words: list[str]) -> QuerySet[Matter]:
@@ -51,8 +99,9 @@ def hits(matters: QuerySet[Matter], words: list[str]) -> QuerySet[Matter]:
     return matters
 
 
-def first_hits(matter_ids: list[int], words: list[str]) -> dict[int, str]:
-    """Each matter's content that holds the first word (its earliest such registration)."""
+def first_hits(matter_ids: list[int], words: list[str], *, reads: bool = True) -> dict[int, str]:
+    """Each matter's content that holds the first word (its earliest such registration) — as
+    the reader sees it when `reads` is False (as_seen)."""
     if not matter_ids or not words:
         return {}
     rows = (
@@ -60,9 +109,11 @@ def first_hits(matter_ids: list[int], words: list[str]) -> dict[int, str]:
         .order_by("matter_id", "id")
         .values_list("matter_id", "content")
     )
+    masked = not reads and _DIGIT.search(words[0]) is not None
     found: dict[int, str] = {}
     for matter_id, content in rows:
-        found.setdefault(matter_id, content)
+        if matter_id not in found and (not masked or _seen_in(words[0], content)):
+            found[matter_id] = content
     return found
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from xinfang.accounts.models import User
 from xinfang.core.errors import ConflictError, PermissionRefusedError, XinfangError
+from xinfang.core.masking import reads_numbers
 from xinfang.core.permissions import (
     Action,
     get_matter_for,
@@ -401,6 +402,7 @@ def _sheet(request: HttpRequest, user: User, session: ReceptionSession) -> dict[
     today = timezone.localdate()
     seen = visible_matters(user)
     recorder = may(user, Action.RECORD_RECEPTION) and may(user, Action.REGISTER)
+    reads = reads_numbers(user)
     open_for_reception = session.status != SessionStatus.CANCELLED
     register = reverse("intake:register")
     seats = list(
@@ -420,9 +422,10 @@ def _sheet(request: HttpRequest, user: User, session: ReceptionSession) -> dict[
         matter = b.matter if b.matter_id in seen_ids else None
         row = SheetRow(kind="booking", booking=b, matter=matter)
         if b.status != BookingStatus.CANCELLED:
-            row.history = person_matches(
-                actor=user, name=b.name, phone=b.phone, limit=HISTORY_LIMIT
-            )
+            # the phone is whatever the public typed when booking: matched only for readers who
+            # may reveal personal data, else a booking with a guessed phone would say whose it is
+            phone = b.phone if reads else ""
+            row.history = person_matches(actor=user, name=b.name, phone=phone, limit=HISTORY_LIMIT)
         if recorder and open_for_reception and b.status == BookingStatus.BOOKED:
             row.register_url = f"{register}?session={session.pk}&booking={b.pk}"
         rows.append(row)

@@ -26,7 +26,7 @@ from xinfang.core.permissions import Action, get_matter_for, may
 from xinfang.intake.choices import Channel, Form, Level, Purpose
 from xinfang.intake.forms import MatterFilterForm
 from xinfang.intake.models import Category, Matter, Petitioner
-from xinfang.intake.searches import REFUSED, person_number_kind, person_search, words_check
+from xinfang.intake.searches import REFUSED, person_number_kind, person_search
 from xinfang.intake.selectors import (
     matter_events,
     matter_facts,
@@ -94,7 +94,6 @@ class MatterQuery(ApiListView):
             raise PermissionRefusedError("您没有查看信访事项的权限")
         for name in PAGING:
             query.pop(name, None)
-        words_check(actor=user, words=str(query.get("words", "")))
         if by_number:
             person_search(actor=user, text=str(query.get("person", "")), where="api")
         errors: dict[str, list[str]] = {}

@@ -27,7 +27,7 @@ from xinfang.intake.models import Category, Matter, Registration, SimilarGram
 from xinfang.intake.searches import REFUSED, keyed_hash, search_log
 from xinfang.intake.selectors import person_probes
 from xinfang.intake.similar.index import Weights, weights
-from xinfang.intake.similar.text import grams, shared_spans, shared_words
+from xinfang.intake.similar.text import gram_text, grams, shared_spans, shared_words
 from xinfang.organisation.models import OrgUnit
 from xinfang.workflow.states import MatterStatus
 
@@ -154,7 +154,11 @@ def similar_matters(
     if probe.has_person_number():
         _log_numbers(actor, probe, where, logged)
     table = weights()
-    query = grams(probe.content)
+    reads = reads_numbers(actor)
+    # A reader who may not reveal personal data compares no digits: the pairs holding one are
+    # left out of the petition and of every registration (their hidden phone and ID digits are
+    # not there to match, so a guessed number scores as a wrong one, and as no number at all).
+    query = _compared(grams(probe.content), reads)
     boosts: dict[int, list[str]] = {}
     for reason, person_ids in person_probes(id_number=probe.id_number, phone=probe.phone):
         for pk in person_ids[:CANDIDATES]:
@@ -186,7 +190,7 @@ def similar_matters(
         names = set()
         for content, given in texts.get(pk, []):
             names.add(given)
-            theirs = grams(content)
+            theirs = _compared(grams(content), reads)
             shared = query & theirs
             if not shared:
                 continue
@@ -214,7 +218,6 @@ def similar_matters(
         "category", "locality", "petitioner"
     )
     by_pk = {matter.pk: matter for matter in loaded}
-    reads = reads_numbers(actor)
     found = []
     for score, _, pk, text_score, reasons, content, shared in top_rows:
         shown = free_text_for(actor, content, reads=reads)
@@ -230,6 +233,12 @@ def similar_matters(
             )
         )
     return found
+
+
+def _compared(pairs: set[int], reads: bool) -> set[int]:
+    """The pairs compared for a reader: all of them for one who may reveal personal data, else
+    those without a digit (the one rule of similar_matters for the numbers in a text)."""
+    return pairs if reads else {g for g in pairs if not any(c.isdigit() for c in gram_text(g))}
 
 
 def _text_candidates(table: Weights, query: set[int]) -> list[int]:

@@ -34,7 +34,7 @@ SNIPPET_BEFORE = 16  # characters shown before the first hit
 # A reader who may not reveal personal data searches the content as they see it: a word with a
 # digit in it is checked against the masked text, one registration at a time, in at most this
 # many registrations (the filters' scope, counted before any word is looked for).
-SEEN_SCOPE = 20_000
+SEEN_SCOPE = 10_000
 _DIGIT = re.compile(r"\d")
 
 
@@ -75,12 +75,13 @@ def as_seen(
     regs = Registration.objects.filter(matter_id__in=matters.values("pk"))
     if regs.order_by()[: SEEN_SCOPE + 1].count() > SEEN_SCOPE:
         raise InputError(narrow_message(), field="words")
+    held: set[int] | None = None
     for word in digits:
         rows = regs.filter(_contains(word)).values_list("matter_id", "content")
+        if held is not None:
+            rows = rows.filter(matter_id__in=sorted(held))
         held = {matter_id for matter_id, text in rows.iterator() if _seen_in(word, text)}
-        matters = matters.filter(pk__in=sorted(held))
-        regs = regs.filter(matter_id__in=sorted(held))
-    return matters, [w for w in words if w not in digits]
+    return matters.filter(pk__in=sorted(held or ())), [w for w in words if w not in digits]
 
 
 def probe(matters: QuerySet[Matter], words: list[str]) -> QuerySet[Matter]:

@@ -10,9 +10,10 @@ from xinfang.workflow.states import MatterStatus
 from xinfang.workflow.transitions import TABLE, Step, check, steps_from
 
 ROOT = Path(__file__).resolve().parent.parent / "xinfang"
-# The workflow services move matters; the ledger importer writes the state its imported facts
-# imply (workflow.states.status_from_facts) — the one documented exception.
-ALLOWED = {"workflow/services.py", "intake/ledger/write.py"}
+# The workflow services move matters (workflow.merges: an undone merge puts the absorbed matter's
+# row back as it was); the ledger importer writes the state its imported facts imply
+# (workflow.states.status_from_facts) — the one documented exception.
+ALLOWED = {"workflow/services.py", "workflow/merges.py", "intake/ledger/write.py"}
 WRITERS = {"create", "update", "get_or_create", "update_or_create", "bulk_create", "Matter"}
 
 

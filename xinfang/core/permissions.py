@@ -59,6 +59,8 @@ class Action(StrEnum):
     # disputes (xinfang.disputes): see a unit's disputes; record, mediate, settle, report them
     VIEW_DISPUTES = "view_disputes"
     RECORD_DISPUTE = "record_dispute"
+    # merge matters of the history that are one matter (xinfang.workflow.merges), and undo it
+    MERGE_MATTERS = "merge_matters"
 
 
 BUREAU_ROLES = frozenset({Role.REGISTRAR, Role.OFFICER, Role.LEADER, Role.SUPERVISOR})
@@ -92,6 +94,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_ATTACHMENT,
             Action.IMPORT_LEDGER,
             Action.EXPORT_LEDGER,
+            Action.MERGE_MATTERS,
             Action.VIEW_AUDIT,
             Action.VIEW_STATISTICS,
             Action.VIEW_LEADER_WORK,
@@ -361,7 +364,8 @@ Actor: TypeAlias = "User | SystemActor"
 # Everything the product does by itself, and nothing more: the console's ledger and
 # organisation imports and exports (full data, as the file is the bureau's own), its accounts and
 # tokens (create-admin, api_token, the demo logins), the clock scan's reading and its automatic
-# steps, and the demo loader's registrations, receptions, packages, hearings and disputes.
+# steps, the demo loader's registrations, receptions, packages, hearings and disputes, and the
+# console's merges of the history's matters (propose-merges / apply-merges / unmerge).
 SYSTEM_ACTIONS: frozenset[Action] = frozenset(
     {
         Action.REGISTER,
@@ -387,6 +391,7 @@ SYSTEM_ACTIONS: frozenset[Action] = frozenset(
         Action.HOLD_HEARING,
         Action.VIEW_DISPUTES,
         Action.RECORD_DISPUTE,
+        Action.MERGE_MATTERS,
     }
 )
 

@@ -18,6 +18,7 @@ from xinfang.demo.content import ContentMaker
 from xinfang.demo.facts import Facts, MatterShape, make_facts
 from xinfang.demo.org import DISTRICT_NAME, SIBLING_DISTRICTS, Place, Tree, build_tree
 from xinfang.demo.people import OTHER_REGIONS, PeopleMaker, Person
+from xinfang.demo.repeats import Earlier, Planter
 from xinfang.intake.default_categories import DEFAULT_CATEGORIES
 
 # the demo district's own prefix (a bureau sets its own: XINFANG_MATTER_NUMBER_PREFIX)
@@ -128,6 +129,8 @@ class LedgerMaker:
         self.people = PeopleMaker(self.rng, end)
         self.content = ContentMaker(self.rng, end.year, self.categories)
         self.known: list[Person] = []  # recent petitioners, some of whom come with a new matter
+        # repeats of recent matters (xinfang.demo.repeats), drawn apart from `rng`
+        self.planter = Planter(seed, PeopleMaker(random.Random(seed * 31 + 7), end))
         self.matter_serials: dict[int, int] = {}
         self._tables()
         self._date_strings()
@@ -296,13 +299,24 @@ class LedgerMaker:
         facts = make_facts(rng, shape, self.end)
         tail = self._tail(facts, channel, kind, level)
         window = self.open_window
-        if window and not sibling and window.leaves_open(date.fromordinal(day), serial):
+        left_open = bool(
+            window and not sibling and window.leaves_open(date.fromordinal(day), serial)
+        )
+        if left_open:
             # drawn all the same, so every other row stays as it would be; only a remark that
             # is not about the handling (a letter's kind, a transfer) is kept
             tail = ("",) * (len(tail) - 1) + ("" if facts.remark else tail[-1],)
         core = self.content.core(
             category=category, purpose=purpose, place=place, dept=self.category_depts[category]
         )
+        if person is not None and not sibling and not left_open:
+            key = (category, purpose, place.street + place.name)
+            found = self.planter.repeat(day=day, last_day=self.end, key=key, place=place)
+            if found is None:
+                self.planter.remember(Earlier(day, matter_number, key, person, core))
+            else:
+                earlier, person, core = found
+                self.planter.record(earlier, matter_number, person)
         name = person.name if person else ""
         who = (name, person.id_number, person.phone, person.address) if person else ("", "", "", "")
         locality = place.name

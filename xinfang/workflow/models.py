@@ -1,6 +1,7 @@
 """Workflow tables: calendar years, assignments, each matter's clocks, supervision, instructions."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -331,3 +332,48 @@ class ReviewApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.matter} {self.get_stage_display()}申请 {self.get_result_display()}"
+
+
+class MatterMerge(models.Model):
+    """One matter of the history merged into another (`xinfang apply-merges`), and how to undo it.
+
+    The absorbed matter's registrations moved to `kept` and its row went (纯件数 counts one
+    matter); `snapshot` holds that row as it was and `registrations` the ids that moved, so that
+    `xinfang unmerge` puts both back. Written by xinfang.workflow.merges only.
+    """
+
+    kept = models.ForeignKey(
+        "intake.Matter", verbose_name="保留事项", on_delete=models.PROTECT, related_name="+"
+    )
+    absorbed_number = models.CharField("并入事项编号", max_length=64, db_index=True)
+    absorbed_id = models.BigIntegerField("并入事项ID")
+    snapshot = models.JSONField("并入事项原记录", encoder=DjangoJSONEncoder)
+    registrations = models.JSONField("移入的登记")
+    evidence = models.TextField("合并依据", blank=True)
+    source = models.CharField("来源文件", max_length=255, blank=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="合并人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    merged_at = models.DateTimeField("合并时间", auto_now_add=True)
+    undone_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="撤销人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "事项合并"
+        verbose_name_plural = "事项合并"
+        ordering = ["-merged_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.absorbed_number} → {self.kept}"

@@ -311,7 +311,7 @@ class LedgerMaker:
         )
         if person is not None and not sibling and not left_open:
             key = (category, purpose, place.street + place.name)
-            found = self.planter.repeat(day=day, last_day=self.end, key=key, place=place)
+            found = self.planter.repeat(day=day, last_day=self.end, key=key)
             if found is None:
                 self.planter.remember(Earlier(day, matter_number, key, person, core))
             else:

@@ -2,10 +2,11 @@
 high), for `xinfang propose-merges` to find.
 
 Now and then a matter of our district takes the problem of a recent one about the same place,
-category and purpose: the same person writes it again in other words as a new matter, or a
-neighbour does. Drawn with a random source of its own, so that every other row of the ledger
-stays as it was; only the repeat's petitioner and 反映内容 change. `LedgerMaker.planted` lists
-them (the earlier matter's number, the repeat's, and who wrote it again).
+category and purpose: the same person writes it again in other words as a new matter, or one of
+the household does (家属: the same surname and address, a phone of their own, no ID number
+given). Drawn with a random source of its own, so that every other row of the ledger stays as it
+was; only the repeat's petitioner and 反映内容 change. `LedgerMaker.planter.planted` lists them
+(the earlier matter's number, the repeat's, and who wrote it again).
 """
 
 import random
@@ -13,14 +14,13 @@ import re
 from collections import deque
 from dataclasses import dataclass
 
-from xinfang.demo.org import Place
 from xinfang.demo.people import PeopleMaker, Person
 
 SHARE = 0.1  # of our district's matters, those that look for an earlier one to repeat
 WITHIN = 240  # days: how far back the earlier matter may lie
 KEEP = 400  # recent matters remembered
 MARGIN = 45  # days before the ledger's end: a repeat is never cut off by it
-SAME_PERSON = 0.6  # the rest are neighbours
+SAME_PERSON = 0.6  # the rest are written by one of the household
 
 # The same problem told again: words a petitioner uses for the ledger's, and clauses they add.
 SYNONYMS = (
@@ -55,7 +55,7 @@ class Earlier:
 class Planted:
     original: str  # the earlier matter's number
     repeat: str  # the matter that repeats it
-    who: str  # "本人" or "邻居"
+    who: str  # "本人" or "家属"
 
 
 def reword(text: str, rng: random.Random) -> str:
@@ -81,7 +81,7 @@ class Planter:
         self.used: set[str] = set()  # an earlier matter is repeated once at most
 
     def repeat(
-        self, *, day: int, last_day: int, key: tuple[str, str, str], place: Place
+        self, *, day: int, last_day: int, key: tuple[str, str, str]
     ) -> tuple[Earlier, Person, str] | None:
         """The earlier matter this one repeats, who writes it, and in what words; or None."""
         if day > last_day - MARGIN or self.rng.random() >= SHARE:
@@ -92,7 +92,7 @@ class Planter:
             if earlier.key != key or earlier.number in self.used or earlier.day == day:
                 continue
             same = self.rng.random() < SAME_PERSON
-            person = earlier.person if same else self._neighbour(earlier.person, place)
+            person = earlier.person if same else self._relative(earlier.person)
             self.used.add(earlier.number)
             return earlier, person, reword(earlier.core, self.rng)
         return None
@@ -101,16 +101,13 @@ class Planter:
         self.recent.append(earlier)
 
     def record(self, earlier: Earlier, number: str, person: Person) -> None:
-        who = "本人" if person is earlier.person else "邻居"
+        who = "本人" if person is earlier.person else "家属"
         self.planted.append(Planted(earlier.number, number, who))
 
-    def _neighbour(self, person: Person, place: Place) -> Person:
-        """Someone of the same place, with a phone but no ID number given."""
-        drawn = self.people.person(
-            region=person.id_number[:6] or "339102",
-            district=place.district,
-            street=place.street,
-            place="" if place.kind == "street" else place.name,
-            place_kind=place.kind,
-        )
-        return Person(drawn.name, "", drawn.phone, drawn.address, drawn.sex)
+    def _relative(self, person: Person) -> Person:
+        """One of the household: the same surname and address, a phone of their own."""
+        sex = "M" if self.rng.random() < 0.5 else "F"
+        name = person.name[0] + self.people.given_name(sex)
+        if name == person.name:
+            name = person.name[0] + self.people.given_name("F" if sex == "M" else "M")
+        return Person(name, "", self.people.phone(), person.address, sex)

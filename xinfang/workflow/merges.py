@@ -8,6 +8,7 @@ merged with a matter that is not one: the unit that handles the other might be t
 """
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -19,7 +20,7 @@ from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.permissions import Action, Actor, may, user_of
 from xinfang.intake.choices import Purpose
 from xinfang.intake.models import Matter, Registration, SimilarGram
-from xinfang.workflow.models import MatterMerge
+from xinfang.workflow.models import MatterMerge, MatterWorkflow
 from xinfang.workflow.states import MatterStatus
 
 # How far a matter's handling has gone: an absorbed matter may not be further than the kept one,
@@ -70,6 +71,8 @@ def merge_problems(kept: Matter, absorbed: list[Matter]) -> list[str]:
     service ask this one function."""
     problems = []
     accusation = _is_accusation(kept)
+    # a matter the workflow runs has its clocks from its first registration: none may move earlier
+    running = MatterWorkflow.objects.filter(matter=kept).exists()
     for matter in absorbed:
         if matter.pk == kept.pk:
             problems.append(f"{matter.number}不能并入自身")
@@ -84,6 +87,11 @@ def merge_problems(kept: Matter, absorbed: list[Matter]) -> list[str]:
             problems.append(
                 f"{matter.number}已有{'、'.join(held)}，不能并入其他事项（可改为保留该事项）"
             )
+        if running and matter.first_received_on < kept.first_received_on:
+            problems.append(
+                f"{matter.number}的首次登记早于{kept.number}，而{kept.number}已在办理中"
+                "（其期限自首次登记起算），不能并入"
+            )
         if STAGE[MatterStatus(matter.status)] > STAGE[MatterStatus(kept.status)]:
             problems.append(
                 f"{matter.number}（{matter.get_status_display()}）的办理进度超过保留事项"
@@ -93,7 +101,9 @@ def merge_problems(kept: Matter, absorbed: list[Matter]) -> list[str]:
 
 
 def _snapshot(matter: Matter) -> dict[str, Any]:
-    return {f.attname: getattr(matter, f.attname) for f in Matter._meta.concrete_fields}
+    """The row as JSON; dates and times in full (DjangoJSONEncoder cuts microseconds)."""
+    values = {f.attname: getattr(matter, f.attname) for f in Matter._meta.concrete_fields}
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
 
 
 def _restore(snapshot: dict[str, Any]) -> Matter:

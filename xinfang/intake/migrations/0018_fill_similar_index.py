@@ -6,17 +6,17 @@ from typing import Any
 
 from django.db import migrations
 
-from xinfang.intake.similar import index
-
 
 def forwards(apps: Any, schema_editor: Any) -> None:
-    registrations = apps.get_model("intake", "Registration").objects.all()
-    if registrations.exclude(content="").exists():
-        index.reindex(registrations)
+    if apps.get_model("intake", "Registration").objects.exclude(content="").exists():
+        from xinfang.intake.similar.index import reindex
+
+        reindex()
 
 
 def backwards(apps: Any, schema_editor: Any) -> None:
-    index.clear()
+    apps.get_model("intake", "SimilarGram").objects.all().delete()
+    apps.get_model("intake", "SimilarGramCount").objects.all().delete()
 
 
 class Migration(migrations.Migration):

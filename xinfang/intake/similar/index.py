@@ -15,10 +15,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from threading import Lock
-from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
 
 from xinfang.intake.models import Registration, SimilarGram, SimilarGramCount
 from xinfang.intake.similar.text import grams
@@ -113,12 +111,10 @@ def index_matters(matter_ids: Iterable[int]) -> None:
             )
 
 
-def _contents(
-    registrations: QuerySet[Any], batch: int = 20000
-) -> Iterator[list[tuple[int, set[int]]]]:
+def _contents(batch: int = 20000) -> Iterator[list[tuple[int, set[int]]]]:
     """(matter id, its pairs) for every matter with content, a batch of matter ids at a time
     (a list each: the caller may write between batches, even COPY on PostgreSQL)."""
-    rows = registrations.exclude(content="")
+    rows = Registration.objects.exclude(content="")
     last = 0
     top = rows.order_by("-matter_id").values_list("matter_id", flat=True).first() or 0
     while last < top:
@@ -137,15 +133,11 @@ class ReindexResult:
     rows: int
 
 
-def reindex(registrations: QuerySet[Any] | None = None) -> ReindexResult:
-    """Count every pair again and rebuild every matter's sketch: two passes over the contents.
-    `registrations`: where to read them (the migration that fills the index of an upgraded
-    database passes its own model's)."""
-    if registrations is None:
-        registrations = Registration.objects.all()
+def reindex() -> ReindexResult:
+    """Count every pair again and rebuild every matter's sketch: two passes over the contents."""
     df: Counter[int] = Counter()
     total = 0
-    for part in _contents(registrations):
+    for part in _contents():
         for _, found in part:
             df.update(found)
         total += len(part)
@@ -157,11 +149,12 @@ def reindex(registrations: QuerySet[Any] | None = None) -> ReindexResult:
     )
     del df
     with transaction.atomic():
-        clear()
+        SimilarGram.objects.all().delete()
+        SimilarGramCount.objects.all().delete()
         counts = [(TOTAL, total), (TOKEN, table.token), *table.common.items()]
         _insert(SimilarGramCount._meta.db_table, ("gram", "matters"), counts)
         rows = 0
-        for part in _contents(registrations):
+        for part in _contents():
             sketch = [
                 (gram, matter_id)
                 for matter_id, found in part
@@ -170,13 +163,6 @@ def reindex(registrations: QuerySet[Any] | None = None) -> ReindexResult:
             _insert(SimilarGram._meta.db_table, ("gram", "matter_id"), sketch)
             rows += len(sketch)
     return ReindexResult(matters=total, pairs_counted=len(table.common), rows=rows)
-
-
-def clear() -> None:
-    """Empty the index and the counts (by table name: the migrations call it too)."""
-    with connection.cursor() as cursor:
-        for model in (SimilarGram, SimilarGramCount):
-            cursor.execute(f'DELETE FROM "{model._meta.db_table}"')
 
 
 def _insert(table: str, columns: tuple[str, ...], rows: Iterable[tuple[int, ...]]) -> None:

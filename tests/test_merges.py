@@ -339,3 +339,24 @@ def test_the_migration_fills_the_index_of_an_upgraded_database(district: Distric
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
         executor.migrate(latest)
+
+
+def test_an_imported_matter_is_held_by_nothing_but_what_refers_to_it(
+    history: dict[str, str], district: District
+) -> None:
+    """The similar index's rows go with a matter; a record of another kind keeps it."""
+    from datetime import date
+
+    from xinfang.analytics.models import SpotCheckDeduction
+    from xinfang.intake.similar.index import reindex
+    from xinfang.workflow.merges import holders
+
+    reindex()
+    kept, again = Matter.objects.get(number="T-1"), Matter.objects.get(number="T-2")
+    assert SimilarGram.objects.filter(matter=again).exists()
+    assert holders(again) == [] and merge_problems(kept, [again]) == []
+    SpotCheckDeduction.objects.create(
+        unit=district.street_a, checked_on=date(2025, 4, 1), points=1, reason="抽查", matter=again
+    )
+    assert holders(again) == ["抽查扣分"]
+    assert "T-2已有抽查扣分，不能并入其他事项" in merge_problems(kept, [again])[0]

@@ -12,14 +12,14 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import ForeignObjectRel, ManyToManyRel
+from django.db.models import CASCADE, ForeignObjectRel, ManyToManyRel
 from django.utils import timezone
 
 from xinfang.core.audit import audit_record
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.permissions import Action, Actor, may, user_of
 from xinfang.intake.choices import Purpose
-from xinfang.intake.models import Matter, Registration, SimilarGram
+from xinfang.intake.models import Matter, Registration
 from xinfang.workflow.models import MatterMerge, MatterWorkflow
 from xinfang.workflow.states import MatterStatus
 
@@ -38,8 +38,8 @@ STAGE = {
     MatterStatus.UNDER_REREVIEW: 6,
     MatterStatus.FINAL: 7,
 }
-# what may point at an absorbed matter: its registrations move, its index rows are made again
-_MOVES = {Registration, SimilarGram}
+# what may point at an absorbed matter: its registrations move (its index rows, below, go with it)
+_MOVES = {Registration}
 _NAMES = {"core.AuditEvent": "审计记录", "leaders.PackageMatter": "领导包案"}
 
 
@@ -55,6 +55,8 @@ def holders(matter: Matter) -> list[str]:
         model = relation.related_model
         if not isinstance(model, type) or model in _MOVES or model._meta.auto_created:
             continue
+        if model._meta.app_label == "intake" and relation.on_delete is CASCADE:
+            continue  # the similar index's rows: they go with the row, index_matters makes them
         field = relation.field.name
         if model._default_manager.filter(**{field: matter.pk}).exists():
             found.append(_NAMES.get(model._meta.label, str(model._meta.verbose_name)))

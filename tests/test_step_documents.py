@@ -9,6 +9,7 @@ import pytest
 from xinfang.core.errors import ConflictError
 from xinfang.core.models import AuditEvent
 from xinfang.documents.default_templates import DEFAULT_TEMPLATES
+from xinfang.documents.facts import content_summary
 from xinfang.documents.kinds import DocumentKind as K
 from xinfang.documents.models import DocumentTemplate, IssuedDocument
 from xinfang.documents.selectors import issuable_kinds
@@ -113,6 +114,25 @@ def test_the_speaker_stays_outside_the_quotation_marks(
     step(wf.matter_accept, matter, district.users["officer"], on=DAY)
     body = IssuedDocument.objects.get(matter=matter, kind=K.ACCEPT).body
     assert f"{said}楼下餐馆油烟扰民”" in body
+
+
+@pytest.mark.parametrize(
+    ("content", "quoted"),
+    [
+        # the registrar's opening naming who speaks goes: the template says 来信反映：“……”
+        ("信访人来信反映：小区电梯长期故障", "小区电梯长期故障"),
+        ("张某等12人联名来访反映：楼下餐馆油烟扰民", "楼下餐馆油烟扰民"),
+        ("反映小区物业管理问题", "小区物业管理问题"),
+        # a 反映 inside the petition's own first sentence is the petition's words, kept whole
+        ("业主多次向物业反映电梯故障，至今未修", "业主多次向物业反映电梯故障，至今未修"),
+        (
+            "信访人曾于2026年3月2日反映此事，称问题至今未得到解决",
+            "信访人曾于2026年3月2日反映此事，称问题至今未得到解决",
+        ),
+    ],
+)
+def test_only_the_opening_naming_the_speaker_is_taken_off(content: str, quoted: str) -> None:
+    assert content_summary(content) == quoted
 
 
 def test_assign_review_and_rereview_carry_their_texts(district: District) -> None:

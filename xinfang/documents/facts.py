@@ -33,8 +33,10 @@ class Facts:
 
 
 # the registrar's opening naming who speaks — 信访人来信反映：, 张某等12人联名来信反映：,
-# 匿名来信反映：, 来访人反映： — which the templates write outside the quotation marks themselves
-SPEAKER = re.compile(r"^[^：:，,。；;“”\"\s]{0,24}?反映\s*[：:，,]?\s*")
+# 匿名来信反映：, 来访人反映： (a colon ends it), or a bare leading 反映 — which the templates write
+# outside the quotation marks themselves. A 反映 without a colon after words is the petition's
+# own (业主多次向物业反映电梯故障, 信访人曾于3月2日反映此事): kept whole.
+SPEAKER = re.compile(r"^(?:[^：:，,。；;“”\"\s]{0,24}?反映\s*[：:]|反映\s*[：:，,]?)\s*")
 
 # how the petition came, as the sentence before 反映：“……” says it
 HOW: dict[str, str] = {

@@ -126,7 +126,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-DATABASES["default"]["TEST"] = {"NAME": env_str("XINFANG_TEST_DB_NAME", "") or None}
+# The test suite's PostgreSQL database (two runs on one server must not collide). SQLite keeps
+# Django's in-memory test database: a name would make it a file in the working directory, so
+# bin/test, which runs both side by side with the same environment, ran SQLite unlike CI.
+_test_db_name = env_str("XINFANG_TEST_DB_NAME", "") or None
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _test_db_name = None
+DATABASES["default"]["TEST"] = {"NAME": _test_db_name}
 # Notifications: in-app always; SMS and e-mail digests of the clock scan through these backends
 # (dotted paths). The default file backend appends JSON lines to <data dir>/notifications/.
 XINFANG_NOTIFY = {

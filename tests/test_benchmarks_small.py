@@ -238,3 +238,24 @@ def test_desk_keyboard_small(tmp_path: Path) -> None:
     assert keys[("letter", "pickers")] <= 30 and keys[("visit", "pickers")] <= 60, out
     assert keys[("letter", "plain selects")] > keys[("letter", "pickers")], out
     assert keys[("visit", "plain selects")] > keys[("visit", "pickers")], out
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_person_lookup_small(tmp_path: Path, database: str) -> None:
+    if (database == "postgresql") != ON_PG:
+        pytest.skip("the suite's other database runs it")
+    args = ["benchmarks/person_lookup.py", "--registrations", "2000", "--people", "3"]
+    args += ["--runs", "1"]
+    if ON_PG:
+        args += ["--database-url", _scratch_pg("lookup")]
+    out = _run(tmp_path, *args)
+    rows = _table(out)
+    typed = [f"ID {n}" for n in range(6, 19)] + [f"phone {n}" for n in range(1, 12)]
+    for label in [*typed, "name 2", "name 3"]:
+        _shown, p50, p95, _old50, old95, same = rows[label]
+        assert same == "yes", (label, rows[label])  # the new look-up answers as the old did
+        assert 0 <= _number(p50) <= _number(p95) < 5000 and _number(old95) >= 0, rows[label]
+    # nothing searched before ten characters; the person typed found by the whole number
+    assert _number(rows["ID 9"][0]) == 0 and _number(rows["ID 18"][0]) >= 1, rows
+    assert _number(rows["phone 11"][0]) >= 1 and _number(rows["ID 10"][0]) >= 1, rows
+    assert "Worst p95 of the new look-up" in out, out[-2000:]

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import FieldError
 from django.db import models
 
-from xinfang.core.sealing import hasher, seal, unseal
+from xinfang.core.sealing import ID_PREFIX_LENGTHS, hasher, seal, unseal
 
 SEALED_MAX_LENGTH = 160  # a 64-character value sealed: 8 + 1 + base64 of 12 + 64 + 16 bytes
 PLAIN_MAX_LENGTH = 64  # the longest value a form may give: its sealed form fits the column
@@ -50,7 +50,12 @@ class SealedCharField(models.CharField):
 class LookupHashField(models.CharField):
     """The keyed hash of another field's value, recomputed whenever the row is saved."""
 
-    KINDS = {"exact": "exact", "id_prefix": "id_prefix"}  # kind -> method of sealing.Hasher
+    # kind -> (method of sealing.Hasher, its extra arguments): id_prefix_12 hashes the first 12
+    KINDS: dict[str, tuple[str, tuple[int, ...]]] = {
+        "exact": ("exact", ()),
+        "id_prefix": ("id_prefix", ()),
+        **{f"id_prefix_{n}": ("id_prefix", (n,)) for n in ID_PREFIX_LENGTHS[1:]},
+    }
 
     def __init__(self, *args: Any, source: str, kind: str = "exact", **kwargs: Any) -> None:
         self.source, self.kind = source, kind
@@ -80,8 +85,11 @@ class LookupHashField(models.CharField):
 
     def hasher(self) -> Callable[[str | None], str]:
         """The hash function of this field under the current key (bind once for many rows)."""
-        function: Callable[[str | None], str] = getattr(hasher(), self.KINDS[self.kind])
-        return function
+        name, extra = self.KINDS[self.kind]
+        method: Callable[..., str] = getattr(hasher(), name)
+        if not extra:
+            return method
+        return lambda value: method(value, *extra)
 
 
 def hash_fields(model: type[models.Model]) -> list[LookupHashField]:

@@ -11,9 +11,10 @@ Why these choices (see README: 个人信息加密):
   rest.
 - The look-up index is HMAC-SHA256 with a key of its own (XINFANG_LOOKUP_KEY), cut to 128 bits:
   rotating the data keys leaves every index and every search log comparable, and the data keys
-  never serve two purposes. Exact matches only, plus one prefix index for ID numbers (the first
-  10 characters, 行政区划 and year of birth; see id_prefix_hash) — never a hash of a short tail,
-  which a table of all 10,000 endings would read back.
+  never serve two purposes. Exact matches only, plus prefix indexes for ID numbers (the first
+  10 to 14 characters: 行政区划, year, month, day of birth; see id_prefix_hash) so that the desk
+  finds a person at each keystroke in SQL — never a hash of a short tail, which a table of all
+  10,000 endings would read back.
 - Without the variables (a laptop, tests, bin/demo) both keys are derived from SECRET_KEY with
   HKDF; settings refuse to start with XINFANG_HTTPS=1 (production) without them, and
   `xinfang check --deploy` warns while they are derived.
@@ -37,6 +38,10 @@ from django.core.exceptions import ImproperlyConfigured
 KEYS_VARIABLE = "XINFANG_DATA_KEYS"
 LOOKUP_VARIABLE = "XINFANG_LOOKUP_KEY"
 ID_PREFIX_LENGTH = 10  # 行政区划 (6) and year of birth (4): the shortest prefix searched
+# The prefix lengths hashed (Petitioner.id_prefix_hash, id_prefix11_hash …): 年, 年+月的首位, 年月,
+# 年月+日的首位, 年月日. A longer prefix is found through the 14 (a district's people born on one
+# day: a few dozen) and compared in clear.
+ID_PREFIX_LENGTHS = (10, 11, 12, 13, 14)
 _NONCE = 12
 SEALED = re.compile(r"^[0-9a-f]{8}\.[A-Za-z0-9_-]{38,}$")
 
@@ -147,12 +152,17 @@ class Hasher:
         outer.update(inner.digest())
         return outer.hexdigest()[:32]
 
-    def id_prefix(self, value: str | None) -> str:
+    def id_prefix(self, value: str | None, length: int = ID_PREFIX_LENGTH) -> str:
         if not value:
             return ""
         text = normalise(value)
-        # "P:" keeps it apart from the hash of a phone made of the same ten digits
-        return self.exact("P:" + text[:ID_PREFIX_LENGTH]) if len(text) >= ID_PREFIX_LENGTH else ""
+        if len(text) < length:
+            return ""
+        # "P:" keeps it apart from the hash of a phone made of the same ten digits, "P12:" from
+        # the other lengths.
+        # Leak: without the key, who shares a region+birth date (birth_date is stored in clear).
+        tag = "P:" if length == ID_PREFIX_LENGTH else f"P{length}:"
+        return self.exact(tag + text[:length])
 
 
 @lru_cache(maxsize=1)
@@ -208,7 +218,7 @@ def lookup_hash(value: str | None) -> str:
     return hasher().exact(value)
 
 
-def id_prefix_hash(value: str | None) -> str:
-    """The keyed hash of an ID number's first ID_PREFIX_LENGTH characters: the index that finds
-    the people whose number starts with a longer typed prefix (then checked in clear)."""
-    return hasher().id_prefix(value)
+def id_prefix_hash(value: str | None, length: int = ID_PREFIX_LENGTH) -> str:
+    """The keyed hash of an ID number's first `length` characters (one of ID_PREFIX_LENGTHS): the
+    index that finds the people whose number starts with a typed prefix of that length."""
+    return hasher().id_prefix(value, length)

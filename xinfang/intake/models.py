@@ -6,7 +6,13 @@ from django.db import models
 from django.db.models.functions import Coalesce
 
 from xinfang.core.sealed_fields import LookupHashField, SealedCharField, SealedModel
-from xinfang.core.sealing import ID_PREFIX_LENGTH, id_prefix_hash, lookup_hash, normalise
+from xinfang.core.sealing import (
+    ID_PREFIX_LENGTH,
+    ID_PREFIX_LENGTHS,
+    id_prefix_hash,
+    lookup_hash,
+    normalise,
+)
 from xinfang.intake.choices import (
     AttachmentKind,
     Channel,
@@ -54,15 +60,26 @@ class PetitionerQuerySet(models.QuerySet["Petitioner"]):
         return self.filter(phone_hash=lookup_hash(phone))
 
     def id_number_starting(self, prefix: str) -> "PetitionerQuerySet":
-        """Whose ID number starts with `prefix` (at least ID_PREFIX_LENGTH characters): the few
-        that share its first ten by the prefix hash, then opened and compared in clear."""
+        """Whose ID number starts with `prefix` (at least ID_PREFIX_LENGTH characters), in SQL:
+        a prefix of 10 to 14 characters by its own keyed hash (id_prefix_hash …
+        id_prefix14_hash); a longer one among those sharing its first 14 (a district's people
+        born on one day: a few dozen), opened and compared in clear."""
         prefix = normalise(prefix)
         if len(prefix) < ID_PREFIX_LENGTH:
             return self.none()
-        rows = self.filter(id_prefix_hash=id_prefix_hash(prefix)).values_list("pk", "id_number")
+        stored = max(n for n in ID_PREFIX_LENGTHS if n <= len(prefix))
+        same = self.filter(**{prefix_hash_field(stored): id_prefix_hash(prefix, stored)})
+        if stored == len(prefix):
+            return same
+        rows = same.values_list("pk", "id_number")
         return self.filter(
             pk__in=[pk for pk, number in rows if number and number.startswith(prefix)]
         )
+
+
+def prefix_hash_field(length: int) -> str:
+    """The Petitioner field holding the keyed hash of an ID number's first `length` characters."""
+    return "id_prefix_hash" if length == ID_PREFIX_LENGTH else f"id_prefix{length}_hash"
 
 
 class Petitioner(SealedModel):
@@ -75,8 +92,21 @@ class Petitioner(SealedModel):
     id_number = SealedCharField("身份证号", null=True, blank=True)
     # unique: one file per ID number; NULL (not "") for none, so many people may have no number
     id_number_hash = LookupHashField(source="id_number", null=True, unique=True)
+    # the first 10, 11, 12, 13 and 14 characters (sealing.ID_PREFIX_LENGTHS), for the desk
     id_prefix_hash = LookupHashField(
         source="id_number", kind="id_prefix", blank=True, db_index=True
+    )
+    id_prefix11_hash = LookupHashField(
+        source="id_number", kind="id_prefix_11", blank=True, db_index=True
+    )
+    id_prefix12_hash = LookupHashField(
+        source="id_number", kind="id_prefix_12", blank=True, db_index=True
+    )
+    id_prefix13_hash = LookupHashField(
+        source="id_number", kind="id_prefix_13", blank=True, db_index=True
+    )
+    id_prefix14_hash = LookupHashField(
+        source="id_number", kind="id_prefix_14", blank=True, db_index=True
     )
     birth_date = models.DateField("出生日期", null=True, blank=True)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices, blank=True)
@@ -189,6 +219,8 @@ class Matter(models.Model):
         verbose_name_plural = "信访事项"
         indexes = [
             models.Index(fields=["first_received_on", "id"]),
+            # the desk's person look-up walks the most recent matters (intake.selectors.WALK_FROM)
+            models.Index(fields=["last_received_on", "id"], name="matter_recent"),
             models.Index(fields=["status", "first_received_on"]),
             models.Index(fields=["channel", "first_received_on"]),
             models.Index(fields=["level", "first_received_on"]),

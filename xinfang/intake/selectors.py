@@ -7,6 +7,7 @@ from typing import Any
 from django.db import connection, models
 from django.db.models import (
     BigIntegerField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -440,6 +441,13 @@ class PersonMatch:
     reasons: list[str] = field(default_factory=list)
 
 
+# Beyond this many people (ten digits of an ID number: a district's people born in one year; a
+# common name), their matters are found by walking the most recent matters until `limit` are
+# theirs; below it, all their matters are gathered and the most recent taken (an index each way:
+# Matter "matter_recent", Registration "registration_matter_day" and its petitioner).
+WALK_FROM = 1000
+
+
 def person_matches(
     *,
     actor: Actor,
@@ -448,14 +456,19 @@ def person_matches(
     phone: str = "",
     limit: int = 8,
 ) -> list[PersonMatch]:
-    """The matters the actor may see of the person being typed: ID first, then phone, then name."""
+    """The matters the actor may see of the person being typed: ID first, then phone, then name.
+    Each probe is one query that the database answers with its `limit` most recent matters (the
+    people by their keyed hashes, their matters by a subquery): nothing is loaded to be
+    filtered here, however many people share the ten digits typed so far."""
     found: dict[int, PersonMatch] = {}
-    for reason, matter_ids in person_probes(name=name, id_number=id_number, phone=phone):
-        if not matter_ids:
-            continue
+    for reason, people, snapshot in _person_sources(name=name, id_number=id_number, phone=phone):
+        many = people.order_by().values("pk")[:WALK_FROM].count() >= WALK_FROM
+        theirs = (
+            _matters_walked(people, snapshot) if many else Q(pk__in=_matters_of(people, snapshot))
+        )
         matters = (
             visible_matters(actor)
-            .filter(pk__in=matter_ids)
+            .filter(theirs)
             .select_related("petitioner", "category", "locality")
             .order_by("-last_received_on", "-id")[:limit]
         )
@@ -466,26 +479,66 @@ def person_matches(
 
 def person_probes(
     *, name: str = "", id_number: str = "", phone: str = ""
-) -> list[tuple[str, list[int]]]:
-    """(reason, matter ids) for each of the person's numbers and name given: a whole ID number or
-    its first 10+ digits, a phone of 7+ digits, a name of 2+ characters — found by the keyed
-    hashes of the sealed numbers. Every matter, seen or not: the caller narrows to the actor's."""
+) -> list[tuple[str, "QuerySet[Registration, int]"]]:
+    """(reason, matter ids) for each of the person's numbers and name given (_person_sources).
+    The ids are a subquery (slice it to read some): every matter, seen or not, the caller
+    narrows to the actor's."""
+    return [
+        (reason, _matters_of(people, snapshot))
+        for reason, people, snapshot in _person_sources(name=name, id_number=id_number, phone=phone)
+    ]
+
+
+def _person_sources(
+    *, name: str = "", id_number: str = "", phone: str = ""
+) -> list[tuple[str, QuerySet[Petitioner], Q | None]]:
+    """(reason, people, what they gave on the day) for each of the person's numbers and name
+    given: a whole ID number or its first 10+ digits, a phone of 7+ digits, a name of 2+
+    characters — found by the keyed hashes of the sealed numbers."""
     id_number = id_number.strip().upper()
     phone = phone.strip().replace(" ", "")
     name = name.strip()
-    probes: list[tuple[str, list[int]]] = []
+    sources: list[tuple[str, QuerySet[Petitioner], Q | None]] = []
     if len(id_number) == 18:
-        probes.append(("身份证号相同", _matter_ids(Petitioner.objects.with_id_number(id_number))))
+        sources.append(("身份证号相同", Petitioner.objects.with_id_number(id_number), None))
     elif len(id_number) >= 10 and id_number.isdigit():
-        people = Petitioner.objects.id_number_starting(id_number)
-        probes.append(("身份证号开头相同", _matter_ids(people)))
+        sources.append(("身份证号开头相同", Petitioner.objects.id_number_starting(id_number), None))
     if len(phone) >= 7:
-        people = Petitioner.objects.with_phone(phone)
-        probes.append(("电话相同", _matter_ids(people, _snapshot_phone(phone))))
+        sources.append(("电话相同", Petitioner.objects.with_phone(phone), _snapshot_phone(phone)))
     if len(name) >= 2:
-        people = Petitioner.objects.filter(name=name)
-        probes.append(("姓名相同", _matter_ids(people, Q(petitioner_name=name))))
-    return probes
+        sources.append(("姓名相同", Petitioner.objects.filter(name=name), Q(petitioner_name=name)))
+    return sources
+
+
+def _matters_of(
+    people: QuerySet[Petitioner], snapshot: Q | None = None
+) -> "QuerySet[Registration, int]":
+    """The ids of these people's matters, as petitioner or representative, or by what they gave
+    that day: one UNION for the database to answer as a subquery (an OR of subqueries makes
+    PostgreSQL walk every matter)."""
+    pks = people.order_by().values("pk")
+    regs = Registration.objects.order_by()
+    represented = Representative.objects.filter(petitioner__in=pks).values("registration_id")
+    parts = [
+        regs.filter(petitioner__in=pks),
+        regs.filter(pk__in=represented),
+        *([regs.filter(snapshot)] if snapshot is not None else []),
+    ]
+    first, *rest = (part.values_list("matter_id", flat=True) for part in parts)
+    return first.union(*rest)
+
+
+def _matters_walked(people: QuerySet[Petitioner], snapshot: Q | None = None) -> Q:
+    """The same matters as _matters_of, asked of each matter in turn (EXISTS): the database then
+    walks the most recent matters and stops at the page's last, instead of gathering the many
+    people's every matter to sort them."""
+    pks = people.order_by().values("pk")
+    regs = Registration.objects.order_by().filter(matter_id=OuterRef("pk"))
+    reps = Representative.objects.order_by().filter(registration__matter_id=OuterRef("pk"))
+    found = Q(Exists(regs.filter(petitioner__in=pks))) | Q(Exists(reps.filter(petitioner__in=pks)))
+    if snapshot is not None:
+        found |= Q(Exists(regs.filter(snapshot)))
+    return found
 
 
 def matter_registrations(matter: Matter) -> list[Registration]:
@@ -528,21 +581,9 @@ def _snapshot_phone(phone: str) -> Q:
 
 
 def _matter_ids(people: QuerySet[Petitioner], snapshot: Q | None = None) -> list[int]:
-    """Matters of these people, as petitioner or representative, or by what they gave that day.
-
-    Taken as a list first: a subquery with OR inside makes PostgreSQL walk every matter.
-    """
-    ids = list(people.values_list("pk", flat=True))
-    represented = list(
-        Representative.objects.filter(petitioner_id__in=ids).values_list(
-            "registration_id", flat=True
-        )
-    )
-    found = Q(petitioner_id__in=ids) | Q(pk__in=represented)
-    if snapshot is not None:
-        found |= snapshot
-    rows = Registration.objects.filter(found).order_by().values_list("matter_id", flat=True)
-    return list(rows.distinct())
+    """Matters of these people, as petitioner or representative, or by what they gave that day
+    (the matter list's person filter takes them as a list)."""
+    return list(_matters_of(people, snapshot))
 
 
 def _cursor(matter: Matter) -> Cursor:

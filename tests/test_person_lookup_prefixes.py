@@ -128,7 +128,7 @@ def test_person_10_by_its_own_region(district: District, people: dict[int, Matte
 def test_the_migration_fills_the_new_prefix_hashes(
     district: District, people: dict[int, Matter]
 ) -> None:
-    migration = import_module("xinfang.intake.migrations.0018_id_prefix_lengths")
+    migration = import_module("xinfang.intake.migrations.0019_id_prefix_lengths")
     columns = ", ".join(f"{c} = ''" for c in migration.COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE intake_petitioner SET {columns}")  # as before the migration

@@ -31,7 +31,7 @@ def fill(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("intake", "0017_registration_grams"),
+        ("intake", "0018_fill_similar_index"),
     ]
 
     operations = [

@@ -1,14 +1,79 @@
-"""Helpers shared by the benchmarks (not a benchmark itself)."""
+"""Helpers shared by the benchmarks (not a benchmark itself). Importable before Django is set
+up (`scratch_setup` runs before it): Django is imported inside the helpers that need it."""
 
+import atexit
+import os
+import shutil
 import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, transaction
-
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def admin_sql(database_url: str, sql: str, *params: Any) -> Any:
+    """`sql` through the server's maintenance database of a PostgreSQL URL (CREATE/DROP DATABASE,
+    or a SELECT, whose rows are returned)."""
+    import psycopg
+
+    base = database_url.replace("postgres://", "postgresql://").rsplit("/", 1)[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        cursor = conn.execute(sql, params or None)
+        return cursor.fetchall() if sql.lstrip().upper().startswith("SELECT") else None
+
+
+@dataclass(frozen=True)
+class Scratch:
+    """A benchmark's scratch place: a temporary directory (XINFANG_DATA_DIR, and the SQLite
+    file) and the database URL Django is set up with."""
+
+    dir: str
+    url: str
+
+    @property
+    def postgres(self) -> bool:
+        return self.url.startswith("postgres")
+
+    @property
+    def db_name(self) -> str:
+        return self.url.rsplit("/", 1)[1]
+
+
+def scratch_setup(
+    prefix: str, database_url: str = "", *, keep: bool = False, create: bool = True
+) -> Scratch:
+    """Before django.setup(): a temporary directory for XINFANG_DATA_DIR, and the database —
+    `database_url`, or an SQLite file in the directory. A PostgreSQL database is created afresh
+    (dropped first; not with `create=False`, which reuses a kept one). Without `keep`, the
+    directory and the PostgreSQL database are removed when the process ends."""
+    scratch = tempfile.mkdtemp(prefix=prefix)
+    if keep:
+        print(f"Data kept in {scratch} (and the PostgreSQL database, if any).", file=sys.stderr)
+    else:
+        atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    place = Scratch(scratch, database_url or f"sqlite:///{scratch}/bench.sqlite3")
+    os.environ["XINFANG_DATA_DIR"] = scratch
+    os.environ["DATABASE_URL"] = place.url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
+    if place.postgres and create:
+        admin_sql(place.url, f'DROP DATABASE IF EXISTS "{place.db_name}"')
+        admin_sql(place.url, f'CREATE DATABASE "{place.db_name}"')
+    if place.postgres and not keep:
+        # at exit, last registered first: Django's connection closes, then the database goes
+        atexit.register(admin_sql, place.url, f'DROP DATABASE IF EXISTS "{place.db_name}"')
+        atexit.register(_close_connections)
+    return place
+
+
+def _close_connections() -> None:
+    from django.db import connections
+
+    connections.close_all()
 
 
 def commit() -> str:
@@ -35,6 +100,8 @@ def scratch_reset() -> Iterator[None]:
     (`SET LOCAL session_replication_role = replica`, a superuser's setting), on SQLite the flush
     window of core.chain is open on this connection. Never for a database anyone keeps: the hash
     chain of what remains no longer shows the rows removed."""
+    from django.db import connection, transaction
+
     from xinfang.core import chain
 
     with transaction.atomic():
@@ -45,6 +112,32 @@ def scratch_reset() -> Iterator[None]:
         else:
             with chain.flush_window(connection):
                 yield
+
+
+@contextmanager
+def clock_scan_reset() -> Iterator[None]:
+    """Put a clock-scan benchmark's database back as built: the caller's own rows (disputes …)
+    inside the block, then no scans, alerts, notifications, automatic 督办单 (their audit events
+    too, which scratch_reset lets go) or supervision on the matters; then fresh statistics."""
+    from django.db import connection
+
+    from xinfang.core.models import AuditEvent
+    from xinfang.intake.models import Matter
+    from xinfang.notifications.models import ClockAlert, ClockScan, Notification
+    from xinfang.workflow.models import SupervisionNotice
+
+    with scratch_reset():
+        yield
+        Notification.objects.all().delete()
+        ClockAlert.objects.all().delete()
+        ClockScan.objects.all().delete()
+        SupervisionNotice.objects.filter(source="clock").delete()
+        AuditEvent.objects.filter(action="workflow.supervision_raise").delete()
+        Matter.objects.exclude(supervision_level="").update(
+            supervision_level="", supervision_started_on=None, supervision_due=None
+        )
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def raw_insert(cur: Any, table: str, columns: list[str], rows: list[Any]) -> None:

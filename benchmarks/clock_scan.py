@@ -20,14 +20,11 @@ pure-Python loop and a full-table COUNT over the matters; and the 1-minute load 
 """
 
 import argparse
-import atexit
 import os
 import platform
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -48,52 +45,28 @@ parser.add_argument(
 )
 args = parser.parse_args()
 
-scratch = tempfile.mkdtemp(prefix="xf-bench-clock.")
-if args.keep:
-    print(f"Data kept in {scratch} (and the PostgreSQL database, if any).", file=sys.stderr)
-else:
-    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
-os.environ["XINFANG_DATA_DIR"] = scratch
-os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{scratch}/bench.sqlite3"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
-POSTGRES = args.database_url.startswith("postgres")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/: _support
+from _support import scratch_setup  # noqa: E402
 
-
-def _admin_sql(sql: str) -> None:
-    """CREATE/DROP DATABASE through the server's maintenance database."""
-    import psycopg
-
-    base, _, _name = args.database_url.replace("postgres://", "postgresql://").rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
-if POSTGRES:
-    db_name = args.database_url.rsplit("/", 1)[1]
-    _admin_sql(f'DROP DATABASE IF EXISTS "{db_name}"')
-    _admin_sql(f'CREATE DATABASE "{db_name}"')
+place = scratch_setup("xf-bench-clock.", args.database_url, keep=args.keep)
+scratch = place.dir  # scan_disputes.py removes it when it imports this script
+POSTGRES = place.postgres
 
 import django  # noqa: E402
 
 django.setup()
 
-from _support import commit, scratch_reset  # noqa: E402  (benchmarks/, the script's own directory)
+from _support import clock_scan_reset, commit  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from xinfang.accounts.models import Role, User  # noqa: E402
-from xinfang.core.models import AuditEvent  # noqa: E402
-from xinfang.notifications.models import ClockAlert, ClockScan, Notification  # noqa: E402
 from xinfang.organisation.models import OrgUnit, UnitKind  # noqa: E402
 from xinfang.organisation.services import unit_create  # noqa: E402
 from xinfang.workflow import calendar  # noqa: E402
 from xinfang.workflow.clockscan import ScanResult, scan_clocks  # noqa: E402
 from xinfang.workflow.models import SupervisionNotice  # noqa: E402
-
-if POSTGRES and not args.keep:
-    atexit.register(_admin_sql, f'DROP DATABASE IF EXISTS "{db_name}"')
-    atexit.register(connection.close)
 
 TZ = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 6, 15)  # a Monday; fixed so the data and the figures repeat
@@ -273,19 +246,8 @@ def _insert(table: str, columns: list[str], rows: list[Any]) -> None:
 
 def reset() -> None:
     """Put the database back as built: no scans, alerts, notifications or automatic notices."""
-    with scratch_reset():  # the automatic 督办 events go too, which the audit table refuses
-        Notification.objects.all().delete()
-        ClockAlert.objects.all().delete()
-        ClockScan.objects.all().delete()
-        SupervisionNotice.objects.filter(source="clock").delete()
-        AuditEvent.objects.filter(action="workflow.supervision_raise").delete()
-        from xinfang.intake.models import Matter
-
-        Matter.objects.exclude(supervision_level="").update(
-            supervision_level="", supervision_started_on=None, supervision_due=None
-        )
-    with connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE" if POSTGRES else "ANALYZE")
+    with clock_scan_reset():
+        pass
 
 
 def references() -> dict[str, float]:

@@ -15,7 +15,6 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -24,16 +23,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-SCRATCH = Path(tempfile.mkdtemp(prefix="xf-bench-hot."))
-os.environ["XINFANG_DATA_DIR"] = str(SCRATCH / "data")
-os.environ["DATABASE_URL"] = f"sqlite:///{SCRATCH}/bench.sqlite3"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
+from benchmarks._support import commit, scratch_setup  # noqa: E402
+
+SCRATCH = Path(scratch_setup("xf-bench-hot.").dir)  # removed at exit
 
 import django  # noqa: E402
 
 django.setup()
-
-from benchmarks._support import commit  # noqa: E402
 
 AS_OF = date(2026, 11, 30)
 DAYS = 90

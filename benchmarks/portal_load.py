@@ -1,6 +1,6 @@
 """The public portal under load: online submission and progress look-up, 50 users, gunicorn + PG.
 
-Run (needs the load tool: `.venv/bin/pip install -e ".[bench]"`):
+Run (the load tool, locust, is among the dev dependencies):
     .venv/bin/python benchmarks/portal_load.py \
         [--database-url postgres://postgres@127.0.0.1:5432/xinfang_bench_portal] \
         [--users 50] [--seconds 60] [--runs 3] [--workers 4] [--think 1,3]
@@ -13,6 +13,8 @@ and secret, pausing --think seconds between pages as a person reading a page doe
 reports locust's own percentiles per page; the table gives the median over runs of each figure,
 beside /healthz (no database, no template) measured in the same runs as the reference for what
 the machine and the load tool cost. --think 0 is the stress case with no pause at all.
+The test suite's small mode (tests/test_benchmarks_small.py) runs it on SQLite for seconds:
+--database-url sqlite:///FILE --registrations 200 --seed 20 --users 4 --seconds 5 --runs 1.
 """
 
 import argparse
@@ -32,6 +34,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import _support  # noqa: E402
+
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument(
     "--database-url", default="postgres://postgres@127.0.0.1:5432/xinfang_bench_portal"
@@ -43,6 +48,9 @@ parser.add_argument("--workers", type=int, default=4, help="gunicorn worker proc
 parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
 parser.add_argument("--think", default="1,3", help="pause between pages, seconds: MIN,MAX or 0")
 parser.add_argument("--seed", type=int, default=500, help="earlier petitions to look up")
+parser.add_argument(
+    "--registrations", type=int, default=0, help="the demo ledger's size (default: load-demo's)"
+)
 parser.add_argument("--port", type=int, default=8197)
 parser.add_argument("--keep", action="store_true")
 args = parser.parse_args()
@@ -61,11 +69,7 @@ POSTGRES = args.database_url.startswith("postgres")
 
 
 def admin_sql(sql: str) -> None:
-    import psycopg
-
-    base, _, _ = args.database_url.replace("postgres://", "postgresql://").rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
+    _support.admin_sql(args.database_url, sql)
 
 
 def xinfang(*argv: str) -> str:
@@ -158,7 +162,9 @@ def main() -> None:
         admin_sql(f'CREATE DATABASE "{db_name}"')
     print("migrate + load-demo …", file=sys.stderr)
     xinfang("migrate", "--no-input", "-v0")
-    xinfang("load-demo")
+    xinfang(
+        "load-demo", *(["--registrations", str(args.registrations)] if args.registrations else [])
+    )
     codes = scratch / "codes.json"
     seed_petitions(codes)
     host = f"http://127.0.0.1:{args.port}"
@@ -209,7 +215,7 @@ def report(results: list[dict[str, dict[str, float]]]) -> None:
         f"gunicorn {args.workers} workers × {args.threads} threads, "
         f"{'PostgreSQL' if POSTGRES else 'SQLite'}; {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} cores; load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
-        f"commit {_commit()}\n"
+        f"commit {_support.commit()}\n"
     )
     print(
         "| page | requests/run | failures | p50 ms | p95 ms (median of runs) | p95 worst "
@@ -226,13 +232,6 @@ def report(results: list[dict[str, dict[str, float]]]) -> None:
             f"{med['rps']:.1f} |"
         )
     print("\nper run:", json.dumps(results, ensure_ascii=False))
-
-
-def _commit() -> str:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from _support import commit
-
-    return commit()
 
 
 if __name__ == "__main__":

@@ -51,13 +51,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
 
 
-def _admin(sql: str, *params: Any) -> Any:
-    import psycopg
+from _support import admin_sql  # noqa: E402  (benchmarks/, on the path above)
 
-    base = args.database_url.replace("postgres://", "postgresql://").rsplit("/", 1)[0]
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        cursor = conn.execute(sql, params or None)  # DROP too: run it, then read only a SELECT
-        return cursor.fetchall() if sql.startswith("SELECT") else None
+
+def _admin(sql: str, *params: Any) -> Any:
+    return admin_sql(args.database_url, sql, *params)
 
 
 DB_NAME = args.database_url.rsplit("/", 1)[1]
@@ -97,7 +95,7 @@ else:
         atexit.register(_admin, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
         atexit.register(_conn.close)
 
-from _support import scratch_reset  # noqa: E402  (benchmarks/, on the path above)
+from _support import clock_scan_reset  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
@@ -105,10 +103,8 @@ from django.db.models import Count  # noqa: E402
 from xinfang.accounts.models import Role, User  # noqa: E402
 from xinfang.disputes.clocks import level_due  # noqa: E402
 from xinfang.disputes.models import Dispute, DisputeAlert, Escalation  # noqa: E402
-from xinfang.notifications.models import ClockAlert, ClockScan, Notification  # noqa: E402
 from xinfang.organisation.models import OrgUnit, UnitKind  # noqa: E402
 from xinfang.workflow.clockscan import ScanResult, scan_clocks  # noqa: E402
-from xinfang.workflow.models import SupervisionNotice  # noqa: E402
 
 
 def build_disputes(n: int) -> dict[str, int]:
@@ -183,21 +179,10 @@ def build_disputes(n: int) -> dict[str, int]:
 
 
 def reset() -> None:
-    """Back to as built: no scans, alerts, notifications, automatic notices or escalations."""
-    with scratch_reset():  # the automatic 督办 events go too, which the audit table refuses
-        Notification.objects.all().delete()
-        ClockAlert.objects.all().delete()
+    """Back to as built: clock_scan's reset, and the disputes' alerts, escalations and levels."""
+    with clock_scan_reset():
         DisputeAlert.objects.all().delete()
         Escalation.objects.all().delete()
-        ClockScan.objects.all().delete()
-        SupervisionNotice.objects.filter(source="clock").delete()
-        from xinfang.core.models import AuditEvent
-        from xinfang.intake.models import Matter
-
-        AuditEvent.objects.filter(action="workflow.supervision_raise").delete()
-        Matter.objects.exclude(supervision_level="").update(
-            supervision_level="", supervision_started_on=None, supervision_due=None
-        )
         with connection.cursor() as cur:
             cur.execute(
                 "UPDATE disputes_dispute d SET level = s.level, level_since = s.level_since, "
@@ -205,8 +190,6 @@ def reset() -> None:
                 "FROM bench_dispute_start s WHERE s.id = d.id AND (d.level, d.level_due) "
                 "IS DISTINCT FROM (s.level, s.level_due)"
             )
-    with connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE")
 
 
 def references() -> dict[str, float]:

@@ -24,6 +24,7 @@ from tests.test_portal_views import (
     walk,
 )
 from tests.workflow_support import fresh
+from xinfang.core.errors import InputError
 from xinfang.core.models import AuditEvent
 from xinfang.documents.models import IssuedDocument
 from xinfang.intake.choices import Evaluation
@@ -169,6 +170,24 @@ def test_bidi_and_zero_width_characters_are_refused_as_the_ledger_importer_does(
     response = post(client, form_key(client), **changes)
     assert response.status_code == 400
     assert message in response.content.decode()
+    assert not Matter.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["content", "name", "address"])
+def test_the_service_refuses_them_for_callers_without_the_form(
+    district: District, field: str
+) -> None:
+    """The portal service (Open311 and any other caller) asks the forms' rule itself."""
+    values = {
+        "content": "小区东门路灯坏了三个月夜间出行很不方便",
+        "name": "李华",
+        "address": "东风社区",
+    }
+    values[field] = values[field][:1] + "\u202e" + values[field][1:]
+    data = portal.PetitionInput(purpose="request", phone="13912345678", **values)
+    with pytest.raises(InputError) as caught:
+        portal.online_petition_submit(data=data, idempotency_key="k" * 20)
+    assert caught.value.field == field and "U+202E" in caught.value.message
     assert not Matter.objects.exists()
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from xinfang.api.auth import token_for_key, token_touch
 from xinfang.api.models import ApiToken
 from xinfang.api.throttling import TokenRateThrottle
+from xinfang.core.spreadsheets import UNSAFE_CHARS, unsafe_char, unsafe_char_message
 from xinfang.intake.choices import Purpose
 from xinfang.intake.models import Category
 from xinfang.open311 import selectors
@@ -54,7 +55,7 @@ def open311(*methods: str) -> Callable[[View], View]:
                 response["Allow"] = ", ".join(methods)
                 return response
             try:
-                _refuse_nul(request, kwargs)
+                _refuse_unsafe(request, kwargs)
                 return view(request, fmt, **kwargs)
             except RequestDataTooBig:
                 limit = (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) / 1024 / 1024
@@ -72,9 +73,10 @@ def open311(*methods: str) -> Callable[[View], View]:
     return decorate
 
 
-def _refuse_nul(request: HttpRequest, kwargs: dict[str, Any]) -> None:
-    """A NUL character anywhere a value is read from: refused before any look-up (PostgreSQL
-    cannot even compare one, and nothing typed with one is worth keeping)."""
+def _refuse_unsafe(request: HttpRequest, kwargs: dict[str, Any]) -> None:
+    """A control, bidi or zero-width character anywhere a value is read from (NUL included:
+    PostgreSQL cannot even compare one): refused before any look-up, by the forms' one rule
+    (core/spreadsheets.UNSAFE_CHARS), each parameter named."""
     path_names = {"number": "service_request_id", "code": "service_code", "token": "token"}
     named = [(path_names.get(name, name), str(value)) for name, value in kwargs.items()]
     named += [(name, value) for name, values in request.GET.lists() for value in [name, *values]]
@@ -83,10 +85,18 @@ def _refuse_nul(request: HttpRequest, kwargs: dict[str, Any]) -> None:
             (name, value) for name, values in request.POST.lists() for value in [name, *values]
         ]
         named.append(("Idempotency-Key", request.headers.get("Idempotency-Key", "")))
-    bad = sorted({name[:60].replace("\x00", "") for name, value in named if "\x00" in value})
-    if bad:
+    found: dict[str, str] = {}
+    for name, value in named:
+        ch = unsafe_char(value)
+        if ch is not None:
+            found.setdefault(UNSAFE_CHARS.sub("", name)[:60] or "参数名", ch)
+    if found:
         raise Open311Error(
-            400, *(f"{name or '参数名'} 不能包含空字符（\\0），请删除后重新提交" for name in bad)
+            400,
+            *(
+                f"{name} {unsafe_char_message(ch, then='重新提交')}"
+                for name, ch in sorted(found.items())
+            ),
         )
 
 

@@ -34,6 +34,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from xinfang.accounts.models import Role, User
 from xinfang.core.audit import audit_record
 from xinfang.core.errors import ConflictError, InputError, XinfangError
+from xinfang.core.formtext import unsafe_text_message
 from xinfang.intake.attachments import registration_create_with_attachments, upload_check
 from xinfang.intake.choices import Channel, Level, Purpose, Source
 from xinfang.intake.idcard import InvalidIdNumberError, parse_id_number
@@ -219,6 +220,12 @@ def petition_problems(data: PetitionInput) -> list[InputError]:
         bad("申诉求决类信访需要与您联系并送达答复，请填写联系电话", "phone")
     if len(address) > 255:
         bad("住址不能超过255个字", "address")
+    texts = {"content": data.content, "name": data.name, "phone": data.phone}
+    texts.update(id_number=data.id_number, address=data.address)
+    for name, text in texts.items():  # the forms' one rule, for callers without the form
+        message = unsafe_text_message(text)
+        if message is not None:
+            bad(message, name)
     if len(data.uploads) > MAX_FILES:
         bad(f"附件最多{MAX_FILES}个", "attachments")
     for upload in data.uploads:

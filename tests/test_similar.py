@@ -2,6 +2,7 @@
 
 import io
 import json
+import random
 from datetime import datetime
 
 import pytest
@@ -13,9 +14,9 @@ from xinfang.core.audit import AuditEvent
 from xinfang.core.errors import PermissionRefusedError
 from xinfang.intake.choices import Purpose
 from xinfang.intake.models import Category, SimilarGram
-from xinfang.intake.similar.index import SKETCH_SIZE, reindex
+from xinfang.intake.similar.index import SKETCH_SIZE, Weights, reindex, tie_hash
 from xinfang.intake.similar.lookup import Probe, Scope, similar_matters
-from xinfang.intake.similar.text import grams, shared_words
+from xinfang.intake.similar.text import BASE, grams, shared_words
 
 WAGES = "东风社区华美建筑公司拖欠农民工工资八万元，我们多次讨要未果，要求尽快支付。"
 # the same problem re-worded: synonyms, another order, a clause added, 未→末, full-width 8
@@ -234,3 +235,18 @@ def test_api_asks_the_same_function(district: District, wages: dict[str, int]) -
     )
     assert status == 400
     assert "place" in assert_error(body, "validation_error")["fields"]
+
+
+def test_heaviest_pairs_are_the_sorted_definition() -> None:
+    """Weights.heaviest (no Python call per rare pair: a re-index asks it for every matter) picks
+    what sorting by (weight descending, tie-break hash) picks, rare and counted pairs mixed."""
+    rng = random.Random(15)
+    for total in (0, 1, 40, 5000, 600000):
+        universe = [rng.randrange(2, BASE * BASE) for _ in range(300)]
+        common = {g: rng.randint(1, 2 * total + 2) for g in rng.sample(universe, 150)}
+        table = Weights(total=total, token=2, common=common)
+        for _ in range(40):
+            found = set(rng.sample(universe, rng.randint(0, 120)))
+            for count in (1, 24, 500):
+                expected = sorted(found, key=lambda g: (-table.weight(g), tie_hash(g)))[:count]
+                assert table.heaviest(found, count) == expected

@@ -2,6 +2,7 @@
 word_search): one- and two-character words, absent words, both ways of finding them, the index
 kept current by every write, and the excerpt that marks where a word was found."""
 
+import random
 from datetime import datetime
 from pathlib import Path
 
@@ -218,3 +219,16 @@ def test_excerpt_masks_numbers_before_marking(district: District) -> None:
     assert _excerpts(leader, "23") == []
     officer = client_for(district, "officer")  # may reveal
     assert _excerpts(officer, "23") == ["请回电1381<mark>23</mark>45678联系张先生"]
+
+
+def test_gram_text_is_the_grams_fts5_keeps() -> None:
+    """gram_text (computed run by run for speed: SQLite calls it for every registration written)
+    is the grams of the text that FTS5's 'ascii' tokeniser keeps whole, joined by spaces."""
+    assert grams.gram_text("拆迁, A-b房") == "拆 迁 a b 房 拆迁 b房"
+    assert grams.gram_text("") == "" and grams.gram_text(None) == ""
+    rng = random.Random(14)
+    alphabet = "aZ09 -,.;:!_\n\t\x7f\x00拆迁房é😀Ｘ地铁，"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        kept = [g for g in grams.grams(text) if all(not c.isascii() or c.isalnum() for c in g)]
+        assert grams.gram_text(text) == " ".join(kept), repr(text)

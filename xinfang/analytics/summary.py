@@ -371,6 +371,7 @@ def update_trigger_off(conn: BaseDatabaseWrapper, columns: Iterable[str]) -> Ite
 # From this many new registrations on, a bulk insert on SQLite rebuilds their months instead of
 # running the insert trigger per row (three upserts a row: +45 % on a ledger import). Below it
 # the rebuild of whole months (some 40,000 registrations each at 1,000,000) would cost more.
+# The word index's bulk path (intake.word_index.bulk_insert) starts at the same number.
 BULK_ROWS = 5000
 
 

@@ -12,13 +12,19 @@ Used by the staff list's word search (xinfang.intake.search) and free to reuse f
 look-ups of short Chinese words.
 """
 
+import re
+from operator import add
+
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_UPPER = re.compile("[A-Z]")
+# What FTS5's 'ascii' tokeniser separates at: every ASCII character but letters and digits.
+_SEPARATORS = re.compile(r"[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+")
 
 
 def fold(text: str) -> str:
     """The text as it is indexed: ASCII letters in lower case (only those: PostgreSQL's lower()
     depends on the server's locale, translate() does not)."""
-    return text.translate(_ASCII_LOWER)
+    return text.translate(_ASCII_LOWER) if _UPPER.search(text) else text
 
 
 def grams(text: str | None) -> list[str]:
@@ -26,15 +32,22 @@ def grams(text: str | None) -> list[str]:
     order they first appear, characters first: "拆迁房" -> ["拆", "迁", "房", "拆迁", "迁房"]."""
     folded = fold(text or "")
     seen: dict[str, None] = dict.fromkeys(folded)
-    seen.update(dict.fromkeys(folded[i : i + 2] for i in range(len(folded) - 1)))
+    seen.update(dict.fromkeys(map(add, folded, folded[1:])))
     return list(seen)
 
 
 def gram_text(text: str | None) -> str:
     """The grams of `text` as one string for SQLite's FTS5 table (tokenize 'ascii': a gram is
     one token whatever its characters; the separators are the ASCII controls and punctuation,
-    so grams made of them are left out — words are checked in full afterwards anyway)."""
-    return " ".join(gram for gram in grams(text) if _fts_token(gram))
+    so grams made of them are left out — words are checked in full afterwards anyway).
+
+    The same as joining the grams that pass _fts_token, computed a run between separators at a
+    time: SQLite calls it for every registration written (tests/test_word_search.py)."""
+    runs = _SEPARATORS.split(fold(text or ""))
+    seen: dict[str, None] = dict.fromkeys("".join(runs) if len(runs) > 1 else runs[0])
+    for run in runs:
+        seen.update(dict.fromkeys(map(add, run, run[1:])))
+    return " ".join(seen)
 
 
 def query_grams(word: str) -> list[str]:

@@ -13,9 +13,11 @@ The grams of xinfang.intake.grams (every character and every pair of neighbourin
 those holding the word, so a search ANDs it with the content check (LIKE).
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
+from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Expression, F
 from django.db.models.sql.compiler import SQLCompiler
@@ -108,6 +110,84 @@ def rebuild(conn: BaseDatabaseWrapper) -> None:
             cursor.execute(f"REINDEX INDEX {PG_INDEX}")
         else:
             cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')")
+
+
+# PostgreSQL builds the index anew after a bulk insert with this much memory (its default, 64 MB,
+# makes a build of 1,000,000 registrations spill to disk many times over).
+PG_BUILD_MEMORY = "1GB"
+
+
+@contextmanager
+def bulk_insert(conn: BaseDatabaseWrapper, rows: int) -> Iterator[None]:
+    """Within one transaction, for a caller about to insert `rows` new registrations (and no
+    other registration meanwhile): the index is brought up to date once at the end instead of
+    a row at a time, from analytics.summary.BULK_ROWS rows on (the bulk imports' one threshold).
+
+    - SQLite: the insert trigger is dropped; at the end the grams of every registration above
+      the largest id stored before are inserted into the FTS5 table in one statement — what the
+      trigger would have inserted row by row (a Python call per row either way, but FTS5 takes
+      them in id order and in one go) — and the trigger is created again as it was. The
+      update and delete triggers stay. This transaction holds SQLite's write lock from the
+      DROP to its commit, so no other writer inserts meanwhile.
+    - PostgreSQL, when the import at least doubles the registrations: the GIN index is dropped
+      and created again at the end (a build sorts its entries in memory: many times faster
+      than maintaining the index per row). DROP INDEX locks the table till the commit, so other
+      sessions wait for a big first import to finish rather than see it half indexed. A
+      smaller import keeps the index (rebuilding the stored rows would cost more).
+    Either way nothing is left if the transaction rolls back, and the index then answers as if
+    the rows had been inserted one by one (tests/test_word_search.py)."""
+    from xinfang.analytics.summary import BULK_ROWS
+
+    if rows < BULK_ROWS:
+        yield
+        return
+    with transaction.atomic(using=conn.alias):
+        if conn.vendor == "postgresql":
+            with _pg_index_rebuilt(conn, rows):
+                yield
+            return
+        with conn.cursor() as cursor:
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s",
+                ["intake_grams_ins"],
+            )
+            row = cursor.fetchone()
+            restore = row[0] if row else ""  # none: the index is not installed here
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {TABLE}")
+            last = cursor.fetchone()[0]
+            if restore:
+                cursor.execute("DROP TRIGGER intake_grams_ins")
+        yield
+        if restore:
+            with conn.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {FTS}(rowid, grams) SELECT id, {SQLITE_FUNCTION}(content) "
+                    f"FROM {TABLE} WHERE id > %s ORDER BY id",
+                    [last],
+                )
+                cursor.execute(restore)
+
+
+@contextmanager
+def _pg_index_rebuilt(conn: BaseDatabaseWrapper, rows: int) -> Iterator[None]:
+    with conn.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {TABLE} LIMIT %s) s", [rows + 1])
+        stored = cursor.fetchone()[0]
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [PG_INDEX])
+        row = cursor.fetchone()
+        restore = row[0] if row and stored <= rows else ""
+        if restore:
+            cursor.execute(f"DROP INDEX {PG_INDEX}")
+    yield
+    if restore:
+        # PostgreSQL builds no index on a table with checks pending: the foreign keys the
+        # rows await at commit are checked now instead (SET CONSTRAINTS ALL IMMEDIATE, then
+        # DEFERRED again: Django's own check_constraints)
+        conn.check_constraints()
+        with conn.cursor() as cursor:
+            # till the transaction ends
+            cursor.execute(f"SET LOCAL maintenance_work_mem = '{PG_BUILD_MEMORY}'")
+            cursor.execute(restore)
 
 
 class HasGrams(Expression):

@@ -17,6 +17,7 @@ from xinfang.core.errors import InputError
 from xinfang.core.middleware import current_ip
 from xinfang.core.models import AuditEvent
 from xinfang.core.sealed_fields import hashes_of, with_hashes
+from xinfang.intake import word_index
 from xinfang.intake.choices import Source
 from xinfang.intake.ledger.bulk import Inserter, allocate_ids, faster_writes
 from xinfang.intake.ledger.check import CheckResult, Update
@@ -142,8 +143,12 @@ class LedgerWriter:
         self._insert_people()
         self._insert_matters()
         changed_matters = self._resummarise_stored_matters()
-        # the report's summaries: on SQLite a big import rebuilds its months once at the end
-        with report_summary.bulk_insert(connection, self.result.new) as days:
+        # the report's summaries (SQLite) and the word index: a big import builds them once
+        # at the end instead of row by row
+        with (
+            report_summary.bulk_insert(connection, self.result.new) as days,
+            word_index.bulk_insert(connection, self.result.new),
+        ):
             self._insert_registrations(days)
             self._update_registrations()
             Matter.objects.bulk_update(

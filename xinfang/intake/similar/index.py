@@ -13,7 +13,10 @@ import math
 import random
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import and_, mul
 from threading import Lock
 
 from django.db import connection, transaction
@@ -24,6 +27,7 @@ from xinfang.intake.similar.text import grams
 SKETCH_SIZE = 24  # pairs kept per matter (benchmarks/results/similar.md)
 TOTAL, TOKEN = 0, 1  # the rows of SimilarGramCount that are not pairs
 _MIX = 0x9E3779B97F4A7C15  # a fixed odd multiplier: the tie-break hash
+_MASK = 0xFFFFFFFFFFFF  # 48 bits: more than any gram (< BASE²), so no two grams tie
 
 
 def floor_for(total: int) -> int:
@@ -32,7 +36,7 @@ def floor_for(total: int) -> int:
 
 
 def tie_hash(gram: int) -> int:
-    return (gram * _MIX) & 0xFFFFFFFFFFFF
+    return (gram * _MIX) & _MASK
 
 
 @dataclass
@@ -45,6 +49,8 @@ class Weights:
         self.floor = floor_for(self.total)
         self.rare = self._idf(self.floor)  # the weight of every pair rarer than the floor
         self.known = {gram: self._idf(max(df, self.floor)) for gram, df in self.common.items()}
+        # the counted pairs lighter than the rare ones (the others weigh as much as a rare pair)
+        self.lighter = frozenset(gram for gram, w in self.known.items() if w < self.rare)
 
     def _idf(self, df: int) -> float:
         return max(math.log((self.total + 1) / (df + 1)), 0.0) + 0.05
@@ -57,8 +63,18 @@ class Weights:
         return sum(known.get(gram, rare) for gram in found)
 
     def heaviest(self, found: Iterable[int], count: int) -> list[int]:
-        """The `count` heaviest pairs of `found`, equally heavy ones by the tie-break hash."""
-        return sorted(found, key=lambda g: (-self.weight(g), tie_hash(g)))[:count]
+        """The `count` heaviest pairs of `found`, equally heavy ones by the tie-break hash:
+        sorted(found, key=lambda g: (-self.weight(g), tie_hash(g)))[:count], computed without
+        a Python call per pair where it can (a re-index asks it for every matter). No pair
+        weighs more than a rare one, so those weighing as much come first, by their hash."""
+        found = found if isinstance(found, set | frozenset) else set(found)
+        top = found - self.lighter
+        hashes = map(and_, map(mul, top, repeat(_MIX)), repeat(_MASK))
+        first = [gram for _, gram in sorted(zip(hashes, top, strict=True))[:count]]
+        if len(first) == count or len(top) == len(found):
+            return first
+        rest = sorted(found & self.lighter, key=lambda g: (-self.known[g], tie_hash(g)))
+        return first + rest[: count - len(first)]
 
 
 _cache = Weights()
@@ -154,15 +170,40 @@ def reindex() -> ReindexResult:
         counts = [(TOTAL, total), (TOKEN, table.token), *table.common.items()]
         _insert(SimilarGramCount._meta.db_table, ("gram", "matters"), counts)
         rows = 0
-        for part in _contents():
-            sketch = [
-                (gram, matter_id)
-                for matter_id, found in part
-                for gram in table.heaviest(found, SKETCH_SIZE)
-            ]
-            _insert(SimilarGram._meta.db_table, ("gram", "matter_id"), sketch)
-            rows += len(sketch)
+        with _sqlite_indexes_set_aside(SimilarGram._meta.db_table):
+            for part in _contents():
+                sketch = [
+                    (gram, matter_id)
+                    for matter_id, found in part
+                    for gram in table.heaviest(found, SKETCH_SIZE)
+                ]
+                _insert(SimilarGram._meta.db_table, ("gram", "matter_id"), sketch)
+                rows += len(sketch)
     return ReindexResult(matters=total, pairs_counted=len(table.common), rows=rows)
+
+
+@contextmanager
+def _sqlite_indexes_set_aside(table: str) -> Iterator[None]:
+    """SQLite, inside the transaction that fills `table` whole: its own indexes (not the primary
+    key's) dropped meanwhile and created again as they were at the end, a sorted build instead
+    of some 24 random inserts per matter. PostgreSQL keeps them: dropping an index would lock
+    the table against the desk's look-ups till the commit."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+            "AND sql IS NOT NULL",
+            [table],
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    with connection.cursor() as cursor:
+        for _, sql in indexes:
+            cursor.execute(sql)
 
 
 def _insert(table: str, columns: tuple[str, ...], rows: Iterable[tuple[int, ...]]) -> None:

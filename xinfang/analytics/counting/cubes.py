@@ -122,24 +122,25 @@ class RegistrationCubes(CountingBase):
             qs.values("bucket", "locality", *fields)
             .annotate(b=Sum("batches"), p=Sum("people"))
             .order_by()
+            .values_list("bucket", "locality", *fields, "b", "p")
         )
+        # the rows as the database gives them (a few thousand; the ORM's converters per value
+        # cost more than the query): bucket, locality, the fields, batches, people
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchall()
+        names = {CLF: CLF, CP: CP, LETTERS: LETTERS, ("unit",): ("unit",)}[dims]
         out = []
-        for g in rows:
-            found = {
-                "bucket": g["bucket"],
-                "locality_id": g["locality"] or None,
-                "batches": g["b"],
-                "people": g["p"],
-            }
-            if dims == CLF:
-                found |= {d: g[d] for d in CLF}
-            elif dims == CP:
-                found |= {"category_id": g["category"] or None, "purpose": g["purpose"]}
-            elif dims == LETTERS:
-                found |= {"letter_kind": g["kind"], "is_first": g["first"], "purpose": g["purpose"]}
-            else:
-                found["unit"] = g["unit"] or None
-            out.append(found)
+        for bucket, loc, *values, batches, people in found:
+            people = None if people is None else int(people)  # SUM of a bigint: a numeric
+            g = {"bucket": bucket, "locality_id": loc or None, "batches": batches, "people": people}
+            g.update(zip(names, values, strict=True))
+            if dims == CP:
+                g["category_id"] = g["category_id"] or None
+            elif dims == ("unit",):
+                g["unit"] = g["unit"] or None
+            out.append(g)
         return out
 
     def _unit_correction(self) -> list[dict[str, Any]]:
@@ -235,14 +236,16 @@ class RegistrationCubes(CountingBase):
     ) -> tuple[Cube, Cube]:
         """(node cube by row key, sibling cube by row key), from one grouped query."""
         scope, node_cube, sib_cube = self.scope, Cube(), Cube()
+        node_add, sib_add = node_cube.add, sib_cube.add
         for g in self._groups(dims):
-            loc, key = g["locality_id"], keyer(g)
-            b, p = g["batches"], g["people"] or 0
-            if scope.in_node(loc):
-                node_cube.add(g["bucket"], None, key, b, p)
-            sib = scope.sibling_of(loc)
+            mine, sib, _child = scope.placed(g["locality_id"])
+            if not mine and sib is None:
+                continue
+            key, b, p = keyer(g), g["batches"], g["people"] or 0
+            if mine:
+                node_add(g["bucket"], None, key, b, p)
             if sib is not None:
-                sib_cube.add(g["bucket"], sib, key, b, p)
+                sib_add(g["bucket"], sib, key, b, p)
         return node_cube, sib_cube
 
     def _locality_cube(self) -> Cube:

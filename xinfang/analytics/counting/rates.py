@@ -47,6 +47,7 @@ from django.db.models import (
 )
 
 from xinfang.analytics.counting.clocks import AddDays, grouped_clock
+from xinfang.analytics.counting.families import Family
 from xinfang.analytics.counting.matters import (
     SATISFIED,
     MatterCounts,
@@ -139,8 +140,8 @@ class RateCounts(MatterCounts):
         """No repeat registration and no 复查申请 dated up to the end of P (一次性化解)."""
         return (Q(registration_count__lte=1) | ~Q(Exists(self._repeated()))) & self._no_review()
 
-    def b2_scan_flags(self) -> dict[str, Q]:
-        """B2's flags for PostgreSQL's one scan, without subqueries (they would keep it from
+    def b2_scan_families(self) -> list[Family]:
+        """B2's figures for PostgreSQL's one scan, without subqueries (they would keep it from
         running in parallel workers). A matter's first and last registration dates and its
         count decide most matters alone (its registrations lie between the first and the last;
         with two, they are the first and the last):
@@ -150,28 +151,41 @@ class RateCounts(MatterCounts):
         - 一次性化解 (`h_`: counted among the handling clock's compliant items): `h_one` no
           复查申请; `h_rep` of those, a repeat surely by the end of P (two or more
           registrations, the last by the end); `h_ask` cannot tell — three or more, the first
-          by the end and the last after it: asked apart (`_b2_figures`)."""
+          by the end and the last after it: asked apart (`_b2_figures`).
+        (办结率's `cmp` is the handling clock's family: clocks.clock_family.)"""
         p = self.period
         flags = self._b2_plain()
-        del flags["due"]
-        days = domain_limit("SETTLE_DAYS")
-        reply, window_end = F("replied_on"), AddDays(F("replied_on"), days)
-        flags["sn_back"] = flags["sd"] & (
-            (Q(last_received_on__gt=reply) & Q(last_received_on__lte=window_end))
-            | (Q(first_received_on__gt=reply) & Q(first_received_on__lte=window_end))
+        reply, window_end = F("replied_on"), AddDays(F("replied_on"), domain_limit("SETTLE_DAYS"))
+        back = (Q(last_received_on__gt=reply) & Q(last_received_on__lte=window_end)) | (
+            Q(first_received_on__gt=reply) & Q(first_received_on__lte=window_end)
         )
-        flags["sn_ask"] = (
-            flags["sd"]
-            & Q(registration_count__gte=3)
-            & Q(first_received_on__lte=reply)
+        return [
+            Family.choice(
+                [(("b2_sn_back",), back), (("b2_sn_ask",), self._unsure_return())],
+                guard=(("b2_sd",), flags["sd"]),
+            ),
+            Family.choice(
+                [
+                    (("b2_h_rep",), Q(registration_count__gte=2, last_received_on__lte=p.end)),
+                    (("b2_h_ask",), self._unsure_repeat()),
+                ],
+                guard=(("b2_h_one",), self._no_review()),
+            ),
+            *[
+                Family.chain((f"b2_{key}", flags[key]))
+                for key in ("lgl", "review_req", "review_dec", "rereview_req", "rereview_dec")
+            ],
+        ]
+
+    @staticmethod
+    def _unsure_return() -> Q:
+        """Replied matters whose dates cannot tell whether one came back within the window."""
+        window_end = AddDays(F("replied_on"), domain_limit("SETTLE_DAYS"))
+        return (
+            Q(registration_count__gte=3)
+            & Q(first_received_on__lte=F("replied_on"))
             & Q(last_received_on__gt=window_end)
         )
-        flags["h_one"] = self._no_review()
-        flags["h_rep"] = (
-            self._no_review() & Q(registration_count__gte=2) & Q(last_received_on__lte=p.end)
-        )
-        flags["h_ask"] = self._unsure_repeat() & self._no_review()
-        return flags
 
     def _unsure_repeat(self) -> Q:
         """Matters whose dates cannot tell whether a repeat came by the end of P."""
@@ -223,7 +237,8 @@ class RateCounts(MatterCounts):
                 days = domain_limit("SETTLE_DAYS")  # bounds the registrations to hash
                 lo, hi = p.start - timedelta(days), p.end
                 back = self._came_back().filter(received_on__range=(lo, hi))
-                b2["sn"] -= matters.filter(self.b2_scan_flags()["sn_ask"], Exists(back)).count()
+                unsure = self._b2_plain()["sd"] & self._unsure_return()
+                b2["sn"] -= matters.filter(unsure, Exists(back)).count()
             b2["one"] = found["h_one"] - found["h_rep"]
             if found["h_ask"]:  # compliant, no review, a repeat between the first and the last?
                 b2["one"] -= grouped_clock(

@@ -1,6 +1,6 @@
 """Which node a report is about, what belongs to it, and a matter's handling unit at a day."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -43,6 +43,9 @@ class Scope:
     # counted for a reader who may not see 检举控告 (领导, 督查): such rows are left out entirely,
     # or a small node and a short period would single one accusation out
     hide_accusations: bool = False
+    _places: dict[int | None, tuple[bool, int | None, int | None]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def of(cls, node: OrgUnit, *, hide_accusations: bool = False) -> "Scope":
@@ -94,17 +97,27 @@ class Scope:
             return None
         return path[depth]
 
+    def placed(self, unit_id: int | None) -> tuple[bool, int | None, int | None]:
+        """(in the node, the sibling, the child) of a unit, worked out once per unit: a report
+        asks them of every grouped row."""
+        found = self._places.get(unit_id)
+        if found is None:
+            depth = self.node.depth
+            at_depth = self.ancestor_at(unit_id, depth)
+            mine = at_depth == self.node.pk
+            child = (self.ancestor_at(unit_id, depth + 1) or self.node.pk) if mine else None
+            found = self._places[unit_id] = (mine, at_depth if self.siblings else None, child)
+        return found
+
     def in_node(self, unit_id: int | None) -> bool:
-        return self.ancestor_at(unit_id, self.node.depth) == self.node.pk
+        return self.placed(unit_id)[0]
 
     def sibling_of(self, unit_id: int | None) -> int | None:
-        return self.ancestor_at(unit_id, self.node.depth) if self.siblings else None
+        return self.placed(unit_id)[1]
 
     def child_of(self, unit_id: int | None) -> int | None:
         """The node's child the unit lies under, or the node itself for what is at the node."""
-        if not self.in_node(unit_id):
-            return None
-        return self.ancestor_at(unit_id, self.node.depth + 1) or self.node.pk
+        return self.placed(unit_id)[2]
 
 
 # --- the handling unit as of a day ------------------------------------------------------------

@@ -28,10 +28,19 @@ def _int(n: int) -> Value:
 class Family:
     """Conditions numbered 0..size-1; `expression(mult)` gives number × mult in SQL."""
 
-    def __init__(self, labels: list[Labels], expression: Callable[[int], Any]) -> None:
+    def __init__(
+        self,
+        labels: list[Labels],
+        expression: Callable[[int], Any],
+        *,
+        on_time_only: bool = False,
+    ) -> None:
         self.labels = labels
         self.size = len(labels)
         self.expression = expression
+        self.mult = 1  # the product of the sizes of the families before it in the key
+        # counted among the handling clock's compliant items only (一次性化解)
+        self.on_time_only = on_time_only
 
     @classmethod
     def chain(cls, *steps: tuple[str, Q]) -> "Family":
@@ -54,7 +63,11 @@ class Family:
 
     @classmethod
     def choice(
-        cls, options: Sequence[tuple[Labels, Q]], guard: tuple[Labels, Q] | None = None
+        cls,
+        options: Sequence[tuple[Labels, Q]],
+        guard: tuple[Labels, Q] | None = None,
+        *,
+        on_time_only: bool = False,
     ) -> "Family":
         """The first of `options` that holds (1 + its index; 0: none) — under `guard`, when
         given: 0 the guard fails, 1 it holds and no option does, 2 + the option's index."""
@@ -74,7 +87,8 @@ class Family:
 
         head: Labels = guard[0] if guard else ()
         labels: list[Labels] = [()] if guard is None else [(), head]
-        return cls(labels + [head + labels_ for labels_, _ in options], expression)
+        options_labels = [head + labels_ for labels_, _ in options]
+        return cls(labels + options_labels, expression, on_time_only=on_time_only)
 
     @classmethod
     def guarded_pair(

@@ -170,6 +170,7 @@ class RateCounts(MatterCounts):
                     (("b2_h_ask",), self._unsure_repeat()),
                 ],
                 guard=(("b2_h_one",), self._no_review()),
+                on_time_only=True,
             ),
             *[
                 Family.chain((f"b2_{key}", flags[key]))

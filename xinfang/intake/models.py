@@ -239,6 +239,15 @@ class Matter(models.Model):
                     replied_on__isnull=True,
                 ),
             ),
+            # the report's 息访率 asks apart the replied matters of three or more registrations
+            # whose dates cannot tell whether one came back within the window (counting/rates.py
+            # `_unsure_return`): their few from here, not from a second pass over every matter
+            models.Index(
+                fields=["replied_on"],
+                name="matter_many_replied",
+                include=["id", "first_received_on", "last_received_on", "locality"],
+                condition=models.Q(registration_count__gte=3),
+            ),
             # the report's leader packages are found by their matters' 属地: the few packaged
             # matters (包案日期 set, as every package writes it) without a pass over the rest
             models.Index(

@@ -50,7 +50,8 @@ Where each figure is counted (modules of this package):
 - breakdowns.py: totals and breakdown rows with 同比/环比 and rank (also B2's street × level,
   `locality,channel,level`); ranks.py: the rank rule.
 - letters.py: B2 `letters`, the letters by 来信类型, 初信/重信 and 求决类初信.
-- matters.py: matters (件), first-time matters; PostgreSQL's one scan of the matters.
+- matters.py: matters (件), first-time matters; PostgreSQL's one scan of the matters, each
+  figure a digit of one grouped key (families.py: the digits, each a few exclusive conditions).
 - clocks.py: 及时受理, 按期办结, 督办 clock items (`grouped_clock`, also per unit).
 - rates.py: 满意率, 参评率, 一次性化解率, 督办化解率 and the 法治化 score; B2's 办结率, 息访率,
   初信初访一次性化解率, 重复信访率, 依法分类占比, 网上信访占比, `reviews`, 督办 by kind, the

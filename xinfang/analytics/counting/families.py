@@ -5,8 +5,9 @@ A `Family` is a few mutually exclusive conditions on a matter (e.g. not replied 
 condition once a matter; `ScanKey` adds the families' numbers, each times the product of the
 sizes before it, into one bigint, and the scan counts the matters per key (COUNT(*) grouped by
 one column). `labels[code]` names the figures a matter with that number counts in.
-`ClockFamily` is a clock's state (not its item / due / due and on time) from a table of each
+`clock_family` is a clock's state (not its item / due / due and on time) from a table of each
 base day's deadline, the next working day, passed as an array: one subscript a matter.
+`OwnerDigit`: whose a matter is (the node or a sibling), from a table by locality id.
 """
 
 from collections.abc import Callable, Sequence
@@ -177,23 +178,28 @@ class _DaysFrom(Func):
         return f"({sql} - %s::date + 1)", [*params, self.day]
 
 
+def deadlines_of(base_range: tuple[date, date, int], calendar: WorkCalendar) -> list[date]:
+    """The deadline of each base day of [b_lo, b_hi]: the next working day (the same table for
+    the three clocks of a report)."""
+    b_lo, b_hi, _shift = base_range
+    days = (b_hi - b_lo).days + 1
+    return [calendar.next_working_day(b_lo + timedelta(days=i)) for i in range(max(days, 0))]
+
+
 def clock_family(
     name: str,
     base: Any,
     which: Q,
     action: str,
-    base_range: tuple[date, date, int],
+    b_lo: date,
+    deadlines: list[date],
     period: Period,
-    calendar: WorkCalendar,
 ) -> Family:
     """A clock's state as a family: its items are the matters of `which` whose base lies in
-    [b_lo, b_hi] (deadline next_working_day(base) in P), compliant when the action is by the
-    deadline and by the end of P — the rule of clocks.tally_clock. Labels `{name}_den` (an
-    item), `{name}_num` (compliant); the handling clock ("h") also `b2_cmp` (acted by the end
-    of P, B2's 办结率)."""
-    b_lo, b_hi, _shift = base_range
-    days = (b_hi - b_lo).days + 1
-    deadlines = [calendar.next_working_day(b_lo + timedelta(days=i)) for i in range(max(days, 0))]
+    [b_lo, b_hi] (deadline next_working_day(base) in P: `deadlines`, from b_lo), compliant
+    when the action is by the deadline and by the end of P — the rule of clocks.tally_clock.
+    Labels `{name}_den` (an item), `{name}_num` (compliant); the handling clock ("h") also
+    `b2_cmp` (acted by the end of P, B2's 办结率)."""
     index: Any = _DaysFrom(base, b_lo)
     if which:
         index = Case(When(which, then=index), default=Value(None), output_field=BigIntegerField())

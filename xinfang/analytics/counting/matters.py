@@ -1,7 +1,6 @@
 """Matters (件) and first-time matters per locality; PostgreSQL's one scan of the matters."""
 
 from collections import defaultdict
-from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
@@ -16,7 +15,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from xinfang.analytics.counting.clocks import ClockCounts
-from xinfang.analytics.counting.families import Family, OwnerDigit, ScanKey, clock_family
+from xinfang.analytics.counting.families import (
+    Family,
+    OwnerDigit,
+    ScanKey,
+    clock_family,
+    deadlines_of,
+)
 from xinfang.analytics.periods import Period
 from xinfang.intake.choices import Evaluation, SupervisionLevel
 from xinfang.intake.models import Matter, Registration
@@ -129,8 +134,10 @@ class MatterCounts(ClockCounts):
         """Every figure of the scan as families of mutually exclusive conditions: the three
         clocks' states, replies, packages, 督办 by level, matters per period and B2's."""
         p = self.period
+        base_range = self.base_range()
+        deadlines = deadlines_of(base_range, self.calendar)
         families = [
-            clock_family(name, base, which, action, self.base_range(), p, self.calendar)
+            clock_family(name, base, which, action, base_range[0], deadlines, p)
             for name, (base, which, action) in zip(
                 ("a", "h", "s"), self._bases().values(), strict=True
             )
@@ -285,11 +292,3 @@ class MatterCounts(ClockCounts):
         }
         self._scan = figures
         return figures
-
-    def _shifts(self, b_lo: date, b_hi: date) -> list[int]:
-        """Days from each base day of [b_lo, b_hi] to its deadline, the next working day."""
-        days = (b_hi - b_lo).days + 1
-        return [
-            (self.calendar.next_working_day(b_lo + timedelta(days=i)) - b_lo).days - i
-            for i in range(max(days, 0))
-        ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0017_registration_grams'),
+        ('intake', '0018_fill_similar_index'),
         ('organisation', '0001_initial'),
     ]
 

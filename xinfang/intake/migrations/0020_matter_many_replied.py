@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0018_fill_similar_index'),
+        ('intake', '0019_id_prefix_lengths'),
         ('organisation', '0001_initial'),
     ]
 

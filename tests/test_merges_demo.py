@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.test_merges import groups_of, read_groups
+from tests.test_merges import groups_of, mark, read_groups
 from xinfang.demo.generator import DEFAULT_SEED
 from xinfang.demo.ledger import LedgerMaker
 from xinfang.demo.live import open_window
+from xinfang.intake.models import Matter
+from xinfang.workflow.models import MatterMerge
 
 END = date(2025, 6, 30)
 SIZE = 1500
@@ -65,3 +67,16 @@ def test_propose_merges_finds_the_planted_repeats_and_nothing_else(tmp_path: Pat
     for original, repeat, who in PLANTED:  # the evidence stands on the row that is not kept
         both = reasons[original] + reasons[repeat]
         assert ("身份证号相同" in both) == (who == "本人") and "住址相同" in both
+    # one group cannot merge as proposed: the kept matter (a leader's package) was sorted by law
+    # (依法分类), the other replied; every other group merges, and 14 matters go
+    notes: dict[str, str] = {}
+    for row in rows:
+        label = row[header.index("组号")]
+        notes[label] = notes.get(label, "") + row[header.index("说明")]
+    blocked = sorted(label for label, note in notes.items() if "不能合并" in note)
+    assert blocked == ["4"] and "办理进度超过保留事项" in notes["4"]
+    before = Matter.objects.count()
+    marked = mark(path, set(notes) - set(blocked), out=str(tmp_path / "已审核.csv"))
+    call_command("apply_merges", marked, stdout=StringIO())
+    assert Matter.objects.count() == before - 14
+    assert MatterMerge.objects.filter(undone_at__isnull=True).count() == 14

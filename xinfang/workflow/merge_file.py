@@ -57,7 +57,10 @@ def write_proposals(path: Path, groups: list[MergeGroup]) -> int:
             for member in group.members:
                 matter, evidence = member.matter, member.evidence
                 first = matter.registrations.order_by("received_at", "id").first()
-                note = f"已有{'、'.join(member.held)}，只能作为保留事项" if member.held else ""
+                notes = [f"已有{'、'.join(member.held)}，只能作为保留事项"] if member.held else []
+                if evidence is None and group.problems:  # on the kept row, for the whole group
+                    notes.append("按现有规则不能合并：" + "；".join(group.problems))
+                note = "；".join(notes)
                 cells = [
                     str(index),
                     "",

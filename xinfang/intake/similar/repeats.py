@@ -25,7 +25,7 @@ from xinfang.intake.models import Matter, Petitioner, Registration
 from xinfang.intake.similar.index import Weights, weights
 from xinfang.intake.similar.lookup import BOOSTS
 from xinfang.intake.similar.text import grams, shared_words
-from xinfang.workflow.merges import STAGE, holders
+from xinfang.workflow.merges import STAGE, holders, merge_problems
 from xinfang.workflow.states import MatterStatus
 
 # on the demo's history one household's repeats scored 0.70–0.90, its other matters 0.17 at most
@@ -69,6 +69,7 @@ class Member:
 @dataclass
 class MergeGroup:
     members: list[Member]  # the kept matter first
+    problems: list[str] = field(default_factory=list)  # why it cannot merge as proposed
 
     @property
     def kept(self) -> Matter:
@@ -113,7 +114,8 @@ def propose_groups(*, actor: Actor, matter_ids: Iterable[int] | None = None) -> 
         found.append(
             MergeGroup(
                 [Member(kept, None, held[kept.pk])]
-                + [Member(m, _against(table, facts, kept, m), held[m.pk]) for m in rest]
+                + [Member(m, _against(table, facts, kept, m), held[m.pk]) for m in rest],
+                problems=merge_problems(kept, rest),
             )
         )
     found.sort(key=lambda g: _date_order(g.kept))

@@ -36,9 +36,12 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"无法写入文件 {path}：{exc.strerror}") from exc
         matters = sum(len(group.members) - 1 for group in groups)
+        blocked = sum(1 for group in groups if group.problems)
         self.stdout.write(
             f"找到{len(groups)}组看似同一事项的事项（共{rows}件；全部合并则纯件数减少{matters}件），"
-            f"已写入 {path}。\n请逐组审核：要合并的组，在该组各行的“合并”一栏填“是”"
+            f"已写入 {path}。"
+            + (f"其中{blocked}组按现有规则不能合并（见该组保留事项的“说明”）。" if blocked else "")
+            + "\n请逐组审核：要合并的组，在该组各行的“合并”一栏填“是”"
             "（不合并的事项留空），“保留”一栏标出保留的事项；然后运行 "
             f"xinfang apply-merges {path}"
         )

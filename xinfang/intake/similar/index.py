@@ -51,6 +51,9 @@ class Weights:
         self.known = {gram: self._idf(max(df, self.floor)) for gram, df in self.common.items()}
         # the counted pairs lighter than the rare ones (the others weigh as much as a rare pair)
         self.lighter = frozenset(gram for gram, w in self.known.items() if w < self.rare)
+        # their order in `heaviest`, once: a matter's are then sorted without a Python call each
+        by_weight = sorted(self.lighter, key=lambda g: (-self.known[g], tie_hash(g)))
+        self.rank = {gram: n for n, gram in enumerate(by_weight)}
 
     def _idf(self, df: int) -> float:
         return max(math.log((self.total + 1) / (df + 1)), 0.0) + 0.05
@@ -73,7 +76,7 @@ class Weights:
         first = [gram for _, gram in sorted(zip(hashes, top, strict=True))[:count]]
         if len(first) == count or len(top) == len(found):
             return first
-        rest = sorted(found & self.lighter, key=lambda g: (-self.known[g], tie_hash(g)))
+        rest = sorted(found & self.lighter, key=self.rank.__getitem__)
         return first + rest[: count - len(first)]
 
 

@@ -5,11 +5,12 @@ and beside it the code it replaced (the people sharing ten digits loaded, opened
 here, their matters sent back as IN-lists), in the same process on the same data.
 
 Run: .venv/bin/python benchmarks/person_lookup.py [--registrations N] [--database-url URL]
-     [--people N] [--runs N] [--keep | --reuse --data-dir DIR]
+     [--people N] [--runs N] [--years N] [--keep | --reuse --data-dir DIR]
 Without --database-url it uses a SQLite file in the data folder; a PostgreSQL URL names a scratch
 database that is created, filled and (without --keep) dropped again. The people are those of
 benchmarks/matter_list.py: 0.4 per registration, one district (320102), born 1940–2005, so that
-ten digits (district and year of birth) are shared by ~6,000 people at 1,000,000 registrations.
+ten digits (district and year of birth) are shared by ~6,000 people at 1,000,000 registrations
+(`--registrations 100000 --years 6` gives a tenth of the data with the same prefix densities).
 Prints Markdown for results/person_lookup.md.
 """
 
@@ -39,6 +40,12 @@ parser.add_argument("--keep", action="store_true", help="keep the data for --reu
 parser.add_argument("--reuse", action="store_true", help="time the data an earlier --keep built")
 parser.add_argument("--data-dir", default="", help="the data folder (kept with --keep)")
 parser.add_argument("--no-reference", action="store_true", help="skip the replaced code path")
+parser.add_argument(
+    "--years",
+    type=int,
+    default=66,
+    help="years of birth (from 1940): fewer give a smaller build the 1,000,000's prefix densities",
+)
 args = parser.parse_args()
 args.keep = args.keep or args.reuse
 
@@ -104,7 +111,7 @@ GIVEN = ("建国", "秀英", "伟", "芳", "志强", "丽", "德明", "海涛", 
 
 def person(pk: int, rng: random.Random) -> tuple[int, str, str, str]:
     """As benchmarks/matter_list.py makes them: unique, born 1940..2005 in one district."""
-    born, rest = 1940 + pk % 66, pk // 66
+    born, rest = 1940 + pk % args.years, pk // args.years
     birthday = date(born, 1, 1) + timedelta(days=rest % 365)
     id_number = f"320102{birthday:%Y%m%d}{rest // 365:03d}X"
     return pk, rng.choice(SURNAMES) + rng.choice(GIVEN), id_number, f"13{pk:09d}"

@@ -189,6 +189,24 @@ class MatterListSerializer(serializers.Serializer):
     petitioner_name = serializers.CharField(allow_null=True)
 
 
+class SnippetSerializer(serializers.Serializer):
+    text = serializers.CharField(
+        help_text="反映内容中首个关键词所在的一段（约60字，截断处为“…”；"
+        "不可查看完整个人信息的岗位，其中的身份证号和电话已遮蔽）"
+    )
+    marks = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
+        help_text="text 中每处关键词的 [起, 止)（按字符计，止不含）",
+    )
+
+
+class MatterFoundSerializer(MatterListSerializer):
+    snippet = SnippetSerializer(
+        allow_null=True,
+        help_text="按关键词（words）查询时：反映内容中找到关键词的一段，关键词已标出；否则为 null",
+    )
+
+
 class FactSerializer(serializers.Serializer):
     field = serializers.CharField()
     label = serializers.CharField()

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from xinfang.api.errors import validation_response
 from xinfang.api.serializers import (
     MatterDetailSerializer,
-    MatterListSerializer,
+    MatterFoundSerializer,
     RevealSerializer,
     TimelineEntrySerializer,
     matter_row,
@@ -23,6 +23,7 @@ from xinfang.api.views.base import ApiListView, ApiView, actor
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.masking import free_text_for, reads_numbers
 from xinfang.core.permissions import Action, get_matter_for, may
+from xinfang.intake import word_search
 from xinfang.intake.choices import Channel, Form, Level, Purpose
 from xinfang.intake.forms import MatterFilterForm
 from xinfang.intake.models import Category, Matter, Petitioner
@@ -86,7 +87,7 @@ class MatterSearchSerializer(serializers.Serializer):
 class MatterQuery(ApiListView):
     """The list's filters, from the address (GET) or a body (POST)."""
 
-    serializer_class = MatterListSerializer
+    serializer_class = MatterFoundSerializer
 
     def matters(self, request: Request, query: Any, *, by_number: bool) -> Response:
         user = actor(request)
@@ -120,16 +121,24 @@ class MatterQuery(ApiListView):
             .select_related("petitioner", "category", "locality", "responsible_unit")
             .order_by("-first_received_on", "-id")
         )
-        page = self.paginate_queryset(matters)
-        rows = [matter_row(m) for m in page or []]
-        return self.get_paginated_response(MatterListSerializer(rows, many=True).data)
+        page = self.paginate_queryset(matters) or []
+        words = form.filters().words.split()
+        found = word_search.excerpts(user, [m.pk for m in page], words, reads=reads_numbers(user))
+        rows = [{**matter_row(m), "snippet": _snippet(found.get(m.pk))} for m in page]
+        return self.get_paginated_response(MatterFoundSerializer(rows, many=True).data)
+
+
+def _snippet(found: word_search.Snippet | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {"text": found.text, "marks": [list(mark) for mark in found.marks]}
 
 
 class MatterList(MatterQuery):
     @extend_schema(
         summary="本账号可见的事项，与网页“事项列表”同样的筛选；最新登记在前",
         parameters=FILTERS,
-        responses=MatterListSerializer(many=True),
+        responses=MatterFoundSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         query = request.query_params.copy()
@@ -148,7 +157,7 @@ class MatterSearch(MatterQuery):
         summary="按信访人的身份证号或电话查找事项（号码放在请求体里，不进网址；每次查找记入操作记录）",
         request=MatterSearchSerializer,
         parameters=[OpenApiParameter(name, int) for name in PAGING],
-        responses=MatterListSerializer(many=True),
+        responses=MatterFoundSerializer(many=True),
         description="请求体的字段与 GET /api/v1/matters/ 的筛选相同；person 可填身份证号或电话，"
         "只有可以查看完整个人信息的岗位可以按号码查找。",
     )

@@ -79,13 +79,13 @@ def matter_list(request: HttpRequest) -> HttpResponse:
         return _refused(request, user, exc.message, 400)
     reads = reads_numbers(user)
     words = filters.words.split()
-    found = word_search.first_hits([row.pk for row in page.rows], words, reads=reads)
+    # where the words were found, marked (masked first: word_search.excerpt)
+    found = word_search.excerpts(user, [row.pk for row in page.rows], words, reads=reads)
     for row in page.rows:
         raw = row.excerpt or ""
         row.excerpt = excerpt_for(user, raw, cut=len(raw) >= EXCERPT_READ, reads=reads)
-        # where the words were found, marked (masked first: word_search.snippet)
         hit = found.get(row.pk)
-        row.snippet = word_search.snippet(user, hit, words, reads=reads) if hit else ""
+        row.snippet = hit.html() if hit else ""
     context = {"form": form, "page": page, "searching": searching, "perms_reveal": reads}
     return render(request, "intake/matter_list.html", context)
 

@@ -104,9 +104,10 @@ def installed(conn: BaseDatabaseWrapper) -> bool:
 
 
 def rebuild(conn: BaseDatabaseWrapper) -> None:
-    """Build the index again from every registration (xinfang rebuild_word_index)."""
+    """Build the index again from every registration (xinfang rebuild-word-index)."""
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
+            cursor.execute(grams.GRAMS_FUNCTION_SQL)  # the tokeniser as this version has it
             cursor.execute(f"REINDEX INDEX {PG_INDEX}")
         else:
             cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')")
@@ -188,6 +189,35 @@ def _pg_index_rebuilt(conn: BaseDatabaseWrapper, rows: int) -> Iterator[None]:
             # till the transaction ends
             cursor.execute(f"SET LOCAL maintenance_work_mem = '{PG_BUILD_MEMORY}'")
             cursor.execute(restore)
+
+
+def analyze(conn: BaseDatabaseWrapper) -> None:
+    """Fresh statistics for the planner after a build (PostgreSQL keeps the grams' frequencies
+    for the indexed expression; SQLite's FTS5 table needs none)."""
+    if conn.vendor == "postgresql":
+        with conn.cursor() as cursor:
+            cursor.execute(f"ANALYZE {TABLE}")
+
+
+def candidates(conn: BaseDatabaseWrapper, word: str, limit: int) -> int:
+    """How many registrations hold every gram of `word` (a superset of those holding it), up
+    to `limit`: read from the index alone, so it costs what `limit` entries cost."""
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT COUNT(*) FROM (SELECT 1 FROM {TABLE} WHERE "
+                f"{grams.GRAMS_FUNCTION}(content) @> %s::text[] LIMIT %s) AS hit",
+                [grams.query_grams(word), limit],
+            )
+        else:
+            query = grams.fts_query(word)
+            if query is None:  # nothing the index holds: every registration may hold it
+                return limit
+            cursor.execute(
+                f"SELECT COUNT(*) FROM (SELECT 1 FROM {FTS} WHERE {FTS} MATCH %s LIMIT %s)",
+                [query, limit],
+            )
+        return int(cursor.fetchone()[0])
 
 
 class HasGrams(Expression):

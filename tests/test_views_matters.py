@@ -392,6 +392,7 @@ def test_both_ways_of_finding_words_agree(
     walk = 10**6 if probe else 0
     monkeypatch.setattr(word_search, "WALK", walk)
     monkeypatch.setattr(word_search, "COUNT_WALK", walk)
+    monkeypatch.setattr(word_search, "FEW", 0 if probe else 10**6)
     assert listed(client_for(district, "officer"), words="拆迁") == [matters.housing.number]
 
 

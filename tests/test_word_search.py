@@ -4,12 +4,16 @@ kept current by every write, and the excerpt that marks where a word was found."
 
 import random
 from datetime import datetime
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.conf import LazySettings
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
+from tests.api_support import api_for
 from tests.conftest import TZ, District, register
 from tests.ledger_rows import row, write_csv
 from tests.test_views_matters import LIST, listed, names
@@ -26,13 +30,21 @@ def matters(district: District) -> Matters:
     return make_matters(district)
 
 
-@pytest.fixture(params=["walk", "index"])
-def way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every search both ways: each matter looked into (a walk longer than the list), or the
-    word index asked at once (a walk of none)."""
-    walk = 10**6 if request.param == "walk" else 0
+def _ways(monkeypatch: pytest.MonkeyPatch, way: str) -> None:
+    """ "walk": each matter looked into (a walk longer than the list, no word taken as rare);
+    "index": the word index asked at once (a walk of none); "estimate": walked, the count
+    estimated from any page the walk found."""
+    walk = 0 if way == "index" else 10**6
     monkeypatch.setattr(word_search, "WALK", walk)
-    monkeypatch.setattr(word_search, "COUNT_WALK", walk)
+    monkeypatch.setattr(word_search, "COUNT_WALK", {"walk": walk, "index": 0, "estimate": 0}[way])
+    monkeypatch.setattr(word_search, "FEW", 10**6 if way == "index" else 0)
+    monkeypatch.setattr(word_search, "ESTIMATE_MIN_FOUND", 1)
+
+
+@pytest.fixture(params=["walk", "index", "estimate"])
+def way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every search every way (_ways)."""
+    _ways(monkeypatch, str(request.param))
     return str(request.param)
 
 
@@ -114,6 +126,7 @@ def test_pages_and_count_whatever_the_walk(
 ) -> None:
     monkeypatch.setattr(word_search, "WALK", walk)
     monkeypatch.setattr(word_search, "COUNT_WALK", count_walk)
+    monkeypatch.setattr(word_search, "FEW", 0)  # no word is rare to the index
     officer = district.users["officer"]
     filters = selectors.MatterFilters(words="反映")
     first = selectors.matter_page(actor=officer, filters=filters, size=2)
@@ -232,3 +245,201 @@ def test_gram_text_is_the_grams_fts5_keeps() -> None:
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
         kept = [g for g in grams.grams(text) if all(not c.isascii() or c.isalnum() for c in g)]
         assert grams.gram_text(text) == " ".join(kept), repr(text)
+
+
+# --- which way, and the count ------------------------------------------------------------------
+
+
+def _every_other(district: District) -> list[str]:
+    """Ten matters of 2026-03-01 .. 10, newest first; 地铁 in the 1st, 3rd, 5th, 7th and 9th
+    (the even days). Returns their numbers newest first."""
+    numbers = []
+    for day in range(10, 0, -1):
+        content = "反映地铁施工夜间扰民" if day % 2 == 0 else "反映公交线路调整不便"
+        when = datetime(2026, 3, day, 9, 30, tzinfo=TZ)
+        matter = register(district, locality=district.street_a, content=content, when=when)
+        numbers.append(matter.number)
+    return numbers
+
+
+@pytest.mark.django_db
+def test_a_count_past_the_walk_is_estimated_from_what_the_walk_saw(
+    district: District, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    numbers = _every_other(district)
+    monkeypatch.setattr(word_search, "WALK", 10**6)
+    monkeypatch.setattr(word_search, "FEW", 0)  # not rare to the index: walked
+    monkeypatch.setattr(word_search, "COUNT_WALK", 0)  # not counted one by one
+    monkeypatch.setattr(word_search, "ESTIMATE_MIN_FOUND", 3)
+    officer = district.users["officer"]
+    filters = selectors.MatterFilters(words="地铁")
+    # a page of 2: the walk finds 3 (one more than the page) in the 5 newest (days 10 .. 6), so
+    # 3/5 of the 10 matters: 6 (there are 5)
+    page = selectors.matter_page(actor=officer, filters=filters, size=2)
+    assert [m.number for m in page.rows] == [numbers[0], numbers[2]]
+    assert (page.total, page.total_capped) == (6, False)
+    assert page.estimate == selectors.Estimate(found=3, looked=5)
+    # past the cap: 3/5 of 9 or more matters passes 5
+    monkeypatch.setattr(selectors, "COUNT_CAP", 5)
+    page = selectors.matter_page(actor=officer, filters=filters, size=2)
+    assert (page.total, page.total_capped) == (5, True)
+    assert page.estimate == selectors.Estimate(found=3, looked=5)
+    # too few found to judge by: the index counts exactly
+    monkeypatch.setattr(word_search, "ESTIMATE_MIN_FOUND", 4)
+    monkeypatch.setattr(selectors, "COUNT_CAP", 1000)
+    page = selectors.matter_page(actor=officer, filters=filters, size=2)
+    assert (page.total, page.total_capped, page.estimate) == (5, False, None)
+    # a scope small enough is counted one by one, exactly
+    monkeypatch.setattr(word_search, "ESTIMATE_MIN_FOUND", 3)
+    monkeypatch.setattr(word_search, "COUNT_WALK", 10)
+    page = selectors.matter_page(actor=officer, filters=filters, size=2)
+    assert (page.total, page.total_capped, page.estimate) == (5, False, None)
+
+
+@pytest.mark.django_db
+def test_the_list_says_an_estimate_is_one(
+    district: District, monkeypatch: pytest.MonkeyPatch, settings: LazySettings
+) -> None:
+    _every_other(district)
+    monkeypatch.setattr(word_search, "WALK", 10**6)
+    monkeypatch.setattr(word_search, "FEW", 0)
+    monkeypatch.setattr(word_search, "COUNT_WALK", 0)
+    monkeypatch.setattr(word_search, "ESTIMATE_MIN_FOUND", 3)
+    settings.XINFANG = {**settings.XINFANG, "MATTER_LIST_PAGE_SIZE": 2}
+    page = client_for(district, "officer").get(LIST, {"words": "地铁"}).content.decode()
+    assert "符合条件的事项约 6 件（估计：查看的 5 件事项中有 3 件含这些词，按此比例推算）" in page
+    monkeypatch.setattr(selectors, "COUNT_CAP", 5)
+    page = client_for(district, "officer").get(LIST, {"words": "地铁"}).content.decode()
+    assert "符合条件的事项估计超过 5 件（估计：查看的 5 件事项中有 3 件含这些词" in page
+    # an exact count says so plainly
+    monkeypatch.setattr(word_search, "COUNT_WALK", 10)
+    page = client_for(district, "officer").get(LIST, {"words": "地铁"}).content.decode()
+    assert "共 5 件，按首次登记日期从新到旧排列" in page
+
+
+@pytest.mark.django_db
+def test_a_word_rare_to_the_index_is_not_walked(
+    district: District, matters: Matters, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def walked(*args: object) -> None:
+        raise AssertionError("walked")
+
+    monkeypatch.setattr(word_search, "WALK", 10**6)
+    monkeypatch.setattr(word_search, "probe", walked)
+    officer = district.users["officer"]
+    # 拆迁: one registration holds both characters; 地铁: none
+    page = selectors.matter_page(actor=officer, filters=selectors.MatterFilters(words="拆迁"))
+    assert (page.rows, page.total, page.estimate) == ([matters.housing], 1, None)
+    page = selectors.matter_page(actor=officer, filters=selectors.MatterFilters(words="地铁"))
+    assert (page.rows, page.total) == ([], 0)
+    # a word the index holds often enough is walked
+    monkeypatch.setattr(word_search, "FEW", 1)
+    with pytest.raises(AssertionError, match="walked"):
+        selectors.matter_page(actor=officer, filters=selectors.MatterFilters(words="拆迁"))
+
+
+@pytest.mark.django_db
+def test_an_estimated_count_keeps_accusations_from_the_accused_unit(
+    district: District, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The walk and the count the estimate rests on are the reader's matters only: eleven
+    accusations of street A's cadres, newer than everything, are neither listed nor counted."""
+    numbers = _every_other(district)
+    for day in range(11, 22):
+        register(
+            district,
+            locality=district.street_a,
+            responsible=district.discipline,
+            purpose="accusation",
+            content="检举东风街道干部在地铁项目中收受好处",
+            category="其他",
+            when=datetime(2026, 3, day, 9, 30, tzinfo=TZ),
+        )
+    _ways(monkeypatch, "estimate")
+    monkeypatch.setattr(word_search, "ESTIMATE_MIN_FOUND", 3)
+    staff = district.users["street_a_staff"]
+    page = selectors.matter_page(actor=staff, filters=selectors.MatterFilters(words="地铁"), size=2)
+    assert [m.number for m in page.rows] == [numbers[0], numbers[2]]
+    assert (page.total, page.estimate) == (6, selectors.Estimate(found=3, looked=5))
+    discipline = district.users["discipline_staff"]
+    page = selectors.matter_page(
+        actor=discipline, filters=selectors.MatterFilters(words="地铁"), size=2
+    )
+    assert page.estimate == selectors.Estimate(found=3, looked=3)  # its 11 accusations
+    assert (page.total, page.total_capped) == (11, False)  # 3/3 of its 11
+
+
+# --- the excerpt in the API ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_api_rows_carry_the_excerpt_with_the_words_marked(district: District) -> None:
+    content = "前面的话" * 10 + "请回电13812345678，拆迁补偿不到位，拆迁户要求公开"
+    matter = register(district, locality=district.street_a, content=content)
+    register(district, locality=district.street_a, content="反映公交线路调整不便")
+    status, body = api_for(district, "officer").get("/api/v1/matters/", words="拆迁")
+    assert status == 200
+    (found,) = body["results"]
+    assert found["id"] == matter.pk
+    # cut 16 characters before the first 拆迁 (at 55 of the content): "…" and from 39 on
+    text = "…话请回电13812345678，拆迁补偿不到位，拆迁户要求公开"
+    assert found["snippet"] == {"text": text, "marks": [[17, 19], [25, 27]]}
+    assert [text[s:e] for s, e in found["snippet"]["marks"]] == ["拆迁", "拆迁"]
+    # the same through the search by body
+    status, body = api_for(district, "registrar").post(
+        "/api/v1/matters/search/", {"person": "王小明", "words": "拆迁"}
+    )
+    assert status == 200 and body["results"][0]["snippet"]["text"] == text
+    # no words, no excerpt
+    status, body = api_for(district, "officer").get("/api/v1/matters/")
+    assert [row["snippet"] for row in body["results"]] == [None, None]
+
+
+@pytest.mark.django_db
+def test_api_excerpt_masks_numbers_for_who_may_not_reveal(district: District) -> None:
+    register(district, locality=district.street_a, content="请回电13812345678联系张先生")
+    status, body = api_for(district, "leader").get("/api/v1/matters/", words="联系")
+    assert status == 200
+    snippet = body["results"][0]["snippet"]
+    assert snippet == {"text": "请回电138****5678联系张先生", "marks": [[14, 16]]}
+    assert "12345678" not in str(body)
+    # a word only in the hidden digits is not found by who cannot see them (as_seen)
+    assert api_for(district, "leader").get("/api/v1/matters/", words="23")[1]["results"] == []
+    body = api_for(district, "officer").get("/api/v1/matters/", words="23")[1]
+    assert body["results"][0]["snippet"] == {
+        "text": "请回电13812345678联系张先生",
+        "marks": [[7, 9]],
+    }
+
+
+# --- xinfang rebuild-word-index ------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)  # PostgreSQL builds no index in a transaction with
+def test_rebuild_word_index_fills_an_index_rows_went_around(district: District) -> None:  # writes
+    try:
+        _rebuild_word_index(district)
+    finally:  # whatever failed, the index is whole for the tests after this one
+        if not word_index.installed(connection):
+            word_index.install(connection, build=True)
+
+
+def _rebuild_word_index(district: District) -> None:
+    register(district, locality=district.street_a, content="反映地铁施工夜间扰民")
+    officer = district.users["officer"]
+    word_index.uninstall(connection)  # a bulk load with the index dropped, as a restore does
+    register(district, locality=district.street_a, content="再次反映地铁站扰民")
+    assert not word_index.installed(connection)
+    out = StringIO()
+    call_command("rebuild_word_index", stdout=out)
+    assert "反映内容检索索引已重建：登记2条" in out.getvalue()
+    assert word_index.installed(connection)
+    assert len(_indexed("地铁")) == 2
+    found = selectors.matter_page(actor=officer, filters=selectors.MatterFilters(words="地铁站"))
+    assert len(found.rows) == 1
+    if connection.vendor == "sqlite":  # rows the triggers missed: the FTS5 table rebuilt
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {word_index.FTS}({word_index.FTS}) VALUES ('delete-all')")
+        assert _indexed("地铁") == set()
+    call_command("rebuild_word_index", stdout=StringIO())  # run again on a whole index
+    assert len(_indexed("地铁")) == 2

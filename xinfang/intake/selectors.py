@@ -96,6 +96,19 @@ class MatterPage:
     prev_cursor: Cursor | None
     total: int
     total_capped: bool  # True: there are more than `total`
+    # Not None: `total` is estimated (a word search, xinfang.intake.word_search): the share of
+    # the matters looked into that hold the words, times the matters; `total_capped` then says
+    # the estimate passes `total`
+    estimate: "Estimate | None" = None
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What an estimated count rests on: `found` of the `looked` matters looked into hold the
+    words (the newest of those the list may show, or those after the page's cursor)."""
+
+    found: int
+    looked: int
 
 
 def category_ids(category: Category) -> list[int]:
@@ -396,9 +409,11 @@ def _word_page(
     size: int,
 ) -> MatterPage:
     """A page of the matters holding the words, found the cheaper way (xinfang.intake
-    .word_search): the newest matters are looked into one by one, up to WALK of them for the
-    page and (when the page was found so) COUNT_WALK for the count; what is not found there is
-    asked of the word index — a word rare among the newest matters goes to it at once."""
+    .word_search): a word the index holds in few registrations is taken from the index at once;
+    else the newest matters are looked into one by one, up to WALK of them, and a word not
+    found there for a page is taken from the index. The count: exact from the index when the
+    page came from it, exact by walking a scope of at most COUNT_WALK matters, else estimated
+    from the share of the matters looked into that hold the words (_word_total)."""
     others = replace(filters, words="")
     matters = matters_filtered(actor, others, sets=sets)
     if connection.vendor == "sqlite":  # walk the date index, as for a long list
@@ -408,31 +423,80 @@ def _word_page(
     if not words:
         total = matters.order_by()[: COUNT_CAP + 1].count()
         return _page_of(matters, total, after=after, before=before, size=size)
-    # the page
     order = OLDEST if before else NEWEST
     ahead = matters
     if before is not None:
         ahead = matters.filter(_newer(before))
     elif after is not None:
         ahead = matters.filter(_older(after))
+    if word_search.few(words):  # rare or absent: the index answers page and count at once
+        return _index_page(matters, ahead, words, order, after=after, before=before, size=size)
     within = _window(ahead, order, word_search.WALK)
     found = word_search.probe(ahead if within is None else ahead.filter(within), words)
     rows = list(_with_excerpt(found).order_by(*order)[: size + 1])
-    rare = len(rows) <= size and within is not None  # not a page in the walk: ask the index
-    if rare:
-        found = word_search.hits(ahead, words)
-        rows = list(_with_excerpt(found).order_by(*order)[: size + 1])
-    # the count, up to COUNT_CAP + 1: a rare word's from the index at once, else walked first
-    walked_all = False
-    total = 0
-    if not rare:
-        within = _window(matters, NEWEST, word_search.COUNT_WALK)
-        walked_all = within is None
-        scope = matters if within is None else matters.filter(within)
-        total = word_search.probe(scope, words).order_by()[: COUNT_CAP + 1].count()
-    if total <= COUNT_CAP and not walked_all:
-        total = word_search.hits(matters, words).order_by()[: COUNT_CAP + 1].count()
+    if len(rows) <= size and within is not None:  # not a page in the walk: ask the index
+        return _index_page(matters, ahead, words, order, after=after, before=before, size=size)
+    if within is None and after is None and before is None and len(rows) <= size:
+        # the walk looked into every matter: these are all
+        return _page_of(matters, len(rows), after=after, before=before, size=size, rows=rows)
+    total, estimate = _word_total(matters, ahead, words, order, rows)
+    page = _page_of(matters, total, after=after, before=before, size=size, rows=rows)
+    if estimate is not None:
+        page.estimate = estimate
+    return page
+
+
+def _index_page(
+    matters: QuerySet[Matter],
+    ahead: QuerySet[Matter],
+    words: list[str],
+    order: tuple[str, str],
+    *,
+    after: Cursor | None,
+    before: Cursor | None,
+    size: int,
+) -> MatterPage:
+    """The page and its exact count (up to COUNT_CAP + 1) from the word index."""
+    rows = list(_with_excerpt(word_search.hits(ahead, words)).order_by(*order)[: size + 1])
+    total = word_search.hits(matters, words).order_by()[: COUNT_CAP + 1].count()
     return _page_of(matters, total, after=after, before=before, size=size, rows=rows)
+
+
+def _word_total(
+    matters: QuerySet[Matter],
+    ahead: QuerySet[Matter],
+    words: list[str],
+    order: tuple[str, str],
+    rows: list[Matter],
+) -> tuple[int, "Estimate | None"]:
+    """How many of `matters` hold the words, the walk having found `rows` (in `order`, from the
+    start of `ahead`). Exact when the matters are at most COUNT_WALK (each looked into) or the
+    walk found too few to judge by (the index counts); else estimated: the share of the matters
+    the walk looked into that hold the words, times the matters — counted only as far as
+    needed to tell whether the estimate passes COUNT_CAP."""
+    enough = 0  # this many matters: the estimate passes COUNT_CAP
+    looked = 0
+    if len(rows) >= word_search.ESTIMATE_MIN_FOUND:
+        last = _cursor(rows[-1])
+        upto = _newer(last, including=True) if order == NEWEST else _older(last, including=True)
+        looked = ahead.filter(upto).order_by().count()
+        enough = COUNT_CAP * looked // len(rows) + 1
+    scope = matters.order_by()[: max(enough, word_search.COUNT_WALK + 1)].count()
+    if scope <= word_search.COUNT_WALK:
+        return word_search.probe(matters, words).order_by()[: COUNT_CAP + 1].count(), None
+    if not looked:
+        return word_search.hits(matters, words).order_by()[: COUNT_CAP + 1].count(), None
+    estimate = Estimate(found=len(rows), looked=looked)
+    if scope >= enough:
+        return COUNT_CAP + 1, estimate
+    return _two_figures(len(rows) * scope / looked), estimate
+
+
+def _two_figures(value: float) -> int:
+    """`value` to two significant figures (an estimate claims no more): 8_537.2 -> 8_500."""
+    whole = max(round(value), 1)
+    step = 10 ** max(len(str(whole)) - 2, 0)
+    return round(whole / step) * step
 
 
 @dataclass

@@ -12,14 +12,17 @@ the list takes the cheaper (xinfang.intake.selectors.matter_page):
 """
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from xinfang.core.errors import InputError
 from xinfang.core.masking import free_text_for, mask_free_text, reads_numbers
+from xinfang.intake import word_index
 from xinfang.intake.grams import fold
 from xinfang.intake.models import Matter, Registration
 from xinfang.intake.word_index import HasGrams
@@ -27,8 +30,14 @@ from xinfang.intake.word_index import HasGrams
 # Matters looked into one by one before the index is asked instead: a word in at least one
 # matter of WALK/50 fills its page in the walk.
 WALK = 3000
-# Matters counted one by one before the index counts instead (the list counts up to 1000).
-COUNT_WALK = 12_000
+# A word the index holds in fewer registrations than this (its grams, before the word itself
+# is checked) is taken from the index at once: page and count cost what these few cost.
+FEW = 400
+# A scope of at most this many matters is counted one by one (exactly); a larger one's count is
+# estimated from the walk that found the page, when it found at least ESTIMATE_MIN_FOUND
+# (fewer: the index counts exactly). See selectors._word_total.
+COUNT_WALK = 1000
+ESTIMATE_MIN_FOUND = 20
 SNIPPET_CHARS = 60
 SNIPPET_BEFORE = 16  # characters shown before the first hit
 # A reader who may not reveal personal data searches the content as they see it: a word with a
@@ -100,6 +109,17 @@ def hits(matters: QuerySet[Matter], words: list[str]) -> QuerySet[Matter]:
     return matters
 
 
+def few(words: list[str]) -> bool:
+    """Whether the index holds one of the words in fewer than FEW registrations."""
+    return any(candidates(word, FEW) < FEW for word in words)
+
+
+def candidates(word: str, limit: int) -> int:
+    """The registrations that hold every gram of `word` (a superset of those holding it), up
+    to `limit`."""
+    return word_index.candidates(connection, word, limit)
+
+
 def first_hits(matter_ids: list[int], words: list[str], *, reads: bool = True) -> dict[int, str]:
     """Each matter's content that holds the first word (its earliest such registration) — as
     the reader sees it when `reads` is False (as_seen)."""
@@ -118,13 +138,30 @@ def first_hits(matter_ids: list[int], words: list[str], *, reads: bool = True) -
     return found
 
 
-def snippet(
-    reader: object, text: str, words: list[str], *, reads: bool | None = None
-) -> SafeString:
+@dataclass(frozen=True)
+class Snippet:
+    """An excerpt of a content around the first place a word is found: `text` (masked, with
+    "…" where it was cut) and `marks`, the [start, end) of each word found in `text`."""
+
+    text: str
+    marks: list[tuple[int, int]]
+
+    def html(self) -> SafeString:
+        """The text escaped, every mark in <mark>."""
+        parts: list[str] = []
+        last = 0
+        for s, e in self.marks:
+            parts += [escape(self.text[last:s]), f"<mark>{escape(self.text[s:e])}</mark>"]
+            last = e
+        parts.append(escape(self.text[last:]))
+        return mark_safe("".join(parts))
+
+
+def excerpt(reader: object, text: str, words: list[str], *, reads: bool | None = None) -> Snippet:
     """About SNIPPET_CHARS characters of `text` around the first place a word is found, every
-    word found in it marked (<mark>), the rest escaped. Masked first (free_text_for: the numbers
-    a reader may not see), then searched: a word that was only inside a masked number is not
-    found in what is shown, and the excerpt is then the text's start, unmarked."""
+    word found in it marked. Masked first (free_text_for: the numbers a reader may not see),
+    then searched: a word that was only inside a masked number is not found in what is shown,
+    and the excerpt is then the text's start, unmarked."""
     shown = free_text_for(reader, text, reads=reads)
     folded = fold(shown)  # ASCII letters only: the places stay the same
     places = [(folded.find(fold(w)), w) for w in words if w]
@@ -139,10 +176,23 @@ def snippet(
             if all(at >= e or at + len(word) <= s for s, e in marks):
                 marks.append((at, at + len(word)))
             at = lowered.find(word, at + len(word))
-    parts: list[str] = ["…" if start > 0 else ""]
-    last = 0
-    for s, e in sorted(marks):
-        parts += [escape(window[last:s]), f"<mark>{escape(window[s:e])}</mark>"]
-        last = e
-    parts += [escape(window[last:]), "…" if end < len(shown) else ""]
-    return mark_safe("".join(parts))
+    lead = "…" if start > 0 else ""
+    shift = len(lead)
+    return Snippet(
+        text=lead + window + ("…" if end < len(shown) else ""),
+        marks=[(s + shift, e + shift) for s, e in sorted(marks)],
+    )
+
+
+def excerpts(
+    reader: object, matter_ids: list[int], words: list[str], *, reads: bool | None = None
+) -> dict[int, Snippet]:
+    """Each matter's excerpt where the first word was found (its earliest registration holding
+    it, as the reader sees it: as_seen), for the reader: the list's rows, on the web page and
+    in the API."""
+    if reads is None:
+        reads = reads_numbers(reader)
+    return {
+        pk: excerpt(reader, content, words, reads=reads)
+        for pk, content in first_hits(matter_ids, words, reads=reads).items()
+    }

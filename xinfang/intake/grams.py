@@ -6,7 +6,7 @@ which trigrams cannot index; a text holding a word holds every character and eve
 so the grams narrow a search to few rows, and the rows are then checked for the word itself
 (the index finds candidates, LIKE decides). The rule is kept this plain on purpose: PostgreSQL
 computes it in SQL for its index (GRAMS_FUNCTION_SQL), SQLite and the queries in Python
-(`grams`), and the two must agree character for character (tests/test_search_grams.py).
+(`grams`), and the two must agree character for character (tests/test_word_search.py).
 
 Used by the staff list's word search (xinfang.intake.search) and free to reuse for other
 look-ups of short Chinese words.

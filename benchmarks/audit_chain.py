@@ -98,8 +98,9 @@ def main() -> None:
         def exact(self, value: str | None) -> str:
             return sealing.normalise(value)[:32] if value else ""
 
-        def id_prefix(self, value: str | None) -> str:
-            return sealing.normalise(value)[:10] if value else ""
+        def id_prefix(self, value: str | None, length: int = sealing.ID_PREFIX_LENGTH) -> str:
+            text = sealing.normalise(value) if value else ""
+            return text[:length] if len(text) >= length else ""
 
     real = {name: getattr(sealing, name) for name in ("seal", "unseal", "lookup_hash", "hasher")}
     clear_hasher = ClearHasher()

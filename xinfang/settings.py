@@ -158,6 +158,9 @@ TASKS = {
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# intake.Matter's partial index for 息访 carries INCLUDE columns, a PostgreSQL-only covering; SQLite
+# builds it without them (correct, only slower), so its warning on every command is noise
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

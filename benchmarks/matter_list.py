@@ -48,12 +48,9 @@ POSTGRES = args.database_url.startswith("postgres")
 
 
 def _admin_sql(sql: str) -> None:
-    """CREATE/DROP DATABASE through the server's maintenance database."""
-    import psycopg
+    from _support import admin_sql  # benchmarks/, the script's directory
 
-    base, _, _name = args.database_url.replace("postgres://", "postgresql://").rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
+    admin_sql(args.database_url, sql)
 
 
 if POSTGRES and not args.reuse:

@@ -1,5 +1,7 @@
 """Petitioners, matters, registrations, representatives, categories and attachments."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
@@ -60,21 +62,26 @@ class PetitionerQuerySet(models.QuerySet["Petitioner"]):
         return self.filter(phone_hash=lookup_hash(phone))
 
     def id_number_starting(self, prefix: str) -> "PetitionerQuerySet":
-        """Whose ID number starts with `prefix` (at least ID_PREFIX_LENGTH characters), in SQL:
-        a prefix of 10 to 14 characters by its own keyed hash (id_prefix_hash …
-        id_prefix14_hash); a longer one among those sharing its first 14 (a district's people
-        born on one day: a few dozen), opened and compared in clear."""
-        prefix = normalise(prefix)
-        if len(prefix) < ID_PREFIX_LENGTH:
-            return self.none()
-        stored = max(n for n in ID_PREFIX_LENGTHS if n <= len(prefix))
-        same = self.filter(**{prefix_hash_field(stored): id_prefix_hash(prefix, stored)})
-        if stored == len(prefix):
-            return same
-        rows = same.values_list("pk", "id_number")
-        return self.filter(
-            pk__in=[pk for pk, number in rows if number and number.startswith(prefix)]
-        )
+        """Whose ID number starts with `prefix` (at least ID_PREFIX_LENGTH characters)."""
+        lookup = id_prefix_lookup(prefix)
+        return self.none() if lookup is None else self.filter(**lookup)
+
+
+def id_prefix_lookup(prefix: str) -> dict[str, Any] | None:
+    """The Petitioner lookup of those whose ID number starts with `prefix` (None: shorter than
+    ID_PREFIX_LENGTH), for the database to answer: a prefix of 10 to 14 characters by its own
+    keyed hash (id_prefix_hash … id_prefix14_hash); a longer one among those sharing its first 14
+    (a district's people born on one day: a few dozen), opened and compared in clear. A lookup,
+    not a query set, so that a query through another table can ask it of its petitioner."""
+    prefix = normalise(prefix)
+    if len(prefix) < ID_PREFIX_LENGTH:
+        return None
+    stored = max(n for n in ID_PREFIX_LENGTHS if n <= len(prefix))
+    same = {prefix_hash_field(stored): id_prefix_hash(prefix, stored)}
+    if stored == len(prefix):
+        return same
+    rows = Petitioner.objects.filter(**same).values_list("pk", "id_number")
+    return {"pk__in": [pk for pk, number in rows if number and number.startswith(prefix)]}
 
 
 def prefix_hash_field(length: int) -> str:
@@ -304,8 +311,13 @@ class Registration(SealedModel):
     """One arrival of a petition through one channel at one level (登记, one 批次)."""
 
     number = models.CharField("登记编号", max_length=64, unique=True)
+    # indexed with the petitioner (registration_matter_person below)
     matter = models.ForeignKey(
-        Matter, verbose_name="信访事项", on_delete=models.PROTECT, related_name="registrations"
+        Matter,
+        verbose_name="信访事项",
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        db_index=False,
     )
     is_first = models.BooleanField("初信初访", default=True)
     channel = models.CharField("渠道", max_length=16, choices=Channel.choices)
@@ -318,6 +330,7 @@ class Registration(SealedModel):
         "来信类型", max_length=24, choices=LetterKind.choices, blank=True, default=""
     )
 
+    # indexed with the matter (registration_person_matter below)
     petitioner = models.ForeignKey(
         Petitioner,
         verbose_name="信访人",
@@ -325,6 +338,7 @@ class Registration(SealedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="registrations",
+        db_index=False,
     )
     # What the petitioner gave on that day; the Petitioner row holds the person's current data.
     petitioner_name = models.CharField("信访人", max_length=64, blank=True)
@@ -400,6 +414,11 @@ class Registration(SealedModel):
             # A matter's registrations by day: the report asks of a few matters whether one
             # came within some days (息访, 一次性化解) from this index alone, not the rows.
             models.Index(fields=["matter", "received_on"], name="registration_matter_day"),
+            # The desk's person look-up (selectors.person_matches) from the index alone, each
+            # way: a few people's matters (petitioner, matter), or whether a matter walked from
+            # the newest is theirs (matter, petitioner). They serve the foreign keys, too.
+            models.Index(fields=["petitioner", "matter"], name="registration_person_matter"),
+            models.Index(fields=["matter", "petitioner"], name="registration_matter_person"),
             # The report reads every column it counts from this index alone (an index-only
             # scan of a fifth of the table's pages, on PostgreSQL and SQLite alike).
             models.Index(

@@ -7,7 +7,6 @@ from typing import Any
 from django.db import connection, models
 from django.db.models import (
     BigIntegerField,
-    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -16,14 +15,22 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import Substr
+from django.db.models.functions import Coalesce, Substr
+from django.db.models.lookups import IsNull
 
 from xinfang.core.models import AuditEvent
 from xinfang.core.permissions import Actor, visible_matters
 from xinfang.core.sealing import lookup_hash
 from xinfang.intake import word_search
 from xinfang.intake.choices import Channel
-from xinfang.intake.models import Category, Matter, Petitioner, Registration, Representative
+from xinfang.intake.models import (
+    Category,
+    Matter,
+    Petitioner,
+    Registration,
+    Representative,
+    id_prefix_lookup,
+)
 from xinfang.intake.searches import ID_LIKE, PHONE_LIKE
 from xinfang.organisation.models import OrgUnit
 from xinfang.organisation.selectors import holds_unlocated, subtree_ids
@@ -507,9 +514,16 @@ class PersonMatch:
 
 # Beyond this many people (ten digits of an ID number: a district's people born in one year; a
 # common name), their matters are found by walking the most recent matters until `limit` are
-# theirs; below it, all their matters are gathered and the most recent taken (an index each way:
-# Matter "matter_recent", Registration "registration_matter_day" and its petitioner).
-WALK_FROM = 1000
+# theirs; below it, all their matters are gathered and the most recent taken. Each from an index
+# alone: Registration "registration_matter_person" for the walk, "registration_person_matter"
+# for the gathering. At 1,000,000 registrations (400,000 people) the walk finds one matter in
+# 400,000 / people: the two cost the same near 2,000 people (benchmarks/person_lookup.py).
+WALK_FROM = 2000
+RECENT = ("-last_received_on", "-id")
+
+# who the person is, as a Petitioner lookup (field=value): the walk asks it of each matter's
+# petitioners through the join, the gathering of the people table
+Lookup = dict[str, Any]
 
 
 def person_matches(
@@ -521,20 +535,32 @@ def person_matches(
     limit: int = 8,
 ) -> list[PersonMatch]:
     """The matters the actor may see of the person being typed: ID first, then phone, then name.
-    Each probe is one query that the database answers with its `limit` most recent matters (the
-    people by their keyed hashes, their matters by a subquery): nothing is loaded to be
-    filtered here, however many people share the ten digits typed so far."""
+    For each, the database answers with the ids of its `limit` most recent matters (the people
+    found by their keyed hashes, their matters from the indexes), after a count of the people
+    (up to WALK_FROM) that tells it which way to look: nothing is loaded to be filtered here,
+    however many people share the ten digits typed so far. No one with the number and nothing
+    given with it on the day (a phone half typed): no more query."""
     found: dict[int, PersonMatch] = {}
-    for reason, people, snapshot in _person_sources(name=name, id_number=id_number, phone=phone):
-        many = people.order_by().values("pk")[:WALK_FROM].count() >= WALK_FROM
-        theirs = (
-            _matters_walked(people, snapshot) if many else Q(pk__in=_matters_of(people, snapshot))
-        )
+    for reason, who, snapshot in _person_sources(name=name, id_number=id_number, phone=phone):
+        people = Petitioner.objects.filter(**who)
+        known = people.order_by().values("pk")[:WALK_FROM].count()
+        if not known and (snapshot is None or not Registration.objects.filter(snapshot).exists()):
+            continue
+        if known >= WALK_FROM:
+            ids = list(
+                visible_matters(actor)
+                .filter(_matters_walked(who, snapshot))
+                .order_by(*RECENT)
+                .values_list("pk", flat=True)[:limit]
+            )
+        else:
+            ids = _recent_gathered(actor, people, snapshot, limit)
+        if not ids:
+            continue
         matters = (
-            visible_matters(actor)
-            .filter(theirs)
+            Matter.objects.filter(pk__in=ids)
             .select_related("petitioner", "category", "locality")
-            .order_by("-last_received_on", "-id")[:limit]
+            .order_by(*RECENT)
         )
         for matter in matters:
             found.setdefault(matter.pk, PersonMatch(matter)).reasons.append(reason)
@@ -548,61 +574,95 @@ def person_probes(
     The ids are a subquery (slice it to read some): every matter, seen or not, the caller
     narrows to the actor's."""
     return [
-        (reason, _matters_of(people, snapshot))
-        for reason, people, snapshot in _person_sources(name=name, id_number=id_number, phone=phone)
+        (reason, _matters_of(Petitioner.objects.filter(**who), snapshot))
+        for reason, who, snapshot in _person_sources(name=name, id_number=id_number, phone=phone)
     ]
 
 
 def _person_sources(
     *, name: str = "", id_number: str = "", phone: str = ""
-) -> list[tuple[str, QuerySet[Petitioner], Q | None]]:
-    """(reason, people, what they gave on the day) for each of the person's numbers and name
+) -> list[tuple[str, Lookup, Q | None]]:
+    """(reason, who, what they gave on the day) for each of the person's numbers and name
     given: a whole ID number or its first 10+ digits, a phone of 7+ digits, a name of 2+
     characters — found by the keyed hashes of the sealed numbers."""
     id_number = id_number.strip().upper()
     phone = phone.strip().replace(" ", "")
     name = name.strip()
-    sources: list[tuple[str, QuerySet[Petitioner], Q | None]] = []
+    sources: list[tuple[str, Lookup, Q | None]] = []
     if len(id_number) == 18:
-        sources.append(("身份证号相同", Petitioner.objects.with_id_number(id_number), None))
+        sources.append(("身份证号相同", {"id_number_hash": lookup_hash(id_number)}, None))
     elif len(id_number) >= 10 and id_number.isdigit():
-        sources.append(("身份证号开头相同", Petitioner.objects.id_number_starting(id_number), None))
+        starting = id_prefix_lookup(id_number)
+        if starting is not None:
+            sources.append(("身份证号开头相同", starting, None))
     if len(phone) >= 7:
-        sources.append(("电话相同", Petitioner.objects.with_phone(phone), _snapshot_phone(phone)))
+        sources.append(("电话相同", {"phone_hash": lookup_hash(phone)}, _snapshot_phone(phone)))
     if len(name) >= 2:
-        sources.append(("姓名相同", Petitioner.objects.filter(name=name), Q(petitioner_name=name)))
+        sources.append(("姓名相同", {"name": name}, Q(petitioner_name=name)))
     return sources
 
 
 def _matters_of(
-    people: QuerySet[Petitioner], snapshot: Q | None = None
+    people: "QuerySet[Petitioner, Any]", snapshot: Q | None = None
 ) -> "QuerySet[Registration, int]":
     """The ids of these people's matters, as petitioner or representative, or by what they gave
     that day: one UNION for the database to answer as a subquery (an OR of subqueries makes
     PostgreSQL walk every matter)."""
+    first, *rest = (
+        part.values_list("matter_id", flat=True) for part in _registrations_of(people, snapshot)
+    )
+    return first.union(*rest)
+
+
+def _registrations_of(
+    people: "QuerySet[Petitioner, Any]", snapshot: Q | None = None
+) -> list[QuerySet[Registration]]:
+    """These people's registrations, as petitioner, as representative, and by what they gave
+    that day (`snapshot`): each a query the indexes answer."""
     pks = people.order_by().values("pk")
     regs = Registration.objects.order_by()
     represented = Representative.objects.filter(petitioner__in=pks).values("registration_id")
-    parts = [
+    return [
         regs.filter(petitioner__in=pks),
         regs.filter(pk__in=represented),
         *([regs.filter(snapshot)] if snapshot is not None else []),
     ]
-    first, *rest = (part.values_list("matter_id", flat=True) for part in parts)
-    return first.union(*rest)
 
 
-def _matters_walked(people: QuerySet[Petitioner], snapshot: Q | None = None) -> Q:
-    """The same matters as _matters_of, asked of each matter in turn (EXISTS): the database then
-    walks the most recent matters and stops at the page's last, instead of gathering the many
-    people's every matter to sort them."""
-    pks = people.order_by().values("pk")
+def _recent_gathered(
+    actor: Actor, people: "QuerySet[Petitioner, Any]", snapshot: Q | None, limit: int
+) -> list[int]:
+    """The ids of the `limit` most recent matters the actor may see of these (few) people
+    (_matters_of): each of their registrations asks its own matter, by its primary key, for its
+    day if the actor may see it (a scalar subquery, NULL if not), and the database sorts those,
+    the NULLs last (dropped here: they come only when fewer than `limit` are seen). Not a join
+    of the matters with the ids gathered, which PostgreSQL answers by reading every matter when
+    it misjudges how many ids there are."""
+    seen = visible_matters(actor).filter(pk=OuterRef("matter_id")).order_by()
+    day = Subquery(seen.values("last_received_on")[:1])
+    first, *rest = (
+        part.annotate(day=day).values_list("day", "matter_id")
+        for part in _registrations_of(people, snapshot)
+    )
+    newest = first.union(*rest).order_by(F("day").desc(nulls_last=True), "-matter_id")
+    return [matter_id for seen_on, matter_id in newest[:limit] if seen_on is not None]
+
+
+def _matters_walked(who: Lookup, snapshot: Q | None = None) -> Q:
+    """The same matters as _matters_of, asked of each matter in turn: the database then walks
+    the most recent matters (index matter_recent) and stops at the page's last, instead of
+    gathering the many people's every matter to sort them. Each matter's petitioners are
+    joined and asked `who` (not looked up among the many people's ids, which both databases
+    would gather first). Scalar subqueries, not EXISTS: PostgreSQL turns an OR of EXISTS into
+    hashed subplans that gather every registration of the people before the first matter."""
+    through = {f"petitioner__{field}": value for field, value in who.items()}
     regs = Registration.objects.order_by().filter(matter_id=OuterRef("pk"))
     reps = Representative.objects.order_by().filter(registration__matter_id=OuterRef("pk"))
-    found = Q(Exists(regs.filter(petitioner__in=pks))) | Q(Exists(reps.filter(petitioner__in=pks)))
+    checks = [regs.filter(**through), reps.filter(**through)]
     if snapshot is not None:
-        found |= Q(Exists(regs.filter(snapshot)))
-    return found
+        checks.append(regs.filter(snapshot))
+    first = Coalesce(*(Subquery(check.values("pk")[:1]) for check in checks))
+    return Q(IsNull(first, False))
 
 
 def matter_registrations(matter: Matter) -> list[Registration]:

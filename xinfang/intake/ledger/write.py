@@ -19,7 +19,13 @@ from xinfang.core.models import AuditEvent
 from xinfang.core.sealed_fields import hashes_of, with_hashes
 from xinfang.intake import word_index
 from xinfang.intake.choices import Source
-from xinfang.intake.ledger.bulk import Inserter, allocate_ids, faster_writes
+from xinfang.intake.ledger.bulk import (
+    Inserter,
+    allocate_ids,
+    doubles,
+    faster_writes,
+    sqlite_indexes_set_aside,
+)
 from xinfang.intake.ledger.check import CheckResult, Update
 from xinfang.intake.ledger.columns import MATTER_FIELDS
 from xinfang.intake.ledger.plan import BLANK_FACTS, NEW_FIELDS, MatterPlan
@@ -192,7 +198,8 @@ class LedgerWriter:
             self.person_ids[ref] = pk
         fields = ("id", "name", "id_number", "birth_date", "sex", "phone", "address")
         rows = ((self.person_ids[ref], *people.new[ref][:6]) for ref in used)
-        self.counts["petitioners_created"] = Inserter(Petitioner, fields).insert(rows)
+        with _rebuilt(Petitioner, len(used)):
+            self.counts["petitioners_created"] = Inserter(Petitioner, fields).insert(rows)
 
     def _insert_matters(self) -> None:
         plans = [
@@ -251,7 +258,8 @@ class LedgerWriter:
                     *facts,
                 )
 
-        self.counts["matters_created"] = Inserter(Matter, fields).insert(rows())
+        with _rebuilt(Matter, len(plans)):
+            self.counts["matters_created"] = Inserter(Matter, fields).insert(rows())
 
     def _insert_registrations(self, days: set[date | str]) -> None:
         """The new registrations; the 登记日期 of each added to `days` (ISO text)."""
@@ -281,7 +289,8 @@ class LedgerWriter:
                 if progress and done % 10000 == 0:
                     progress("写入", done)
 
-        self.counts["created"] = Inserter(Registration, _REG_INSERT).insert(rows())
+        with _rebuilt(Registration, self.result.new):
+            self.counts["created"] = Inserter(Registration, _REG_INSERT).insert(rows())
 
     def _resummarise_stored_matters(self) -> list[Matter]:
         """Stored matters that gain or change registrations or facts, summarised again."""
@@ -416,6 +425,12 @@ class LedgerWriter:
             },
             ip=current_ip.get(),
         )
+
+
+def _rebuilt(model: type[Petitioner | Matter | Registration], rows: int) -> Any:
+    """A bulk insert of `rows` that at least doubles the table rebuilds its indexes after
+    (SQLite; ledger.bulk.sqlite_indexes_set_aside)."""
+    return sqlite_indexes_set_aside(model._meta.db_table, when=doubles(model, rows))
 
 
 class ReferencesChangedError(InputError):

@@ -11,17 +11,19 @@ some of its own heaviest pairs. The desk keeps the index as it registers; `xinfa
 
 import math
 import random
-from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import and_, mul
 from threading import Lock
 
+import numpy as np
+import numpy.typing as npt
 from django.db import connection, transaction
 
+from xinfang.intake.ledger.bulk import sqlite_indexes_set_aside
 from xinfang.intake.models import Registration, SimilarGram, SimilarGramCount
+from xinfang.intake.similar import batch
 from xinfang.intake.similar.text import grams
 
 SKETCH_SIZE = 24  # pairs kept per matter (benchmarks/results/similar.md)
@@ -130,19 +132,22 @@ def index_matters(matter_ids: Iterable[int]) -> None:
             )
 
 
-def _contents(batch: int = 20000) -> Iterator[list[tuple[int, set[int]]]]:
-    """(matter id, its pairs) for every matter with content, a batch of matter ids at a time
-    (a list each: the caller may write between batches, even COPY on PostgreSQL)."""
+def _contents(size: int = 20000) -> Iterator[tuple[int, list[int], list[str]]]:
+    """(first matter id, matter ids less it, contents) of the registrations with content, a
+    batch of matter ids at a time (lists: the caller may write between batches, even COPY)."""
     rows = Registration.objects.exclude(content="")
     last = 0
     top = rows.order_by("-matter_id").values_list("matter_id", flat=True).first() or 0
     while last < top:
-        found: dict[int, set[int]] = {}
-        chunk = rows.filter(matter_id__gt=last, matter_id__lte=last + batch)
+        chunk = rows.filter(matter_id__gt=last, matter_id__lte=last + size)
+        owners: list[int] = []
+        texts: list[str] = []
         for matter_id, content in chunk.values_list("matter_id", "content"):
-            found.setdefault(matter_id, set()).update(grams(content))
-        last += batch
-        yield sorted(found.items())
+            owners.append(matter_id - last)
+            texts.append(content)
+        if owners:
+            yield last, owners, texts
+        last += size
 
 
 @dataclass
@@ -153,60 +158,49 @@ class ReindexResult:
 
 
 def reindex() -> ReindexResult:
-    """Count every pair again and rebuild every matter's sketch: two passes over the contents."""
-    df: Counter[int] = Counter()
+    """Count every pair again and rebuild every matter's sketch: one pass over the contents,
+    their pairs kept as arrays (8 bytes a distinct pair of a matter: some 0.5 GB at 1,000,000
+    registrations) for the sketches once the counts are known."""
+    parts: list[tuple[int, batch.Keys]] = []
+    seen: list[npt.NDArray[np.int64]] = []
+    counted: list[npt.NDArray[np.int64]] = []
     total = 0
-    for part in _contents():
-        for _, found in part:
-            df.update(found)
-        total += len(part)
+    for base, owners, texts in _contents():
+        keys = batch.pair_keys(owners, texts)
+        parts.append((base, keys))
+        total += len(set(owners))
+        pairs, counts = batch.counted(keys % batch.KEY)
+        seen.append(pairs)
+        counted.append(counts)
     floor = floor_for(total)
-    table = Weights(
-        total=total,
-        token=random.randrange(2, 2**31),
-        common={gram: n for gram, n in df.items() if n >= floor},
-    )
-    del df
+    common: dict[int, int] = {}
+    if seen:
+        every = np.concatenate(seen)
+        order = np.argsort(every)
+        every, times = every[order], np.concatenate(counted)[order]
+        starts = np.flatnonzero(np.concatenate(([True], every[1:] != every[:-1])))
+        distinct, df = every[starts], np.add.reduceat(times, starts)
+        often = df >= floor
+        common = dict(zip(distinct[often].tolist(), df[often].tolist(), strict=True))
+    del seen, counted
+    table = Weights(total=total, token=random.randrange(2, 2**31), common=common)
+    lighter = np.array(sorted(table.rank), dtype=np.int64)
+    rank = np.array([table.rank[g] for g in lighter.tolist()], dtype=np.int64)
     with transaction.atomic():
         SimilarGram.objects.all().delete()
         SimilarGramCount.objects.all().delete()
-        counts = [(TOTAL, total), (TOKEN, table.token), *table.common.items()]
-        _insert(SimilarGramCount._meta.db_table, ("gram", "matters"), counts)
+        marks = [(TOTAL, total), (TOKEN, table.token), *table.common.items()]
+        _insert(SimilarGramCount._meta.db_table, ("gram", "matters"), marks)
         rows = 0
-        with _sqlite_indexes_set_aside(SimilarGram._meta.db_table):
-            for part in _contents():
-                sketch = [
-                    (gram, matter_id)
-                    for matter_id, found in part
-                    for gram in table.heaviest(found, SKETCH_SIZE)
-                ]
+        with sqlite_indexes_set_aside(SimilarGram._meta.db_table):
+            while parts:
+                base, keys = parts.pop(0)
+                kept_by, kept = batch.heaviest(keys, lighter, rank, SKETCH_SIZE)
+                del keys
+                sketch = zip(kept.tolist(), (kept_by + base).tolist(), strict=True)
                 _insert(SimilarGram._meta.db_table, ("gram", "matter_id"), sketch)
-                rows += len(sketch)
+                rows += len(kept)
     return ReindexResult(matters=total, pairs_counted=len(table.common), rows=rows)
-
-
-@contextmanager
-def _sqlite_indexes_set_aside(table: str) -> Iterator[None]:
-    """SQLite, inside the transaction that fills `table` whole: its own indexes (not the primary
-    key's) dropped meanwhile and created again as they were at the end, a sorted build instead
-    of some 24 random inserts per matter. PostgreSQL keeps them: dropping an index would lock
-    the table against the desk's look-ups till the commit."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
-            "AND sql IS NOT NULL",
-            [table],
-        )
-        indexes = cursor.fetchall()
-        for name, _ in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
-    yield
-    with connection.cursor() as cursor:
-        for _, sql in indexes:
-            cursor.execute(sql)
 
 
 def _insert(table: str, columns: tuple[str, ...], rows: Iterable[tuple[int, ...]]) -> None:
@@ -219,12 +213,6 @@ def _insert(table: str, columns: tuple[str, ...], rows: Iterable[tuple[int, ...]
                 for row in rows:
                     copy.write_row(row)
             return
-        marks = ", ".join("%s" for _ in columns)
-        batch: list[tuple[int, ...]] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= 10000:
-                cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', batch)
-                batch = []
-        if batch:
-            cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', batch)
+        marks = ", ".join("?" for _ in columns)
+        # sqlite3's own cursor takes the rows as they come, without a Python step per row
+        cursor.cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)

@@ -99,6 +99,27 @@ def _fts_intact() -> None:
             cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('integrity-check')")
 
 
+def _table_indexes() -> set[tuple[str, str]]:
+    """The indexes of the tables a ledger import fills (SQLite sets them aside while it fills a
+    table it at least doubles: intake.ledger.bulk.sqlite_indexes_set_aside)."""
+    tables = ["intake_petitioner", "intake_matter", "intake_registration", "intake_similargram"]
+    marks = ", ".join("%s" for _ in tables)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                f"AND tbl_name IN ({marks})",
+                tables,
+            )
+        else:
+            cursor.execute(
+                f"SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ({marks})", tables
+            )
+        found = {(name, sql or "") for name, sql in cursor.fetchall()}
+    assert len(found) > 20, found  # the tables' own indexes, not an empty answer
+    return found
+
+
 def _sketches() -> set[tuple[int, int]]:
     return set(SimilarGram.objects.values_list("matter_id", "gram"))
 
@@ -122,8 +143,10 @@ def test_bulk_import_indexes_as_rows_do_and_puts_the_triggers_back(
     district: District, tmp_path: Path, bulk: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert Registration.objects.count() == 0
+    indexes = _table_indexes()
     ledger_import(actor=SYSTEM, path=_ledger(tmp_path / "a.csv", range(30)))
     assert Registration.objects.count() == 30
+    assert _table_indexes() == indexes
     _assert_indexes_answer(monkeypatch, extra={})
     found = similar_matters(actor=SYSTEM, probe=Probe(content=WAGES_AGAIN), top=3)
     assert [m.matter.number for m in found] == ["SDJ09"]
@@ -138,6 +161,7 @@ def test_bulk_import_indexes_as_rows_do_and_puts_the_triggers_back(
     second["物业"] = {f"EJ{i:02d}" for i in (0, 10, 15, 20)}
     _assert_indexes_answer(monkeypatch, extra=second)
     assert word_index.installed(connection) and summary.installed(connection)
+    assert _table_indexes() == indexes
 
     # the triggers are back: a registration at the desk is indexed as it is written
     matter = register(
@@ -167,9 +191,11 @@ def test_a_failed_bulk_import_leaves_the_indexes_as_they_were(
         raise RuntimeError("stopped")
 
     monkeypatch.setattr(xinfang.leaders.ledger, "packages_from_ledger", fail)
+    indexes = _table_indexes()
     with pytest.raises(RuntimeError, match="stopped"):
         ledger_import(actor=SYSTEM, path=_ledger(tmp_path / "b.csv", range(30)))
     assert Registration.objects.count() == 8
+    assert _table_indexes() == indexes
     assert {word: _indexed(word) for word in WORDS} == words
     assert _sketches() == sketches
     _fts_intact()

@@ -41,13 +41,17 @@ def gram_text(text: str | None) -> str:
     one token whatever its characters; the separators are the ASCII controls and punctuation,
     so grams made of them are left out — words are checked in full afterwards anyway).
 
-    The same as joining the grams that pass _fts_token, computed a run between separators at a
-    time: SQLite calls it for every registration written (tests/test_word_search.py)."""
+    The grams that pass _fts_token, each at least once: a gram met twice is written twice (FTS5
+    with detail='none' keeps a document once per token however often it holds it; dropping the
+    repeats in Python cost more than FTS5 spends on them). Computed a run between separators at
+    a time: SQLite calls it for every registration written (tests/test_word_search.py)."""
     runs = _SEPARATORS.split(fold(text or ""))
-    seen: dict[str, None] = dict.fromkeys("".join(runs) if len(runs) > 1 else runs[0])
-    for run in runs:
-        seen.update(dict.fromkeys(map(add, run, run[1:])))
-    return " ".join(seen)
+    if len(runs) == 1:
+        run = runs[0]
+        return f"{' '.join(run)} {' '.join(map(add, run, run[1:]))}".rstrip()
+    return " ".join(
+        f"{' '.join(run)} {' '.join(map(add, run, run[1:]))}".rstrip() for run in runs if run
+    )
 
 
 def query_grams(word: str) -> list[str]:

@@ -150,6 +150,9 @@ def _contents(size: int = 20000) -> Iterator[tuple[int, list[int], list[str]]]:
         last += size
 
 
+_NONE = np.empty(0, dtype=np.int64)
+
+
 @dataclass
 class ReindexResult:
     matters: int
@@ -191,15 +194,22 @@ def reindex() -> ReindexResult:
         SimilarGramCount.objects.all().delete()
         marks = [(TOTAL, total), (TOKEN, table.token), *table.common.items()]
         _insert(SimilarGramCount._meta.db_table, ("gram", "matters"), marks)
-        rows = 0
+        kept_grams, kept_by = [], []
+        while parts:
+            base, keys = parts.pop(0)
+            by, kept = batch.heaviest(keys, lighter, rank, SKETCH_SIZE)
+            del keys
+            kept_grams.append(kept)
+            kept_by.append(by + base)
+        grams_, matters = np.concatenate(kept_grams or [_NONE]), np.concatenate(kept_by or [_NONE])
+        del kept_grams, kept_by
+        # in the primary key's order (gram, matter): its index then grows at its end
+        order = np.lexsort((matters, grams_))
+        rows = len(order)
+        sketch = zip(grams_[order].tolist(), matters[order].tolist(), strict=True)
+        del order
         with sqlite_indexes_set_aside(SimilarGram._meta.db_table):
-            while parts:
-                base, keys = parts.pop(0)
-                kept_by, kept = batch.heaviest(keys, lighter, rank, SKETCH_SIZE)
-                del keys
-                sketch = zip(kept.tolist(), (kept_by + base).tolist(), strict=True)
-                _insert(SimilarGram._meta.db_table, ("gram", "matter_id"), sketch)
-                rows += len(kept)
+            _insert(SimilarGram._meta.db_table, ("gram", "matter_id"), sketch)
     return ReindexResult(matters=total, pairs_counted=len(table.common), rows=rows)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection, transaction
 
 from tests.conftest import District, register
 from xinfang.core.permissions import visible_matters
@@ -167,3 +168,29 @@ def test_the_count_by_hand_is_not_empty(district: District, matters: list[Matter
         matters[5].pk,
         matters[3].pk,
     ]
+
+
+def test_the_planner_settings_stay_with_the_look_up(
+    district: District, matters: list[Matter]
+) -> None:
+    """PostgreSQL: the look-up's own settings (selectors.PROBING) do not outlive it, inside a
+    caller's transaction or not."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner settings")
+
+    def settings() -> tuple[str, ...]:
+        with connection.cursor() as cursor:
+            names = list(selectors.PROBING)
+            cursor.execute("SELECT " + ", ".join("current_setting(%s)" for _ in names), names)
+            row = cursor.fetchone()
+            assert row is not None
+            return tuple(row)
+
+    before = settings()
+    assert before != tuple(selectors.PROBING.values())
+    registrar = district.users["registrar"]
+    assert person_matches(actor=registrar, id_number=NUMBERS[0][:10])
+    assert settings() == before
+    with transaction.atomic():
+        assert person_matches(actor=registrar, id_number=NUMBERS[0][:10])
+        assert settings() == before

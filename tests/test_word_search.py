@@ -77,6 +77,9 @@ def test_postgresql_computes_the_same_grams() -> None:
         "",
         "单",
     ]
+    rng = random.Random(22)  # and texts of the characters that trouble a tokeniser
+    alphabet = "拆迁房aZ09 -,.;\n\t😀Ｘé\u0301\u3000，"
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(300)]
     with connection.cursor() as cursor:
         for text in texts:
             cursor.execute(f"SELECT {grams.GRAMS_FUNCTION}(%s)", [text])

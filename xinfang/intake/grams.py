@@ -79,20 +79,20 @@ def fts_query(word: str) -> str | None:
     return " AND ".join(f'"{gram}"' for gram in kept)
 
 
-# The same rule in SQL, for PostgreSQL's expression index (intake migration 0017): an IMMUTABLE
-# function of the content, so the index keeps itself current on every insert and update.
+# The same rule in SQL, for PostgreSQL's expression index (intake migrations 0017, 0022): an
+# IMMUTABLE function of the content, so the index keeps itself current on every insert and
+# update. The characters are split once (string_to_array with a NULL delimiter) and zipped with
+# themselves shifted by one for the pairs: substr(t, i, …) for each i walked the UTF-8 text from
+# its start every time (quadratic: 1.6 ms a registration, the most of a 1,000,000-row import).
 GRAMS_FUNCTION = "xf_grams"
 GRAMS_FUNCTION_SQL = f"""
 CREATE OR REPLACE FUNCTION {GRAMS_FUNCTION}(content text) RETURNS text[]
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT coalesce(array_agg(DISTINCT g), '{{}}') FROM (
-    SELECT substr(t, i, 1) AS g FROM (SELECT translate(content,
-        'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS t) s,
-      generate_series(1, length(t)) AS i
-    UNION ALL
-    SELECT substr(t, i, 2) FROM (SELECT translate(content,
-        'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS t) s,
-      generate_series(1, length(t) - 1) AS i
-  ) grams
+    SELECT unnest(ARRAY[c, c || n]) AS g
+    FROM (SELECT string_to_array(translate(content,
+        'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), NULL) AS a) s,
+      unnest(a, a[2:]) AS u(c, n)
+  ) grams WHERE g IS NOT NULL
 $$
 """

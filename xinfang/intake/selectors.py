@@ -551,8 +551,9 @@ def person_matches(
 
 # PostgreSQL, for the look-up's statements only: an index page read priced as the cache serves it
 # (not the default 4, for disks), no parallel workers and no JIT (each costs more to start than
-# the look-up takes). With the defaults it reads all 100,000 representatives of 1,000,000
-# registrations rather than probe their index for a thousand people (3× slower).
+# the look-up takes). With the defaults, to gather a thousand people's matters it reads all
+# 100,000 representatives and all 700,000 matters of 1,000,000 registrations rather than probe
+# their indexes (3–10× slower).
 PROBING = {"random_page_cost": "1.1", "max_parallel_workers_per_gather": "0", "jit": "off"}
 
 
@@ -650,44 +651,31 @@ def _matters_of(
     """The ids of these people's matters, as petitioner or representative, or by what they gave
     that day: one UNION for the database to answer as a subquery (an OR of subqueries makes
     PostgreSQL walk every matter)."""
-    first, *rest = (
-        part.values_list("matter_id", flat=True) for part in _registrations_of(people, snapshot)
-    )
-    return first.union(*rest)
-
-
-def _registrations_of(
-    people: "QuerySet[Petitioner, Any]", snapshot: Q | None = None
-) -> list[QuerySet[Registration]]:
-    """These people's registrations, as petitioner, as representative, and by what they gave
-    that day (`snapshot`): each a query the indexes answer."""
     pks = people.order_by().values("pk")
     regs = Registration.objects.order_by()
     represented = Representative.objects.filter(petitioner__in=pks).values("registration_id")
-    return [
+    parts = [
         regs.filter(petitioner__in=pks),
         regs.filter(pk__in=represented),
         *([regs.filter(snapshot)] if snapshot is not None else []),
     ]
+    first, *rest = (part.values_list("matter_id", flat=True) for part in parts)
+    return first.union(*rest)
 
 
 def _recent_gathered(
     actor: Actor, people: "QuerySet[Petitioner, Any]", snapshot: Q | None, limit: int
 ) -> list[int]:
     """The ids of the `limit` most recent matters the actor may see of these (few) people
-    (_matters_of): each of their registrations asks its own matter, by its primary key, for its
-    day if the actor may see it (a scalar subquery, NULL if not), and the database sorts those,
-    the NULLs last (dropped here: they come only when fewer than `limit` are seen). Not a join
-    of the matters with the ids gathered, which PostgreSQL answers by reading every matter when
-    it misjudges how many ids there are."""
-    seen = visible_matters(actor).filter(pk=OuterRef("matter_id")).order_by()
-    day = Subquery(seen.values("last_received_on")[:1])
-    first, *rest = (
-        part.annotate(day=day).values_list("day", "matter_id")
-        for part in _registrations_of(people, snapshot)
+    (_matters_of): their registrations from index registration_person_matter, each matter
+    by its primary key (PostgreSQL only under PROBING: with its default costs it reads every
+    matter rather than probe for a few thousand), the database sorting them."""
+    return list(
+        visible_matters(actor)
+        .filter(pk__in=_matters_of(people, snapshot))
+        .order_by(*RECENT)
+        .values_list("pk", flat=True)[:limit]
     )
-    newest = first.union(*rest).order_by(F("day").desc(nulls_last=True), "-matter_id")
-    return [matter_id for seen_on, matter_id in newest[:limit] if seen_on is not None]
 
 
 def _matters_walked(who: Lookup, snapshot: Q | None = None) -> Q:

@@ -121,7 +121,9 @@ def test_console_backend_logs(district: District, caplog: pytest.LogCaptureFixtu
     assert any("ban@example.org" in rec.getMessage() for rec in caplog.records)
 
 
-def test_the_task_runs_through_the_tasks_api(district: District) -> None:
+def test_the_task_runs_through_the_tasks_api(
+    district: District, caplog: pytest.LogCaptureFixture
+) -> None:
     _, day = overdue_matter(district)
     with override_settings(TASKS=IMMEDIATE):
         result = tasks.scan_clocks.enqueue(day.isoformat())
@@ -130,6 +132,10 @@ def test_the_task_runs_through_the_tasks_api(district: District) -> None:
     assert result.return_value["overdue"] == ClockAlert.objects.count() >= 1
     assert result.return_value["notices"] == 1
     assert tasks.scan_clocks.call(day.isoformat())["overdue"] == 0  # called directly, again
+    # the task does what the command does, in the same order (tasks.run_daily): the day's
+    # housekeeping anchored the audit chain, hotspots counted
+    assert any("审计链锚点" in record.getMessage() for record in caplog.records)
+    assert {"hotspots", "hotspot_notifications"} <= set(result.return_value)
 
 
 def test_the_command_prints_its_counts(district: District) -> None:

@@ -5,11 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from xinfang.analytics.counting.hotspots import scan_hotspots
-from xinfang.analytics.hotspot_alerts import raise_hotspot_alerts
-from xinfang.core import housekeeping
-from xinfang.intake.tasks import enqueue_training_if_due
-from xinfang.workflow import clockscan, tasks
+from xinfang.workflow import tasks
 
 
 class Command(BaseCommand):
@@ -32,9 +28,4 @@ class Command(BaseCommand):
             result = tasks.scan_clocks.enqueue(today.isoformat() if today else None)
             self.stdout.write(f"期限扫描已放入后台任务队列（任务 {result.id}）")
             return
-        self.stdout.write(clockscan.scan_clocks(today).summary())
-        self.stdout.write(housekeeping.summary(housekeeping.daily()))
-        self.stdout.write(f"热点：{scan_hotspots(today)}个（供统计分析和简报）")
-        self.stdout.write(f"热点提醒：新增{raise_hotspot_alerts(today)}条")
-        if enqueue_training_if_due():
-            self.stdout.write("分类建议模型已到重新训练时间，已放入后台任务队列")
+        self.stdout.write(tasks.run_daily(today).summary())

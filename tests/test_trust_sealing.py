@@ -261,3 +261,19 @@ def test_the_lookup_hash_is_hmac_sha256_of_the_normalised_value() -> None:
     assert hasher.id_prefix("320102198001150173") == prefix
     assert hasher.id_prefix("320102198") == ""  # shorter than ten: no prefix
     assert hasher.exact("") == hasher.exact(None) == ""
+    # every prefix length, typed in any form, is the HMAC of its tag and normalised prefix; the
+    # same inside remembering() (a ledger import), which forgets on leaving
+    for typed in (
+        "32010219800115017x",
+        "３２０１０２１９８００１１５０１７Ｘ",
+        "3201 0219 8001 1501 7x",
+    ):
+        for length in (10, 11, 12, 13, 14):
+            tag = b"P:" if length == 10 else f"P{length}:".encode()
+            text = b"32010219800115017X"[:length]
+            expected = hmac.new(key, tag + text, hashlib.sha256).hexdigest()[:32]
+            assert hasher.id_prefix(typed, length) == expected
+            with hasher.remembering():
+                assert hasher.id_prefix(typed, length) == hasher.id_prefix(typed, length)
+                assert hasher.id_prefix(typed, length) == expected
+    assert hasher._memo is None

@@ -14,7 +14,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from xinfang.core.sealed_fields import SealedCharField, hash_fields
-from xinfang.core.sealing import ring
+from xinfang.core.sealing import hasher, ring
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:
@@ -149,16 +149,15 @@ class Inserter:
     def _sealed(self, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
         """Rows with their sealed values sealed and their hashes added (keys bound once)."""
         sealed, tail, seal_one = self.sealed, self.tail, ring().seal
-        hashers = [
-            (i, _remembered(field.hasher()), None if null else "") for i, field, null in self.hashes
-        ]
-        for row in rows:
-            extra = tuple(hash_of(row[i]) or none for i, hash_of, none in hashers)
-            out = list(row)
-            for i in sealed:
-                if out[i]:  # None and "" stay as they are
-                    out[i] = seal_one(out[i])
-            yield (*out, *extra, *tail)
+        hashers = [(i, field.hasher(), None if null else "") for i, field, null in self.hashes]
+        with hasher().remembering():  # repeated phones and ID prefixes: an HMAC each once
+            for row in rows:
+                extra = tuple(hash_of(row[i]) or none for i, hash_of, none in hashers)
+                out = list(row)
+                for i in sealed:
+                    if out[i]:  # None and "" stay as they are
+                        out[i] = seal_one(out[i])
+                yield (*out, *extra, *tail)
 
     def insert(self, rows: Iterable[tuple[Any, ...]]) -> int:
         tail = self.tail
@@ -178,22 +177,6 @@ class Inserter:
                 cursor.executemany(sql, batch)
                 done += len(batch)
         return done
-
-
-def _remembered(hash_of: Callable[[str | None], str]) -> Callable[[str | None], str]:
-    """`hash_of` remembering its answers: in a ledger many rows share a phone, and many people
-    the first 10–14 characters of an ID number (an HMAC each otherwise). Forgets past 200,000."""
-    memo: dict[str | None, str] = {}
-
-    def remembered(value: str | None) -> str:
-        found = memo.get(value)
-        if found is None:
-            if len(memo) >= 200_000:
-                memo.clear()
-            found = memo[value] = hash_of(value)
-        return found
-
-    return remembered
 
 
 def _default(field: Any, now: datetime) -> Any:

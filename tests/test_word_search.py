@@ -18,7 +18,7 @@ from tests.conftest import TZ, District, register
 from tests.ledger_rows import row, write_csv
 from tests.test_views_matters import LIST, listed, names
 from tests.views_support import Matters, client_for, make_matters
-from xinfang.core.permissions import SYSTEM
+from xinfang.core.permissions import SYSTEM, visible_matters
 from xinfang.intake import grams, selectors, word_index, word_search
 from xinfang.intake.ledger.importer import ledger_import
 from xinfang.intake.models import Registration
@@ -58,6 +58,10 @@ def test_grams_are_every_character_and_pair() -> None:
     assert grams.query_grams("梯") == ["梯"]
     assert grams.query_grams("有关部门") == ["有关", "关部", "部门"]
     assert grams.query_grams("哈哈哈") == ["哈哈"]
+    # a run of ASCII letters and digits: its 4-grams too (pairs of digits narrow little)
+    assert grams.grams("号12345")[-2:] == ["1234", "2345"]
+    assert grams.query_grams("编号777777") == ["编号", "号7", "77", "7777"]
+    assert grams.query_grams("Ab12-3") == ["ab", "b1", "12", "2-", "-3", "ab12"]
     assert grams.fts_query("地铁") == '"地铁"'
     # nothing the FTS5 table holds (its tokens have no ASCII punctuation): searched without it
     assert grams.fts_query("a-b") is None
@@ -74,6 +78,7 @@ def test_postgresql_computes_the_same_grams() -> None:
         "电话：138 1234 5678，\n地址：东风路1号 Ｘ（全角）",
         "😀表情与组合字符é",
         "AbC abc",
+        "编号777777，ABCd-12345 x9y8z7",
         "",
         "单",
     ]
@@ -325,6 +330,31 @@ def test_the_list_says_an_estimate_is_one(
 
 
 @pytest.mark.django_db
+def test_candidates_up_to_the_limit_after_statistics(district: District) -> None:
+    """PostgreSQL answers a word whose every gram its statistics hold often from them (without
+    reading the index's entries); a gram they do not hold, from the index. Both databases
+    answer the same."""
+    for day in range(1, 13):
+        content = f"反映编号{7770 + day}的电梯故障" if day < 3 else "反映物业管理问题"
+        register(
+            district,
+            locality=district.street_a,
+            content=content,
+            when=datetime(2026, 2, day, 9, 30, tzinfo=TZ),
+        )
+    word_index.analyze(connection)
+    if connection.vendor == "postgresql":  # from the statistics, not the index
+        with connection.cursor() as cursor:
+            assert word_index._pg_common(cursor, grams.query_grams("反映"), 5)
+            assert not word_index._pg_common(cursor, grams.query_grams("编号7771"), 5)
+    assert word_search.candidates("反映", 5) == 5
+    assert word_search.candidates("物业管理", 5) == 5
+    assert word_search.candidates("编号7771", 5) == 1  # its 4-gram 7771: in one
+    assert word_search.candidates("77", 50) == 2
+    assert word_search.candidates("地铁", 5) == 0
+
+
+@pytest.mark.django_db
 def test_a_word_rare_to_the_index_is_not_walked(
     district: District, matters: Matters, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -374,6 +404,61 @@ def test_an_estimated_count_keeps_accusations_from_the_accused_unit(
     )
     assert page.estimate == selectors.Estimate(found=3, looked=3)  # its 11 accusations
     assert (page.total, page.total_capped) == (11, False)  # 3/3 of its 11
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("walk", "frame"), [(1, 2), (2, 2), (2, 4), (3, 1), (10, 3), (30, 0), (10**6, 4)]
+)
+def test_every_window_lists_what_a_plain_scan_finds(
+    district: District, walk: int, frame: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whichever window the walk takes (a unit's own matters within the newest of the frame,
+    the frame's newest, or the unit's own however far back: selectors._walk_window), every page
+    lists what a plain LIKE scan of the reader's matters finds, newest first."""
+    rng = random.Random(walk * 10 + frame)
+    places = [district.street_a, district.street_b, district.village_a, None]
+    words = ["电梯", "拆迁", "地铁", "物业"]
+    for day in range(1, 29):
+        accusation = rng.random() < 0.15
+        register(
+            district,
+            locality=rng.choice(places),
+            responsible=district.discipline if accusation else rng.choice([None, district.housing]),
+            purpose="accusation" if accusation else "request",
+            content=f"反映{rng.choice(words)}问题，又及{rng.choice(words)}",
+            when=datetime(2026, 2, day, 9, 30, tzinfo=TZ),
+        )
+    monkeypatch.setattr(word_search, "WALK", walk)
+    monkeypatch.setattr(word_search, "FRAME", frame)
+    monkeypatch.setattr(word_search, "FEW", 0)  # walked first, the index after
+    for user in ("officer", "street_a_staff", "discipline_staff"):
+        actor = district.users[user]
+        for word in words:
+            plain = (
+                visible_matters(actor)
+                .filter(registrations__content__contains=word)
+                .distinct()
+                .order_by("-first_received_on", "-id")
+            )
+            expected = [m.pk for m in plain]
+            filters = selectors.MatterFilters(words=word)
+            listed_pks: list[int] = []
+            page = selectors.matter_page(actor=actor, filters=filters, size=3)
+            while True:
+                listed_pks += [m.pk for m in page.rows]
+                if page.next_cursor is None:
+                    break
+                page = selectors.matter_page(
+                    actor=actor, filters=filters, size=3, after=page.next_cursor
+                )
+            assert listed_pks == expected, (user, word)
+            if page.prev_cursor is not None:  # and back from the last page
+                back = selectors.matter_page(
+                    actor=actor, filters=filters, size=3, before=page.prev_cursor
+                )
+                before_last = expected[: expected.index(page.rows[0].pk)][-3:]
+                assert [m.pk for m in back.rows] == before_last, (user, word)
 
 
 # --- the excerpt in the API ----------------------------------------------------------------------

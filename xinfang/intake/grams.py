@@ -1,10 +1,13 @@
 """The search index's tokeniser: every character of a text and every pair of neighbouring
-characters (unigrams and bigrams), ASCII letters in lower case — nothing else.
+characters (unigrams and bigrams), and every four neighbouring characters of a run of ASCII
+letters and digits (a number's 4-grams), ASCII letters in lower case — nothing else.
 
 Chinese is written without spaces and is full of one- and two-character words (拆迁, 地铁, 梯),
 which trigrams cannot index; a text holding a word holds every character and every pair of it,
 so the grams narrow a search to few rows, and the rows are then checked for the word itself
-(the index finds candidates, LIKE decides). The rule is kept this plain on purpose: PostgreSQL
+(the index finds candidates, LIKE decides). Digits need the 4-grams: ten digits make only a
+hundred pairs, so the pairs of 编号777777 are in tens of thousands of registrations of a
+million, its 4-gram 7777 in a few hundred. The rule is kept this plain on purpose: PostgreSQL
 computes it in SQL for its index (GRAMS_FUNCTION_SQL), SQLite and the queries in Python
 (`grams`), and the two must agree character for character (tests/test_word_search.py).
 
@@ -19,6 +22,8 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 _UPPER = re.compile("[A-Z]")
 # What FTS5's 'ascii' tokeniser separates at: every ASCII character but letters and digits.
 _SEPARATORS = re.compile(r"[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+")
+# A run of ASCII letters and digits (folded) long enough for 4-grams.
+_ALNUM_RUN = re.compile(r"[0-9a-z]{4,}")
 
 
 def fold(text: str) -> str:
@@ -27,12 +32,20 @@ def fold(text: str) -> str:
     return text.translate(_ASCII_LOWER) if _UPPER.search(text) else text
 
 
+def _quads(folded: str) -> list[str]:
+    """Every four neighbouring characters of each run of ASCII letters and digits, in order:
+    "号12345" -> ["1234", "2345"]."""
+    return [run[i : i + 4] for run in _ALNUM_RUN.findall(folded) for i in range(len(run) - 3)]
+
+
 def grams(text: str | None) -> list[str]:
-    """Every distinct character and pair of neighbouring characters of the folded text, in the
-    order they first appear, characters first: "拆迁房" -> ["拆", "迁", "房", "拆迁", "迁房"]."""
+    """Every distinct character and pair of neighbouring characters of the folded text, then
+    every 4-gram of its runs of ASCII letters and digits, in the order they first appear:
+    "拆迁房" -> ["拆", "迁", "房", "拆迁", "迁房"]; "号12345" -> [..., "1234", "2345"]."""
     folded = fold(text or "")
     seen: dict[str, None] = dict.fromkeys(folded)
     seen.update(dict.fromkeys(map(add, folded, folded[1:])))
+    seen.update(dict.fromkeys(_quads(folded)))
     return list(seen)
 
 
@@ -45,23 +58,30 @@ def gram_text(text: str | None) -> str:
     with detail='none' keeps a document once per token however often it holds it; dropping the
     repeats in Python cost more than FTS5 spends on them). Computed a run between separators at
     a time: SQLite calls it for every registration written (tests/test_word_search.py)."""
-    runs = _SEPARATORS.split(fold(text or ""))
+    folded = fold(text or "")
+    runs = _SEPARATORS.split(folded)
     if len(runs) == 1:
         run = runs[0]
-        return f"{' '.join(run)} {' '.join(map(add, run, run[1:]))}".rstrip()
-    return " ".join(
-        f"{' '.join(run)} {' '.join(map(add, run, run[1:]))}".rstrip() for run in runs if run
-    )
+        written = f"{' '.join(run)} {' '.join(map(add, run, run[1:]))}".rstrip()
+    else:
+        written = " ".join(
+            f"{' '.join(run)} {' '.join(map(add, run, run[1:]))}".rstrip() for run in runs if run
+        )
+    quads = _quads(folded)
+    return f"{written} {' '.join(quads)}" if quads else written
 
 
 def query_grams(word: str) -> list[str]:
     """Grams that every text holding `word` holds: one character alone, else each distinct pair
-    of neighbouring characters ("有关部门" -> 有关, 关部, 部门). Empty for an empty word. All the
-    pairs, not a cover: each one narrows, and both indexes skip through the common ones."""
+    of neighbouring characters ("有关部门" -> 有关, 关部, 部门) and each 4-gram of its runs of
+    ASCII letters and digits (a text's run holding the word's holds its 4-grams). Empty for an
+    empty word. All of them, not a cover: each one narrows, and both indexes skip through the
+    common ones."""
     folded = fold(word)
     if len(folded) <= 1:
         return [folded] if folded else []
-    return list(dict.fromkeys(folded[i : i + 2] for i in range(len(folded) - 1)))
+    pairs = (folded[i : i + 2] for i in range(len(folded) - 1))
+    return list(dict.fromkeys([*pairs, *_quads(folded)]))
 
 
 def _fts_token(gram: str) -> bool:
@@ -79,20 +99,29 @@ def fts_query(word: str) -> str | None:
     return " AND ".join(f'"{gram}"' for gram in kept)
 
 
-# The same rule in SQL, for PostgreSQL's expression index (intake migrations 0017, 0022): an
-# IMMUTABLE function of the content, so the index keeps itself current on every insert and
+# The same rule in SQL, for PostgreSQL's expression index (intake migrations 0017, 0022, 0023):
+# an IMMUTABLE function of the content, so the index keeps itself current on every insert and
 # update. The characters are split once (string_to_array with a NULL delimiter) and zipped with
 # themselves shifted by one for the pairs: substr(t, i, …) for each i walked the UTF-8 text from
-# its start every time (quadratic: 1.6 ms a registration, the most of a 1,000,000-row import).
+# its start every time (quadratic: 1.6 ms a registration, the most of a 1,000,000-row import);
+# the 4-grams are cut from the short ASCII runs a regular expression finds. COST: a planner
+# that thought it cheap would rather compute it for every registration (a sequential scan) than
+# read the index's entries for a common gram.
 GRAMS_FUNCTION = "xf_grams"
 GRAMS_FUNCTION_SQL = f"""
 CREATE OR REPLACE FUNCTION {GRAMS_FUNCTION}(content text) RETURNS text[]
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 10000 AS $$
   SELECT coalesce(array_agg(DISTINCT g), '{{}}') FROM (
     SELECT unnest(ARRAY[c, c || n]) AS g
     FROM (SELECT string_to_array(translate(content,
         'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), NULL) AS a) s,
       unnest(a, a[2:]) AS u(c, n)
+    UNION ALL
+    SELECT substr(m.run[1], i, 4)
+    FROM regexp_matches(translate(content,
+        'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '[0-9a-z]{{4,}}', 'g')
+        AS m(run),
+      generate_series(1, length(m.run[1]) - 3) AS i
   ) grams WHERE g IS NOT NULL
 $$
 """

@@ -1,6 +1,7 @@
 """The word index of the registrations' content: which registrations may hold a word, at once.
 
-The grams of xinfang.intake.grams (every character and every pair of neighbouring characters):
+The grams of xinfang.intake.grams (every character, every pair of neighbouring characters, and
+the 4-grams of runs of ASCII letters and digits):
 - PostgreSQL: a GIN index on xf_grams(content), a text[] computed by an IMMUTABLE SQL function.
   An expression index keeps itself current on every INSERT, UPDATE and COPY.
 - SQLite: an FTS5 table (tokenize 'ascii', one token per gram) over a view that gives each
@@ -105,9 +106,10 @@ def installed(conn: BaseDatabaseWrapper) -> bool:
 
 def rebuild(conn: BaseDatabaseWrapper) -> None:
     """Build the index again from every registration (xinfang rebuild-word-index)."""
-    with conn.cursor() as cursor:
+    with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
         if conn.vendor == "postgresql":
             cursor.execute(grams.GRAMS_FUNCTION_SQL)  # the tokeniser as this version has it
+            cursor.execute(f"SET LOCAL maintenance_work_mem = '{PG_BUILD_MEMORY}'")
             cursor.execute(f"REINDEX INDEX {PG_INDEX}")
         else:
             cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')")
@@ -201,9 +203,17 @@ def analyze(conn: BaseDatabaseWrapper) -> None:
 
 def candidates(conn: BaseDatabaseWrapper, word: str, limit: int) -> int:
     """How many registrations hold every gram of `word` (a superset of those holding it), up
-    to `limit`: read from the index alone, so it costs what `limit` entries cost."""
+    to `limit`: read from the index alone, so it costs what `limit` entries cost (SQLite).
+
+    PostgreSQL reads a GIN index's entries for a gram whole before it can stop at `limit` (a
+    bitmap: 1,000,000 entries for a gram every registration holds), so its statistics answer
+    first: when each gram is among the index's most common elements and in at least `limit`
+    registrations by them, `limit` is answered without reading the index — an estimate that
+    only decides which way a search goes, never what it finds."""
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
+            if _pg_common(cursor, grams.query_grams(word), limit):
+                return limit
             cursor.execute(
                 f"SELECT COUNT(*) FROM (SELECT 1 FROM {TABLE} WHERE "
                 f"{grams.GRAMS_FUNCTION}(content) @> %s::text[] LIMIT %s) AS hit",
@@ -218,6 +228,26 @@ def candidates(conn: BaseDatabaseWrapper, word: str, limit: int) -> int:
                 [query, limit],
             )
         return int(cursor.fetchone()[0])
+
+
+def _pg_common(cursor: Any, query: list[str], limit: int) -> bool:
+    """Whether PostgreSQL's statistics of the index's expression (ANALYZE) hold every gram of
+    `query` in at least `limit` registrations (most_common_elems: the grams sampled often
+    enough; a gram not among them is rarer than the rarest that is, or the statistics are
+    missing: False, and the index is read)."""
+    if not query:
+        return False
+    cursor.execute(
+        "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples "
+        "FROM pg_stats s JOIN pg_class c ON c.oid = to_regclass(%s) "
+        "WHERE s.schemaname = current_schema() AND s.tablename = %s",
+        [TABLE, PG_INDEX],
+    )
+    row = cursor.fetchone()
+    if row is None or row[0] is None or row[2] is None or row[2] <= 0:
+        return False
+    frequency = dict(zip(row[0], row[1], strict=False))  # the freqs end with min, max, nulls
+    return all(frequency.get(gram, 0) * row[2] >= limit for gram in query)
 
 
 class HasGrams(Expression):

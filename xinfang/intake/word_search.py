@@ -30,6 +30,9 @@ from xinfang.intake.word_index import HasGrams
 # Matters looked into one by one before the index is asked instead: a word in at least one
 # matter of WALK/50 fills its page in the walk.
 WALK = 3000
+# ... found within the newest WALK × FRAME matters of the filters' dates when they are there
+# (xinfang.intake.selectors._walk_window: what bounds the walk's cost for a unit's staff).
+FRAME = 4
 # A word the index holds in fewer registrations than this (its grams, before the word itself
 # is checked) is taken from the index at once: page and count cost what these few cost.
 FEW = 400

@@ -15,7 +15,8 @@ from xinfang.intake.models import Registration
 
 class Command(BaseCommand):
     help = (
-        "重建反映内容的检索索引（单字和相邻两字）：批量导入或升级之后运行；重建期间登记的写入需等待"
+        "重建反映内容的检索索引（单字、相邻两字、数字字母的四字组）："
+        "批量导入或升级之后运行；重建期间登记的写入需等待"
     )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -400,6 +400,18 @@ def main() -> None:
             MatterFilters(words="物业"),
             None,
         ),
+        (
+            "words, street staff, rare (编号777777)",
+            world["users"]["street_staff"],
+            MatterFilters(words="编号777777"),
+            None,
+        ),
+        (
+            "words + street + visit (物业)",
+            officer,
+            MatterFilters(words="物业", channel="visit", locality=world["street"]),
+            None,
+        ),
         ("words: page 2 of 要求", officer, MatterFilters(words="要求"), "words-next"),
     ]
     client = Client()

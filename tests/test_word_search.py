@@ -408,13 +408,13 @@ def test_an_estimated_count_keeps_accusations_from_the_accused_unit(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("walk", "frame"), [(1, 2), (2, 2), (2, 4), (3, 1), (10, 3), (30, 0), (10**6, 4)]
+    ("walk", "frame"), [(0, 4), (1, 2), (2, 2), (2, 4), (3, 1), (10, 3), (10**6, 4)]
 )
 def test_every_window_lists_what_a_plain_scan_finds(
     district: District, walk: int, frame: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Whichever window the walk takes (a unit's own matters within the newest of the frame,
-    the frame's newest, or the unit's own however far back: selectors._walk_window), every page
+    """Whichever window the walk takes (the reader's first WALK within the newest of the frame,
+    within four times as many, or however far back they go: selectors._walk_window), every page
     lists what a plain LIKE scan of the reader's matters finds, newest first."""
     rng = random.Random(walk * 10 + frame)
     places = [district.street_a, district.street_b, district.village_a, None]

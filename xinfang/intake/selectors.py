@@ -11,6 +11,7 @@ from django.db.models import (
     BigIntegerField,
     ExpressionWrapper,
     F,
+    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -397,14 +398,31 @@ def _with_excerpt(matters: QuerySet[Matter]) -> QuerySet[Matter]:
     )
 
 
-def _window(matters: QuerySet[Matter], order: tuple[str, str], n: int) -> Q | None:
+def _window(
+    matters: QuerySet[Matter], order: tuple[str, str], n: int, *, sort: bool = False
+) -> Q | None:
     """The first `n` rows of `matters` in `order`, as a range of (first_received_on, id); None
-    when there are no more than `n` (the range would be all of them)."""
-    edge = list(matters.order_by(*order).values_list("first_received_on", "pk")[n : n + 1])
+    when there are no more than `n` (the range would be all of them). `sort`: the rows are few
+    (a range of dates of a unit's matters): SQLite finds them by the filters' indexes and sorts
+    them, rather than walking the date index through everyone's to have them in order."""
+    ordering: list[Any] = list(order)
+    if sort and connection.vendor == "sqlite":  # a unary + hides the column's index
+        ordering = [
+            _unindexed(name.lstrip("-")).desc() if name.startswith("-") else _unindexed(name).asc()
+            for name in order
+        ]
+    edge = list(matters.order_by(*ordering).values_list("first_received_on", "pk")[n : n + 1])
     if not edge:
         return None
     bound = Cursor(*edge[0])
     return _newer(bound) if order == NEWEST else _older(bound)
+
+
+def _unindexed(name: str) -> Func:
+    """SQLite's `+column`: the same value, but no index is used to find or order by it."""
+    field = Matter._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return Func(F(name), template="+%(expressions)s", output_field=field)
 
 
 def _frame(
@@ -421,29 +439,31 @@ def _frame(
 
 
 def _walk_window(
-    ahead: QuerySet[Matter], frame: QuerySet[Matter], order: tuple[str, str]
+    ahead: QuerySet[Matter],
+    ahead_counted: QuerySet[Matter],
+    frame: QuerySet[Matter],
+    order: tuple[str, str],
 ) -> Q | None:
     """The matters a word search looks into one by one: the first WALK of `ahead` in `order`,
-    when the newest WALK × FRAME of the frame (the same dates, everyone's) hold them, else those
-    newest of the frame when they hold at least WALK // 10 of `ahead` — enough to find a page of
-    a word that is not rare to the index; else (a narrow scope) the first WALK of `ahead`
-    however far back they go. None: all of `ahead`.
+    as a range of (first_received_on, id). None: all of `ahead`.
 
-    The frame bounds what finding the window costs: a unit's staff see matters by an OR of two
-    columns, and the first WALK of an OR come from sorting every matter it matches (SQLite's
-    plan: 58,000 rows for a street of a 1,000,000-registration database), while within the
-    frame's range each column's index reads only its part of the range."""
+    Found within the newest WALK × FRAME of the frame (the same dates, everyone's matters),
+    four times as many when those hold fewer than WALK of `ahead`, and so on: a unit's staff
+    see matters by an OR of two columns, and the first WALK of an OR come from sorting every
+    matter it matches (SQLite's plan: 58,000 for a street of a 1,000,000-registration database),
+    while within a range of dates each column's index reads only its part of the range.
+    `ahead_counted`: the same matters, for counting and sorting them (each filter's index: the
+    range holds few enough to sort)."""
     walk = word_search.WALK
-    frame_range = _window(frame, order, walk * word_search.FRAME)
-    if frame_range is None:
-        return _window(ahead, order, walk)
-    inside = ahead.filter(frame_range)
-    held = inside.order_by()[: walk + 1].count()
-    if held > walk:
-        return _window(inside, order, walk)
-    if held >= walk // 10:
-        return frame_range
-    return _window(ahead, order, walk)
+    span = walk * word_search.FRAME
+    while True:
+        frame_range = _window(frame, order, span)
+        if frame_range is None:  # the frame is no bigger: the first WALK of all of `ahead`
+            return _window(ahead, order, walk)
+        inside = ahead_counted.filter(frame_range)
+        if inside.order_by()[: walk + 1].count() > walk:
+            return _window(inside, order, walk, sort=True)
+        span = max(span * 4, 1)
 
 
 def _word_page(
@@ -463,23 +483,31 @@ def _word_page(
     page came from it, exact by walking a scope of at most COUNT_WALK matters, else estimated
     from the share of the matters looked into that hold the words (_word_total)."""
     others = replace(filters, words="")
-    matters = matters_filtered(actor, others, sets=sets)
-    if connection.vendor == "sqlite":  # walk the date index, as for a long list
-        matters = matters_filtered(actor, others, sets=sets, broad=True)
+    # `counted` for counts (each filter's own index), `matters` for walks newest first (SQLite:
+    # down the date index, as for a long list)
+    counted = matters_filtered(actor, others, sets=sets)
     # a reader who may not reveal personal data finds a word with digits only where they see it
-    matters, words = word_search.as_seen(actor, matters, words)
+    seen, seen_words = word_search.as_seen(actor, counted, words)
+    if seen_words != words:  # narrowed to the matters where they see those words: a list
+        counted = matters = seen
+    elif connection.vendor == "sqlite":
+        matters = matters_filtered(actor, others, sets=sets, broad=True)
+    else:
+        matters = counted
+    words = seen_words
     if not words:
         total = matters.order_by()[: COUNT_CAP + 1].count()
         return _page_of(matters, total, after=after, before=before, size=size)
     order = OLDEST if before else NEWEST
-    ahead = matters
+    ahead, ahead_counted = matters, counted
     if before is not None:
-        ahead = matters.filter(_newer(before))
+        ahead, ahead_counted = matters.filter(_newer(before)), counted.filter(_newer(before))
     elif after is not None:
-        ahead = matters.filter(_older(after))
+        ahead, ahead_counted = matters.filter(_older(after)), counted.filter(_older(after))
     if word_search.few(words):  # rare or absent: the index answers page and count at once
         return _index_page(matters, ahead, words, order, after=after, before=before, size=size)
-    within = _walk_window(ahead, _frame(others, after=after, before=before), order)
+    frame = _frame(others, after=after, before=before)
+    within = _walk_window(ahead, ahead_counted, frame, order)
     found = word_search.probe(ahead if within is None else ahead.filter(within), words)
     rows = list(_with_excerpt(found).order_by(*order)[: size + 1])
     if len(rows) <= size and within is not None:  # not a page in the walk: ask the index
@@ -487,7 +515,7 @@ def _word_page(
     if within is None and after is None and before is None and len(rows) <= size:
         # the walk looked into every matter: these are all
         return _page_of(matters, len(rows), after=after, before=before, size=size, rows=rows)
-    total, estimate = _word_total(matters, ahead, words, order, rows)
+    total, estimate = _word_total(counted, ahead_counted, words, order, rows)
     page = _page_of(matters, total, after=after, before=before, size=size, rows=rows)
     if estimate is not None:
         page.estimate = estimate

@@ -414,7 +414,7 @@ def test_every_window_lists_what_a_plain_scan_finds(
     district: District, walk: int, frame: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Whichever window the walk takes (the reader's first WALK within the newest of the frame,
-    within four times as many, or however far back they go: selectors._walk_window), every page
+    within more of the frame, or among all of theirs: selectors._walk_window), every page
     lists what a plain LIKE scan of the reader's matters finds, newest first."""
     rng = random.Random(walk * 10 + frame)
     places = [district.street_a, district.street_b, district.village_a, None]

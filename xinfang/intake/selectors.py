@@ -443,27 +443,34 @@ def _walk_window(
     ahead_counted: QuerySet[Matter],
     frame: QuerySet[Matter],
     order: tuple[str, str],
+    walk: int,
 ) -> Q | None:
-    """The matters a word search looks into one by one: the first WALK of `ahead` in `order`,
-    as a range of (first_received_on, id). None: all of `ahead`.
+    """The matters a word search looks into one by one: the first `walk` of `ahead` in
+    `order`, as a range of (first_received_on, id). None: all of `ahead`.
 
-    Found within the newest WALK × FRAME of the frame (the same dates, everyone's matters),
-    four times as many when those hold fewer than WALK of `ahead`, and so on: a unit's staff
-    see matters by an OR of two columns, and the first WALK of an OR come from sorting every
+    Found within the newest `walk` × FRAME of the frame (the same dates, everyone's matters), or
+    once within up to four times as many when the share of `ahead` those hold says so (else
+    among all of `ahead`, by their own indexes: they are few in the frame): a unit's staff
+    see matters by an OR of two columns, and the first of an OR come from sorting every
     matter it matches (SQLite's plan: 58,000 for a street of a 1,000,000-registration database),
     while within a range of dates each column's index reads only its part of the range.
     `ahead_counted`: the same matters, for counting and sorting them (each filter's index: the
     range holds few enough to sort)."""
-    walk = word_search.WALK
     span = walk * word_search.FRAME
-    while True:
+    for _ in range(2):
         frame_range = _window(frame, order, span)
-        if frame_range is None:  # the frame is no bigger: the first WALK of all of `ahead`
-            return _window(ahead, order, walk)
+        if frame_range is None:  # the frame is no bigger: the first `walk` of all of `ahead`
+            break
         inside = ahead_counted.filter(frame_range)
-        if inside.order_by()[: walk + 1].count() > walk:
+        held = inside.order_by()[: walk + 1].count()
+        if held > walk:
             return _window(inside, order, walk, sort=True)
-        span = max(span * 4, 1)
+        # as many more as the share held says are needed, and a quarter over
+        grow = 5 * (walk + 1) // (4 * max(held, 1))
+        if grow > 4:  # the reader's are rare in the frame: by their own indexes
+            break
+        span = max(span * max(grow, 2), 1)
+    return _window(ahead, order, walk)
 
 
 def _word_page(
@@ -507,9 +514,16 @@ def _word_page(
     if word_search.few(words):  # rare or absent: the index answers page and count at once
         return _index_page(matters, ahead, words, order, after=after, before=before, size=size)
     frame = _frame(others, after=after, before=before)
-    within = _walk_window(ahead, ahead_counted, frame, order)
-    found = word_search.probe(ahead if within is None else ahead.filter(within), words)
-    rows = list(_with_excerpt(found).order_by(*order)[: size + 1])
+    # a first walk of a fifth: a word in a tenth of the matters fills its page there
+    walks = list(dict.fromkeys(w for w in (word_search.WALK // 5, word_search.WALK) if w))
+    rows: list[Matter] = []
+    within = None if walks else _window(ahead, order, 0)  # a walk of none: none looked into
+    for walk in walks:
+        within = _walk_window(ahead, ahead_counted, frame, order, walk)
+        found = word_search.probe(ahead if within is None else ahead.filter(within), words)
+        rows = list(_with_excerpt(found).order_by(*order)[: size + 1])
+        if len(rows) > size or within is None:
+            break
     if len(rows) <= size and within is not None:  # not a page in the walk: ask the index
         return _index_page(matters, ahead, words, order, after=after, before=before, size=size)
     if within is None and after is None and before is None and len(rows) <= size:

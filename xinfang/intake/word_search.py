@@ -28,7 +28,8 @@ from xinfang.intake.models import Matter, Registration
 from xinfang.intake.word_index import HasGrams
 
 # Matters looked into one by one before the index is asked instead: a word in at least one
-# matter of WALK/50 fills its page in the walk.
+# matter of WALK/50 fills its page in the walk (a walk of WALK // 5 first: a common word's page
+# is there, for a fifth of the cost).
 WALK = 3000
 # ... found within the newest WALK × FRAME matters of the filters' dates when they are there
 # (xinfang.intake.selectors._walk_window: what bounds the walk's cost for a unit's staff).

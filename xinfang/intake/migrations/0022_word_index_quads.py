@@ -16,6 +16,6 @@ def forwards(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("intake", "0020_matter_many_replied")]
+    dependencies = [("intake", "0021_person_lookup_indexes")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -16,6 +16,6 @@ def forwards(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("intake", "0021_person_lookup_indexes")]
+    dependencies = [("intake", "0022_faster_grams_function")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -1,7 +1,8 @@
 """The word index takes the 4-grams of runs of ASCII letters and digits too (xinfang.intake
 .grams): PostgreSQL's function replaced and its index built again, SQLite's FTS5 table rebuilt
-(where the index is installed). Backwards nothing: an index holding more grams than asked for
-still finds every registration."""
+(where the index is installed; 0022 has put this version's function in place already, 4-grams
+and all). Backwards nothing: an index holding more grams than asked for still finds every
+registration."""
 
 from typing import Any
 

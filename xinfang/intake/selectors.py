@@ -322,8 +322,9 @@ def matter_page(
     """One page of the list, newest first, paged by keyset so page 1000 costs what page 1 does."""
     sets = _resolve(filters)
     words = filters.words.split()
-    if words:
-        return _word_page(actor, filters, sets, words, after=after, before=before, size=size)
+    if words:  # planned as the person look-up's are: no parallel workers for a few rows
+        with _probing():
+            return _word_page(actor, filters, sets, words, after=after, before=before, size=size)
     matters = matters_filtered(actor, filters, sets=sets)
     total = matters.order_by()[: COUNT_CAP + 1].count()
     if total > COUNT_CAP and connection.vendor == "sqlite":

@@ -104,6 +104,29 @@ def test_import_ledger_small(tmp_path: Path, database: str) -> None:
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_import_paired_small(tmp_path: Path, database: str) -> None:
+    """Without a reference tree, this code is paired with itself: two imports at once."""
+    if (database == "postgresql") != ON_PG:
+        pytest.skip("the suite's other database runs it")
+    args = ["--rows", "1500", "--databases", database]
+    if ON_PG:
+        args += ["--pg-url", SUITE_DB]
+    rows = _table(_run(tmp_path, "benchmarks/import_paired.py", *args))
+    assert set(rows) == {"database", database}, rows  # the first cell of every row
+    out = _run(tmp_path, "benchmarks/import_paired.py", *args)  # the ledger kept: read again
+    lines = [line for line in out.splitlines() if line.startswith(f"| {database} |")]
+    assert len(lines) == 3, out
+    for line in lines[:2]:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        assert cells[2] == "1,500", line
+        wall, cpu, server = _number(cells[3]), _number(cells[4]), _number(cells[5])
+        assert 0 < wall < 300 and 0 < cpu < 300 and 0 <= server < 300, line
+        assert (server > 0) == ON_PG, line
+    ratios = re.findall(r"\*\*([0-9.]+)×\*\*", lines[2])
+    assert len(ratios) == 2 and all(0.2 < float(r) < 5 for r in ratios), lines[2]
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_clock_scan_small(tmp_path: Path, database: str) -> None:
     if (database == "postgresql") != ON_PG:
         pytest.skip("the suite's other database runs it")

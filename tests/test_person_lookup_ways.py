@@ -20,7 +20,7 @@ from xinfang.core.permissions import visible_matters
 from xinfang.intake import selectors
 from xinfang.intake.choices import Purpose
 from xinfang.intake.idcard import make_id_number
-from xinfang.intake.models import Matter, Registration, Representative
+from xinfang.intake.models import Matter, Petitioner, Registration, Representative
 from xinfang.intake.selectors import person_matches
 from xinfang.organisation.models import OrgUnit
 
@@ -139,6 +139,7 @@ def test_each_way_finds_what_a_count_by_hand_finds(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(selectors, "WALK_FROM", walk_from)
+    monkeypatch.setattr(selectors, "WALK_RATIO", walk_from**2)  # not by the number of people
     for who in ACTORS:
         actor = district.users[who]
         for typed in _typed():
@@ -194,3 +195,20 @@ def test_the_planner_settings_stay_with_the_look_up(
     with transaction.atomic():
         assert person_matches(actor=registrar, id_number=NUMBERS[0][:10])
         assert settings() == before
+
+
+def test_which_way_grows_with_the_number_of_people(
+    district: District, matters: list[Matter], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The five people born in 1980 are walked for once √(WALK_RATIO × everyone) is 5 or less:
+    not by WALK_FROM alone."""
+    everyone = Petitioner.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    walked: list[object] = []
+    real = selectors._matters_walked
+    monkeypatch.setattr(selectors, "_matters_walked", lambda *a: walked.append(a) or real(*a))
+    registrar = district.users["registrar"]
+    for ratio, walks in ((36 // everyone + 1, False), (25 // everyone, True)):
+        monkeypatch.setattr(selectors, "WALK_RATIO", ratio)
+        walked.clear()
+        person_matches(actor=registrar, id_number=NUMBERS[0][:10])
+        assert bool(walked) is walks, (ratio, everyone)

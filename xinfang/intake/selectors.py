@@ -1,5 +1,6 @@
 """Reading intake for the staff pages: the matter list, a person's earlier matters, one history."""
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -12,6 +13,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Func,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -596,13 +598,16 @@ class PersonMatch:
     reasons: list[str] = field(default_factory=list)
 
 
-# Beyond this many people (ten digits of an ID number: a district's people born in one year; a
+# From this many people (ten digits of an ID number: a district's people born in one year; a
 # common name), their matters are found by walking the most recent matters until `limit` are
 # theirs; below it, all their matters are gathered and the most recent taken. Each from an index
 # alone: Registration "registration_matter_person" for the walk, "registration_person_matter"
-# for the gathering. At 1,000,000 registrations (400,000 people) the walk finds one matter in
-# 400,000 / people: the two cost the same near 2,000 people (benchmarks/person_lookup.py).
+# for the gathering. The walk finds one of their matters in (everyone / them) walked, gathering
+# costs each of theirs: the two cost the same near √(WALK_RATIO × everyone) people — 2,000 of
+# the 400,000 of 1,000,000 registrations, 630 of 40,000 (benchmarks/person_lookup.py) — and
+# never more than WALK_FROM are gathered. Everyone: the highest person id, an index's last entry.
 WALK_FROM = 2000
+WALK_RATIO = 10
 RECENT = ("-last_received_on", "-id")
 
 # who the person is, as a Petitioner lookup (field=value): the walk asks it of each matter's
@@ -672,7 +677,7 @@ def _person_probe(
     known = people.order_by().values("pk")[:WALK_FROM].count()
     if not known and (snapshot is None or not Registration.objects.filter(snapshot).exists()):
         return
-    if known >= WALK_FROM:
+    if known >= _walk_from():
         ids = list(
             visible_matters(actor)
             .filter(_matters_walked(who, snapshot))
@@ -690,6 +695,12 @@ def _person_probe(
     )
     for matter in matters:
         found.setdefault(matter.pk, PersonMatch(matter)).reasons.append(reason)
+
+
+def _walk_from() -> int:
+    """How many people are walked for, not gathered (WALK_FROM, WALK_RATIO)."""
+    everyone = Petitioner.objects.aggregate(top=Max("pk"))["top"] or 0
+    return max(1, min(WALK_FROM, math.isqrt(WALK_RATIO * everyone)))
 
 
 def person_probes(

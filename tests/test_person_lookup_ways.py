@@ -8,6 +8,7 @@ accusation, one is the housing bureau's, one has a later registration (it become
 recent), one is reached through a representative and one through a phone given on the day only.
 Each actor sees a different part, so that a limit of 3 must skip the matters it may not see."""
 
+import math
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -200,15 +201,18 @@ def test_the_planner_settings_stay_with_the_look_up(
 def test_which_way_grows_with_the_number_of_people(
     district: District, matters: list[Matter], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The five people born in 1980 are walked for once √(WALK_RATIO × everyone) is 5 or less:
-    not by WALK_FROM alone."""
+    """Walked for from √(WALK_RATIO × everyone) people (everyone: the highest person id), from
+    WALK_FROM whatever the rest; never when so few that the root must be above them."""
     everyone = Petitioner.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    monkeypatch.setattr(selectors, "WALK_FROM", 2000)
+    monkeypatch.setattr(selectors, "WALK_RATIO", 10)
+    assert selectors._walks(2000) and selectors._walks(5000)
+    assert not selectors._walks(7) and not selectors._walks(0)
+    monkeypatch.setattr(selectors, "WALK_RATIO", 1)  # the root of everyone: walk from it on
+    root = math.isqrt(everyone)
+    assert selectors._walks(root) and (root < 2 or not selectors._walks(root - 1)), everyone
     walked: list[object] = []
     real = selectors._matters_walked
     monkeypatch.setattr(selectors, "_matters_walked", lambda *a: walked.append(a) or real(*a))
-    registrar = district.users["registrar"]
-    for ratio, walks in ((36 // everyone + 1, False), (25 // everyone, True)):
-        monkeypatch.setattr(selectors, "WALK_RATIO", ratio)
-        walked.clear()
-        person_matches(actor=registrar, id_number=NUMBERS[0][:10])
-        assert bool(walked) is walks, (ratio, everyone)
+    person_matches(actor=district.users["registrar"], id_number=NUMBERS[0][:10])
+    assert bool(walked) is (root <= 5), (everyone, root)  # the five born in 1980

@@ -677,7 +677,7 @@ def _person_probe(
     known = people.order_by().values("pk")[:WALK_FROM].count()
     if not known and (snapshot is None or not Registration.objects.filter(snapshot).exists()):
         return
-    if known >= _walk_from():
+    if _walks(known):
         ids = list(
             visible_matters(actor)
             .filter(_matters_walked(who, snapshot))
@@ -697,10 +697,15 @@ def _person_probe(
         found.setdefault(matter.pk, PersonMatch(matter)).reasons.append(reason)
 
 
-def _walk_from() -> int:
-    """How many people are walked for, not gathered (WALK_FROM, WALK_RATIO)."""
+def _walks(known: int) -> bool:
+    """Whether `known` people (counted up to WALK_FROM) are walked for, not gathered: from
+    √(WALK_RATIO × everyone), asked of the database only when `known` could reach it."""
+    if known >= WALK_FROM:
+        return True
+    if WALK_RATIO * known >= (known + 1) ** 2:  # everyone ≥ known: the root is above known
+        return False
     everyone = Petitioner.objects.aggregate(top=Max("pk"))["top"] or 0
-    return max(1, min(WALK_FROM, math.isqrt(WALK_RATIO * everyone)))
+    return known >= math.isqrt(WALK_RATIO * everyone)
 
 
 def person_probes(

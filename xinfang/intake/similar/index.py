@@ -26,7 +26,7 @@ from xinfang.intake.models import Registration, SimilarGram, SimilarGramCount
 from xinfang.intake.similar import batch
 from xinfang.intake.similar.text import grams
 
-SKETCH_SIZE = 24  # pairs kept per matter (benchmarks/results/similar.md)
+SKETCH_SIZE = 16  # pairs kept per matter (benchmarks/results/similar.md)
 TOTAL, TOKEN = 0, 1  # the rows of SimilarGramCount that are not pairs
 _MIX = 0x9E3779B97F4A7C15  # a fixed odd multiplier: the tie-break hash
 _MASK = 0xFFFFFFFFFFFF  # 48 bits: more than any gram (< BASE²), so no two grams tie
@@ -56,12 +56,24 @@ class Weights:
         # their order in `heaviest`, once: a matter's are then sorted without a Python call each
         by_weight = sorted(self.lighter, key=lambda g: (-self.known[g], tie_hash(g)))
         self.rank = {gram: n for n, gram in enumerate(by_weight)}
+        # the counted pairs' weights as arrays, for the look-up's scores of many texts at once
+        self.known_grams = np.array(sorted(self.known), dtype=np.int64)
+        self.known_weights = np.array([self.known[g] for g in self.known_grams.tolist()])
 
     def _idf(self, df: int) -> float:
         return max(math.log((self.total + 1) / (df + 1)), 0.0) + 0.05
 
     def weight(self, gram: int) -> float:
         return self.known.get(gram, self.rare)
+
+    def weights_of(self, found: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        """`weight` of each pair of an array."""
+        out = np.full(len(found), self.rare)
+        if len(self.known_grams) and len(found):
+            at = np.minimum(np.searchsorted(self.known_grams, found), len(self.known_grams) - 1)
+            hit = self.known_grams[at] == found
+            out[hit] = self.known_weights[at[hit]]
+        return out
 
     def total_weight(self, found: Iterable[int]) -> float:
         known, rare = self.known, self.rare

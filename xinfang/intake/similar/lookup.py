@@ -15,6 +15,8 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
@@ -26,13 +28,15 @@ from xinfang.core.permissions import Action, may, visible_matters
 from xinfang.intake.models import Category, Matter, Registration, SimilarGram
 from xinfang.intake.searches import REFUSED, keyed_hash, search_log
 from xinfang.intake.selectors import person_probes
+from xinfang.intake.similar import batch
 from xinfang.intake.similar.index import Weights, weights
-from xinfang.intake.similar.text import gram_text, grams, shared_spans, shared_words
+from xinfang.intake.similar.text import BASE, gram_text, grams, shared_spans, shared_words
 from xinfang.organisation.models import OrgUnit
 from xinfang.workflow.states import MatterStatus
 
-QUERY_GRAMS = 48  # the petition's heaviest pairs looked up in the index
+QUERY_GRAMS = 32  # the petition's heaviest pairs looked up in the index
 CANDIDATES = 120  # matters scored on their whole text (benchmarks/results/similar.md)
+TIE_PLACES = 9  # scores equal to this many places are ties
 LEAST_TEXT = 0.12  # a text score below this is no reason on its own
 OPEN = (
     MatterStatus.REGISTERED,
@@ -179,24 +183,23 @@ def similar_matters(
     }
     texts: dict[int, list[tuple[str, str]]] = {}
     rows = Registration.objects.filter(matter_id__in=list(facts)).order_by("received_at", "id")
+    owners: list[int] = []
+    contents: list[str] = []
     for matter_id, content, name in rows.values_list("matter_id", "content", "petitioner_name"):
         texts.setdefault(matter_id, []).append((content, name))
-    query_weight = table.total_weight(query)
+        owners.append(matter_id)
+        contents.append(content)
+    text_scores = _text_scores(table, query, contents, reads)
     name = probe.name.strip()
     place = (probe.place.pk, probe.category.pk) if probe.place and probe.category else None
-    scored: list[tuple[float, int, int, float, list[str], str, set[int]]] = []
+    best_of: dict[int, tuple[float, str]] = {}
+    for matter_id, content, score in zip(owners, contents, text_scores.tolist(), strict=True):
+        if score > best_of.get(matter_id, (0.0, ""))[0]:  # the first of equal ones
+            best_of[matter_id] = (score, content)
+    scored: list[tuple[float, int, int, float, list[str], str]] = []
     for pk, (locality, category, last) in facts.items():
-        best, best_text, best_shared = 0.0, "", set[int]()
-        names = set()
-        for content, given in texts.get(pk, []):
-            names.add(given)
-            theirs = _compared(grams(content), reads)
-            shared = query & theirs
-            if not shared:
-                continue
-            score = 2 * table.total_weight(shared) / (query_weight + table.total_weight(theirs))
-            if score > best:
-                best, best_text, best_shared = score, content, shared
+        best, best_text = best_of.get(pk, (0.0, ""))
+        names = {given for _, given in texts.get(pk, [])}
         reasons = list(boosts.get(pk, []))
         if name and name in names and "身份证号相同" not in reasons:
             reasons.append("姓名相同")
@@ -211,15 +214,18 @@ def similar_matters(
             reasons.append("内容相近")
         if not best_text and texts.get(pk):
             best_text = texts[pk][0][0]
-        scored.append((1 - rest, last.toordinal(), pk, best, reasons, best_text, best_shared))
-    scored.sort(key=lambda r: (-r[0], -r[1], -r[2]))
+        scored.append((1 - rest, last.toordinal(), pk, best, reasons, best_text))
+    # equal scores (to TIE_PLACES: sums in another order differ in the last bits) by the later
+    # matter, then the higher number: the same order on both databases and in the benchmark
+    scored.sort(key=lambda r: (-round(r[0], TIE_PLACES), -r[1], -r[2]))
     top_rows = scored[:top]
     loaded = Matter.objects.filter(pk__in=[r[2] for r in top_rows]).select_related(
         "category", "locality", "petitioner"
     )
     by_pk = {matter.pk: matter for matter in loaded}
     found = []
-    for score, _, pk, text_score, reasons, content, shared in top_rows:
+    for score, _, pk, text_score, reasons, content in top_rows:
+        shared = query & _compared(grams(content), reads) if text_score else set()
         shown = free_text_for(actor, content, reads=reads)
         found.append(
             SimilarMatch(
@@ -241,18 +247,58 @@ def _compared(pairs: set[int], reads: bool) -> set[int]:
     return pairs if reads else {g for g in pairs if not any(c.isdigit() for c in gram_text(g))}
 
 
+def _text_scores(
+    table: Weights, query: set[int], contents: list[str], reads: bool
+) -> npt.NDArray[np.float64]:
+    """The text score of each content against the petition's pairs `query`: the weighted Dice
+    2·w(A∩B) / (w(A) + w(B)) of their pairs as `_compared` leaves them, 0 when they share none;
+    all the contents' pairs at once (intake.similar.batch), not a Python step per pair."""
+    scores = np.zeros(len(contents))
+    if not query or not contents:
+        return scores
+    keys = batch.pair_keys(range(len(contents)), contents)
+    owners, pairs = keys // batch.KEY, keys % batch.KEY
+    if not reads:
+        keep = ~_digit_pairs(pairs)
+        owners, pairs = owners[keep], pairs[keep]
+    weight = table.weights_of(pairs)
+    total = np.bincount(owners, weights=weight, minlength=len(contents))
+    mine = np.fromiter(query, dtype=np.int64, count=len(query))
+    shared = np.isin(pairs, mine)
+    both = np.bincount(owners[shared], weights=weight[shared], minlength=len(contents))
+    query_weight = float(table.weights_of(mine).sum())
+    return np.where(both > 0, 2 * both / (query_weight + total), 0.0)
+
+
+def _digit_pairs(pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Which pairs hold a digit (`_compared`'s rule, for arrays)."""
+    chars = np.concatenate((pairs // BASE, pairs % BASE))
+    distinct = np.unique(chars)
+    digits = np.array([chr(c).isdigit() for c in distinct.tolist()], dtype=bool)
+    found = digits[np.searchsorted(distinct, chars)]
+    return found[: len(pairs)] | found[len(pairs) :]
+
+
 def _text_candidates(table: Weights, query: set[int]) -> list[int]:
-    """The matters whose sketch holds most of the petition's heaviest pairs."""
+    """The matters whose sketches hold the heaviest share of the petition's heaviest pairs: the
+    summed weights of the pairs a sketch shares (a list of the pairs and their weights joined to
+    the index), ties by the later matter."""
     if len(query) < 2:
         return []
     heaviest = table.heaviest(query, QUERY_GRAMS)
-    marks = ", ".join(["%s"] * len(heaviest))
+    # weights in millionths: integer sums are exact, so ties fall alike on both databases
+    rows = ", ".join(["(CAST(%s AS BIGINT), CAST(%s AS BIGINT))"] * len(heaviest))
+    params: list[int] = []
+    for gram in heaviest:
+        params += (gram, round(table.weight(gram) * 1_000_000))
     sql = (
-        f'SELECT matter_id FROM "{SimilarGram._meta.db_table}" WHERE gram IN ({marks}) '
-        f"GROUP BY matter_id ORDER BY COUNT(*) DESC, matter_id DESC LIMIT {CANDIDATES}"
+        f"WITH probe(gram, weight) AS (VALUES {rows}) "
+        f'SELECT s.matter_id FROM "{SimilarGram._meta.db_table}" s '
+        "JOIN probe ON probe.gram = s.gram GROUP BY s.matter_id "
+        f"ORDER BY SUM(probe.weight) DESC, s.matter_id DESC LIMIT {CANDIDATES}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, heaviest)
+        cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
 
 

@@ -1,13 +1,15 @@
 """The one question the desk, the API and `xinfang similar` ask: which matters look like this
 petition, how much (0–1), and why.
 
-Candidates are the matters that keep some of the petition's heaviest character pairs in the
-index (xinfang.intake.similar.index), and the matters of the same ID number or phone (found by
-the keyed hashes of the sealed numbers). Each is scored on its registrations' whole text: the
-weighted Dice of the two sets of pairs, 2·w(A∩B) / (w(A) + w(B)), the best registration counting;
+Candidates are the CANDIDATES matters whose sketches in the index (xinfang.intake.similar.index)
+share the most weight of the petition's heaviest character pairs, and the matters of the same ID
+number or phone (found by the keyed hashes of the sealed numbers). Each is scored on its
+registrations' whole text (all of them at once, with numpy): the weighted Dice of the two sets
+of pairs, 2·w(A∩B) / (w(A) + w(B)), the best registration counting;
 then the person and the place raise it: score = 1 − (1 − text)·Π(1 − boost). Only matters the
 actor may see (core.permissions.visible_matters: an accusation never reaches a reader who may not
-see it), and at the desk only open or recent ones.
+see it), and at the desk only open or recent ones. Equal scores: the later matter first, then
+the higher number.
 """
 
 from dataclasses import dataclass, field

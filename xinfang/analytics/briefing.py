@@ -287,11 +287,7 @@ def build_briefing(
     overdue_matters = len({i.matter_id for i in items})
     clusters = [h.as_dict() for h in node_hotspots(reader=reader, node=node)]
     scan = last_scan()
-    days = (
-        (scan.window_end - scan.window_start).days + 1
-        if scan
-        else domain_limit("HOTSPOT_WINDOW_DAYS")
-    )
+    days = scan.days if scan else domain_limit("HOTSPOT_WINDOW_DAYS")
     return {
         "title": TITLE,
         "issue_no": issue_no,

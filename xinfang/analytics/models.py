@@ -158,6 +158,11 @@ class HotspotScan(models.Model):
     def __str__(self) -> str:
         return f"{self.window_start}–{self.window_end} @ {self.computed_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def days(self) -> int:
+        """The window's length, both ends counted (counting.hotspots.window made it)."""
+        return (self.window_end - self.window_start).days + 1
+
 
 class HotspotCluster(models.Model):
     """One hotspot of a scan, found over every matter (检举控告 too): the dashboard and the 简报

@@ -65,7 +65,7 @@ def hotspot_context() -> dict[str, Any]:
     return {
         "hotspot_scanned": scan_words(scan),
         "hotspot_as_of": cn_date(scan.window_end.isoformat()) if scan else None,
-        "hotspot_days": (scan.window_end - scan.window_start).days + 1 if scan else None,
+        "hotspot_days": scan.days if scan else None,
         "hotspot_min": domain_limit("HOTSPOT_MIN_PETITIONERS"),
     }
 

@@ -279,6 +279,13 @@ def _roots() -> dict[int, tuple[int, str]]:
     return out
 
 
+def window(as_of: date, days: int | None = None) -> tuple[date, date]:
+    """The hotspots' window ending on `as_of`: `days` long (HOTSPOT_WINDOW_DAYS by default),
+    both ends counted. The one rule of its length and start."""
+    days = days or domain_limit("HOTSPOT_WINDOW_DAYS")
+    return as_of - timedelta(days=days - 1), as_of
+
+
 def find_hotspots(
     *,
     matters: QuerySet[Matter],
@@ -288,9 +295,8 @@ def find_hotspots(
 ) -> list[Hotspot]:
     """The hotspots among `matters` (already limited to what the reader may see, and to the
     node's area) in the window ending on `as_of`, biggest first."""
-    days = window_days or domain_limit("HOTSPOT_WINDOW_DAYS")
+    start, _ = window(as_of, window_days)
     least = min_petitioners or domain_limit("HOTSPOT_MIN_PETITIONERS")
-    start = as_of - timedelta(days=days - 1)
     rows = (
         Registration.objects.filter(
             received_on__range=(start, as_of), matter__in=matters.values("pk")
@@ -313,7 +319,7 @@ def find_hotspots(
             for rid, mid, content, day, pid, pname, cat in rows.iterator(chunk_size=5000)
         ),
         as_of=as_of,
-        days=days,
+        days=(as_of - start).days + 1,
         least=least,
         places=_place_words(),
         root_names=dict(roots.values()),
@@ -487,15 +493,15 @@ def scan_hotspots(today: date | None = None) -> int:
     from xinfang.core.permissions import SYSTEM, hotspot_matters
 
     today = today or timezone.localdate()
-    days = domain_limit("HOTSPOT_WINDOW_DAYS")
+    start, end = window(today)
     found = find_hotspots(matters=hotspot_matters(SYSTEM), as_of=today)
     link = HotspotCluster.matters.through
     with transaction.atomic():
         HotspotScan.objects.all().delete()
         scan = HotspotScan.objects.create(
             computed_at=timezone.now(),
-            window_start=today - timedelta(days=days - 1),
-            window_end=today,
+            window_start=start,
+            window_end=end,
         )
         rows = []
         for h in found:

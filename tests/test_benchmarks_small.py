@@ -6,10 +6,10 @@ benchmarks/matter_list.py has its own test (tests/test_benchmark_matter_list.py)
 
 benchmarks/portal_load.py runs on SQLite (gunicorn on a free loopback port, locust — a dev
 dependency — with a few users for seconds); benchmarks/seal_existing.py on PostgreSQL fills its
-scratch database itself (--fill); benchmarks/hotspots_read.py on SQLite. Not yet here:
-benchmarks/similar.py. benchmarks/suggestions.py and benchmarks/hotspots.py need no database:
-the SQLite run runs them. benchmarks/desk_keyboard.py drives Debian's chromium: skipped without
-it, as browser tests are."""
+scratch database itself (--fill); benchmarks/hotspots_read.py on SQLite; benchmarks/similar.py
+on both (1,000 matters, 50 planted). benchmarks/suggestions.py and benchmarks/hotspots.py need
+no database: the SQLite run runs them. benchmarks/desk_keyboard.py drives Debian's chromium:
+skipped without it, as browser tests are."""
 
 import os
 import re
@@ -124,6 +124,26 @@ def test_import_paired_small(tmp_path: Path, database: str) -> None:
         assert (server > 0) == ON_PG, line
     ratios = re.findall(r"\*\*([0-9.]+)×\*\*", lines[2])
     assert len(ratios) == 2 and all(0.2 < float(r) < 5 for r in ratios), lines[2]
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_similar_small(tmp_path: Path, database: str) -> None:
+    if (database == "postgresql") != ON_PG:
+        pytest.skip("the suite's other database runs it")
+    args = ["--matters", "1000", "--planted", "50", "--timed", "20", "--runs", "1"]
+    if ON_PG:
+        args += ["--database-url", _scratch_pg("similar")]
+    rows = _table(_run(tmp_path, "benchmarks/similar.py", *args))
+    from xinfang.intake.similar.index import SKETCH_SIZE
+
+    kept = _number(rows[f"index rows (sketch {SKETCH_SIZE} pairs/matter)"][0])
+    assert 1000 < kept <= 1000 * SKETCH_SIZE, rows
+    recall = _number(rows["recall@5 against the exhaustive scan"][0])
+    found = _number(rows["planted original in the desk's top 5"][0])
+    assert 0.8 <= recall <= 1 and 0.8 <= found <= 1, rows  # 50 re-worded petitions, 1,000 matters
+    p50 = _number(rows["desk look-up p50 (ms, median of 1 runs × 20)"][0])
+    p95 = _number(rows["desk look-up p95 (ms, median of 1 runs × 20)"][0])
+    assert 0 < p50 <= p95 < 5000, rows
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])

@@ -26,8 +26,6 @@ import hashlib
 import os
 import re
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
@@ -141,18 +139,6 @@ class Hasher:
         block = key.ljust(64, b"\0")  # a 32-byte key: no hashing of a long key needed
         self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
-        self._memo: dict[str, str] | None = None
-
-    @contextmanager
-    def remembering(self) -> Iterator[None]:
-        """Within: each distinct normalised value hashed once (a ledger import: many rows share
-        a phone, many people the first 10–14 characters of an ID number). Forgotten on leaving,
-        so no process keeps numbers in memory past the work that asked for them."""
-        self._memo = {}
-        try:
-            yield
-        finally:
-            self._memo = None
 
     def exact(self, value: str | None) -> str:
         if not value:
@@ -163,32 +149,27 @@ class Hasher:
         return self._mac(text)
 
     def _mac(self, text: str) -> str:
-        memo = self._memo
-        if memo is not None:
-            found = memo.get(text)
-            if found is not None:
-                return found
         inner = self._inner.copy()
         inner.update(text.encode())
         outer = self._outer.copy()
         outer.update(inner.digest())
-        digest = outer.hexdigest()[:32]
-        if memo is not None:
-            memo[text] = digest
-        return digest
+        return outer.hexdigest()[:32]
 
     def id_prefix(self, value: str | None, length: int = ID_PREFIX_LENGTH) -> str:
         if not value:
             return ""
+        ascii = value.isascii() and value.isalnum()
         # ASCII letters and digits are their own NFKC form: only the X needs upper case
-        text = value.upper() if value.isascii() and value.isalnum() else normalise(value)
+        text = value.upper() if ascii else normalise(value)
         if len(text) < length:
             return ""
         # "P:" keeps it apart from the hash of a phone made of the same ten digits, "P12:" from
-        # the other lengths (the tag and a normalised prefix are their own normal form).
-        # Leak: without the key, who shares a region+birth date (birth_date is stored in clear).
+        # the other lengths. Leak: without the key, who shares a region+birth date (birth_date
+        # is stored in clear).
         tag = "P:" if length == ID_PREFIX_LENGTH else f"P{length}:"
-        return self._mac(tag + text[:length])
+        if ascii:  # the tag and an ASCII prefix are their own normal form
+            return self._mac(tag + text[:length])
+        return self.exact(tag + text[:length])  # normalised again, as stored hashes were
 
 
 @lru_cache(maxsize=1)

@@ -13,8 +13,8 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
-from xinfang.core.sealed_fields import SealedCharField, hash_fields
-from xinfang.core.sealing import hasher, ring
+from xinfang.core.sealed_fields import LookupHashField, SealedCharField, hash_fields
+from xinfang.core.sealing import ID_PREFIX_LENGTH, ring
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:
@@ -76,7 +76,8 @@ def sqlite_indexes_set_aside(table: str, *, when: bool = True) -> Iterator[None]
     if connection.vendor != "sqlite" or not when:
         yield
         return
-    assert connection.in_atomic_block, "inside the transaction that writes the rows"
+    if not connection.in_atomic_block:  # a failure would leave the table without its indexes
+        raise RuntimeError("sqlite_indexes_set_aside: call inside the transaction that writes")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
@@ -149,15 +150,14 @@ class Inserter:
     def _sealed(self, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
         """Rows with their sealed values sealed and their hashes added (keys bound once)."""
         sealed, tail, seal_one = self.sealed, self.tail, ring().seal
-        hashers = [(i, field.hasher(), None if null else "") for i, field, null in self.hashes]
-        with hasher().remembering():  # repeated phones and ID prefixes: an HMAC each once
-            for row in rows:
-                extra = tuple(hash_of(row[i]) or none for i, hash_of, none in hashers)
-                out = list(row)
-                for i in sealed:
-                    if out[i]:  # None and "" stay as they are
-                        out[i] = seal_one(out[i])
-                yield (*out, *extra, *tail)
+        hashers = [(i, _remembered(field), None if null else "") for i, field, null in self.hashes]
+        for row in rows:
+            extra = tuple(hash_of(row[i]) or none for i, hash_of, none in hashers)
+            out = list(row)
+            for i in sealed:
+                if out[i]:  # None and "" stay as they are
+                    out[i] = seal_one(out[i])
+            yield (*out, *extra, *tail)
 
     def insert(self, rows: Iterable[tuple[Any, ...]]) -> int:
         tail = self.tail
@@ -177,6 +177,31 @@ class Inserter:
                 cursor.executemany(sql, batch)
                 done += len(batch)
         return done
+
+
+def _remembered(field: LookupHashField) -> Callable[[str | None], str]:
+    """The field's hash function; for an ID prefix, remembering the hash of each ASCII prefix
+    (many people share their first 10–14 characters: an HMAC each otherwise). Local to one
+    insert and capped; full numbers and phones are never kept."""
+    hash_of = field.hasher()
+    name, extra = field.KINDS[field.kind]
+    if name != "id_prefix":
+        return hash_of
+    length = extra[0] if extra else ID_PREFIX_LENGTH
+    memo: dict[str, str] = {}
+
+    def remembered(value: str | None) -> str:
+        if not value or not (value.isascii() and value.isalnum()):
+            return hash_of(value)
+        key = value[:length].upper()
+        found = memo.get(key)
+        if found is None:
+            if len(memo) >= 100_000:
+                memo.clear()
+            found = memo[key] = hash_of(value)
+        return found
+
+    return remembered
 
 
 def _default(field: Any, now: datetime) -> Any:

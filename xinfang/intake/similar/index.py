@@ -175,7 +175,27 @@ class ReindexResult:
 def reindex() -> ReindexResult:
     """Count every pair again and rebuild every matter's sketch: one pass over the contents,
     their pairs kept as arrays (8 bytes a distinct pair of a matter: some 0.5 GB at 1,000,000
-    registrations) for the sketches once the counts are known."""
+    registrations) for the sketches once the counts are known.
+
+    One transaction from the read to the last row, the index's tables held from the start: the
+    desk's and a merge's own re-index of a matter waits for it (PostgreSQL: a table lock; SQLite:
+    the write lock the first DELETE takes), so no matter is indexed from contents read before
+    a change and committed after it, or left without its rows."""
+    with transaction.atomic():
+        _hold_the_index()
+        SimilarGram.objects.all().delete()
+        SimilarGramCount.objects.all().delete()
+        return _rebuild()
+
+
+def _hold_the_index() -> None:
+    if connection.vendor == "postgresql":
+        tables = f"{SimilarGram._meta.db_table}, {SimilarGramCount._meta.db_table}"
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
+
+
+def _rebuild() -> ReindexResult:
     parts: list[tuple[int, batch.Keys]] = []
     seen: list[npt.NDArray[np.int64]] = []
     counted: list[npt.NDArray[np.int64]] = []
@@ -201,26 +221,26 @@ def reindex() -> ReindexResult:
     table = Weights(total=total, token=random.randrange(2, 2**31), common=common)
     lighter = np.array(sorted(table.rank), dtype=np.int64)
     rank = np.array([table.rank[g] for g in lighter.tolist()], dtype=np.int64)
-    with transaction.atomic():
-        SimilarGram.objects.all().delete()
-        SimilarGramCount.objects.all().delete()
-        marks = [(TOTAL, total), (TOKEN, table.token), *table.common.items()]
-        _insert(SimilarGramCount._meta.db_table, ("gram", "matters"), marks)
-        kept_grams, kept_by = [], []
-        while parts:
-            base, keys = parts.pop(0)
-            by, kept = batch.heaviest(keys, lighter, rank, SKETCH_SIZE)
-            del keys
-            kept_grams.append(kept)
-            kept_by.append(by + base)
-        grams_, matters = np.concatenate(kept_grams or [_NONE]), np.concatenate(kept_by or [_NONE])
-        del kept_grams, kept_by
-        # in the primary key's order (gram, matter): its index then grows at its end
-        order = np.lexsort((matters, grams_))
-        rows = len(order)
-        sketch = zip(grams_[order].tolist(), matters[order].tolist(), strict=True)
-        del order
-        with sqlite_indexes_set_aside(SimilarGram._meta.db_table):
+    marks = [(TOTAL, total), (TOKEN, table.token), *table.common.items()]
+    _insert(SimilarGramCount._meta.db_table, ("gram", "matters"), marks)
+    kept_grams, kept_by = [], []
+    while parts:
+        base, keys = parts.pop(0)
+        by, kept = batch.heaviest(keys, lighter, rank, SKETCH_SIZE)
+        del keys
+        kept_grams.append(kept)
+        kept_by.append(by + base)
+    grams_, matters = np.concatenate(kept_grams or [_NONE]), np.concatenate(kept_by or [_NONE])
+    del kept_grams, kept_by
+    # in the primary key's order (gram, matter): its index then grows at its end
+    order = np.lexsort((matters, grams_))
+    grams_, matters = grams_[order], matters[order]
+    del order
+    rows = len(grams_)
+    with sqlite_indexes_set_aside(SimilarGram._meta.db_table):
+        for start in range(0, rows, 200_000):  # Python ints a slice at a time, not all at once
+            end = start + 200_000
+            sketch = zip(grams_[start:end].tolist(), matters[start:end].tolist(), strict=True)
             _insert(SimilarGram._meta.db_table, ("gram", "matter_id"), sketch)
     return ReindexResult(matters=total, pairs_counted=len(table.common), rows=rows)
 

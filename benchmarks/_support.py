@@ -45,18 +45,26 @@ class Scratch:
 
 
 def scratch_setup(
-    prefix: str, database_url: str = "", *, keep: bool = False, create: bool = True
+    prefix: str,
+    database_url: str = "",
+    *,
+    keep: bool = False,
+    create: bool = True,
+    data_dir: str = "",
+    sqlite_name: str = "bench.sqlite3",
 ) -> Scratch:
-    """Before django.setup(): a temporary directory for XINFANG_DATA_DIR, and the database —
-    `database_url`, or an SQLite file in the directory. A PostgreSQL database is created afresh
-    (dropped first; not with `create=False`, which reuses a kept one). Without `keep`, the
-    directory and the PostgreSQL database are removed when the process ends."""
-    scratch = tempfile.mkdtemp(prefix=prefix)
+    """Before django.setup(): a temporary directory for XINFANG_DATA_DIR (or `data_dir`, one a
+    kept run printed), and the database — `database_url`, or the SQLite file `sqlite_name` in
+    the directory. A PostgreSQL database is created afresh (dropped first; not with
+    `create=False`, which reuses a kept one). Without `keep`, the directory and the PostgreSQL
+    database are removed when the process ends."""
+    scratch = data_dir or tempfile.mkdtemp(prefix=prefix)
+    Path(scratch).mkdir(parents=True, exist_ok=True)
     if keep:
         print(f"Data kept in {scratch} (and the PostgreSQL database, if any).", file=sys.stderr)
     else:
         atexit.register(shutil.rmtree, scratch, ignore_errors=True)
-    place = Scratch(scratch, database_url or f"sqlite:///{scratch}/bench.sqlite3")
+    place = Scratch(scratch, database_url or f"sqlite:///{scratch}/{sqlite_name}")
     os.environ["XINFANG_DATA_DIR"] = scratch
     os.environ["DATABASE_URL"] = place.url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")

@@ -15,14 +15,11 @@ Prints Markdown for results/person_lookup.md.
 """
 
 import argparse
-import atexit
 import os
 import platform
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -49,28 +46,18 @@ parser.add_argument(
 args = parser.parse_args()
 args.keep = args.keep or args.reuse
 
-scratch = args.data_dir or tempfile.mkdtemp(prefix="xf-bench-lookup.")
-Path(scratch).mkdir(parents=True, exist_ok=True)
-if args.keep:
-    print(f"Data kept in {scratch} (and the PostgreSQL database, if any).", file=sys.stderr)
-else:
-    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
-os.environ["XINFANG_DATA_DIR"] = scratch
-os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{scratch}/lookup.sqlite3"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
-POSTGRES = args.database_url.startswith("postgres")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/: _support
+from _support import scratch_setup  # noqa: E402
 
-
-def _admin_sql(sql: str) -> None:
-    from _support import admin_sql  # benchmarks/, the script's directory
-
-    admin_sql(args.database_url, sql)
-
-
-if POSTGRES and not args.reuse:
-    db_name = args.database_url.rsplit("/", 1)[1]
-    _admin_sql(f'DROP DATABASE IF EXISTS "{db_name}"')
-    _admin_sql(f'CREATE DATABASE "{db_name}"')
+place = scratch_setup(
+    "xf-bench-lookup.",
+    args.database_url,
+    keep=args.keep,
+    create=not args.reuse,
+    data_dir=args.data_dir,
+    sqlite_name="lookup.sqlite3",
+)
+scratch, POSTGRES = place.dir, place.postgres
 
 import django  # noqa: E402
 
@@ -95,10 +82,6 @@ from xinfang.intake.models import (  # noqa: E402
 from xinfang.intake.selectors import PersonMatch, _snapshot_phone, person_matches  # noqa: E402
 from xinfang.organisation.models import UnitKind  # noqa: E402
 from xinfang.organisation.services import unit_create  # noqa: E402
-
-if POSTGRES and not args.keep:
-    atexit.register(_admin_sql, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-    atexit.register(connection.close)
 
 TZ = ZoneInfo("Asia/Shanghai")
 FIRST_DAY, DAYS = date(2016, 1, 1), 3834  # 2016-01-01 .. 2026-06-30

@@ -18,16 +18,13 @@ as a miss.
 """
 
 import argparse
-import atexit
 import os
 import platform
 import random
 import re
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from array import array
 from datetime import date, datetime, timedelta
@@ -45,29 +42,11 @@ parser.add_argument("--database-url", default="")
 parser.add_argument("--keep", action="store_true", help="keep the data to study query plans")
 args = parser.parse_args()
 
-scratch = tempfile.mkdtemp(prefix="xf-bench-similar.")
-if args.keep:
-    print(f"Data kept in {scratch} (and the PostgreSQL database, if any).", file=sys.stderr)
-else:
-    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
-os.environ["XINFANG_DATA_DIR"] = scratch
-os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{scratch}/bench.sqlite3"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
-# every matter of the benchmark is in the desk's window: the look-up searches all of them
-os.environ["XINFANG_SIMILAR_RECENT_DAYS"] = "3650"
-POSTGRES = args.database_url.startswith("postgres")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/: _support
+from _support import scratch_setup  # noqa: E402
 
-
-def _admin_sql(sql: str) -> None:
-    from _support import admin_sql  # benchmarks/, the script's directory
-
-    admin_sql(args.database_url, sql)
-
-
-if POSTGRES:
-    db_name = args.database_url.rsplit("/", 1)[1]
-    _admin_sql(f'DROP DATABASE IF EXISTS "{db_name}"')
-    _admin_sql(f'CREATE DATABASE "{db_name}"')
+place = scratch_setup("xf-bench-similar.", args.database_url, keep=args.keep)
+scratch, POSTGRES = place.dir, place.postgres
 
 import django  # noqa: E402
 
@@ -93,10 +72,6 @@ from xinfang.intake.similar.lookup import (  # noqa: E402
 from xinfang.intake.similar.text import grams  # noqa: E402
 from xinfang.organisation.models import UnitKind  # noqa: E402
 from xinfang.organisation.services import unit_create  # noqa: E402
-
-if POSTGRES and not args.keep:
-    atexit.register(_admin_sql, f'DROP DATABASE IF EXISTS "{db_name}"')
-    atexit.register(connection.close)
 
 TZ = ZoneInfo("Asia/Shanghai")
 SEED = 20261207

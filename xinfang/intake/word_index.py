@@ -2,7 +2,8 @@
 
 The grams of xinfang.intake.grams (every character, every pair of neighbouring characters, and
 the 4-grams of runs of ASCII letters and digits):
-- PostgreSQL: a GIN index on xf_grams(content), a text[] computed by an IMMUTABLE SQL function.
+- PostgreSQL: a GIN index on xf_grams(content) COLLATE "C", a text[] computed by an IMMUTABLE SQL
+  function (`pg_grams`: the one spelling of it, which a query must repeat to use the index).
   An expression index keeps itself current on every INSERT, UPDATE and COPY.
 - SQLite: an FTS5 table (tokenize 'ascii', one token per gram) over a view that gives each
   registration's gram text, kept current by triggers on INSERT, UPDATE OF content and DELETE.
@@ -31,6 +32,12 @@ FTS = "intake_registration_grams"  # the SQLite FTS5 table
 FTS_VIEW = "intake_registration_gram_text"
 SQLITE_FUNCTION = "xf_gram_text"
 SQLITE_TRIGGERS = ("intake_grams_ins", "intake_grams_del", "intake_grams_upd")
+
+
+def pg_grams(content: str) -> str:
+    """PostgreSQL: the indexed expression of the SQL `content`. COLLATE "C": GIN compares grams
+    byte by byte, a third less of its build than under a locale's collation (0024)."""
+    return f'({grams.GRAMS_FUNCTION}({content}) COLLATE "C")'
 
 
 def register_sqlite_function(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
@@ -63,7 +70,7 @@ def install(conn: BaseDatabaseWrapper, *, build: bool) -> None:
             cursor.execute(grams.GRAMS_FUNCTION_SQL)
             cursor.execute(
                 f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON {TABLE} "
-                f"USING gin ({grams.GRAMS_FUNCTION}(content))"
+                f"USING gin ({pg_grams('content')})"
             )
             return
         cursor.execute(
@@ -77,7 +84,7 @@ def install(conn: BaseDatabaseWrapper, *, build: bool) -> None:
         for sql in _sqlite_triggers():
             cursor.execute(sql)
         if build:
-            cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')")
+            _sqlite_fill(cursor, after=0)
 
 
 def uninstall(conn: BaseDatabaseWrapper) -> None:
@@ -112,7 +119,39 @@ def rebuild(conn: BaseDatabaseWrapper) -> None:
             cursor.execute(f"SET LOCAL maintenance_work_mem = '{PG_BUILD_MEMORY}'")
             cursor.execute(f"REINDEX INDEX {PG_INDEX}")
         else:
-            cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')")
+            cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('delete-all')")
+            _sqlite_fill(cursor, after=0)
+
+
+FILL_BATCH = 20000  # registrations read, tokenised and inserted together
+FILL_HASH_BYTES = 64 << 20  # FTS5's memory for pending grams while filling (its default: 1 MB)
+
+
+def _sqlite_fill(cursor: Any, *, after: int) -> None:
+    """Insert the grams of every registration with an id above `after` into the FTS5 table, in id
+    order (what the insert trigger does a row at a time): tokenised a batch at a time with numpy
+    (grams.gram_texts), and with room for 64 MB of pending grams, so FTS5 writes a few large
+    segments instead of merging hundreds of small ones (a third less of its time at 200,000)."""
+    cursor.execute(f"SELECT v FROM {FTS}_config WHERE k = 'hashsize'")
+    row = cursor.fetchone()
+    before = row[0] if row else 1 << 20
+    cursor.execute(f"INSERT INTO {FTS}({FTS}, rank) VALUES ('hashsize', %s)", [FILL_HASH_BYTES])
+    last = after
+    while True:
+        cursor.execute(
+            f"SELECT id, content FROM {TABLE} WHERE id > %s ORDER BY id LIMIT %s",
+            [last, FILL_BATCH],
+        )
+        rows = cursor.fetchall()
+        if not rows:
+            break
+        ids = [row[0] for row in rows]
+        texts = grams.gram_texts([row[1] for row in rows])
+        cursor.executemany(
+            f"INSERT INTO {FTS}(rowid, grams) VALUES (%s, %s)", list(zip(ids, texts, strict=True))
+        )
+        last = ids[-1]
+    cursor.execute(f"INSERT INTO {FTS}({FTS}, rank) VALUES ('hashsize', %s)", [before])
 
 
 # PostgreSQL builds the index anew after a bulk insert with this much memory (its default, 64 MB,
@@ -127,9 +166,9 @@ def bulk_insert(conn: BaseDatabaseWrapper, rows: int) -> Iterator[None]:
     a row at a time, from analytics.summary.BULK_ROWS rows on (the bulk imports' one threshold).
 
     - SQLite: the insert trigger is dropped; at the end the grams of every registration above
-      the largest id stored before are inserted into the FTS5 table in one statement — what the
-      trigger would have inserted row by row (a Python call per row either way, but FTS5 takes
-      them in id order and in one go) — and the trigger is created again as it was. The
+      the largest id stored before are inserted into the FTS5 table (_sqlite_fill: what the
+      trigger would have inserted row by row, tokenised in batches and taken by FTS5 in id
+      order) and the trigger is created again as it was. The
       update and delete triggers stay. This transaction holds SQLite's write lock from the
       DROP to its commit, so no other writer inserts meanwhile.
     - PostgreSQL, when the import at least doubles the registrations: the GIN index is dropped
@@ -163,11 +202,7 @@ def bulk_insert(conn: BaseDatabaseWrapper, rows: int) -> Iterator[None]:
         yield
         if restore:
             with conn.cursor() as cursor:
-                cursor.execute(
-                    f"INSERT INTO {FTS}(rowid, grams) SELECT id, {SQLITE_FUNCTION}(content) "
-                    f"FROM {TABLE} WHERE id > %s ORDER BY id",
-                    [last],
-                )
+                _sqlite_fill(cursor, after=last)
                 cursor.execute(restore)
 
 
@@ -216,7 +251,7 @@ def candidates(conn: BaseDatabaseWrapper, word: str, limit: int) -> int:
                 return limit
             cursor.execute(
                 f"SELECT COUNT(*) FROM (SELECT 1 FROM {TABLE} WHERE "
-                f"{grams.GRAMS_FUNCTION}(content) @> %s::text[] LIMIT %s) AS hit",
+                f"{pg_grams('content')} @> %s::text[] LIMIT %s) AS hit",
                 [grams.query_grams(word), limit],
             )
         else:
@@ -281,7 +316,7 @@ class HasGrams(Expression):
     ) -> tuple[str, list[Any]]:
         content, params = compiler.compile(self.content)
         return (
-            f"{grams.GRAMS_FUNCTION}({content}) @> %s::text[]",
+            f"{pg_grams(content)} @> %s::text[]",
             [*params, grams.query_grams(self.word)],
         )
 

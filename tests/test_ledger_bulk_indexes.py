@@ -1,15 +1,19 @@
 """A bulk ledger import (analytics.summary.BULK_ROWS new registrations or more) brings the word
-index and the similar-matters index up to date once at the end instead of row by row
-(intake.word_index.bulk_insert, intake.similar.index.reindex): afterwards both answer as after a
-small import, row by row; the triggers and the index are back; a failed import leaves nothing.
+index up to date once at the end instead of row by row (intake.word_index.bulk_insert), and one of
+more than REINDEX_ABOVE matters queues the similar-matters index's whole rebuild for when it
+commits (intake.tasks.reindex_similar): afterwards both answer as after a small import, row by
+row; the triggers and the index are back; a failed import leaves nothing and queues nothing.
 
 Each test runs twice: "rows" keeps the row-by-row path (the default thresholds, far above these
 ledgers), "bulk" lowers the thresholds so the same ledgers take the bulk path."""
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.conf import LazySettings
+from django.core.management import call_command
 from django.db import connection
 
 from tests.conftest import TZ, District, register
@@ -70,12 +74,24 @@ def _ledger(path: Path, numbers: range, *, prefix: str = "DJ") -> Path:
     return write_csv(path, rows)
 
 
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture(params=["rows", "bulk"])
-def bulk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+def bulk(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, settings: LazySettings
+) -> bool:
     if request.param == "bulk":
         monkeypatch.setattr(summary, "BULK_ROWS", 20)
         monkeypatch.setattr(similar_index, "REINDEX_ABOVE", 10)
+        settings.TASKS = IMMEDIATE  # the queued re-index runs as the import commits
     return request.param == "bulk"
+
+
+def _import(path: Path, capture: Any) -> None:
+    """ledger_import, its transaction's on-commit work run as a commit runs it."""
+    with capture(execute=True):
+        ledger_import(actor=SYSTEM, path=path)
 
 
 def _indexed(word: str) -> set[str]:
@@ -140,11 +156,15 @@ def _assert_indexes_answer(monkeypatch: pytest.MonkeyPatch, *, extra: dict[str, 
 
 
 def test_bulk_import_indexes_as_rows_do_and_puts_the_triggers_back(
-    district: District, tmp_path: Path, bulk: bool, monkeypatch: pytest.MonkeyPatch
+    district: District,
+    tmp_path: Path,
+    bulk: bool,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     assert Registration.objects.count() == 0
     indexes = _table_indexes()
-    ledger_import(actor=SYSTEM, path=_ledger(tmp_path / "a.csv", range(30)))
+    _import(_ledger(tmp_path / "a.csv", range(30)), django_capture_on_commit_callbacks)
     assert Registration.objects.count() == 30
     assert _table_indexes() == indexes
     _assert_indexes_answer(monkeypatch, extra={})
@@ -156,7 +176,7 @@ def test_bulk_import_indexes_as_rows_do_and_puts_the_triggers_back(
         monkeypatch.setattr(similar_index, "REINDEX_ABOVE", 10)
 
     # a second bulk import into a table that holds rows (PostgreSQL then keeps its index)
-    ledger_import(actor=SYSTEM, path=_ledger(tmp_path / "b.csv", range(25), prefix="EJ"))
+    _import(_ledger(tmp_path / "b.csv", range(25), prefix="EJ"), django_capture_on_commit_callbacks)
     second = {"地铁": {"EJ03", "EJ17"}, "梯": {"EJ05"}, "拖欠": {"EJ09"}, "etc": {"EJ12"}}
     second["物业"] = {f"EJ{i:02d}" for i in (0, 10, 15, 20)}
     _assert_indexes_answer(monkeypatch, extra=second)
@@ -178,7 +198,11 @@ def test_bulk_import_indexes_as_rows_do_and_puts_the_triggers_back(
 
 
 def test_a_failed_bulk_import_leaves_the_indexes_as_they_were(
-    district: District, tmp_path: Path, bulk: bool, monkeypatch: pytest.MonkeyPatch
+    district: District,
+    tmp_path: Path,
+    bulk: bool,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     ledger_import(actor=SYSTEM, path=_ledger(tmp_path / "a.csv", range(8), prefix="FJ"))
     words = {word: _indexed(word) for word in WORDS}
@@ -192,8 +216,12 @@ def test_a_failed_bulk_import_leaves_the_indexes_as_they_were(
 
     monkeypatch.setattr(xinfang.leaders.ledger, "packages_from_ledger", fail)
     indexes = _table_indexes()
-    with pytest.raises(RuntimeError, match="stopped"):
+    with (
+        django_capture_on_commit_callbacks() as queued,
+        pytest.raises(RuntimeError, match="stopped"),
+    ):
         ledger_import(actor=SYSTEM, path=_ledger(tmp_path / "b.csv", range(30)))
+    assert queued == []  # no re-index queued for what was not written
     assert Registration.objects.count() == 8
     assert _table_indexes() == indexes
     assert {word: _indexed(word) for word in WORDS} == words
@@ -204,3 +232,23 @@ def test_a_failed_bulk_import_leaves_the_indexes_as_they_were(
         district, locality=district.street_a, content="地铁", when=datetime(2024, 3, 8, tzinfo=TZ)
     )
     assert _indexed("地铁") == {"FJ03", Registration.objects.get(matter=matter).number}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_big_import_leaves_the_similar_index_to_the_worker(
+    district: District, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More than REINDEX_ABOVE matters: the import commits without the new matters' sketches and
+    says so; the database worker then rebuilds the index whole, and the look-up finds them."""
+    monkeypatch.setattr(similar_index, "REINDEX_ABOVE", 10)
+    done = ledger_import(actor=SYSTEM, path=_ledger(tmp_path / "a.csv", range(30)))
+    assert done.similar_later and "相似事项索引已交后台任务重建" in done.text()
+    assert Registration.objects.count() == 30 and _sketches() == set()
+    assert similar_matters(actor=SYSTEM, probe=Probe(content=WAGES_AGAIN), top=3) == []
+    call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
+    matters = set(Registration.objects.values_list("matter_id", flat=True))
+    assert {matter for matter, _ in _sketches()} == matters and len(matters) == 30
+    found = similar_matters(actor=SYSTEM, probe=Probe(content=WAGES_AGAIN), top=3)
+    assert [m.matter.number for m in found] == ["SDJ09"]
+    small = ledger_import(actor=SYSTEM, path=_ledger(tmp_path / "b.csv", range(3), prefix="GJ"))
+    assert not small.similar_later and "后台" not in small.text()

@@ -49,6 +49,7 @@ class ImportSummary:
     problems: list[Problem] = field(default_factory=list)
     batch_id: int | None = None
     packages: Any = None  # leaders.ledger.PackageCounts: the leader packages the ledger states
+    similar_later: bool = False  # the similar index rebuilt by a background task after the import
 
     def text(self) -> str:
         verb = "检查完毕（试运行，未写入）" if self.dry_run else "导入完成"
@@ -64,6 +65,11 @@ class ImportSummary:
             line += f"用时{self.seconds:.1f}秒，每秒{self.rows / self.seconds:,.0f}行。"
         if self.packages is not None and self.packages.changed:
             line += self.packages.text()
+        if self.similar_later:
+            line += (
+                "相似事项索引已交后台任务重建（xinfang db_worker），"
+                "建成前新导入的事项不在相似事项中。"
+            )
         if self.rejects_path is not None:
             line += f"\n退回的行及原因已写入 {self.rejects_path}，改正后可再次导入。"
         return line
@@ -122,7 +128,9 @@ def _write(
                 actor=user_of(actor),
                 mode=summary.mode,
             )
-            counts = LedgerWriter(result, batch=batch, ctx=ctx, progress=progress).write()
+            writer = LedgerWriter(result, batch=batch, ctx=ctx, progress=progress)
+            counts = writer.write()
+            summary.similar_later = writer.similar_later
             from xinfang.leaders.ledger import packages_from_ledger
 
             summary.packages = packages_from_ledger()  # 包案领导/包案日期 become packages; 回流

@@ -118,6 +118,7 @@ class LedgerWriter:
         self.first_numbers: dict[str, str] = {}
         self.first_flags: dict[int, bool] = {}  # stored registration id -> is_first, when changed
         self.deadlines = DeadlineRule()  # the 办理期限 a blank cell implies (workflow.implied)
+        self.similar_later = False  # the similar index left to a background task (write())
 
     def write(self) -> dict[str, int]:
         self._check_references()
@@ -164,7 +165,8 @@ class LedgerWriter:
         AuditEvent.objects.bulk_create(self.audit, batch_size=1000)
         from xinfang.intake.similar.index import index_matters
 
-        index_matters(self.matter_ids.values())  # 相似事项 finds what was imported
+        # 相似事项 finds what was imported (many: once a background task has rebuilt the index)
+        self.similar_later = index_matters(self.matter_ids.values())
         return self.counts
 
     def _good(self, key: str) -> bool:

@@ -118,13 +118,18 @@ def weights() -> Weights:
 REINDEX_ABOVE = 20000  # an import touching more matters than this rebuilds the whole index
 
 
-def index_matters(matter_ids: Iterable[int]) -> None:
+def index_matters(matter_ids: Iterable[int]) -> bool:
     """Index these matters again from their registrations (after a registration, an import, a
-    merge); many at once rebuild the whole index, counting the pairs again."""
+    merge), in the caller's transaction. Many at once (a big ledger import): the whole index is
+    rebuilt, counting the pairs again, by a background task queued for when the caller's
+    transaction commits (intake.tasks.reindex_similar) — the import neither waits for it nor
+    holds the index's tables meanwhile; returns True then."""
     ids = sorted(set(matter_ids))
     if len(ids) > REINDEX_ABOVE:
-        reindex()
-        return
+        from xinfang.intake.tasks import reindex_similar_after_commit
+
+        reindex_similar_after_commit()
+        return True
     table = weights()
     with transaction.atomic():
         for start in range(0, len(ids), 1000):
@@ -142,6 +147,7 @@ def index_matters(matter_ids: Iterable[int]) -> None:
                 ],
                 batch_size=2000,
             )
+    return False
 
 
 def _contents(size: int = 20000) -> Iterator[tuple[int, list[int], list[str]]]:

@@ -12,6 +12,8 @@ so that they share whatever else the machine is doing: compare the two of one ru
 different times. Figures per import: wall seconds, this process's CPU seconds (all of SQLite's
 work) and, on PostgreSQL, the CPU seconds of the server backend that did the import (from /proc).
 Without --reference-tree the current tree is paired with itself (the small mode CI runs).
+An import of more than 20,000 matters leaves the similar index to the worker: that rebuild is not
+run here (it would run beside the other import); benchmarks/import_ledger.py times it.
 """
 
 import argparse

@@ -99,7 +99,8 @@ def test_import_ledger_small(tmp_path: Path, database: str) -> None:
     assert row[0] == "2,000"
     rate, seconds, cpu = _number(row[2]), _number(row[3]), _number(row[4])
     assert rate > 20 and 0 < seconds < 300 and 0 < cpu < 300, row
-    matters, people = _number(row[7]), _number(row[8])
+    assert row[5] == "0.0", row  # 2,000 rows: the similar index kept by the import itself
+    matters, people = _number(row[8]), _number(row[9])
     assert 0 < matters <= 2000 and 0 < people <= 2000, row
 
 

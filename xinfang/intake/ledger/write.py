@@ -201,7 +201,8 @@ class LedgerWriter:
         fields = ("id", "name", "id_number", "birth_date", "sex", "phone", "address")
         rows = ((self.person_ids[ref], *people.new[ref][:6]) for ref in used)
         with _rebuilt(Petitioner, len(used)):
-            self.counts["petitioners_created"] = Inserter(Petitioner, fields).insert(rows)
+            inserter = Inserter(Petitioner, fields)
+            self.counts["petitioners_created"] = inserter.insert(rows, expected=len(used))
 
     def _insert_matters(self) -> None:
         plans = [
@@ -292,7 +293,8 @@ class LedgerWriter:
                     progress("写入", done)
 
         with _rebuilt(Registration, self.result.new):
-            self.counts["created"] = Inserter(Registration, _REG_INSERT).insert(rows())
+            inserter = Inserter(Registration, _REG_INSERT)
+            self.counts["created"] = inserter.insert(rows(), expected=self.result.new)
 
     def _resummarise_stored_matters(self) -> list[Matter]:
         """Stored matters that gain or change registrations or facts, summarised again."""

@@ -3,6 +3,7 @@ the insert (intake.ledger.bulk.sealed_beside): what it stores is what the import
 it — each sealed value opens to the ledger's, each look-up hash is the model's own — and a
 failure in the child stops the import whole."""
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -79,15 +80,16 @@ def test_a_failure_in_the_child_stops_the_import_whole(
     path = write_csv(tmp_path / "a.csv", list(ledger_rows(120, seed=8)))
     monkeypatch.setattr(bulk, "SEAL_BESIDE", 1)
     monkeypatch.setattr(bulk.Inserter, "BATCH", 10)
-    real = bulk.Inserter._sealed
+    real = bulk.ring()
 
-    def breaks(self: bulk.Inserter, rows: Any, hashers: Any = None) -> Any:
-        for n, row in enumerate(real(self, rows, hashers)):
-            if n == 5 and self.table == "intake_registration":
+    class Broken:
+        def seal(self, value: str) -> str:
+            if os.getpid() != parent:  # only in the forked child
                 raise ValueError("a broken seal")
-            yield row
+            return real.seal(value)
 
-    monkeypatch.setattr(bulk.Inserter, "_sealed", breaks)  # the forked child has it too
+    parent = os.getpid()
+    monkeypatch.setattr(bulk, "ring", Broken)
     with pytest.raises(RuntimeError, match="a broken seal"):
         ledger_import(actor=SYSTEM, path=path)
     assert Registration.objects.count() == 0 and Petitioner.objects.count() == 0

@@ -147,17 +147,16 @@ class Inserter:
         self.tail = tuple(_default(field, now) for field in rest)
         self.sealed = [at[f.name] for f in given if isinstance(f, SealedCharField)]
         self.hashes = [(at[h.source], h, h.null) for h in hashes]
+        # the positions of the values sealed or hashed (what sealed_beside sends its child)
+        self.wanted = sorted({*self.sealed, *(i for i, _, _ in self.hashes)})
 
     def _hashers(self) -> list[tuple[int, Callable[[str | None], str], str | None]]:
         """(position, hash function, what an empty hash is stored as) of each hash field."""
         return [(i, _remembered(field), None if null else "") for i, field, null in self.hashes]
 
-    def _sealed(
-        self, rows: Iterable[tuple[Any, ...]], hashers: list[Any] | None = None
-    ) -> Iterator[tuple[Any, ...]]:
+    def _sealed(self, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
         """Rows with their sealed values sealed and their hashes added (keys bound once)."""
-        sealed, tail, seal_one = self.sealed, self.tail, ring().seal
-        hashers = self._hashers() if hashers is None else hashers
+        sealed, tail, seal_one, hashers = self.sealed, self.tail, ring().seal, self._hashers()
         for row in rows:
             extra = tuple(hash_of(row[i]) or none for i, hash_of, none in hashers)
             out = list(row)
@@ -199,8 +198,8 @@ FORK: Final = "fork"
 
 def sealed_beside(inserter: Inserter, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
     """`inserter._sealed(rows)`, the sealing and hashing done by a forked copy of this process a
-    batch ahead of the caller, who meanwhile writes the batch before (the machine's second core:
-    a fifth of a big SQLite import's time). Batches cross in pipes; the child only computes (it
+    batch ahead of the caller, who meanwhile writes the batch before (the machine's second core).
+    Only the values to seal or hash cross the pipes, there and back. The child only computes (it
     shares the keys and settings of this process and never uses its database connection) and
     ends with os._exit, which closes nothing of the parent's. The parent sends a batch only
     while the child waits for one, so neither blocks writing to the other."""
@@ -209,19 +208,25 @@ def sealed_beside(inserter: Inserter, rows: Iterable[tuple[Any, ...]]) -> Iterat
     process = context.Process(target=_seal_batches, args=(inserter, child), daemon=True)
     process.start()
     child.close()
+    wanted = inserter.wanted
+    sealed, tail = inserter.sealed, inserter.tail
     batches = iter(lambda: list(islice(rows, Inserter.BATCH)), [])
     try:
         pending = next(batches, None)
         if pending is not None:
-            parent.send(pending)
+            parent.send([tuple(row[i] for i in wanted) for row in pending])
         while pending is not None:
-            pending = next(batches, None)  # built while the child seals the one it has
-            kind, done = parent.recv()
+            done, pending = pending, next(batches, None)  # built while the child seals
+            kind, computed = parent.recv()
             if kind == "error":
-                raise RuntimeError(f"sealing beside the import failed:\n{done}")
-            if pending is not None:
-                parent.send(pending)  # the child waits for it now: nothing blocks
-            yield from done
+                raise RuntimeError(f"sealing beside the import failed:\n{computed}")
+            if pending is not None:  # the child waits for it now: nothing blocks
+                parent.send([tuple(row[i] for i in wanted) for row in pending])
+            for row, (values, hashes) in zip(done, computed, strict=True):
+                out = list(row)
+                for i, value in zip(sealed, values, strict=True):
+                    out[i] = value
+                yield (*out, *hashes, *tail)
         parent.send(None)
         process.join()
     finally:
@@ -232,11 +237,27 @@ def sealed_beside(inserter: Inserter, rows: Iterable[tuple[Any, ...]]) -> Iterat
 
 
 def _seal_batches(inserter: Inserter, conn: Any) -> None:
-    """The forked child of sealed_beside: seals each batch it is sent until it is sent None."""
+    """The forked child of sealed_beside: for each batch of the wanted values it is sent (until
+    None), each row's sealed values and hashes."""
     hashers = inserter._hashers()  # once: the ID-prefix memo spans the batches
+    seal_one = ring().seal
+    at = {column: place for place, column in enumerate(inserter.wanted)}
+    sealed = [at[i] for i in inserter.sealed]
+    hashed = [(at[i], hash_of, none) for i, hash_of, none in hashers]
     try:
         while (batch := conn.recv()) is not None:
-            conn.send(("rows", list(inserter._sealed(batch, hashers))))
+            conn.send(
+                (
+                    "rows",
+                    [
+                        (
+                            tuple(seal_one(row[i]) if row[i] else row[i] for i in sealed),
+                            tuple(hash_of(row[i]) or none for i, hash_of, none in hashed),
+                        )
+                        for row in batch
+                    ],
+                )
+            )
     except Exception:  # told to the parent, which raises it
         import traceback
 

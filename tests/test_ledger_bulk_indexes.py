@@ -85,6 +85,7 @@ def bulk(
         monkeypatch.setattr(summary, "BULK_ROWS", 20)
         monkeypatch.setattr(similar_index, "REINDEX_ABOVE", 10)
         settings.TASKS = IMMEDIATE  # the queued re-index runs as the import commits
+        monkeypatch.setattr(word_index, "FILL_BATCH", 7)  # tokenised beside (core.beside)
     return request.param == "bulk"
 
 

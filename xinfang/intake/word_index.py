@@ -15,7 +15,7 @@ the 4-grams of runs of ASCII letters and digits):
 those holding the word, so a search ANDs it with the content check (LIKE).
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -24,6 +24,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Expression, F
 from django.db.models.sql.compiler import SQLCompiler
 
+from xinfang.core.beside import beside
 from xinfang.intake import grams
 
 TABLE = "intake_registration"
@@ -136,21 +137,35 @@ def _sqlite_fill(cursor: Any, *, after: int) -> None:
     row = cursor.fetchone()
     before = row[0] if row else 1 << 20
     cursor.execute(f"INSERT INTO {FTS}({FTS}, rank) VALUES ('hashsize', %s)", [FILL_HASH_BYTES])
-    last = after
-    while True:
-        cursor.execute(
-            f"SELECT id, content FROM {TABLE} WHERE id > %s ORDER BY id LIMIT %s",
-            [last, FILL_BATCH],
+
+    def batches() -> Iterator[list[tuple[int, str]]]:
+        last = after
+        while True:
+            cursor.execute(
+                f"SELECT id, content FROM {TABLE} WHERE id > %s ORDER BY id LIMIT %s",
+                [last, FILL_BATCH],
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][0]
+
+    def contents(rows: list[tuple[int, str]]) -> list[str]:
+        return [row[1] for row in rows]
+
+    cursor.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE id > %s", [after])
+    if cursor.fetchone()[0] > FILL_BATCH:  # more than one batch: tokenised beside, one ahead
+        computed: Iterable[tuple[list[tuple[int, str]], list[str]]] = beside(
+            grams.gram_texts, batches(), contents
         )
-        rows = cursor.fetchall()
-        if not rows:
-            break
-        ids = [row[0] for row in rows]
-        texts = grams.gram_texts([row[1] for row in rows])
+    else:
+        computed = ((rows, grams.gram_texts(contents(rows))) for rows in batches())
+    for rows, texts in computed:
         cursor.executemany(
-            f"INSERT INTO {FTS}(rowid, grams) VALUES (%s, %s)", list(zip(ids, texts, strict=True))
+            f"INSERT INTO {FTS}(rowid, grams) VALUES (%s, %s)",
+            [(row[0], text) for row, text in zip(rows, texts, strict=True)],
         )
-        last = ids[-1]
     cursor.execute(f"INSERT INTO {FTS}({FTS}, rank) VALUES ('hashsize', %s)", [before])
 
 

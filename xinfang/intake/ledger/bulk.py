@@ -4,16 +4,16 @@ We write our own instead of bulk_create because building a million model instanc
 more than the whole import may take (see benchmarks/results/import_ledger.md).
 """
 
-import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from itertools import islice
-from typing import Any, Final
+from typing import Any
 
 from django.db import connection, models
 from django.utils import timezone
 
+from xinfang.core.beside import beside
 from xinfang.core.sealed_fields import LookupHashField, SealedCharField, hash_fields
 from xinfang.core.sealing import ID_PREFIX_LENGTH, ring
 
@@ -171,7 +171,7 @@ class Inserter:
         tail = self.tail
         if not self.hashes:
             full: Iterator[tuple[Any, ...]] = (row + tail for row in rows)
-        elif expected >= SEAL_BESIDE and FORK in multiprocessing.get_all_start_methods():
+        elif expected >= SEAL_BESIDE:
             full = sealed_beside(self, rows)
         else:
             full = self._sealed(rows)
@@ -193,75 +193,48 @@ class Inserter:
 
 
 SEAL_BESIDE = 50_000  # rows from which an insert seals them in a second process
-FORK: Final = "fork"
 
 
 def sealed_beside(inserter: Inserter, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-    """`inserter._sealed(rows)`, the sealing and hashing done by a forked copy of this process a
-    batch ahead of the caller, who meanwhile writes the batch before (the machine's second core).
-    Only the values to seal or hash cross the pipes, there and back. The child only computes (it
-    shares the keys and settings of this process and never uses its database connection) and
-    ends with os._exit, which closes nothing of the parent's. The parent sends a batch only
-    while the child waits for one, so neither blocks writing to the other."""
-    context = multiprocessing.get_context(FORK)
-    parent, child = context.Pipe()
-    process = context.Process(target=_seal_batches, args=(inserter, child), daemon=True)
-    process.start()
-    child.close()
-    wanted = inserter.wanted
-    sealed, tail = inserter.sealed, inserter.tail
+    """`inserter._sealed(rows)`, the sealing and hashing done beside the insert, a batch ahead
+    (core.beside): only the values to seal or hash cross to the child, and only the sealed
+    values and hashes come back."""
+    wanted, sealed, tail = inserter.wanted, inserter.sealed, inserter.tail
     batches = iter(lambda: list(islice(rows, Inserter.BATCH)), [])
-    try:
-        pending = next(batches, None)
-        if pending is not None:
-            parent.send([tuple(row[i] for i in wanted) for row in pending])
-        while pending is not None:
-            done, pending = pending, next(batches, None)  # built while the child seals
-            kind, computed = parent.recv()
-            if kind == "error":
-                raise RuntimeError(f"sealing beside the import failed:\n{computed}")
-            if pending is not None:  # the child waits for it now: nothing blocks
-                parent.send([tuple(row[i] for i in wanted) for row in pending])
-            for row, (values, hashes) in zip(done, computed, strict=True):
-                out = list(row)
-                for i, value in zip(sealed, values, strict=True):
-                    out[i] = value
-                yield (*out, *hashes, *tail)
-        parent.send(None)
-        process.join()
-    finally:
-        if process.is_alive():  # the caller stopped early (an error in the insert)
-            process.kill()
-            process.join()
-        parent.close()
+    computed = beside(
+        _SealsAndHashes(inserter),
+        batches,
+        lambda batch: [tuple(row[i] for i in wanted) for row in batch],
+    )
+    for batch, results in computed:
+        for row, (values, hashes) in zip(batch, results, strict=True):
+            out = list(row)
+            for i, value in zip(sealed, values, strict=True):
+                out[i] = value
+            yield (*out, *hashes, *tail)
 
 
-def _seal_batches(inserter: Inserter, conn: Any) -> None:
-    """The forked child of sealed_beside: for each batch of the wanted values it is sent (until
-    None), each row's sealed values and hashes."""
-    hashers = inserter._hashers()  # once: the ID-prefix memo spans the batches
-    seal_one = ring().seal
-    at = {column: place for place, column in enumerate(inserter.wanted)}
-    sealed = [at[i] for i in inserter.sealed]
-    hashed = [(at[i], hash_of, none) for i, hash_of, none in hashers]
-    try:
-        while (batch := conn.recv()) is not None:
-            conn.send(
-                (
-                    "rows",
-                    [
-                        (
-                            tuple(seal_one(row[i]) if row[i] else row[i] for i in sealed),
-                            tuple(hash_of(row[i]) or none for i, hash_of, none in hashed),
-                        )
-                        for row in batch
-                    ],
-                )
+class _SealsAndHashes:
+    """In the child of sealed_beside: each row's sealed values and hashes, from its wanted
+    values; the hash functions bound once (the ID-prefix memo spans the batches)."""
+
+    def __init__(self, inserter: Inserter) -> None:
+        self.inserter = inserter
+        self.bound: tuple[Any, ...] | None = None
+
+    def __call__(self, batch: list[tuple[Any, ...]]) -> list[tuple[tuple[Any, ...], ...]]:
+        if self.bound is None:
+            at = {column: place for place, column in enumerate(self.inserter.wanted)}
+            hashed = [(at[i], f, none) for i, f, none in self.inserter._hashers()]
+            self.bound = (ring().seal, [at[i] for i in self.inserter.sealed], hashed)
+        seal_one, sealed, hashed = self.bound
+        return [
+            (
+                tuple(seal_one(row[i]) if row[i] else row[i] for i in sealed),
+                tuple(hash_of(row[i]) or none for i, hash_of, none in hashed),
             )
-    except Exception:  # told to the parent, which raises it
-        import traceback
-
-        conn.send(("error", traceback.format_exc()))
+            for row in batch
+        ]
 
 
 def _remembered(field: LookupHashField) -> Callable[[str | None], str]:

@@ -5,10 +5,10 @@ from bisect import bisect
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
-from operator import mul
 
 from xinfang.demo.org import CITY_NAME as CITY
 from xinfang.demo.weights import words
+from xinfang.intake.idcard import check_digit
 
 # The most common surnames, roughly in order of frequency; weights fall off with rank.
 SURNAMES = (
@@ -57,10 +57,6 @@ _ROADS = words(
     "石门路 柳溪路"
 )
 
-# GB 11643-1999, as xinfang.intake.idcard.check_digit, inlined for speed.
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
-
 # The birth range is split into (day, serial) slots visited by a stride coprime to their count,
 # so every petitioner number gets its own ID number and the ages still look scattered.
 _BIRTH_DAYS = 20000  # about 55 years
@@ -107,7 +103,7 @@ class PeopleMaker:
         sex = "M" if serial % 2 else "F"
         return Person(
             name=self.surname() + self.given_name(sex),
-            id_number=first17 + _CHECK[sum(map(mul, map(int, first17), _WEIGHTS)) % 11],
+            id_number=first17 + check_digit(first17),
             phone=self.phone(),
             address=self.address(district, street, place, place_kind),
             sex=sex,

@@ -3,6 +3,7 @@
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from operator import mul
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -19,8 +20,15 @@ class IdFacts:
     sex: str  # "M" or "F"
 
 
+_ZEROS = ord("0") * sum(_WEIGHTS)  # what the weighted sum of the digits' codes adds
+
+
 def check_digit(first17: str) -> str:
-    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+    """The 18th character of 17 ASCII digits (GB 11643: Σ digit·weight mod 11), from the digits'
+    codes (a ledger import checks a million numbers)."""
+    if len(first17) != 17 or not (first17.isascii() and first17.isdigit()):
+        raise ValueError("17 ASCII digits are needed")
+    return _CHECK[(sum(map(mul, first17.encode(), _WEIGHTS)) - _ZEROS) % 11]
 
 
 def parse_id_number(raw: str, *, today: date | None = None) -> IdFacts:

@@ -40,12 +40,21 @@ parser.add_argument("--timed", type=int, default=500, help="planted probes timed
 parser.add_argument("--runs", type=int, default=3)
 parser.add_argument("--database-url", default="")
 parser.add_argument("--keep", action="store_true", help="keep the data to study query plans")
+parser.add_argument("--build-only", action="store_true", help="build (with --keep), no look-ups")
+parser.add_argument("--data-dir", default="", help="the scratch directory (kept with --keep)")
+parser.add_argument("--reuse", action="store_true", help="the kept --data-dir's matters, not built")
 args = parser.parse_args()
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/: _support
 from _support import scratch_setup  # noqa: E402
 
-place = scratch_setup("xf-bench-similar.", args.database_url, keep=args.keep)
+place = scratch_setup(
+    "xf-bench-similar.",
+    args.database_url,
+    keep=args.keep or args.reuse,
+    create=not args.reuse,
+    data_dir=args.data_dir,
+)
 scratch, POSTGRES = place.dir, place.postgres
 
 import django  # noqa: E402
@@ -58,9 +67,11 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from xinfang.accounts.models import Role, User  # noqa: E402
+from xinfang.analytics import summary as report_summary  # noqa: E402
 from xinfang.demo import templates  # noqa: E402
 from xinfang.demo.content import ContentMaker  # noqa: E402
 from xinfang.demo.org import build_tree  # noqa: E402
+from xinfang.intake import word_index  # noqa: E402
 from xinfang.intake.similar import index as similar_index  # noqa: E402
 from xinfang.intake.similar.lookup import (  # noqa: E402
     LEAST_TEXT,
@@ -130,8 +141,12 @@ def reword(text: str, rng: random.Random) -> str:
 
 
 def build(n: int) -> dict[str, Any]:
-    """A district with 12 streets of 8 villages, and n matters of one registration each."""
-    call_command("migrate", verbosity=0)
+    """A district with 12 streets of 8 villages, and n matters of one registration each (with
+    --reuse: the texts made again, the same, and nothing written)."""
+    call_command("migrate", verbosity=0)  # with --reuse: a migration added since it was kept
+    if args.reuse:
+        # as many places as built: rng.choice draws from the same length, so the same texts
+        return _texts(n, [0] * (12 * 9), User.objects.get(username="officer"), write=False)
     city = unit_create(code="B1", name="基准市", kind=UnitKind.CITY)
     district = unit_create(code="B101", name="基准区", kind=UnitKind.DISTRICT, parent=city)
     places = []
@@ -149,6 +164,13 @@ def build(n: int) -> dict[str, Any]:
             )
             places.append(village.pk)
     officer = User.objects.create_user("officer", role=Role.OFFICER, org_unit=district)
+    return _texts(n, places, officer, write=True)
+
+
+def _texts(n: int, places: list[int], officer: User, *, write: bool) -> dict[str, Any]:
+    """The n matters' texts, and (`write`) the matters and registrations written
+    with them: raw INSERTs within the bulk mode of the word index and the report's summaries
+    (as the ledger importer writes), which bring those up to date once at the end."""
     rng = random.Random(SEED)
     categories = list(templates.REQUESTS)
     maker = ContentMaker(rng, 2026, categories)
@@ -184,9 +206,17 @@ def build(n: int) -> dict[str, Any]:
                 *("", "", text, None, stored_purpose, locality, None, "ledger", now),
             )
         )
-    with connection.cursor() as cur, transaction.atomic():
-        raw_insert(cur, "intake_matter", MATTER_COLUMNS, matters)
-        raw_insert(cur, "intake_registration", REGISTRATION_COLUMNS, registrations)
+    if not write:
+        return {"officer": officer, "texts": texts, "days": days, "rng": rng}
+    with (
+        connection.cursor() as cur,
+        transaction.atomic(),
+        report_summary.bulk_insert(connection, n) as written_days,
+        word_index.bulk_insert(connection, n),
+    ):
+        raw_insert(cur, "intake_matter", MATTER_COLUMNS, matters, copy=True)
+        raw_insert(cur, "intake_registration", REGISTRATION_COLUMNS, registrations, copy=True)
+        written_days.update(date.fromordinal(day) for day in set(days))
         if POSTGRES:
             for table in ("intake_matter", "intake_registration"):
                 cur.execute(
@@ -296,6 +326,9 @@ def main() -> None:
     started = time.perf_counter()
     data = build(args.matters)
     built = time.perf_counter() - started
+    if args.build_only:
+        print(f"built {args.matters:,} matters in {built:.0f} s")
+        return
     t0 = time.perf_counter()
     result = similar_index.reindex()
     indexed = time.perf_counter() - t0

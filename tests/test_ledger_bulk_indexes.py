@@ -22,7 +22,7 @@ from xinfang.analytics import summary
 from xinfang.core.permissions import SYSTEM
 from xinfang.intake import selectors, word_index, word_search
 from xinfang.intake.ledger.importer import ledger_import
-from xinfang.intake.models import Registration, SimilarGram
+from xinfang.intake.models import Registration
 from xinfang.intake.similar import index as similar_index
 from xinfang.intake.similar.lookup import Probe, similar_matters
 from xinfang.intake.word_index import HasGrams
@@ -138,7 +138,7 @@ def _table_indexes() -> set[tuple[str, str]]:
 
 
 def _sketches() -> set[tuple[int, int]]:
-    return set(SimilarGram.objects.values_list("matter_id", "gram"))
+    return similar_index.kept_pairs()  # the posting lists and the desk's rows together
 
 
 def _assert_indexes_answer(monkeypatch: pytest.MonkeyPatch, *, extra: dict[str, set[str]]) -> None:

@@ -534,10 +534,11 @@ class SuggestionRule(models.Model):
 
 
 class SimilarGram(models.Model):
-    """One of the rarest character pairs of a matter's content (xinfang.intake.similar.text):
-    the index in which the similar-matters look-up finds its candidates. A matter keeps its
-    SKETCH_SIZE rarest pairs (xinfang.intake.similar.index), so the table stays a few dozen rows
-    per matter however long the petitions are."""
+    """One of the rarest character pairs of a matter's content (xinfang.intake.similar.text), as
+    the desk, a merge or a small import indexes a matter since the last full re-index: the
+    index's delta, read beside SimilarPosting. A matter keeps its SKETCH_SIZE rarest pairs
+    (xinfang.intake.similar.index), so the table stays a few dozen rows per matter however long
+    the petitions are; a full re-index empties it."""
 
     pk = models.CompositePrimaryKey("gram", "matter")
     gram = models.BigIntegerField()
@@ -549,6 +550,24 @@ class SimilarGram(models.Model):
 
     def __str__(self) -> str:
         return f"{self.matter_id}:{self.gram}"
+
+
+class SimilarPosting(models.Model):
+    """One character pair's list of the matters that kept it, as of the last full re-index: their
+    ids as sorted little-endian 4-byte integers (xinfang.intake.similar.index). Written only by
+    the full re-index, whole; the desk writes SimilarGram rows instead (no read-modify-write of a
+    list that two desks could do at once). A matter indexed again since, or merged away, may
+    still be listed: the look-up scores every candidate on its text and checks it is visible."""
+
+    gram = models.BigIntegerField(primary_key=True)
+    matters = models.BinaryField()
+
+    class Meta:
+        verbose_name = "相似事项倒排表"
+        verbose_name_plural = "相似事项倒排表"
+
+    def __str__(self) -> str:
+        return f"{self.gram}:{len(self.matters) // 4}"
 
 
 class SimilarGramCount(models.Model):

@@ -5,8 +5,15 @@ found in fewer than FLOOR matters weighs the same (the most), so only the common
 count (SimilarGramCount, written by a full re-index). A matter keeps its SKETCH_SIZE heaviest
 pairs (ties broken by a fixed hash of the pair, the same on both sides: among equally rare pairs
 it is a bottom-k MinHash sketch); a petition finds its candidates as the matters that keep
-some of its own heaviest pairs. The desk keeps the index as it registers; `xinfang similar
---reindex` rebuilds it whole and counts the pairs again (after an import, or on a schedule).
+some of its own heaviest pairs.
+
+Two tables hold what the matters keep. `xinfang similar --reindex` counts the pairs again and
+writes each pair's list of matters whole (SimilarPosting: one row a pair, the ids packed), and
+empties the delta (SimilarGram: one row a pair and a matter), where the desk, a merge and a
+small import index a matter since — never a posting list read, changed and written back (two
+desks at once would lose one's matter). A look-up reads both (`postings`). A matter indexed
+again keeps its old pairs in the lists until the next re-index, and a merged-away one its
+whole entry: candidates only, each scored on its text and checked visible by the look-up.
 """
 
 import math
@@ -21,12 +28,12 @@ import numpy as np
 import numpy.typing as npt
 from django.db import connection, transaction
 
-from xinfang.intake.ledger.bulk import sqlite_indexes_set_aside
-from xinfang.intake.models import Registration, SimilarGram, SimilarGramCount
+from xinfang.intake.models import Registration, SimilarGram, SimilarGramCount, SimilarPosting
 from xinfang.intake.similar import batch
 from xinfang.intake.similar.text import grams
 
-SKETCH_SIZE = 16  # pairs kept per matter (benchmarks/results/similar.md)
+SKETCH_SIZE = 32  # pairs kept per matter (benchmarks/results/similar.md)
+ID = np.dtype("<u4")  # a matter id in a posting list
 TOTAL, TOKEN = 0, 1  # the rows of SimilarGramCount that are not pairs
 _MIX = 0x9E3779B97F4A7C15  # a fixed odd multiplier: the tie-break hash
 _MASK = 0xFFFFFFFFFFFF  # 48 bits: more than any gram (< BASE²), so no two grams tie
@@ -62,6 +69,10 @@ class Weights:
 
     def _idf(self, df: int) -> float:
         return max(math.log((self.total + 1) / (df + 1)), 0.0) + 0.05
+
+    def matters_with(self, gram: int) -> int:
+        """In how many matters a pair is at most (the floor for a pair rarer than it)."""
+        return self.common.get(gram, self.floor)
 
     def weight(self, gram: int) -> float:
         return self.known.get(gram, self.rare)
@@ -181,7 +192,9 @@ class ReindexResult:
 def reindex() -> ReindexResult:
     """Count every pair again and rebuild every matter's sketch: one pass over the contents,
     their pairs kept as arrays (8 bytes a distinct pair of a matter: some 0.5 GB at 1,000,000
-    registrations) for the sketches once the counts are known.
+    registrations) for the sketches once the counts are known; the sketches then sorted by pair
+    as one int64 each (0.25 GB) and written as each pair's list of matters (SimilarPosting, 4
+    bytes a matter), the desk's rows (SimilarGram) emptied.
 
     One transaction from the read to the last row, the index's tables held from the start: the
     desk's and a merge's own re-index of a matter waits for it (PostgreSQL: a table lock; SQLite:
@@ -190,13 +203,17 @@ def reindex() -> ReindexResult:
     with transaction.atomic():
         _hold_the_index()
         SimilarGram.objects.all().delete()
+        SimilarPosting.objects.all().delete()
         SimilarGramCount.objects.all().delete()
         return _rebuild()
 
 
+TABLES = (SimilarGram, SimilarPosting, SimilarGramCount)
+
+
 def _hold_the_index() -> None:
     if connection.vendor == "postgresql":
-        tables = f"{SimilarGram._meta.db_table}, {SimilarGramCount._meta.db_table}"
+        tables = ", ".join(model._meta.db_table for model in TABLES)
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
 
@@ -215,6 +232,7 @@ def _rebuild() -> ReindexResult:
         counted.append(counts)
     floor = floor_for(total)
     common: dict[int, int] = {}
+    distinct = _NONE  # every pair found, sorted
     if seen:
         every = np.concatenate(seen)
         order = np.argsort(every)
@@ -223,36 +241,81 @@ def _rebuild() -> ReindexResult:
         distinct, df = every[starts], np.add.reduceat(times, starts)
         often = df >= floor
         common = dict(zip(distinct[often].tolist(), df[often].tolist(), strict=True))
+        del every, times
     del seen, counted
     table = Weights(total=total, token=random.randrange(2, 2**31), common=common)
     lighter = np.array(sorted(table.rank), dtype=np.int64)
     rank = np.array([table.rank[g] for g in lighter.tolist()], dtype=np.int64)
     marks = [(TOTAL, total), (TOKEN, table.token), *table.common.items()]
     _insert(SimilarGramCount._meta.db_table, ("gram", "matters"), marks)
-    kept_grams, kept_by = [], []
+    # each pair's list of matters: the kept (pair, matter)s as one sorted key each, the pair's
+    # place among the distinct pairs above the matter id (a sort of int64, not a lexsort)
+    keys_ = []
     while parts:
         base, keys = parts.pop(0)
         by, kept = batch.heaviest(keys, lighter, rank, SKETCH_SIZE)
         del keys
-        kept_grams.append(kept)
-        kept_by.append(by + base)
-    grams_, matters = np.concatenate(kept_grams or [_NONE]), np.concatenate(kept_by or [_NONE])
-    del kept_grams, kept_by
-    # in the primary key's order (gram, matter): its index then grows at its end
-    order = np.lexsort((matters, grams_))
-    grams_, matters = grams_[order], matters[order]
-    del order
-    rows = len(grams_)
-    with sqlite_indexes_set_aside(SimilarGram._meta.db_table):
-        for start in range(0, rows, 200_000):  # Python ints a slice at a time, not all at once
-            end = start + 200_000
-            sketch = zip(grams_[start:end].tolist(), matters[start:end].tolist(), strict=True)
-            _insert(SimilarGram._meta.db_table, ("gram", "matter_id"), sketch)
+        if len(by) and int(by[-1]) + base >= 1 << 32:  # by is sorted
+            raise ValueError("a matter id past 2³² does not fit a posting list")
+        keys_.append((np.searchsorted(distinct, kept) << 32) | (by + base))
+    listed = np.sort(np.concatenate(keys_ or [_NONE]))
+    del keys_
+    rows = len(listed)
+    ids = (listed & 0xFFFFFFFF).astype(ID)
+    slots = listed >> 32
+    del listed
+    starts = np.flatnonzero(np.concatenate(([True], slots[1:] != slots[:-1]))) if rows else _NONE
+    ends = np.append(starts[1:], rows)
+    postings = (
+        (int(distinct[slot]), ids[start:end].tobytes())
+        for slot, start, end in zip(
+            slots[starts].tolist(), starts.tolist(), ends.tolist(), strict=True
+        )
+    )
+    _insert(SimilarPosting._meta.db_table, ("gram", "matters"), postings)
     return ReindexResult(matters=total, pairs_counted=len(table.common), rows=rows)
 
 
-def _insert(table: str, columns: tuple[str, ...], rows: Iterable[tuple[int, ...]]) -> None:
-    """Many rows of integers: COPY on PostgreSQL, executemany in batches on SQLite."""
+def postings(grams: list[int]) -> list[npt.NDArray[np.int64]]:
+    """The matters that keep each of `grams` (in its order), sorted and distinct: its list of
+    the last re-index together with the rows indexed since (SimilarGram). Stale entries
+    included (see the module's docstring)."""
+    found: dict[int, npt.NDArray[np.int64]] = {}
+    added: dict[int, list[int]] = {}
+    with connection.cursor() as cursor:
+        marks = ", ".join(["%s"] * len(grams))
+        cursor.execute(
+            f'SELECT gram, matters FROM "{SimilarPosting._meta.db_table}" WHERE gram IN ({marks})',
+            grams,
+        )
+        for gram, blob in cursor.fetchall():
+            found[gram] = np.frombuffer(blob, dtype=ID).astype(np.int64)
+        cursor.execute(
+            f'SELECT gram, matter_id FROM "{SimilarGram._meta.db_table}" WHERE gram IN ({marks})',
+            grams,
+        )
+        for gram, matter_id in cursor.fetchall():
+            added.setdefault(gram, []).append(matter_id)
+    lists = []
+    for gram in grams:
+        listed = found.get(gram, _NONE)
+        if gram in added:  # a matter in both once: np.union1d sorts and drops the repeats
+            listed = np.union1d(listed, np.array(added[gram], dtype=np.int64))
+        lists.append(listed)
+    return lists
+
+
+def kept_pairs() -> set[tuple[int, int]]:
+    """Every (matter, pair) the index holds, its lists and its rows together (for tests and
+    checks: it reads the whole index)."""
+    found = set(SimilarGram.objects.values_list("matter_id", "gram"))
+    for gram, blob in SimilarPosting.objects.values_list("gram", "matters"):
+        found.update((pk, gram) for pk in np.frombuffer(blob, dtype=ID).tolist())
+    return found
+
+
+def _insert(table: str, columns: tuple[str, ...], rows: Iterable[tuple[int | bytes, ...]]) -> None:
+    """Many rows of integers (and bytes): COPY on PostgreSQL, executemany on SQLite."""
     names = ", ".join(f'"{c}"' for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

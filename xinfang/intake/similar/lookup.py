@@ -2,7 +2,8 @@
 petition, how much (0–1), and why.
 
 Candidates are the CANDIDATES matters whose sketches in the index (xinfang.intake.similar.index)
-share the most weight of the petition's heaviest character pairs, and the matters of the same ID
+share the most weight of the petition's heaviest character pairs (their lists of matters read
+and summed with numpy), and the matters of the same ID
 number or phone (found by the keyed hashes of the sealed numbers). Each is scored on its
 registrations' whole text (all of them at once, with numpy): the weighted Dice of the two sets
 of pairs, 2·w(A∩B) / (w(A) + w(B)), the best registration counting;
@@ -19,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -27,17 +27,19 @@ from xinfang.core.config import domain_setting
 from xinfang.core.errors import InputError, PermissionRefusedError
 from xinfang.core.masking import free_text_for, reads_numbers
 from xinfang.core.permissions import Action, may, visible_matters
-from xinfang.intake.models import Category, Matter, Registration, SimilarGram
+from xinfang.intake.models import Category, Matter, Registration
 from xinfang.intake.searches import REFUSED, keyed_hash, search_log
 from xinfang.intake.selectors import person_probes
 from xinfang.intake.similar import batch
-from xinfang.intake.similar.index import Weights, weights
+from xinfang.intake.similar.index import Weights, postings, weights
 from xinfang.intake.similar.text import BASE, gram_text, grams, shared_spans, shared_words
 from xinfang.organisation.models import OrgUnit
 from xinfang.workflow.states import MatterStatus
 
-QUERY_GRAMS = 32  # the petition's heaviest pairs looked up in the index
-CANDIDATES = 120  # matters scored on their whole text (benchmarks/results/similar.md)
+# (benchmarks/results/similar.md)
+QUERY_GRAMS = 64  # the petition's heaviest pairs looked up in the index, at most
+QUERY_MATTERS = 1_000_000  # and no more than their lists hold together (by the pair counts)
+CANDIDATES = 300  # matters scored on their whole text
 TIE_PLACES = 9  # scores equal to this many places are ties
 LEAST_TEXT = 0.12  # a text score below this is no reason on its own
 OPEN = (
@@ -282,26 +284,33 @@ def _digit_pairs(pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
 
 
 def _text_candidates(table: Weights, query: set[int]) -> list[int]:
-    """The matters whose sketches hold the heaviest share of the petition's heaviest pairs: the
-    summed weights of the pairs a sketch shares (a list of the pairs and their weights joined to
-    the index), ties by the later matter."""
+    """The CANDIDATES matters whose kept pairs hold the most weight of the petition's heaviest
+    pairs: QUERY_GRAMS of them at most, and no more than the pairs' lists of matters hold
+    QUERY_MATTERS together (by the counts of the last re-index), the lists (index.postings)
+    scored in numpy. Weights in integer millionths: sums exact, ties by the higher matter id,
+    alike on both databases."""
     if len(query) < 2:
         return []
-    heaviest = table.heaviest(query, QUERY_GRAMS)
-    # weights in millionths: integer sums are exact, so ties fall alike on both databases
-    rows = ", ".join(["(CAST(%s AS BIGINT), CAST(%s AS BIGINT))"] * len(heaviest))
-    params: list[int] = []
-    for gram in heaviest:
-        params += (gram, round(table.weight(gram) * 1_000_000))
-    sql = (
-        f"WITH probe(gram, weight) AS (VALUES {rows}) "
-        f'SELECT s.matter_id FROM "{SimilarGram._meta.db_table}" s '
-        "JOIN probe ON probe.gram = s.gram GROUP BY s.matter_id "
-        f"ORDER BY SUM(probe.weight) DESC, s.matter_id DESC LIMIT {CANDIDATES}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    asked: list[int] = []
+    listed = 0
+    for gram in table.heaviest(query, QUERY_GRAMS):
+        listed += table.matters_with(gram)
+        if asked and listed > QUERY_MATTERS:
+            break
+        asked.append(gram)
+    lists = postings(asked)
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    if not lengths.sum():
+        return []
+    weight = np.array([round(table.weight(gram) * 1_000_000) for gram in asked], dtype=np.int64)
+    owners = np.concatenate(lists)
+    sums = np.bincount(owners, weights=np.repeat(weight, lengths)).astype(np.int64)
+    found = np.flatnonzero(sums)
+    # one key a matter, its sum above its id: the largest keys are the best, ties the later id
+    keys = (sums[found] << 32) | found
+    if len(keys) > CANDIDATES:
+        keys = keys[np.argpartition(keys, len(keys) - CANDIDATES)[-CANDIDATES:]]
+    return (np.sort(keys)[::-1] & 0xFFFFFFFF).tolist()
 
 
 def _log_numbers(actor: Any, probe: Probe, where: str, logged: set[str] | None) -> None:

@@ -52,3 +52,18 @@ def test_a_caller_that_stops_early_leaves_no_child() -> None:
     assert len(multiprocessing.active_children()) == 1
     computed.close()  # the caller stopped (an error in its writing)
     assert multiprocessing.active_children() == []
+
+
+def test_the_child_ends_when_the_parent_is_gone() -> None:
+    """A parent killed without a word: the child reads the end of its pipe and returns (it holds
+    no end of its own open: sealed copies of the parent's sockets must not outlive it)."""
+    import multiprocessing
+
+    from xinfang.core.beside import _serve
+
+    parent, child = multiprocessing.Pipe()
+    parent.close()  # as a killed parent's end
+    spare, other = multiprocessing.Pipe()
+    _serve(lambda batch: batch, child, spare)  # returns: EOF, nothing sent, no error
+    assert spare.closed
+    other.close()

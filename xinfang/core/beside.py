@@ -10,9 +10,10 @@ nothing of the parent's. The parent sends a batch only while the child waits for
 blocks writing to the other. Where fork is not available, the batches are computed here.
 """
 
+import gc
 import multiprocessing
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from typing import Any, Final, TypeVar
 
 FORK: Final = "fork"
@@ -27,16 +28,17 @@ def beside(
     compute: Callable[[Any], Any],
     batches: Iterable[Batch],
     sent: Callable[[Batch], Any] = lambda batch: batch,
-) -> Iterator[tuple[Batch, Any]]:
+) -> Generator[tuple[Batch, Any], None, None]:
     """(batch, compute(sent(batch))) for each batch, in order; `sent` picks what the child needs
-    of a batch (only that crosses the pipe)."""
+    of a batch (only that crosses the pipe). Use it in `contextlib.closing`, so that a caller
+    that stops early (an error in its writing) stops the child at once."""
     if FORK not in multiprocessing.get_all_start_methods():
         for batch in batches:
             yield batch, compute(sent(batch))
         return
     context = multiprocessing.get_context(FORK)
     parent, child = context.Pipe()
-    process = context.Process(target=_serve, args=(compute, child), daemon=True)
+    process = context.Process(target=_serve, args=(compute, child, parent), daemon=True)
     process.start()
     child.close()
     items = iter(batches)
@@ -61,10 +63,17 @@ def beside(
         parent.close()
 
 
-def _serve(compute: Callable[[Any], Any], conn: Any) -> None:
-    """The forked child: computes each batch it is sent until it is sent None."""
+def _serve(compute: Callable[[Any], Any], conn: Any, parents_end: Any) -> None:
+    """The forked child: computes each batch it is sent until it is sent None, or the parent is
+    gone (its end of the pipe closed here too, so a killed parent reads as the end: the child
+    never outlives it holding copies of its sockets). No garbage collection: a collection could
+    finalise an inherited database connection the parent still uses."""
+    gc.disable()
+    parents_end.close()
     try:
         while (batch := conn.recv()) is not None:
             conn.send(("done", compute(batch)))
+    except EOFError:  # the parent ended without a word (killed): nothing to tell
+        return
     except Exception:  # told to the parent, which raises it
         conn.send(("error", traceback.format_exc()))

@@ -65,10 +65,10 @@ def gram_text(text: str | None) -> str:
     runs = _SEPARATORS.split(folded)
     if len(runs) == 1:
         run = runs[0]
-        written = f"{' '.join(run)} {' '.join(map(add, run, run[1:]))}".rstrip()
+        written = f"{' '.join(run)} {' '.join(map(add, run, run[1:]))}".rstrip(" ")
     else:
         written = " ".join(
-            f"{' '.join(run)} {' '.join(map(add, run, run[1:]))}".rstrip() for run in runs if run
+            f"{' '.join(run)} {' '.join(map(add, run, run[1:]))}".rstrip(" ") for run in runs if run
         )
     quads = _quads(folded)
     return f"{written} {' '.join(quads)}" if quads else written
@@ -106,11 +106,12 @@ def gram_texts(texts: Sequence[str | None]) -> list[str]:
     # each text's last point is the separator after it: its grams end there
     last = np.cumsum(np.fromiter((len(text or "") + 1 for text in texts), dtype=np.int64))
     bounds = [0, *ends[last - 1].tolist()]
-    out = [whole[bounds[i] : bounds[i + 1]].rstrip() for i in range(len(texts))]
+    # " " only: U+3000 and the other non-ASCII spaces are token characters to FTS5's tokeniser
+    out = [whole[bounds[i] : bounds[i + 1]].rstrip(" ") for i in range(len(texts))]
     alnum = ascii_ & token  # the 4-grams: only texts with a run of 4 ASCII letters or digits
     quads = np.flatnonzero(alnum[:-3] & alnum[1:-2] & alnum[2:-1] & alnum[3:])
     for i in np.unique(np.searchsorted(last, quads, side="right")).tolist():
-        out[i] = f"{out[i]} {' '.join(_quads(fold(texts[i] or '')))}".lstrip()
+        out[i] = f"{out[i]} {' '.join(_quads(fold(texts[i] or '')))}".lstrip(" ")
     return out
 
 

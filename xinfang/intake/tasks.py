@@ -35,5 +35,7 @@ def reindex_similar() -> dict[str, int]:
 
 
 def reindex_similar_after_commit() -> None:
-    """Queue reindex_similar for when the current transaction commits (nothing on a rollback)."""
-    transaction.on_commit(reindex_similar.enqueue)
+    """Queue reindex_similar for when the current transaction commits (nothing on a rollback).
+    Robust: the import has committed by then, and a queue that fails (logged by Django) must not
+    tell its user that the import failed."""
+    transaction.on_commit(reindex_similar.enqueue, robust=True)

@@ -15,8 +15,8 @@ the 4-grams of runs of ASCII letters and digits):
 those holding the word, so a search ANDs it with the content check (LIKE).
 """
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import closing, contextmanager
 from typing import Any
 
 from django.db import transaction
@@ -65,8 +65,9 @@ def _sqlite_triggers() -> list[str]:
 
 def install(conn: BaseDatabaseWrapper, *, build: bool) -> None:
     """Create the index (PostgreSQL: function and index; SQLite: view, FTS5 table, triggers);
-    `build`: fill it from the registrations already stored (SQLite; PostgreSQL always builds)."""
-    with conn.cursor() as cursor:
+    `build`: fill it from the registrations already stored (SQLite; PostgreSQL always builds).
+    One transaction: a failure leaves no half-filled index that `installed` would call whole."""
+    with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
         if conn.vendor == "postgresql":
             cursor.execute(grams.GRAMS_FUNCTION_SQL)
             cursor.execute(
@@ -137,6 +138,13 @@ def _sqlite_fill(cursor: Any, *, after: int) -> None:
     row = cursor.fetchone()
     before = row[0] if row else 1 << 20
     cursor.execute(f"INSERT INTO {FTS}({FTS}, rank) VALUES ('hashsize', %s)", [FILL_HASH_BYTES])
+    try:
+        _sqlite_fill_batches(cursor, after)
+    finally:
+        cursor.execute(f"INSERT INTO {FTS}({FTS}, rank) VALUES ('hashsize', %s)", [before])
+
+
+def _sqlite_fill_batches(cursor: Any, after: int) -> None:
 
     def batches() -> Iterator[list[tuple[int, str]]]:
         last = after
@@ -156,17 +164,17 @@ def _sqlite_fill(cursor: Any, *, after: int) -> None:
 
     cursor.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE id > %s", [after])
     if cursor.fetchone()[0] > FILL_BATCH:  # more than one batch: tokenised beside, one ahead
-        computed: Iterable[tuple[list[tuple[int, str]], list[str]]] = beside(
+        computed: Generator[tuple[list[tuple[int, str]], list[str]], None, None] = beside(
             grams.gram_texts, batches(), contents
         )
     else:
         computed = ((rows, grams.gram_texts(contents(rows))) for rows in batches())
-    for rows, texts in computed:
-        cursor.executemany(
-            f"INSERT INTO {FTS}(rowid, grams) VALUES (%s, %s)",
-            [(row[0], text) for row, text in zip(rows, texts, strict=True)],
-        )
-    cursor.execute(f"INSERT INTO {FTS}({FTS}, rank) VALUES ('hashsize', %s)", [before])
+    with closing(computed):
+        for rows, texts in computed:
+            cursor.executemany(
+                f"INSERT INTO {FTS}(rowid, grams) VALUES (%s, %s)",
+                [(row[0], text) for row, text in zip(rows, texts, strict=True)],
+            )
 
 
 # PostgreSQL builds the index anew after a bulk insert with this much memory (its default, 64 MB,

@@ -4,8 +4,8 @@ We write our own instead of bulk_create because building a million model instanc
 more than the whole import may take (see benchmarks/results/import_ledger.md).
 """
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
@@ -154,7 +154,7 @@ class Inserter:
         """(position, hash function, what an empty hash is stored as) of each hash field."""
         return [(i, _remembered(field), None if null else "") for i, field, null in self.hashes]
 
-    def _sealed(self, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    def _sealed(self, rows: Iterable[tuple[Any, ...]]) -> Generator[tuple[Any, ...], None, None]:
         """Rows with their sealed values sealed and their hashes added (keys bound once)."""
         sealed, tail, seal_one, hashers = self.sealed, self.tail, ring().seal, self._hashers()
         for row in rows:
@@ -170,14 +170,15 @@ class Inserter:
         run in a second process beside the insert: sealed_beside)."""
         tail = self.tail
         if not self.hashes:
-            full: Iterator[tuple[Any, ...]] = (row + tail for row in rows)
+            full: Generator[tuple[Any, ...], None, None] = (row + tail for row in rows)
         elif expected >= SEAL_BESIDE:
             full = sealed_beside(self, rows)
         else:
             full = self._sealed(rows)
         names = ", ".join(f'"{column}"' for column in self.columns)
         done = 0
-        with connection.cursor() as cursor:
+        # closed however the insert ends: a child sealing beside it stops at once
+        with closing(full), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 with cursor.cursor.copy(f'COPY "{self.table}" ({names}) FROM STDIN') as copy:
                     for row in full:
@@ -195,7 +196,9 @@ class Inserter:
 SEAL_BESIDE = 50_000  # rows from which an insert seals them in a second process
 
 
-def sealed_beside(inserter: Inserter, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+def sealed_beside(
+    inserter: Inserter, rows: Iterable[tuple[Any, ...]]
+) -> Generator[tuple[Any, ...], None, None]:
     """`inserter._sealed(rows)`, the sealing and hashing done beside the insert, a batch ahead
     (core.beside): only the values to seal or hash cross to the child, and only the sealed
     values and hashes come back."""
@@ -206,12 +209,13 @@ def sealed_beside(inserter: Inserter, rows: Iterable[tuple[Any, ...]]) -> Iterat
         batches,
         lambda batch: [tuple(row[i] for i in wanted) for row in batch],
     )
-    for batch, results in computed:
-        for row, (values, hashes) in zip(batch, results, strict=True):
-            out = list(row)
-            for i, value in zip(sealed, values, strict=True):
-                out[i] = value
-            yield (*out, *hashes, *tail)
+    with closing(computed):
+        for batch, results in computed:
+            for row, (values, hashes) in zip(batch, results, strict=True):
+                out = list(row)
+                for i, value in zip(sealed, values, strict=True):
+                    out[i] = value
+                yield (*out, *hashes, *tail)
 
 
 class _SealsAndHashes:

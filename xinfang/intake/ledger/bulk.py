@@ -155,15 +155,15 @@ class Inserter:
         return [(i, _remembered(field), None if null else "") for i, field, null in self.hashes]
 
     def _sealed(self, rows: Iterable[tuple[Any, ...]]) -> Generator[tuple[Any, ...], None, None]:
-        """Rows with their sealed values sealed and their hashes added (keys bound once)."""
-        sealed, tail, seal_one, hashers = self.sealed, self.tail, ring().seal, self._hashers()
-        for row in rows:
-            extra = tuple(hash_of(row[i]) or none for i, hash_of, none in hashers)
-            out = list(row)
-            for i in sealed:
-                if out[i]:  # None and "" stay as they are
-                    out[i] = seal_one(out[i])
-            yield (*out, *extra, *tail)
+        """Rows with their sealed values sealed and their hashes added, in this process
+        (sealed_beside: the same in a child beside the insert)."""
+        seals = _SealsAndHashes(self)
+        return _merged(self, ((batch, seals(self._wanted_of(batch))) for batch in _batches(rows)))
+
+    def _wanted_of(self, batch: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """Each row's values to seal or hash (what sealed_beside sends its child)."""
+        wanted = self.wanted
+        return [tuple(row[i] for i in wanted) for row in batch]
 
     def insert(self, rows: Iterable[tuple[Any, ...]], *, expected: int = 0) -> int:
         """Insert `rows`; `expected`: about how many (from SEAL_BESIDE on, sealing and hashing
@@ -202,13 +202,21 @@ def sealed_beside(
     """`inserter._sealed(rows)`, the sealing and hashing done beside the insert, a batch ahead
     (core.beside): only the values to seal or hash cross to the child, and only the sealed
     values and hashes come back."""
-    wanted, sealed, tail = inserter.wanted, inserter.sealed, inserter.tail
-    batches = iter(lambda: list(islice(rows, Inserter.BATCH)), [])
-    computed = beside(
-        _SealsAndHashes(inserter),
-        batches,
-        lambda batch: [tuple(row[i] for i in wanted) for row in batch],
-    )
+    computed = beside(_SealsAndHashes(inserter), _batches(rows), inserter._wanted_of)
+    return _merged(inserter, computed)
+
+
+def _batches(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
+    found = iter(rows)
+    return iter(lambda: list(islice(found, Inserter.BATCH)), [])
+
+
+def _merged(
+    inserter: Inserter, computed: Generator[tuple[list[tuple[Any, ...]], Any], None, None]
+) -> Generator[tuple[Any, ...], None, None]:
+    """Each row of each batch with its sealed values put in place and its hashes and the other
+    columns' defaults after it; `computed` closed at once when the caller stops."""
+    sealed, tail = inserter.sealed, inserter.tail
     with closing(computed):
         for batch, results in computed:
             for row, (values, hashes) in zip(batch, results, strict=True):
@@ -219,8 +227,9 @@ def sealed_beside(
 
 
 class _SealsAndHashes:
-    """In the child of sealed_beside: each row's sealed values and hashes, from its wanted
-    values; the hash functions bound once (the ID-prefix memo spans the batches)."""
+    """Each row's sealed values and hashes (None and "" stay as they are), from its wanted
+    values: the one rule of Inserter._sealed, here or in the child of sealed_beside. The hash
+    functions bound once (the ID-prefix memo spans the batches)."""
 
     def __init__(self, inserter: Inserter) -> None:
         self.inserter = inserter

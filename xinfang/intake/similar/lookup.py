@@ -32,7 +32,7 @@ from xinfang.intake.searches import REFUSED, keyed_hash, search_log
 from xinfang.intake.selectors import person_probes
 from xinfang.intake.similar import batch
 from xinfang.intake.similar.index import Weights, postings, weights
-from xinfang.intake.similar.text import BASE, gram_text, grams, shared_spans, shared_words
+from xinfang.intake.similar.text import BASE, grams, shared_spans, shared_words
 from xinfang.organisation.models import OrgUnit
 from xinfang.workflow.states import MatterStatus
 
@@ -248,7 +248,10 @@ def similar_matters(
 def _compared(pairs: set[int], reads: bool) -> set[int]:
     """The pairs compared for a reader: all of them for one who may reveal personal data, else
     those without a digit (the one rule of similar_matters for the numbers in a text)."""
-    return pairs if reads else {g for g in pairs if not any(c.isdigit() for c in gram_text(g))}
+    if reads or not pairs:
+        return pairs
+    found = np.fromiter(pairs, dtype=np.int64, count=len(pairs))
+    return set(found[~_digit_pairs(found)].tolist())
 
 
 def _text_scores(
@@ -275,7 +278,7 @@ def _text_scores(
 
 
 def _digit_pairs(pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-    """Which pairs hold a digit (`_compared`'s rule, for arrays)."""
+    """Which pairs hold a digit: the rule of `_compared` and `_text_scores`."""
     chars = np.concatenate((pairs // BASE, pairs % BASE))
     distinct = np.unique(chars)
     digits = np.array([chr(c).isdigit() for c in distinct.tolist()], dtype=bool)
